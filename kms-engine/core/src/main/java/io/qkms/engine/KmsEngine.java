@@ -1,0 +1,279 @@
+package io.qkms.engine;
+
+import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.Kms;
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.api.model.*;
+import io.qkms.engine.cache.KeyCache;
+import io.qkms.engine.cache.KeyCacheConfig;
+import io.qkms.engine.cache.KeyCacheStats;
+import io.qkms.engine.keys.AccountId;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.ops.Operations;
+import io.qkms.engine.store.KeyStore;
+import io.qkms.engine.store.StoreState;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The QKMS engine: every operation of the API over one {@link KeyStore}, with a bounded key cache.
+ * Thread-safe; open one per JVM and share it (the pipeline's workers do).
+ *
+ * <pre>{@code
+ * try (KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {
+ *   Caller root = engine.rootCaller();
+ *   String keyId = engine.createKey(root, CreateKeyRequest.builder().build()).keyMetadata().arn();
+ *   byte[] blob = engine.encrypt(root, EncryptRequest.builder().keyId(keyId)
+ *       .plaintext(data).build()).ciphertextBlob();
+ * }
+ * }</pre>
+ */
+public final class KmsEngine implements Kms, AutoCloseable {
+  /** How long a call waits for the key store before failing with DependencyTimeoutException. */
+  public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final KeyStore store;
+  private final KeyCache cache;
+  private final Operations ops;
+  private final AccountId account;
+  private final List<Region> regions;
+
+  private KmsEngine(Builder b) {
+    this.store = b.store;
+    Clock clock = b.clock;
+    this.cache = new KeyCache(b.cacheConfig, () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
+    this.ops = Operations.create(store, cache, clock, b.storeTimeout);
+    StoreState s = store.read(b.storeTimeout);
+    this.account = s.account();
+    this.regions = s.regions();
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  public AccountId accountId() {
+    return account;
+  }
+
+  /** The store's regions; the first is the home region. */
+  public List<Region> regions() {
+    return regions;
+  }
+
+  public Region homeRegion() {
+    return regions.get(0);
+  }
+
+  /** The account root calling in the home region. */
+  public Caller rootCaller() {
+    return new Caller(Principal.root(account), homeRegion());
+  }
+
+  /** Hit, miss and eviction counts of the key cache. */
+  public KeyCacheStats cacheStats() {
+    return cache.stats();
+  }
+
+  /** Applies due automatic rotations and expired key deletions now (servers call this). */
+  public void runMaintenance() {
+    ops.runMaintenance();
+  }
+
+  /** Wipes every cached key material. The store is not closed: its opener owns it. */
+  @Override
+  public void close() {
+    cache.invalidateAllMaterials();
+    cache.invalidateAllMetadata();
+  }
+
+  @Override
+  public CreateKeyResponse createKey(Caller caller, CreateKeyRequest request) {
+    return ops.createKey(caller, request);
+  }
+
+  @Override
+  public DescribeKeyResponse describeKey(Caller caller, DescribeKeyRequest request) {
+    return ops.describeKey(caller, request);
+  }
+
+  @Override
+  public ListKeysResponse listKeys(Caller caller, ListKeysRequest request) {
+    return ops.listKeys(caller, request);
+  }
+
+  @Override
+  public void enableKey(Caller caller, EnableKeyRequest request) {
+    ops.enableKey(caller, request);
+  }
+
+  @Override
+  public void disableKey(Caller caller, DisableKeyRequest request) {
+    ops.disableKey(caller, request);
+  }
+
+  @Override
+  public ScheduleKeyDeletionResponse scheduleKeyDeletion(
+      Caller caller, ScheduleKeyDeletionRequest request) {
+    return ops.scheduleKeyDeletion(caller, request);
+  }
+
+  @Override
+  public CancelKeyDeletionResponse cancelKeyDeletion(
+      Caller caller, CancelKeyDeletionRequest request) {
+    return ops.cancelKeyDeletion(caller, request);
+  }
+
+  @Override
+  public void createAlias(Caller caller, CreateAliasRequest request) {
+    ops.createAlias(caller, request);
+  }
+
+  @Override
+  public void updateAlias(Caller caller, UpdateAliasRequest request) {
+    ops.updateAlias(caller, request);
+  }
+
+  @Override
+  public void deleteAlias(Caller caller, DeleteAliasRequest request) {
+    ops.deleteAlias(caller, request);
+  }
+
+  @Override
+  public ListAliasesResponse listAliases(Caller caller, ListAliasesRequest request) {
+    return ops.listAliases(caller, request);
+  }
+
+  @Override
+  public EncryptResponse encrypt(Caller caller, EncryptRequest request) {
+    return ops.encrypt(caller, request);
+  }
+
+  @Override
+  public DecryptResponse decrypt(Caller caller, DecryptRequest request) {
+    return ops.decrypt(caller, request);
+  }
+
+  @Override
+  public ReEncryptResponse reEncrypt(Caller caller, ReEncryptRequest request) {
+    return ops.reEncrypt(caller, request);
+  }
+
+  @Override
+  public GenerateDataKeyResponse generateDataKey(Caller caller, GenerateDataKeyRequest request) {
+    return ops.generateDataKey(caller, request);
+  }
+
+  @Override
+  public GenerateDataKeyWithoutPlaintextResponse generateDataKeyWithoutPlaintext(
+      Caller caller, GenerateDataKeyWithoutPlaintextRequest request) {
+    return ops.generateDataKeyWithoutPlaintext(caller, request);
+  }
+
+  @Override
+  public RotateKeyOnDemandResponse rotateKeyOnDemand(
+      Caller caller, RotateKeyOnDemandRequest request) {
+    return ops.rotateKeyOnDemand(caller, request);
+  }
+
+  @Override
+  public void enableKeyRotation(Caller caller, EnableKeyRotationRequest request) {
+    ops.enableKeyRotation(caller, request);
+  }
+
+  @Override
+  public void disableKeyRotation(Caller caller, DisableKeyRotationRequest request) {
+    ops.disableKeyRotation(caller, request);
+  }
+
+  @Override
+  public GetKeyRotationStatusResponse getKeyRotationStatus(
+      Caller caller, GetKeyRotationStatusRequest request) {
+    return ops.getKeyRotationStatus(caller, request);
+  }
+
+  @Override
+  public ListKeyRotationsResponse listKeyRotations(Caller caller, ListKeyRotationsRequest request) {
+    return ops.listKeyRotations(caller, request);
+  }
+
+  @Override
+  public CreateGrantResponse createGrant(Caller caller, CreateGrantRequest request) {
+    return ops.createGrant(caller, request);
+  }
+
+  @Override
+  public ListGrantsResponse listGrants(Caller caller, ListGrantsRequest request) {
+    return ops.listGrants(caller, request);
+  }
+
+  @Override
+  public void retireGrant(Caller caller, RetireGrantRequest request) {
+    ops.retireGrant(caller, request);
+  }
+
+  @Override
+  public void revokeGrant(Caller caller, RevokeGrantRequest request) {
+    ops.revokeGrant(caller, request);
+  }
+
+  @Override
+  public void putKeyPolicy(Caller caller, PutKeyPolicyRequest request) {
+    ops.putKeyPolicy(caller, request);
+  }
+
+  @Override
+  public GetKeyPolicyResponse getKeyPolicy(Caller caller, GetKeyPolicyRequest request) {
+    return ops.getKeyPolicy(caller, request);
+  }
+
+  @Override
+  public ReplicateKeyResponse replicateKey(Caller caller, ReplicateKeyRequest request) {
+    return ops.replicateKey(caller, request);
+  }
+
+  /** Builds a {@link KmsEngine}. Only the key store is required. */
+  public static final class Builder {
+    private KeyStore store;
+    private Clock clock = Clock.systemUTC();
+    private KeyCacheConfig cacheConfig = KeyCacheConfig.defaults();
+    private Duration storeTimeout = DEFAULT_STORE_TIMEOUT;
+
+    private Builder() {}
+
+    public Builder keyStore(KeyStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The clock for deletion windows, rotation periods and cache expiry (tests inject one). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    public Builder cacheConfig(KeyCacheConfig config) {
+      this.cacheConfig = Objects.requireNonNull(config, "config");
+      return this;
+    }
+
+    public Builder storeTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("storeTimeout must be positive, was " + timeout);
+      }
+      this.storeTimeout = timeout;
+      return this;
+    }
+
+    public KmsEngine build() {
+      if (store == null) {
+        throw new IllegalStateException("keyStore(...) is required");
+      }
+      return new KmsEngine(this);
+    }
+  }
+}

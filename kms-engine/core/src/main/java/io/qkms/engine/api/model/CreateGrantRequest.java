@@ -1,0 +1,109 @@
+package io.qkms.engine.api.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** CreateGrant. */
+public record CreateGrantRequest(
+    @JsonProperty("KeyId") String keyId,
+    @JsonProperty("GranteePrincipal") String granteePrincipal,
+    @JsonProperty("RetiringPrincipal") String retiringPrincipal,
+    @JsonProperty("Operations") java.util.List<String> operations,
+    @JsonProperty("Constraints") GrantConstraints constraints,
+    @JsonProperty("GrantTokens") java.util.List<String> grantTokens,
+    @JsonProperty("Name") String name,
+    @JsonProperty("DryRun") Boolean dryRun) {
+  public CreateGrantRequest {
+    operations =
+        operations == null
+            ? null
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(operations));
+    grantTokens =
+        grantTokens == null
+            ? null
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this value. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.keyId = keyId;
+    b.granteePrincipal = granteePrincipal;
+    b.retiringPrincipal = retiringPrincipal;
+    b.operations = operations;
+    b.constraints = constraints;
+    b.grantTokens = grantTokens;
+    b.name = name;
+    b.dryRun = dryRun;
+    return b;
+  }
+
+  /** Builds a {@link CreateGrantRequest}; every field is optional here, the engine validates. */
+  public static final class Builder {
+    private String keyId;
+    private String granteePrincipal;
+    private String retiringPrincipal;
+    private java.util.List<String> operations;
+    private GrantConstraints constraints;
+    private java.util.List<String> grantTokens;
+    private String name;
+    private Boolean dryRun;
+
+    private Builder() {}
+
+    public Builder keyId(String keyId) {
+      this.keyId = keyId;
+      return this;
+    }
+
+    public Builder granteePrincipal(String granteePrincipal) {
+      this.granteePrincipal = granteePrincipal;
+      return this;
+    }
+
+    public Builder retiringPrincipal(String retiringPrincipal) {
+      this.retiringPrincipal = retiringPrincipal;
+      return this;
+    }
+
+    public Builder operations(java.util.List<String> operations) {
+      this.operations = operations;
+      return this;
+    }
+
+    public Builder constraints(GrantConstraints constraints) {
+      this.constraints = constraints;
+      return this;
+    }
+
+    public Builder grantTokens(java.util.List<String> grantTokens) {
+      this.grantTokens = grantTokens;
+      return this;
+    }
+
+    public Builder name(String name) {
+      this.name = name;
+      return this;
+    }
+
+    public Builder dryRun(Boolean dryRun) {
+      this.dryRun = dryRun;
+      return this;
+    }
+
+    public CreateGrantRequest build() {
+      return new CreateGrantRequest(
+          keyId,
+          granteePrincipal,
+          retiringPrincipal,
+          operations,
+          constraints,
+          grantTokens,
+          name,
+          dryRun);
+    }
+  }
+}

@@ -1,0 +1,111 @@
+package io.qkms.engine.api.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Decrypt. */
+public record DecryptRequest(
+    @JsonProperty("CiphertextBlob") byte[] ciphertextBlob,
+    @JsonProperty("EncryptionContext") java.util.Map<String, String> encryptionContext,
+    @JsonProperty("GrantTokens") java.util.List<String> grantTokens,
+    @JsonProperty("KeyId") String keyId,
+    @JsonProperty("EncryptionAlgorithm") String encryptionAlgorithm,
+    @JsonProperty("DryRun") Boolean dryRun) {
+  public DecryptRequest {
+    encryptionContext =
+        encryptionContext == null
+            ? null
+            : java.util.Collections.unmodifiableMap(
+                new java.util.LinkedHashMap<>(encryptionContext));
+    grantTokens =
+        grantTokens == null
+            ? null
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
+  }
+
+  /** Blobs are shown only by length: they may be plaintext or key material. */
+  @Override
+  public String toString() {
+    return "DecryptRequest["
+        + "ciphertextBlob="
+        + (ciphertextBlob == null ? "null" : "<" + ciphertextBlob.length + " bytes>")
+        + ", "
+        + "encryptionContext="
+        + encryptionContext
+        + ", "
+        + "grantTokens="
+        + grantTokens
+        + ", "
+        + "keyId="
+        + keyId
+        + ", "
+        + "encryptionAlgorithm="
+        + encryptionAlgorithm
+        + ", "
+        + "dryRun="
+        + dryRun
+        + "]";
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this value. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.ciphertextBlob = ciphertextBlob;
+    b.encryptionContext = encryptionContext;
+    b.grantTokens = grantTokens;
+    b.keyId = keyId;
+    b.encryptionAlgorithm = encryptionAlgorithm;
+    b.dryRun = dryRun;
+    return b;
+  }
+
+  /** Builds a {@link DecryptRequest}; every field is optional here, the engine validates. */
+  public static final class Builder {
+    private byte[] ciphertextBlob;
+    private java.util.Map<String, String> encryptionContext;
+    private java.util.List<String> grantTokens;
+    private String keyId;
+    private String encryptionAlgorithm;
+    private Boolean dryRun;
+
+    private Builder() {}
+
+    public Builder ciphertextBlob(byte[] ciphertextBlob) {
+      this.ciphertextBlob = ciphertextBlob;
+      return this;
+    }
+
+    public Builder encryptionContext(java.util.Map<String, String> encryptionContext) {
+      this.encryptionContext = encryptionContext;
+      return this;
+    }
+
+    public Builder grantTokens(java.util.List<String> grantTokens) {
+      this.grantTokens = grantTokens;
+      return this;
+    }
+
+    public Builder keyId(String keyId) {
+      this.keyId = keyId;
+      return this;
+    }
+
+    public Builder encryptionAlgorithm(String encryptionAlgorithm) {
+      this.encryptionAlgorithm = encryptionAlgorithm;
+      return this;
+    }
+
+    public Builder dryRun(Boolean dryRun) {
+      this.dryRun = dryRun;
+      return this;
+    }
+
+    public DecryptRequest build() {
+      return new DecryptRequest(
+          ciphertextBlob, encryptionContext, grantTokens, keyId, encryptionAlgorithm, dryRun);
+    }
+  }
+}

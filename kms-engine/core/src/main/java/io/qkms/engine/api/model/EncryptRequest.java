@@ -1,0 +1,111 @@
+package io.qkms.engine.api.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** Encrypt. */
+public record EncryptRequest(
+    @JsonProperty("KeyId") String keyId,
+    @JsonProperty("Plaintext") byte[] plaintext,
+    @JsonProperty("EncryptionContext") java.util.Map<String, String> encryptionContext,
+    @JsonProperty("GrantTokens") java.util.List<String> grantTokens,
+    @JsonProperty("EncryptionAlgorithm") String encryptionAlgorithm,
+    @JsonProperty("DryRun") Boolean dryRun) {
+  public EncryptRequest {
+    encryptionContext =
+        encryptionContext == null
+            ? null
+            : java.util.Collections.unmodifiableMap(
+                new java.util.LinkedHashMap<>(encryptionContext));
+    grantTokens =
+        grantTokens == null
+            ? null
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
+  }
+
+  /** Blobs are shown only by length: they may be plaintext or key material. */
+  @Override
+  public String toString() {
+    return "EncryptRequest["
+        + "keyId="
+        + keyId
+        + ", "
+        + "plaintext="
+        + (plaintext == null ? "null" : "<" + plaintext.length + " bytes>")
+        + ", "
+        + "encryptionContext="
+        + encryptionContext
+        + ", "
+        + "grantTokens="
+        + grantTokens
+        + ", "
+        + "encryptionAlgorithm="
+        + encryptionAlgorithm
+        + ", "
+        + "dryRun="
+        + dryRun
+        + "]";
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this value. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.keyId = keyId;
+    b.plaintext = plaintext;
+    b.encryptionContext = encryptionContext;
+    b.grantTokens = grantTokens;
+    b.encryptionAlgorithm = encryptionAlgorithm;
+    b.dryRun = dryRun;
+    return b;
+  }
+
+  /** Builds a {@link EncryptRequest}; every field is optional here, the engine validates. */
+  public static final class Builder {
+    private String keyId;
+    private byte[] plaintext;
+    private java.util.Map<String, String> encryptionContext;
+    private java.util.List<String> grantTokens;
+    private String encryptionAlgorithm;
+    private Boolean dryRun;
+
+    private Builder() {}
+
+    public Builder keyId(String keyId) {
+      this.keyId = keyId;
+      return this;
+    }
+
+    public Builder plaintext(byte[] plaintext) {
+      this.plaintext = plaintext;
+      return this;
+    }
+
+    public Builder encryptionContext(java.util.Map<String, String> encryptionContext) {
+      this.encryptionContext = encryptionContext;
+      return this;
+    }
+
+    public Builder grantTokens(java.util.List<String> grantTokens) {
+      this.grantTokens = grantTokens;
+      return this;
+    }
+
+    public Builder encryptionAlgorithm(String encryptionAlgorithm) {
+      this.encryptionAlgorithm = encryptionAlgorithm;
+      return this;
+    }
+
+    public Builder dryRun(Boolean dryRun) {
+      this.dryRun = dryRun;
+      return this;
+    }
+
+    public EncryptRequest build() {
+      return new EncryptRequest(
+          keyId, plaintext, encryptionContext, grantTokens, encryptionAlgorithm, dryRun);
+    }
+  }
+}

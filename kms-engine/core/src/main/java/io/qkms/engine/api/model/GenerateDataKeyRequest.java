@@ -1,0 +1,89 @@
+package io.qkms.engine.api.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** GenerateDataKey. */
+public record GenerateDataKeyRequest(
+    @JsonProperty("KeyId") String keyId,
+    @JsonProperty("EncryptionContext") java.util.Map<String, String> encryptionContext,
+    @JsonProperty("NumberOfBytes") Integer numberOfBytes,
+    @JsonProperty("KeySpec") String keySpec,
+    @JsonProperty("GrantTokens") java.util.List<String> grantTokens,
+    @JsonProperty("DryRun") Boolean dryRun) {
+  public GenerateDataKeyRequest {
+    encryptionContext =
+        encryptionContext == null
+            ? null
+            : java.util.Collections.unmodifiableMap(
+                new java.util.LinkedHashMap<>(encryptionContext));
+    grantTokens =
+        grantTokens == null
+            ? null
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this value. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.keyId = keyId;
+    b.encryptionContext = encryptionContext;
+    b.numberOfBytes = numberOfBytes;
+    b.keySpec = keySpec;
+    b.grantTokens = grantTokens;
+    b.dryRun = dryRun;
+    return b;
+  }
+
+  /**
+   * Builds a {@link GenerateDataKeyRequest}; every field is optional here, the engine validates.
+   */
+  public static final class Builder {
+    private String keyId;
+    private java.util.Map<String, String> encryptionContext;
+    private Integer numberOfBytes;
+    private String keySpec;
+    private java.util.List<String> grantTokens;
+    private Boolean dryRun;
+
+    private Builder() {}
+
+    public Builder keyId(String keyId) {
+      this.keyId = keyId;
+      return this;
+    }
+
+    public Builder encryptionContext(java.util.Map<String, String> encryptionContext) {
+      this.encryptionContext = encryptionContext;
+      return this;
+    }
+
+    public Builder numberOfBytes(Integer numberOfBytes) {
+      this.numberOfBytes = numberOfBytes;
+      return this;
+    }
+
+    public Builder keySpec(String keySpec) {
+      this.keySpec = keySpec;
+      return this;
+    }
+
+    public Builder grantTokens(java.util.List<String> grantTokens) {
+      this.grantTokens = grantTokens;
+      return this;
+    }
+
+    public Builder dryRun(Boolean dryRun) {
+      this.dryRun = dryRun;
+      return this;
+    }
+
+    public GenerateDataKeyRequest build() {
+      return new GenerateDataKeyRequest(
+          keyId, encryptionContext, numberOfBytes, keySpec, grantTokens, dryRun);
+    }
+  }
+}

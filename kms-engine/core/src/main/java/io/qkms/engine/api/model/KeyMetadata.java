@@ -1,0 +1,222 @@
+package io.qkms.engine.api.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** A key's metadata, as DescribeKey returns it. */
+public record KeyMetadata(
+    @JsonProperty("AWSAccountId") String awsAccountId,
+    @JsonProperty("KeyId") String keyId,
+    @JsonProperty("Arn") String arn,
+    @JsonProperty("CreationDate") java.time.Instant creationDate,
+    @JsonProperty("Enabled") Boolean enabled,
+    @JsonProperty("Description") String description,
+    @JsonProperty("KeyUsage") String keyUsage,
+    @JsonProperty("KeyState") String keyState,
+    @JsonProperty("DeletionDate") java.time.Instant deletionDate,
+    @JsonProperty("Origin") String origin,
+    @JsonProperty("KeyManager") String keyManager,
+    @JsonProperty("CustomerMasterKeySpec") String customerMasterKeySpec,
+    @JsonProperty("KeySpec") String keySpec,
+    @JsonProperty("EncryptionAlgorithms") java.util.List<String> encryptionAlgorithms,
+    @JsonProperty("MacAlgorithms") java.util.List<String> macAlgorithms,
+    @JsonProperty("SigningAlgorithms") java.util.List<String> signingAlgorithms,
+    @JsonProperty("MultiRegion") Boolean multiRegion,
+    @JsonProperty("MultiRegionConfiguration") MultiRegionConfiguration multiRegionConfiguration,
+    @JsonProperty("PendingDeletionWindowInDays") Integer pendingDeletionWindowInDays,
+    @JsonProperty("CurrentKeyMaterialId") String currentKeyMaterialId) {
+  public KeyMetadata {
+    encryptionAlgorithms =
+        encryptionAlgorithms == null
+            ? null
+            : java.util.Collections.unmodifiableList(
+                new java.util.ArrayList<>(encryptionAlgorithms));
+    macAlgorithms =
+        macAlgorithms == null
+            ? null
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(macAlgorithms));
+    signingAlgorithms =
+        signingAlgorithms == null
+            ? null
+            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(signingAlgorithms));
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder starting from this value. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.awsAccountId = awsAccountId;
+    b.keyId = keyId;
+    b.arn = arn;
+    b.creationDate = creationDate;
+    b.enabled = enabled;
+    b.description = description;
+    b.keyUsage = keyUsage;
+    b.keyState = keyState;
+    b.deletionDate = deletionDate;
+    b.origin = origin;
+    b.keyManager = keyManager;
+    b.customerMasterKeySpec = customerMasterKeySpec;
+    b.keySpec = keySpec;
+    b.encryptionAlgorithms = encryptionAlgorithms;
+    b.macAlgorithms = macAlgorithms;
+    b.signingAlgorithms = signingAlgorithms;
+    b.multiRegion = multiRegion;
+    b.multiRegionConfiguration = multiRegionConfiguration;
+    b.pendingDeletionWindowInDays = pendingDeletionWindowInDays;
+    b.currentKeyMaterialId = currentKeyMaterialId;
+    return b;
+  }
+
+  /** Builds a {@link KeyMetadata}; every field is optional here, the engine validates. */
+  public static final class Builder {
+    private String awsAccountId;
+    private String keyId;
+    private String arn;
+    private java.time.Instant creationDate;
+    private Boolean enabled;
+    private String description;
+    private String keyUsage;
+    private String keyState;
+    private java.time.Instant deletionDate;
+    private String origin;
+    private String keyManager;
+    private String customerMasterKeySpec;
+    private String keySpec;
+    private java.util.List<String> encryptionAlgorithms;
+    private java.util.List<String> macAlgorithms;
+    private java.util.List<String> signingAlgorithms;
+    private Boolean multiRegion;
+    private MultiRegionConfiguration multiRegionConfiguration;
+    private Integer pendingDeletionWindowInDays;
+    private String currentKeyMaterialId;
+
+    private Builder() {}
+
+    public Builder awsAccountId(String awsAccountId) {
+      this.awsAccountId = awsAccountId;
+      return this;
+    }
+
+    public Builder keyId(String keyId) {
+      this.keyId = keyId;
+      return this;
+    }
+
+    public Builder arn(String arn) {
+      this.arn = arn;
+      return this;
+    }
+
+    public Builder creationDate(java.time.Instant creationDate) {
+      this.creationDate = creationDate;
+      return this;
+    }
+
+    public Builder enabled(Boolean enabled) {
+      this.enabled = enabled;
+      return this;
+    }
+
+    public Builder description(String description) {
+      this.description = description;
+      return this;
+    }
+
+    public Builder keyUsage(String keyUsage) {
+      this.keyUsage = keyUsage;
+      return this;
+    }
+
+    public Builder keyState(String keyState) {
+      this.keyState = keyState;
+      return this;
+    }
+
+    public Builder deletionDate(java.time.Instant deletionDate) {
+      this.deletionDate = deletionDate;
+      return this;
+    }
+
+    public Builder origin(String origin) {
+      this.origin = origin;
+      return this;
+    }
+
+    public Builder keyManager(String keyManager) {
+      this.keyManager = keyManager;
+      return this;
+    }
+
+    public Builder customerMasterKeySpec(String customerMasterKeySpec) {
+      this.customerMasterKeySpec = customerMasterKeySpec;
+      return this;
+    }
+
+    public Builder keySpec(String keySpec) {
+      this.keySpec = keySpec;
+      return this;
+    }
+
+    public Builder encryptionAlgorithms(java.util.List<String> encryptionAlgorithms) {
+      this.encryptionAlgorithms = encryptionAlgorithms;
+      return this;
+    }
+
+    public Builder macAlgorithms(java.util.List<String> macAlgorithms) {
+      this.macAlgorithms = macAlgorithms;
+      return this;
+    }
+
+    public Builder signingAlgorithms(java.util.List<String> signingAlgorithms) {
+      this.signingAlgorithms = signingAlgorithms;
+      return this;
+    }
+
+    public Builder multiRegion(Boolean multiRegion) {
+      this.multiRegion = multiRegion;
+      return this;
+    }
+
+    public Builder multiRegionConfiguration(MultiRegionConfiguration multiRegionConfiguration) {
+      this.multiRegionConfiguration = multiRegionConfiguration;
+      return this;
+    }
+
+    public Builder pendingDeletionWindowInDays(Integer pendingDeletionWindowInDays) {
+      this.pendingDeletionWindowInDays = pendingDeletionWindowInDays;
+      return this;
+    }
+
+    public Builder currentKeyMaterialId(String currentKeyMaterialId) {
+      this.currentKeyMaterialId = currentKeyMaterialId;
+      return this;
+    }
+
+    public KeyMetadata build() {
+      return new KeyMetadata(
+          awsAccountId,
+          keyId,
+          arn,
+          creationDate,
+          enabled,
+          description,
+          keyUsage,
+          keyState,
+          deletionDate,
+          origin,
+          keyManager,
+          customerMasterKeySpec,
+          keySpec,
+          encryptionAlgorithms,
+          macAlgorithms,
+          signingAlgorithms,
+          multiRegion,
+          multiRegionConfiguration,
+          pendingDeletionWindowInDays,
+          currentKeyMaterialId);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+package io.qkms.engine.api.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** RotateKeyOnDemand. */
+public record RotateKeyOnDemandResponse(@JsonProperty("KeyId") String keyId) {}

@@ -1,0 +1,11 @@
+package io.qkms.engine.api.model;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+
+/** One entry of ListKeyRotations. */
+public record RotationsListEntry(
+    @JsonProperty("KeyId") String keyId,
+    @JsonProperty("KeyMaterialId") String keyMaterialId,
+    @JsonProperty("KeyMaterialState") String keyMaterialState,
+    @JsonProperty("RotationDate") java.time.Instant rotationDate,
+    @JsonProperty("RotationType") String rotationType) {}

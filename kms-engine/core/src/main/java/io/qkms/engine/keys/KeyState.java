@@ -1,0 +1,30 @@
+package io.qkms.engine.keys;
+
+/** Key states as AWS KMS documents them; {@link #wireName()} is the API's spelling. */
+public enum KeyState {
+  ENABLED("Enabled"),
+  DISABLED("Disabled"),
+  PENDING_DELETION("PendingDeletion"),
+  PENDING_IMPORT("PendingImport"),
+  UNAVAILABLE("Unavailable");
+
+  private final String wireName;
+
+  KeyState(String wireName) {
+    this.wireName = wireName;
+  }
+
+  public String wireName() {
+    return wireName;
+  }
+
+  /** The state with this wire name, or {@code null}. */
+  public static KeyState fromWireName(String name) {
+    for (KeyState s : values()) {
+      if (s.wireName.equals(name)) {
+        return s;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,123 @@
+package io.qkms.engine.ops;
+
+import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.errors.DependencyTimeoutException;
+import io.qkms.engine.api.errors.KMSInternalException;
+import io.qkms.engine.api.errors.KeyUnavailableException;
+import io.qkms.engine.api.errors.UnsupportedOperationException;
+import io.qkms.engine.api.errors.ValidationException;
+import io.qkms.engine.cache.KeyCache;
+import io.qkms.engine.crypto.Randomness;
+import io.qkms.engine.keys.AccountId;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.KeyStore;
+import io.qkms.engine.store.MaterialUnavailableException;
+import io.qkms.engine.store.ReadOnlyStoreException;
+import io.qkms.engine.store.RegionState;
+import io.qkms.engine.store.StoreFailureException;
+import io.qkms.engine.store.StoreState;
+import io.qkms.engine.store.StoreTimeoutException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
+
+/**
+ * What every operation shares: the store (with its deadline), the cache, the clock, the account.
+ * Translates store failures into API errors: a missed deadline is DependencyTimeoutException,
+ * material that cannot be unwrapped now is KeyUnavailableException, a damaged store is
+ * KMSInternalException.
+ */
+final class EngineContext {
+  final KeyStore store;
+  final KeyCache cache;
+  final Clock clock;
+  final Duration storeTimeout;
+  final AccountId account;
+  private final java.util.Set<Region> regions;
+
+  EngineContext(KeyStore store, KeyCache cache, Clock clock, Duration storeTimeout) {
+    this.store = store;
+    this.cache = cache;
+    this.clock = clock;
+    this.storeTimeout = storeTimeout;
+    StoreState initial = guard(() -> store.read(storeTimeout));
+    this.account = initial.account();
+    this.regions = java.util.Set.copyOf(initial.regions());
+  }
+
+  Instant now() {
+    return clock.instant();
+  }
+
+  SecureRandom random() {
+    return Randomness.current();
+  }
+
+  /** The latest state, with due rotations applied first when this engine may write. */
+  StoreState read() {
+    StoreState s = guard(() -> store.read(storeTimeout));
+    if (!store.isReadOnly() && Maintenance.isDue(s, now())) {
+      s = write(UnaryOperator.identity());
+    }
+    return s;
+  }
+
+  /**
+   * Commits {@code change} on top of maintenance (expired keys purged, due rotations made), then
+   * drops cached metadata so this engine sees its own write at once.
+   */
+  StoreState write(UnaryOperator<StoreState> change) {
+    if (store.isReadOnly()) {
+      throw new UnsupportedOperationException(
+          "This QKMS engine opened its key store read-only and cannot change keys");
+    }
+    StoreState result =
+        guard(
+            () ->
+                store.update(
+                    storeTimeout,
+                    s -> {
+                      Instant now = now();
+                      StoreState maintained =
+                          Maintenance.apply(s, now, store.materialProtector(), random());
+                      return change.apply(maintained);
+                    }));
+    cache.invalidateAllMetadata();
+    return result;
+  }
+
+  /** The caller's region in {@code state}; a region this store does not have is refused. */
+  RegionState region(StoreState state, Caller caller) {
+    RegionState rs = state.region(caller.region());
+    if (rs == null) {
+      throw new ValidationException(
+          "The region " + caller.region() + " is not a region of this key store");
+    }
+    return rs;
+  }
+
+  /** Refuses a region the store does not have (the region list is fixed when a store is made). */
+  void checkRegion(Region region) {
+    if (!regions.contains(region)) {
+      throw new ValidationException("The region " + region + " is not a region of this key store");
+    }
+  }
+
+  /** Runs a store call, translating store failures to API errors. */
+  <T> T guard(Supplier<T> call) {
+    try {
+      return call.get();
+    } catch (StoreTimeoutException e) {
+      throw new DependencyTimeoutException(e.getMessage());
+    } catch (MaterialUnavailableException e) {
+      throw new KeyUnavailableException(e.getMessage());
+    } catch (StoreFailureException e) {
+      throw new KMSInternalException("The key store is damaged: " + e.getMessage(), e);
+    } catch (ReadOnlyStoreException e) {
+      throw new UnsupportedOperationException(e.getMessage());
+    }
+  }
+}

@@ -1,0 +1,315 @@
+package io.qkms.engine.ops;
+
+import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.errors.AccessDeniedException;
+import io.qkms.engine.api.errors.DisabledException;
+import io.qkms.engine.api.errors.InvalidGrantTokenException;
+import io.qkms.engine.api.errors.KMSInternalException;
+import io.qkms.engine.api.errors.KMSInvalidStateException;
+import io.qkms.engine.api.errors.NotFoundException;
+import io.qkms.engine.auth.Decision;
+import io.qkms.engine.auth.GrantToken;
+import io.qkms.engine.auth.Grants;
+import io.qkms.engine.auth.KeyPolicy;
+import io.qkms.engine.auth.PolicyException;
+import io.qkms.engine.auth.RequestContext;
+import io.qkms.engine.cache.CachedKey;
+import io.qkms.engine.cache.CachedMaterial;
+import io.qkms.engine.keys.AliasName;
+import io.qkms.engine.keys.Arns;
+import io.qkms.engine.keys.KeyId;
+import io.qkms.engine.keys.KeyIdentifier;
+import io.qkms.engine.keys.KeySpec;
+import io.qkms.engine.keys.KeyState;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.AliasRecord;
+import io.qkms.engine.store.GrantRecord;
+import io.qkms.engine.store.KeyRecord;
+import io.qkms.engine.store.MaterialRecord;
+import io.qkms.engine.store.RegionState;
+import io.qkms.engine.store.StoreState;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Finding keys and checking what may be done with them: resolving every identifier form, key
+ * states, key policies with grants, grant tokens, and unwrapping materials through the cache.
+ */
+final class KeyAccess {
+  private final EngineContext ctx;
+
+  KeyAccess(EngineContext ctx) {
+    this.ctx = ctx;
+  }
+
+  String arn(KeyId id) {
+    return Arns.keyArn(ctx.account, id);
+  }
+
+  // ---- Resolution -------------------------------------------------------------------------
+
+  /** Resolves an identifier on the data path, through the cache. */
+  CachedKey resolveCached(Caller caller, String identifier) {
+    KeyId id = resolveIdCached(caller.region(), identifier);
+    CachedKey key = cachedKey(caller.region(), id);
+    if (key == null || key.record().isDeletedAt(ctx.now())) {
+      throw keyNotFound(id);
+    }
+    return key;
+  }
+
+  /** The cached key with this ID in {@code region}, or null if the store has none. */
+  CachedKey cachedKey(Region region, KeyId id) {
+    return ctx.cache.key(region, id, () -> loadKey(region, id));
+  }
+
+  /** Drops and reloads one key (a grant token named a grant the cached copy does not have). */
+  CachedKey refreshedKey(Region region, KeyId id) {
+    ctx.cache.invalidateKey(region, id);
+    return cachedKey(region, id);
+  }
+
+  private CachedKey loadKey(Region region, KeyId id) {
+    StoreState s = ctx.read();
+    RegionState rs = s.region(region);
+    KeyRecord r = rs == null ? null : rs.key(id);
+    return r == null ? null : toCached(region, r);
+  }
+
+  CachedKey toCached(Region region, KeyRecord r) {
+    KeyPolicy policy;
+    try {
+      policy = KeyPolicy.parse(r.policy());
+    } catch (PolicyException e) {
+      policy = null; // stored policies were checked when put; a bad one is damage, reported on use
+    }
+    return new CachedKey(region, r, arn(r.keyId()), policy);
+  }
+
+  private KeyId resolveIdCached(Region region, String identifier) {
+    return resolveId(parse(identifier), alias -> aliasTargetCached(region, alias));
+  }
+
+  /** The key ID an identifier names, looking aliases up with {@code aliases}. */
+  private KeyId resolveId(
+      KeyIdentifier parsed, java.util.function.Function<AliasName, KeyId> aliases) {
+    if (parsed instanceof KeyIdentifier.ById k) {
+      return k.keyId();
+    }
+    if (parsed instanceof KeyIdentifier.ByKeyArn k) {
+      checkAccount(k.account().value(), k.keyId());
+      return k.keyId();
+    }
+    if (parsed instanceof KeyIdentifier.ByAliasName a) {
+      return aliases.apply(a.alias());
+    }
+    KeyIdentifier.ByAliasArn a = (KeyIdentifier.ByAliasArn) parsed;
+    if (!a.account().equals(ctx.account)) {
+      throw aliasNotFound(a.alias());
+    }
+    return aliases.apply(a.alias());
+  }
+
+  private KeyId aliasTargetCached(Region region, AliasName alias) {
+    KeyId target =
+        ctx.cache.alias(
+            region,
+            alias,
+            () -> {
+              RegionState rs = ctx.read().region(region);
+              AliasRecord ar = rs == null ? null : rs.alias(alias);
+              return ar == null ? null : ar.targetKeyId();
+            });
+    if (target == null) {
+      throw aliasNotFound(alias);
+    }
+    return target;
+  }
+
+  /** Resolves an identifier against a fresh store state (management operations). */
+  KeyRecord resolve(StoreState state, Caller caller, String identifier) {
+    RegionState rs = ctx.region(state, caller);
+    KeyId id = resolveId(parse(identifier), alias -> aliasTarget(rs, alias));
+    KeyRecord r = rs.key(id);
+    if (r == null || r.isDeletedAt(ctx.now())) {
+      throw keyNotFound(id);
+    }
+    return r;
+  }
+
+  private KeyId aliasTarget(RegionState rs, AliasName alias) {
+    AliasRecord ar = rs.alias(alias);
+    if (ar == null) {
+      throw aliasNotFound(alias);
+    }
+    return ar.targetKeyId();
+  }
+
+  private static KeyIdentifier parse(String identifier) {
+    KeyIdentifier parsed = KeyIdentifier.parse(identifier);
+    if (parsed == null) {
+      throw new NotFoundException("Invalid keyId '" + identifier + "'");
+    }
+    return parsed;
+  }
+
+  private void checkAccount(String account, KeyId id) {
+    if (!account.equals(ctx.account.value())) {
+      throw new NotFoundException(
+          "Key '" + Arns.PREFIX + account + ":key/" + id.value() + "' does not exist");
+    }
+  }
+
+  NotFoundException keyNotFound(KeyId id) {
+    return new NotFoundException("Key '" + arn(id) + "' does not exist");
+  }
+
+  NotFoundException aliasNotFound(AliasName alias) {
+    return new NotFoundException("Alias " + Arns.aliasArn(ctx.account, alias) + " is not found.");
+  }
+
+  // ---- States -----------------------------------------------------------------------------
+
+  /** The key must be Enabled: the checks of every cryptographic operation. */
+  static void requireEnabled(KeyRecord r, String arn) {
+    switch (r.state()) {
+      case ENABLED -> {}
+      case DISABLED -> throw new DisabledException(arn + " is disabled.");
+      default -> throw invalidState(r.state(), arn);
+    }
+  }
+
+  /** The key must not be pending deletion (or worse): the check of most management operations. */
+  static void requireNotPendingDeletion(KeyRecord r, String arn) {
+    if (r.state() == KeyState.PENDING_DELETION || r.state() == KeyState.UNAVAILABLE) {
+      throw invalidState(r.state(), arn);
+    }
+  }
+
+  static KMSInvalidStateException invalidState(KeyState state, String arn) {
+    return new KMSInvalidStateException(
+        switch (state) {
+          case PENDING_DELETION -> arn + " is pending deletion.";
+          case PENDING_IMPORT -> arn + " is pending import.";
+          case UNAVAILABLE -> arn + " is unavailable.";
+          case DISABLED -> arn + " is disabled.";
+          case ENABLED -> arn + " is enabled.";
+        });
+  }
+
+  static boolean isSymmetric(KeyRecord r) {
+    return r.keySpec() == KeySpec.SYMMETRIC_DEFAULT;
+  }
+
+  // ---- Authorization ----------------------------------------------------------------------
+
+  /**
+   * Allows the call if the key policy allows {@code action} and no statement denies it, or, failing
+   * an explicit Deny, if a grant gives the caller {@code grantOperation} under constraints that
+   * {@code context} meets.
+   *
+   * @param grantOperation the grant operation that may stand in for the policy, or null
+   */
+  void authorize(
+      Caller caller,
+      CachedKey key,
+      String action,
+      String grantOperation,
+      Map<String, String> context,
+      Consumer<RequestContext.Builder> extra) {
+    if (key.policy() == null) {
+      throw new KMSInternalException("The stored key policy of " + key.arn() + " is damaged");
+    }
+    RequestContext.Builder b =
+        RequestContext.builder(caller.principal(), action, key.arn()).encryptionContext(context);
+    if (extra != null) {
+      extra.accept(b);
+    }
+    Decision d = key.policy().evaluate(b.build());
+    if (d == Decision.ALLOW) {
+      return;
+    }
+    if (d == Decision.IMPLICIT_DENY
+        && grantOperation != null
+        && Grants.allow(key.record().grants(), caller.principal(), grantOperation, context)) {
+      return;
+    }
+    throw new AccessDeniedException(
+        "User: "
+            + caller.principal().arn()
+            + " is not authorized to perform: "
+            + action
+            + " on resource: "
+            + key.arn()
+            + (d == Decision.EXPLICIT_DENY
+                ? " with an explicit deny in a resource-based policy"
+                : " because no resource-based policy allows the " + action + " action"));
+  }
+
+  /** Same as above for management operations on a freshly read record. */
+  void authorize(Caller caller, KeyRecord r, String action, String grantOperation) {
+    authorize(caller, toCached(caller.region(), r), action, grantOperation, null, null);
+  }
+
+  /**
+   * Every token must be well-formed and name a live grant in the caller's region; a token for a
+   * grant the cache does not know yet reloads that key, which is what tokens are for in AWS (using
+   * a grant before it is consistent everywhere).
+   */
+  void checkGrantTokens(Caller caller, List<String> tokens) {
+    if (tokens == null) {
+      return;
+    }
+    for (String text : tokens) {
+      GrantToken token = GrantToken.decode(text);
+      if (token == null) {
+        throw new InvalidGrantTokenException("The grant token is not valid.");
+      }
+      CachedKey key = cachedKey(caller.region(), token.keyId());
+      if (key == null || !hasGrant(key.record(), token)) {
+        key = refreshedKey(caller.region(), token.keyId());
+      }
+      if (key == null || !hasGrant(key.record(), token)) {
+        throw new InvalidGrantTokenException("The grant token does not belong to a live grant.");
+      }
+    }
+  }
+
+  private static boolean hasGrant(KeyRecord r, GrantToken token) {
+    for (GrantRecord g : r.grants()) {
+      if (g.grantId().equals(token.grantId())) {
+        return java.security.MessageDigest.isEqual(
+            g.tokenSecret().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
+            token.secret().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+      }
+    }
+    return false;
+  }
+
+  // ---- Materials --------------------------------------------------------------------------
+
+  /**
+   * A retained, unwrapped material; the caller must release it. Unwrapping failures become
+   * KeyUnavailableException (sealed store) or KMSInternalException (damaged material).
+   */
+  CachedMaterial retainMaterial(KeyRecord r, MaterialRecord m) {
+    return ctx.guard(
+        () ->
+            ctx.cache.retainMaterial(
+                r.keyId(),
+                m.id(),
+                id -> {
+                  byte[] secret =
+                      ctx.store.materialProtector().unwrap(r.keyId(), m.id(), m.wrappedSecret());
+                  if (r.keySpec() == KeySpec.SYMMETRIC_DEFAULT) {
+                    try {
+                      return CachedMaterial.symmetric(secret);
+                    } finally {
+                      io.qkms.engine.crypto.Bytes.zero(secret);
+                    }
+                  }
+                  return CachedMaterial.opaque(secret);
+                }));
+  }
+}

@@ -1,0 +1,39 @@
+package io.qkms.engine.store;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * A grant on a key, as stored.
+ *
+ * @param grantId 64 lowercase hex digits
+ * @param tokenSecret 32 lowercase hex digits carried by the grant's token; a token is valid only
+ *     while a grant with this ID and secret exists
+ * @param retiringPrincipal may be null
+ * @param operations grant operation names, e.g. {@code ReEncryptFrom}
+ * @param contextEquals may be null: the request's context must equal it exactly
+ * @param contextSubset may be null: the request's context must contain all of it
+ */
+public record GrantRecord(
+    String grantId,
+    String tokenSecret,
+    String name,
+    String granteePrincipal,
+    String retiringPrincipal,
+    List<String> operations,
+    Map<String, String> contextEquals,
+    Map<String, String> contextSubset,
+    Instant creationDate,
+    String issuingAccount) {
+  public GrantRecord {
+    Objects.requireNonNull(grantId, "grantId");
+    Objects.requireNonNull(tokenSecret, "tokenSecret");
+    Objects.requireNonNull(granteePrincipal, "granteePrincipal");
+    Objects.requireNonNull(creationDate, "creationDate");
+    operations = List.copyOf(operations);
+    contextEquals = contextEquals == null ? null : Map.copyOf(contextEquals);
+    contextSubset = contextSubset == null ? null : Map.copyOf(contextSubset);
+  }
+}

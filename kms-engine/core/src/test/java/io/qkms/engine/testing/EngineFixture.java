@@ -1,0 +1,85 @@
+package io.qkms.engine.testing;
+
+import io.qkms.engine.KmsEngine;
+import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.api.model.CreateKeyRequest;
+import io.qkms.engine.api.model.EncryptRequest;
+import io.qkms.engine.api.model.KeyMetadata;
+import io.qkms.engine.cache.KeyCacheConfig;
+import io.qkms.engine.keys.AccountId;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.InMemoryKeyStore;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * A real engine over a real in-memory store, with a hand-moved clock: what every engine test starts
+ * from. Account 111122223333, regions us-east-1 (home) and eu-west-1.
+ */
+public final class EngineFixture implements AutoCloseable {
+  public static final AccountId ACCOUNT = AccountId.of("111122223333");
+  public static final Region US_EAST_1 = Region.of("us-east-1");
+  public static final Region EU_WEST_1 = Region.of("eu-west-1");
+  public static final Duration CACHE_TTL = Duration.ofSeconds(60);
+
+  public final MutableClock clock = MutableClock.startingAt("2026-01-01T00:00:00Z");
+  public final InMemoryKeyStore store = InMemoryKeyStore.create(ACCOUNT, US_EAST_1, EU_WEST_1);
+  public final KmsEngine engine;
+
+  public EngineFixture() {
+    this(Duration.ofMillis(500));
+  }
+
+  public EngineFixture(Duration storeTimeout) {
+    engine =
+        KmsEngine.builder()
+            .keyStore(store)
+            .clock(clock)
+            .storeTimeout(storeTimeout)
+            .cacheConfig(KeyCacheConfig.builder().ttl(CACHE_TTL).build())
+            .build();
+  }
+
+  public static Caller root() {
+    return new Caller(Principal.root(ACCOUNT), US_EAST_1);
+  }
+
+  public static Caller root(Region region) {
+    return new Caller(Principal.root(ACCOUNT), region);
+  }
+
+  public static Caller user(String name) {
+    return new Caller(Principal.user(ACCOUNT, name), US_EAST_1);
+  }
+
+  /** A new SYMMETRIC_DEFAULT key in the home region. */
+  public KeyMetadata symmetricKey() {
+    return engine.createKey(root(), CreateKeyRequest.builder().build()).keyMetadata();
+  }
+
+  public KeyMetadata key(String keySpec, String keyUsage) {
+    return engine
+        .createKey(root(), CreateKeyRequest.builder().keySpec(keySpec).keyUsage(keyUsage).build())
+        .keyMetadata();
+  }
+
+  public byte[] encrypt(String keyId, String plaintext, Map<String, String> context) {
+    return engine
+        .encrypt(
+            root(),
+            EncryptRequest.builder()
+                .keyId(keyId)
+                .plaintext(plaintext.getBytes(StandardCharsets.UTF_8))
+                .encryptionContext(context)
+                .build())
+        .ciphertextBlob();
+  }
+
+  @Override
+  public void close() {
+    engine.close();
+    store.close();
+  }
+}
