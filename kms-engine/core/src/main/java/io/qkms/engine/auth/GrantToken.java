@@ -1,50 +1,69 @@
 package io.qkms.engine.auth;
 
-import io.qkms.engine.keys.KeyId;
+import java.nio.charset.StandardCharsets;
 import java.util.Base64;
-import java.util.HexFormat;
 
 /**
- * A grant token: URL-safe base64 (no padding) of a version byte, the key ID (kind byte and 16
- * bytes), the 32-byte grant ID and a 16-byte secret. Not secret in AWS's sense, but unguessable, so
- * a token proves the caller was given it by CreateGrant; it is valid only while its grant lives.
+ * A grant token, shaped like AWS KMS's: base64 of a version byte {@code 0x01}, then a
+ * protobuf-style field 1 ({@code 0x0a}, length {@code 0x40}) holding the 64-hex-digit grant ID,
+ * then optional trailing fields that QKMS does not interpret (AWS tokens carry two more bytes).
+ * Like AWS's, a token is not a secret: it names a grant, and is valid only while that grant lives.
  */
-public record GrantToken(KeyId keyId, String grantId, String secret) {
-  private static final byte VERSION = 1;
-  private static final int SIZE_BYTES = 1 + 1 + KeyId.BINARY_SIZE_BYTES + 32 + 16;
-  private static final HexFormat HEX = HexFormat.of();
+public record GrantToken(String grantId) {
+  private static final int HEADER_BYTES = 3;
+  private static final int GRANT_ID_CHARS = 64;
+  private static final int MAX_TRAILER_BYTES = 64;
+
+  public GrantToken {
+    if (!isGrantId(grantId)) {
+      throw new IllegalArgumentException("A grant ID is 64 lowercase hex digits");
+    }
+  }
 
   /** The token text. */
   public String encode() {
-    byte[] b = new byte[SIZE_BYTES];
-    b[0] = VERSION;
-    b[1] = (byte) (keyId.isMultiRegion() ? 2 : 1);
-    keyId.writeBytes(b, 2);
-    System.arraycopy(HEX.parseHex(grantId), 0, b, 2 + KeyId.BINARY_SIZE_BYTES, 32);
-    System.arraycopy(HEX.parseHex(secret), 0, b, 2 + KeyId.BINARY_SIZE_BYTES + 32, 16);
-    return Base64.getUrlEncoder().withoutPadding().encodeToString(b);
+    byte[] b = new byte[HEADER_BYTES + GRANT_ID_CHARS];
+    b[0] = 0x01;
+    b[1] = 0x0a;
+    b[2] = GRANT_ID_CHARS;
+    System.arraycopy(grantId.getBytes(StandardCharsets.US_ASCII), 0, b, 3, GRANT_ID_CHARS);
+    return Base64.getEncoder().encodeToString(b);
   }
 
   /** Decodes a token, or returns null if it is not well-formed. */
   public static GrantToken decode(String text) {
-    if (text == null || text.length() > 200) {
+    if (text == null
+        || text.length() > 4 * ((HEADER_BYTES + GRANT_ID_CHARS + MAX_TRAILER_BYTES + 2) / 3)) {
       return null;
     }
     byte[] b;
     try {
-      b = Base64.getUrlDecoder().decode(text);
+      b = Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
       return null;
     }
-    if (b.length != SIZE_BYTES || b[0] != VERSION || (b[1] != 1 && b[1] != 2)) {
+    if (b.length < HEADER_BYTES + GRANT_ID_CHARS
+        || b.length > HEADER_BYTES + GRANT_ID_CHARS + MAX_TRAILER_BYTES
+        || b[0] != 0x01
+        || b[1] != 0x0a
+        || b[2] != GRANT_ID_CHARS) {
       return null;
     }
-    byte[] id = new byte[KeyId.BINARY_SIZE_BYTES];
-    System.arraycopy(b, 2, id, 0, id.length);
-    KeyId keyId = KeyId.fromBytes(id, b[1] == 2);
-    String grantId =
-        HEX.formatHex(b, 2 + KeyId.BINARY_SIZE_BYTES, 2 + KeyId.BINARY_SIZE_BYTES + 32);
-    String secret = HEX.formatHex(b, 2 + KeyId.BINARY_SIZE_BYTES + 32, SIZE_BYTES);
-    return new GrantToken(keyId, grantId, secret);
+    String id = new String(b, HEADER_BYTES, GRANT_ID_CHARS, StandardCharsets.US_ASCII);
+    return isGrantId(id) ? new GrantToken(id) : null;
+  }
+
+  /** Whether {@code s} is 64 lowercase hex digits. */
+  public static boolean isGrantId(String s) {
+    if (s == null || s.length() != GRANT_ID_CHARS) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
+        return false;
+      }
+    }
+    return true;
   }
 }

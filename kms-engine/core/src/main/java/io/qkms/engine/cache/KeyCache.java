@@ -27,9 +27,12 @@ public final class KeyCache {
 
   private record MaterialRef(KeyId keyId, MaterialId materialId) {}
 
+  private record GrantRef(Region region, String grantId) {}
+
   private final Cache<KeyRef, CachedKey> keys;
   private final Cache<AliasRef, KeyId> aliases;
   private final Cache<MaterialRef, CachedMaterial> materials;
+  private final Cache<GrantRef, KeyId> grantKeys;
 
   /**
    * @param nanoTime the clock that ages entries, in nanoseconds
@@ -50,6 +53,13 @@ public final class KeyCache {
             .ticker(nanoTime::getAsLong)
             .executor(Runnable::run)
             .recordStats()
+            .build();
+    grantKeys =
+        Caffeine.newBuilder()
+            .maximumSize(config.maxKeys())
+            .expireAfterWrite(config.ttl())
+            .ticker(nanoTime::getAsLong)
+            .executor(Runnable::run)
             .build();
     materials =
         Caffeine.newBuilder()
@@ -80,6 +90,15 @@ public final class KeyCache {
     return aliases.get(new AliasRef(region, alias), ref -> loader.get());
   }
 
+  /** The key a grant belongs to, cached, or what {@code loader} finds (null: nothing cached). */
+  public KeyId grantKey(Region region, String grantId, Supplier<KeyId> loader) {
+    return grantKeys.get(new GrantRef(region, grantId), ref -> loader.get());
+  }
+
+  public void invalidateGrant(Region region, String grantId) {
+    grantKeys.invalidate(new GrantRef(region, grantId));
+  }
+
   /**
    * A retained material: the cached one or the one {@code loader} makes. The caller must {@link
    * CachedMaterial#release()} it.
@@ -105,6 +124,7 @@ public final class KeyCache {
   public void invalidateAllMetadata() {
     keys.invalidateAll();
     aliases.invalidateAll();
+    grantKeys.invalidateAll();
   }
 
   /** Wipes and forgets every cached material. */

@@ -87,9 +87,7 @@ final class GrantAdministration {
     keys.checkGrantTokens(caller, req.grantTokens());
     List<String> operations = req.operations().stream().distinct().toList();
     String grantId = HEX.formatHex(random(32));
-    String secret = HEX.formatHex(random(16));
     GrantRecord[] result = new GrantRecord[1];
-    KeyId[] keyId = new KeyId[1];
     ctx.write(
         s -> {
           RegionState rs = ctx.region(s, caller);
@@ -122,11 +120,9 @@ final class GrantAdministration {
           if (Boolean.TRUE.equals(req.dryRun())) {
             throw new DryRunOperationException(CryptoOperations.DRY_RUN_MESSAGE);
           }
-          keyId[0] = r.keyId();
           GrantRecord candidate =
               new GrantRecord(
                   grantId,
-                  secret,
                   req.name(),
                   grantee.arn(),
                   retiring == null ? null : retiring.arn(),
@@ -156,8 +152,7 @@ final class GrantAdministration {
           return s.withRegion(caller.region(), rs.withKey(r.toBuilder().grants(grants).build()));
         });
     GrantRecord g = result[0];
-    return new CreateGrantResponse(
-        new GrantToken(keyId[0], g.grantId(), g.tokenSecret()).encode(), g.grantId());
+    return new CreateGrantResponse(new GrantToken(g.grantId()).encode(), g.grantId());
   }
 
   private static boolean sameGrant(GrantRecord a, GrantRecord b) {
@@ -230,14 +225,13 @@ final class GrantAdministration {
           KeyRecord r;
           String grantId;
           if (t != null) {
-            r = rs.key(t.keyId());
             grantId = t.grantId();
-            if (r == null
-                || find(r, grantId) == null
-                || !find(r, grantId).tokenSecret().equals(t.secret())) {
+            KeyId owner = KeyAccess.grantOwner(s, caller.region(), grantId);
+            if (owner == null) {
               throw new InvalidGrantTokenException(
                   "The grant token does not belong to a live grant.");
             }
+            r = rs.key(owner);
           } else {
             r = keys.resolve(s, caller, req.keyId());
             grantId = checkGrantId(req.grantId());
@@ -299,16 +293,11 @@ final class GrantAdministration {
   }
 
   private static GrantRecord find(KeyRecord r, String grantId) {
-    for (GrantRecord g : r.grants()) {
-      if (g.grantId().equals(grantId)) {
-        return g;
-      }
-    }
-    return null;
+    return KeyAccess.findGrant(r, grantId);
   }
 
   private static String checkGrantId(String grantId) {
-    if (grantId.length() != 64 || !grantId.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+    if (!GrantToken.isGrantId(grantId)) {
       throw new InvalidGrantIdException("Invalid grant ID: " + grantId);
     }
     return grantId;

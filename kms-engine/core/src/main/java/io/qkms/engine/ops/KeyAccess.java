@@ -253,38 +253,56 @@ final class KeyAccess {
   }
 
   /**
-   * Every token must be well-formed and name a live grant in the caller's region; a token for a
-   * grant the cache does not know yet reloads that key, which is what tokens are for in AWS (using
-   * a grant before it is consistent everywhere).
+   * Every token must be well-formed and name a live grant in the caller's region. A token for a
+   * grant the cache does not know yet reloads the key it belongs to, which is what tokens are for
+   * in AWS (using a grant before it is visible everywhere).
    */
   void checkGrantTokens(Caller caller, List<String> tokens) {
     if (tokens == null) {
       return;
     }
+    Region region = caller.region();
     for (String text : tokens) {
       GrantToken token = GrantToken.decode(text);
       if (token == null) {
         throw new InvalidGrantTokenException("The grant token is not valid.");
       }
-      CachedKey key = cachedKey(caller.region(), token.keyId());
-      if (key == null || !hasGrant(key.record(), token)) {
-        key = refreshedKey(caller.region(), token.keyId());
+      String grantId = token.grantId();
+      KeyId keyId =
+          ctx.cache.grantKey(region, grantId, () -> grantOwner(ctx.read(), region, grantId));
+      CachedKey key = keyId == null ? null : cachedKey(region, keyId);
+      if (key == null || findGrant(key.record(), grantId) == null) {
+        ctx.cache.invalidateGrant(region, grantId);
+        keyId = grantOwner(ctx.read(), region, grantId);
+        key = keyId == null ? null : refreshedKey(region, keyId);
       }
-      if (key == null || !hasGrant(key.record(), token)) {
+      if (key == null || findGrant(key.record(), grantId) == null) {
         throw new InvalidGrantTokenException("The grant token does not belong to a live grant.");
       }
     }
   }
 
-  private static boolean hasGrant(KeyRecord r, GrantToken token) {
-    for (GrantRecord g : r.grants()) {
-      if (g.grantId().equals(token.grantId())) {
-        return java.security.MessageDigest.isEqual(
-            g.tokenSecret().getBytes(java.nio.charset.StandardCharsets.US_ASCII),
-            token.secret().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+  /** The key in {@code region} that holds grant {@code grantId}, or null. */
+  static KeyId grantOwner(StoreState s, Region region, String grantId) {
+    RegionState rs = s.region(region);
+    if (rs == null) {
+      return null;
+    }
+    for (KeyRecord k : rs.keys()) {
+      if (findGrant(k, grantId) != null) {
+        return k.keyId();
       }
     }
-    return false;
+    return null;
+  }
+
+  static GrantRecord findGrant(KeyRecord r, String grantId) {
+    for (GrantRecord g : r.grants()) {
+      if (g.grantId().equals(grantId)) {
+        return g;
+      }
+    }
+    return null;
   }
 
   // ---- Materials --------------------------------------------------------------------------

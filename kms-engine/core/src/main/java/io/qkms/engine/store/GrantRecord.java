@@ -9,8 +9,6 @@ import java.util.Objects;
  * A grant on a key, as stored.
  *
  * @param grantId 64 lowercase hex digits
- * @param tokenSecret 32 lowercase hex digits carried by the grant's token; a token is valid only
- *     while a grant with this ID and secret exists
  * @param retiringPrincipal may be null
  * @param operations grant operation names, e.g. {@code ReEncryptFrom}
  * @param contextEquals may be null: the request's context must equal it exactly
@@ -18,7 +16,6 @@ import java.util.Objects;
  */
 public record GrantRecord(
     String grantId,
-    String tokenSecret,
     String name,
     String granteePrincipal,
     String retiringPrincipal,
@@ -29,7 +26,6 @@ public record GrantRecord(
     String issuingAccount) {
   public GrantRecord {
     Objects.requireNonNull(grantId, "grantId");
-    Objects.requireNonNull(tokenSecret, "tokenSecret");
     Objects.requireNonNull(granteePrincipal, "granteePrincipal");
     Objects.requireNonNull(creationDate, "creationDate");
     operations = List.copyOf(operations);
