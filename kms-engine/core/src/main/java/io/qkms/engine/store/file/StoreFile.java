@@ -1,0 +1,177 @@
+package io.qkms.engine.store.file;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qkms.engine.crypto.Randomness;
+import io.qkms.engine.crypto.Xaes256Gcm;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.util.Arrays;
+import java.util.Base64;
+
+/**
+ * The store file, {@code store.qks}:
+ *
+ * <pre>
+ * 8 bytes  magic "QKMSKS", 0x00, format version 0x01
+ * 4 bytes  header length n (big-endian)
+ * n bytes  header, UTF-8 JSON: storeId, revision, rootKey ("file" or "passphrase"), kdf (Argon2id
+ *          parameters, passphrase stores only), keyCheck
+ * 24 bytes XAES-256-GCM nonce
+ * rest     the state (JSON, see StateCodec) encrypted under the state key, then the 16-byte tag;
+ *          the associated data is every byte before the nonce, so the header is authenticated too
+ * </pre>
+ */
+final class StoreFile {
+  static final byte[] MAGIC = {'Q', 'K', 'M', 'S', 'K', 'S', 0x00, 0x01};
+  private static final int PREFIX_BYTES = MAGIC.length + 4;
+  private static final int MAX_HEADER_BYTES = 64 * 1024;
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** The cleartext header. {@code kdf} is null for a store protected by a root key file. */
+  record Header(String storeId, long revision, KdfParams kdf, String keyCheck) {}
+
+  /** A parsed file: its header, and where the authenticated prefix ends. */
+  record Parsed(Header header, byte[] bytes, int aadLength) {}
+
+  private StoreFile() {}
+
+  static byte[] encode(Header header, RootKeys keys, byte[] stateJson) {
+    byte[] headerJson = headerJson(header);
+    int aadLength = PREFIX_BYTES + headerJson.length;
+    byte[] out =
+        new byte
+            [aadLength
+                + Xaes256Gcm.NONCE_SIZE_BYTES
+                + stateJson.length
+                + Xaes256Gcm.TAG_SIZE_BYTES];
+    System.arraycopy(MAGIC, 0, out, 0, MAGIC.length);
+    ByteBuffer.wrap(out, MAGIC.length, 4).putInt(headerJson.length);
+    System.arraycopy(headerJson, 0, out, PREFIX_BYTES, headerJson.length);
+    byte[] nonce = new byte[Xaes256Gcm.NONCE_SIZE_BYTES];
+    Randomness.current().nextBytes(nonce);
+    System.arraycopy(nonce, 0, out, aadLength, nonce.length);
+    Xaes256Gcm.Key key = Xaes256Gcm.newKey(keys.stateKey);
+    try {
+      Xaes256Gcm.seal(
+          key,
+          out,
+          aadLength,
+          out,
+          0,
+          aadLength,
+          null,
+          stateJson,
+          0,
+          stateJson.length,
+          out,
+          aadLength + nonce.length);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    } finally {
+      key.destroy();
+    }
+    return out;
+  }
+
+  static Parsed parse(byte[] file, String where) {
+    if (file.length < PREFIX_BYTES
+        || !Arrays.equals(file, 0, MAGIC.length - 1, MAGIC, 0, MAGIC.length - 1)) {
+      throw new KeyStoreOpenException(
+          KeyStoreOpenException.Problem.TAMPERED,
+          where + " is not a QKMS key store file, or it was damaged");
+    }
+    if (file[MAGIC.length - 1] != MAGIC[MAGIC.length - 1]) {
+      throw new KeyStoreOpenException(
+          KeyStoreOpenException.Problem.UNSUPPORTED_FORMAT,
+          where
+              + " has key store format version "
+              + file[MAGIC.length - 1]
+              + ", which this QKMS does not read");
+    }
+    int n = ByteBuffer.wrap(file, MAGIC.length, 4).getInt();
+    if (n <= 0
+        || n > MAX_HEADER_BYTES
+        || PREFIX_BYTES + n + Xaes256Gcm.NONCE_SIZE_BYTES + Xaes256Gcm.TAG_SIZE_BYTES
+            > file.length) {
+      throw tampered(where);
+    }
+    Header header;
+    try {
+      header =
+          parseHeader(JSON.readTree(new String(file, PREFIX_BYTES, n, StandardCharsets.UTF_8)));
+    } catch (IOException | RuntimeException e) {
+      throw tampered(where);
+    }
+    return new Parsed(header, file, PREFIX_BYTES + n);
+  }
+
+  static byte[] decryptState(Parsed p, RootKeys keys, String where) {
+    byte[] f = p.bytes();
+    Xaes256Gcm.Key key = Xaes256Gcm.newKey(keys.stateKey);
+    try {
+      return Xaes256Gcm.open(
+          key,
+          f,
+          p.aadLength(),
+          f,
+          0,
+          p.aadLength(),
+          null,
+          f,
+          p.aadLength() + Xaes256Gcm.NONCE_SIZE_BYTES,
+          f.length - p.aadLength() - Xaes256Gcm.NONCE_SIZE_BYTES);
+    } catch (GeneralSecurityException e) {
+      throw tampered(where);
+    } finally {
+      key.destroy();
+    }
+  }
+
+  static KeyStoreOpenException tampered(String where) {
+    return new KeyStoreOpenException(
+        KeyStoreOpenException.Problem.TAMPERED,
+        where + " was modified or damaged: it does not authenticate under this store's root key");
+  }
+
+  private static byte[] headerJson(Header h) {
+    ObjectNode n = JSON.createObjectNode();
+    n.put("storeId", h.storeId());
+    n.put("revision", h.revision());
+    n.put("rootKey", h.kdf() == null ? "file" : "passphrase");
+    if (h.kdf() != null) {
+      ObjectNode k = n.putObject("kdf");
+      k.put("name", "argon2id");
+      k.put("salt", Base64.getEncoder().encodeToString(h.kdf().salt()));
+      k.put("memoryKiB", h.kdf().memoryKiB());
+      k.put("iterations", h.kdf().iterations());
+      k.put("parallelism", h.kdf().parallelism());
+    }
+    n.put("keyCheck", h.keyCheck());
+    return n.toString().getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static Header parseHeader(JsonNode n) {
+    String rootKey = n.get("rootKey").asText();
+    KdfParams kdf = null;
+    if (rootKey.equals("passphrase")) {
+      JsonNode k = n.get("kdf");
+      if (!k.get("name").asText().equals("argon2id")) {
+        throw new IllegalArgumentException("Unknown KDF");
+      }
+      kdf =
+          new KdfParams(
+              Base64.getDecoder().decode(k.get("salt").asText()),
+              k.get("memoryKiB").asInt(),
+              k.get("iterations").asInt(),
+              k.get("parallelism").asInt());
+    } else if (!rootKey.equals("file")) {
+      throw new IllegalArgumentException("Unknown root key source");
+    }
+    return new Header(
+        n.get("storeId").asText(), n.get("revision").asLong(), kdf, n.get("keyCheck").asText());
+  }
+}
