@@ -78,6 +78,23 @@ public final class KmsEngine implements Kms, AutoCloseable {
     return cache.stats();
   }
 
+  /**
+   * The material {@code keyId} (any identifier form) encrypts with now, served from the key cache;
+   * needs kms:DescribeKey. Not a wire operation: the re-key job uses it, with {@link
+   * #ciphertextKeyMaterial}, to skip ciphertexts that are already under the newest material.
+   */
+  public io.qkms.engine.api.KeyMaterialRef currentKeyMaterial(Caller caller, String keyId) {
+    return ops.currentKeyMaterial(caller, keyId);
+  }
+
+  /**
+   * The key and material a QKMS ciphertext's cleartext header names, or null if the bytes are not a
+   * QKMS symmetric ciphertext. Reads the header only: it does not prove the blob authentic.
+   */
+  public io.qkms.engine.api.KeyMaterialRef ciphertextKeyMaterial(byte[] ciphertextBlob) {
+    return ops.ciphertextKeyMaterial(ciphertextBlob);
+  }
+
   /** Applies due automatic rotations and expired key deletions now (servers call this). */
   public void runMaintenance() {
     ops.runMaintenance();

@@ -1,6 +1,7 @@
 package io.qkms.engine.ops;
 
 import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.api.errors.DryRunOperationException;
 import io.qkms.engine.api.errors.IncorrectKeyException;
 import io.qkms.engine.api.errors.InvalidCiphertextException;
@@ -419,6 +420,25 @@ final class CryptoOperations {
     MaterialRecord material = key.record().currentMaterial();
     byte[] blob = encryptSymmetric(key.record(), material, plaintext, context);
     return new DataKey(blob, plaintext, key.arn(), material.id().hex());
+  }
+
+  // ---- Key material lookups (not wire operations) -------------------------------------------
+
+  KeyMaterialRef currentKeyMaterial(Caller caller, String keyId) {
+    KeyOperations.requireKeyId(keyId);
+    CachedKey key = keys.resolveCached(caller, keyId);
+    keys.authorize(caller, key, "kms:DescribeKey", GrantOperations.DESCRIBE_KEY, null, null);
+    MaterialRecord current = key.record().currentMaterial();
+    return new KeyMaterialRef(key.arn(), current == null ? null : current.id().hex());
+  }
+
+  KeyMaterialRef ciphertextKeyMaterial(byte[] blob) {
+    try {
+      CiphertextFormat.Header h = CiphertextFormat.parseHeader(blob);
+      return new KeyMaterialRef(keys.arn(h.keyId()), h.materialId().hex());
+    } catch (BadCiphertextException e) {
+      return null;
+    }
   }
 
   // ---- Shared pieces ------------------------------------------------------------------------

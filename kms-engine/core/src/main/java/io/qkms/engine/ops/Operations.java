@@ -49,6 +49,19 @@ public final class Operations implements Kms {
     return caller;
   }
 
+  /**
+   * The material {@code keyId} encrypts with now, from the cache (needs kms:DescribeKey). Not part
+   * of the wire API: the re-key job uses it to skip ciphertexts that are already current.
+   */
+  public io.qkms.engine.api.KeyMaterialRef currentKeyMaterial(Caller caller, String keyId) {
+    return cryptoOps.currentKeyMaterial(checked(caller), keyId);
+  }
+
+  /** What a QKMS ciphertext's header names, or null if it is not a QKMS symmetric ciphertext. */
+  public io.qkms.engine.api.KeyMaterialRef ciphertextKeyMaterial(byte[] ciphertextBlob) {
+    return cryptoOps.ciphertextKeyMaterial(ciphertextBlob);
+  }
+
   @Override
   public CreateKeyResponse createKey(Caller caller, CreateKeyRequest request) {
     return keyOps.createKey(checked(caller), request);
