@@ -106,7 +106,9 @@ final class KeyAccess {
     }
     KeyIdentifier.ByAliasArn a = (KeyIdentifier.ByAliasArn) parsed;
     if (!a.account().equals(ctx.account)) {
-      throw aliasNotFound(a.alias());
+      // Name the alias ARN the caller gave, as for a key ARN of another account.
+      throw new NotFoundException(
+          "Alias " + Arns.aliasArn(a.account(), a.alias()) + " is not found.");
     }
     return aliases.apply(a.alias());
   }

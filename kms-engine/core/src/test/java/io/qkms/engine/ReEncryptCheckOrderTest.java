@@ -1,0 +1,186 @@
+package io.qkms.engine;
+
+import static io.qkms.engine.Steps.ALICE;
+import static io.qkms.engine.Steps.ROOT;
+import static io.qkms.engine.Steps.canaryBlob;
+import static io.qkms.engine.Steps.reEncrypt;
+
+import io.qkms.engine.api.errors.AccessDeniedException;
+import io.qkms.engine.api.errors.DisabledException;
+import io.qkms.engine.api.errors.IncorrectKeyException;
+import io.qkms.engine.api.errors.InvalidGrantTokenException;
+import io.qkms.engine.api.errors.InvalidKeyUsageException;
+import io.qkms.engine.api.errors.KMSInvalidStateException;
+import io.qkms.engine.api.errors.NotFoundException;
+import io.qkms.engine.api.errors.ValidationException;
+import io.qkms.engine.api.model.KeyMetadata;
+import io.qkms.engine.crypto.CiphertextFormat;
+import io.qkms.engine.testing.EngineFixture;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The order of ReEncrypt's checks, pinned pairwise: each test breaks two things and expects the
+ * error of the one checked first. The order is AWS's: validation, grant tokens, destination lookup,
+ * blob parsing, SourceKeyId match, source state, authorization, decryption, destination usage,
+ * destination state, DryRun.
+ */
+class ReEncryptCheckOrderTest {
+  private static final String UNKNOWN_ID = "0987dcba-09fe-47dc-a5ba-ab0987654321";
+
+  private EngineFixture f;
+  private KeyMetadata source;
+  private KeyMetadata destination;
+  private byte[] blob;
+  private byte[] tampered;
+  private byte[] garbage;
+
+  @BeforeEach
+  void setUp() {
+    f = new EngineFixture();
+    source = f.symmetricKey();
+    destination = f.symmetricKey();
+    blob = canaryBlob(f, source.keyId());
+    tampered = blob.clone();
+    tampered[CiphertextFormat.HEADER_SIZE_BYTES] ^= 0x01; // header intact, ciphertext changed
+    garbage = "this is not a QKMS ciphertext blob at all, just text".getBytes();
+  }
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+  }
+
+  @Test
+  void missingDestination_beforeMalformedGrantToken_isValidation() {
+    Expect.fails(
+        ValidationException.class,
+        () ->
+            f.engine.reEncrypt(
+                ROOT, reEncrypt(blob, null).grantTokens(List.of("not-a-token")).build()));
+  }
+
+  @Test
+  void malformedGrantToken_beforeUnknownDestination_isInvalidGrantToken() {
+    Expect.fails(
+        InvalidGrantTokenException.class,
+        () ->
+            f.engine.reEncrypt(
+                ROOT, reEncrypt(blob, UNKNOWN_ID).grantTokens(List.of("not-a-token")).build()));
+  }
+
+  @Test
+  void unknownDestination_beforeGarbageBlob_isNotFound() {
+    Expect.fails(
+        NotFoundException.class,
+        "Key 'arn:verenc:111122223333:key/" + UNKNOWN_ID + "' does not exist",
+        () -> f.engine.reEncrypt(ROOT, reEncrypt(garbage, UNKNOWN_ID).build()));
+  }
+
+  @Test
+  void garbageBlob_beforeDisabledDestination_isInvalidCiphertext() {
+    Steps.disable(f, destination);
+    Expect.invalidCiphertext(
+        () -> f.engine.reEncrypt(ROOT, reEncrypt(garbage, destination.keyId()).build()));
+  }
+
+  @Test
+  void garbageBlob_beforeUnknownSourceKeyId_isInvalidCiphertext() {
+    Expect.invalidCiphertext(
+        () ->
+            f.engine.reEncrypt(
+                ROOT, reEncrypt(garbage, destination.keyId()).sourceKeyId(UNKNOWN_ID).build()));
+  }
+
+  @Test
+  void mismatchedSourceKeyId_beforeDisabledSource_isIncorrectKey() {
+    Steps.disable(f, source);
+    KeyMetadata other = Steps.disable(f, f.symmetricKey());
+    Expect.fails(
+        IncorrectKeyException.class,
+        "The key ID in the request does not identify a CMK that can perform this operation.",
+        () ->
+            f.engine.reEncrypt(
+                ROOT, reEncrypt(blob, destination.keyId()).sourceKeyId(other.keyId()).build()));
+  }
+
+  @Test
+  void disabledSource_beforeUserWithoutPermission_isDisabled() {
+    Steps.disable(f, source);
+    Expect.fails(
+        DisabledException.class,
+        source.arn() + " is disabled.",
+        () -> f.engine.reEncrypt(ALICE, reEncrypt(blob, destination.keyId()).build()));
+  }
+
+  @Test
+  void sourcePendingDeletion_beforeUserWithoutPermission_isInvalidState() {
+    Steps.scheduleDeletion(f, source, 7);
+    Expect.fails(
+        KMSInvalidStateException.class,
+        source.arn() + " is pending deletion.",
+        () -> f.engine.reEncrypt(ALICE, reEncrypt(blob, destination.keyId()).build()));
+  }
+
+  @Test
+  void disabledSource_beforeDisabledDestination_namesTheSource() {
+    Steps.disable(f, source);
+    Steps.disable(f, destination);
+    Expect.fails(
+        DisabledException.class,
+        source.arn() + " is disabled.",
+        () -> f.engine.reEncrypt(ROOT, reEncrypt(blob, destination.keyId()).build()));
+  }
+
+  @Test
+  void noPermission_beforeTamperedBlob_isAccessDenied() {
+    Expect.fails(
+        AccessDeniedException.class,
+        () -> f.engine.reEncrypt(ALICE, reEncrypt(tampered, destination.keyId()).build()));
+  }
+
+  @Test
+  void noPermissionOnDestination_beforeTamperedBlob_isAccessDenied() {
+    // Both permissions are checked before the blob is decrypted.
+    Steps.grant(f, source, ALICE, "ReEncryptFrom");
+    Expect.fails(
+        AccessDeniedException.class,
+        () -> f.engine.reEncrypt(ALICE, reEncrypt(tampered, destination.keyId()).build()));
+  }
+
+  @Test
+  void tamperedBlob_beforeHmacDestination_isInvalidCiphertext() {
+    KeyMetadata hmac = f.key("HMAC_256", "GENERATE_VERIFY_MAC");
+    Expect.invalidCiphertext(
+        () -> f.engine.reEncrypt(ROOT, reEncrypt(tampered, hmac.keyId()).build()));
+  }
+
+  @Test
+  void hmacDestination_beforeDisabledDestination_isInvalidKeyUsage() {
+    KeyMetadata hmac = Steps.disable(f, f.key("HMAC_256", "GENERATE_VERIFY_MAC"));
+    Expect.fails(
+        InvalidKeyUsageException.class,
+        hmac.arn() + " key usage is GENERATE_VERIFY_MAC which is not valid for ReEncrypt.",
+        () -> f.engine.reEncrypt(ROOT, reEncrypt(blob, hmac.keyId()).build()));
+  }
+
+  @Test
+  void disabledDestination_beforeDryRun_isDisabled() {
+    Steps.disable(f, destination);
+    Expect.fails(
+        DisabledException.class,
+        destination.arn() + " is disabled.",
+        () -> f.engine.reEncrypt(ROOT, reEncrypt(blob, destination.keyId()).dryRun(true).build()));
+  }
+
+  @Test
+  void tamperedBlob_beforeDryRun_isInvalidCiphertext() {
+    // A dry run makes every check a real call would make, decryption included.
+    Expect.invalidCiphertext(
+        () ->
+            f.engine.reEncrypt(
+                ROOT, reEncrypt(tampered, destination.keyId()).dryRun(true).build()));
+  }
+}

@@ -1,0 +1,161 @@
+package io.qkms.engine;
+
+import static io.qkms.engine.Steps.ROOT;
+import static io.qkms.engine.Steps.canaryBlob;
+import static io.qkms.engine.Steps.reEncrypt;
+
+import io.qkms.engine.api.errors.NotFoundException;
+import io.qkms.engine.api.model.CreateKeyRequest;
+import io.qkms.engine.api.model.KeyMetadata;
+import io.qkms.engine.api.model.ReEncryptRequest;
+import io.qkms.engine.testing.EngineFixture;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** ReEncrypt's NotFoundException: identifiers that name no key the call can use. */
+class ReEncryptNotFoundTest {
+  private static final String UNKNOWN_ID = "0987dcba-09fe-47dc-a5ba-ab0987654321";
+  private static final String OTHER_ACCOUNT = "444455556666";
+
+  private EngineFixture f;
+  private KeyMetadata source;
+  private KeyMetadata destination;
+  private byte[] blob;
+
+  @BeforeEach
+  void setUp() {
+    f = new EngineFixture();
+    source = f.symmetricKey();
+    destination = f.symmetricKey();
+    blob = canaryBlob(f, source.keyId());
+  }
+
+  @AfterEach
+  void tearDown() {
+    f.close();
+  }
+
+  private void expectNotFound(String message, ReEncryptRequest request) {
+    Expect.fails(NotFoundException.class, message, () -> f.engine.reEncrypt(ROOT, request));
+  }
+
+  @Test
+  void reEncrypt_destinationThatIsNoIdentifier_isInvalidKeyId() {
+    expectNotFound("Invalid keyId 'fake-key-id'", reEncrypt(blob, "fake-key-id").build());
+  }
+
+  @Test
+  void reEncrypt_destinationUuidWithoutHyphens_isInvalidKeyId() {
+    expectNotFound(
+        "Invalid keyId '0987dcba09fe47dca5baab0987654321'",
+        reEncrypt(blob, "0987dcba09fe47dca5baab0987654321").build());
+  }
+
+  @Test
+  void reEncrypt_sourceKeyIdThatIsNoIdentifier_isInvalidKeyId() {
+    expectNotFound(
+        "Invalid keyId 'mrk-fake-key-id'",
+        reEncrypt(blob, destination.keyId()).sourceKeyId("mrk-fake-key-id").build());
+  }
+
+  @Test
+  void reEncrypt_unknownDestinationKeyId_namesItsArn() {
+    expectNotFound(
+        "Key 'arn:verenc:111122223333:key/" + UNKNOWN_ID + "' does not exist",
+        reEncrypt(blob, UNKNOWN_ID).build());
+  }
+
+  @Test
+  void reEncrypt_unknownSourceKeyId_namesItsArn() {
+    expectNotFound(
+        "Key 'arn:verenc:111122223333:key/" + UNKNOWN_ID + "' does not exist",
+        reEncrypt(blob, destination.keyId()).sourceKeyId(UNKNOWN_ID).build());
+  }
+
+  @Test
+  void reEncrypt_unknownAliasName_namesTheAliasArn() {
+    expectNotFound(
+        "Alias arn:verenc:111122223333:alias/x is not found.", reEncrypt(blob, "alias/x").build());
+  }
+
+  @Test
+  void reEncrypt_unknownAliasArn_namesTheAliasArn() {
+    expectNotFound(
+        "Alias arn:verenc:111122223333:alias/x is not found.",
+        reEncrypt(blob, "arn:verenc:111122223333:alias/x").build());
+  }
+
+  @Test
+  void reEncrypt_keyArnOfAnotherAccount_doesNotExist() {
+    // The key ID exists here, but under this account only.
+    String arn = "arn:verenc:" + OTHER_ACCOUNT + ":key/" + destination.keyId();
+    expectNotFound("Key '" + arn + "' does not exist", reEncrypt(blob, arn).build());
+  }
+
+  @Test
+  void reEncrypt_aliasArnOfAnotherAccount_namesThatAccountsAlias() {
+    Steps.alias(f, "alias/shared", destination);
+    String arn = "arn:verenc:" + OTHER_ACCOUNT + ":alias/shared";
+    expectNotFound("Alias " + arn + " is not found.", reEncrypt(blob, arn).build());
+  }
+
+  @Test
+  void reEncrypt_blobWhoseKeyIsNotInTheCallersRegion_doesNotExist() {
+    KeyMetadata euDestination =
+        f.engine
+            .createKey(
+                EngineFixture.root(EngineFixture.EU_WEST_1), CreateKeyRequest.builder().build())
+            .keyMetadata();
+    Expect.fails(
+        NotFoundException.class,
+        "Key '" + source.arn() + "' does not exist",
+        () ->
+            f.engine.reEncrypt(
+                EngineFixture.root(EngineFixture.EU_WEST_1),
+                reEncrypt(blob, euDestination.keyId()).build()));
+  }
+
+  @Test
+  void reEncrypt_blobFromAnotherStoresKey_doesNotExist() {
+    // A blob naming a key ID this store never had is judged like any blob of an unknown key.
+    try (EngineFixture other = new EngineFixture()) {
+      KeyMetadata foreignKey = other.symmetricKey();
+      byte[] foreign = canaryBlob(other, foreignKey.keyId());
+      expectNotFound(
+          "Key 'arn:verenc:111122223333:key/" + foreignKey.keyId() + "' does not exist",
+          reEncrypt(foreign, destination.keyId()).build());
+    }
+  }
+
+  @Test
+  void reEncrypt_destinationPastItsDeletionWindow_doesNotExist() {
+    Steps.scheduleDeletion(f, destination, 7);
+    f.clock.advance(Duration.ofDays(7));
+    expectNotFound(
+        "Key '" + destination.arn() + "' does not exist",
+        reEncrypt(blob, destination.keyId()).build());
+  }
+
+  @Test
+  void reEncrypt_blobWhoseKeyIsPastItsDeletionWindow_doesNotExist() {
+    Steps.scheduleDeletion(f, source, 7);
+    f.clock.advance(Duration.ofDays(7).plusSeconds(1));
+    expectNotFound(
+        "Key '" + source.arn() + "' does not exist", reEncrypt(blob, destination.keyId()).build());
+  }
+
+  @Test
+  void reEncrypt_blobWhoseKeyWasPurgedFromTheStore_doesNotExist() {
+    // Past the cache TTL too, so the engine reads the store, whose maintenance removes the key.
+    Steps.scheduleDeletion(f, source, 7);
+    f.clock.advance(Duration.ofDays(8));
+    expectNotFound(
+        "Key '" + source.arn() + "' does not exist", reEncrypt(blob, destination.keyId()).build());
+    Expect.fails(
+        NotFoundException.class,
+        "Key '" + source.arn() + "' does not exist",
+        () -> Steps.describe(f, source.keyId()));
+  }
+}
