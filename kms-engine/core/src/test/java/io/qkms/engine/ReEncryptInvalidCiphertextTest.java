@@ -7,6 +7,8 @@ import static io.qkms.engine.Steps.reEncrypt;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
+import io.qkms.engine.api.errors.NotFoundException;
+import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.crypto.CiphertextFormat;
@@ -15,6 +17,7 @@ import io.qkms.engine.store.KeyRecord;
 import io.qkms.engine.store.MaterialRecord;
 import io.qkms.engine.testing.EngineFixture;
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
@@ -239,5 +242,48 @@ class ReEncryptInvalidCiphertextTest {
     byte[] bad = blob.clone();
     KeyId.parse(hmac.keyId()).writeBytes(bad, 3);
     expectInvalid(bad);
+  }
+
+  // A blob whose header names a key this region does not hold is foreign, whatever the reason.
+
+  @Test
+  void reEncrypt_blobWhoseKeyIsNotInTheCallersRegion_isInvalidCiphertext() {
+    KeyMetadata euDestination =
+        f.engine
+            .createKey(
+                EngineFixture.root(EngineFixture.EU_WEST_1), CreateKeyRequest.builder().build())
+            .keyMetadata();
+    Expect.invalidCiphertext(
+        () ->
+            f.engine.reEncrypt(
+                EngineFixture.root(EngineFixture.EU_WEST_1),
+                reEncrypt(blob, euDestination.keyId()).build()));
+  }
+
+  @Test
+  void reEncrypt_blobFromAnotherStoresKey_isInvalidCiphertext() {
+    try (EngineFixture other = new EngineFixture()) {
+      KeyMetadata foreignKey = other.symmetricKey();
+      expectInvalid(canaryBlob(other, foreignKey.keyId()));
+    }
+  }
+
+  @Test
+  void reEncrypt_blobWhoseKeyIsPastItsDeletionWindow_isInvalidCiphertext() {
+    Steps.scheduleDeletion(f, source, 7);
+    f.clock.advance(Duration.ofDays(7).plusSeconds(1));
+    expectInvalid(blob);
+  }
+
+  @Test
+  void reEncrypt_blobWhoseKeyWasPurgedFromTheStore_isInvalidCiphertext() {
+    // Past the cache TTL too, so the engine reads the store, whose maintenance removes the key.
+    Steps.scheduleDeletion(f, source, 7);
+    f.clock.advance(Duration.ofDays(8));
+    expectInvalid(blob);
+    Expect.fails(
+        NotFoundException.class,
+        "Key '" + source.arn() + "' does not exist",
+        () -> Steps.describe(f, source.keyId()));
   }
 }

@@ -5,7 +5,6 @@ import static io.qkms.engine.Steps.canaryBlob;
 import static io.qkms.engine.Steps.reEncrypt;
 
 import io.qkms.engine.api.errors.NotFoundException;
-import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.testing.EngineFixture;
@@ -102,60 +101,11 @@ class ReEncryptNotFoundTest {
   }
 
   @Test
-  void reEncrypt_blobWhoseKeyIsNotInTheCallersRegion_doesNotExist() {
-    KeyMetadata euDestination =
-        f.engine
-            .createKey(
-                EngineFixture.root(EngineFixture.EU_WEST_1), CreateKeyRequest.builder().build())
-            .keyMetadata();
-    Expect.fails(
-        NotFoundException.class,
-        "Key '" + source.arn() + "' does not exist",
-        () ->
-            f.engine.reEncrypt(
-                EngineFixture.root(EngineFixture.EU_WEST_1),
-                reEncrypt(blob, euDestination.keyId()).build()));
-  }
-
-  @Test
-  void reEncrypt_blobFromAnotherStoresKey_doesNotExist() {
-    // A blob naming a key ID this store never had is judged like any blob of an unknown key.
-    try (EngineFixture other = new EngineFixture()) {
-      KeyMetadata foreignKey = other.symmetricKey();
-      byte[] foreign = canaryBlob(other, foreignKey.keyId());
-      expectNotFound(
-          "Key 'arn:verenc:111122223333:key/" + foreignKey.keyId() + "' does not exist",
-          reEncrypt(foreign, destination.keyId()).build());
-    }
-  }
-
-  @Test
   void reEncrypt_destinationPastItsDeletionWindow_doesNotExist() {
     Steps.scheduleDeletion(f, destination, 7);
     f.clock.advance(Duration.ofDays(7));
     expectNotFound(
         "Key '" + destination.arn() + "' does not exist",
         reEncrypt(blob, destination.keyId()).build());
-  }
-
-  @Test
-  void reEncrypt_blobWhoseKeyIsPastItsDeletionWindow_doesNotExist() {
-    Steps.scheduleDeletion(f, source, 7);
-    f.clock.advance(Duration.ofDays(7).plusSeconds(1));
-    expectNotFound(
-        "Key '" + source.arn() + "' does not exist", reEncrypt(blob, destination.keyId()).build());
-  }
-
-  @Test
-  void reEncrypt_blobWhoseKeyWasPurgedFromTheStore_doesNotExist() {
-    // Past the cache TTL too, so the engine reads the store, whose maintenance removes the key.
-    Steps.scheduleDeletion(f, source, 7);
-    f.clock.advance(Duration.ofDays(8));
-    expectNotFound(
-        "Key '" + source.arn() + "' does not exist", reEncrypt(blob, destination.keyId()).build());
-    Expect.fails(
-        NotFoundException.class,
-        "Key '" + source.arn() + "' does not exist",
-        () -> Steps.describe(f, source.keyId()));
   }
 }

@@ -443,10 +443,16 @@ final class CryptoOperations {
 
   // ---- Shared pieces ------------------------------------------------------------------------
 
+  /**
+   * The key a blob's header names. A blob naming a key this region does not hold (another store's,
+   * another region's single-region key, a deleted key, or a damaged key ID) is a foreign blob:
+   * InvalidCiphertextException, which reveals nothing about which keys exist. A key the caller
+   * names as SourceKeyId or KeyId that does not exist is NotFoundException instead.
+   */
   private CachedKey blobKey(Caller caller, CiphertextFormat.Header header) {
     CachedKey key = keys.cachedKey(caller.region(), header.keyId());
     if (key == null || key.record().isDeletedAt(ctx.now())) {
-      throw keys.keyNotFound(header.keyId());
+      throw new InvalidCiphertextException();
     }
     return key;
   }
