@@ -242,6 +242,16 @@ class DispatcherMalformedInputTest {
             + " must have length greater than or equal to 1");
   }
 
+  @Test
+  void nullCiphertextBlob_parsesAndIsRefusedByValidation() {
+    assertError(
+        w.call("Decrypt", "{\"CiphertextBlob\": null}"),
+        400,
+        "ValidationException",
+        "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy"
+            + " constraint: Member must not be null");
+  }
+
   // ---- What is accepted -----------------------------------------------------------------------
 
   @Test
