@@ -9,12 +9,13 @@ import io.qkms.engine.api.Kms;
 import io.qkms.engine.api.errors.KmsException;
 import io.qkms.engine.api.model.*;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.BiFunction;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -153,10 +154,15 @@ public final class Dispatcher {
 
   /** Names the offending member without echoing its value. */
   private static String describe(JsonMappingException e) {
-    String path =
-        e.getPath().stream()
-            .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-            .collect(Collectors.joining("."));
+    List<String> names = new ArrayList<>();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFrom() instanceof Map<?, ?>
+          || r.getFrom() instanceof Class<?> c && Map.class.isAssignableFrom(c)) {
+        break; // map keys (encryption context keys) are caller data: name only the member
+      }
+      names.add(r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]");
+    }
+    String path = String.join(".", names);
     return path.isEmpty()
         ? "The request body is not a valid JSON object for this operation."
         : "Invalid value for '" + path + "'.";
