@@ -192,7 +192,8 @@ final class GrantAdministration {
                         g.creationDate(),
                         g.granteePrincipal(),
                         g.retiringPrincipal(),
-                        g.issuingAccount(),
+                        // AWS names the issuing account by its root ARN.
+                        Principal.root(io.qkms.engine.keys.AccountId.of(g.issuingAccount())).arn(),
                         g.operations(),
                         g.contextEquals() == null && g.contextSubset() == null
                             ? null

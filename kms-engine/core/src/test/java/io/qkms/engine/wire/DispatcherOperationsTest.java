@@ -497,7 +497,7 @@ class DispatcherOperationsTest {
                 """
                 {"Grants": [{"KeyId": "%s", "GrantId": "%s", "Name": "wire-grant",
                              "CreationDate": %s, "GranteePrincipal": "%s",
-                             "IssuingAccount": "111122223333", "Operations": ["Decrypt"],
+                             "IssuingAccount": "arn:verenc:111122223333:root", "Operations": ["Decrypt"],
                              "Constraints": {"EncryptionContextSubset": {"Department": "Finance"}}}],
                  "Truncated": false}"""
                     .formatted(arn(keyId), grantId, epoch(now()), ALICE))));
