@@ -95,6 +95,9 @@ final class Condition {
       if (qualifier == SetQualifier.FOR_ALL_VALUES) {
         return true; // IAM: ForAllValues over an empty set is vacuously true
       }
+      if (qualifier == SetQualifier.FOR_ANY_VALUE) {
+        return false; // IAM: ForAnyValue over a missing key is false, negated or IfExists alike
+      }
       return ifExists || op.negated;
     }
     return switch (qualifier) {

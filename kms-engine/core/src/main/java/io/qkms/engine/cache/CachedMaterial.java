@@ -60,14 +60,21 @@ public final class CachedMaterial {
 
   /** Drops a reference; the last one wipes the material. */
   public void release() {
-    int r = references.decrementAndGet();
-    if (r == 0) {
-      if (symmetricKey != null) {
-        symmetricKey.destroy();
+    for (; ; ) {
+      int r = references.get();
+      if (r == 0) {
+        // Never below zero: a count of -1 would let retain() revive a wiped material.
+        throw new IllegalStateException("CachedMaterial released more often than retained");
       }
-      Bytes.zero(secret);
-    } else if (r < 0) {
-      throw new IllegalStateException("CachedMaterial released more often than retained");
+      if (references.compareAndSet(r, r - 1)) {
+        if (r == 1) {
+          if (symmetricKey != null) {
+            symmetricKey.destroy();
+          }
+          Bytes.zero(secret);
+        }
+        return;
+      }
     }
   }
 

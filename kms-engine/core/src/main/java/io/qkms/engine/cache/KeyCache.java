@@ -107,8 +107,19 @@ public final class KeyCache {
       KeyId keyId, MaterialId materialId, Function<MaterialId, CachedMaterial> loader) {
     MaterialRef ref = new MaterialRef(keyId, materialId);
     for (; ; ) {
-      CachedMaterial m = materials.get(ref, r -> loader.apply(r.materialId()));
-      if (m.retain()) {
+      CachedMaterial[] loaded = new CachedMaterial[1];
+      CachedMaterial m =
+          materials.get(
+              ref,
+              r -> {
+                CachedMaterial fresh = loader.apply(r.materialId());
+                // The caller's reference is taken before the cache can evict (and release) it:
+                // with a zero TTL or a full cache, Caffeine drops a new entry within this get.
+                fresh.retain();
+                loaded[0] = fresh;
+                return fresh;
+              });
+      if (m == loaded[0] || m.retain()) {
         return m;
       }
       // Wiped by an eviction between get and retain: it is no longer mapped; load it again.

@@ -23,7 +23,8 @@ final class AesGcm {
 
   /**
    * Encrypts {@code plaintext[ptOff, ptOff+ptLen)} into {@code out} at {@code outOff} as ciphertext
-   * followed by the 16-byte tag; both AAD parts (either may be null) are authenticated in order.
+   * followed by the 16-byte tag under the IV {@code iv[ivOff, ivOff+ivLen)}, which must be 12
+   * bytes; both AAD parts (either may be null) are authenticated in order.
    *
    * @return the number of bytes written ({@code ptLen + 16})
    */
@@ -31,6 +32,7 @@ final class AesGcm {
       AesKey key,
       byte[] iv,
       int ivOff,
+      int ivLen,
       byte[] aad1,
       int aad1Off,
       int aad1Len,
@@ -41,7 +43,7 @@ final class AesGcm {
       byte[] out,
       int outOff)
       throws GeneralSecurityException {
-    Cipher c = init(Cipher.ENCRYPT_MODE, key, iv, ivOff);
+    Cipher c = init(Cipher.ENCRYPT_MODE, key, iv, ivOff, ivLen);
     if (aad1 != null) {
       c.updateAAD(aad1, aad1Off, aad1Len);
     }
@@ -52,7 +54,8 @@ final class AesGcm {
   }
 
   /**
-   * Decrypts and authenticates {@code in[ctOff, ctOff+ctLen)} (ciphertext then tag).
+   * Decrypts and authenticates {@code in[ctOff, ctOff+ctLen)} (ciphertext then tag) under the
+   * 12-byte IV {@code iv[ivOff, ivOff+ivLen)}.
    *
    * @throws javax.crypto.AEADBadTagException if authentication fails
    */
@@ -60,6 +63,7 @@ final class AesGcm {
       AesKey key,
       byte[] iv,
       int ivOff,
+      int ivLen,
       byte[] aad1,
       int aad1Off,
       int aad1Len,
@@ -71,7 +75,7 @@ final class AesGcm {
     if (ctLen < TAG_SIZE_BYTES) {
       throw new javax.crypto.AEADBadTagException("Ciphertext shorter than the tag");
     }
-    Cipher c = init(Cipher.DECRYPT_MODE, key, iv, ivOff);
+    Cipher c = init(Cipher.DECRYPT_MODE, key, iv, ivOff, ivLen);
     if (aad1 != null) {
       c.updateAAD(aad1, aad1Off, aad1Len);
     }
@@ -81,10 +85,14 @@ final class AesGcm {
     return c.doFinal(in, ctOff, ctLen);
   }
 
-  private static Cipher init(int mode, AesKey key, byte[] iv, int ivOff)
+  private static Cipher init(int mode, AesKey key, byte[] iv, int ivOff, int ivLen)
       throws InvalidKeyException, InvalidAlgorithmParameterException {
     if (key.sizeBytes() != KEY_SIZE_BYTES) {
       throw new InvalidKeyException("QKMS uses AES-256 only");
+    }
+    // The length is explicit: reading 12 bytes of a longer IV would silently encrypt under another.
+    if (ivLen != IV_SIZE_BYTES) {
+      throw new InvalidAlgorithmParameterException("QKMS uses 96-bit IVs only");
     }
     if (iv.length - ivOff < IV_SIZE_BYTES) {
       throw new InvalidAlgorithmParameterException("IV too short");

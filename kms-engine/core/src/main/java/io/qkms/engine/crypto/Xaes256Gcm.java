@@ -113,6 +113,7 @@ public final class Xaes256Gcm {
           derived,
           nonce,
           nonceOff + 12,
+          12,
           aad1,
           aad1Off,
           aad1Len,
@@ -147,7 +148,7 @@ public final class Xaes256Gcm {
     AesKey derived = deriveKey(key, nonce, nonceOff);
     try {
       return AesGcm.open(
-          derived, nonce, nonceOff + 12, aad1, aad1Off, aad1Len, aad2, in, ctOff, ctLen);
+          derived, nonce, nonceOff + 12, 12, aad1, aad1Off, aad1Len, aad2, in, ctOff, ctLen);
     } finally {
       derived.destroy();
     }
