@@ -30,6 +30,7 @@ import io.qkms.engine.store.RegionState;
 import io.qkms.engine.store.StoreState;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -218,6 +219,28 @@ final class KeyAccess {
       String grantOperation,
       Map<String, String> context,
       Consumer<RequestContext.Builder> extra) {
+    authorize(
+        caller,
+        key,
+        action,
+        () ->
+            grantOperation != null
+                && Grants.allow(key.record().grants(), caller.principal(), grantOperation, context),
+        context,
+        extra);
+  }
+
+  /**
+   * Allows the call if the key policy allows {@code action} and no statement denies it, or, failing
+   * an explicit Deny, if {@code grantAllows} says a grant of the key allows it.
+   */
+  void authorize(
+      Caller caller,
+      CachedKey key,
+      String action,
+      BooleanSupplier grantAllows,
+      Map<String, String> context,
+      Consumer<RequestContext.Builder> extra) {
     if (key.policy() == null) {
       throw new KMSInternalException("The stored key policy of " + key.arn() + " is damaged");
     }
@@ -230,9 +253,7 @@ final class KeyAccess {
     if (d == Decision.ALLOW) {
       return;
     }
-    if (d == Decision.IMPLICIT_DENY
-        && grantOperation != null
-        && Grants.allow(key.record().grants(), caller.principal(), grantOperation, context)) {
+    if (d == Decision.IMPLICIT_DENY && grantAllows.getAsBoolean()) {
       return;
     }
     throw new AccessDeniedException(
