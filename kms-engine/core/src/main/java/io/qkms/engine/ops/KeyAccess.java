@@ -62,7 +62,24 @@ final class KeyAccess {
 
   /** The cached key with this ID in {@code region}, or null if the store has none. */
   CachedKey cachedKey(Region region, KeyId id) {
-    return ctx.cache.key(region, id, () -> loadKey(region, id));
+    boolean[] maintained = new boolean[1];
+    CachedKey key = ctx.cache.key(region, id, () -> loadKey(region, id, maintained));
+    afterLoad(maintained);
+    return key;
+  }
+
+  /** A store read inside a cache loader; notes whether it committed due maintenance. */
+  private StoreState loaderRead(boolean[] maintained) {
+    EngineContext.Loaded loaded = ctx.readForLoader();
+    maintained[0] |= loaded.maintained();
+    return loaded.state();
+  }
+
+  /** After a cache call whose loader committed maintenance, drops metadata cached before it. */
+  private void afterLoad(boolean[] maintained) {
+    if (maintained[0]) {
+      ctx.cache.invalidateAllMetadata(); // outside the loader: see EngineContext.readForLoader
+    }
   }
 
   /** Drops and reloads one key (a grant token named a grant the cached copy does not have). */
@@ -71,8 +88,8 @@ final class KeyAccess {
     return cachedKey(region, id);
   }
 
-  private CachedKey loadKey(Region region, KeyId id) {
-    StoreState s = ctx.read();
+  private CachedKey loadKey(Region region, KeyId id, boolean[] maintained) {
+    StoreState s = loaderRead(maintained);
     RegionState rs = s.region(region);
     KeyRecord r = rs == null ? null : rs.key(id);
     return r == null ? null : toCached(region, r);
@@ -113,15 +130,17 @@ final class KeyAccess {
   }
 
   private KeyId aliasTargetCached(Region region, AliasName alias) {
+    boolean[] maintained = new boolean[1];
     KeyId target =
         ctx.cache.alias(
             region,
             alias,
             () -> {
-              RegionState rs = ctx.read().region(region);
+              RegionState rs = loaderRead(maintained).region(region);
               AliasRecord ar = rs == null ? null : rs.alias(alias);
               return ar == null ? null : ar.targetKeyId();
             });
+    afterLoad(maintained);
     if (target == null) {
       throw aliasNotFound(alias);
     }
@@ -289,8 +308,11 @@ final class KeyAccess {
         throw new InvalidGrantTokenException("The grant token is not valid.");
       }
       String grantId = token.grantId();
+      boolean[] maintained = new boolean[1];
       KeyId keyId =
-          ctx.cache.grantKey(region, grantId, () -> grantOwner(ctx.read(), region, grantId));
+          ctx.cache.grantKey(
+              region, grantId, () -> grantOwner(loaderRead(maintained), region, grantId));
+      afterLoad(maintained);
       CachedKey key = keyId == null ? null : cachedKey(region, keyId);
       if (key == null || findGrant(key.record(), grantId) == null) {
         ctx.cache.invalidateGrant(region, grantId);
