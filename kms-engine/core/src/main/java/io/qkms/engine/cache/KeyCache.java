@@ -107,8 +107,19 @@ public final class KeyCache {
       KeyId keyId, MaterialId materialId, Function<MaterialId, CachedMaterial> loader) {
     MaterialRef ref = new MaterialRef(keyId, materialId);
     for (; ; ) {
-      CachedMaterial m = materials.get(ref, r -> loader.apply(r.materialId()));
-      if (m.retain()) {
+      CachedMaterial[] loaded = new CachedMaterial[1];
+      CachedMaterial m =
+          materials.get(
+              ref,
+              r -> {
+                CachedMaterial fresh = loader.apply(r.materialId());
+                // The caller's reference, taken before the cache can expire or evict the entry:
+                // with a zero TTL it expires at once, and retaining afterwards would never succeed.
+                fresh.retain();
+                loaded[0] = fresh;
+                return fresh;
+              });
+      if (m == loaded[0] || m.retain()) {
         return m;
       }
       // Wiped by an eviction between get and retain: it is no longer mapped; load it again.
