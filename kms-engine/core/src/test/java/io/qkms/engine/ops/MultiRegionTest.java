@@ -323,6 +323,25 @@ class MultiRegionTest {
   }
 
   @Test
+  void replicaDeleted_afterItsWindow_primaryHasNoReplicasAndCanBeScheduled() {
+    KeyMetadata m = Calls.multiRegionKey(f);
+    replicate(m.keyId());
+    f.engine.scheduleKeyDeletion(ROOT_EU, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+
+    f.clock.advance(Duration.ofDays(7));
+
+    assertKmsError(
+        NotFoundException.class,
+        "Key '" + m.arn() + "' does not exist",
+        () -> describe(f.engine, ROOT_EU, m.keyId()));
+    assertThat(
+        describe(f.engine, ROOT, m.keyId()).multiRegionConfiguration().replicaKeys(), empty());
+    assertThat(
+        f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7)).keyState(),
+        equalTo("PendingDeletion"));
+  }
+
+  @Test
   void reEncrypt_inReplicaRegion_anotherMultiRegionKeyAsSource_isIncorrectKey() {
     KeyMetadata a = Calls.multiRegionKey(f);
     KeyMetadata b = Calls.multiRegionKey(f);
