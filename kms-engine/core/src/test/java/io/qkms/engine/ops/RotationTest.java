@@ -344,6 +344,32 @@ class RotationTest {
   }
 
   @Test
+  void rotateKeyOnDemand_doesNotMoveTheAutomaticRotationSchedule() {
+    // AWS: "On-demand rotations do not change existing automatic rotation schedules."
+    KeyMetadata m = f.symmetricKey();
+    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    f.clock.advance(Duration.ofDays(10));
+
+    rotate(m.keyId());
+
+    assertThat(status(m.keyId()).nextRotationDate(), equalTo(START.plus(Duration.ofDays(90))));
+  }
+
+  @Test
+  void automaticRotation_afterAnOnDemandRotation_stillHappensOnTheScheduledDate() {
+    KeyMetadata m = f.symmetricKey();
+    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    f.clock.advance(Duration.ofDays(10));
+    rotate(m.keyId());
+
+    f.clock.advance(Duration.ofDays(80));
+
+    assertThat(
+        rotations(m.keyId(), null).stream().map(RotationsListEntry::rotationType).toList(),
+        contains("ON_DEMAND", "AUTOMATIC"));
+  }
+
+  @Test
   void automaticRotation_twoPeriods_addTwoAutomaticMaterials() {
     KeyMetadata m = f.symmetricKey();
     f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
