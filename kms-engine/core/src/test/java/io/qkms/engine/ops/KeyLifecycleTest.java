@@ -616,6 +616,42 @@ class KeyLifecycleTest {
   }
 
   @Test
+  void scheduleKeyDeletion_pendingImportKey_isPendingDeletion() {
+    // AWS's key state table allows ScheduleKeyDeletion on a key still waiting for its material.
+    KeyMetadata m = create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
+
+    ScheduleKeyDeletionResponse r =
+        f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+
+    assertThat(r.keyState(), equalTo("PendingDeletion"));
+    assertThat(describe(f.engine, ROOT, m.keyId()).keyState(), equalTo("PendingDeletion"));
+  }
+
+  @Test
+  void cancelKeyDeletion_keyWithoutMaterial_returnsToPendingImport() {
+    // Disabled would claim material the key never got; it goes back to waiting for it.
+    KeyMetadata m = create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
+    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+
+    f.engine.cancelKeyDeletion(ROOT, new CancelKeyDeletionRequest(m.keyId()));
+
+    assertThat(describe(f.engine, ROOT, m.keyId()).keyState(), equalTo("PendingImport"));
+  }
+
+  @Test
+  void pendingImportKey_deletionWindowPassed_isNotFound() {
+    KeyMetadata m = create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
+    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+
+    f.clock.advance(Duration.ofDays(7));
+
+    assertKmsError(
+        NotFoundException.class,
+        "Key '" + m.arn() + "' does not exist",
+        () -> describe(f.engine, ROOT, m.keyId()));
+  }
+
+  @Test
   void createKey_cloudHsmOrigin_isUnsupported() {
     assertKmsError(
         UnsupportedOperationException.class,
