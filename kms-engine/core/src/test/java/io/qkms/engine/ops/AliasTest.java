@@ -22,6 +22,7 @@ import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.api.model.AliasListEntry;
 import io.qkms.engine.api.model.CreateAliasRequest;
+import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DeleteAliasRequest;
 import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.KeyMetadata;
@@ -293,9 +294,7 @@ class AliasTest {
   @Test
   void alias_sameNameInTwoRegions_pointsToEachRegionsOwnKey() {
     KeyMetadata us = f.symmetricKey();
-    KeyMetadata eu =
-        Calls.create(
-            f.engine, ROOT_EU, io.qkms.engine.api.model.CreateKeyRequest.builder().build());
+    KeyMetadata eu = Calls.create(f.engine, ROOT_EU, CreateKeyRequest.builder().build());
     alias("alias/app", us.keyId());
 
     f.engine.createAlias(ROOT_EU, new CreateAliasRequest("alias/app", eu.keyId()));

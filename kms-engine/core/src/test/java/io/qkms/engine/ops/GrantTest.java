@@ -32,12 +32,14 @@ import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.api.model.CreateGrantRequest;
 import io.qkms.engine.api.model.CreateGrantResponse;
+import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.GrantConstraints;
 import io.qkms.engine.api.model.GrantListEntry;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ListGrantsRequest;
 import io.qkms.engine.api.model.ListGrantsResponse;
 import io.qkms.engine.api.model.ReEncryptResponse;
+import io.qkms.engine.api.model.ReplicateKeyRequest;
 import io.qkms.engine.api.model.RetireGrantRequest;
 import io.qkms.engine.api.model.RevokeGrantRequest;
 import io.qkms.engine.auth.GrantToken;
@@ -407,7 +409,7 @@ class GrantTest {
         () ->
             f.engine.encrypt(
                 BOB,
-                io.qkms.engine.api.model.EncryptRequest.builder()
+                EncryptRequest.builder()
                     .keyId(m.keyId())
                     .plaintext(Calls.utf8("x"))
                     .grantTokens(List.of(g.grantToken()))
@@ -742,9 +744,7 @@ class GrantTest {
     grant(f.engine, m.keyId(), BOB_ARN, "Encrypt");
 
     f.engine.replicateKey(
-        ROOT,
-        new io.qkms.engine.api.model.ReplicateKeyRequest(
-            m.keyId(), "eu-west-1", null, null, null, null));
+        ROOT, new ReplicateKeyRequest(m.keyId(), "eu-west-1", null, null, null, null));
 
     Caller bobInEu = new Caller(BOB.principal(), EngineFixture.EU_WEST_1);
     assertKmsError(

@@ -32,6 +32,7 @@ import io.qkms.engine.api.model.ReplicateKeyRequest;
 import io.qkms.engine.api.model.ReplicateKeyResponse;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
 import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
+import io.qkms.engine.auth.KeyPolicy;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
 import java.util.List;
@@ -131,8 +132,7 @@ class MultiRegionTest {
     String stored =
         f.engine.getKeyPolicy(ROOT_EU, new GetKeyPolicyRequest(m.keyId(), null)).policy();
     assertThat(r.replicaPolicy(), equalTo(stored));
-    assertThat(
-        stored, equalTo(io.qkms.engine.auth.KeyPolicy.defaultPolicyJson(EngineFixture.ACCOUNT)));
+    assertThat(stored, equalTo(KeyPolicy.defaultPolicyJson(EngineFixture.ACCOUNT)));
   }
 
   @Test

@@ -37,6 +37,7 @@ import io.qkms.engine.api.model.ReplicateKeyRequest;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
 import io.qkms.engine.api.model.RotationsListEntry;
 import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
+import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
 import java.time.Instant;
@@ -417,7 +418,7 @@ class RotationTest {
         f.store
             .read(Duration.ofSeconds(1))
             .region(EngineFixture.US_EAST_1)
-            .key(io.qkms.engine.keys.KeyId.parse(m.keyId()))
+            .key(KeyId.parse(m.keyId()))
             .materials(),
         hasSize(2));
   }
