@@ -228,6 +228,25 @@ class KeyPolicyTest {
   }
 
   @Test
+  void resource_namingAnotherKey_doesNotApplyToThisKey() {
+    KeyMetadata other = f.symmetricKey();
+    KeyMetadata m =
+        keyWithPolicy(
+            policy(
+                rootMayDoAll(),
+                "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":\""
+                    + BOB_ARN
+                    + "\"},\"Action\":\"kms:Encrypt\",\"Resource\":\""
+                    + other.arn()
+                    + "\"}"));
+
+    assertKmsError(
+        AccessDeniedException.class,
+        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
+        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+  }
+
+  @Test
   void principalStar_allowsAnyCaller() {
     KeyMetadata m =
         keyWithPolicy(

@@ -24,6 +24,8 @@ import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
 import io.qkms.engine.api.model.EnableKeyRotationRequest;
 import io.qkms.engine.api.model.GetKeyPolicyRequest;
+import io.qkms.engine.api.model.GetKeyRotationStatusRequest;
+import io.qkms.engine.api.model.GetKeyRotationStatusResponse;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.MultiRegionConfiguration;
 import io.qkms.engine.api.model.MultiRegionKey;
@@ -232,6 +234,25 @@ class MultiRegionTest {
     String primaryNow = describe(f.engine, ROOT, m.keyId()).currentKeyMaterialId();
     assertThat(primaryNow, not(equalTo(m.currentKeyMaterialId())));
     assertThat(describe(f.engine, ROOT_EU, m.keyId()).currentKeyMaterialId(), equalTo(primaryNow));
+  }
+
+  @Test
+  void enableKeyRotationOnThePrimary_replicaReportsTheSameSchedule() {
+    KeyMetadata m = Calls.multiRegionKey(f);
+    replicate(m.keyId());
+
+    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 180));
+
+    GetKeyRotationStatusResponse replica =
+        f.engine.getKeyRotationStatus(ROOT_EU, new GetKeyRotationStatusRequest(m.keyId()));
+    assertThat(replica.keyRotationEnabled(), equalTo(true));
+    assertThat(replica.rotationPeriodInDays(), equalTo(180));
+    assertThat(
+        replica.nextRotationDate(),
+        equalTo(
+            f.engine
+                .getKeyRotationStatus(ROOT, new GetKeyRotationStatusRequest(m.keyId()))
+                .nextRotationDate()));
   }
 
   @Test
