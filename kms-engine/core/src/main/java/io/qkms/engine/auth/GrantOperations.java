@@ -39,7 +39,7 @@ public final class GrantOperations {
           "VerifyMac",
           "DeriveSharedSecret");
 
-  /** Operations that take an encryption context, the only ones grant constraints may govern. */
+  /** Operations that take an encryption context, the only ones grant constraints govern. */
   private static final Set<String> WITH_CONTEXT =
       Set.of(
           "Decrypt",
@@ -49,9 +49,15 @@ public final class GrantOperations {
           "ReEncryptFrom",
           "ReEncryptTo",
           "GenerateDataKeyPair",
-          "GenerateDataKeyPairWithoutPlaintext",
-          "CreateGrant",
-          "RetireGrant");
+          "GenerateDataKeyPairWithoutPlaintext");
+
+  /**
+   * Operations a constrained grant may include although they take no encryption context (AWS: the
+   * constraint does not apply to DescribeKey and RetireGrant; for CreateGrant it bounds the
+   * constraints of the grants created with it).
+   */
+  private static final Set<String> ALSO_WITH_CONSTRAINTS =
+      Set.of("CreateGrant", "RetireGrant", "DescribeKey");
 
   private GrantOperations() {}
 
@@ -61,6 +67,11 @@ public final class GrantOperations {
 
   public static boolean takesEncryptionContext(String name) {
     return WITH_CONTEXT.contains(name);
+  }
+
+  /** Whether a grant with encryption-context constraints may include {@code name}. */
+  public static boolean allowedWithConstraints(String name) {
+    return WITH_CONTEXT.contains(name) || ALSO_WITH_CONSTRAINTS.contains(name);
   }
 
   /** Whether a grant for {@code name} makes sense on a key of this spec and usage. */

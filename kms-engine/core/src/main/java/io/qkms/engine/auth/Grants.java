@@ -11,7 +11,8 @@ public final class Grants {
 
   /**
    * Whether some grant names {@code principal} as grantee, includes {@code operation}, and has
-   * constraints that {@code context} satisfies.
+   * constraints that {@code context} satisfies (constraints govern only operations that take an
+   * encryption context; a constrained grant's DescribeKey, for one, applies regardless, as in AWS).
    */
   public static boolean allow(
       List<GrantRecord> grants,
@@ -21,11 +22,47 @@ public final class Grants {
     for (GrantRecord g : grants) {
       if (g.granteePrincipal().equals(principal.arn())
           && g.operations().contains(operation)
-          && constraintsHold(g, context)) {
+          && (!GrantOperations.takesEncryptionContext(operation) || constraintsHold(g, context))) {
         return true;
       }
     }
     return false;
+  }
+
+  /**
+   * Whether some grant gives {@code principal} CreateGrant for a new grant with these operations
+   * and constraints. As in AWS, a grantee who got CreateGrant from a grant may create only grants
+   * for some or all of that grant's operations, with constraints at least as strict as its own.
+   */
+  public static boolean allowCreateGrant(
+      List<GrantRecord> grants,
+      Principal principal,
+      List<String> operations,
+      Map<String, String> contextEquals,
+      Map<String, String> contextSubset) {
+    for (GrantRecord g : grants) {
+      if (g.granteePrincipal().equals(principal.arn())
+          && g.operations().contains(GrantOperations.CREATE_GRANT)
+          && g.operations().containsAll(operations)
+          && atLeastAsStrict(contextEquals, contextSubset, g)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** Whether every context the new constraints allow is also allowed by {@code parent}'s. */
+  private static boolean atLeastAsStrict(
+      Map<String, String> contextEquals, Map<String, String> contextSubset, GrantRecord parent) {
+    if (contextEquals != null) {
+      return constraintsHold(parent, contextEquals); // the one context the new grant allows
+    }
+    if (parent.contextEquals() != null) {
+      return false; // a subset (or no) constraint allows more than one context
+    }
+    Map<String, String> subset = contextSubset == null ? Map.of() : contextSubset;
+    return parent.contextSubset() == null
+        || subset.entrySet().containsAll(parent.contextSubset().entrySet());
   }
 
   static boolean constraintsHold(GrantRecord g, Map<String, String> context) {

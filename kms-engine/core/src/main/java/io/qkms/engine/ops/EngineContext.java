@@ -58,11 +58,28 @@ final class EngineContext {
 
   /** The latest state, with due rotations applied first when this engine may write. */
   StoreState read() {
+    Loaded loaded = readForLoader();
+    if (loaded.maintained()) {
+      cache.invalidateAllMetadata();
+    }
+    return loaded.state();
+  }
+
+  /** A state read by a cache loader, and whether reading it committed due maintenance. */
+  record Loaded(StoreState state, boolean maintained) {}
+
+  /**
+   * Like {@link #read()}, but never touches the cache, for cache loaders: a loader runs inside the
+   * cache's compute, and invalidating the cache there deadlocks with another thread's invalidation
+   * (which holds the cache's eviction lock and waits for the entry being computed). When {@code
+   * maintained()}, the caller drops cached metadata after the cache call has returned.
+   */
+  Loaded readForLoader() {
     StoreState s = guard(() -> store.read(storeTimeout));
     if (!store.isReadOnly() && Maintenance.isDue(s, now())) {
-      s = write(UnaryOperator.identity());
+      return new Loaded(commit(UnaryOperator.identity()), true);
     }
-    return s;
+    return new Loaded(s, false);
   }
 
   /**
@@ -70,6 +87,13 @@ final class EngineContext {
    * drops cached metadata so this engine sees its own write at once.
    */
   StoreState write(UnaryOperator<StoreState> change) {
+    StoreState result = commit(change);
+    cache.invalidateAllMetadata();
+    return result;
+  }
+
+  /** Commits {@code change} on top of maintenance; leaves the cache alone. */
+  private StoreState commit(UnaryOperator<StoreState> change) {
     if (store.isReadOnly()) {
       throw new UnsupportedOperationException(
           "This QKMS engine opened its key store read-only and cannot change keys");
@@ -85,7 +109,6 @@ final class EngineContext {
                           Maintenance.apply(s, now, store.materialProtector(), random());
                       return change.apply(maintained);
                     }));
-    cache.invalidateAllMetadata();
     return result;
   }
 

@@ -19,6 +19,8 @@ import io.qkms.engine.api.model.RetireGrantRequest;
 import io.qkms.engine.api.model.RevokeGrantRequest;
 import io.qkms.engine.auth.GrantOperations;
 import io.qkms.engine.auth.GrantToken;
+import io.qkms.engine.auth.Grants;
+import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.keys.KeyState;
 import io.qkms.engine.store.GrantRecord;
@@ -76,7 +78,7 @@ final class GrantAdministration {
           .context("constraints.encryptionContextSubset", constraints.encryptionContextSubset())
           .throwIfInvalid();
       for (String op : req.operations()) {
-        if (!GrantOperations.takesEncryptionContext(op)) {
+        if (!GrantOperations.allowedWithConstraints(op)) {
           throw new ValidationException(
               "Grant constraints apply only to operations that take an encryption context; "
                   + op
@@ -97,7 +99,13 @@ final class GrantAdministration {
               caller,
               keys.toCached(caller.region(), r),
               "kms:CreateGrant",
-              GrantOperations.CREATE_GRANT,
+              () ->
+                  Grants.allowCreateGrant(
+                      r.grants(),
+                      caller.principal(),
+                      operations,
+                      constrained ? constraints.encryptionContextEquals() : null,
+                      constrained ? constraints.encryptionContextSubset() : null),
               null,
               b -> b.grantOperations(operations).granteePrincipal(grantee.arn()));
           if (r.state() == KeyState.PENDING_DELETION || r.state() == KeyState.UNAVAILABLE) {
@@ -192,8 +200,7 @@ final class GrantAdministration {
                         g.creationDate(),
                         g.granteePrincipal(),
                         g.retiringPrincipal(),
-                        // AWS names the issuing account by its root ARN.
-                        Principal.root(io.qkms.engine.keys.AccountId.of(g.issuingAccount())).arn(),
+                        Principal.root(AccountId.of(g.issuingAccount())).arn(),
                         g.operations(),
                         g.contextEquals() == null && g.contextSubset() == null
                             ? null

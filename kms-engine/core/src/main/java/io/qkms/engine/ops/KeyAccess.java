@@ -30,6 +30,7 @@ import io.qkms.engine.store.RegionState;
 import io.qkms.engine.store.StoreState;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 
 /**
@@ -61,7 +62,24 @@ final class KeyAccess {
 
   /** The cached key with this ID in {@code region}, or null if the store has none. */
   CachedKey cachedKey(Region region, KeyId id) {
-    return ctx.cache.key(region, id, () -> loadKey(region, id));
+    boolean[] maintained = new boolean[1];
+    CachedKey key = ctx.cache.key(region, id, () -> loadKey(region, id, maintained));
+    afterLoad(maintained);
+    return key;
+  }
+
+  /** A store read inside a cache loader; notes whether it committed due maintenance. */
+  private StoreState loaderRead(boolean[] maintained) {
+    EngineContext.Loaded loaded = ctx.readForLoader();
+    maintained[0] |= loaded.maintained();
+    return loaded.state();
+  }
+
+  /** After a cache call whose loader committed maintenance, drops metadata cached before it. */
+  private void afterLoad(boolean[] maintained) {
+    if (maintained[0]) {
+      ctx.cache.invalidateAllMetadata(); // outside the loader: see EngineContext.readForLoader
+    }
   }
 
   /** Drops and reloads one key (a grant token named a grant the cached copy does not have). */
@@ -70,8 +88,8 @@ final class KeyAccess {
     return cachedKey(region, id);
   }
 
-  private CachedKey loadKey(Region region, KeyId id) {
-    StoreState s = ctx.read();
+  private CachedKey loadKey(Region region, KeyId id, boolean[] maintained) {
+    StoreState s = loaderRead(maintained);
     RegionState rs = s.region(region);
     KeyRecord r = rs == null ? null : rs.key(id);
     return r == null ? null : toCached(region, r);
@@ -114,15 +132,17 @@ final class KeyAccess {
   }
 
   private KeyId aliasTargetCached(Region region, AliasName alias) {
+    boolean[] maintained = new boolean[1];
     KeyId target =
         ctx.cache.alias(
             region,
             alias,
             () -> {
-              RegionState rs = ctx.read().region(region);
+              RegionState rs = loaderRead(maintained).region(region);
               AliasRecord ar = rs == null ? null : rs.alias(alias);
               return ar == null ? null : ar.targetKeyId();
             });
+    afterLoad(maintained);
     if (target == null) {
       throw aliasNotFound(alias);
     }
@@ -220,6 +240,28 @@ final class KeyAccess {
       String grantOperation,
       Map<String, String> context,
       Consumer<RequestContext.Builder> extra) {
+    authorize(
+        caller,
+        key,
+        action,
+        () ->
+            grantOperation != null
+                && Grants.allow(key.record().grants(), caller.principal(), grantOperation, context),
+        context,
+        extra);
+  }
+
+  /**
+   * Allows the call if the key policy allows {@code action} and no statement denies it, or, failing
+   * an explicit Deny, if {@code grantAllows} says a grant of the key allows it.
+   */
+  void authorize(
+      Caller caller,
+      CachedKey key,
+      String action,
+      BooleanSupplier grantAllows,
+      Map<String, String> context,
+      Consumer<RequestContext.Builder> extra) {
     if (key.policy() == null) {
       throw new KMSInternalException("The stored key policy of " + key.arn() + " is damaged");
     }
@@ -232,9 +274,7 @@ final class KeyAccess {
     if (d == Decision.ALLOW) {
       return;
     }
-    if (d == Decision.IMPLICIT_DENY
-        && grantOperation != null
-        && Grants.allow(key.record().grants(), caller.principal(), grantOperation, context)) {
+    if (d == Decision.IMPLICIT_DENY && grantAllows.getAsBoolean()) {
       return;
     }
     throw new AccessDeniedException(
@@ -270,8 +310,11 @@ final class KeyAccess {
         throw new InvalidGrantTokenException("The grant token is not valid.");
       }
       String grantId = token.grantId();
+      boolean[] maintained = new boolean[1];
       KeyId keyId =
-          ctx.cache.grantKey(region, grantId, () -> grantOwner(ctx.read(), region, grantId));
+          ctx.cache.grantKey(
+              region, grantId, () -> grantOwner(loaderRead(maintained), region, grantId));
+      afterLoad(maintained);
       CachedKey key = keyId == null ? null : cachedKey(region, keyId);
       if (key == null || findGrant(key.record(), grantId) == null) {
         ctx.cache.invalidateGrant(region, grantId);

@@ -287,10 +287,11 @@ final class KeyOperations {
           if (r.state() != KeyState.PENDING_DELETION) {
             throw new KMSInvalidStateException(arn + " is not pending deletion.");
           }
-          // As in AWS KMS, a key whose deletion is cancelled comes back disabled.
+          // As in AWS KMS, a key whose deletion is cancelled comes back disabled; one that never
+          // got its imported material goes back to waiting for it.
           out[0] =
               r.toBuilder()
-                  .state(KeyState.DISABLED)
+                  .state(r.materials().isEmpty() ? KeyState.PENDING_IMPORT : KeyState.DISABLED)
                   .deletionDate(null)
                   .pendingDeletionWindowInDays(null)
                   .build();

@@ -54,8 +54,8 @@ final class Maintenance {
   }
 
   /**
-   * Adds one new material to the key {@code keyId} in every region that holds it, and moves the
-   * next automatic rotation one period on where rotation is enabled.
+   * Adds one new material to the key {@code keyId} in every region that holds it and, for an
+   * automatic rotation, moves the next automatic rotation one period on.
    */
   static StoreState addMaterial(
       StoreState s,
@@ -83,7 +83,10 @@ final class Maintenance {
       RegionState rs = out.region(r);
       KeyRecord k = rs.key(keyId);
       KeyRecord.Builder b = k.toBuilder().addMaterial(material);
-      if (k.rotationEnabled() && k.rotationPeriodInDays() != null) {
+      // As in AWS, an on-demand rotation leaves the automatic rotation schedule as it was.
+      if (type == RotationType.AUTOMATIC
+          && k.rotationEnabled()
+          && k.rotationPeriodInDays() != null) {
         b.nextRotationDate(now.plus(Duration.ofDays(k.rotationPeriodInDays())));
       }
       if (type == RotationType.ON_DEMAND) {

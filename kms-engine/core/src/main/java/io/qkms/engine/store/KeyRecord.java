@@ -66,8 +66,11 @@ public final class KeyRecord {
     if (state == KeyState.PENDING_DELETION && deletionDate == null) {
       throw new IllegalArgumentException("A key pending deletion needs a deletion date");
     }
-    if (materials.isEmpty() && state != KeyState.PENDING_IMPORT) {
-      throw new IllegalArgumentException("Only a key pending import may have no material");
+    if (materials.isEmpty()
+        && state != KeyState.PENDING_IMPORT
+        && !(state == KeyState.PENDING_DELETION && origin == Origin.EXTERNAL)) {
+      throw new IllegalArgumentException(
+          "Only a key pending import (or such a key pending deletion) may have no material");
     }
     if ((multiRegionRole != MultiRegionRole.NONE) != keyId.isMultiRegion()) {
       throw new IllegalArgumentException("Multi-region keys, and only they, have mrk- key IDs");
@@ -147,12 +150,12 @@ public final class KeyRecord {
     return primaryRegion;
   }
 
-  /** Oldest first; the last one encrypts. Empty only while pending import. */
+  /** Oldest first; the last one encrypts. Empty only while pending import (or then deleted). */
   public List<MaterialRecord> materials() {
     return materials;
   }
 
-  /** The newest material, or null while pending import. */
+  /** The newest material, or null while pending import (or then deleted). */
   public MaterialRecord currentMaterial() {
     return materials.isEmpty() ? null : materials.get(materials.size() - 1);
   }

@@ -47,7 +47,9 @@ class KeyRecordTest {
   void build_noMaterialOutsidePendingImport_isRejected(KeyState state) {
     KeyRecord.Builder b = enabledKey(keyId(1)).materials(List.of()).state(state);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
-    assertThat(e.getMessage(), equalTo("Only a key pending import may have no material"));
+    assertThat(
+        e.getMessage(),
+        equalTo("Only a key pending import (or such a key pending deletion) may have no material"));
   }
 
   @Test
