@@ -2,7 +2,10 @@ package io.qkms.engine.auth;
 
 import java.util.Locale;
 
-/** IAM-style wildcard matching: {@code *} matches any run of characters, {@code ?} one. */
+/**
+ * IAM-style wildcard matching: {@code *} matches any run of characters, {@code ?} one. Matching
+ * allocates nothing: it runs on every authorization of the data path.
+ */
 final class Glob {
   private final String pattern;
   private final boolean ignoreCase;
@@ -23,19 +26,26 @@ final class Glob {
   }
 
   boolean matches(String text) {
-    String t = ignoreCase ? text.toLowerCase(Locale.ROOT) : text;
     if (literal) {
-      return pattern.equals(t);
+      return ignoreCase ? pattern.equalsIgnoreCase(text) : pattern.equals(text);
     }
-    return match(pattern, 0, t, 0);
+    return match(text);
+  }
+
+  private char at(String text, int i) {
+    char c = text.charAt(i);
+    return ignoreCase ? Character.toLowerCase(c) : c;
   }
 
   /** Iterative wildcard match with single-star backtracking: linear in practice. */
-  private static boolean match(String p, int pi, String t, int ti) {
+  private boolean match(String t) {
+    String p = pattern;
+    int pi = 0;
+    int ti = 0;
     int star = -1;
     int mark = 0;
     while (ti < t.length()) {
-      if (pi < p.length() && (p.charAt(pi) == '?' || p.charAt(pi) == t.charAt(ti))) {
+      if (pi < p.length() && (p.charAt(pi) == '?' || p.charAt(pi) == at(t, ti))) {
         pi++;
         ti++;
       } else if (pi < p.length() && p.charAt(pi) == '*') {

@@ -9,7 +9,8 @@ import javax.crypto.spec.GCMParameterSpec;
 /**
  * The AEAD layer: the JDK's AES-GCM (hardware-accelerated), restricted to what QKMS uses, namely
  * 256-bit keys, 96-bit IVs and 128-bit tags. Anything else is refused rather than decrypted, as
- * Tink does with the Wycheproof vectors. One {@link Cipher} per thread, initialised per message.
+ * Tink does with the Wycheproof vectors. One {@link Cipher} per thread (or per key and thread),
+ * initialised per message.
  */
 final class AesGcm {
   static final int KEY_SIZE_BYTES = 32;
@@ -43,7 +44,44 @@ final class AesGcm {
       byte[] out,
       int outOff)
       throws GeneralSecurityException {
-    Cipher c = init(Cipher.ENCRYPT_MODE, key, iv, ivOff, ivLen);
+    return seal(
+        CIPHER.get(),
+        key,
+        iv,
+        ivOff,
+        ivLen,
+        aad1,
+        aad1Off,
+        aad1Len,
+        aad2,
+        plaintext,
+        ptOff,
+        ptLen,
+        out,
+        outOff);
+  }
+
+  /**
+   * As above on a given cipher. A caller that keeps one cipher per key gets the JDK's key-schedule
+   * reuse: initialising a cipher with the key it had last skips the (costly) AES key expansion.
+   */
+  static int seal(
+      Cipher cipher,
+      AesKey key,
+      byte[] iv,
+      int ivOff,
+      int ivLen,
+      byte[] aad1,
+      int aad1Off,
+      int aad1Len,
+      byte[] aad2,
+      byte[] plaintext,
+      int ptOff,
+      int ptLen,
+      byte[] out,
+      int outOff)
+      throws GeneralSecurityException {
+    Cipher c = init(cipher, Cipher.ENCRYPT_MODE, key, iv, ivOff, ivLen);
     if (aad1 != null) {
       c.updateAAD(aad1, aad1Off, aad1Len);
     }
@@ -72,10 +110,29 @@ final class AesGcm {
       int ctOff,
       int ctLen)
       throws GeneralSecurityException {
+    return open(
+        CIPHER.get(), key, iv, ivOff, ivLen, aad1, aad1Off, aad1Len, aad2, in, ctOff, ctLen);
+  }
+
+  /** As above on a given cipher (see the cipher-taking {@code seal}). */
+  static byte[] open(
+      Cipher cipher,
+      AesKey key,
+      byte[] iv,
+      int ivOff,
+      int ivLen,
+      byte[] aad1,
+      int aad1Off,
+      int aad1Len,
+      byte[] aad2,
+      byte[] in,
+      int ctOff,
+      int ctLen)
+      throws GeneralSecurityException {
     if (ctLen < TAG_SIZE_BYTES) {
       throw new javax.crypto.AEADBadTagException("Ciphertext shorter than the tag");
     }
-    Cipher c = init(Cipher.DECRYPT_MODE, key, iv, ivOff, ivLen);
+    Cipher c = init(cipher, Cipher.DECRYPT_MODE, key, iv, ivOff, ivLen);
     if (aad1 != null) {
       c.updateAAD(aad1, aad1Off, aad1Len);
     }
@@ -85,7 +142,12 @@ final class AesGcm {
     return c.doFinal(in, ctOff, ctLen);
   }
 
-  private static Cipher init(int mode, AesKey key, byte[] iv, int ivOff, int ivLen)
+  /** A new GCM cipher, for callers that keep one per key. */
+  static Cipher newCipher() {
+    return JdkCiphers.newCipher("AES/GCM/NoPadding");
+  }
+
+  private static Cipher init(Cipher c, int mode, AesKey key, byte[] iv, int ivOff, int ivLen)
       throws InvalidKeyException, InvalidAlgorithmParameterException {
     if (key.sizeBytes() != KEY_SIZE_BYTES) {
       throw new InvalidKeyException("QKMS uses AES-256 only");
@@ -97,7 +159,6 @@ final class AesGcm {
     if (iv.length - ivOff < IV_SIZE_BYTES) {
       throw new InvalidAlgorithmParameterException("IV too short");
     }
-    Cipher c = CIPHER.get();
     c.init(mode, key, new GCMParameterSpec(TAG_SIZE_BYTES * 8, iv, ivOff, IV_SIZE_BYTES));
     return c;
   }

@@ -15,7 +15,7 @@ import java.security.SecureRandom;
  *  2      1   key ID kind: 0x01 UUID key ID, 0x02 multi-region (mrk-) key ID
  *  3     16   key ID, binary
  * 19     32   key material ID
- * 51     24   XAES-256-GCM nonce (random)
+ * 51     24   XAES-256-GCM nonce (random; see Xaes256Gcm for how a thread chooses it)
  * 75      n   ciphertext, n = plaintext length (1..4096)
  * 75+n   16   GCM tag
  * </pre>
@@ -64,9 +64,7 @@ public final class CiphertextFormat {
         || (blob[2] != KIND_UUID && blob[2] != KIND_MULTI_REGION)) {
       throw new BadCiphertextException();
     }
-    byte[] id = new byte[KeyId.BINARY_SIZE_BYTES];
-    System.arraycopy(blob, KEY_ID_OFFSET, id, 0, id.length);
-    KeyId keyId = KeyId.fromBytes(id, blob[2] == KIND_MULTI_REGION);
+    KeyId keyId = KeyId.fromBytes(blob, KEY_ID_OFFSET, blob[2] == KIND_MULTI_REGION);
     return new Header(keyId, MaterialId.fromBytes(blob, MATERIAL_ID_OFFSET));
   }
 
@@ -90,12 +88,10 @@ public final class CiphertextFormat {
     blob[2] = keyId.isMultiRegion() ? KIND_MULTI_REGION : KIND_UUID;
     keyId.writeBytes(blob, KEY_ID_OFFSET);
     materialId.writeBytes(blob, MATERIAL_ID_OFFSET);
-    byte[] nonce = new byte[Xaes256Gcm.NONCE_SIZE_BYTES];
-    random.nextBytes(nonce);
-    System.arraycopy(nonce, 0, blob, NONCE_OFFSET, nonce.length);
     try {
-      Xaes256Gcm.seal(
+      Xaes256Gcm.sealWithRandomNonce(
           key,
+          random,
           blob,
           NONCE_OFFSET,
           blob,
@@ -105,7 +101,6 @@ public final class CiphertextFormat {
           plaintext,
           0,
           plaintext.length,
-          blob,
           HEADER_SIZE_BYTES);
     } catch (GeneralSecurityException e) {
       throw new IllegalStateException("AES-GCM encryption failed", e);

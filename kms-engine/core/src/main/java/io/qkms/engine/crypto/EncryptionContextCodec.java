@@ -1,6 +1,5 @@
 package io.qkms.engine.crypto;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
@@ -34,29 +33,61 @@ public final class EncryptionContextCodec {
     if (context == null || context.isEmpty()) {
       return new byte[] {0, 0};
     }
-    if (context.size() > MAX_ENTRIES) {
+    int n = context.size();
+    if (n > MAX_ENTRIES) {
       throw new IllegalArgumentException("Too many encryption context entries");
     }
-    byte[][] keys = new byte[context.size()][];
-    byte[][] values = new byte[context.size()][];
-    Integer[] order = new Integer[context.size()];
+    byte[][] keys = new byte[n][];
+    byte[][] values = new byte[n][];
+    int size = 2;
     int i = 0;
     for (Map.Entry<String, String> e : context.entrySet()) {
       keys[i] = utf8(e.getKey());
       values[i] = utf8(e.getValue());
-      order[i] = i;
+      size += 4 + keys[i].length + values[i].length;
       i++;
     }
-    Arrays.sort(order, (a, b) -> Arrays.compareUnsigned(keys[a], keys[b]));
-    ByteArrayOutputStream out = new ByteArrayOutputStream(64);
-    writeU16(out, context.size());
+    int[] order = sortedByKey(keys);
+    byte[] out = new byte[size];
+    int pos = writeU16(out, 0, n);
     for (int idx : order) {
-      writeU16(out, keys[idx].length);
-      out.writeBytes(keys[idx]);
-      writeU16(out, values[idx].length);
-      out.writeBytes(values[idx]);
+      pos = writeU16(out, pos, keys[idx].length);
+      System.arraycopy(keys[idx], 0, out, pos, keys[idx].length);
+      pos += keys[idx].length;
+      pos = writeU16(out, pos, values[idx].length);
+      System.arraycopy(values[idx], 0, out, pos, values[idx].length);
+      pos += values[idx].length;
     }
-    return out.toByteArray();
+    return out;
+  }
+
+  /**
+   * Indices of {@code keys} in unsigned byte order; contexts are small, so usually by insertion.
+   */
+  private static int[] sortedByKey(byte[][] keys) {
+    int n = keys.length;
+    int[] order = new int[n];
+    if (n > 16) {
+      Integer[] boxed = new Integer[n];
+      for (int i = 0; i < n; i++) {
+        boxed[i] = i;
+      }
+      Arrays.sort(boxed, (a, b) -> Arrays.compareUnsigned(keys[a], keys[b]));
+      for (int i = 0; i < n; i++) {
+        order[i] = boxed[i];
+      }
+      return order;
+    }
+    for (int i = 0; i < n; i++) {
+      int x = i;
+      int j = i - 1;
+      while (j >= 0 && Arrays.compareUnsigned(keys[order[j]], keys[x]) > 0) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = x;
+    }
+    return order;
   }
 
   private static byte[] utf8(String s) {
@@ -89,8 +120,9 @@ public final class EncryptionContextCodec {
     return true;
   }
 
-  private static void writeU16(ByteArrayOutputStream out, int v) {
-    out.write((v >>> 8) & 0xFF);
-    out.write(v & 0xFF);
+  private static int writeU16(byte[] out, int pos, int v) {
+    out[pos] = (byte) (v >>> 8);
+    out[pos + 1] = (byte) v;
+    return pos + 2;
   }
 }

@@ -1,35 +1,72 @@
 package io.qkms.engine.crypto;
 
 import java.security.GeneralSecurityException;
+import java.security.InvalidAlgorithmParameterException;
+import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import javax.crypto.Cipher;
 import javax.security.auth.Destroyable;
 
 /**
- * XAES-256-GCM (C2SP, https://c2sp.org/XAES-256-GCM): AES-256-GCM under a key derived per message
- * from the long-term key and the first 12 bytes of a random 24-byte nonce, with the NIST SP
- * 800-108r1 counter KDF over CMAC-AES-256. A random 192-bit nonce lets one key protect far more
- * than the 2^32 messages that AES-GCM with random 96-bit IVs allows, which is what a key used to
- * re-encrypt billions of fields needs. Built only from the JDK's AES (ECB for the KDF, GCM for the
- * data), so both run on the hardware intrinsics.
+ * XAES-256-GCM (C2SP, https://c2sp.org/XAES-256-GCM): AES-256-GCM under a key derived from the
+ * long-term key and the first 12 bytes of a 24-byte nonce, with the NIST SP 800-108r1 counter KDF
+ * over CMAC-AES-256, and the last 12 nonce bytes as the GCM IV. Derived keys let one long-term key
+ * protect far more than the 2^32 messages AES-GCM with random 96-bit IVs allows under a single key,
+ * which is what a key used to re-encrypt billions of fields needs. Built only from the JDK's AES
+ * (ECB for the KDF, GCM for the data), so both run on the hardware intrinsics.
+ *
+ * <p>{@link #sealWithRandomNonce} and {@link #open} are the fast path. On JDK 17 the cost of a
+ * message is dominated by the pure-Java AES key expansion of each new derived key, so a thread
+ * reuses its derived key for up to {@value #MESSAGES_PER_DERIVED_KEY} messages: it picks a random
+ * 12-byte nonce prefix, then a fresh random 12-byte suffix (the GCM IV) for every message. Each
+ * derived key thus sees at most 2^16 random 96-bit IVs (collision chance about 2^-65), far inside
+ * GCM's limits, and the nonces stay unpredictable. Opening remembers the last prefix per key and
+ * thread, so consecutive ciphertexts written by one thread, the usual layout of a dataset, reuse
+ * the derived key too. Either way the output is plain XAES-256-GCM.
  */
 public final class Xaes256Gcm {
   public static final int KEY_SIZE_BYTES = 32;
   public static final int NONCE_SIZE_BYTES = 24;
   public static final int TAG_SIZE_BYTES = AesGcm.TAG_SIZE_BYTES;
 
-  private static final ThreadLocal<Cipher> ECB =
-      ThreadLocal.withInitial(() -> JdkCiphers.newCipher("AES/ECB/NoPadding"));
+  /** How many messages one thread seals under one derived key before it picks a new prefix. */
+  public static final int MESSAGES_PER_DERIVED_KEY = 1 << 16;
+
+  private static final int PREFIX_BYTES = 12;
+  private static final int STATES_PER_THREAD = 32;
+
+  /** Per thread, the states of the keys it used last (bounded, least recently used dropped). */
+  private static final ThreadLocal<Map<Key, ThreadState>> STATES =
+      ThreadLocal.withInitial(
+          () ->
+              new LinkedHashMap<>(16, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Key, ThreadState> eldest) {
+                  if (size() > STATES_PER_THREAD) {
+                    eldest.getValue().wipe();
+                    eldest.getKey().states.remove(eldest.getValue());
+                    return true;
+                  }
+                  return false;
+                }
+              });
 
   private Xaes256Gcm() {}
 
   /**
    * A long-term XAES key with its precomputed CMAC subkey K1. Thread-safe; {@link #destroy()} wipes
-   * both.
+   * both and every derived key any thread holds for it. (The JDK ciphers' own expanded copies of
+   * key schedules cannot be wiped from Java.)
    */
   public static final class Key implements Destroyable {
     private final AesKey aesKey;
     private final byte[] k1;
+    private final Set<ThreadState> states = ConcurrentHashMap.newKeySet();
+    private volatile boolean destroyed;
 
     private Key(AesKey aesKey, byte[] k1) {
       this.aesKey = aesKey;
@@ -38,19 +75,82 @@ public final class Xaes256Gcm {
 
     @Override
     public void destroy() {
+      destroyed = true;
       aesKey.destroy();
       Arrays.fill(k1, (byte) 0);
+      for (ThreadState s : states) {
+        s.wipe();
+      }
+      states.clear();
     }
 
     @Override
     public boolean isDestroyed() {
-      return aesKey.isDestroyed();
+      return destroyed;
     }
 
     @Override
     public String toString() {
       return "Xaes256Gcm.Key";
     }
+  }
+
+  /** One derived key: the prefix it was derived from, the key, and a GCM cipher set up with it. */
+  private static final class Slot {
+    final byte[] prefix = new byte[PREFIX_BYTES];
+    final Cipher gcm = AesGcm.newCipher();
+    AesKey derived;
+
+    boolean holds(byte[] nonce, int off) {
+      return derived != null
+          && Arrays.equals(prefix, 0, PREFIX_BYTES, nonce, off, off + PREFIX_BYTES);
+    }
+
+    void wipe() {
+      if (derived != null) {
+        derived.destroy();
+        derived = null;
+      }
+      Arrays.fill(prefix, (byte) 0);
+    }
+  }
+
+  /**
+   * What one thread keeps for one key: an ECB cipher keyed for the KDF, a seal and an open slot.
+   */
+  private static final class ThreadState {
+    final Cipher ecb;
+    final Slot seal = new Slot();
+    final Slot open = new Slot();
+    int sealed;
+
+    ThreadState(Key key) {
+      ecb = JdkCiphers.newCipher("AES/ECB/NoPadding");
+      try {
+        ecb.init(Cipher.ENCRYPT_MODE, key.aesKey);
+      } catch (java.security.InvalidKeyException e) {
+        throw new IllegalStateException("AES-256 unavailable", e);
+      }
+    }
+
+    synchronized void wipe() {
+      seal.wipe();
+      open.wipe();
+    }
+  }
+
+  private static ThreadState state(Key key) {
+    if (key.destroyed) {
+      throw new IllegalStateException("Key destroyed");
+    }
+    Map<Key, ThreadState> mine = STATES.get();
+    ThreadState s = mine.get(key);
+    if (s == null) {
+      s = new ThreadState(key);
+      mine.put(key, s);
+      key.states.add(s);
+    }
+    return s;
   }
 
   /**
@@ -65,7 +165,7 @@ public final class Xaes256Gcm {
     AesKey aesKey = new AesKey(keyBytes.clone());
     byte[] l = new byte[16];
     try {
-      Cipher ecb = ECB.get();
+      Cipher ecb = JdkCiphers.newCipher("AES/ECB/NoPadding");
       ecb.init(Cipher.ENCRYPT_MODE, aesKey);
       ecb.doFinal(new byte[16], 0, 16, l, 0);
     } catch (GeneralSecurityException e) {
@@ -87,9 +187,62 @@ public final class Xaes256Gcm {
   }
 
   /**
-   * Encrypts {@code plaintext[ptOff, ptOff+ptLen)} into {@code out} at {@code outOff} (ciphertext
-   * then 16-byte tag). The associated data is {@code aad1[aad1Off, aad1Off+aad1Len)} followed by
-   * {@code aad2}; either may be null.
+   * Encrypts {@code plaintext[ptOff, ptOff+ptLen)} under a nonce it chooses (see the class
+   * comment), writing the 24-byte nonce into {@code out} at {@code nonceOff} and the ciphertext and
+   * 16-byte tag at {@code outOff}. The associated data is {@code aad1[aad1Off, aad1Off+aad1Len)}
+   * (which may include the nonce bytes just written, as a header does) followed by {@code aad2};
+   * either may be null.
+   *
+   * @return the number of bytes written at {@code outOff}
+   */
+  public static int sealWithRandomNonce(
+      Key key,
+      SecureRandom random,
+      byte[] out,
+      int nonceOff,
+      byte[] aad1,
+      int aad1Off,
+      int aad1Len,
+      byte[] aad2,
+      byte[] plaintext,
+      int ptOff,
+      int ptLen,
+      int outOff)
+      throws GeneralSecurityException {
+    ThreadState s = state(key);
+    if (s.seal.derived == null || s.sealed >= MESSAGES_PER_DERIVED_KEY) {
+      byte[] prefix = new byte[PREFIX_BYTES];
+      random.nextBytes(prefix);
+      derive(key, s, s.seal, prefix, 0);
+      s.sealed = 0;
+    }
+    s.sealed++;
+    System.arraycopy(s.seal.prefix, 0, out, nonceOff, PREFIX_BYTES);
+    byte[] iv = new byte[AesGcm.IV_SIZE_BYTES];
+    random.nextBytes(iv);
+    System.arraycopy(iv, 0, out, nonceOff + PREFIX_BYTES, iv.length);
+    return AesGcm.seal(
+        s.seal.gcm,
+        s.seal.derived,
+        out,
+        nonceOff + PREFIX_BYTES,
+        AesGcm.IV_SIZE_BYTES,
+        aad1,
+        aad1Off,
+        aad1Len,
+        aad2,
+        plaintext,
+        ptOff,
+        ptLen,
+        out,
+        outOff);
+  }
+
+  /**
+   * Encrypts under the caller's nonce {@code nonce[nonceOff, nonceOff+24)} into {@code out} at
+   * {@code outOff} (ciphertext then 16-byte tag). The associated data is {@code aad1[aad1Off,
+   * aad1Off+aad1Len)} followed by {@code aad2}; either may be null. For test vectors and rare
+   * callers: the key is derived afresh every time.
    *
    * @return the number of bytes written
    */
@@ -107,13 +260,15 @@ public final class Xaes256Gcm {
       byte[] out,
       int outOff)
       throws GeneralSecurityException {
-    AesKey derived = deriveKey(key, nonce, nonceOff);
+    checkNonce(nonce, nonceOff);
+    ThreadState s = state(key);
+    AesKey derived = deriveFresh(key, s, nonce, nonceOff);
     try {
       return AesGcm.seal(
           derived,
           nonce,
-          nonceOff + 12,
-          12,
+          nonceOff + PREFIX_BYTES,
+          AesGcm.IV_SIZE_BYTES,
           aad1,
           aad1Off,
           aad1Len,
@@ -129,7 +284,8 @@ public final class Xaes256Gcm {
   }
 
   /**
-   * Decrypts and authenticates {@code in[ctOff, ctOff+ctLen)}.
+   * Decrypts and authenticates {@code in[ctOff, ctOff+ctLen)}; the derived key is reused when this
+   * thread's last ciphertext under {@code key} had the same nonce prefix.
    *
    * @throws javax.crypto.AEADBadTagException if the ciphertext, nonce, key or AAD is wrong
    */
@@ -145,13 +301,24 @@ public final class Xaes256Gcm {
       int ctOff,
       int ctLen)
       throws GeneralSecurityException {
-    AesKey derived = deriveKey(key, nonce, nonceOff);
-    try {
-      return AesGcm.open(
-          derived, nonce, nonceOff + 12, 12, aad1, aad1Off, aad1Len, aad2, in, ctOff, ctLen);
-    } finally {
-      derived.destroy();
+    checkNonce(nonce, nonceOff);
+    ThreadState s = state(key);
+    if (!s.open.holds(nonce, nonceOff)) {
+      derive(key, s, s.open, nonce, nonceOff);
     }
+    return AesGcm.open(
+        s.open.gcm,
+        s.open.derived,
+        nonce,
+        nonceOff + PREFIX_BYTES,
+        AesGcm.IV_SIZE_BYTES,
+        aad1,
+        aad1Off,
+        aad1Len,
+        aad2,
+        in,
+        ctOff,
+        ctLen);
   }
 
   /** Convenience form of {@link #seal} for whole arrays; returns ciphertext then tag. */
@@ -190,27 +357,47 @@ public final class Xaes256Gcm {
         ciphertext.length);
   }
 
-  private static AesKey deriveKey(Key key, byte[] nonce, int nonceOff)
-      throws GeneralSecurityException {
-    if (nonce.length - nonceOff < NONCE_SIZE_BYTES) {
-      throw new java.security.InvalidAlgorithmParameterException("XAES nonces are 24 bytes");
+  private static void checkNonce(byte[] nonce, int nonceOff)
+      throws InvalidAlgorithmParameterException {
+    if (nonceOff < 0 || nonce.length - nonceOff < NONCE_SIZE_BYTES) {
+      throw new InvalidAlgorithmParameterException("XAES nonces are 24 bytes");
     }
-    // M1 = 0x00 0x01 'X' 0x00 || N[:12]; M2 = 0x00 0x02 'X' 0x00 || N[:12]; each XOR K1.
+  }
+
+  /** Derives the key for {@code prefix[off, off+12)} into {@code slot}, replacing its old one. */
+  private static void derive(Key key, ThreadState s, Slot slot, byte[] prefix, int off)
+      throws GeneralSecurityException {
+    AesKey fresh = deriveFresh(key, s, prefix, off);
+    if (slot.derived != null) {
+      slot.derived.destroy();
+    }
+    slot.derived = fresh;
+    System.arraycopy(prefix, off, slot.prefix, 0, PREFIX_BYTES);
+  }
+
+  /**
+   * Kx = AES_K(M1 xor K1) || AES_K(M2 xor K1), where M1 = 0x00 0x01 'X' 0x00 || N[:12] and M2 =
+   * 0x00 0x02 'X' 0x00 || N[:12] (the counter KDF with CMAC, which for this single-block input
+   * reduces to one AES call per output block).
+   */
+  private static AesKey deriveFresh(Key key, ThreadState s, byte[] nonce, int nonceOff)
+      throws GeneralSecurityException {
     byte[] m = new byte[32];
     m[1] = 1;
     m[2] = 'X';
     m[17] = 2;
     m[18] = 'X';
-    System.arraycopy(nonce, nonceOff, m, 4, 12);
-    System.arraycopy(nonce, nonceOff, m, 20, 12);
+    System.arraycopy(nonce, nonceOff, m, 4, PREFIX_BYTES);
+    System.arraycopy(nonce, nonceOff, m, 20, PREFIX_BYTES);
     for (int i = 0; i < 16; i++) {
       m[i] ^= key.k1[i];
       m[16 + i] ^= key.k1[i];
     }
+    if (key.destroyed) {
+      throw new IllegalStateException("Key destroyed");
+    }
     byte[] kx = new byte[32];
-    Cipher ecb = ECB.get();
-    ecb.init(Cipher.ENCRYPT_MODE, key.aesKey);
-    ecb.doFinal(m, 0, 32, kx, 0);
+    s.ecb.doFinal(m, 0, 32, kx, 0);
     Arrays.fill(m, (byte) 0);
     return new AesKey(kx);
   }

@@ -15,9 +15,11 @@ public final class KeyId {
   private static final String MRK_PREFIX = "mrk-";
   private static final HexFormat HEX = HexFormat.of();
 
-  private final String text;
   private final boolean multiRegion;
   private final byte[] bytes;
+  // Computed on first use: ciphertext headers are parsed into key IDs on the hot path, and most
+  // of those are only compared, never printed.
+  private String text;
 
   private KeyId(String text, boolean multiRegion, byte[] bytes) {
     this.text = text;
@@ -60,20 +62,28 @@ public final class KeyId {
     if (bytes.length != BINARY_SIZE_BYTES) {
       throw new IllegalArgumentException("A key ID has 16 bytes");
     }
+    return new KeyId(null, multiRegion, bytes.clone());
+  }
+
+  /** Reads a key ID from the 16 bytes at {@code offset} of {@code in}. */
+  public static KeyId fromBytes(byte[] in, int offset, boolean multiRegion) {
+    return new KeyId(
+        null, multiRegion, java.util.Arrays.copyOfRange(in, offset, offset + BINARY_SIZE_BYTES));
+  }
+
+  private static String format(byte[] bytes, boolean multiRegion) {
     String hex = HEX.formatHex(bytes);
-    String text =
-        multiRegion
-            ? MRK_PREFIX + hex
-            : hex.substring(0, 8)
-                + '-'
-                + hex.substring(8, 12)
-                + '-'
-                + hex.substring(12, 16)
-                + '-'
-                + hex.substring(16, 20)
-                + '-'
-                + hex.substring(20);
-    return new KeyId(text, multiRegion, bytes.clone());
+    return multiRegion
+        ? MRK_PREFIX + hex
+        : hex.substring(0, 8)
+            + '-'
+            + hex.substring(8, 12)
+            + '-'
+            + hex.substring(12, 16)
+            + '-'
+            + hex.substring(16, 20)
+            + '-'
+            + hex.substring(20);
   }
 
   /** A new random key ID of the requested kind. */
@@ -127,7 +137,12 @@ public final class KeyId {
   }
 
   public String value() {
-    return text;
+    String t = text;
+    if (t == null) {
+      t = format(bytes, multiRegion);
+      text = t; // a benign race: every thread computes the same string
+    }
+    return t;
   }
 
   @Override
@@ -144,6 +159,6 @@ public final class KeyId {
 
   @Override
   public String toString() {
-    return text;
+    return value();
   }
 }

@@ -10,11 +10,10 @@ public final class MaterialId {
   private static final HexFormat HEX = HexFormat.of();
 
   private final byte[] bytes;
-  private final String hex;
+  private String hex; // computed on first use; most header-parsed IDs are only compared
 
   private MaterialId(byte[] bytes) {
     this.bytes = bytes;
-    this.hex = HEX.formatHex(bytes);
   }
 
   public static MaterialId random(SecureRandom random) {
@@ -43,7 +42,9 @@ public final class MaterialId {
         throw new IllegalArgumentException("A key material ID is 64 lowercase hex digits");
       }
     }
-    return new MaterialId(HEX.parseHex(hex));
+    MaterialId id = new MaterialId(HEX.parseHex(hex));
+    id.hex = hex;
+    return id;
   }
 
   public void writeBytes(byte[] out, int offset) {
@@ -58,7 +59,12 @@ public final class MaterialId {
   }
 
   public String hex() {
-    return hex;
+    String h = hex;
+    if (h == null) {
+      h = HEX.formatHex(bytes);
+      hex = h; // a benign race: every thread computes the same string
+    }
+    return h;
   }
 
   @Override
@@ -73,6 +79,6 @@ public final class MaterialId {
 
   @Override
   public String toString() {
-    return hex;
+    return hex();
   }
 }

@@ -39,6 +39,11 @@ import java.util.function.Consumer;
  */
 final class KeyAccess {
   private final EngineContext ctx;
+  private final com.github.benmanes.caffeine.cache.Cache<String, KeyIdentifier> parsedIdentifiers =
+      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
+          .maximumSize(10_000)
+          .executor(Runnable::run)
+          .build();
 
   KeyAccess(EngineContext ctx) {
     this.ctx = ctx;
@@ -168,8 +173,11 @@ final class KeyAccess {
     return ar.targetKeyId();
   }
 
-  private static KeyIdentifier parse(String identifier) {
-    KeyIdentifier parsed = KeyIdentifier.parse(identifier);
+  private KeyIdentifier parse(String identifier) {
+    // Parsing an ARN allocates a handful of strings; a job names the same few keys millions of
+    // times, so parsed identifiers are remembered (invalid ones are not: null is never cached).
+    KeyIdentifier parsed =
+        identifier == null ? null : parsedIdentifiers.get(identifier, KeyIdentifier::parse);
     if (parsed == null) {
       throw new NotFoundException("Invalid keyId '" + identifier + "'");
     }
