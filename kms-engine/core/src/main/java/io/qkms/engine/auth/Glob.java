@@ -10,11 +10,13 @@ final class Glob {
   private final String pattern;
   private final boolean ignoreCase;
   private final boolean literal;
+  private final boolean prefixOnly; // "kms:*", the common shape: one trailing star
 
   private Glob(String pattern, boolean ignoreCase) {
     this.ignoreCase = ignoreCase;
     this.pattern = ignoreCase ? pattern.toLowerCase(Locale.ROOT) : pattern;
     this.literal = pattern.indexOf('*') < 0 && pattern.indexOf('?') < 0;
+    this.prefixOnly = pattern.indexOf('?') < 0 && pattern.indexOf('*') == pattern.length() - 1;
   }
 
   static Glob caseSensitive(String pattern) {
@@ -28,6 +30,10 @@ final class Glob {
   boolean matches(String text) {
     if (literal) {
       return ignoreCase ? pattern.equalsIgnoreCase(text) : pattern.equals(text);
+    }
+    if (prefixOnly) {
+      int n = pattern.length() - 1;
+      return text.regionMatches(ignoreCase, 0, pattern, 0, n);
     }
     return match(text);
   }

@@ -21,10 +21,13 @@ public final class KeyId {
   // of those are only compared, never printed.
   private String text;
 
+  private final int hash; // map keys of every key cache: computed once
+
   private KeyId(String text, boolean multiRegion, byte[] bytes) {
     this.text = text;
     this.multiRegion = multiRegion;
     this.bytes = bytes;
+    this.hash = Arrays.hashCode(bytes) * 31 + (multiRegion ? 1 : 0);
   }
 
   /**
@@ -148,13 +151,14 @@ public final class KeyId {
   @Override
   public boolean equals(Object o) {
     return o instanceof KeyId other
+        && hash == other.hash
         && multiRegion == other.multiRegion
         && Arrays.equals(bytes, other.bytes);
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(bytes) * 31 + (multiRegion ? 1 : 0);
+    return hash;
   }
 
   @Override

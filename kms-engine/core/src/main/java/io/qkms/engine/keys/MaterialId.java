@@ -12,8 +12,11 @@ public final class MaterialId {
   private final byte[] bytes;
   private String hex; // computed on first use; most header-parsed IDs are only compared
 
+  private final int hash; // map keys of the material cache: computed once
+
   private MaterialId(byte[] bytes) {
     this.bytes = bytes;
+    this.hash = Arrays.hashCode(bytes);
   }
 
   public static MaterialId random(SecureRandom random) {
@@ -69,12 +72,12 @@ public final class MaterialId {
 
   @Override
   public boolean equals(Object o) {
-    return o instanceof MaterialId other && Arrays.equals(bytes, other.bytes);
+    return o instanceof MaterialId other && hash == other.hash && Arrays.equals(bytes, other.bytes);
   }
 
   @Override
   public int hashCode() {
-    return Arrays.hashCode(bytes);
+    return hash;
   }
 
   @Override
