@@ -7,7 +7,10 @@ import io.qkms.engine.crypto.Randomness;
 import io.qkms.engine.crypto.Xaes256Gcm;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.util.Arrays;
 import java.util.Base64;
@@ -128,6 +131,45 @@ final class StoreFile {
       throw tampered(where);
     } finally {
       key.destroy();
+    }
+  }
+
+  /**
+   * The authenticated prefix of a store file and its nonce: the header (with the revision) and the
+   * random nonce every write draws afresh, so two different writes have different fingerprints.
+   */
+  static byte[] fingerprint(Parsed p) {
+    return Arrays.copyOf(p.bytes(), p.aadLength() + Xaes256Gcm.NONCE_SIZE_BYTES);
+  }
+
+  /** The fingerprint of a file this process encoded. */
+  static byte[] fingerprint(byte[] encoded) {
+    int n = ByteBuffer.wrap(encoded, MAGIC.length, 4).getInt();
+    return Arrays.copyOf(encoded, PREFIX_BYTES + n + Xaes256Gcm.NONCE_SIZE_BYTES);
+  }
+
+  /**
+   * Reads just the fingerprint of the file at {@code path}: a few hundred bytes. A damaged file
+   * yields bytes that match no loaded fingerprint, so the caller reloads and reports the damage.
+   */
+  static byte[] readFingerprint(Path path) throws IOException {
+    try (FileChannel ch = FileChannel.open(path, StandardOpenOption.READ)) {
+      ByteBuffer prefix = ByteBuffer.allocate(PREFIX_BYTES);
+      readFully(ch, prefix);
+      int n = prefix.hasRemaining() ? -1 : prefix.getInt(MAGIC.length);
+      if (n <= 0 || n > MAX_HEADER_BYTES) {
+        return Arrays.copyOf(prefix.array(), prefix.position());
+      }
+      ByteBuffer all = ByteBuffer.allocate(PREFIX_BYTES + n + Xaes256Gcm.NONCE_SIZE_BYTES);
+      all.put(prefix.flip());
+      readFully(ch, all);
+      return Arrays.copyOf(all.array(), all.position());
+    }
+  }
+
+  private static void readFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    while (buf.hasRemaining() && ch.read(buf) >= 0) {
+      // keep reading until full or end of file
     }
   }
 
