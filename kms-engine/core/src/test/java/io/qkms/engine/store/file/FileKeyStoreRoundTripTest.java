@@ -168,6 +168,28 @@ class FileKeyStoreRoundTripTest {
     assertThat(Files.readAllBytes(FileStores.rootKeyFile(dir)), equalTo(keyBefore));
   }
 
+  @Test
+  void open_fileWrittenBeforeCompression_opensAndIsDeflatedOnTheNextWrite() throws IOException {
+    Made made = populate();
+    Path file = dir.resolve(FileKeyStore.STORE_FILE);
+    byte[] rootKey = Files.readAllBytes(FileStores.rootKeyFile(dir));
+    StoreFile.Parsed current = StoreFile.parse(Files.readAllBytes(file), "test");
+    try (RootKeys keys = RootKeys.derive(rootKey, current.header().storeId())) {
+      Files.write(
+          file,
+          StoreFile.encode(
+              current.header(), keys, StateCodec.encode(made.state()), /* deflate= */ false));
+    }
+
+    try (FileKeyStore store = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_WRITE)) {
+      assertThat(
+          StateCodec.encode(store.read(Duration.ofSeconds(1))),
+          equalTo(StateCodec.encode(made.state())));
+      store.update(Duration.ofSeconds(1), s -> s.withRevision(-1));
+    }
+    assertThat(StoreFile.parse(Files.readAllBytes(file), "test").deflated(), is(true));
+  }
+
   // ---- Engine state survives close and reopen ---------------------------------------------
 
   /** What {@link #populate} made, to check after reopening. */
