@@ -16,9 +16,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Objects;
@@ -33,11 +32,15 @@ import java.util.function.UnaryOperator;
  * <p>Writes take the lock (waiting at most their deadline), reload the file if another process
  * changed it, apply the change and replace the file atomically and durably ({@link AtomicFiles}).
  * Reads never lock: they return the last state loaded, reloading first when the file on disk is a
- * different one (the atomic rename gives every write a new inode). A read-only store (what pipeline
- * workers open) refuses writes and sees an administrator's changes on its next read.
+ * different one. "Different" is decided by the file's authenticated prefix (header with revision,
+ * and the random nonce of each write), not by its inode, size or modification time: inode numbers
+ * are reused at once, timestamps are coarse, and a restore in place keeps all three. A read-only
+ * store (what pipeline workers open) refuses writes and sees an administrator's changes on its next
+ * read.
  *
  * <p>Cost: opening and reloading decrypt and parse the whole file, linear in the number of keys
- * (about 500 bytes a key with the default policy); every write rewrites it.
+ * (about 500 bytes a key with the default policy); every write rewrites it. A read that finds the
+ * file unchanged reads only its first few hundred bytes.
  */
 public final class FileKeyStore implements KeyStore {
   /** The store file's name. */
@@ -52,7 +55,10 @@ public final class FileKeyStore implements KeyStore {
     READ_ONLY
   }
 
-  private record Loaded(StoreState state, Object fileKey, FileTime modified, long size) {}
+  /**
+   * A loaded state and the fingerprint ({@link StoreFile#fingerprint}) of the file it came from.
+   */
+  private record Loaded(StoreState state, byte[] fingerprint) {}
 
   private final Path dir;
   private final Path file;
@@ -256,7 +262,6 @@ public final class FileKeyStore implements KeyStore {
 
   private static Loaded load(Path file, StoreFile.Header expected, RootKeys keys)
       throws IOException {
-    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
     byte[] bytes = Files.readAllBytes(file);
     StoreFile.Parsed parsed = StoreFile.parse(bytes, file.toString());
     if (!parsed.header().storeId().equals(expected.storeId())) {
@@ -277,7 +282,7 @@ public final class FileKeyStore implements KeyStore {
     if (state.revision() != parsed.header().revision()) {
       throw StoreFile.tampered(file.toString());
     }
-    return new Loaded(state, attrs.fileKey(), attrs.lastModifiedTime(), attrs.size());
+    return new Loaded(state, StoreFile.fingerprint(parsed));
   }
 
   /** The latest state; reloads first if another process replaced the file. */
@@ -292,10 +297,7 @@ public final class FileKeyStore implements KeyStore {
 
   private synchronized Loaded current() throws IOException {
     Loaded l = loaded;
-    BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-    if (Objects.equals(attrs.fileKey(), l.fileKey())
-        && attrs.lastModifiedTime().equals(l.modified())
-        && attrs.size() == l.size()) {
+    if (Arrays.equals(StoreFile.readFingerprint(file), l.fingerprint())) {
       return l;
     }
     l = load(file, header, keys);
@@ -317,21 +319,21 @@ public final class FileKeyStore implements KeyStore {
       StoreState committed = next.withRevision(l.state().revision() + 1);
       AtomicFiles.removeLeftovers(file);
       byte[] json = StateCodec.encode(committed);
+      byte[] content;
       try {
-        AtomicFiles.write(
-            file,
+        content =
             StoreFile.encode(
                 new StoreFile.Header(
                     header.storeId(), committed.revision(), header.kdf(), header.keyCheck()),
                 keys,
-                json));
+                json);
       } finally {
         Bytes.zero(json);
       }
+      AtomicFiles.write(file, content);
       // We hold the lock, so the file on disk is the one just written: no need to read it back.
-      BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
       synchronized (this) {
-        loaded = new Loaded(committed, attrs.fileKey(), attrs.lastModifiedTime(), attrs.size());
+        loaded = new Loaded(committed, StoreFile.fingerprint(content));
       }
       return committed;
     } catch (StoreTimeoutException e) {

@@ -9,6 +9,12 @@ package io.qkms.engine.store.file;
  * @param parallelism lanes
  */
 public record KdfParams(byte[] salt, int memoryKiB, int iterations, int parallelism) {
+  /** 4 GiB, twice RFC 9106's first recommended option. */
+  static final int MAX_MEMORY_KIB = 4 * 1024 * 1024;
+
+  static final int MAX_ITERATIONS = 64;
+  static final int MAX_PARALLELISM = 64;
+
   /** RFC 9106's second recommended option: 64 MiB, 3 passes, 4 lanes (about 0.3 s here). */
   public static KdfParams recommended(byte[] salt) {
     return new KdfParams(salt, 64 * 1024, 3, 4);
@@ -18,7 +24,14 @@ public record KdfParams(byte[] salt, int memoryKiB, int iterations, int parallel
     if (salt == null || salt.length < 16) {
       throw new IllegalArgumentException("Argon2 salt must be at least 16 bytes");
     }
-    if (memoryKiB < 8 * parallelism || iterations < 1 || parallelism < 1) {
+    // Upper bounds too: the parameters come from a file header, and a modified header must fail
+    // as a damaged store rather than exhaust memory or run for hours.
+    if (parallelism < 1
+        || parallelism > MAX_PARALLELISM
+        || memoryKiB < 8 * parallelism
+        || memoryKiB > MAX_MEMORY_KIB
+        || iterations < 1
+        || iterations > MAX_ITERATIONS) {
       throw new IllegalArgumentException("Invalid Argon2 parameters");
     }
     salt = salt.clone();

@@ -15,11 +15,14 @@ import org.bouncycastle.crypto.params.KeyParameter;
 /**
  * The keys a file store derives from its root key with HKDF-SHA256 (salt: the store ID), one per
  * purpose, so the key that encrypts the store file never wraps key material and vice versa; and a
- * short key-check value that tells a wrong root key from a damaged file.
+ * short key-check value that tells a wrong root key from a damaged file. The key check depends on
+ * the root key only, not on the store ID: a modified store ID must read as a damaged file, not as a
+ * wrong root key.
  */
 final class RootKeys implements AutoCloseable {
   static final int ROOT_KEY_SIZE_BYTES = 32;
   private static final HexFormat HEX = HexFormat.of();
+  private static final byte[] CHECK_SALT = "qkms/keystore".getBytes(StandardCharsets.US_ASCII);
 
   final byte[] stateKey;
   final byte[] materialKey;
@@ -29,7 +32,7 @@ final class RootKeys implements AutoCloseable {
     byte[] salt = storeId.getBytes(StandardCharsets.US_ASCII);
     stateKey = hkdf(rootKey, salt, "qkms/keystore/state/v1");
     materialKey = hkdf(rootKey, salt, "qkms/keystore/material/v1");
-    checkKey = hkdf(rootKey, salt, "qkms/keystore/check/v1");
+    checkKey = hkdf(rootKey, CHECK_SALT, "qkms/keystore/check/v1");
   }
 
   /** Derives the purpose keys; does not keep {@code rootKey}. */

@@ -4,6 +4,7 @@ import io.qkms.engine.store.StoreTimeoutException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
@@ -46,7 +47,14 @@ final class StoreLock implements AutoCloseable {
     try {
       ch = FileChannel.open(lockFile, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
       for (; ; ) {
-        FileLock fl = ch.tryLock();
+        FileLock fl;
+        try {
+          fl = ch.tryLock();
+        } catch (OverlappingFileLockException e) {
+          // Another store object of this JVM holds it under another spelling of the path (a
+          // symbolic link): the in-JVM lock missed it, so wait for it like for another process.
+          fl = null;
+        }
         if (fl != null) {
           return new StoreLock(local, ch, fl);
         }

@@ -1,0 +1,121 @@
+package io.qkms.engine.store.file;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItems;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
+
+import io.qkms.engine.KmsEngine;
+import io.qkms.engine.api.model.CreateKeyRequest;
+import io.qkms.engine.keys.KeyId;
+import io.qkms.engine.store.KeyRecord;
+import io.qkms.engine.store.StoreState;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A writer killed at any moment leaves a store that opens with the old or the new content. */
+class FileKeyStoreCrashTest {
+  private static final int ROUNDS = 8;
+  private static final Duration START_TIMEOUT = Duration.ofSeconds(30);
+
+  @TempDir Path dir;
+
+  @Test
+  void writerKilledAtRandomMoments_leavesAConsistentStoreEveryTime() throws Exception {
+    FileStores.createWithKeyFile(dir).close();
+    Random random = new Random(20260101);
+    Set<String> stored = new LinkedHashSet<>();
+
+    for (int round = 0; round < ROUNDS; round++) {
+      List<String> acknowledged;
+      List<String> otherOutput;
+      try (ChildJvm writer = ChildJvm.start(StoreWriterMain.class, dir.toString(), "forever")) {
+        writer.awaitLine("created ", START_TIMEOUT);
+        Thread.sleep(random.nextInt(80)); // a random moment, most likely inside a write
+        writer.kill();
+        acknowledged = StoreWriterMain.createdIds(writer.lines());
+        otherOutput = writer.lines().stream().filter(l -> !l.contains("created ")).toList();
+      }
+
+      Set<String> expected = new LinkedHashSet<>(stored);
+      expected.addAll(acknowledged);
+      try (FileKeyStore store = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY);
+          KmsEngine engine = FileStores.engine(store, FileStores.clock())) {
+        StoreState s = store.read(Duration.ofSeconds(1));
+        Set<String> now = keyIds(s);
+        String where = "round " + round + ", other output of the writer: " + otherOutput;
+        // Every write the writer saw committed is there; at most the one in flight besides.
+        assertThat(where, now, hasItems(expected.toArray(String[]::new)));
+        assertThat(where, now.size(), lessThanOrEqualTo(expected.size() + 1));
+        // Each commit created one key: a torn write would break this count.
+        assertThat(where, s.revision(), equalTo((long) now.size()));
+        for (String id : now) {
+          if (!stored.contains(id)) {
+            byte[] blob = FileStores.encrypt(engine, id, "round " + round);
+            assertThat(where, FileStores.decrypt(engine, blob), equalTo("round " + round));
+          }
+        }
+        stored = now;
+      }
+    }
+  }
+
+  @Test
+  void nextWrite_removesTemporaryFilesAKilledWriterLeft() throws IOException {
+    try (FileKeyStore store = FileStores.createWithKeyFile(dir);
+        KmsEngine engine = FileStores.engine(store, FileStores.clock())) {
+      Path leftover = dir.resolve(FileKeyStore.STORE_FILE + ".tmp-" + UUID.randomUUID());
+      Files.write(leftover, new byte[] {1, 2, 3});
+
+      engine.createKey(FileStores.root(), CreateKeyRequest.builder().build());
+
+      assertThat(FileStores.leftovers(dir), empty());
+    }
+  }
+
+  @Test
+  void open_ignoresTemporaryFilesAKilledWriterLeft() throws IOException {
+    FileStores.createWithKeyFile(dir).close();
+    Files.write(dir.resolve(FileKeyStore.STORE_FILE + ".tmp-" + UUID.randomUUID()), new byte[10]);
+
+    try (FileKeyStore store = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY)) {
+      assertThat(store.read(Duration.ofSeconds(1)).revision(), equalTo(0L));
+    }
+  }
+
+  @Test
+  void writesAfterKilledWriters_leaveNoTemporaryFiles() throws Exception {
+    FileStores.createWithKeyFile(dir).close();
+    for (int round = 0; round < 2; round++) {
+      try (ChildJvm writer = ChildJvm.start(StoreWriterMain.class, dir.toString(), "forever")) {
+        writer.awaitLine("created ", START_TIMEOUT);
+        writer.kill();
+      }
+    }
+
+    try (FileKeyStore store = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_WRITE);
+        KmsEngine engine = FileStores.engine(store, FileStores.clock())) {
+      engine.createKey(FileStores.root(), CreateKeyRequest.builder().build());
+    }
+
+    assertThat(FileStores.leftovers(dir), empty());
+  }
+
+  private static Set<String> keyIds(StoreState s) {
+    return s.region(FileStores.US_EAST_1).keys().stream()
+        .map(KeyRecord::keyId)
+        .map(KeyId::value)
+        .collect(Collectors.toCollection(LinkedHashSet::new));
+  }
+}

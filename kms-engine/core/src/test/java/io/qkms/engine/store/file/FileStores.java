@@ -1,0 +1,121 @@
+package io.qkms.engine.store.file;
+
+import io.qkms.engine.KmsEngine;
+import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.api.model.DecryptRequest;
+import io.qkms.engine.api.model.EncryptRequest;
+import io.qkms.engine.cache.KeyCacheConfig;
+import io.qkms.engine.keys.AccountId;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.KeyStore;
+import io.qkms.engine.testing.MutableClock;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Shared set-up of the file store tests: stores, engines over them, small helpers. */
+final class FileStores {
+  static final AccountId ACCOUNT = AccountId.of("111122223333");
+  static final Region US_EAST_1 = Region.of("us-east-1");
+  static final Region EU_WEST_1 = Region.of("eu-west-1");
+  static final List<Region> REGIONS = List.of(US_EAST_1, EU_WEST_1);
+  static final Duration CACHE_TTL = Duration.ofSeconds(60);
+  static final Duration STORE_TIMEOUT = Duration.ofMillis(500);
+
+  /** Argon2id at its smallest: tests exercise the KDF path, not its cost. */
+  static final KdfParams FAST_KDF = new KdfParams(new byte[16], 8, 1, 1);
+
+  private FileStores() {}
+
+  static Path rootKeyFile(Path dir) {
+    return dir.resolve(RootKeySource.DEFAULT_ROOT_KEY_FILE);
+  }
+
+  static RootKeySource.KeyFile keyFile(Path dir) {
+    return new RootKeySource.KeyFile(rootKeyFile(dir));
+  }
+
+  static RootKeySource.Passphrase passphrase(String text) {
+    return new RootKeySource.Passphrase(text.toCharArray());
+  }
+
+  /** A new store in {@code dir} with a new root key file {@code dir/root.key}. */
+  static FileKeyStore createWithKeyFile(Path dir) {
+    return FileKeyStore.create(dir, ACCOUNT, REGIONS, keyFile(dir));
+  }
+
+  static FileKeyStore createWithPassphrase(Path dir, String passphrase) {
+    return FileKeyStore.create(dir, ACCOUNT, REGIONS, passphrase(passphrase), FAST_KDF);
+  }
+
+  static FileKeyStore openWithKeyFile(Path dir, FileKeyStore.Mode mode) {
+    return FileKeyStore.open(dir, keyFile(dir), mode);
+  }
+
+  static KmsEngine engine(KeyStore store, MutableClock clock) {
+    return engine(store, clock, STORE_TIMEOUT);
+  }
+
+  static KmsEngine engine(KeyStore store, MutableClock clock, Duration storeTimeout) {
+    return KmsEngine.builder()
+        .keyStore(store)
+        .clock(clock)
+        .storeTimeout(storeTimeout)
+        .cacheConfig(KeyCacheConfig.builder().ttl(CACHE_TTL).build())
+        .build();
+  }
+
+  static MutableClock clock() {
+    return MutableClock.startingAt("2026-01-01T00:00:00Z");
+  }
+
+  static Caller root() {
+    return new Caller(Principal.root(ACCOUNT), US_EAST_1);
+  }
+
+  static Caller root(Region region) {
+    return new Caller(Principal.root(ACCOUNT), region);
+  }
+
+  static byte[] encrypt(KmsEngine engine, String keyId, String plaintext) {
+    return engine
+        .encrypt(
+            root(),
+            EncryptRequest.builder()
+                .keyId(keyId)
+                .plaintext(plaintext.getBytes(StandardCharsets.UTF_8))
+                .encryptionContext(Map.of("purpose", "test"))
+                .build())
+        .ciphertextBlob();
+  }
+
+  static String decrypt(KmsEngine engine, byte[] blob) {
+    return new String(
+        engine
+            .decrypt(
+                root(),
+                DecryptRequest.builder()
+                    .ciphertextBlob(blob)
+                    .encryptionContext(Map.of("purpose", "test"))
+                    .build())
+            .plaintext(),
+        StandardCharsets.UTF_8);
+  }
+
+  /** Temporary files a writer left next to the store file. */
+  static List<Path> leftovers(Path dir) throws IOException {
+    List<Path> out = new ArrayList<>();
+    try (DirectoryStream<Path> s =
+        Files.newDirectoryStream(dir, FileKeyStore.STORE_FILE + ".tmp-*")) {
+      s.forEach(out::add);
+    }
+    return out;
+  }
+}
