@@ -118,6 +118,9 @@ final class CryptoOperations {
     } else {
       source = null; // DryRun with IGNORE_CIPHERTEXT and no SourceKeyId: only the destination
     }
+    if (source != null && header != null) {
+      source = knowingMaterial(caller, source, header);
+    }
     if (source != null && !isSymmetricEncryptionKey(source.record())) {
       if (header != null) {
         throw new InvalidCiphertextException(); // no such key makes blobs of this format
@@ -322,6 +325,7 @@ final class CryptoOperations {
     } else {
       key = blobKey(caller, header);
     }
+    key = knowingMaterial(caller, key, header);
     if (!isSymmetricEncryptionKey(key.record())) {
       throw new InvalidCiphertextException();
     }
@@ -455,6 +459,19 @@ final class CryptoOperations {
       throw new InvalidCiphertextException();
     }
     return key;
+  }
+
+  /**
+   * The key, reloaded once if its cached copy does not know the material the blob names: another
+   * process may have rotated it within the cache TTL, and its new ciphertexts must decrypt here at
+   * once. A material that the reloaded key does not know either is InvalidCiphertext, later.
+   */
+  private CachedKey knowingMaterial(Caller caller, CachedKey key, CiphertextFormat.Header header) {
+    if (key.record().material(header.materialId()) != null) {
+      return key;
+    }
+    CachedKey fresh = keys.refreshedKey(caller.region(), key.record().keyId());
+    return fresh == null || fresh.record().isDeletedAt(ctx.now()) ? key : fresh;
   }
 
   private static CiphertextFormat.Header parseHeader(byte[] blob) {

@@ -135,6 +135,29 @@ class KeyCacheBehaviourTest {
   }
 
   @Test
+  void ciphertextUnderAnotherEnginesNewMaterial_decryptsAtOnce() {
+    KeyMetadata m = f.symmetricKey();
+    f.encrypt(m.keyId(), "cache the key", CTX);
+    try (KmsEngine other = Calls.secondEngine(f)) {
+      other.rotateKeyOnDemand(ROOT, new RotateKeyOnDemandRequest(m.keyId()));
+      String rotated = Calls.describe(other, ROOT, m.keyId()).currentKeyMaterialId();
+      byte[] fresh =
+          other
+              .encrypt(
+                  ROOT,
+                  io.qkms.engine.api.model.EncryptRequest.builder()
+                      .keyId(m.keyId())
+                      .plaintext("new".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                      .encryptionContext(CTX)
+                      .build())
+              .ciphertextBlob();
+
+      // Within the TTL: the cached key does not know the material, so the engine reloads it once.
+      assertThat(materialOf(f.engine, ROOT, fresh, CTX), equalTo(rotated));
+    }
+  }
+
+  @Test
   void policyChangeByAnotherEngine_reachesTheDataPathAfterTheTtl() {
     KeyMetadata m =
         Calls.create(
