@@ -210,11 +210,19 @@ record JobPlan(
     return s == null || s.isBlank() ? null : s.strip();
   }
 
-  /** A local directory means every file in it. */
+  /**
+   * A local directory means its {@code part-*} files if it has any (the output of an earlier run,
+   * which also holds report.json and _SUCCESS), else every file in it.
+   */
   private static String inputPattern(String input) {
     String p = input.strip();
     if (isLocalDirectory(p)) {
-      return Path.of(p).resolve("*").toString();
+      try (var files = Files.list(Path.of(p))) {
+        boolean parts = files.anyMatch(f -> f.getFileName().toString().startsWith("part-"));
+        return Path.of(p).resolve(parts ? "part-*" : "*").toString();
+      } catch (IOException e) {
+        throw new IllegalArgumentException("--input: cannot list " + p + ": " + e.getMessage());
+      }
     }
     return p;
   }

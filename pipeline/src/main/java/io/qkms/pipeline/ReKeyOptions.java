@@ -13,7 +13,7 @@ import org.apache.beam.sdk.options.Validation;
 public interface ReKeyOptions extends PipelineOptions {
   @Description(
       "Input file pattern: Avro container files or JSON Lines (e.g. /data/in/*.avro). A directory"
-          + " means every file in it.")
+          + " means its part-* files (an earlier run's output) if it has any, else every file.")
   String getInput();
 
   void setInput(String value);
