@@ -11,7 +11,7 @@ final class Backoff implements Serializable {
   private static final long serialVersionUID = 1L;
 
   /** How a retry waits; tests record the waits instead. */
-  interface Sleeper {
+  interface Sleeper extends Serializable {
     void sleep(long millis) throws InterruptedException;
   }
 

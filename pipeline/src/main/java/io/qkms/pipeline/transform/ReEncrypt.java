@@ -277,6 +277,11 @@ public final class ReEncrypt {
           });
     }
 
+    /** How retries wait (tests record the waits instead of sleeping). */
+    Records<T> withSleeper(Backoff.Sleeper sleeper) {
+      return with(c -> c.sleeper = sleeper);
+    }
+
     @Override
     public Result<T> expand(PCollection<T> input) {
       checkState(config.keystore != null, "ReEncrypt: withKeyStore(...) is required");

@@ -44,6 +44,7 @@ final class ReEncryptConfig implements Serializable {
   ErrorHandler<BadRecord, ?> badRecordErrorHandler;
   String progressLabel;
   Duration progressInterval = Duration.ZERO;
+  Backoff.Sleeper sleeper; // null: Thread.sleep; tests observe the waits instead
 
   ReEncryptConfig copy() {
     ReEncryptConfig c = new ReEncryptConfig();
@@ -66,6 +67,7 @@ final class ReEncryptConfig implements Serializable {
     c.badRecordErrorHandler = badRecordErrorHandler;
     c.progressLabel = progressLabel;
     c.progressInterval = progressInterval;
+    c.sleeper = sleeper;
     return c;
   }
 

@@ -117,11 +117,6 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     return Metrics.counter(RekeyMetrics.NAMESPACE, name);
   }
 
-  /** Tests replace the sleeper to observe backoff without waiting. */
-  void setSleeper(Backoff.Sleeper sleeper) {
-    this.sleeper = sleeper;
-  }
-
   @Setup
   @SuppressWarnings("unchecked")
   public void setup() {
@@ -148,9 +143,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     accessor = format.compile(targets, references);
     view = new RecordView();
     replacements = new byte[8][];
-    if (sleeper == null) {
-      sleeper = Backoff.THREAD_SLEEP;
-    }
+    sleeper = config.sleeper != null ? config.sleeper : Backoff.THREAD_SLEEP;
     counts = new Counts();
     failedByCode = new HashMap<>();
     if (config.progressLabel != null) {
