@@ -54,5 +54,11 @@ public final class RekeyMetrics {
   public static final String CACHE_MATERIAL_MISSES = "cacheMaterialMisses";
   public static final String CACHE_MATERIAL_EVICTIONS = "cacheMaterialEvictions";
 
+  /**
+   * A distribution of wall-clock times (epoch millis) at which the transform's instances were
+   * working: its min and max bound the processing window, which excludes job start-up.
+   */
+  public static final String ACTIVE_MILLIS = "activeMillis";
+
   private RekeyMetrics() {}
 }

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
 import org.apache.beam.sdk.metrics.MetricQueryResults;
 import org.apache.beam.sdk.metrics.MetricResult;
@@ -26,6 +27,9 @@ public final class RunReport {
     SUCCEEDED,
     FAILED
   }
+
+  static final String ACTIVE_FROM = RekeyMetrics.ACTIVE_MILLIS + ".min";
+  static final String ACTIVE_TO = RekeyMetrics.ACTIVE_MILLIS + ".max";
 
   private static final ObjectMapper JSON =
       new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -66,6 +70,16 @@ public final class RunReport {
     for (MetricResult<Long> c : q.getCounters()) {
       Long v = c.getAttempted();
       out.merge(c.getName().getName(), v == null ? 0L : v, Long::sum);
+    }
+    // The processing window: earliest and latest activity over all steps.
+    for (MetricResult<DistributionResult> d : q.getDistributions()) {
+      DistributionResult r = d.getAttempted();
+      if (r != null
+          && r.getCount() > 0
+          && d.getName().getName().equals(RekeyMetrics.ACTIVE_MILLIS)) {
+        out.merge(ACTIVE_FROM, r.getMin(), Math::min);
+        out.merge(ACTIVE_TO, r.getMax(), Math::max);
+      }
     }
     return out;
   }
@@ -188,6 +202,22 @@ public final class RunReport {
     return s <= 0 ? 0 : read() / s;
   }
 
+  /**
+   * Seconds from the first to the last record the transform processed (start-up excluded), or 0
+   * when unknown.
+   */
+  public double processingSeconds() {
+    Long from = counters.get(ACTIVE_FROM);
+    Long to = counters.get(ACTIVE_TO);
+    return from == null || to == null ? 0 : (to - from) / 1000.0;
+  }
+
+  /** Records read per second of the processing window (start-up excluded). */
+  public double processingRecordsPerSecond() {
+    double s = processingSeconds();
+    return s <= 0 ? 0 : read() / s;
+  }
+
   /** {@code report.json}. */
   public String toJson() {
     ObjectNode n = JSON.createObjectNode();
@@ -198,6 +228,8 @@ public final class RunReport {
     n.put("startTime", start.toString());
     n.put("elapsedSeconds", round(elapsed.toNanos() / 1e9, 3));
     n.put("recordsPerSecond", round(recordsPerSecond(), 1));
+    n.put("processingSeconds", round(processingSeconds(), 3));
+    n.put("processingRecordsPerSecond", round(processingRecordsPerSecond(), 1));
     ObjectNode records = n.putObject("records");
     records.put("read", read());
     records.put("written", written());
@@ -237,10 +269,11 @@ public final class RunReport {
     s.append(
         String.format(
             Locale.ROOT,
-            "QKMS re-key %s in %.1f s (%,.0f records/s)%n",
+            "QKMS re-key %s in %.1f s (%,.0f records/s; %,.0f records/s while processing)%n",
             status,
             elapsed.toNanos() / 1e9,
-            recordsPerSecond()));
+            recordsPerSecond(),
+            processingRecordsPerSecond()));
     if (failure != null) {
       s.append("  failure: ").append(failure).append('\n');
     }

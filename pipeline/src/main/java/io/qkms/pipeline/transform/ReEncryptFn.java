@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
 import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.TupleTag;
@@ -95,6 +96,8 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   private final Counter materialHits = counter(RekeyMetrics.CACHE_MATERIAL_HITS);
   private final Counter materialMisses = counter(RekeyMetrics.CACHE_MATERIAL_MISSES);
   private final Counter materialEvictions = counter(RekeyMetrics.CACHE_MATERIAL_EVICTIONS);
+  private final Distribution activeMillis =
+      Metrics.distribution(RekeyMetrics.NAMESPACE, RekeyMetrics.ACTIVE_MILLIS);
 
   ReEncryptFn(
       ReEncryptConfig config,
@@ -155,6 +158,9 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
 
   @ProcessElement
   public void process(@Element T record, MultiOutputReceiver out) {
+    if (counts.recordsIn == 0) {
+      activeMillis.update(System.currentTimeMillis());
+    }
     counts.recordsIn++;
     try {
       handle(record, out);
@@ -295,6 +301,9 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
 
   private void flush() {
     Counts c = counts;
+    if (c.recordsIn > 0) {
+      activeMillis.update(System.currentTimeMillis());
+    }
     add(recordsIn, c.recordsIn);
     add(recordsReEncrypted, c.recordsReEncrypted);
     add(recordsSkipped, c.recordsSkipped);

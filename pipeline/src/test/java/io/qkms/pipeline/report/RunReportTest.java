@@ -26,6 +26,8 @@ class RunReportTest {
     c.put(RekeyMetrics.FAILED_PREFIX + "DisabledException", dead);
     c.put(RekeyMetrics.CACHE_MATERIAL_HITS, 98L);
     c.put(RekeyMetrics.CACHE_MATERIAL_MISSES, 2L);
+    c.put(RunReport.ACTIVE_FROM, 1_000L);
+    c.put(RunReport.ACTIVE_TO, 2_000L);
     return c;
   }
 
@@ -75,6 +77,8 @@ class RunReportTest {
     assertThat(n.get("deadLetteredByErrorCode").get("DisabledException").asLong(), is(1L));
     assertThat(n.get("elapsedSeconds").asDouble(), is(2.0));
     assertThat(n.get("recordsPerSecond").asDouble(), is(5.0));
+    assertThat(n.get("processingSeconds").asDouble(), is(1.0));
+    assertThat(n.get("processingRecordsPerSecond").asDouble(), is(10.0));
     assertThat(n.get("keyCache").get("hitRate").asDouble(), is(0.98));
     assertThat(n.get("checks").get("countsAddUp").asBoolean(), is(true));
   }
@@ -82,7 +86,10 @@ class RunReportTest {
   @Test
   void summary_namesOutcomeCountsAndDeadLetterCodes() {
     String s = report(counters(10, 9, 1), 1.0).summary();
-    assertThat(s, containsString("QKMS re-key SUCCEEDED in 2.0 s (5 records/s)"));
+    assertThat(
+        s,
+        containsString(
+            "QKMS re-key SUCCEEDED in 2.0 s (5 records/s; 10 records/s while processing)"));
     assertThat(s, containsString("records: 10 read, 9 written (9 re-encrypted, 0 already current"));
     assertThat(s, containsString("dead letters: DisabledException 1"));
   }
