@@ -132,9 +132,13 @@ public final class ReKeyJob {
   }
 
   /**
-   * On Flink: one subtask per core unless told otherwise, and {@code --fasterCopy} (our DoFns never
-   * change their inputs or outputs after emitting them, so Flink need not copy records between
-   * chained operators) unless given.
+   * On Flink, unless given: one subtask per core; {@code --fasterCopy} (our DoFns never change
+   * their inputs or outputs after emitting them, so Flink need not copy records between chained
+   * operators); and the DataStream translation of batch jobs with large bundles. On the DataSet
+   * translation a ParDo with a failures output cannot be chained with what follows, so every record
+   * is encoded and decoded once more between tasks; the DataStream one chains it through side
+   * outputs, and large bundles keep the runner's per-bundle metric updates rare. Measured on the
+   * 1,000,000-record benchmark: 36 s with the DataSet translation, 21 s with this.
    */
   static void applyRunnerDefaults(ReKeyOptions options, String[] args) {
     if (!options.getRunner().getSimpleName().startsWith("Flink")
@@ -145,13 +149,27 @@ public final class ReKeyJob {
     if (flink.getParallelism() <= 0) {
       flink.setParallelism(Runtime.getRuntime().availableProcessors());
     }
-    boolean fasterCopyGiven = false;
-    for (String a : args) {
-      fasterCopyGiven |= a.startsWith("--fasterCopy");
-    }
-    if (!fasterCopyGiven) {
+    if (!given(args, "--fasterCopy")) {
       flink.setFasterCopy(true);
     }
+    if (!given(args, "--useDataStreamForBatch")) {
+      flink.setUseDataStreamForBatch(true);
+    }
+    if (!given(args, "--maxBundleSize")) {
+      flink.setMaxBundleSize(100_000L);
+    }
+    if (!given(args, "--maxBundleTimeMills")) {
+      flink.setMaxBundleTimeMills(60_000L);
+    }
+  }
+
+  private static boolean given(String[] args, String option) {
+    for (String a : args) {
+      if (a.equals(option) || a.startsWith(option + "=")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Map<String, String> describe(ReKeyOptions options, JobPlan plan) {
