@@ -1,0 +1,119 @@
+package io.qkms.pipeline;
+
+import io.qkms.engine.KmsEngine;
+import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.api.errors.KmsException;
+import io.qkms.engine.api.model.DescribeKeyRequest;
+import io.qkms.engine.api.model.KeyMetadata;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.file.FileKeyStore;
+import io.qkms.engine.store.file.KeyStoreOpenException;
+import io.qkms.engine.store.file.RootKeySource;
+import io.qkms.pipeline.transform.FieldRule;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Checks, before the job starts, what would otherwise dead-letter every record: that the key store
+ * opens, that the region and principal fit it, and that every destination key exists, may be
+ * described by the principal, and is enabled. Done where the job is launched only if the key store
+ * is there too (on a cluster it may exist only on the workers); a store whose root key this process
+ * cannot find is skipped with a note.
+ */
+final class Preflight {
+  private Preflight() {}
+
+  /**
+   * @return a note for the user (or null) when the check could not be made here
+   * @throws IllegalArgumentException naming what is wrong
+   */
+  static String check(JobPlan plan, Map<String, String> env) {
+    Path dir = Path.of(plan.keystore());
+    if (plan.keystore().contains("://") || !Files.isDirectory(dir)) {
+      return "note: the key store "
+          + plan.keystore()
+          + " is not on this machine; keys are checked on the workers";
+    }
+    RootKeySource source = RootKeySource.fromEnvironment(dir, env);
+    FileKeyStore store;
+    try {
+      store = FileKeyStore.open(dir, source, FileKeyStore.Mode.READ_ONLY);
+    } catch (KeyStoreOpenException e) {
+      if (e.problem() == KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE) {
+        return "note: the root key of "
+            + dir
+            + " is not available here; keys are checked on the workers";
+      }
+      throw new IllegalArgumentException(e.getMessage());
+    } finally {
+      if (source instanceof RootKeySource.Passphrase p) {
+        p.wipe();
+      }
+    }
+    try (store;
+        KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {
+      Region region = plan.region() == null ? engine.homeRegion() : Region.of(plan.region());
+      if (!engine.regions().contains(region)) {
+        throw new IllegalArgumentException(
+            "--region "
+                + region
+                + " is not a region of the key store (it has "
+                + engine.regions()
+                + ")");
+      }
+      Principal principal =
+          plan.principal() == null
+              ? Principal.root(engine.accountId())
+              : Principal.tryParse(plan.principal());
+      if (principal == null) {
+        throw new IllegalArgumentException(
+            "--principal must be arn:verenc:<account>:root, :user/<name> or :role/<name>");
+      }
+      Caller caller = new Caller(principal, region);
+      Set<String> destinations = new LinkedHashSet<>();
+      for (FieldRule f : plan.fields()) {
+        destinations.add(
+            f.destinationKeyId() != null ? f.destinationKeyId() : plan.destinationKeyId());
+      }
+      for (String keyId : destinations) {
+        KeyMetadata m;
+        try {
+          m =
+              engine
+                  .describeKey(
+                      caller,
+                      new DescribeKeyRequest(
+                          keyId, plan.grantTokens().isEmpty() ? null : plan.grantTokens()))
+                  .keyMetadata();
+        } catch (KmsException e) {
+          throw new IllegalArgumentException(
+              "The destination key "
+                  + keyId
+                  + " cannot be used: "
+                  + e.errorCode()
+                  + ": "
+                  + e.getMessage());
+        }
+        if (!"ENCRYPT_DECRYPT".equals(m.keyUsage()) || !"SYMMETRIC_DEFAULT".equals(m.keySpec())) {
+          throw new IllegalArgumentException(
+              "The destination key "
+                  + keyId
+                  + " is "
+                  + m.keySpec()
+                  + "/"
+                  + m.keyUsage()
+                  + "; ReEncrypt needs a SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key");
+        }
+        if (!"Enabled".equals(m.keyState())) {
+          throw new IllegalArgumentException(
+              "The destination key " + keyId + " (" + m.arn() + ") is " + m.keyState());
+        }
+      }
+      return null;
+    }
+  }
+}

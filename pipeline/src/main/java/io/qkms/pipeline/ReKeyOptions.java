@@ -1,0 +1,146 @@
+package io.qkms.pipeline;
+
+import java.util.List;
+import org.apache.beam.sdk.options.Default;
+import org.apache.beam.sdk.options.Description;
+import org.apache.beam.sdk.options.PipelineOptions;
+import org.apache.beam.sdk.options.Validation;
+
+/**
+ * The re-key job's options ({@code --help} lists them). The runner's own options (Flink's {@code
+ * --parallelism}, {@code --flinkMaster}, ...) are accepted too.
+ */
+public interface ReKeyOptions extends PipelineOptions {
+  @Description(
+      "Input file pattern: Avro container files or JSON Lines (e.g. /data/in/*.avro). A directory"
+          + " means its part-* files (an earlier run's output) if it has any, else every file.")
+  String getInput();
+
+  void setInput(String value);
+
+  @Description("avro | jsonl. Default: from the input's extension (.avro; .jsonl, .json, .ndjson).")
+  String getInputFormat();
+
+  void setInputFormat(String value);
+
+  @Description(
+      "The run directory (must be new or empty): re-encrypted records part-*, then report.json"
+          + " and, when every check passed, _SUCCESS.")
+  @Validation.Required
+  String getOutput();
+
+  void setOutput(String value);
+
+  @Description("Where the dead letters go. Default: <output>/dead-letter.")
+  String getDeadLetter();
+
+  void setDeadLetter(String value);
+
+  @Description(
+      "Comma-separated paths of the ciphertext fields: card.number,items[].secret (a[] = every"
+          + " element of array a). Fields of --spec are added.")
+  List<String> getFields();
+
+  void setFields(List<String> value);
+
+  @Description("The key to re-encrypt under: key ID, key ARN, alias name or alias ARN.")
+  String getDestinationKeyId();
+
+  void setDestinationKeyId(String value);
+
+  @Description(
+      "The key the ciphertexts must have been made under (IncorrectKeyException otherwise)."
+          + " Default: each ciphertext's own key.")
+  String getSourceKeyId();
+
+  void setSourceKeyId(String value);
+
+  @Description(
+      "The encryption context of the ciphertexts, a JSON object. Values may refer to fields of"
+          + " the same record: {\"tenant\":\"${tenant_id}\"}; $$ is a literal $.")
+  String getSourceEncryptionContext();
+
+  void setSourceEncryptionContext(String value);
+
+  @Description("The encryption context to re-encrypt with; JSON object, field references allowed.")
+  String getDestinationEncryptionContext();
+
+  void setDestinationEncryptionContext(String value);
+
+  @Description("Comma-separated grant tokens sent with every call (at most 10).")
+  List<String> getGrantTokens();
+
+  void setGrantTokens(List<String> value);
+
+  @Description(
+      "The key store directory (made by `qkms init`), as the workers see it. Each worker finds the"
+          + " root key as the CLI does: QKMS_ROOT_KEY_FILE, else QKMS_PASSPHRASE, else"
+          + " <keystore>/root.key.")
+  @Validation.Required
+  String getKeystore();
+
+  void setKeystore(String value);
+
+  @Description("The region to call in. Default: the key store's home region.")
+  String getRegion();
+
+  void setRegion(String value);
+
+  @Description(
+      "The principal ARN to call as (arn:verenc:<account>:user/<name> or :role/<name>). Default:"
+          + " the account root.")
+  String getPrincipal();
+
+  void setPrincipal(String value);
+
+  @Description(
+      "Pass through, unchanged and counted, every ciphertext already under the destination key's"
+          + " current material (when source and destination contexts are equal): scheduled"
+          + " rotation runs become idempotent and cheap.")
+  @Default.Boolean(false)
+  boolean getSkipIfCurrent();
+
+  void setSkipIfCurrent(boolean value);
+
+  @Description(
+      "How long workers cache keys and materials (e.g. 60s, 5m, PT1M). Also how long an"
+          + " administrator's change (DisableKey, rotation) may take to reach a running job.")
+  @Default.String("60s")
+  String getCacheTtl();
+
+  void setCacheTtl(String value);
+
+  @Description("How many keys and how many materials each worker caches.")
+  @Default.Integer(10_000)
+  int getCacheCapacity();
+
+  void setCacheCapacity(int value);
+
+  @Description(
+      "Fail the run (exit 4, no _SUCCESS) when dead letters / records read exceeds this."
+          + " Default 1: never.")
+  @Default.Double(1.0)
+  double getMaxDeadLetterFraction();
+
+  void setMaxDeadLetterFraction(double value);
+
+  @Description(
+      "A job spec file (YAML or JSON) with per-field keys and contexts; see the README. Command"
+          + " line flags override its top-level settings; its per-field settings override both.")
+  String getSpec();
+
+  void setSpec(String value);
+
+  @Description(
+      "Replay dead letters: read the records of an earlier run's dead-letter directory (or file"
+          + " pattern) as the input, instead of --input.")
+  String getReplayDeadLetters();
+
+  void setReplayDeadLetters(String value);
+
+  @Description("Seconds between progress lines from each worker; 0 turns them off.")
+  @Default.Integer(5)
+  int getProgressSeconds();
+
+  void setProgressSeconds(int value);
+}

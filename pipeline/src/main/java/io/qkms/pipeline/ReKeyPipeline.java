@@ -1,0 +1,113 @@
+package io.qkms.pipeline;
+
+import io.qkms.pipeline.deadletter.DeadLetterFiles;
+import io.qkms.pipeline.report.CountElements;
+import io.qkms.pipeline.report.RekeyMetrics;
+import io.qkms.pipeline.transform.ReEncrypt;
+import java.time.Duration;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.extensions.avro.io.AvroIO;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.TextIO;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
+import org.apache.beam.sdk.values.PCollection;
+
+/**
+ * The job's graph: read (or replay dead letters) -> count -> ReEncrypt -> count -> write, and the
+ * failures -> count -> dead-letter files. Both sinks write temporary files and rename them when
+ * done (Beam's file sinks), so an output file is either complete or absent.
+ */
+final class ReKeyPipeline {
+  private ReKeyPipeline() {}
+
+  static void build(Pipeline p, JobPlan plan) {
+    if (plan.format() == JobPlan.InputFormat.AVRO) {
+      buildAvro(p, plan);
+    } else {
+      buildJsonLines(p, plan);
+    }
+  }
+
+  private static void buildAvro(Pipeline p, JobPlan plan) {
+    Schema schema = plan.recordSchema();
+    PCollection<GenericRecord> input =
+        plan.replay()
+            ? p.apply(DeadLetterFiles.readAvro(plan.inputPattern(), plan.deadLetterInputSchema()))
+            : p.apply("Read", AvroIO.readGenericRecords(schema).from(plan.inputPattern()));
+    ReEncrypt.Result<GenericRecord> result =
+        input
+            .setCoder(AvroCoder.of(schema))
+            .apply("CountRead", CountElements.as(RekeyMetrics.RECORDS_READ))
+            .apply("ReEncrypt", configure(ReEncrypt.avroRecords(), plan));
+    result
+        .records()
+        .apply("CountWritten", CountElements.as(RekeyMetrics.RECORDS_WRITTEN))
+        .apply(
+            "Write",
+            AvroIO.writeGenericRecords(schema)
+                .to(prefix(plan.output()))
+                .withSuffix(plan.format().extension()));
+    result
+        .failures()
+        .apply("CountDeadLettered", CountElements.as(RekeyMetrics.RECORDS_DEAD_LETTERED))
+        .apply(DeadLetterFiles.writeAvro(plan.deadLetter(), schema));
+  }
+
+  private static void buildJsonLines(Pipeline p, JobPlan plan) {
+    PCollection<String> input =
+        plan.replay()
+            ? p.apply(DeadLetterFiles.readJsonLines(plan.inputPattern()))
+            : p.apply("Read", TextIO.read().from(plan.inputPattern()));
+    ReEncrypt.Result<String> result =
+        input
+            .apply("CountRead", CountElements.as(RekeyMetrics.RECORDS_READ))
+            .apply("ReEncrypt", configure(ReEncrypt.jsonLines(), plan));
+    result
+        .records()
+        .apply("CountWritten", CountElements.as(RekeyMetrics.RECORDS_WRITTEN))
+        .apply(
+            "Write",
+            TextIO.write().to(prefix(plan.output())).withSuffix(plan.format().extension()));
+    result
+        .failures()
+        .apply("CountDeadLettered", CountElements.as(RekeyMetrics.RECORDS_DEAD_LETTERED))
+        .apply(DeadLetterFiles.writeJsonLines(plan.deadLetter()));
+  }
+
+  private static <T> ReEncrypt.Records<T> configure(ReEncrypt.Records<T> t, JobPlan plan) {
+    t =
+        t.withKeyStore(plan.keystore())
+            .withFieldRules(plan.fields())
+            .withSourceEncryptionContext(plan.sourceContext())
+            .withDestinationEncryptionContext(plan.destinationContext())
+            .withGrantTokens(plan.grantTokens())
+            .withSkipIfCurrent(plan.skipIfCurrent())
+            .withCacheTtl(plan.cacheTtl())
+            .withCacheCapacity(plan.cacheCapacity());
+    if (plan.destinationKeyId() != null) {
+      t = t.withDestinationKeyId(plan.destinationKeyId());
+    }
+    if (plan.sourceKeyId() != null) {
+      t = t.withSourceKeyId(plan.sourceKeyId());
+    }
+    if (plan.region() != null) {
+      t = t.withRegion(plan.region());
+    }
+    if (plan.principal() != null) {
+      t = t.withPrincipal(plan.principal());
+    }
+    if (plan.progressSeconds() > 0) {
+      t = t.withProgress("qkms rekey " + plan.runId(), Duration.ofSeconds(plan.progressSeconds()));
+    }
+    return t;
+  }
+
+  private static String prefix(String directory) {
+    return FileSystems.matchNewResource(directory, true)
+        .resolve("part", StandardResolveOptions.RESOLVE_FILE)
+        .toString();
+  }
+}

@@ -1,0 +1,36 @@
+package io.qkms.pipeline.deadletter;
+
+import java.util.List;
+
+/**
+ * The stable error codes of dead letters. A failure the engine reports keeps the API's error code
+ * ({@code InvalidCiphertextException}, {@code DisabledException}, ...: see the QKMS API page); the
+ * codes below are the job's own, for records that never reached the engine.
+ */
+public final class ErrorCodes {
+  /** A JSON line that is not one JSON object. */
+  public static final String MALFORMED_RECORD = "MalformedRecord";
+
+  /** A ciphertext field holding something other than a ciphertext (a number, an object, ...). */
+  public static final String INVALID_FIELD_TYPE = "InvalidFieldType";
+
+  /** A string ciphertext field that is not standard base64. */
+  public static final String INVALID_BASE64 = "InvalidBase64";
+
+  /** An encryption context refers to a field that is null or absent in the record. */
+  public static final String CONTEXT_FIELD_MISSING = "ContextFieldMissing";
+
+  /** An encryption context refers to a field whose value cannot be context text (an object). */
+  public static final String CONTEXT_FIELD_INVALID = "ContextFieldInvalid";
+
+  /** The job's own codes, for documentation and reports. */
+  public static final List<String> JOB_CODES =
+      List.of(
+          MALFORMED_RECORD,
+          INVALID_FIELD_TYPE,
+          INVALID_BASE64,
+          CONTEXT_FIELD_MISSING,
+          CONTEXT_FIELD_INVALID);
+
+  private ErrorCodes() {}
+}

@@ -1,0 +1,424 @@
+package io.qkms.pipeline.transform;
+
+import io.qkms.pipeline.deadletter.DeadLetter;
+import io.qkms.pipeline.deadletter.DeadLetterCoder;
+import io.qkms.pipeline.fields.AvroRecords;
+import io.qkms.pipeline.fields.ContextTemplate;
+import io.qkms.pipeline.fields.FieldPath;
+import io.qkms.pipeline.fields.JsonLines;
+import io.qkms.pipeline.fields.RecordFormat;
+import io.qkms.pipeline.worker.ClockSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.coders.Coder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.PCollectionTuple;
+import org.apache.beam.sdk.values.POutput;
+import org.apache.beam.sdk.values.PValue;
+import org.apache.beam.sdk.values.TupleTag;
+import org.apache.beam.sdk.values.TupleTagList;
+
+/**
+ * Re-encrypts ciphertext fields of records with the QKMS engine's ReEncrypt, in the workers (the
+ * plaintext never leaves the engine). A record is re-encrypted whole or not at all: if any of its
+ * fields fails, the original record goes, unchanged, to the {@link Result#failures() failures} with
+ * the field, a stable error code and the message.
+ *
+ * <pre>{@code
+ * PCollection<GenericRecord> records = ...; // with an AvroCoder
+ * ReEncrypt.Result<GenericRecord> result =
+ *     records.apply(
+ *         ReEncrypt.avroRecords()
+ *             .withKeyStore("/data/qkms/keystore")
+ *             .withFields("card.number", "items[].secret")
+ *             .withDestinationKeyId("alias/payments-2026")
+ *             .withSourceEncryptionContext(Map.of("tenant", "${tenant_id}"))
+ *             .withDestinationEncryptionContext(Map.of("tenant", "${tenant_id}")));
+ * result.records();   // the re-encrypted records, same schema and coder
+ * result.failures();  // DeadLetter<GenericRecord>: original record, field, code, message, ...
+ * }</pre>
+ *
+ * <p>Failures: permanent engine errors (InvalidCiphertext, IncorrectKey, NotFound, Disabled,
+ * KMSInvalidState, InvalidKeyUsage, AccessDenied, InvalidGrantToken, Validation) fail the record at
+ * once; transient ones (DependencyTimeout, KeyUnavailable, KMSInternal) are retried with jittered
+ * exponential backoff up to {@link Records#withMaxAttempts} calls, then fail the record. Errors
+ * that are not the engine's (bugs) fail the bundle, so the runner retries it and the job fails
+ * rather than losing records.
+ *
+ * <p>Metrics (counters in namespace {@code qkms.rekey}, see {@link
+ * io.qkms.pipeline.report.RekeyMetrics}): records in, re-encrypted, skipped as current, passed
+ * through (no ciphertext), failed (and {@code failed.<code>}); fields re-encrypted, skipped and
+ * null; retries; key cache hits, misses and evictions.
+ */
+public final class ReEncrypt {
+  private ReEncrypt() {}
+
+  /**
+   * Re-encrypts Avro {@link GenericRecord}s. The input must have an {@link AvroCoder}; its schema
+   * is the schema of the output. Ciphertext fields are {@code bytes} (the blob) or {@code string}
+   * (base64), possibly in unions with null; each is written back in its own encoding.
+   */
+  public static Records<GenericRecord> avroRecords() {
+    return new Records<>(true, new ReEncryptConfig());
+  }
+
+  /**
+   * Re-encrypts JSON Lines: each element one JSON object. Ciphertext fields hold base64 strings;
+   * only those strings change in the output line.
+   */
+  public static Records<String> jsonLines() {
+    return new Records<>(false, new ReEncryptConfig());
+  }
+
+  /** The transform; see {@link ReEncrypt}. Immutable: every {@code withX} returns a new one. */
+  public static final class Records<T> extends PTransform<PCollection<T>, Result<T>> {
+    private static final long serialVersionUID = 1L;
+
+    private final boolean avro;
+    private final ReEncryptConfig config;
+
+    private Records(boolean avro, ReEncryptConfig config) {
+      this.avro = avro;
+      this.config = config;
+    }
+
+    private Records<T> with(Consumer<ReEncryptConfig> change) {
+      ReEncryptConfig c = config.copy();
+      change.accept(c);
+      return new Records<>(avro, c);
+    }
+
+    /**
+     * The key store directory as the workers see it (required). Each worker opens it read-only with
+     * the root key its own environment names ({@code QKMS_ROOT_KEY_FILE}, {@code QKMS_PASSPHRASE},
+     * else {@code <keystore>/root.key}); no key material is part of the job.
+     */
+    public Records<T> withKeyStore(String directory) {
+      checkArgument(
+          directory != null && !directory.isBlank(),
+          "withKeyStore: the key store directory must not be empty");
+      return with(c -> c.keystore = directory);
+    }
+
+    /** The region to call in. Default: the key store's home region. */
+    public Records<T> withRegion(String region) {
+      checkArgument(
+          region != null && io.qkms.engine.keys.Region.isValid(region),
+          "withRegion: a region looks like us-east-1, was %s",
+          region);
+      return with(c -> c.region = region);
+    }
+
+    /**
+     * The principal ARN to call as ({@code arn:verenc:<account>:user/<name>} or {@code :role/}).
+     * Default: the account root. Key policies and grants decide what it may do.
+     */
+    public Records<T> withPrincipal(String principalArn) {
+      checkArgument(
+          io.qkms.engine.api.Principal.tryParse(principalArn) != null,
+          "withPrincipal: a principal is arn:verenc:<account>:root, :user/<name> or :role/<name>,"
+              + " was %s",
+          principalArn);
+      return with(c -> c.principal = principalArn);
+    }
+
+    /**
+     * How long the worker's engine caches keys and materials (default 60 s). It bounds how long an
+     * administrator's change (DisableKey, a new policy, a rotation) takes to reach a running job;
+     * zero disables caching.
+     */
+    public Records<T> withCacheTtl(Duration ttl) {
+      checkArgument(
+          ttl != null && !ttl.isNegative(), "withCacheTtl: must be zero or positive, was %s", ttl);
+      return with(c -> c.cacheTtl = ttl);
+    }
+
+    /** How many keys and how many materials the worker's cache keeps (default 10,000 each). */
+    public Records<T> withCacheCapacity(int capacity) {
+      checkArgument(capacity >= 1, "withCacheCapacity: must be at least 1, was %s", capacity);
+      return with(c -> c.cacheCapacity = capacity);
+    }
+
+    /** The clock of the worker engines (tests pass a hand-moved one). Default: system clock. */
+    public Records<T> withEngineClock(ClockSource clock) {
+      return with(c -> c.engineClock = clock);
+    }
+
+    /** Adds ciphertext fields by path, with the transform's default keys and contexts. */
+    public Records<T> withFields(String... paths) {
+      checkArgument(paths != null && paths.length > 0, "withFields: give at least one path");
+      List<FieldRule> added = new ArrayList<>();
+      for (String p : paths) {
+        added.add(FieldRule.of(p));
+      }
+      return withFieldRules(added);
+    }
+
+    /** Adds ciphertext fields with settings of their own. */
+    public Records<T> withFieldRules(List<FieldRule> rules) {
+      checkArgument(rules != null, "withFieldRules: must not be null");
+      return with(
+          c -> {
+            List<FieldRule> all = new ArrayList<>(c.fields);
+            all.addAll(rules);
+            c.fields = List.copyOf(all);
+          });
+    }
+
+    /**
+     * The key ciphertexts must have been made under (any identifier form). Default: none, each
+     * ciphertext's own key. A ciphertext under another key fails with IncorrectKeyException.
+     */
+    public Records<T> withSourceKeyId(String keyId) {
+      checkArgument(
+          keyId == null || !keyId.isBlank(), "withSourceKeyId: must not be blank, was '%s'", keyId);
+      return with(c -> c.sourceKeyId = keyId);
+    }
+
+    /** The key to re-encrypt under (any identifier form). Required unless every field has one. */
+    public Records<T> withDestinationKeyId(String keyId) {
+      checkArgument(
+          keyId != null && !keyId.isBlank(),
+          "withDestinationKeyId: must not be empty, was '%s'",
+          keyId);
+      return with(c -> c.destinationKeyId = keyId);
+    }
+
+    /**
+     * The context the ciphertexts were made with. Values may refer to fields of the same record:
+     * {@code {"tenant":"${tenant_id}"}}; a record where such a field is null or absent fails with
+     * {@code ContextFieldMissing}. Default: none.
+     */
+    public Records<T> withSourceEncryptionContext(Map<String, String> context) {
+      ContextTemplate t = template("withSourceEncryptionContext", context);
+      return with(c -> c.sourceContext = t);
+    }
+
+    /** The context to re-encrypt with; field references as for the source context. */
+    public Records<T> withDestinationEncryptionContext(Map<String, String> context) {
+      ContextTemplate t = template("withDestinationEncryptionContext", context);
+      return with(c -> c.destinationContext = t);
+    }
+
+    /** Grant tokens passed with every call (at most 10). */
+    public Records<T> withGrantTokens(List<String> tokens) {
+      checkArgument(
+          tokens != null && tokens.size() <= 10,
+          "withGrantTokens: at most 10 tokens, was %s",
+          tokens == null ? null : tokens.size());
+      List<String> copy = List.copyOf(tokens);
+      return with(c -> c.grantTokens = copy);
+    }
+
+    /**
+     * When true, a ciphertext whose header names the destination key's current material, when its
+     * source and destination contexts are equal (and no other source key is required), is passed
+     * through unchanged and counted as skipped: re-encrypting it would only make a new nonce. That
+     * makes scheduled rotation runs idempotent and cheap. The header is not authenticated by this
+     * check; the ciphertext is left exactly as it was. Default false.
+     */
+    public Records<T> withSkipIfCurrent(boolean skip) {
+      return with(c -> c.skipIfCurrent = skip);
+    }
+
+    /** Calls per field before a transient engine error fails the record (default 5, 1..100). */
+    public Records<T> withMaxAttempts(int attempts) {
+      checkArgument(
+          attempts >= 1 && attempts <= 100, "withMaxAttempts: must be 1..100, was %s", attempts);
+      return with(c -> c.maxAttempts = attempts);
+    }
+
+    /**
+     * The backoff before the first retry (default 100 ms); it doubles per retry up to 5 s, and each
+     * wait is a random fraction of that (jitter).
+     */
+    public Records<T> withInitialBackoff(Duration backoff) {
+      checkArgument(
+          backoff != null && !backoff.isNegative() && backoff.compareTo(Duration.ofMinutes(1)) <= 0,
+          "withInitialBackoff: must be 0..1 minute, was %s",
+          backoff);
+      return with(c -> c.initialBackoff = backoff);
+    }
+
+    /**
+     * Also routes each failure, as a Beam {@link BadRecord} (the record encoded with the input
+     * coder; the description {@code <code> at <field>: <message>}), to {@code handler}, for
+     * pipelines that collect bad records in one place. {@link Result#failures()} still has them.
+     */
+    public Records<T> withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
+      checkArgument(handler != null, "withBadRecordErrorHandler: must not be null");
+      return with(c -> c.badRecordErrorHandler = handler);
+    }
+
+    /**
+     * Logs {@code label: N records in S s (R records/s)} every {@code interval} from each worker
+     * JVM (logger {@code io.qkms.pipeline.progress}, INFO). Default: off.
+     */
+    public Records<T> withProgress(String label, Duration interval) {
+      checkArgument(label != null && !label.isBlank(), "withProgress: the label must not be empty");
+      checkArgument(
+          interval != null && !interval.isNegative() && !interval.isZero(),
+          "withProgress: the interval must be positive, was %s",
+          interval);
+      return with(
+          c -> {
+            c.progressLabel = label;
+            c.progressInterval = interval;
+          });
+    }
+
+    /** How retries wait (tests record the waits instead of sleeping). */
+    Records<T> withSleeper(Backoff.Sleeper sleeper) {
+      return with(c -> c.sleeper = sleeper);
+    }
+
+    @Override
+    public Result<T> expand(PCollection<T> input) {
+      checkState(config.keystore != null, "ReEncrypt: withKeyStore(...) is required");
+      checkState(!config.fields.isEmpty(), "ReEncrypt: no ciphertext fields; use withFields(...)");
+      List<ReEncryptConfig.Resolved> fields = config.resolvedFields();
+      List<FieldPath> paths = new ArrayList<>();
+      for (ReEncryptConfig.Resolved f : fields) {
+        checkState(
+            f.destinationKeyId() != null,
+            "ReEncrypt: field %s has no destination key; use withDestinationKeyId(...)",
+            f.path());
+        checkState(!paths.contains(f.path()), "ReEncrypt: field %s is named twice", f.path());
+        for (FieldPath p : paths) {
+          checkState(
+              !p.isPrefixOf(f.path()) && !f.path().isPrefixOf(p),
+              "ReEncrypt: fields %s and %s overlap (one lies inside the other)",
+              p,
+              f.path());
+        }
+        paths.add(f.path());
+      }
+      List<FieldPath> references = ReEncryptConfig.references(fields);
+      for (FieldPath r : references) {
+        checkState(
+            !paths.contains(r),
+            "ReEncrypt: the context refers to ${%s}, which is a ciphertext field",
+            r);
+      }
+
+      Coder<T> coder = input.getCoder();
+      RecordFormat<T> format = format(coder);
+      try {
+        format.compile(paths, references); // fails now, not on the workers, for a bad path
+      } catch (IllegalArgumentException e) {
+        throw new IllegalStateException("ReEncrypt: " + e.getMessage(), e);
+      }
+
+      TupleTag<T> recordsTag = new TupleTag<>("records");
+      TupleTag<DeadLetter<T>> failuresTag = new TupleTag<>("failures");
+      PCollectionTuple out =
+          input.apply(
+              "ReEncryptFields",
+              ParDo.of(
+                      new ReEncryptFn<>(
+                          config, fields, references, format, recordsTag, failuresTag))
+                  .withOutputTags(recordsTag, TupleTagList.of(failuresTag)));
+      PCollection<T> records = out.get(recordsTag).setCoder(coder);
+      PCollection<DeadLetter<T>> failures =
+          out.get(failuresTag).setCoder(DeadLetterCoder.of(coder));
+      if (config.badRecordErrorHandler != null) {
+        config.badRecordErrorHandler.addErrorCollection(
+            failures
+                .apply("ToBadRecords", ParDo.of(new ToBadRecordFn<>(coder)))
+                .setCoder(BadRecord.getCoder(input.getPipeline())));
+      }
+      return new Result<>(input.getPipeline(), records, recordsTag, failures, failuresTag);
+    }
+
+    @SuppressWarnings("unchecked")
+    private RecordFormat<T> format(Coder<T> coder) {
+      if (!avro) {
+        return (RecordFormat<T>) JsonLines.create();
+      }
+      checkState(
+          coder instanceof AvroCoder<?>,
+          "ReEncrypt.avroRecords(): the input needs an AvroCoder of GenericRecord, has %s",
+          coder);
+      return (RecordFormat<T>) AvroRecords.of(((AvroCoder<?>) coder).getSchema());
+    }
+
+    private static ContextTemplate template(String setter, Map<String, String> context) {
+      checkArgument(context != null, "%s: must not be null (use an empty map)", setter);
+      try {
+        return ContextTemplate.of(context);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException(setter + ": " + e.getMessage(), e);
+      }
+    }
+  }
+
+  /** The re-encrypted records and the failures, each with its coder set. */
+  public static final class Result<T> implements POutput {
+    private final Pipeline pipeline;
+    private final PCollection<T> records;
+    private final TupleTag<T> recordsTag;
+    private final PCollection<DeadLetter<T>> failures;
+    private final TupleTag<DeadLetter<T>> failuresTag;
+
+    private Result(
+        Pipeline pipeline,
+        PCollection<T> records,
+        TupleTag<T> recordsTag,
+        PCollection<DeadLetter<T>> failures,
+        TupleTag<DeadLetter<T>> failuresTag) {
+      this.pipeline = pipeline;
+      this.records = records;
+      this.recordsTag = recordsTag;
+      this.failures = failures;
+      this.failuresTag = failuresTag;
+    }
+
+    /** The records with every ciphertext field re-encrypted (or passed through as documented). */
+    public PCollection<T> records() {
+      return records;
+    }
+
+    /** The records that could not be re-encrypted, unchanged, each with why. */
+    public PCollection<DeadLetter<T>> failures() {
+      return failures;
+    }
+
+    @Override
+    public Pipeline getPipeline() {
+      return pipeline;
+    }
+
+    @Override
+    public Map<TupleTag<?>, PValue> expand() {
+      return Map.of(recordsTag, records, failuresTag, failures);
+    }
+
+    @Override
+    public void finishSpecifyingOutput(
+        String transformName,
+        org.apache.beam.sdk.values.PInput input,
+        PTransform<?, ?> transform) {}
+  }
+
+  static void checkArgument(boolean ok, String message, Object... args) {
+    if (!ok) {
+      throw new IllegalArgumentException(String.format(message, args));
+    }
+  }
+
+  static void checkState(boolean ok, String message, Object... args) {
+    if (!ok) {
+      throw new IllegalStateException(String.format(message, args));
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.qkms.pipeline.worker;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a worker needs to open its engine, and nothing secret: the key store directory, the
+ * region and principal to call as, and the key cache's bounds. The root key is found on the worker
+ * itself ({@code QKMS_ROOT_KEY_FILE}, {@code QKMS_PASSPHRASE}, or {@code <keystore>/root.key}), so
+ * it is never part of a DoFn or of the job graph. Workers in one JVM share one engine per equal
+ * spec.
+ */
+public final class EngineSpec implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(60);
+  public static final int DEFAULT_CACHE_CAPACITY = 10_000;
+  public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofSeconds(5);
+
+  private final String keystore;
+  private final String region;
+  private final String principal;
+  private final long cacheTtlMillis;
+  private final int cacheCapacity;
+  private final long storeTimeoutMillis;
+  private final ClockSource clock;
+
+  private EngineSpec(
+      String keystore,
+      String region,
+      String principal,
+      long cacheTtlMillis,
+      int cacheCapacity,
+      long storeTimeoutMillis,
+      ClockSource clock) {
+    this.keystore = keystore;
+    this.region = region;
+    this.principal = principal;
+    this.cacheTtlMillis = cacheTtlMillis;
+    this.cacheCapacity = cacheCapacity;
+    this.storeTimeoutMillis = storeTimeoutMillis;
+    this.clock = clock;
+  }
+
+  /** A spec for the key store in {@code keystore} (a directory path as the workers see it). */
+  public static EngineSpec of(String keystore) {
+    Objects.requireNonNull(keystore, "keystore");
+    return new EngineSpec(
+        keystore,
+        null,
+        null,
+        DEFAULT_CACHE_TTL.toMillis(),
+        DEFAULT_CACHE_CAPACITY,
+        DEFAULT_STORE_TIMEOUT.toMillis(),
+        null);
+  }
+
+  /** The region to call in; null: the store's home region. */
+  public EngineSpec withRegion(String region) {
+    return new EngineSpec(
+        keystore, region, principal, cacheTtlMillis, cacheCapacity, storeTimeoutMillis, clock);
+  }
+
+  /** The principal ARN to call as; null: the account root. */
+  public EngineSpec withPrincipal(String principal) {
+    return new EngineSpec(
+        keystore, region, principal, cacheTtlMillis, cacheCapacity, storeTimeoutMillis, clock);
+  }
+
+  public EngineSpec withCacheTtl(Duration ttl) {
+    return new EngineSpec(
+        keystore, region, principal, ttl.toMillis(), cacheCapacity, storeTimeoutMillis, clock);
+  }
+
+  public EngineSpec withCacheCapacity(int capacity) {
+    return new EngineSpec(
+        keystore, region, principal, cacheTtlMillis, capacity, storeTimeoutMillis, clock);
+  }
+
+  public EngineSpec withStoreTimeout(Duration timeout) {
+    return new EngineSpec(
+        keystore, region, principal, cacheTtlMillis, cacheCapacity, timeout.toMillis(), clock);
+  }
+
+  /** The clock's source; null: the system clock. Tests inject a hand-moved one. */
+  public EngineSpec withClock(ClockSource clock) {
+    return new EngineSpec(
+        keystore, region, principal, cacheTtlMillis, cacheCapacity, storeTimeoutMillis, clock);
+  }
+
+  public String keystore() {
+    return keystore;
+  }
+
+  public String region() {
+    return region;
+  }
+
+  public String principal() {
+    return principal;
+  }
+
+  public Duration cacheTtl() {
+    return Duration.ofMillis(cacheTtlMillis);
+  }
+
+  public int cacheCapacity() {
+    return cacheCapacity;
+  }
+
+  public Duration storeTimeout() {
+    return Duration.ofMillis(storeTimeoutMillis);
+  }
+
+  public ClockSource clock() {
+    return clock;
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return o instanceof EngineSpec s
+        && keystore.equals(s.keystore)
+        && Objects.equals(region, s.region)
+        && Objects.equals(principal, s.principal)
+        && cacheTtlMillis == s.cacheTtlMillis
+        && cacheCapacity == s.cacheCapacity
+        && storeTimeoutMillis == s.storeTimeoutMillis
+        && Objects.equals(clock, s.clock);
+  }
+
+  @Override
+  public int hashCode() {
+    return Objects.hash(
+        keystore, region, principal, cacheTtlMillis, cacheCapacity, storeTimeoutMillis, clock);
+  }
+
+  @Override
+  public String toString() {
+    return "EngineSpec[keystore="
+        + keystore
+        + ", region="
+        + (region == null ? "<home>" : region)
+        + ", principal="
+        + (principal == null ? "<root>" : principal)
+        + ", cacheTtl="
+        + cacheTtl()
+        + ", cacheCapacity="
+        + cacheCapacity
+        + "]";
+  }
+}

@@ -1,0 +1,80 @@
+package io.qkms.pipeline.worker;
+
+import io.qkms.engine.api.KeyMaterialRef;
+import io.qkms.engine.api.model.ReEncryptRequest;
+import io.qkms.engine.cache.KeyCacheStats;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One user's lease on the JVM's shared engine for a spec: what the re-key DoFn calls. Thread-safe
+ * like the engine; {@link #close()} gives the lease back (once).
+ */
+public final class WorkerEngine implements AutoCloseable {
+  private final WorkerEngines.Shared shared;
+  private boolean closed;
+
+  WorkerEngine(WorkerEngines.Shared shared) {
+    this.shared = shared;
+  }
+
+  /**
+   * ReEncrypt, as the spec's principal in the spec's region.
+   *
+   * @return the new ciphertext blob
+   * @throws io.qkms.engine.api.errors.KmsException as the engine reports it
+   */
+  public byte[] reEncrypt(
+      byte[] ciphertext,
+      String sourceKeyId,
+      Map<String, String> sourceContext,
+      String destinationKeyId,
+      Map<String, String> destinationContext,
+      List<String> grantTokens) {
+    return shared
+        .engine
+        .reEncrypt(
+            shared.caller,
+            ReEncryptRequest.builder()
+                .ciphertextBlob(ciphertext)
+                .sourceKeyId(sourceKeyId)
+                .sourceEncryptionContext(sourceContext)
+                .destinationKeyId(destinationKeyId)
+                .destinationEncryptionContext(destinationContext)
+                .grantTokens(grantTokens)
+                .build())
+        .ciphertextBlob();
+  }
+
+  /**
+   * The key and material {@code keyId} encrypts with now (from the key cache).
+   *
+   * @throws io.qkms.engine.api.errors.KmsException if the key cannot be described
+   */
+  public KeyMaterialRef currentMaterial(String keyId) {
+    return shared.engine.currentKeyMaterial(shared.caller, keyId);
+  }
+
+  /** The key and material a ciphertext's header names, or null if it is no QKMS ciphertext. */
+  public KeyMaterialRef ciphertextMaterial(byte[] ciphertext) {
+    return shared.engine.ciphertextKeyMaterial(ciphertext);
+  }
+
+  /** Key cache activity since the last call by any user of this engine. */
+  public KeyCacheStats takeCacheDelta() {
+    return shared.takeCacheDelta();
+  }
+
+  /** The spec this engine was opened for. */
+  public EngineSpec spec() {
+    return shared.spec;
+  }
+
+  @Override
+  public synchronized void close() {
+    if (!closed) {
+      closed = true;
+      WorkerEngines.release(shared);
+    }
+  }
+}

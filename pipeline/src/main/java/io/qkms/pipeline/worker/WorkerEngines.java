@@ -1,0 +1,165 @@
+package io.qkms.pipeline.worker;
+
+import io.qkms.engine.KmsEngine;
+import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.cache.KeyCacheConfig;
+import io.qkms.engine.cache.KeyCacheStats;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.file.FileKeyStore;
+import io.qkms.engine.store.file.RootKeySource;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One engine per worker JVM and {@link EngineSpec}, shared by every DoFn instance and thread: its
+ * key cache is what makes billions of ReEncrypt calls cheap. Reference-counted: DoFns acquire in
+ * {@code @Setup} and release in {@code @Teardown}; the last release closes the engine (wiping
+ * cached key material) and the store. Starts no threads, so nothing pins a Flink job's class loader
+ * after the job.
+ */
+public final class WorkerEngines {
+  private static final Logger LOG = LoggerFactory.getLogger(WorkerEngines.class);
+
+  private static final ConcurrentHashMap<EngineSpec, Shared> ENGINES = new ConcurrentHashMap<>();
+
+  /** One open engine, its users and the cache figures already reported as metrics. */
+  static final class Shared {
+    final EngineSpec spec;
+    final FileKeyStore store;
+    final KmsEngine engine;
+    final Caller caller;
+    int references; // guarded by ENGINES' compute on this spec
+    private KeyCacheStats reported;
+
+    Shared(EngineSpec spec, FileKeyStore store, KmsEngine engine, Caller caller) {
+      this.spec = spec;
+      this.store = store;
+      this.engine = engine;
+      this.caller = caller;
+      this.reported = engine.cacheStats();
+    }
+
+    /** Cache counts since the last call (by any user), so that metrics add up across users. */
+    synchronized KeyCacheStats takeCacheDelta() {
+      KeyCacheStats now = engine.cacheStats();
+      KeyCacheStats delta = now.minus(reported);
+      reported = now;
+      return delta;
+    }
+
+    void close() {
+      try {
+        engine.close();
+      } finally {
+        store.close();
+      }
+    }
+  }
+
+  private WorkerEngines() {}
+
+  /**
+   * The engine for {@code spec}, opened on first use: the key store read-only, with the root key
+   * this JVM's environment names.
+   *
+   * @throws io.qkms.engine.store.file.KeyStoreOpenException if the store cannot be opened
+   * @throws IllegalArgumentException if the region or principal does not fit the store
+   */
+  public static WorkerEngine acquire(EngineSpec spec) {
+    Shared shared =
+        ENGINES.compute(
+            spec,
+            (k, existing) -> {
+              Shared s = existing != null ? existing : open(k);
+              s.references++;
+              return s;
+            });
+    return new WorkerEngine(shared);
+  }
+
+  static void release(Shared shared) {
+    ENGINES.computeIfPresent(
+        shared.spec,
+        (k, s) -> {
+          if (s != shared) {
+            return s;
+          }
+          if (--s.references > 0) {
+            return s;
+          }
+          s.close();
+          LOG.debug("Closed the worker engine for {}", k);
+          return null;
+        });
+  }
+
+  /** How many engines this JVM holds open now (for tests and diagnostics). */
+  public static int openEngines() {
+    return ENGINES.size();
+  }
+
+  private static Shared open(EngineSpec spec) {
+    Path dir = Path.of(spec.keystore());
+    RootKeySource source = RootKeySource.fromEnvironment(dir, System.getenv());
+    FileKeyStore store;
+    try {
+      store = FileKeyStore.open(dir, source, FileKeyStore.Mode.READ_ONLY);
+    } finally {
+      if (source instanceof RootKeySource.Passphrase p) {
+        p.wipe();
+      }
+    }
+    try {
+      Clock clock = spec.clock() == null ? Clock.systemUTC() : spec.clock().clock();
+      KmsEngine engine =
+          KmsEngine.builder()
+              .keyStore(store)
+              .clock(clock)
+              .storeTimeout(spec.storeTimeout())
+              .cacheConfig(
+                  KeyCacheConfig.builder()
+                      .ttl(spec.cacheTtl())
+                      .maxKeys(spec.cacheCapacity())
+                      .maxMaterials(spec.cacheCapacity())
+                      .build())
+              .build();
+      Region region = spec.region() == null ? engine.homeRegion() : Region.of(spec.region());
+      if (!engine.regions().contains(region)) {
+        throw new IllegalArgumentException(
+            "The key store in "
+                + dir
+                + " has no region "
+                + region
+                + " (it has "
+                + engine.regions()
+                + ")");
+      }
+      Principal principal =
+          spec.principal() == null
+              ? Principal.root(engine.accountId())
+              : Principal.parse(spec.principal());
+      if (!principal.account().equals(engine.accountId())) {
+        throw new IllegalArgumentException(
+            "The principal "
+                + principal
+                + " is not of the key store's account "
+                + engine.accountId().value());
+      }
+      LOG.debug("Opened a worker engine for {}", spec);
+      return new Shared(spec, store, engine, new Caller(principal, region));
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    }
+  }
+
+  /** For tests: the open engines by spec, to check reference counts. */
+  static Map<EngineSpec, Shared> engines() {
+    return ENGINES;
+  }
+}

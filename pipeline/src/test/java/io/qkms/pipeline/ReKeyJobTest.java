@@ -1,0 +1,245 @@
+package io.qkms.pipeline;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.pipeline.samples.SampleData;
+import io.qkms.pipeline.samples.Samples;
+import io.qkms.pipeline.testing.Outputs;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The job's command line on the Direct runner: options, the spec file, checks before and after. */
+class ReKeyJobTest {
+  @TempDir static Path dir;
+  static Samples samples;
+
+  @BeforeAll
+  static void samples() throws IOException {
+    samples = Samples.at(dir.resolve("samples"));
+    samples.init();
+  }
+
+  record Run(ReKeyJob.Outcome outcome, String out, String err) {}
+
+  static Run run(String... args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ByteArrayOutputStream err = new ByteArrayOutputStream();
+    List<String> all = new ArrayList<>(List.of(args));
+    all.add("--runner=DirectRunner");
+    ReKeyJob.Outcome o =
+        ReKeyJob.run(
+            all.toArray(new String[0]),
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            new PrintStream(err, true, StandardCharsets.UTF_8));
+    return new Run(o, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  static List<String> common(Path output) {
+    return List.of(
+        "--output=" + output,
+        "--keystore=" + samples.keystore(),
+        "--sourceEncryptionContext={\"tenant\":\"${tenant_id}\"}",
+        "--destinationEncryptionContext={\"tenant\":\"${tenant_id}\"}");
+  }
+
+  static String[] args(List<String> a, String... more) {
+    List<String> all = new ArrayList<>(a);
+    all.addAll(List.of(more));
+    return all.toArray(new String[0]);
+  }
+
+  @Test
+  void help_listsTheJobsOptionsWithDescriptions() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ReKeyJob.Outcome o =
+        ReKeyJob.run(
+            new String[] {"--help"},
+            new PrintStream(out, true, StandardCharsets.UTF_8),
+            System.err);
+    String help = out.toString(StandardCharsets.UTF_8);
+    assertThat(o.exitCode(), is(0));
+    for (String option :
+        List.of(
+            "--input",
+            "--inputFormat",
+            "--output",
+            "--deadLetter",
+            "--fields",
+            "--destinationKeyId",
+            "--sourceKeyId",
+            "--sourceEncryptionContext",
+            "--destinationEncryptionContext",
+            "--grantTokens",
+            "--keystore",
+            "--region",
+            "--principal",
+            "--skipIfCurrent",
+            "--cacheTtl",
+            "--cacheCapacity",
+            "--maxDeadLetterFraction",
+            "--spec",
+            "--replayDeadLetters")) {
+      assertThat(help, containsString(option + "="));
+    }
+    assertThat(help, containsString("Pass through, unchanged and counted, every ciphertext"));
+  }
+
+  @Test
+  void inputAndReplayTogether_isAUsageError() {
+    Run r =
+        run(
+            args(
+                common(dir.resolve("both")),
+                "--input=" + samples.data("customers.avro"),
+                "--replayDeadLetters=" + dir,
+                "--fields=card.number",
+                "--destinationKeyId=" + Samples.NEW_KEY));
+    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.err(),
+        containsString("rekey: Give either --input or --replayDeadLetters (exactly one of them)"));
+  }
+
+  @Test
+  void noFields_isAUsageError() {
+    Run r =
+        run(
+            args(
+                common(dir.resolve("nofields")),
+                "--input=" + samples.data("customers.avro"),
+                "--destinationKeyId=" + Samples.NEW_KEY));
+    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.err(),
+        containsString(
+            "rekey: No ciphertext fields: give --fields (e.g. --fields=card.number) or a --spec"
+                + " with fields"));
+  }
+
+  @Test
+  void outputDirectoryWithFiles_isRefused() throws IOException {
+    Path used = dir.resolve("used");
+    Files.createDirectories(used);
+    Files.writeString(used.resolve("part-00000-of-00001.avro"), "x");
+    Run r =
+        run(
+            args(
+                common(used),
+                "--input=" + samples.data("customers.avro"),
+                "--fields=card.number",
+                "--destinationKeyId=" + Samples.NEW_KEY));
+    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.err(),
+        containsString(
+            "rekey: --output " + used + " is not empty: each run writes into a new directory"));
+  }
+
+  @Test
+  void disabledDestinationKey_isFoundBeforeTheJobStarts() {
+    Run r =
+        run(
+            args(
+                common(dir.resolve("disabled-dest")),
+                "--input=" + samples.data("customers.avro"),
+                "--fields=card.number",
+                "--destinationKeyId=" + Samples.DISABLED_KEY));
+    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(r.err(), containsString("rekey: The destination key alias/sample-disabled ("));
+    assertThat(r.err(), containsString(") is Disabled"));
+    assertThat(Files.exists(dir.resolve("disabled-dest")), is(false));
+  }
+
+  @Test
+  void deadLetterFractionAboveTheLimit_failsTheRun_withoutSuccessMarker() throws IOException {
+    Path out = dir.resolve("too-many");
+    Run r =
+        run(
+            args(
+                common(out),
+                "--input=" + samples.data("customers.avro"),
+                "--fields=card.number,items[].secret,note",
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                "--maxDeadLetterFraction=0.01"));
+    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_DEAD_LETTERS));
+    assertThat(Files.exists(out.resolve(ReKeyJob.SUCCESS_FILE)), is(false));
+    JsonNode report = new ObjectMapper().readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
+    assertThat(report.get("status").asText(), equalTo("FAILED"));
+    assertThat(
+        report.get("failure").asText(),
+        equalTo(
+            "dead letters are 0.0196 of the records read, more than --maxDeadLetterFraction=0.01"));
+    assertThat(r.out(), containsString("QKMS re-key FAILED"));
+  }
+
+  @Test
+  void specFile_perFieldKeyWins_flagsOverrideItsDefaults_andFieldsAdd() throws IOException {
+    Path spec = dir.resolve("spec.yaml");
+    Files.writeString(
+        spec,
+        """
+        destinationKeyId: alias/sample-disabled   # overridden by --destinationKeyId
+        fields:
+          - card.number
+          - path: note
+            destinationKeyId: alias/sample-rotating
+        """);
+    Path out = dir.resolve("spec-run");
+    Run r =
+        run(
+            args(
+                common(out),
+                "--input=" + samples.data("rotation.avro"),
+                "--spec=" + spec,
+                "--fields=items[].secret",
+                "--destinationKeyId=" + Samples.NEW_KEY));
+    assertThat(r.err(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    List<GenericRecord> records = Outputs.avro(out);
+    assertThat(records.size(), is(Samples.SMALL_SET));
+    try (Outputs.Admin admin = new Outputs.Admin(samples)) {
+      for (GenericRecord rec : records) {
+        String id = rec.get("id").toString();
+        var ctx = SampleData.context(rec.get("tenant_id").toString());
+        assertThat(
+            admin.decrypt(
+                Outputs.bytes(((GenericRecord) rec.get("card")).get("number")),
+                Samples.NEW_KEY,
+                ctx,
+                Samples.US_EAST_1),
+            equalTo(SampleData.expectedCardNumber(id)));
+        List<?> items = (List<?>) rec.get("items");
+        for (int j = 0; j < items.size(); j++) {
+          assertThat(
+              admin.decrypt(
+                  java.util.Base64.getDecoder()
+                      .decode(((GenericRecord) items.get(j)).get("secret").toString()),
+                  Samples.NEW_KEY,
+                  ctx,
+                  Samples.US_EAST_1),
+              equalTo(SampleData.expectedItemSecret(id, j)));
+        }
+        if (rec.get("note") != null) {
+          assertThat(
+              admin.decrypt(
+                  Outputs.bytes(rec.get("note")), Samples.ROTATING_KEY, ctx, Samples.US_EAST_1),
+              equalTo(SampleData.expectedNote(id)));
+        }
+      }
+    }
+  }
+}

@@ -1,0 +1,144 @@
+package io.qkms.pipeline.fields;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.sameInstance;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.qkms.pipeline.deadletter.ErrorCodes;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class JsonLineAccessorTest {
+  static final List<FieldPath> TARGETS =
+      List.of(
+          FieldPath.parse("card.number"),
+          FieldPath.parse("items[].secret"),
+          FieldPath.parse("tags[]"));
+  static final List<FieldPath> REFS =
+      List.of(FieldPath.parse("tenant"), FieldPath.parse("meta.n"), FieldPath.parse("meta.ok"));
+
+  static String b64(String s) {
+    return Base64.getEncoder().encodeToString(s.getBytes(StandardCharsets.UTF_8));
+  }
+
+  static RecordAccessor<String> accessor() {
+    return JsonLines.create().compile(TARGETS, REFS);
+  }
+
+  static final String LINE =
+      "{ \"tenant\":\"acme\", \"meta\":{\"n\":1.50,\"ok\":true}, \"card\":{\"number\":\""
+          + b64("c1")
+          + "\",\"x\":[1,2]}, \"other\":{\"deep\":[{\"a\":\"b\"}]},\"items\":[{\"secret\":\""
+          + b64("s1")
+          + "\"},null,{\"secret\":null}], \"tags\":[\""
+          + b64("t1")
+          + "\"] }";
+
+  @Test
+  void scan_findsCiphertextsInDocumentOrder_andReferenceTexts() throws FieldException {
+    RecordView v = new RecordView();
+    accessor().scan(LINE, v);
+    assertThat(v.size(), is(3));
+    assertThat(new String(v.ciphertext(0), StandardCharsets.UTF_8), equalTo("c1"));
+    assertThat(new String(v.ciphertext(1), StandardCharsets.UTF_8), equalTo("s1"));
+    assertThat(new String(v.ciphertext(2), StandardCharsets.UTF_8), equalTo("t1"));
+    assertThat(v.nulls(), is(2)); // a null item and a null secret
+    assertThat(v.reference(0), equalTo("acme"));
+    assertThat(v.reference(1), equalTo("1.50"));
+    assertThat(v.reference(2), equalTo("true"));
+  }
+
+  @Test
+  void rewrite_splicesTheNewCiphertextsIntoTheOriginalText() throws FieldException {
+    RecordAccessor<String> a = accessor();
+    RecordView v = new RecordView();
+    a.scan(LINE, v);
+    String out =
+        a.rewrite(
+            LINE,
+            v,
+            new byte[][] {
+              "C1".getBytes(StandardCharsets.UTF_8), null, "T1".getBytes(StandardCharsets.UTF_8)
+            });
+    assertThat(out, equalTo(LINE.replace(b64("c1"), b64("C1")).replace(b64("t1"), b64("T1"))));
+  }
+
+  @Test
+  void rewrite_withNothingReplaced_returnsTheLineItself() throws FieldException {
+    RecordAccessor<String> a = accessor();
+    RecordView v = new RecordView();
+    a.scan(LINE, v);
+    assertThat(a.rewrite(LINE, v, new byte[3][]), sameInstance(LINE));
+  }
+
+  @Test
+  void scan_absentFields_countAsNulls_andAbsentReferencesAreNull() throws FieldException {
+    RecordView v = new RecordView();
+    accessor().scan("{\"id\":1}", v);
+    assertThat(v.size(), is(0));
+    assertThat(v.nulls(), is(3)); // card.number, items (one path below), tags
+    assertThat(v.reference(0), nullValue());
+  }
+
+  @Test
+  void scan_numberInACiphertextField_isInvalidFieldType() {
+    FieldException e =
+        assertThrows(
+            FieldException.class,
+            () -> accessor().scan("{\"card\":{\"number\":42}}", new RecordView()));
+    assertThat(e.code(), equalTo(ErrorCodes.INVALID_FIELD_TYPE));
+    assertThat(e.fieldPath(), equalTo("card.number"));
+    assertThat(
+        e.getMessage(),
+        equalTo("The field card.number holds a number; expected a base64 string or null"));
+  }
+
+  @Test
+  void scan_brokenJson_isMalformedRecord_withoutQuotingTheLine() {
+    FieldException e =
+        assertThrows(
+            FieldException.class,
+            () -> accessor().scan("{\"card\":{\"number\":\"secret-ish", new RecordView()));
+    assertThat(e.code(), equalTo(ErrorCodes.MALFORMED_RECORD));
+    assertThat(e.fieldPath(), nullValue());
+    assertThat(e.getMessage().contains("secret-ish"), is(false));
+  }
+
+  @Test
+  void scan_arrayOrTrailingText_isMalformedRecord() {
+    FieldException array =
+        assertThrows(FieldException.class, () -> accessor().scan("[1]", new RecordView()));
+    assertThat(array.getMessage(), equalTo("Malformed record: the line is not a JSON object"));
+    FieldException trailing =
+        assertThrows(FieldException.class, () -> accessor().scan("{} {}", new RecordView()));
+    assertThat(
+        trailing.getMessage(),
+        equalTo("Malformed record: the line has more after its JSON object"));
+  }
+
+  @Test
+  void scan_objectAsReference_isMarkedInvalid() throws FieldException {
+    RecordView v = new RecordView();
+    accessor().scan("{\"tenant\":{\"a\":1}}", v);
+    assertThat(v.reference(0), nullValue());
+    assertThat(v.invalidReference(0), equalTo("tenant is a JSON object"));
+  }
+
+  @Test
+  void scan_escapedSlashInBase64_isDecoded_andTheWholeTokenReplaced() throws FieldException {
+    String raw = b64("???"); // "Pz8/": has a slash
+    String line = "{\"card\":{\"number\":\"" + raw.replace("/", "\\/") + "\"}}";
+    RecordAccessor<String> a = accessor();
+    RecordView v = new RecordView();
+    a.scan(line, v);
+    assertThat(new String(v.ciphertext(0), StandardCharsets.UTF_8), equalTo("???"));
+    assertThat(
+        a.rewrite(line, v, new byte[][] {"x".getBytes(StandardCharsets.UTF_8)}),
+        equalTo("{\"card\":{\"number\":\"" + b64("x") + "\"}}"));
+  }
+}

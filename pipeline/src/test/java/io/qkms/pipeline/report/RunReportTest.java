@@ -1,0 +1,96 @@
+package io.qkms.pipeline.report;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RunReportTest {
+  static Map<String, Long> counters(long read, long written, long dead) {
+    Map<String, Long> c = new HashMap<>();
+    c.put(RekeyMetrics.RECORDS_READ, read);
+    c.put(RekeyMetrics.RECORDS_IN, read);
+    c.put(RekeyMetrics.RECORDS_WRITTEN, written);
+    c.put(RekeyMetrics.RECORDS_RE_ENCRYPTED, written);
+    c.put(RekeyMetrics.RECORDS_DEAD_LETTERED, dead);
+    c.put(RekeyMetrics.RECORDS_FAILED, dead);
+    c.put(RekeyMetrics.FAILED_PREFIX + "DisabledException", dead);
+    c.put(RekeyMetrics.CACHE_MATERIAL_HITS, 98L);
+    c.put(RekeyMetrics.CACHE_MATERIAL_MISSES, 2L);
+    c.put(RunReport.ACTIVE_FROM, 1_000L);
+    c.put(RunReport.ACTIVE_TO, 2_000L);
+    return c;
+  }
+
+  static RunReport report(Map<String, Long> c, double max) {
+    return RunReport.of(
+        c,
+        Instant.parse("2026-01-01T00:00:00Z"),
+        Duration.ofSeconds(2),
+        Map.of("output", "/o"),
+        max);
+  }
+
+  @Test
+  void countsThatAddUp_succeed() {
+    RunReport r = report(counters(10, 9, 1), 1.0);
+    assertThat(r.status(), is(RunReport.Status.SUCCEEDED));
+    assertThat(r.failure(), nullValue());
+    assertThat(r.recordsPerSecond(), is(5.0));
+    assertThat(r.cacheHitRate(), is(0.98));
+  }
+
+  @Test
+  void aLostRecord_failsTheRun_namingTheCounts() {
+    RunReport r = report(counters(10, 8, 1), 1.0);
+    assertThat(r.status(), is(RunReport.Status.FAILED));
+    assertThat(
+        r.failure(), equalTo("counts do not add up: read 10 != written 8 + dead-lettered 1"));
+  }
+
+  @Test
+  void tooManyDeadLetters_failTheRun() {
+    RunReport r = report(counters(10, 8, 2), 0.1);
+    assertThat(r.status(), is(RunReport.Status.FAILED));
+    assertThat(
+        r.failure(),
+        equalTo(
+            "dead letters are 0.2000 of the records read, more than --maxDeadLetterFraction=0.1"));
+  }
+
+  @Test
+  void json_carriesTheFiguresOfTheIssue() throws Exception {
+    JsonNode n = new ObjectMapper().readTree(report(counters(10, 9, 1), 1.0).toJson());
+    assertThat(n.get("status").asText(), equalTo("SUCCEEDED"));
+    assertThat(n.get("records").get("read").asLong(), is(10L));
+    assertThat(n.get("records").get("reEncrypted").asLong(), is(9L));
+    assertThat(n.get("records").get("deadLettered").asLong(), is(1L));
+    assertThat(n.get("deadLetteredByErrorCode").get("DisabledException").asLong(), is(1L));
+    assertThat(n.get("elapsedSeconds").asDouble(), is(2.0));
+    assertThat(n.get("recordsPerSecond").asDouble(), is(5.0));
+    assertThat(n.get("processingSeconds").asDouble(), is(1.0));
+    assertThat(n.get("processingRecordsPerSecond").asDouble(), is(10.0));
+    assertThat(n.get("keyCache").get("hitRate").asDouble(), is(0.98));
+    assertThat(n.get("checks").get("countsAddUp").asBoolean(), is(true));
+  }
+
+  @Test
+  void summary_namesOutcomeCountsAndDeadLetterCodes() {
+    String s = report(counters(10, 9, 1), 1.0).summary();
+    assertThat(
+        s,
+        containsString(
+            "QKMS re-key SUCCEEDED in 2.0 s (5 records/s; 10 records/s while processing)"));
+    assertThat(s, containsString("records: 10 read, 9 written (9 re-encrypted, 0 already current"));
+    assertThat(s, containsString("dead letters: DisabledException 1"));
+  }
+}

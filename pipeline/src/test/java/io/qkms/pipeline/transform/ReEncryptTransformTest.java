@@ -1,0 +1,354 @@
+package io.qkms.pipeline.transform;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.qkms.engine.api.model.EncryptRequest;
+import io.qkms.engine.store.file.FileKeyStore;
+import io.qkms.pipeline.deadletter.DeadLetter;
+import io.qkms.pipeline.report.RekeyMetrics;
+import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.samples.Samples;
+import io.qkms.pipeline.testing.Outputs;
+import io.qkms.pipeline.worker.EngineSpec;
+import io.qkms.pipeline.worker.WorkerEngine;
+import io.qkms.pipeline.worker.WorkerEngines;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaBuilder;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.coders.StringUtf8Coder;
+import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
+import org.apache.beam.sdk.testing.PAssert;
+import org.apache.beam.sdk.transforms.Create;
+import org.apache.beam.sdk.transforms.MapElements;
+import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
+import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler.BadRecordErrorHandler;
+import org.apache.beam.sdk.values.PCollection;
+import org.apache.beam.sdk.values.TypeDescriptors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The transform as a library: validation, what each setting does, failures and retries. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class ReEncryptTransformTest {
+  static final Schema SCHEMA =
+      SchemaBuilder.record("R")
+          .fields()
+          .requiredString("id")
+          .requiredBytes("secret")
+          .requiredInt("n")
+          .endRecord();
+
+  @TempDir static Path dir;
+  Samples samples;
+  List<GenericRecord> records;
+
+  @BeforeAll
+  void samples() throws IOException {
+    samples = Samples.at(dir.resolve("samples"));
+    samples.init();
+    records = new ArrayList<>();
+    try (Outputs.Admin admin = new Outputs.Admin(samples)) {
+      for (int i = 0; i < 3; i++) {
+        GenericData.Record r = new GenericData.Record(SCHEMA);
+        r.put("id", "r" + i);
+        r.put("n", i);
+        r.put(
+            "secret",
+            ByteBuffer.wrap(
+                admin
+                    .engine
+                    .encrypt(
+                        admin.caller(Samples.US_EAST_1),
+                        EncryptRequest.builder()
+                            .keyId(Samples.OLD_KEY)
+                            .plaintext(("PLAINTEXT-" + i).getBytes(StandardCharsets.UTF_8))
+                            .build())
+                    .ciphertextBlob()));
+        records.add(r);
+      }
+    }
+  }
+
+  static Pipeline direct() {
+    return Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+  }
+
+  ReEncrypt.Records<GenericRecord> base() {
+    return ReEncrypt.avroRecords()
+        .withKeyStore(samples.keystore().toString())
+        .withFields("secret")
+        .withDestinationKeyId(Samples.NEW_KEY);
+  }
+
+  PCollection<GenericRecord> input(Pipeline p) {
+    return p.apply(Create.of(records).withCoder(AvroCoder.of(SCHEMA)));
+  }
+
+  // ---- validation --------------------------------------------------------------------------
+
+  @Test
+  void withCacheCapacity_zero_isRejectedNamingTheSetter() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> ReEncrypt.avroRecords().withCacheCapacity(0));
+    assertThat(e.getMessage(), equalTo("withCacheCapacity: must be at least 1, was 0"));
+  }
+
+  @Test
+  void withRegion_malformed_isRejected() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> ReEncrypt.avroRecords().withRegion("Mars"));
+    assertThat(e.getMessage(), equalTo("withRegion: a region looks like us-east-1, was Mars"));
+  }
+
+  @Test
+  void withMaxAttempts_zero_isRejected() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class, () -> ReEncrypt.jsonLines().withMaxAttempts(0));
+    assertThat(e.getMessage(), equalTo("withMaxAttempts: must be 1..100, was 0"));
+  }
+
+  @Test
+  void withSourceEncryptionContext_malformedReference_isRejectedNamingSetterAndKey() {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> ReEncrypt.jsonLines().withSourceEncryptionContext(Map.of("t", "${x")));
+    assertThat(
+        e.getMessage(),
+        equalTo(
+            "withSourceEncryptionContext: Context key 't': '${' without a closing '}' in \"${x\""));
+  }
+
+  @Test
+  void expand_withoutKeyStore_fails() {
+    Pipeline p = direct();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                input(p)
+                    .apply(ReEncrypt.avroRecords().withFields("secret").withDestinationKeyId("k")));
+    assertThat(e.getMessage(), equalTo("ReEncrypt: withKeyStore(...) is required"));
+  }
+
+  @Test
+  void expand_fieldWithoutDestinationKey_fails() {
+    Pipeline p = direct();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () -> input(p).apply(ReEncrypt.avroRecords().withKeyStore("ks").withFields("secret")));
+    assertThat(
+        e.getMessage(),
+        equalTo("ReEncrypt: field secret has no destination key; use withDestinationKeyId(...)"));
+  }
+
+  @Test
+  void expand_fieldTheSchemaLacks_failsBeforeRunning() {
+    Pipeline p = direct();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class, () -> input(p).apply(base().withFields("missing")));
+    assertThat(
+        e.getMessage(), equalTo("ReEncrypt: Field path missing: record R has no field missing"));
+  }
+
+  @Test
+  void expand_overlappingFields_fail() {
+    Pipeline p = direct();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                input(p)
+                    .apply(
+                        ReEncrypt.avroRecords()
+                            .withKeyStore("ks")
+                            .withDestinationKeyId("k")
+                            .withFields("a", "a.b")));
+    assertThat(
+        e.getMessage(), equalTo("ReEncrypt: fields a and a.b overlap (one lies inside the other)"));
+  }
+
+  @Test
+  void expand_contextReferringToACiphertextField_fails() {
+    Pipeline p = direct();
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                input(p).apply(base().withDestinationEncryptionContext(Map.of("k", "${secret}"))));
+    assertThat(
+        e.getMessage(),
+        equalTo("ReEncrypt: the context refers to ${secret}, which is a ciphertext field"));
+  }
+
+  @Test
+  void avroRecords_onInputWithoutAvroCoder_fails() {
+    Pipeline p = direct();
+    PCollection<String> strings = p.apply(Create.of("x").withCoder(StringUtf8Coder.of()));
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    PTransform<PCollection<String>, ?> t = (PTransform) base();
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> strings.apply(t));
+    assertThat(
+        e.getMessage(),
+        equalTo(
+            "ReEncrypt.avroRecords(): the input needs an AvroCoder of GenericRecord, has"
+                + " StringUtf8Coder"));
+  }
+
+  // ---- what the settings do ----------------------------------------------------------------
+
+  static List<String> codes(Iterable<DeadLetter<GenericRecord>> failures) {
+    List<String> out = new ArrayList<>();
+    failures.forEach(f -> out.add(f.errorCode() + "@" + f.fieldPath()));
+    return out;
+  }
+
+  @Test
+  void settings_eachTakeEffect_sourceKeyRegionPrincipalGrantTokens() throws IOException {
+    Pipeline p = direct();
+    PCollection<GenericRecord> in = input(p);
+    PAssert.that(in.apply("SourceKey", base().withSourceKeyId(Samples.NEW_KEY)).failures())
+        .satisfies(f -> check(codes(f), "IncorrectKeyException@secret"));
+    // In eu-west-1 the alias names no key.
+    PAssert.that(in.apply("Region", base().withRegion("eu-west-1")).failures())
+        .satisfies(f -> check(codes(f), "NotFoundException@secret"));
+    // A user the default key policy does not name may do nothing.
+    PAssert.that(
+            in.apply("Principal", base().withPrincipal("arn:verenc:111122223333:user/nobody"))
+                .failures())
+        .satisfies(f -> check(codes(f), "AccessDeniedException@secret"));
+    PAssert.that(in.apply("Grant", base().withGrantTokens(List.of("not-a-token"))).failures())
+        .satisfies(f -> check(codes(f), "InvalidGrantTokenException@secret"));
+    PAssert.that(in.apply("Fine", base()).failures()).empty();
+    p.run().waitUntilFinish();
+  }
+
+  private static Void check(List<String> codes, String expected) {
+    assertThat(codes, equalTo(List.of(expected, expected, expected)));
+    return null;
+  }
+
+  @Test
+  void badRecordErrorHandler_receivesEachFailure_asABadRecordWithCodeAndField() {
+    Pipeline p = direct();
+    PCollection<GenericRecord> in = input(p);
+    BadRecordErrorHandler<PCollection<String>> handler =
+        p.registerBadRecordErrorHandler(new Descriptions());
+    in.apply(base().withSourceKeyId(Samples.NEW_KEY).withBadRecordErrorHandler(handler));
+    handler.close();
+    String d =
+        "IncorrectKeyException at secret: The key ID in the request does not identify a CMK that"
+            + " can perform this operation.";
+    PAssert.that(handler.getOutput()).containsInAnyOrder(d, d, d);
+    p.run().waitUntilFinish();
+  }
+
+  static final class Descriptions extends PTransform<PCollection<BadRecord>, PCollection<String>> {
+    @Override
+    public PCollection<String> expand(PCollection<BadRecord> input) {
+      return input.apply(
+          MapElements.into(TypeDescriptors.strings()).via(b -> b.getFailure().getDescription()));
+    }
+  }
+
+  // ---- transient failures ------------------------------------------------------------------
+
+  static final AtomicInteger SLEEPS = new AtomicInteger();
+  static volatile byte[] goodStore;
+  static volatile Path storeFile;
+
+  /** Counts the waits; repairs the store on the first one when asked to. */
+  record Sleeps(boolean repair) implements Backoff.Sleeper {
+    @Override
+    public void sleep(long millis) {
+      SLEEPS.incrementAndGet();
+      if (repair) {
+        try {
+          Files.write(storeFile, goodStore);
+        } catch (IOException e) {
+          throw new IllegalStateException(e);
+        }
+      }
+    }
+  }
+
+  /**
+   * A damaged store file is KMSInternalException, a transient error: the worker engine is opened
+   * first (the lease held here), then the file is damaged, so the first lookup fails.
+   */
+  private Map<String, Long> runWithDamagedStore(boolean repair) throws IOException {
+    storeFile = samples.keystore().resolve(FileKeyStore.STORE_FILE);
+    goodStore = Files.readAllBytes(storeFile);
+    SLEEPS.set(0);
+    EngineSpec spec =
+        EngineSpec.of(samples.keystore().toString()).withCacheTtl(Duration.ofSeconds(61));
+    try (WorkerEngine held = WorkerEngines.acquire(spec)) {
+      Files.write(storeFile, new byte[] {1, 2, 3});
+      Pipeline p = direct();
+      ReEncrypt.Result<GenericRecord> r =
+          input(p)
+              .apply(
+                  base()
+                      .withCacheTtl(Duration.ofSeconds(61))
+                      .withMaxAttempts(3)
+                      .withSleeper(new Sleeps(repair)));
+      if (!repair) {
+        PAssert.that(r.failures())
+            .satisfies(
+                f -> {
+                  for (DeadLetter<GenericRecord> d : f) {
+                    assertThat(d.errorCode(), equalTo("KMSInternalException"));
+                    assertThat(d.attempts(), is(3));
+                  }
+                  return null;
+                });
+      }
+      PipelineResult result = p.run();
+      result.waitUntilFinish();
+      return RunReport.counters(result.metrics());
+    } finally {
+      Files.write(storeFile, goodStore);
+    }
+  }
+
+  @Test
+  void transientError_isRetriedUpToMaxAttempts_thenDeadLettered() throws IOException {
+    Map<String, Long> c = runWithDamagedStore(false);
+    assertThat(c.get(RekeyMetrics.FAILED_PREFIX + "KMSInternalException"), is(3L));
+    assertThat(c.get(RekeyMetrics.RETRIES), is(6L));
+    assertThat(SLEEPS.get(), is(6));
+  }
+
+  @Test
+  void transientError_thatClears_isNotDeadLettered() throws IOException {
+    Map<String, Long> c = runWithDamagedStore(true);
+    assertThat(c.get(RekeyMetrics.RECORDS_RE_ENCRYPTED), is(3L));
+    assertThat(c.getOrDefault(RekeyMetrics.RECORDS_FAILED, 0L), is(0L));
+    assertThat(c.get(RekeyMetrics.RETRIES) >= 1L, is(true));
+  }
+}

@@ -1,0 +1,43 @@
+# Shared by scripts/rekey and scripts/samples: finds the job jar, building it first when it is
+# missing or older than any source or pom (so a fresh clone needs only Java 17 and Maven).
+# shellcheck shell=bash
+
+QKMS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+
+job_jar() {
+  local jar
+  jar="$(ls "$QKMS_ROOT"/pipeline/target/qkms-pipeline-*-job.jar 2>/dev/null | head -n 1 || true)"
+  if [[ -n "$jar" ]] && [[ -z "$(find "$QKMS_ROOT/pom.xml" "$QKMS_ROOT/kms-engine" "$QKMS_ROOT/pipeline" \
+        \( -path '*/target' -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' \
+        -o -path '*/src/main/resources/*' \) -newer "$jar" -print \) 2>/dev/null | head -n 1)" ]]; then
+    echo "$jar"
+    return
+  fi
+  local log="$QKMS_ROOT/pipeline/target/job-jar-build.log"
+  mkdir -p "$QKMS_ROOT/pipeline/target"
+  echo "Building the job jar (first use or sources changed; log: $log) ..." >&2
+  # Offline first (dependencies already in ~/.m2), then online.
+  if ! mvn -B -q -o -f "$QKMS_ROOT/pom.xml" -pl pipeline -am -Pjob-jar -DskipTests package >"$log" 2>&1; then
+    if ! mvn -B -q -f "$QKMS_ROOT/pom.xml" -pl pipeline -am -Pjob-jar -DskipTests package >"$log" 2>&1; then
+      echo "The build failed; see $log" >&2
+      tail -n 30 "$log" >&2
+      exit 1
+    fi
+  fi
+  jar="$(ls "$QKMS_ROOT"/pipeline/target/qkms-pipeline-*-job.jar | head -n 1)"
+  echo "$jar"
+}
+
+# JVM options: JAVA_OPTS if set. Flink and Beam reflect into the JDK on Java 17.
+qkms_java_opts() {
+  echo "${JAVA_OPTS:---add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED --add-opens=java.base/java.nio=ALL-UNNAMED}"
+}
+
+# The Flink embedded runner unless the arguments name a runner.
+runner_default() {
+  local a
+  for a in "$@"; do
+    case "$a" in --runner=*|--runner) return ;; esac
+  done
+  echo "--runner=FlinkRunner"
+}
