@@ -41,3 +41,18 @@ runner_default() {
   done
   echo "--runner=FlinkRunner"
 }
+
+# --filesToStage=<job jar> when the arguments send the job to a cluster (--flinkMaster=host:port)
+# and name no files to stage: the cluster then gets exactly the job jar.
+files_to_stage() {
+  local jar="$1" a remote=""
+  shift
+  for a in "$@"; do
+    case "$a" in
+      --filesToStage=*|--filesToStage) return ;;
+      --flinkMaster=\[*) ;;
+      --flinkMaster=?*) remote=1 ;;
+    esac
+  done
+  if [[ -n "$remote" ]]; then echo "--filesToStage=$jar"; fi
+}

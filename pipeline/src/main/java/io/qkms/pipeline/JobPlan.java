@@ -45,6 +45,7 @@ record JobPlan(
     Map<String, String> destinationContext,
     List<String> grantTokens,
     String keystore,
+    boolean shipKeystore,
     String region,
     String principal,
     boolean skipIfCurrent,
@@ -52,6 +53,7 @@ record JobPlan(
     int cacheCapacity,
     double maxDeadLetterFraction,
     int progressSeconds,
+    boolean checkCommitted,
     String runId) {
 
   enum InputFormat {
@@ -100,13 +102,17 @@ record JobPlan(
     }
 
     String output = o.getOutput().strip();
-    checkFreshOutput(output);
-    String deadLetter =
-        o.getDeadLetter() != null && !o.getDeadLetter().isBlank()
-            ? o.getDeadLetter().strip()
-            : FileSystems.matchNewResource(output, true)
-                .resolve("dead-letter", StandardResolveOptions.RESOLVE_DIRECTORY)
-                .toString();
+    checkFreshOutput(output, "--output");
+    String deadLetter;
+    if (o.getDeadLetter() != null && !o.getDeadLetter().isBlank()) {
+      deadLetter = o.getDeadLetter().strip();
+      checkFreshOutput(deadLetter, "--deadLetter");
+    } else {
+      deadLetter =
+          FileSystems.matchNewResource(output, true)
+              .resolve("dead-letter", StandardResolveOptions.RESOLVE_DIRECTORY)
+              .toString();
+    }
 
     JobSpec spec = o.getSpec() == null ? null : JobSpec.read(Path.of(o.getSpec()));
     List<FieldRule> fields = new ArrayList<>();
@@ -187,6 +193,7 @@ record JobPlan(
         destinationContext,
         grantTokens,
         o.getKeystore().strip(),
+        o.getShipKeystore(),
         blankToNull(o.getRegion()),
         blankToNull(o.getPrincipal()),
         o.getSkipIfCurrent(),
@@ -194,6 +201,7 @@ record JobPlan(
         o.getCacheCapacity(),
         maxFraction,
         o.getProgressSeconds(),
+        o.getCheckCommitted(),
         UUID.randomUUID().toString().substring(0, 8));
   }
 
@@ -308,7 +316,7 @@ record JobPlan(
   }
 
   /** A run writes into a new or empty directory, so one run's files never mix with another's. */
-  private static void checkFreshOutput(String output) {
+  private static void checkFreshOutput(String output, String flag) {
     ResourceId dir = FileSystems.matchNewResource(output, true);
     try {
       MatchResult m =
@@ -317,7 +325,7 @@ record JobPlan(
               EmptyMatchTreatment.ALLOW);
       if (m.status() == MatchResult.Status.OK && !m.metadata().isEmpty()) {
         throw new IllegalArgumentException(
-            "--output " + output + " is not empty: each run writes into a new directory");
+            flag + " " + output + " is not empty: each run writes into a new directory");
       }
     } catch (IOException e) {
       // A directory that cannot be listed yet (it does not exist) is fine.

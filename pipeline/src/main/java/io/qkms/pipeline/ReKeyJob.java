@@ -1,15 +1,26 @@
 package io.qkms.pipeline;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.worker.ShippedKeyStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
@@ -19,6 +30,7 @@ import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.MimeTypes;
+import org.apache.beam.sdk.util.construction.resources.PipelineResources;
 
 /**
  * The re-key job: reads records with ciphertext fields, re-encrypts every such field with the QKMS
@@ -27,7 +39,8 @@ import org.apache.beam.sdk.util.MimeTypes;
  * all checks passed, {@code _SUCCESS}, and prints a summary.
  *
  * <p>Exit codes: 0 done; 1 the pipeline failed; 2 bad options or settings; 3 the counts do not add
- * up; 4 more dead letters than {@code --maxDeadLetterFraction}.
+ * up; 4 more dead letters than {@code --maxDeadLetterFraction}; 5 records were dead-lettered by
+ * transient errors (the engine or key store was unavailable: replay them).
  */
 public final class ReKeyJob {
   public static final int EXIT_OK = 0;
@@ -35,6 +48,7 @@ public final class ReKeyJob {
   public static final int EXIT_USAGE = 2;
   public static final int EXIT_COUNTS = 3;
   public static final int EXIT_DEAD_LETTERS = 4;
+  public static final int EXIT_TRANSIENT = 5;
 
   public static final String SUCCESS_FILE = "_SUCCESS";
   public static final String REPORT_FILE = "report.json";
@@ -72,6 +86,32 @@ public final class ReKeyJob {
       return new Outcome(EXIT_USAGE, null);
     }
 
+    Path shippedJar = null;
+    if (plan.shipKeystore()) {
+      try {
+        shippedJar = shipKeystore(options, plan);
+      } catch (IllegalArgumentException e) {
+        err.println("rekey: " + e.getMessage());
+        return new Outcome(EXIT_USAGE, null);
+      } catch (IOException e) {
+        err.println("rekey: --shipKeystore: cannot pack the key store: " + e.getMessage());
+        return new Outcome(EXIT_FAILED, null);
+      }
+    }
+    try {
+      return run(options, plan, out, err);
+    } finally {
+      if (shippedJar != null) {
+        try {
+          Files.deleteIfExists(shippedJar);
+        } catch (IOException e) {
+          err.println("rekey: cannot delete " + shippedJar + ": " + e.getMessage());
+        }
+      }
+    }
+  }
+
+  private static Outcome run(ReKeyOptions options, JobPlan plan, PrintStream out, PrintStream err) {
     Map<String, String> run = describe(options, plan);
     Pipeline pipeline = Pipeline.create(options);
     try {
@@ -91,13 +131,21 @@ public final class ReKeyJob {
       if (state != PipelineResult.State.DONE) {
         report = RunReport.failedRun("the pipeline ended " + state, start, elapsed, run);
       } else {
+        Map<String, Long> counters = RunReport.counters(result.metrics());
+        RunReport.Committed committed = null;
+        String countFailure = null;
+        if (plan.checkCommitted()) {
+          try {
+            committed = CommittedCounts.of(plan);
+          } catch (IOException | RuntimeException e) {
+            countFailure = "cannot count the records in the files: " + describe(e);
+          }
+        }
         report =
-            RunReport.of(
-                RunReport.counters(result.metrics()),
-                start,
-                elapsed,
-                run,
-                plan.maxDeadLetterFraction());
+            countFailure != null
+                ? RunReport.failedRun(countFailure, start, elapsed, run)
+                : RunReport.of(
+                    counters, committed, start, elapsed, run, plan.maxDeadLetterFraction());
       }
     } catch (RuntimeException e) {
       report =
@@ -128,6 +176,9 @@ public final class ReKeyJob {
     if (report.failure() != null && report.failure().startsWith("dead letters are")) {
       return EXIT_DEAD_LETTERS;
     }
+    if (report.failure() != null && report.failure().startsWith("transient failures")) {
+      return EXIT_TRANSIENT;
+    }
     return EXIT_FAILED;
   }
 
@@ -147,7 +198,14 @@ public final class ReKeyJob {
     }
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     if (flink.getParallelism() <= 0) {
-      flink.setParallelism(Runtime.getRuntime().availableProcessors());
+      // On a cluster, its own default (the runner would take 1: it reads only a local config).
+      int p =
+          remoteFlink(options)
+              ? clusterParallelism(flink.getFlinkMaster())
+              : Runtime.getRuntime().availableProcessors();
+      if (p > 0) {
+        flink.setParallelism(p);
+      }
     }
     if (!given(args, "--fasterCopy")) {
       flink.setFasterCopy(true);
@@ -161,6 +219,78 @@ public final class ReKeyJob {
     if (!given(args, "--maxBundleTimeMills")) {
       flink.setMaxBundleTimeMills(60_000L);
     }
+  }
+
+  /** True if the job goes to a Flink cluster by its REST address (host:port). */
+  static boolean remoteFlink(ReKeyOptions options) {
+    if (!options.getRunner().getSimpleName().startsWith("Flink")) {
+      return false;
+    }
+    String master = options.as(FlinkPipelineOptions.class).getFlinkMaster();
+    return master != null && !master.isBlank() && !master.startsWith("[");
+  }
+
+  /**
+   * The {@code parallelism.default} of the Flink cluster at {@code master} (host:port), from its
+   * REST API; 0 if it cannot be had.
+   */
+  static int clusterParallelism(String master) {
+    String base = master.startsWith("http://") ? master : "http://" + master;
+    try {
+      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(URI.create(base + "/jobmanager/config"))
+                  .timeout(Duration.ofSeconds(10))
+                  .build(),
+              HttpResponse.BodyHandlers.ofString());
+      if (response.statusCode() != 200) {
+        return 0;
+      }
+      for (JsonNode entry : new ObjectMapper().readTree(response.body())) {
+        if ("parallelism.default".equals(entry.path("key").asText())) {
+          return Integer.parseInt(entry.path("value").asText().strip());
+        }
+      }
+      return 0;
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return 0;
+    }
+  }
+
+  /**
+   * Packs the key store's store file (never its root key) into a jar in the temporary folder and
+   * adds it to the files Flink stages with the job, where the workers find it as a resource.
+   *
+   * @return the jar, to delete once the job is over
+   */
+  private static Path shipKeystore(ReKeyOptions options, JobPlan plan) throws IOException {
+    if (!remoteFlink(options)) {
+      throw new IllegalArgumentException(
+          "--shipKeystore needs a Flink cluster (--runner=FlinkRunner --flinkMaster=host:port);"
+              + " other runs read --keystore directly");
+    }
+    Path dir = Path.of(plan.keystore());
+    Path jar = Files.createTempFile("qkms-keystore-" + plan.runId() + "-", ".jar");
+    try {
+      ShippedKeyStore.pack(dir, plan.runId(), jar);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(jar);
+      throw e;
+    }
+    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
+    List<String> files =
+        flink.getFilesToStage() != null
+            ? new ArrayList<>(flink.getFilesToStage())
+            : new ArrayList<>(
+                PipelineResources.detectClassPathResourcesToStage(
+                    ReKeyJob.class.getClassLoader(), options));
+    files.add(jar.toString());
+    flink.setFilesToStage(files);
+    return jar;
   }
 
   private static boolean given(String[] args, String option) {
@@ -180,7 +310,7 @@ public final class ReKeyJob {
     run.put("inputFormat", plan.format().name().toLowerCase());
     run.put("output", plan.output());
     run.put("deadLetter", plan.deadLetter());
-    run.put("keystore", plan.keystore());
+    run.put("keystore", plan.keystore() + (plan.shipKeystore() ? " (shipped with the job)" : ""));
     run.put("skipIfCurrent", Boolean.toString(plan.skipIfCurrent()));
     return run;
   }
@@ -215,6 +345,7 @@ public final class ReKeyJob {
     out.println("Runner options: --runner=FlinkRunner|DirectRunner; for Flink see");
     out.println("  --help=FlinkPipelineOptions (--parallelism, --flinkMaster, --fasterCopy, ...)");
     out.println("Exit codes: 0 done, 1 failed, 2 bad options, 3 counts do not add up,");
-    out.println("  4 more dead letters than --maxDeadLetterFraction.");
+    out.println("  4 more dead letters than --maxDeadLetterFraction, 5 records dead-lettered by");
+    out.println("  transient errors (engine or key store unavailable: replay them).");
   }
 }

@@ -81,6 +81,26 @@ public interface ReKeyOptions extends PipelineOptions {
 
   void setKeystore(String value);
 
+  @Description(
+      "Ship the key store with the job instead of reading --keystore on every worker: its store"
+          + " file alone (encrypted and authenticated under the root key; never the root key) is"
+          + " packed in a small jar staged with the job. Each worker still finds the root key in"
+          + " its own environment (QKMS_ROOT_KEY_FILE, QKMS_PASSPHRASE, else <keystore>/root.key)."
+          + " Flink session clusters only (--flinkMaster=host:port).")
+  @Default.Boolean(false)
+  boolean getShipKeystore();
+
+  void setShipKeystore(boolean value);
+
+  @Description(
+      "After the run, count the records in the input, output and dead-letter files (Avro block"
+          + " headers, lines; nothing is decoded) and check them against the runner's metrics:"
+          + " the report then rests on what was committed, not on what the runner counted.")
+  @Default.Boolean(true)
+  boolean getCheckCommitted();
+
+  void setCheckCommitted(boolean value);
+
   @Description("The region to call in. Default: the key store's home region.")
   String getRegion();
 

@@ -4,6 +4,7 @@ import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.report.CountElements;
 import io.qkms.pipeline.report.RekeyMetrics;
 import io.qkms.pipeline.transform.ReEncrypt;
+import io.qkms.pipeline.worker.ShippedKeyStore;
 import java.time.Duration;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
@@ -87,6 +88,9 @@ final class ReKeyPipeline {
             .withSkipIfCurrent(plan.skipIfCurrent())
             .withCacheTtl(plan.cacheTtl())
             .withCacheCapacity(plan.cacheCapacity());
+    if (plan.shipKeystore()) {
+      t = t.withKeyStoreResource(ShippedKeyStore.resourceName(plan.runId()));
+    }
     if (plan.destinationKeyId() != null) {
       t = t.withDestinationKeyId(plan.destinationKeyId());
     }

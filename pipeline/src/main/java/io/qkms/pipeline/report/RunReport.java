@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import org.apache.beam.sdk.metrics.DistributionResult;
 import org.apache.beam.sdk.metrics.MetricNameFilter;
@@ -28,6 +29,20 @@ public final class RunReport {
     FAILED
   }
 
+  /**
+   * Error codes of transient failures: a record dead-lettered with one of them was not re-keyed
+   * because the engine or its key store was unavailable, not because of the record.
+   */
+  public static final Set<String> TRANSIENT_CODES =
+      Set.of("DependencyTimeoutException", "KeyUnavailableException", "KMSInternalException");
+
+  /**
+   * Records counted in the files after the run: the input, and what the output and the dead-letter
+   * sink committed (final files only). Unlike the runner's metrics, these cannot include work a
+   * runner did twice or dropped.
+   */
+  public record Committed(long input, long written, long deadLettered) {}
+
   static final String ACTIVE_FROM = RekeyMetrics.ACTIVE_MILLIS + ".min";
   static final String ACTIVE_TO = RekeyMetrics.ACTIVE_MILLIS + ".max";
 
@@ -41,9 +56,11 @@ public final class RunReport {
   private final Duration elapsed;
   private final Map<String, String> run;
   private final double maxDeadLetterFraction;
+  private final Committed committed;
 
   private RunReport(
       Map<String, Long> counters,
+      Committed committed,
       Status status,
       String failure,
       Instant start,
@@ -51,6 +68,7 @@ public final class RunReport {
       Map<String, String> run,
       double maxDeadLetterFraction) {
     this.counters = counters;
+    this.committed = committed;
     this.status = status;
     this.failure = failure;
     this.start = start;
@@ -96,8 +114,45 @@ public final class RunReport {
       Duration elapsed,
       Map<String, String> run,
       double maxDeadLetterFraction) {
+    return of(counters, null, start, elapsed, run, maxDeadLetterFraction);
+  }
+
+  /**
+   * As {@link #of(Map, Instant, Duration, Map, double)}, also checking the metrics against the
+   * records counted in the files ({@code committed}; null when they were not counted).
+   */
+  public static RunReport of(
+      Map<String, Long> counters,
+      Committed committed,
+      Instant start,
+      Duration elapsed,
+      Map<String, String> run,
+      double maxDeadLetterFraction) {
     RunReport r =
-        new RunReport(counters, Status.SUCCEEDED, null, start, elapsed, run, maxDeadLetterFraction);
+        new RunReport(
+            counters,
+            committed,
+            Status.SUCCEEDED,
+            null,
+            start,
+            elapsed,
+            run,
+            maxDeadLetterFraction);
+    if (committed != null && !r.committedCountsMatch()) {
+      return r.failed(
+          "counts do not add up: the files hold "
+              + committed.input()
+              + " input records, "
+              + committed.written()
+              + " written and "
+              + committed.deadLettered()
+              + " dead-lettered; the metrics say read "
+              + r.read()
+              + ", written "
+              + r.written()
+              + ", dead-lettered "
+              + r.deadLettered());
+    }
     if (!r.countsAddUp()) {
       return r.failed(
           "counts do not add up: read "
@@ -106,6 +161,16 @@ public final class RunReport {
               + r.written()
               + " + dead-lettered "
               + r.deadLettered());
+    }
+    long transientFailures = r.transientDeadLetters();
+    if (transientFailures > 0) {
+      return r.failed(
+          "transient failures: "
+              + transientFailures
+              + " records were dead-lettered because the engine or its key store was"
+              + " unavailable ("
+              + r.transientCodes()
+              + "); replay them with --replayDeadLetters once it is back");
     }
     if (r.deadLetterFraction() > maxDeadLetterFraction) {
       return r.failed(
@@ -121,11 +186,52 @@ public final class RunReport {
   /** The report of a run that did not finish. */
   public static RunReport failedRun(
       String failure, Instant start, Duration elapsed, Map<String, String> run) {
-    return new RunReport(Map.of(), Status.FAILED, failure, start, elapsed, run, 1.0);
+    return new RunReport(Map.of(), null, Status.FAILED, failure, start, elapsed, run, 1.0);
   }
 
   private RunReport failed(String why) {
-    return new RunReport(counters, Status.FAILED, why, start, elapsed, run, maxDeadLetterFraction);
+    return new RunReport(
+        counters, committed, Status.FAILED, why, start, elapsed, run, maxDeadLetterFraction);
+  }
+
+  /** The records counted in the files, or null when they were not counted. */
+  public Committed committed() {
+    return committed;
+  }
+
+  /**
+   * The files agree with the metrics and with each other: every input record is in the output or
+   * the dead letters, and the runner counted exactly what was committed.
+   */
+  public boolean committedCountsMatch() {
+    return committed == null
+        || (committed.input() == committed.written() + committed.deadLettered()
+            && committed.input() == read()
+            && committed.written() == written()
+            && committed.deadLettered() == deadLettered());
+  }
+
+  /** Records dead-lettered with a {@link #TRANSIENT_CODES transient} error code. */
+  public long transientDeadLetters() {
+    long n = 0;
+    for (Map.Entry<String, Long> e : deadLettersByCode().entrySet()) {
+      if (TRANSIENT_CODES.contains(e.getKey())) {
+        n += e.getValue();
+      }
+    }
+    return n;
+  }
+
+  private String transientCodes() {
+    StringBuilder s = new StringBuilder();
+    deadLettersByCode()
+        .forEach(
+            (code, count) -> {
+              if (TRANSIENT_CODES.contains(code)) {
+                s.append(s.length() == 0 ? "" : ", ").append(code).append(' ').append(count);
+              }
+            });
+    return s.toString();
   }
 
   public Status status() {
@@ -252,8 +358,18 @@ public final class RunReport {
         counter(RekeyMetrics.CACHE_METADATA_EVICTIONS)
             + counter(RekeyMetrics.CACHE_MATERIAL_EVICTIONS));
     cache.put("hitRate", round(cacheHitRate(), 4));
+    if (committed != null) {
+      ObjectNode c = n.putObject("committed");
+      c.put("inputRecords", committed.input());
+      c.put("written", committed.written());
+      c.put("deadLettered", committed.deadLettered());
+    }
     ObjectNode checks = n.putObject("checks");
     checks.put("countsAddUp", status == Status.FAILED && counters.isEmpty() ? null : countsAddUp());
+    if (committed != null) {
+      checks.put("committedCountsMatch", committedCountsMatch());
+    }
+    checks.put("transientDeadLetters", transientDeadLetters());
     checks.put("deadLetterFraction", round(deadLetterFraction(), 6));
     checks.put("maxDeadLetterFraction", maxDeadLetterFraction);
     try {
@@ -289,6 +405,15 @@ public final class RunReport {
               counter(RekeyMetrics.RECORDS_SKIPPED_AS_CURRENT),
               counter(RekeyMetrics.RECORDS_PASSED_THROUGH),
               deadLettered()));
+      if (committed != null) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "  in the files: %,d input records, %,d written, %,d dead-lettered%n",
+                committed.input(),
+                committed.written(),
+                committed.deadLettered()));
+      }
       s.append(
           String.format(
               Locale.ROOT,

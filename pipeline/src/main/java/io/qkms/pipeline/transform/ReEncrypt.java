@@ -51,9 +51,12 @@ import org.apache.beam.sdk.values.TupleTagList;
  * <p>Failures: permanent engine errors (InvalidCiphertext, IncorrectKey, NotFound, Disabled,
  * KMSInvalidState, InvalidKeyUsage, AccessDenied, InvalidGrantToken, Validation) fail the record at
  * once; transient ones (DependencyTimeout, KeyUnavailable, KMSInternal) are retried with jittered
- * exponential backoff up to {@link Records#withMaxAttempts} calls, then fail the record. Errors
- * that are not the engine's (bugs) fail the bundle, so the runner retries it and the job fails
- * rather than losing records.
+ * exponential backoff up to {@link Records#withMaxAttempts} calls, then fail the record. When
+ * several records in a row have used up their retries that way (the key store is unreadable, the
+ * root key unavailable), the engine is taken to be down and the bundle fails instead, so the runner
+ * retries the work or fails the job rather than dead-lettering the rest of the input. Errors that
+ * are not the engine's (bugs) fail the bundle, so the runner retries it and the job fails rather
+ * than losing records.
  *
  * <p>Metrics (counters in namespace {@code qkms.rekey}, see {@link
  * io.qkms.pipeline.report.RekeyMetrics}): records in, re-encrypted, skipped as current, passed
@@ -108,6 +111,22 @@ public final class ReEncrypt {
           directory != null && !directory.isBlank(),
           "withKeyStore: the key store directory must not be empty");
       return with(c -> c.keystore = directory);
+    }
+
+    /**
+     * Open the key store shipped with the job as this class path resource (a jar staged with the
+     * job, as {@code ReKeyJob --shipKeystore} makes it) rather than the store in the {@link
+     * #withKeyStore} directory. Each worker still finds the root key in its own environment ({@code
+     * QKMS_ROOT_KEY_FILE}, {@code QKMS_PASSPHRASE}, else {@code root.key} in that directory); the
+     * shipped store is encrypted and authenticated under it.
+     */
+    public Records<T> withKeyStoreResource(String resource) {
+      checkArgument(
+          resource != null && !resource.isBlank() && !resource.startsWith("/"),
+          "withKeyStoreResource: a class path resource name such as qkms-keystore/x/store.qks,"
+              + " was %s",
+          resource);
+      return with(c -> c.storeResource = resource);
     }
 
     /** The region to call in. Default: the key store's home region. */
@@ -275,6 +294,15 @@ public final class ReEncrypt {
             c.progressLabel = label;
             c.progressInterval = interval;
           });
+    }
+
+    /**
+     * How many records in a row may use up their retries on transient errors (with no successful
+     * engine call between them, in one worker JVM) before the work fails instead (default 5).
+     */
+    Records<T> withOutageRecords(int records) {
+      checkArgument(records >= 1, "withOutageRecords: must be at least 1, was %s", records);
+      return with(c -> c.outageRecords = records);
     }
 
     /** How retries wait (tests record the waits instead of sleeping). */

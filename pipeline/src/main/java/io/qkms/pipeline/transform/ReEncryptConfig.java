@@ -25,6 +25,14 @@ final class ReEncryptConfig implements Serializable {
   static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(100);
   static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
 
+  /**
+   * After this many records in a row (in one worker JVM, with no successful engine call between
+   * them) have used up their retries on transient errors, the engine is taken to be down (key store
+   * unreadable, root key unavailable) and the work fails, for the runner to retry it or fail the
+   * job, instead of dead-lettering the rest of the input slowly.
+   */
+  static final int DEFAULT_OUTAGE_RECORDS = 5;
+
   List<FieldRule> fields = List.of();
   String sourceKeyId;
   String destinationKeyId;
@@ -32,6 +40,7 @@ final class ReEncryptConfig implements Serializable {
   ContextTemplate destinationContext = ContextTemplate.empty();
   List<String> grantTokens = List.of();
   String keystore;
+  String storeResource;
   String region;
   String principal;
   Duration cacheTtl = EngineSpec.DEFAULT_CACHE_TTL;
@@ -41,6 +50,7 @@ final class ReEncryptConfig implements Serializable {
   int maxAttempts = DEFAULT_MAX_ATTEMPTS;
   Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
   Duration maxBackoff = DEFAULT_MAX_BACKOFF;
+  int outageRecords = DEFAULT_OUTAGE_RECORDS;
   ErrorHandler<BadRecord, ?> badRecordErrorHandler;
   String progressLabel;
   Duration progressInterval = Duration.ZERO;
@@ -55,6 +65,7 @@ final class ReEncryptConfig implements Serializable {
     c.destinationContext = destinationContext;
     c.grantTokens = grantTokens;
     c.keystore = keystore;
+    c.storeResource = storeResource;
     c.region = region;
     c.principal = principal;
     c.cacheTtl = cacheTtl;
@@ -64,6 +75,7 @@ final class ReEncryptConfig implements Serializable {
     c.maxAttempts = maxAttempts;
     c.initialBackoff = initialBackoff;
     c.maxBackoff = maxBackoff;
+    c.outageRecords = outageRecords;
     c.badRecordErrorHandler = badRecordErrorHandler;
     c.progressLabel = progressLabel;
     c.progressInterval = progressInterval;
@@ -78,7 +90,8 @@ final class ReEncryptConfig implements Serializable {
         .withPrincipal(principal)
         .withCacheTtl(cacheTtl)
         .withCacheCapacity(cacheCapacity)
-        .withClock(engineClock);
+        .withClock(engineClock)
+        .withStoreResource(storeResource);
   }
 
   /** A field's settings with the defaults filled in. */

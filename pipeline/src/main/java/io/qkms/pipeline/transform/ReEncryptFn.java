@@ -218,9 +218,31 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
                     grantTokens);
             reEncrypted++;
           }
+          engine.noteAnswered();
           break;
         } catch (KmsException e) {
-          if (!e.isRetryable() || attempt >= backoff.maxAttempts()) {
+          if (!e.isRetryable()) {
+            engine.noteAnswered();
+            fail(out, record, paths[t], e.errorCode(), e.getMessage(), sourceKeyArn(blob), attempt);
+            return;
+          }
+          if (attempt >= backoff.maxAttempts()) {
+            int inARow = engine.noteExhausted();
+            if (inARow >= config.outageRecords) {
+              // The engine is down, not this record: fail the work (the runner retries it or
+              // fails the job) rather than dead-letter the rest of the input one slow record
+              // at a time. The message names the error, never a value.
+              throw new IllegalStateException(
+                  "The QKMS engine failed "
+                      + inARow
+                      + " records in a row after "
+                      + attempt
+                      + " attempts each: "
+                      + e.errorCode()
+                      + ": "
+                      + e.getMessage(),
+                  e);
+            }
             fail(out, record, paths[t], e.errorCode(), e.getMessage(), sourceKeyArn(blob), attempt);
             return;
           }

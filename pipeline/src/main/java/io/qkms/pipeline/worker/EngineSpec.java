@@ -25,6 +25,7 @@ public final class EngineSpec implements Serializable {
   private final int cacheCapacity;
   private final long storeTimeoutMillis;
   private final ClockSource clock;
+  private final String storeResource;
 
   private EngineSpec(
       String keystore,
@@ -33,7 +34,8 @@ public final class EngineSpec implements Serializable {
       long cacheTtlMillis,
       int cacheCapacity,
       long storeTimeoutMillis,
-      ClockSource clock) {
+      ClockSource clock,
+      String storeResource) {
     this.keystore = keystore;
     this.region = region;
     this.principal = principal;
@@ -41,6 +43,7 @@ public final class EngineSpec implements Serializable {
     this.cacheCapacity = cacheCapacity;
     this.storeTimeoutMillis = storeTimeoutMillis;
     this.clock = clock;
+    this.storeResource = storeResource;
   }
 
   /** A spec for the key store in {@code keystore} (a directory path as the workers see it). */
@@ -53,40 +56,100 @@ public final class EngineSpec implements Serializable {
         DEFAULT_CACHE_TTL.toMillis(),
         DEFAULT_CACHE_CAPACITY,
         DEFAULT_STORE_TIMEOUT.toMillis(),
+        null,
         null);
   }
 
   /** The region to call in; null: the store's home region. */
   public EngineSpec withRegion(String region) {
     return new EngineSpec(
-        keystore, region, principal, cacheTtlMillis, cacheCapacity, storeTimeoutMillis, clock);
+        keystore,
+        region,
+        principal,
+        cacheTtlMillis,
+        cacheCapacity,
+        storeTimeoutMillis,
+        clock,
+        storeResource);
   }
 
   /** The principal ARN to call as; null: the account root. */
   public EngineSpec withPrincipal(String principal) {
     return new EngineSpec(
-        keystore, region, principal, cacheTtlMillis, cacheCapacity, storeTimeoutMillis, clock);
+        keystore,
+        region,
+        principal,
+        cacheTtlMillis,
+        cacheCapacity,
+        storeTimeoutMillis,
+        clock,
+        storeResource);
   }
 
   public EngineSpec withCacheTtl(Duration ttl) {
     return new EngineSpec(
-        keystore, region, principal, ttl.toMillis(), cacheCapacity, storeTimeoutMillis, clock);
+        keystore,
+        region,
+        principal,
+        ttl.toMillis(),
+        cacheCapacity,
+        storeTimeoutMillis,
+        clock,
+        storeResource);
   }
 
   public EngineSpec withCacheCapacity(int capacity) {
     return new EngineSpec(
-        keystore, region, principal, cacheTtlMillis, capacity, storeTimeoutMillis, clock);
+        keystore,
+        region,
+        principal,
+        cacheTtlMillis,
+        capacity,
+        storeTimeoutMillis,
+        clock,
+        storeResource);
   }
 
   public EngineSpec withStoreTimeout(Duration timeout) {
     return new EngineSpec(
-        keystore, region, principal, cacheTtlMillis, cacheCapacity, timeout.toMillis(), clock);
+        keystore,
+        region,
+        principal,
+        cacheTtlMillis,
+        cacheCapacity,
+        timeout.toMillis(),
+        clock,
+        storeResource);
   }
 
   /** The clock's source; null: the system clock. Tests inject a hand-moved one. */
   public EngineSpec withClock(ClockSource clock) {
     return new EngineSpec(
-        keystore, region, principal, cacheTtlMillis, cacheCapacity, storeTimeoutMillis, clock);
+        keystore,
+        region,
+        principal,
+        cacheTtlMillis,
+        cacheCapacity,
+        storeTimeoutMillis,
+        clock,
+        storeResource);
+  }
+
+  /**
+   * Open the key store shipped with the job as this class path resource (a staged jar, see {@link
+   * ShippedKeyStore}) instead of the store in the {@link #keystore()} directory; the root key is
+   * still found on the worker as for that directory. Null (the default): the directory's store.
+   */
+  public EngineSpec withStoreResource(String resource) {
+    return new EngineSpec(
+        keystore,
+        region,
+        principal,
+        cacheTtlMillis,
+        cacheCapacity,
+        storeTimeoutMillis,
+        clock,
+        resource);
   }
 
   public String keystore() {
@@ -117,6 +180,11 @@ public final class EngineSpec implements Serializable {
     return clock;
   }
 
+  /** The class path resource of a shipped key store, or null. */
+  public String storeResource() {
+    return storeResource;
+  }
+
   @Override
   public boolean equals(Object o) {
     return o instanceof EngineSpec s
@@ -126,19 +194,28 @@ public final class EngineSpec implements Serializable {
         && cacheTtlMillis == s.cacheTtlMillis
         && cacheCapacity == s.cacheCapacity
         && storeTimeoutMillis == s.storeTimeoutMillis
-        && Objects.equals(clock, s.clock);
+        && Objects.equals(clock, s.clock)
+        && Objects.equals(storeResource, s.storeResource);
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(
-        keystore, region, principal, cacheTtlMillis, cacheCapacity, storeTimeoutMillis, clock);
+        keystore,
+        region,
+        principal,
+        cacheTtlMillis,
+        cacheCapacity,
+        storeTimeoutMillis,
+        clock,
+        storeResource);
   }
 
   @Override
   public String toString() {
     return "EngineSpec[keystore="
         + keystore
+        + (storeResource == null ? "" : ", shipped as " + storeResource)
         + ", region="
         + (region == null ? "<home>" : region)
         + ", principal="

@@ -60,6 +60,22 @@ public final class WorkerEngine implements AutoCloseable {
     return shared.engine.ciphertextKeyMaterial(ciphertext);
   }
 
+  /** An engine call was answered (successfully or with a permanent error): the engine is up. */
+  public void noteAnswered() {
+    if (shared.exhaustedInARow.get() != 0) {
+      shared.exhaustedInARow.set(0);
+    }
+  }
+
+  /**
+   * A record used up its retries on transient errors.
+   *
+   * @return how many records in a row (by any user of this engine) have done so
+   */
+  public int noteExhausted() {
+    return shared.exhaustedInARow.incrementAndGet();
+  }
+
   /** Key cache activity since the last call by any user of this engine. */
   public KeyCacheStats takeCacheDelta() {
     return shared.takeCacheDelta();

@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,14 +34,17 @@ public final class WorkerEngines {
     final FileKeyStore store;
     final KmsEngine engine;
     final Caller caller;
+    final Path extracted; // the shipped store's private copy, or null
+    final AtomicInteger exhaustedInARow = new AtomicInteger();
     int references; // guarded by ENGINES' compute on this spec
     private KeyCacheStats reported;
 
-    Shared(EngineSpec spec, FileKeyStore store, KmsEngine engine, Caller caller) {
+    Shared(EngineSpec spec, FileKeyStore store, KmsEngine engine, Caller caller, Path extracted) {
       this.spec = spec;
       this.store = store;
       this.engine = engine;
       this.caller = caller;
+      this.extracted = extracted;
       this.reported = engine.cacheStats();
     }
 
@@ -57,6 +61,9 @@ public final class WorkerEngines {
         engine.close();
       } finally {
         store.close();
+        if (extracted != null) {
+          ShippedKeyStore.delete(extracted);
+        }
       }
     }
   }
@@ -105,10 +112,21 @@ public final class WorkerEngines {
 
   private static Shared open(EngineSpec spec) {
     Path dir = Path.of(spec.keystore());
+    // A shipped store is opened from a private copy of the job's resource; the root key is looked
+    // up as for the directory either way, on this worker.
+    Path extracted =
+        spec.storeResource() == null ? null : ShippedKeyStore.extract(spec.storeResource());
     RootKeySource source = RootKeySource.fromEnvironment(dir, System.getenv());
     FileKeyStore store;
     try {
-      store = FileKeyStore.open(dir, source, FileKeyStore.Mode.READ_ONLY);
+      store =
+          FileKeyStore.open(
+              extracted != null ? extracted : dir, source, FileKeyStore.Mode.READ_ONLY);
+    } catch (RuntimeException e) {
+      if (extracted != null) {
+        ShippedKeyStore.delete(extracted);
+      }
+      throw e;
     } finally {
       if (source instanceof RootKeySource.Passphrase p) {
         p.wipe();
@@ -151,9 +169,12 @@ public final class WorkerEngines {
                 + engine.accountId().value());
       }
       LOG.debug("Opened a worker engine for {}", spec);
-      return new Shared(spec, store, engine, new Caller(principal, region));
+      return new Shared(spec, store, engine, new Caller(principal, region), extracted);
     } catch (RuntimeException e) {
       store.close();
+      if (extracted != null) {
+        ShippedKeyStore.delete(extracted);
+      }
       throw e;
     }
   }
