@@ -1,0 +1,182 @@
+package io.qkms.pipeline.cluster;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.stream.Stream;
+
+/**
+ * A session cluster started and stopped with {@code scripts/flink-cluster}, in its own work folder,
+ * and what the tests look at: its REST API, its processes (by pid file and by command line), and
+ * the TaskManagers' log files.
+ */
+final class FlinkCluster {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Duration SCRIPT_TIMEOUT = Duration.ofMinutes(4);
+
+  final Path work;
+  private final Map<String, String> env;
+  private String rest;
+
+  FlinkCluster(Path work, Map<String, String> env) {
+    this.work = work;
+    this.env = env;
+  }
+
+  ScriptRun start(int taskManagers, int slots) throws IOException {
+    Files.createDirectories(work);
+    ScriptRun r =
+        ScriptRun.run(
+            "flink-cluster",
+            List.of(
+                "start",
+                "--work",
+                work.toString(),
+                "--taskmanagers",
+                Integer.toString(taskManagers),
+                "--slots",
+                Integer.toString(slots),
+                "--timeout",
+                "150"),
+            work,
+            env,
+            work.resolve("start.out"),
+            SCRIPT_TIMEOUT);
+    if (r.exitCode() == 0) {
+      rest = r.lastLine();
+    }
+    return r;
+  }
+
+  ScriptRun command(String command) {
+    return ScriptRun.run(
+        "flink-cluster",
+        List.of(command, "--work", work.toString()),
+        work,
+        env,
+        work.resolve(command + ".out"),
+        SCRIPT_TIMEOUT);
+  }
+
+  /** The REST address, host:port, as start printed it. */
+  String rest() {
+    return rest;
+  }
+
+  Path conf() {
+    return work.resolve("conf");
+  }
+
+  /** The pid in {@code pids/<name>.pid}. */
+  long pid(String name) throws IOException {
+    return Long.parseLong(Files.readString(work.resolve("pids").resolve(name + ".pid")).strip());
+  }
+
+  /** Live processes whose command line names this cluster's conf folder (as its JVMs' do). */
+  List<Long> processes() {
+    String conf = conf().toString();
+    List<Long> out = new ArrayList<>();
+    try (Stream<Path> procs = Files.list(Path.of("/proc"))) {
+      for (Path p : procs.toList()) {
+        String name = p.getFileName().toString();
+        if (!name.chars().allMatch(Character::isDigit)) {
+          continue;
+        }
+        try {
+          String cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+          if (List.of(cmd.split("\0")).contains(conf)) {
+            out.add(Long.parseLong(name));
+          }
+        } catch (IOException e) {
+          // The process ended while we looked.
+        }
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out;
+  }
+
+  JsonNode get(String path) throws IOException {
+    try {
+      HttpResponse<String> r =
+          HttpClient.newBuilder()
+              .connectTimeout(Duration.ofSeconds(5))
+              .build()
+              .send(
+                  HttpRequest.newBuilder(URI.create("http://" + rest + path))
+                      .timeout(Duration.ofSeconds(10))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      return JSON.readTree(r.body());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException(e);
+    }
+  }
+
+  /** The ID of the job that was submitted last. */
+  String lastJob() throws IOException {
+    String id = null;
+    long newest = -1;
+    for (JsonNode j : get("/jobs/overview").path("jobs")) {
+      if (j.path("start-time").asLong() > newest) {
+        newest = j.path("start-time").asLong();
+        id = j.path("jid").asText();
+      }
+    }
+    return id;
+  }
+
+  Path taskManagerLog(int i) {
+    return work.resolve("log").resolve("taskmanager-" + i + ".log");
+  }
+
+  /** Lines with {@code marker} in each TaskManager's log (1-based; index 0 unused). */
+  long[] linesWith(String marker, int taskManagers) throws IOException {
+    long[] n = new long[taskManagers + 1];
+    for (int i = 1; i <= taskManagers; i++) {
+      Path log = taskManagerLog(i);
+      if (Files.exists(log)) {
+        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+          n[i] = lines.filter(l -> l.contains(marker)).count();
+        }
+      }
+    }
+    return n;
+  }
+
+  /**
+   * Waits (bounded) until a TaskManager logs a new line with {@code marker} (more than {@code
+   * before} counted), or {@code job} ends.
+   *
+   * @return the TaskManager (1-based), or empty if none did in time
+   */
+  OptionalInt awaitNewLine(String marker, long[] before, ScriptRun job, Duration timeout)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline && job.alive()) {
+      long[] now = linesWith(marker, before.length - 1);
+      for (int i = 1; i < now.length; i++) {
+        if (now[i] > before[i]) {
+          return OptionalInt.of(i);
+        }
+      }
+      Thread.sleep(100);
+    }
+    return OptionalInt.empty();
+  }
+}
