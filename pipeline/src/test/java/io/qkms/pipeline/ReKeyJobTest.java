@@ -93,7 +93,9 @@ class ReKeyJobTest {
             "--cacheCapacity",
             "--maxDeadLetterFraction",
             "--spec",
-            "--replayDeadLetters")) {
+            "--replayDeadLetters",
+            "--shipKeystore",
+            "--checkCommitted")) {
       assertThat(help, containsString(option + "="));
     }
     assertThat(help, containsString("Pass through, unchanged and counted, every ciphertext"));
@@ -148,6 +150,63 @@ class ReKeyJobTest {
         r.err(),
         containsString(
             "rekey: --output " + used + " is not empty: each run writes into a new directory"));
+  }
+
+  @Test
+  void deadLetterDirectoryNotEmpty_isAUsageError() throws IOException {
+    Path used = Files.createDirectories(dir.resolve("used-dead-letters"));
+    Files.writeString(used.resolve("part-00000-of-00001.avro"), "an earlier run's");
+    Run r =
+        run(
+            args(
+                common(dir.resolve("fresh-output")),
+                "--input=" + samples.data("customers.avro"),
+                "--deadLetter=" + used,
+                "--fields=card.number",
+                "--destinationKeyId=" + Samples.NEW_KEY));
+    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.err(),
+        containsString(
+            "rekey: --deadLetter " + used + " is not empty: each run writes into a new directory"));
+  }
+
+  @Test
+  void shipKeystore_withoutAFlinkCluster_isAUsageError() {
+    Run r =
+        run(
+            args(
+                common(dir.resolve("ship-local")),
+                "--input=" + samples.data("customers.avro"),
+                "--shipKeystore",
+                "--fields=card.number",
+                "--destinationKeyId=" + Samples.NEW_KEY));
+    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.err(),
+        containsString(
+            "rekey: --shipKeystore needs a Flink cluster (--runner=FlinkRunner"
+                + " --flinkMaster=host:port); other runs read --keystore directly"));
+    assertThat(Files.exists(dir.resolve("ship-local")), is(false));
+  }
+
+  @Test
+  void report_holdsTheRecordsCountedInTheFiles_andTheirCheck() throws IOException {
+    Path out = dir.resolve("committed");
+    Run r =
+        run(
+            args(
+                common(out),
+                "--input=" + samples.data("customers.jsonl"),
+                "--fields=card.number,items[].secret,note",
+                "--destinationKeyId=" + Samples.NEW_KEY));
+    assertThat(r.err(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    JsonNode report = new ObjectMapper().readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
+    assertThat(report.get("committed").get("inputRecords").asLong(), is(204L));
+    assertThat(report.get("committed").get("written").asLong(), is(200L));
+    assertThat(report.get("committed").get("deadLettered").asLong(), is(4L));
+    assertThat(report.get("checks").get("committedCountsMatch").asBoolean(), is(true));
+    assertThat(report.get("checks").get("transientDeadLetters").asLong(), is(0L));
   }
 
   @Test

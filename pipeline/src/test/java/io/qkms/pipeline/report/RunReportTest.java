@@ -67,6 +67,69 @@ class RunReportTest {
             "dead letters are 0.2000 of the records read, more than --maxDeadLetterFraction=0.1"));
   }
 
+  static RunReport withCommitted(Map<String, Long> c, RunReport.Committed committed) {
+    return RunReport.of(
+        c,
+        committed,
+        Instant.parse("2026-01-01T00:00:00Z"),
+        Duration.ofSeconds(2),
+        Map.of("output", "/o"),
+        1.0);
+  }
+
+  @Test
+  void transientDeadLetters_failTheRun_andSayToReplayThem() {
+    Map<String, Long> c = counters(10, 7, 3);
+    c.put(RekeyMetrics.FAILED_PREFIX + "DisabledException", 1L);
+    c.put(RekeyMetrics.FAILED_PREFIX + "KMSInternalException", 2L);
+
+    RunReport r = report(c, 1.0);
+
+    assertThat(r.status(), is(RunReport.Status.FAILED));
+    assertThat(r.transientDeadLetters(), is(2L));
+    assertThat(
+        r.failure(),
+        equalTo(
+            "transient failures: 2 records were dead-lettered because the engine or its key store"
+                + " was unavailable (KMSInternalException 2); replay them with"
+                + " --replayDeadLetters once it is back"));
+  }
+
+  @Test
+  void committedFilesThatMatchTheMetrics_succeed_andAreReported() throws Exception {
+    RunReport r = withCommitted(counters(10, 9, 1), new RunReport.Committed(10, 9, 1));
+
+    assertThat(r.status(), is(RunReport.Status.SUCCEEDED));
+    JsonNode n = new ObjectMapper().readTree(r.toJson());
+    assertThat(n.get("committed").get("inputRecords").asLong(), is(10L));
+    assertThat(n.get("committed").get("written").asLong(), is(9L));
+    assertThat(n.get("committed").get("deadLettered").asLong(), is(1L));
+    assertThat(n.get("checks").get("committedCountsMatch").asBoolean(), is(true));
+    assertThat(r.summary(), containsString("in the files: 10 input records, 9 written, 1 dead"));
+  }
+
+  @Test
+  void metricsThatCountARetriedAttemptTwice_failTheRun_evenWhenTheyAddUp() {
+    // Attempted metrics that include a failed attempt's 4 records on every step still add up
+    // (14 = 13 + 1); the files show what was committed.
+    RunReport r = withCommitted(counters(14, 13, 1), new RunReport.Committed(10, 9, 1));
+
+    assertThat(r.status(), is(RunReport.Status.FAILED));
+    assertThat(
+        r.failure(),
+        equalTo(
+            "counts do not add up: the files hold 10 input records, 9 written and 1"
+                + " dead-lettered; the metrics say read 14, written 13, dead-lettered 1"));
+  }
+
+  @Test
+  void anInputRecordMissingFromTheFiles_failsTheRun() {
+    RunReport r = withCommitted(counters(9, 8, 1), new RunReport.Committed(10, 8, 1));
+
+    assertThat(r.status(), is(RunReport.Status.FAILED));
+    assertThat(r.failure(), containsString("the files hold 10 input records, 8 written and 1"));
+  }
+
   @Test
   void json_carriesTheFiguresOfTheIssue() throws Exception {
     JsonNode n = new ObjectMapper().readTree(report(counters(10, 9, 1), 1.0).toJson());

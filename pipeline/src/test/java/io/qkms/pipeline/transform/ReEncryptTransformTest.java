@@ -3,6 +3,7 @@ package io.qkms.pipeline.transform;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.api.model.EncryptRequest;
@@ -350,5 +351,41 @@ class ReEncryptTransformTest {
     assertThat(c.get(RekeyMetrics.RECORDS_RE_ENCRYPTED), is(3L));
     assertThat(c.getOrDefault(RekeyMetrics.RECORDS_FAILED, 0L), is(0L));
     assertThat(c.get(RekeyMetrics.RETRIES) >= 1L, is(true));
+  }
+
+  @Test
+  void transientErrorsOnRecordAfterRecord_failTheWork_ratherThanDeadLetterTheRest()
+      throws IOException {
+    storeFile = samples.keystore().resolve(FileKeyStore.STORE_FILE);
+    goodStore = Files.readAllBytes(storeFile);
+    SLEEPS.set(0);
+    EngineSpec spec =
+        EngineSpec.of(samples.keystore().toString()).withCacheTtl(Duration.ofSeconds(61));
+    try (WorkerEngine held = WorkerEngines.acquire(spec)) {
+      Files.write(storeFile, new byte[] {1, 2, 3});
+      Pipeline p = direct();
+      input(p)
+          .apply(
+              base()
+                  .withCacheTtl(Duration.ofSeconds(61))
+                  .withMaxAttempts(2)
+                  .withOutageRecords(2)
+                  .withSleeper(new Sleeps(false)));
+
+      Pipeline.PipelineExecutionException e =
+          assertThrows(Pipeline.PipelineExecutionException.class, () -> p.run().waitUntilFinish());
+
+      Throwable cause = e;
+      while (!(cause instanceof IllegalStateException) && cause.getCause() != null) {
+        cause = cause.getCause();
+      }
+      assertThat(
+          cause.getMessage(),
+          startsWith(
+              "The QKMS engine failed 2 records in a row after 2 attempts each:"
+                  + " KMSInternalException: The key store is damaged: "));
+    } finally {
+      Files.write(storeFile, goodStore);
+    }
   }
 }
