@@ -31,6 +31,8 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.util.construction.resources.PipelineResources;
+import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The re-key job: reads records with ciphertext fields, re-encrypts every such field with the QKMS
@@ -197,8 +199,9 @@ public final class ReKeyJob {
       return;
     }
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
-    if (flink.getParallelism() <= 0) {
+    if (flink.getParallelism() <= 0 && !insideFlinkRun(flink)) {
       // On a cluster, its own default (the runner would take 1: it reads only a local config).
+      // Under `flink run`, what that command says (-p, or its configuration) applies.
       int p =
           remoteFlink(options)
               ? clusterParallelism(flink.getFlinkMaster())
@@ -219,6 +222,13 @@ public final class ReKeyJob {
     if (!given(args, "--maxBundleTimeMills")) {
       flink.setMaxBundleTimeMills(60_000L);
     }
+  }
+
+  /** True if {@code flink run} launched this job: it installs a cluster's context environment. */
+  static boolean insideFlinkRun(FlinkPipelineOptions flink) {
+    return "[auto]".equals(flink.getFlinkMaster())
+        && !(StreamExecutionEnvironment.getExecutionEnvironment()
+            instanceof LocalStreamEnvironment);
   }
 
   /** True if the job goes to a Flink cluster by its REST address (host:port). */
