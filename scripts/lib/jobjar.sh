@@ -17,8 +17,8 @@ job_jar() {
   mkdir -p "$QKMS_ROOT/pipeline/target"
   echo "Building the job jar (first use or sources changed; log: $log) ..." >&2
   # Offline first (dependencies already in ~/.m2), then online.
-  if ! mvn -B -q -o -f "$QKMS_ROOT/pom.xml" -pl pipeline -am -Pjob-jar -DskipTests package >"$log" 2>&1; then
-    if ! mvn -B -q -f "$QKMS_ROOT/pom.xml" -pl pipeline -am -Pjob-jar -DskipTests package >"$log" 2>&1; then
+  if ! mvn -B -q -o -f "$QKMS_ROOT/pom.xml" -pl pipeline -am -DskipTests package >"$log" 2>&1; then
+    if ! mvn -B -q -f "$QKMS_ROOT/pom.xml" -pl pipeline -am -DskipTests package >"$log" 2>&1; then
       echo "The build failed; see $log" >&2
       tail -n 30 "$log" >&2
       exit 1
