@@ -59,6 +59,7 @@ public final class QkmsHttpServer implements AutoCloseable {
   private final ScheduledExecutorService maintenance;
   private final KmsEngine engine;
   private final Duration maintenanceInterval;
+  private final GracefulHandler graceful;
 
   private QkmsHttpServer(Builder b) {
     this.engine = b.engine;
@@ -90,7 +91,8 @@ public final class QkmsHttpServer implements AutoCloseable {
 
     KmsHandler handler =
         new KmsHandler(new Dispatcher(b.engine), verifier, Map.copyOf(regions), b.maxBodyBytes);
-    server.setHandler(new GracefulHandler(handler));
+    graceful = new GracefulHandler(handler);
+    server.setHandler(graceful);
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(b.stopTimeout.toMillis());
     server.setStopAtShutdown(false); // the owner stops it, then closes engine and store in order
@@ -149,6 +151,11 @@ public final class QkmsHttpServer implements AutoCloseable {
   /** Waits until the server has stopped. */
   public void join() throws InterruptedException {
     server.join();
+  }
+
+  /** Requests being handled now. */
+  public long requestsInFlight() {
+    return graceful.getCurrentRequestCount();
   }
 
   /** Whether it is serving. */
