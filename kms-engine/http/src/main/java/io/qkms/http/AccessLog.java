@@ -34,12 +34,14 @@ final class AccessLog implements RequestLog, AutoCloseable {
   private static final String STOP = new String("stop"); // identity marks the end
 
   private final Consumer<String> sink;
+  private final Runnable afterBatch;
   private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(65_536);
   private final AtomicLong dropped = new AtomicLong();
   private final Thread writer;
 
-  AccessLog(Consumer<String> sink) {
+  AccessLog(Consumer<String> sink, Runnable afterBatch) {
     this.sink = sink;
+    this.afterBatch = afterBatch;
     this.writer = new Thread(this::drain, "qkms-access-log");
     writer.setDaemon(true);
     writer.start();
@@ -94,11 +96,15 @@ final class AccessLog implements RequestLog, AutoCloseable {
         String first = queue.take();
         batch.add(first);
         queue.drainTo(batch, 255);
-        for (String line : batch) {
-          if (line == STOP) {
-            return;
+        try {
+          for (String line : batch) {
+            if (line == STOP) {
+              return;
+            }
+            sink.accept(line);
           }
-          sink.accept(line);
+        } finally {
+          afterBatch.run(); // e.g. one flush per batch, not one per line
         }
         batch.clear();
       }

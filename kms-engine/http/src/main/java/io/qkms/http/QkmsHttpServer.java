@@ -97,7 +97,7 @@ public final class QkmsHttpServer implements AutoCloseable {
     server.setStopTimeout(b.stopTimeout.toMillis());
     server.setStopAtShutdown(false); // the owner stops it, then closes engine and store in order
     if (b.accessLog != null) {
-      accessLog = new AccessLog(b.accessLog);
+      accessLog = new AccessLog(b.accessLog, b.accessLogFlush);
       server.setRequestLog(accessLog);
     } else {
       accessLog = null;
@@ -199,6 +199,7 @@ public final class QkmsHttpServer implements AutoCloseable {
     private Duration idleTimeout = Duration.ofSeconds(60);
     private Duration maintenanceInterval = Duration.ofMinutes(1);
     private Consumer<String> accessLog;
+    private Runnable accessLogFlush = () -> {};
 
     private Builder() {}
 
@@ -287,7 +288,13 @@ public final class QkmsHttpServer implements AutoCloseable {
 
     /** Where access log lines go (one call per line, from one background thread); none if null. */
     public Builder accessLog(Consumer<String> sink) {
+      return accessLog(sink, () -> {});
+    }
+
+    /** As {@link #accessLog(Consumer)}, with {@code flush} run after each batch of lines. */
+    public Builder accessLog(Consumer<String> sink, Runnable flush) {
       this.accessLog = sink;
+      this.accessLogFlush = Objects.requireNonNull(flush, "flush");
       return this;
     }
 
