@@ -174,7 +174,7 @@ class AuthenticationErrorsTest {
     assertError(
         r,
         "IncompleteSignatureException",
-        "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+        "'Host' must be a 'SignedHeader' in the AWS Authorization.");
   }
 
   @Test

@@ -507,8 +507,7 @@ public final class SigV4Verifier {
       }
       if (!signs(a.signedHeaders, "host")) {
         throw new SigV4Exception(
-            INCOMPLETE_SIGNATURE,
-            "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.");
+            INCOMPLETE_SIGNATURE, "'Host' must be a 'SignedHeader' in the AWS Authorization.");
       }
       return a;
     }
