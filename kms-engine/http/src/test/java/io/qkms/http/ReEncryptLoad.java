@@ -146,11 +146,14 @@ public final class ReEncryptLoad {
     long intervalNanos = rate > 0 ? (long) (clients * 1e9 / rate) : 0;
     AtomicLong errors = new AtomicLong();
     List<long[]> latencies = new ArrayList<>();
+    List<long[]> services = new ArrayList<>();
     List<Thread> threads = new ArrayList<>();
     int[] counts = new int[clients];
     for (int i = 0; i < clients; i++) {
       long[] mine = new long[1 << 20];
+      long[] service = new long[1 << 20];
       latencies.add(mine);
+      services.add(service);
       int index = i;
       long offset = intervalNanos * i / clients; // spread the clients' schedules
       Thread t =
@@ -177,12 +180,14 @@ public final class ReEncryptLoad {
                       request = c.request("ReEncrypt", body);
                       signedAt = now;
                     }
+                    long sent = System.nanoTime();
                     int status = c.send(request);
                     long done = System.nanoTime();
                     if (status != 200) {
                       errors.incrementAndGet();
                     }
                     if (due >= measureFrom && n < mine.length) {
+                      service[n] = done - sent;
                       mine[n++] = done - due;
                     }
                     due += intervalNanos;
@@ -201,13 +206,8 @@ public final class ReEncryptLoad {
       t.join();
     }
     int total = Arrays.stream(counts).sum();
-    long[] all = new long[total];
-    int k = 0;
-    for (int i = 0; i < clients; i++) {
-      System.arraycopy(latencies.get(i), 0, all, k, counts[i]);
-      k += counts[i];
-    }
-    Arrays.sort(all);
+    long[] all = merged(latencies, counts, total);
+    long[] serviceTimes = merged(services, counts, total);
     System.out.printf(
         "ReEncrypt over %d keep-alive connections%s, %d s measured after %d s warm-up%n",
         clients,
@@ -224,6 +224,27 @@ public final class ReEncryptLoad {
         pct(all, 0.99),
         pct(all, 0.999),
         all.length == 0 ? 0 : all[all.length - 1] / 1e6);
+    if (rate > 0) {
+      // Without the time a request waited for its client to be free (send to response only).
+      System.out.printf(
+          "service ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n",
+          pct(serviceTimes, 0.50),
+          pct(serviceTimes, 0.90),
+          pct(serviceTimes, 0.99),
+          pct(serviceTimes, 0.999),
+          serviceTimes.length == 0 ? 0 : serviceTimes[serviceTimes.length - 1] / 1e6);
+    }
+  }
+
+  private static long[] merged(List<long[]> parts, int[] counts, int total) {
+    long[] all = new long[total];
+    int k = 0;
+    for (int i = 0; i < counts.length; i++) {
+      System.arraycopy(parts.get(i), 0, all, k, counts[i]);
+      k += counts[i];
+    }
+    Arrays.sort(all);
+    return all;
   }
 
   private static double pct(long[] sorted, double p) {
