@@ -83,7 +83,9 @@ public final class QkmsHttpServer implements AutoCloseable {
     config.setSendServerVersion(false);
     config.setSendXPoweredBy(false);
     config.setSendDateHeader(true); // the SDKs correct their clock skew from it
-    connector = new ServerConnector(server, new HttpConnectionFactory(config));
+    // The hot operations run on the selector threads (see KmsHandler): one per core.
+    int selectors = Math.max(2, Runtime.getRuntime().availableProcessors());
+    connector = new ServerConnector(server, 1, selectors, new HttpConnectionFactory(config));
     connector.setHost(b.host);
     connector.setPort(b.port);
     connector.setIdleTimeout(b.idleTimeout.toMillis());
@@ -245,7 +247,7 @@ public final class QkmsHttpServer implements AutoCloseable {
       return this;
     }
 
-    /** The most threads serving requests at once (default 64). */
+    /** The most threads in the pool that runs key changes and Jetty's own tasks (default 64). */
     public Builder maxThreads(int maxThreads) {
       if (maxThreads < 4) {
         throw new IllegalArgumentException("maxThreads must be at least 4");
