@@ -156,10 +156,13 @@ class KmsSdkClientTest {
     assertThat(dec.keyId(), equalTo(destination.arn()));
   }
 
-  @Test
-  void reEncrypt_withoutSourceKeyId_findsTheSourceInTheBlob() {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("keyIdForms")
+  void reEncrypt_withoutSourceKeyId_findsTheSourceInTheBlob_destinationInEachKeyIdForm(
+      String form) {
     KeyMetadata source = newKey(root);
     KeyMetadata destination = newKey(root);
+    String destinationAlias = newAlias(root, destination.keyId());
     SdkBytes blob = encrypt(source.arn());
 
     ReEncryptResponse r =
@@ -167,10 +170,11 @@ class KmsSdkClientTest {
             b ->
                 b.ciphertextBlob(blob)
                     .sourceEncryptionContext(CONTEXT)
-                    .destinationKeyId(destination.keyId())
+                    .destinationKeyId(form(form, destination, destinationAlias))
                     .destinationEncryptionContext(CONTEXT));
 
     assertThat(r.sourceKeyId(), equalTo(source.arn()));
+    assertThat(r.keyId(), equalTo(destination.arn()));
     assertThat(
         root.decrypt(b -> b.ciphertextBlob(r.ciphertextBlob()).encryptionContext(CONTEXT))
             .plaintext(),
