@@ -9,19 +9,25 @@ import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.Principal;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.AccessKeyRecord;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.KeyStoreOpenException;
 import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.engine.wire.Dispatcher;
 import io.qkms.engine.wire.WireResponse;
+import io.qkms.http.credentials.AccessKeys;
+import io.qkms.http.credentials.CredentialsFile;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -52,6 +58,13 @@ public final class Qkms {
   static final String DEBUG_ENV = "QKMS_DEBUG";
   static final String DEFAULT_ACCOUNT = "111122223333";
   static final String DEFAULT_REGION = "us-east-1";
+  static final String SERVE = "serve";
+  static final String CREATE_ACCESS_KEY = "create-access-key";
+  static final String LIST_ACCESS_KEYS = "list-access-keys";
+  static final String DELETE_ACCESS_KEY = "delete-access-key";
+  private static final List<String> LOCAL_COMMANDS =
+      List.of("init", SERVE, CREATE_ACCESS_KEY, LIST_ACCESS_KEYS, DELETE_ACCESS_KEY);
+  private static final Duration ADMIN_STORE_TIMEOUT = KmsEngine.DEFAULT_STORE_TIMEOUT;
 
   private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
 
@@ -93,6 +106,13 @@ public final class Qkms {
   }
 
   public static void main(String[] args) {
+    // A command prints results, not log lines; the server shows its warnings (slf4j-simple).
+    boolean serving = SERVE.equals(commandIn(args));
+    System.setProperty(
+        "org.slf4j.simpleLogger.defaultLogLevel",
+        System.getProperty("qkms.logLevel", serving ? "warn" : "off"));
+    System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
+    System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX");
     PrintStream out = new PrintStream(new FileOutputStream(FileDescriptor.out), false, UTF8);
     PrintStream err = new PrintStream(new FileOutputStream(FileDescriptor.err), false, UTF8);
     int status = run(args, System.getenv(), out, err);
@@ -126,7 +146,14 @@ public final class Qkms {
     }
     try {
       String command = sub.commandSpec().name();
-      return command.equals("init") ? init(sub) : api(ApiOperations.byCommand(command), sub);
+      return switch (command) {
+        case "init" -> init(sub);
+        case SERVE -> serve(sub);
+        case CREATE_ACCESS_KEY -> createAccessKey(sub);
+        case LIST_ACCESS_KEYS -> listAccessKeys(sub);
+        case DELETE_ACCESS_KEY -> deleteAccessKey(sub);
+        default -> api(ApiOperations.byCommand(command), sub);
+      };
     } catch (UsageException e) {
       return usageError(e.getMessage());
     } catch (KeyStoreOpenException e) {
@@ -245,12 +272,28 @@ public final class Qkms {
     }
     RootKeySource source = rootKeySource(sub, dir);
     boolean keyFileExisted = source instanceof RootKeySource.KeyFile f && Files.exists(f.path());
+    AccountId account = AccountId.of(accountText);
+    AccessKeys.NewAccessKey rootAccessKey;
+    Path credentials = dir.resolve(CredentialsFile.FILE_NAME);
+    FileKeyStore created;
     try {
-      FileKeyStore.create(dir, AccountId.of(accountText), List.copyOf(regions), source).close();
+      created = FileKeyStore.create(dir, account, List.copyOf(regions), source);
     } finally {
       if (source instanceof RootKeySource.Passphrase p) {
         p.wipe();
       }
+    }
+    try (created) {
+      // The account root's access key for the HTTP endpoint, and a credentials file for clients.
+      rootAccessKey =
+          AccessKeys.create(created, ADMIN_STORE_TIMEOUT, Principal.root(account), Instant.now());
+      CredentialsFile.write(
+          credentials,
+          CredentialsFile.PROFILE,
+          rootAccessKey.accessKeyId(),
+          rootAccessKey.secretAccessKey());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
     ObjectNode result = JsonNodeFactory.instance.objectNode();
     result.put("KeyStore", dir.toAbsolutePath().normalize().toString());
@@ -264,8 +307,147 @@ public final class Qkms {
     ArrayNode rs = result.putArray("Regions");
     regions.forEach(r -> rs.add(r.name()));
     result.put("HomeRegion", regions.iterator().next().name());
+    result.put("CredentialsFile", credentials.toAbsolutePath().normalize().toString());
+    result.put("Profile", CredentialsFile.PROFILE);
+    result.put("AccessKeyId", rootAccessKey.accessKeyId());
     print(output.render(result));
     return OK;
+  }
+
+  // ---- serve --------------------------------------------------------------------------------
+
+  private int serve(ParseResult sub) {
+    String host = value(sub, "--host", "127.0.0.1");
+    int port;
+    try {
+      port = Integer.parseInt(value(sub, "--port", "8471"));
+    } catch (NumberFormatException e) {
+      throw new UsageException("Invalid value for --port: expected a number 0..65535");
+    }
+    if (port < 0 || port > 65535) {
+      throw new UsageException("Invalid value for --port: expected a number 0..65535");
+    }
+    String accessLog = value(sub, "--access-log", "-");
+    FileKeyStore store = openStore(sub);
+    try {
+      return Serve.run(store, host, port, accessLog.equals("none") ? null : accessLog, out, err);
+    } catch (IOException e) {
+      store.close();
+      return failure(
+          "cannot serve on " + host + ":" + port + ": " + e.getMessage(),
+          new UncheckedIOException(e));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return OK;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    } catch (Exception e) {
+      store.close();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  // ---- Access keys --------------------------------------------------------------------------
+
+  private int createAccessKey(ParseResult sub) {
+    Output output = output(sub);
+    String arn = value(sub, "--principal", null);
+    FileKeyStore store = openStore(sub);
+    try (store) {
+      Principal principal =
+          arn == null ? Principal.root(store.read(ADMIN_STORE_TIMEOUT).account()) : principal(arn);
+      AccessKeys.NewAccessKey k;
+      try {
+        k = AccessKeys.create(store, ADMIN_STORE_TIMEOUT, principal, Instant.now());
+      } catch (IllegalArgumentException e) {
+        throw new UsageException("Invalid value for --principal: " + e.getMessage());
+      }
+      ObjectNode key = JsonNodeFactory.instance.objectNode();
+      if (principal.kind() == Principal.Kind.USER) {
+        key.put("UserName", principal.arn().substring(principal.arn().indexOf(":user/") + 6));
+      }
+      key.put("AccessKeyId", k.accessKeyId());
+      key.put("Status", "Active");
+      key.put("SecretAccessKey", k.secretAccessKey());
+      key.put("CreateDate", epochSeconds(k.createDate()));
+      key.put("Principal", principal.arn());
+      ObjectNode result = JsonNodeFactory.instance.objectNode();
+      result.set("AccessKey", key);
+      print(output.render(result));
+      return OK;
+    }
+  }
+
+  private int listAccessKeys(ParseResult sub) {
+    Output output = output(sub);
+    String arn = value(sub, "--principal", null);
+    Principal only = arn == null ? null : principal(arn);
+    try (FileKeyStore store = openStore(sub)) {
+      ArrayNode keys = JsonNodeFactory.instance.arrayNode();
+      for (AccessKeyRecord r : AccessKeys.list(store, ADMIN_STORE_TIMEOUT)) {
+        if (only != null && !only.arn().equals(r.principalArn())) {
+          continue;
+        }
+        ObjectNode k = keys.addObject();
+        int user = r.principalArn().indexOf(":user/");
+        if (user >= 0) {
+          k.put("UserName", r.principalArn().substring(user + 6));
+        }
+        k.put("AccessKeyId", r.accessKeyId());
+        k.put("Status", "Active");
+        k.put("CreateDate", epochSeconds(r.createDate()));
+        k.put("Principal", r.principalArn());
+      }
+      ObjectNode result = JsonNodeFactory.instance.objectNode();
+      result.set("AccessKeyMetadata", keys);
+      result.put("IsTruncated", false);
+      print(output.render(result));
+      return OK;
+    }
+  }
+
+  private int deleteAccessKey(ParseResult sub) {
+    String id = value(sub, "--access-key-id", null);
+    if (id == null) {
+      throw new UsageException("the following arguments are required: --access-key-id");
+    }
+    try (FileKeyStore store = openStore(sub)) {
+      if (!AccessKeys.delete(store, ADMIN_STORE_TIMEOUT, id)) {
+        ObjectNode error = JsonNodeFactory.instance.objectNode();
+        error.put("__type", "NoSuchEntityException");
+        error.put("message", "The Access Key with id " + id + " cannot be found.");
+        err.println(Output.errorLine(error.toString().getBytes(UTF8)));
+        return API_ERROR;
+      }
+      return OK;
+    }
+  }
+
+  private static java.math.BigDecimal epochSeconds(Instant t) {
+    return java.math.BigDecimal.valueOf(t.toEpochMilli(), 3);
+  }
+
+  private static Principal principal(String arn) {
+    Principal p = Principal.tryParse(arn);
+    if (p == null) {
+      throw new UsageException(
+          "Invalid value for --principal: expected arn:verenc:<account>:root,"
+              + " arn:verenc:<account>:user/<name> or arn:verenc:<account>:role/<name>");
+    }
+    return p;
+  }
+
+  private FileKeyStore openStore(ParseResult sub) {
+    Path dir = keystore(sub);
+    RootKeySource source = rootKeySource(sub, dir);
+    try {
+      return FileKeyStore.open(dir, source, FileKeyStore.Mode.READ_WRITE);
+    } finally {
+      if (source instanceof RootKeySource.Passphrase p) {
+        p.wipe();
+      }
+    }
   }
 
   // ---- Shared option handling ---------------------------------------------------------------
@@ -350,7 +532,7 @@ public final class Qkms {
   private static String commandIn(String[] args) {
     for (String a : args) {
       if (!a.startsWith("-")) {
-        return a.equals("init") || ApiOperations.byCommand(a) != null ? a : null;
+        return LOCAL_COMMANDS.contains(a) || ApiOperations.byCommand(a) != null ? a : null;
       }
     }
     return null;
@@ -373,6 +555,18 @@ public final class Qkms {
             EXIT_STATUS);
     if (only == null || only.equals("init")) {
       root.addSubcommand("init", initSpec());
+    }
+    if (only == null || only.equals(SERVE)) {
+      root.addSubcommand(SERVE, serveSpec());
+    }
+    if (only == null || only.equals(CREATE_ACCESS_KEY)) {
+      root.addSubcommand(CREATE_ACCESS_KEY, createAccessKeySpec());
+    }
+    if (only == null || only.equals(LIST_ACCESS_KEYS)) {
+      root.addSubcommand(LIST_ACCESS_KEYS, listAccessKeysSpec());
+    }
+    if (only == null || only.equals(DELETE_ACCESS_KEY)) {
+      root.addSubcommand(DELETE_ACCESS_KEY, deleteAccessKeySpec());
     }
     for (ApiOperations.Operation op : ApiOperations.all()) {
       if (only == null || only.equals(op.command())) {
@@ -418,6 +612,91 @@ public final class Qkms {
             "Where to write (or find) the root key (default $QKMS_ROOT_KEY_FILE, else"
                 + " DIR/root.key)."));
     addOutputOptions(spec);
+    return spec;
+  }
+
+  private static CommandSpec localSpec(String name, String header, String description) {
+    CommandSpec spec = CommandSpec.create().name(name);
+    spec.addOption(helpOption());
+    spec.usageMessage()
+        .sortOptions(false)
+        .header(header)
+        .description(description)
+        .footer(EXIT_STATUS);
+    return spec;
+  }
+
+  private static void addStoreOptions(CommandSpec spec) {
+    spec.addOption(
+        option("--keystore", "<dir>", "The key store directory (default $QKMS_KEYSTORE)."));
+    spec.addOption(
+        option(
+            "--root-key-file",
+            "<file>",
+            "The root key file (default $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE, else"
+                + " DIR/root.key)."));
+  }
+
+  private static CommandSpec serveSpec() {
+    CommandSpec spec =
+        localSpec(
+            SERVE,
+            "Serves the AWS KMS JSON API over HTTP.",
+            "Serves every operation at POST / (X-Amz-Target: TrentService.<Operation>,"
+                + " Content-Type: application/x-amz-json-1.1), for the AWS CLI, boto3 and the AWS"
+                + " SDKs with --endpoint-url. Requests must be signed with AWS Signature Version 4"
+                + " by an access key of the store (qkms init writes DIR/credentials, profile"
+                + " qkms; qkms create-access-key makes more); the call runs as the key's principal"
+                + " in the region of its credential scope. SIGTERM or Ctrl-C stops it gracefully.");
+    addStoreOptions(spec);
+    spec.addOption(option("--host", "<address>", "The address to listen on (default 127.0.0.1)."));
+    spec.addOption(option("--port", "<port>", "The port to listen on (default 8471)."));
+    spec.addOption(
+        option(
+            "--access-log",
+            "<file>",
+            "Where the access log goes: - for stdout (default), a file to append to, or none."));
+    return spec;
+  }
+
+  private static CommandSpec createAccessKeySpec() {
+    CommandSpec spec =
+        localSpec(
+            CREATE_ACCESS_KEY,
+            "Creates an access key for the HTTP endpoint.",
+            "Creates an access key that signs requests to qkms serve as PRINCIPAL and prints it"
+                + " as IAM's CreateAccessKey does. The secret is shown only now; the store keeps it"
+                + " encrypted under the root key.");
+    addStoreOptions(spec);
+    spec.addOption(
+        option(
+            "--principal",
+            "<arn>",
+            "Whom the key signs for (default the account root, arn:verenc:<id>:root)."));
+    addOutputOptions(spec);
+    return spec;
+  }
+
+  private static CommandSpec listAccessKeysSpec() {
+    CommandSpec spec =
+        localSpec(
+            LIST_ACCESS_KEYS,
+            "Lists the access keys of the HTTP endpoint.",
+            "Lists access keys (never their secrets), as IAM's ListAccessKeys does.");
+    addStoreOptions(spec);
+    spec.addOption(option("--principal", "<arn>", "Only the keys of this principal."));
+    addOutputOptions(spec);
+    return spec;
+  }
+
+  private static CommandSpec deleteAccessKeySpec() {
+    CommandSpec spec =
+        localSpec(
+            DELETE_ACCESS_KEY,
+            "Deletes an access key of the HTTP endpoint.",
+            "Deletes an access key; a running qkms serve refuses it within a second.");
+    addStoreOptions(spec);
+    spec.addOption(option("--access-key-id", "<id>", "* The access key to delete."));
     return spec;
   }
 

@@ -19,4 +19,18 @@ public interface MaterialProtector {
    * @throws StoreFailureException if the wrapped secret does not authenticate (damaged store)
    */
   byte[] unwrap(KeyId keyId, MaterialId materialId, byte[] wrapped);
+
+  /**
+   * Wraps the secret of an access key of the HTTP endpoint; bound to the access key ID, and kept
+   * apart from key material (a wrapped credential never unwraps as material, nor the reverse).
+   */
+  byte[] wrapCredential(String accessKeyId, byte[] secret);
+
+  /**
+   * Unwraps a credential secret; the caller owns the result and must zero it.
+   *
+   * @throws MaterialUnavailableException if the root key cannot be used right now (sealed store)
+   * @throws StoreFailureException if the wrapped secret does not authenticate (damaged store)
+   */
+  byte[] unwrapCredential(String accessKeyId, byte[] wrapped);
 }

@@ -15,6 +15,8 @@ import java.security.GeneralSecurityException;
  */
 public final class RootKeyProtector implements MaterialProtector, AutoCloseable {
   private static final byte[] PURPOSE = "qkms/material/v1".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CREDENTIAL_PURPOSE =
+      "qkms/credential/v1".getBytes(StandardCharsets.US_ASCII);
 
   private volatile Xaes256Gcm.Key rootKey;
 
@@ -44,11 +46,37 @@ public final class RootKeyProtector implements MaterialProtector, AutoCloseable 
 
   @Override
   public byte[] wrap(KeyId keyId, MaterialId materialId, byte[] secret) {
+    return seal(aad(keyId, materialId), secret);
+  }
+
+  @Override
+  public byte[] unwrap(KeyId keyId, MaterialId materialId, byte[] wrapped) {
+    return open(
+        aad(keyId, materialId),
+        wrapped,
+        "A wrapped key material is truncated",
+        "A wrapped key material does not authenticate under the root key");
+  }
+
+  @Override
+  public byte[] wrapCredential(String accessKeyId, byte[] secret) {
+    return seal(credentialAad(accessKeyId), secret);
+  }
+
+  @Override
+  public byte[] unwrapCredential(String accessKeyId, byte[] wrapped) {
+    return open(
+        credentialAad(accessKeyId),
+        wrapped,
+        "A wrapped access key secret is truncated",
+        "A wrapped access key secret does not authenticate under the root key");
+  }
+
+  private byte[] seal(byte[] aad, byte[] secret) {
     Xaes256Gcm.Key k = rootKey;
     if (k == null) {
       throw new MaterialUnavailableException("The key store is sealed");
     }
-    byte[] aad = aad(keyId, materialId);
     byte[] out = new byte[Xaes256Gcm.NONCE_SIZE_BYTES + secret.length + Xaes256Gcm.TAG_SIZE_BYTES];
     byte[] nonce = new byte[Xaes256Gcm.NONCE_SIZE_BYTES];
     Randomness.current().nextBytes(nonce);
@@ -73,16 +101,14 @@ public final class RootKeyProtector implements MaterialProtector, AutoCloseable 
     return out;
   }
 
-  @Override
-  public byte[] unwrap(KeyId keyId, MaterialId materialId, byte[] wrapped) {
+  private byte[] open(byte[] aad, byte[] wrapped, String truncated, String damaged) {
     Xaes256Gcm.Key k = rootKey;
     if (k == null) {
       throw new MaterialUnavailableException("The key store is sealed");
     }
     if (wrapped.length < Xaes256Gcm.NONCE_SIZE_BYTES + Xaes256Gcm.TAG_SIZE_BYTES) {
-      throw new StoreFailureException("A wrapped key material is truncated");
+      throw new StoreFailureException(truncated);
     }
-    byte[] aad = aad(keyId, materialId);
     try {
       return Xaes256Gcm.open(
           k,
@@ -96,9 +122,17 @@ public final class RootKeyProtector implements MaterialProtector, AutoCloseable 
           Xaes256Gcm.NONCE_SIZE_BYTES,
           wrapped.length - Xaes256Gcm.NONCE_SIZE_BYTES);
     } catch (GeneralSecurityException e) {
-      throw new StoreFailureException(
-          "A wrapped key material does not authenticate under the root key");
+      throw new StoreFailureException(damaged);
     }
+  }
+
+  /** The purpose, a zero byte (no access key ID has one) and the access key ID. */
+  private static byte[] credentialAad(String accessKeyId) {
+    byte[] id = accessKeyId.getBytes(StandardCharsets.UTF_8);
+    byte[] aad = new byte[CREDENTIAL_PURPOSE.length + 1 + id.length];
+    System.arraycopy(CREDENTIAL_PURPOSE, 0, aad, 0, CREDENTIAL_PURPOSE.length);
+    System.arraycopy(id, 0, aad, CREDENTIAL_PURPOSE.length + 1, id.length);
+    return aad;
   }
 
   private static byte[] aad(KeyId keyId, MaterialId materialId) {

@@ -15,6 +15,7 @@ import io.qkms.engine.keys.MaterialId;
 import io.qkms.engine.keys.Origin;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.keys.RotationType;
+import io.qkms.engine.store.AccessKeyRecord;
 import io.qkms.engine.store.AliasRecord;
 import io.qkms.engine.store.GrantRecord;
 import io.qkms.engine.store.KeyRecord;
@@ -65,6 +66,16 @@ final class StateCodec {
         n.put("target", alias.targetKeyId().value());
         n.put("created", alias.creationDate().toString());
         n.put("updated", alias.lastUpdatedDate().toString());
+      }
+    }
+    if (!s.accessKeys().isEmpty()) {
+      ArrayNode a = root.putArray("accessKeys");
+      for (AccessKeyRecord k : s.accessKeys()) {
+        ObjectNode n = a.addObject();
+        n.put("id", k.accessKeyId());
+        n.put("principal", k.principalArn());
+        n.put("wrapped", B64.encodeToString(k.wrappedSecret()));
+        n.put("created", k.createDate().toString());
       }
     }
     try {
@@ -158,7 +169,18 @@ final class StateCodec {
       }
       byRegion.put(r, RegionState.of(keys, aliases));
     }
-    return StoreState.of(account, regions, byRegion, root.get("revision").asLong());
+    List<AccessKeyRecord> accessKeys = new ArrayList<>();
+    if (root.has("accessKeys")) { // absent in stores written before the HTTP endpoint
+      for (JsonNode k : root.get("accessKeys")) {
+        accessKeys.add(
+            new AccessKeyRecord(
+                text(k, "id"),
+                text(k, "principal"),
+                B64D.decode(text(k, "wrapped")),
+                parseInstant(text(k, "created"))));
+      }
+    }
+    return StoreState.of(account, regions, byRegion, accessKeys, root.get("revision").asLong());
   }
 
   private static KeyRecord key(JsonNode n, String defaultPolicy) {

@@ -1,0 +1,90 @@
+package io.qkms.cli;
+
+import io.qkms.engine.KmsEngine;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.file.FileKeyStore;
+import io.qkms.http.QkmsHttpServer;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.stream.Collectors;
+
+/**
+ * {@code qkms serve}: the HTTP endpoint over a key store, until SIGTERM or Ctrl-C. Kept apart from
+ * {@link Qkms} so that Jetty's classes are loaded only by this command, not by every command line.
+ */
+final class Serve {
+  private Serve() {}
+
+  /**
+   * Serves until the JVM is asked to stop; then the server stops gracefully (requests in flight
+   * finish), and only then the engine and the store are closed.
+   *
+   * @param accessLog a file to append the access log to, "-" for stdout, or null for none
+   */
+  static int run(
+      FileKeyStore store, String host, int port, String accessLog, PrintStream out, PrintStream err)
+      throws Exception {
+    KmsEngine engine = KmsEngine.builder().keyStore(store).build();
+    PrintStream log = accessLogStream(accessLog, out);
+    QkmsHttpServer.Builder builder =
+        QkmsHttpServer.builder().engine(engine).keyStore(store).host(host).port(port);
+    if (log != null) {
+      builder.accessLog(log::println, log::flush);
+    }
+    QkmsHttpServer server = builder.build();
+    try {
+      server.start();
+    } catch (Exception e) {
+      engine.close();
+      throw e;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  try {
+                    server.stop();
+                  } catch (Exception e) {
+                    err.println("qkms: stopping the server: " + e);
+                  } finally {
+                    engine.close();
+                    store.close();
+                    err.println("qkms: stopped");
+                    err.flush();
+                  }
+                },
+                "qkms-shutdown"));
+    err.println(
+        "qkms: serving "
+            + server.endpoint()
+            + " (key store "
+            + store.directory().toAbsolutePath().normalize()
+            + "; regions "
+            + engine.regions().stream().map(Region::name).collect(Collectors.joining(", "))
+            + "); SIGTERM or Ctrl-C stops it");
+    err.flush();
+    server.join();
+    return Qkms.OK;
+  }
+
+  /** Where the access log goes: stdout ("-"), a file (appended to), or nowhere (null). */
+  private static PrintStream accessLogStream(String accessLog, PrintStream out) throws IOException {
+    if (accessLog == null) {
+      return null;
+    }
+    if (accessLog.equals("-")) {
+      return new PrintStream(
+          new java.io.BufferedOutputStream(out, 1 << 16), false, StandardCharsets.UTF_8);
+    }
+    OutputStream file =
+        Files.newOutputStream(
+            Path.of(accessLog), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    return new PrintStream(
+        new java.io.BufferedOutputStream(file, 1 << 16), false, StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,46 @@
+package io.qkms.http;
+
+import java.nio.ByteBuffer;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors Jetty answers itself (a malformed request, headers too large, a request refused while
+ * shutting down, an unexpected failure) in the API's shape: JSON 1.1 with {@code __type} and {@code
+ * message}, and a request ID. Never an HTML page, never a stack trace.
+ */
+final class JsonErrorHandler extends ErrorHandler {
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    int status = response.getStatus();
+    String type;
+    String message;
+    if (status == HttpStatus.SERVICE_UNAVAILABLE_503) {
+      type = "ServiceUnavailableException";
+      message = "The server is shutting down.";
+    } else if (status == HttpStatus.PAYLOAD_TOO_LARGE_413) {
+      type = "RequestEntityTooLargeException";
+      message = "The request is too large.";
+    } else if (status >= 500) {
+      type = "KMSInternalException";
+      message = "An internal error occurred.";
+    } else {
+      type = "MalformedHttpRequestException";
+      message = "The request is not a valid HTTP request: " + HttpStatus.getMessage(status) + ".";
+    }
+    Object id = request.getAttribute(AccessLog.REQUEST_ID);
+    String requestId = id != null ? id.toString() : RequestIds.next();
+    request.setAttribute(AccessLog.REQUEST_ID, requestId);
+    request.setAttribute(AccessLog.ERROR, type);
+    byte[] body = ErrorBodies.of(type, message);
+    response.getHeaders().put(KmsHandler.REQUEST_ID_HEADER, requestId);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, KmsHandler.CONTENT_TYPE);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+    return true;
+  }
+}

@@ -1,0 +1,291 @@
+package io.qkms.http;
+
+import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.wire.Dispatcher;
+import io.qkms.engine.wire.WireResponse;
+import io.qkms.http.sigv4.SigV4Exception;
+import io.qkms.http.sigv4.SigV4Verifier;
+import io.qkms.http.sigv4.SignableRequest;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.PreEncodedHttpField;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable;
+
+/**
+ * {@code POST /}: reads the body (bounded), verifies its SigV4 signature, and hands {@code
+ * (X-Amz-Target, body, caller)} to the engine's {@link Dispatcher}; the caller is the principal of
+ * the access key that signed, in the region of its credential scope. Every response carries {@code
+ * x-amzn-RequestId} and {@code Content-Type: application/x-amz-json-1.1}; every error has an
+ * AWS-style body {@code {"__type": ..., "message": ...}}.
+ *
+ * <p>Threads: the handler is declared non-blocking, so Jetty runs it on the selector thread that
+ * read the request, without handing it to another thread: the body is read without blocking (the
+ * request's chunks as they come, into an array sized by Content-Length, never more than the limit),
+ * and the operations that only read keys (Encrypt, Decrypt, ReEncrypt, GenerateDataKey, Describe
+ * and List calls) run right there. They are served from the engine's key cache; on a miss the
+ * engine reads the store, a short local file read. Operations that change keys write and sync the
+ * store file, so they go to the server's thread pool. Serving the hot operations without a thread
+ * hand-off halves the CPU per request and keeps latency tails short under load.
+ */
+final class KmsHandler extends Handler.Abstract {
+  static final String CONTENT_TYPE = WireResponse.CONTENT_TYPE;
+  static final String REQUEST_ID_HEADER = "x-amzn-RequestId";
+
+  /** The status AWS's JSON-protocol services answer authentication failures with. */
+  static final int AUTH_FAILURE_STATUS = 400;
+
+  private static final HttpField CONTENT_TYPE_FIELD =
+      new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
+  private static final HttpField ALLOW_POST = new PreEncodedHttpField(HttpHeader.ALLOW, "POST");
+
+  private final Dispatcher dispatcher;
+  private final SigV4Verifier verifier;
+  private final Map<String, Region> regions;
+  private final int maxBodyBytes;
+  private final Set<String> operations;
+
+  KmsHandler(
+      Dispatcher dispatcher,
+      SigV4Verifier verifier,
+      Map<String, Region> regions,
+      int maxBodyBytes) {
+    this.dispatcher = dispatcher;
+    this.verifier = verifier;
+    this.regions = regions;
+    this.maxBodyBytes = maxBodyBytes;
+    this.operations = dispatcher.operationNames();
+  }
+
+  @Override
+  public boolean handle(Request request, Response response, Callback callback) {
+    String requestId = RequestIds.next();
+    request.setAttribute(AccessLog.REQUEST_ID, requestId);
+    response.getHeaders().put(REQUEST_ID_HEADER, requestId);
+
+    String target = request.getHeaders().get("X-Amz-Target");
+    if (target != null
+        && target.startsWith(Dispatcher.TARGET_PREFIX)
+        && operations.contains(target.substring(Dispatcher.TARGET_PREFIX.length()))) {
+      request.setAttribute(
+          AccessLog.OPERATION, target.substring(Dispatcher.TARGET_PREFIX.length()));
+    }
+    if (!"POST".equals(request.getMethod())) {
+      response.getHeaders().put(ALLOW_POST);
+      return error(
+          request,
+          response,
+          callback,
+          405,
+          "UnknownOperationException",
+          "QKMS serves the AWS KMS JSON API: POST / only.");
+    }
+    String path = request.getHttpURI().getPath();
+    if (!"/".equals(path)) {
+      return error(
+          request,
+          response,
+          callback,
+          404,
+          "UnknownOperationException",
+          "QKMS serves the AWS KMS JSON API at / only.");
+    }
+    if (!isJson11(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
+      return error(
+          request,
+          response,
+          callback,
+          415,
+          "UnsupportedMediaTypeException",
+          "The Content-Type must be " + CONTENT_TYPE + ".");
+    }
+    long length = request.getLength();
+    if (length > maxBodyBytes) {
+      return tooLarge(request, response, callback);
+    }
+    new BodyReader(request, response, callback, length).run();
+    return true;
+  }
+
+  /** {@code application/x-amz-json-1.1}, in any case, with or without parameters. */
+  static boolean isJson11(String contentType) {
+    if (contentType == null) {
+      return false;
+    }
+    int semi = contentType.indexOf(';');
+    String type = (semi < 0 ? contentType : contentType.substring(0, semi)).strip();
+    return type.equalsIgnoreCase(CONTENT_TYPE);
+  }
+
+  private boolean tooLarge(Request request, Response response, Callback callback) {
+    return error(
+        request,
+        response,
+        callback,
+        413,
+        "RequestEntityTooLargeException",
+        "The request body must be at most " + maxBodyBytes + " bytes.");
+  }
+
+  /** Reads the body chunk by chunk as it arrives, then runs the call. */
+  private final class BodyReader implements Runnable, Invocable {
+    @Override
+    public InvocationType getInvocationType() {
+      return InvocationType.NON_BLOCKING; // reading chunks never blocks; call() hands off what may
+    }
+
+    private final Request request;
+    private final Response response;
+    private final Callback callback;
+    private byte[] body;
+    private int size;
+
+    BodyReader(Request request, Response response, Callback callback, long length) {
+      this.request = request;
+      this.response = response;
+      this.callback = callback;
+      this.body = new byte[length >= 0 ? (int) length : Math.min(4096, maxBodyBytes)];
+    }
+
+    @Override
+    public void run() {
+      while (true) {
+        Content.Chunk chunk = request.read();
+        if (chunk == null) {
+          request.demand(this);
+          return;
+        }
+        if (Content.Chunk.isFailure(chunk)) {
+          callback.failed(chunk.getFailure());
+          return;
+        }
+        ByteBuffer buffer = chunk.getByteBuffer();
+        int n = buffer.remaining();
+        if ((long) size + n > maxBodyBytes) {
+          chunk.release();
+          tooLarge(request, response, callback);
+          return;
+        }
+        if (size + n > body.length) {
+          body = Arrays.copyOf(body, Math.min(maxBodyBytes, Math.max(body.length * 2, size + n)));
+        }
+        buffer.get(body, size, n);
+        size += n;
+        chunk.release();
+        if (chunk.isLast()) {
+          call(request, response, callback, size == body.length ? body : Arrays.copyOf(body, size));
+          return;
+        }
+      }
+    }
+  }
+
+  /**
+   * Operations that never write the store themselves (a due automatic rotation found on a cache
+   * miss may still write it, rarely): run on the selector thread.
+   */
+  private static final Set<String> READ_ONLY =
+      Set.of(
+          "Encrypt",
+          "Decrypt",
+          "ReEncrypt",
+          "GenerateDataKey",
+          "GenerateDataKeyWithoutPlaintext",
+          "DescribeKey",
+          "ListKeys",
+          "ListAliases",
+          "ListGrants",
+          "ListKeyRotations",
+          "GetKeyPolicy",
+          "GetKeyRotationStatus");
+
+  private void call(Request request, Response response, Callback callback, byte[] body) {
+    Object operation = request.getAttribute(AccessLog.OPERATION);
+    if (operation != null && !READ_ONLY.contains(operation)) {
+      // Changes keys: writes and syncs the store file, which must not hold up a selector thread.
+      request
+          .getComponents()
+          .getExecutor()
+          .execute(() -> callNow(request, response, callback, body));
+    } else {
+      callNow(request, response, callback, body);
+    }
+  }
+
+  private void callNow(Request request, Response response, Callback callback, byte[] body) {
+    try {
+      SigV4Verifier.Verified verified;
+      try {
+        verified = verifier.verify(new Signable(request), body, body.length);
+      } catch (SigV4Exception e) {
+        error(request, response, callback, AUTH_FAILURE_STATUS, e.errorCode(), e.getMessage());
+        return;
+      }
+      Principal principal = verified.credential().principal();
+      request.setAttribute(AccessLog.PRINCIPAL, principal.arn());
+      Caller caller = new Caller(principal, regions.get(verified.region()));
+      WireResponse r = dispatcher.dispatch(request.getHeaders().get("X-Amz-Target"), body, caller);
+      if (r.isError()) {
+        request.setAttribute(AccessLog.ERROR, r.errorCode());
+      }
+      reply(response, callback, r.status(), r.body());
+    } catch (Throwable t) {
+      callback.failed(t); // Jetty answers 500 through the error handler
+    }
+  }
+
+  private static boolean error(
+      Request request,
+      Response response,
+      Callback callback,
+      int status,
+      String errorCode,
+      String message) {
+    request.setAttribute(AccessLog.ERROR, errorCode);
+    reply(response, callback, status, ErrorBodies.of(errorCode, message));
+    return true;
+  }
+
+  private static void reply(Response response, Callback callback, int status, byte[] body) {
+    response.setStatus(status);
+    HttpFields.Mutable headers = response.getHeaders();
+    headers.put(CONTENT_TYPE_FIELD);
+    headers.put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  /** The parts of a Jetty request SigV4 signs. */
+  private record Signable(Request request) implements SignableRequest {
+    @Override
+    public String method() {
+      return request.getMethod();
+    }
+
+    @Override
+    public String rawPath() {
+      return request.getHttpURI().getPath();
+    }
+
+    @Override
+    public String rawQuery() {
+      return request.getHttpURI().getQuery();
+    }
+
+    @Override
+    public List<String> headerValues(String lowerCaseName) {
+      return request.getHeaders().getValuesList(lowerCaseName);
+    }
+  }
+}

@@ -1,0 +1,310 @@
+package io.qkms.http;
+
+import io.qkms.engine.KmsEngine;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.KeyStore;
+import io.qkms.engine.wire.Dispatcher;
+import io.qkms.http.credentials.CredentialTable;
+import io.qkms.http.sigv4.SigV4Verifier;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The QKMS HTTP endpoint: every engine operation at {@code POST /} as AWS KMS's JSON 1.1 API
+ * ({@code X-Amz-Target: TrentService.<Operation>}, {@code Content-Type:
+ * application/x-amz-json-1.1}), authenticated with AWS Signature Version 4 against the key store's
+ * access keys, on Jetty 12 (HTTP/1.1, keep-alive, concurrent requests).
+ *
+ * <pre>{@code
+ * try (QkmsHttpServer server = QkmsHttpServer.builder().engine(engine).keyStore(store)
+ *     .port(8471).build().start()) {
+ *   server.join();
+ * }
+ * }</pre>
+ *
+ * <p>{@link #stop()} is graceful: the server stops accepting connections, answers new requests on
+ * open connections with 503, and lets the requests in flight finish (at most the stop timeout). The
+ * engine and the key store are the caller's: close them after the server has stopped.
+ */
+public final class QkmsHttpServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(QkmsHttpServer.class);
+
+  /** The port {@code qkms serve} listens on by default. */
+  public static final int DEFAULT_PORT = 8471;
+
+  /** Enough for every KMS request (a 32 KiB key policy, escaped, is the largest). */
+  public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+  private final Server server;
+  private final ServerConnector connector;
+  private final AccessLog accessLog;
+  private final CredentialTable credentials;
+  private final ScheduledExecutorService maintenance;
+  private final KmsEngine engine;
+  private final Duration maintenanceInterval;
+  private final GracefulHandler graceful;
+
+  private QkmsHttpServer(Builder b) {
+    this.engine = b.engine;
+    this.maintenanceInterval = b.maintenanceInterval;
+    Map<String, Region> regions = new LinkedHashMap<>();
+    b.engine.regions().forEach(r -> regions.put(r.name(), r));
+    this.credentials =
+        new CredentialTable(b.store, b.storeTimeout, b.credentialRefresh, System::nanoTime);
+    SigV4Verifier verifier =
+        SigV4Verifier.builder()
+            .service("kms")
+            .regions(regions::containsKey)
+            .clock(b.clock)
+            .credentials(credentials)
+            .build();
+
+    QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, Math.min(8, b.maxThreads));
+    threads.setName("qkms-http");
+    server = new Server(threads);
+    HttpConfiguration config = new HttpConfiguration();
+    config.setSendServerVersion(false);
+    config.setSendXPoweredBy(false);
+    config.setSendDateHeader(true); // the SDKs correct their clock skew from it
+    // The hot operations run on the selector threads (see KmsHandler): one per core.
+    int selectors = Math.max(2, Runtime.getRuntime().availableProcessors());
+    connector = new ServerConnector(server, 1, selectors, new HttpConnectionFactory(config));
+    connector.setHost(b.host);
+    connector.setPort(b.port);
+    connector.setIdleTimeout(b.idleTimeout.toMillis());
+    server.addConnector(connector);
+
+    KmsHandler handler =
+        new KmsHandler(new Dispatcher(b.engine), verifier, Map.copyOf(regions), b.maxBodyBytes);
+    graceful = new GracefulHandler(handler);
+    server.setHandler(graceful);
+    server.setErrorHandler(new JsonErrorHandler());
+    server.setStopTimeout(b.stopTimeout.toMillis());
+    server.setStopAtShutdown(false); // the owner stops it, then closes engine and store in order
+    if (b.accessLog != null) {
+      accessLog = new AccessLog(b.accessLog, b.accessLogFlush);
+      server.setRequestLog(accessLog);
+    } else {
+      accessLog = null;
+    }
+    maintenance =
+        Executors.newSingleThreadScheduledExecutor(
+            r -> {
+              Thread t = new Thread(r, "qkms-maintenance");
+              t.setDaemon(true);
+              return t;
+            });
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** Binds and starts serving. */
+  public QkmsHttpServer start() throws Exception {
+    server.start();
+    long every = maintenanceInterval.toMillis();
+    maintenance.scheduleWithFixedDelay(this::maintain, every, every, TimeUnit.MILLISECONDS);
+    return this;
+  }
+
+  /** Due rotations and expired deletions happen even when no request comes to trigger them. */
+  private void maintain() {
+    try {
+      engine.runMaintenance();
+    } catch (RuntimeException e) {
+      LOG.warn("Key maintenance failed: {}", e.getClass().getName());
+    }
+  }
+
+  /** The port it listens on (the bound one when built with port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** {@code http://host:port}, for {@code --endpoint-url} or {@code endpointOverride}. */
+  public URI endpoint() {
+    String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
+    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+  }
+
+  /** The address it listens on. */
+  public InetSocketAddress address() {
+    return new InetSocketAddress(connector.getHost(), port());
+  }
+
+  /** Waits until the server has stopped. */
+  public void join() throws InterruptedException {
+    server.join();
+  }
+
+  /** Requests being handled now. */
+  public long requestsInFlight() {
+    return graceful.getCurrentRequestCount();
+  }
+
+  /** Whether it is serving. */
+  public boolean isRunning() {
+    return server.isRunning();
+  }
+
+  /**
+   * Stops gracefully: no new connections, 503 for new requests, requests in flight finish (up to
+   * the stop timeout); then flushes the access log and forgets the access keys' secrets.
+   */
+  public void stop() throws Exception {
+    maintenance.shutdownNow();
+    try {
+      server.stop();
+    } finally {
+      if (accessLog != null) {
+        accessLog.close();
+      }
+      credentials.close();
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    stop();
+  }
+
+  /** Builds a {@link QkmsHttpServer}; the engine and its key store are required. */
+  public static final class Builder {
+    private KmsEngine engine;
+    private KeyStore store;
+    private String host = "127.0.0.1";
+    private int port = DEFAULT_PORT;
+    private Clock clock = Clock.systemUTC();
+    private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxThreads = 64;
+    private Duration storeTimeout = KmsEngine.DEFAULT_STORE_TIMEOUT;
+    private Duration credentialRefresh = Duration.ofSeconds(1);
+    private Duration stopTimeout = Duration.ofSeconds(30);
+    private Duration idleTimeout = Duration.ofSeconds(60);
+    private Duration maintenanceInterval = Duration.ofMinutes(1);
+    private Consumer<String> accessLog;
+    private Runnable accessLogFlush = () -> {};
+
+    private Builder() {}
+
+    /** The engine that runs the calls. */
+    public Builder engine(KmsEngine engine) {
+      this.engine = Objects.requireNonNull(engine, "engine");
+      return this;
+    }
+
+    /** The engine's key store, where the access keys are. */
+    public Builder keyStore(KeyStore store) {
+      this.store = Objects.requireNonNull(store, "store");
+      return this;
+    }
+
+    /** The address to bind (default 127.0.0.1: only this machine). */
+    public Builder host(String host) {
+      this.host = Objects.requireNonNull(host, "host");
+      return this;
+    }
+
+    /** The port (default 8471; 0 picks a free one, see {@link #port()}). */
+    public Builder port(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("A port is 0..65535, was " + port);
+      }
+      this.port = port;
+      return this;
+    }
+
+    /** The clock request dates are checked against (tests inject one). */
+    public Builder clock(Clock clock) {
+      this.clock = Objects.requireNonNull(clock, "clock");
+      return this;
+    }
+
+    /** Larger request bodies get 413 (default 256 KiB). */
+    public Builder maxBodyBytes(int maxBodyBytes) {
+      if (maxBodyBytes < 1) {
+        throw new IllegalArgumentException("maxBodyBytes must be positive");
+      }
+      this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** The most threads in the pool that runs key changes and Jetty's own tasks (default 64). */
+    public Builder maxThreads(int maxThreads) {
+      if (maxThreads < 4) {
+        throw new IllegalArgumentException("maxThreads must be at least 4");
+      }
+      this.maxThreads = maxThreads;
+      return this;
+    }
+
+    public Builder storeTimeout(Duration storeTimeout) {
+      this.storeTimeout = Objects.requireNonNull(storeTimeout, "storeTimeout");
+      return this;
+    }
+
+    /** How soon access keys created or deleted elsewhere take effect (default 1 s). */
+    public Builder credentialRefresh(Duration interval) {
+      this.credentialRefresh = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    /** How long {@link #stop()} lets requests in flight finish (default 30 s). */
+    public Builder stopTimeout(Duration stopTimeout) {
+      this.stopTimeout = Objects.requireNonNull(stopTimeout, "stopTimeout");
+      return this;
+    }
+
+    /** How long an idle keep-alive connection stays open (default 60 s). */
+    public Builder idleTimeout(Duration idleTimeout) {
+      this.idleTimeout = Objects.requireNonNull(idleTimeout, "idleTimeout");
+      return this;
+    }
+
+    /** How often due rotations and deletions are applied (default 1 minute). */
+    public Builder maintenanceInterval(Duration interval) {
+      if (interval.isNegative() || interval.isZero()) {
+        throw new IllegalArgumentException("maintenanceInterval must be positive");
+      }
+      this.maintenanceInterval = interval;
+      return this;
+    }
+
+    /** Where access log lines go (one call per line, from one background thread); none if null. */
+    public Builder accessLog(Consumer<String> sink) {
+      return accessLog(sink, () -> {});
+    }
+
+    /** As {@link #accessLog(Consumer)}, with {@code flush} run after each batch of lines. */
+    public Builder accessLog(Consumer<String> sink, Runnable flush) {
+      this.accessLog = sink;
+      this.accessLogFlush = Objects.requireNonNull(flush, "flush");
+      return this;
+    }
+
+    public QkmsHttpServer build() {
+      if (engine == null || store == null) {
+        throw new IllegalStateException("engine(...) and keyStore(...) are required");
+      }
+      return new QkmsHttpServer(this);
+    }
+  }
+}

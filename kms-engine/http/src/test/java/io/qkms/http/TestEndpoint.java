@@ -1,0 +1,148 @@
+package io.qkms.http;
+
+import io.qkms.engine.KmsEngine;
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.keys.AccountId;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.InMemoryKeyStore;
+import io.qkms.engine.store.KeyStore;
+import io.qkms.http.credentials.AccessKeys;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+
+/**
+ * A real endpoint for tests: an engine over an in-memory key store (account 111122223333, regions
+ * us-east-1 and eu-west-1), access keys for the root and for user alice, the server on a free port
+ * of 127.0.0.1, its access log kept in memory; and a raw HTTP client that signs with {@link
+ * TestSigner}.
+ */
+final class TestEndpoint implements AutoCloseable {
+  static final AccountId ACCOUNT = AccountId.of("111122223333");
+  static final Region US_EAST_1 = Region.of("us-east-1");
+  static final Region EU_WEST_1 = Region.of("eu-west-1");
+  static final Principal ROOT = Principal.root(ACCOUNT);
+  static final Principal ALICE = Principal.user(ACCOUNT, "alice");
+  static final String JSON_11 = "application/x-amz-json-1.1";
+  static final Duration TIMEOUT = Duration.ofSeconds(10);
+
+  final KeyStore store;
+  final KmsEngine engine;
+  final QkmsHttpServer server;
+  final Clock clock;
+  final AccessKeys.NewAccessKey rootKey;
+  final AccessKeys.NewAccessKey aliceKey;
+  final List<String> accessLog = new CopyOnWriteArrayList<>();
+  final HttpClient http =
+      HttpClient.newBuilder()
+          .version(HttpClient.Version.HTTP_1_1)
+          .connectTimeout(Duration.ofSeconds(5))
+          .build();
+
+  private TestEndpoint(Clock clock, Consumer<QkmsHttpServer.Builder> customize) throws Exception {
+    this.clock = clock;
+    this.store = InMemoryKeyStore.create(ACCOUNT, US_EAST_1, EU_WEST_1);
+    this.engine = KmsEngine.builder().keyStore(store).build();
+    Instant now = Instant.parse("2026-01-01T00:00:00Z");
+    this.rootKey = AccessKeys.create(store, TIMEOUT, ROOT, now);
+    this.aliceKey = AccessKeys.create(store, TIMEOUT, ALICE, now);
+    QkmsHttpServer.Builder b =
+        QkmsHttpServer.builder()
+            .engine(engine)
+            .keyStore(store)
+            .port(0)
+            .clock(clock)
+            .credentialRefresh(Duration.ZERO)
+            .stopTimeout(Duration.ofSeconds(5))
+            .accessLog(accessLog::add);
+    customize.accept(b);
+    this.server = b.build().start();
+  }
+
+  /** An endpoint whose SigV4 clock is {@code clock}. */
+  static TestEndpoint start(Clock clock) throws Exception {
+    return new TestEndpoint(clock, b -> {});
+  }
+
+  static TestEndpoint start(Clock clock, Consumer<QkmsHttpServer.Builder> customize)
+      throws Exception {
+    return new TestEndpoint(clock, customize);
+  }
+
+  URI uri() {
+    return server.endpoint().resolve("/");
+  }
+
+  String host() {
+    return "127.0.0.1:" + server.port();
+  }
+
+  /** A POST / of {@code json} to {@code TrentService.<operation>}, signed as the root now. */
+  HttpResponse<String> call(String operation, String json) {
+    return send(signed(operation, json.getBytes(StandardCharsets.UTF_8), rootKey, "us-east-1"));
+  }
+
+  /** A request signed with {@code key} for {@code region}, at the server clock's time. */
+  HttpRequest signed(String operation, byte[] body, AccessKeys.NewAccessKey key, String region) {
+    return signed(
+        operation, body, key.accessKeyId(), key.secretAccessKey(), region, clock.instant());
+  }
+
+  HttpRequest signed(
+      String operation,
+      byte[] body,
+      String accessKeyId,
+      String secret,
+      String region,
+      Instant time) {
+    Map<String, String> headers =
+        TestSigner.sign(
+            "POST",
+            host(),
+            "/",
+            Map.of("Content-Type", JSON_11, "X-Amz-Target", "TrentService." + operation),
+            body,
+            accessKeyId,
+            secret,
+            region,
+            "kms",
+            time);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(uri())
+            .timeout(TIMEOUT)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    headers.forEach(b::header);
+    return b.build();
+  }
+
+  HttpResponse<String> send(HttpRequest request) {
+    try {
+      return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Override
+  public void close() throws Exception {
+    try {
+      server.close();
+    } finally {
+      engine.close();
+      store.close();
+    }
+  }
+}
