@@ -1,0 +1,159 @@
+package io.qkms.http.credentials;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.nullValue;
+import static org.hamcrest.Matchers.sameInstance;
+
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.keys.AccountId;
+import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.InMemoryKeyStore;
+import io.qkms.http.sigv4.SigningCredential;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The server's view of the access keys, with a hand-moved nanosecond clock. */
+class CredentialTableTest {
+  private static final AccountId ACCOUNT = AccountId.of("111122223333");
+  private static final Principal ALICE = Principal.user(ACCOUNT, "alice");
+  private static final Duration TIMEOUT = Duration.ofSeconds(5);
+  private static final Duration REFRESH = Duration.ofSeconds(1);
+  private static final Instant NOW = Instant.parse("2026-03-01T12:00:00Z");
+
+  private final InMemoryKeyStore store = InMemoryKeyStore.create(ACCOUNT, Region.of("us-east-1"));
+  private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
+  private final CredentialTable table = new CredentialTable(store, TIMEOUT, REFRESH, nanos::get);
+
+  @AfterEach
+  void tearDown() {
+    table.close();
+    store.close();
+  }
+
+  private void advance(Duration d) {
+    nanos.addAndGet(d.toNanos());
+  }
+
+  @Test
+  void knownKey_givesItsPrincipal() {
+    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    SigningCredential c = table.apply(k.accessKeyId());
+    assertThat(c.accessKeyId(), equalTo(k.accessKeyId()));
+    assertThat(c.principal(), equalTo(ALICE));
+  }
+
+  @Test
+  void unknownKey_isNull() {
+    assertThat(table.apply("AKIAAAAAAAAAAAAAAAAA"), nullValue());
+  }
+
+  @Test
+  void keyCreatedLater_isFoundAtOnce_throughTheMissReload() {
+    table.apply("AKIAAAAAAAAAAAAAAAAA"); // loads the (empty) table
+    advance(Duration.ofMillis(150)); // past the miss-reload limit, well within the refresh
+    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    assertThat(table.apply(k.accessKeyId()).principal(), equalTo(ALICE));
+  }
+
+  @Test
+  void missReloads_areLimitedToTenASecond() {
+    AtomicInteger reads = new AtomicInteger();
+    InMemoryKeyStore counted = store;
+    CredentialTable t =
+        new CredentialTable(new CountingStore(counted, reads), TIMEOUT, REFRESH, nanos::get);
+    try {
+      t.apply("AKIAAAAAAAAAAAAAAAAA");
+      int afterFirst = reads.get();
+      for (int i = 0; i < 100; i++) {
+        t.apply("AKIABBBBBBBBBBBBBBBB"); // unknown, same instant: no further store reads
+      }
+      assertThat(reads.get(), equalTo(afterFirst));
+      advance(Duration.ofMillis(100));
+      t.apply("AKIABBBBBBBBBBBBBBBB");
+      assertThat(reads.get(), equalTo(afterFirst + 1));
+    } finally {
+      t.close();
+    }
+  }
+
+  @Test
+  void deletedKey_isRefused_afterTheRefreshInterval() {
+    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    SigningCredential before = table.apply(k.accessKeyId());
+    AccessKeys.delete(store, TIMEOUT, k.accessKeyId());
+
+    // Within the interval the known key is still served (no store read per request).
+    assertThat(table.apply(k.accessKeyId()), sameInstance(before));
+    advance(REFRESH);
+    assertThat(table.apply(k.accessKeyId()), nullValue());
+  }
+
+  @Test
+  void unchangedKeys_keepTheirCredentialObject_acrossReloads() {
+    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    SigningCredential first = table.apply(k.accessKeyId());
+    AccessKeys.create(store, TIMEOUT, ALICE, NOW); // the store changes
+    advance(REFRESH);
+    assertThat(table.apply(k.accessKeyId()), sameInstance(first));
+  }
+
+  @Test
+  void sealedStore_keysItCannotUnwrapAreIgnored_theTableKeepsWorking() {
+    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    store.seal();
+    assertThat(table.apply(k.accessKeyId()), nullValue());
+    store.unseal();
+    advance(REFRESH);
+    assertThat(table.apply(k.accessKeyId()).principal(), equalTo(ALICE));
+  }
+
+  @Test
+  void close_forgetsEverything() {
+    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    table.apply(k.accessKeyId());
+    table.close();
+    assertThat(table.apply(k.accessKeyId()), nullValue());
+  }
+
+  /** Counts reads of a store, to see when the table goes to it. */
+  private static final class CountingStore implements io.qkms.engine.store.KeyStore {
+    private final io.qkms.engine.store.KeyStore delegate;
+    private final AtomicInteger reads;
+
+    CountingStore(io.qkms.engine.store.KeyStore delegate, AtomicInteger reads) {
+      this.delegate = delegate;
+      this.reads = reads;
+    }
+
+    @Override
+    public io.qkms.engine.store.StoreState read(Duration timeout) {
+      reads.incrementAndGet();
+      return delegate.read(timeout);
+    }
+
+    @Override
+    public io.qkms.engine.store.StoreState update(
+        Duration timeout,
+        java.util.function.UnaryOperator<io.qkms.engine.store.StoreState> change) {
+      return delegate.update(timeout, change);
+    }
+
+    @Override
+    public boolean isReadOnly() {
+      return delegate.isReadOnly();
+    }
+
+    @Override
+    public io.qkms.engine.store.MaterialProtector materialProtector() {
+      return delegate.materialProtector();
+    }
+
+    @Override
+    public void close() {}
+  }
+}
