@@ -133,7 +133,7 @@ public final class ReKeyJob {
       if (state != PipelineResult.State.DONE) {
         report = RunReport.failedRun("the pipeline ended " + state, start, elapsed, run);
       } else {
-        Map<String, Long> counters = RunReport.counters(result.metrics());
+        Map<String, Long> counters = RunReport.settledCounters(result.metrics());
         RunReport.Committed committed = null;
         String countFailure = null;
         if (plan.checkCommitted()) {

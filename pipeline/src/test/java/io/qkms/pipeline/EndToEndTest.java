@@ -506,7 +506,7 @@ abstract class EndToEndTest {
                 .withEngineClock(clock));
     PipelineResult result = p.run();
     result.waitUntilFinish();
-    return RunReport.counters(result.metrics());
+    return RunReport.settledCounters(result.metrics());
   }
 
   // ---- helpers ---------------------------------------------------------------------------

@@ -78,6 +78,28 @@ public final class RunReport {
   }
 
   /** The job's counters (namespace {@link RekeyMetrics#NAMESPACE}), summed over steps. */
+  /**
+   * The job's counters once they stop moving: a runner may still be applying the last bundle's
+   * metric updates when {@code waitUntilFinish} returns; on Flink the first read is final.
+   */
+  public static Map<String, Long> settledCounters(MetricResults metrics) {
+    Map<String, Long> last = counters(metrics);
+    for (int i = 0; i < 100; i++) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return last;
+      }
+      Map<String, Long> now = counters(metrics);
+      if (now.equals(last)) {
+        return now;
+      }
+      last = now;
+    }
+    return last;
+  }
+
   public static Map<String, Long> counters(MetricResults metrics) {
     MetricQueryResults q =
         metrics.queryMetrics(
@@ -85,13 +107,15 @@ public final class RunReport {
                 .addNameFilter(MetricNameFilter.inNamespace(RekeyMetrics.NAMESPACE))
                 .build());
     Map<String, Long> out = new TreeMap<>();
+    // Committed values where the runner has them (Direct): its attempted values can miss part of
+    // a bundle's updates. Flink has only attempted values, which are final once a job is done.
     for (MetricResult<Long> c : q.getCounters()) {
-      Long v = c.getAttempted();
+      Long v = c.hasCommitted() ? c.getCommitted() : c.getAttempted();
       out.merge(c.getName().getName(), v == null ? 0L : v, Long::sum);
     }
     // The processing window: earliest and latest activity over all steps.
     for (MetricResult<DistributionResult> d : q.getDistributions()) {
-      DistributionResult r = d.getAttempted();
+      DistributionResult r = d.hasCommitted() ? d.getCommitted() : d.getAttempted();
       if (r != null
           && r.getCount() > 0
           && d.getName().getName().equals(RekeyMetrics.ACTIVE_MILLIS)) {

@@ -331,7 +331,7 @@ class ReEncryptTransformTest {
       }
       PipelineResult result = p.run();
       result.waitUntilFinish();
-      return RunReport.counters(result.metrics());
+      return RunReport.settledCounters(result.metrics());
     } finally {
       Files.write(storeFile, goodStore);
     }
