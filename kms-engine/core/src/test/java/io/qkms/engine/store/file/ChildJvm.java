@@ -1,50 +1,30 @@
 package io.qkms.engine.store.file;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
- * A JVM running one of the test mains on the test class path, whose output lines are collected as
- * they come. Every wait is bounded; {@link #close()} kills what is still running.
+ * A JVM running one of the test mains on the test class path. Its output goes to a file, not a
+ * pipe: when a child is killed, the JDK drains and closes the pipe under a reader that is blocked
+ * in it, and lines the child had written could be lost; a file keeps every byte the child wrote.
+ * Every wait is bounded; {@link #close()} kills what is still running.
  */
 final class ChildJvm implements AutoCloseable {
-  private static final String EOF = "\u0000eof";
+  private static final long POLL_MILLIS = 5;
 
   private final Process process;
-  private final LinkedBlockingQueue<String> pending = new LinkedBlockingQueue<>();
-  private final List<String> all = new CopyOnWriteArrayList<>();
-  private final Thread reader;
+  private final Path output;
+  private int consumed; // lines already returned by awaitLine
 
-  private ChildJvm(Process process) {
+  private ChildJvm(Process process, Path output) {
     this.process = process;
-    this.reader =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(
-                      new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line; (line = r.readLine()) != null; ) {
-                  all.add(line);
-                  pending.add(line);
-                }
-              } catch (IOException e) {
-                // the process died; what was read is kept
-              } finally {
-                pending.add(EOF);
-              }
-            },
-            "child-jvm-output");
-    reader.setDaemon(true);
-    reader.start();
+    this.output = output;
   }
 
   static ChildJvm start(Class<?> main, String... args) throws IOException {
@@ -58,29 +38,38 @@ final class ChildJvm implements AutoCloseable {
     cmd.add(System.getProperty("java.class.path"));
     cmd.add(main.getName());
     cmd.addAll(List.of(args));
-    return new ChildJvm(new ProcessBuilder(cmd).redirectErrorStream(true).start());
+    Path output = Files.createTempFile("qkms-child-", ".out");
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+    return new ChildJvm(p, output);
   }
 
   /**
-   * Waits for a line starting with {@code prefix} and returns it.
+   * Waits for a line starting with {@code prefix} (after the lines earlier calls returned) and
+   * returns it.
    *
    * @throws AssertionError if none came in time or the process ended first
    */
   String awaitLine(String prefix, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (; ; ) {
-      String line = pending.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
-      if (line == null || line.equals(EOF)) {
+      boolean ended = !process.isAlive();
+      List<String> lines = completeLines();
+      while (consumed < lines.size()) {
+        String line = lines.get(consumed++);
+        if (line.startsWith(prefix)) {
+          return line;
+        }
+      }
+      if (ended || System.nanoTime() > deadline) {
         throw new AssertionError(
-            "No line starting with '" + prefix + "' within " + timeout + "; output: " + all);
+            "No line starting with '" + prefix + "' within " + timeout + "; output: " + lines());
       }
-      if (line.startsWith(prefix)) {
-        return line;
-      }
+      Thread.sleep(POLL_MILLIS);
     }
   }
 
-  /** Kills the process at once (SIGKILL) and waits for it and its output to end. */
+  /** Kills the process at once (SIGKILL) and waits for it to end. */
   void kill() throws InterruptedException {
     process.destroyForcibly();
     awaitExit(Duration.ofSeconds(10));
@@ -90,21 +79,43 @@ final class ChildJvm implements AutoCloseable {
   int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
-      throw new AssertionError("The child did not end within " + timeout + "; output: " + all);
+      throw new AssertionError("The child did not end within " + timeout + "; output: " + lines());
     }
-    reader.join(TimeUnit.SECONDS.toMillis(10));
     return process.exitValue();
   }
 
-  /** Every line read so far. */
+  /** Every line written so far (the last one even without its line end, once the child ended). */
   List<String> lines() {
-    return List.copyOf(all);
+    try {
+      return List.copyOf(Files.readString(output, StandardCharsets.UTF_8).lines().toList());
+    } catch (IOException e) {
+      throw new AssertionError("Cannot read the child's output", e);
+    }
+  }
+
+  /** Lines the child has finished writing (a line without its end may still be growing). */
+  private List<String> completeLines() {
+    try {
+      String s = Files.readString(output, StandardCharsets.UTF_8);
+      int end = s.lastIndexOf('\n');
+      return end < 0 ? List.of() : s.substring(0, end).lines().toList();
+    } catch (IOException e) {
+      throw new AssertionError("Cannot read the child's output", e);
+    }
   }
 
   @Override
   public void close() throws InterruptedException {
-    if (process.isAlive()) {
-      kill();
+    try {
+      if (process.isAlive()) {
+        kill();
+      }
+    } finally {
+      try {
+        Files.deleteIfExists(output);
+      } catch (IOException e) {
+        // a temp file left behind is harmless
+      }
     }
   }
 }
