@@ -32,6 +32,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  */
 record JobPlan(
     String inputPattern,
+    List<io.qkms.pipeline.read.AvroSplits.InputFile> inputFiles,
     boolean replay,
     InputFormat format,
     Schema recordSchema,
@@ -180,6 +181,12 @@ record JobPlan(
     }
     return new JobPlan(
         pattern,
+        files.stream()
+            .map(
+                f ->
+                    new io.qkms.pipeline.read.AvroSplits.InputFile(
+                        f.resourceId().toString(), f.sizeBytes()))
+            .toList(),
         replay,
         format,
         recordSchema,

@@ -1,6 +1,7 @@
 package io.qkms.pipeline;
 
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
+import io.qkms.pipeline.read.AvroSplits;
 import io.qkms.pipeline.report.CountElements;
 import io.qkms.pipeline.report.RekeyMetrics;
 import io.qkms.pipeline.transform.ReEncrypt;
@@ -37,7 +38,7 @@ final class ReKeyPipeline {
     PCollection<GenericRecord> input =
         plan.replay()
             ? p.apply(DeadLetterFiles.readAvro(plan.inputPattern(), plan.deadLetterInputSchema()))
-            : p.apply("Read", AvroIO.readGenericRecords(schema).from(plan.inputPattern()));
+            : p.apply("Read", AvroSplits.read(plan.inputFiles(), schema));
     ReEncrypt.Result<GenericRecord> result =
         input
             .setCoder(AvroCoder.of(schema))

@@ -342,6 +342,12 @@ public final class RunReport {
     return from == null || to == null ? 0 : (to - from) / 1000.0;
   }
 
+  /** Epoch milliseconds of the first record the transform processed, or -1 when unknown. */
+  public long processingStartMillis() {
+    Long from = counters.get(ACTIVE_FROM);
+    return from == null ? -1 : from;
+  }
+
   /** Records read per second of the processing window (start-up excluded). */
   public double processingRecordsPerSecond() {
     double s = processingSeconds();
