@@ -210,6 +210,14 @@ public final class ReKeyJob {
         flink.setParallelism(p);
       }
     }
+    if (!remoteFlink(options)
+        && !insideFlinkRun(flink)
+        && !given(args, "--flinkConfDir")
+        && System.getenv("FLINK_CONF_DIR") == null) {
+      // Flink's embedded cluster otherwise offers one task slot, and batch regions then run one
+      // subtask after another: measured 130-140k records/s against 160-175k with a slot each.
+      flink.setFlinkConfDir(embeddedClusterConfig(flink.getParallelism()));
+    }
     if (!given(args, "--fasterCopy")) {
       flink.setFasterCopy(true);
     }
@@ -221,6 +229,21 @@ public final class ReKeyJob {
     }
     if (!given(args, "--maxBundleTimeMills")) {
       flink.setMaxBundleTimeMills(60_000L);
+    }
+  }
+
+  /** A Flink configuration folder giving the embedded cluster one task slot per subtask. */
+  static String embeddedClusterConfig(int parallelism) {
+    try {
+      Path dir = Files.createTempDirectory("qkms-flink-conf-");
+      Path config = dir.resolve("config.yaml");
+      Files.writeString(
+          config, "taskmanager.numberOfTaskSlots: " + Math.max(1, parallelism) + "\n");
+      config.toFile().deleteOnExit();
+      dir.toFile().deleteOnExit();
+      return dir.toString();
+    } catch (IOException e) {
+      throw new IllegalStateException("Cannot write the embedded Flink configuration", e);
     }
   }
 

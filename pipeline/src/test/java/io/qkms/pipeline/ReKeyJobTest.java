@@ -301,4 +301,28 @@ class ReKeyJobTest {
       }
     }
   }
+
+  @Test
+  void embeddedFlink_getsATaskSlotPerSubtask() throws IOException {
+    ReKeyOptions o =
+        org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
+                "--runner=FlinkRunner", "--parallelism=3")
+            .as(ReKeyOptions.class);
+    ReKeyJob.applyRunnerDefaults(o, new String[] {"--runner=FlinkRunner", "--parallelism=3"});
+    String conf = o.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkConfDir();
+    assertThat(
+        Files.readString(Path.of(conf, "config.yaml")),
+        equalTo("taskmanager.numberOfTaskSlots: 3\n"));
+  }
+
+  @Test
+  void embeddedFlink_givenConfDir_isKept() {
+    String[] a = {"--runner=FlinkRunner", "--flinkConfDir=/etc/my-flink"};
+    ReKeyOptions o =
+        org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(a).as(ReKeyOptions.class);
+    ReKeyJob.applyRunnerDefaults(o, a);
+    assertThat(
+        o.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkConfDir(),
+        equalTo("/etc/my-flink"));
+  }
 }
