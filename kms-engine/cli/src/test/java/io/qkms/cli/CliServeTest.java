@@ -8,21 +8,11 @@ import static org.hamcrest.Matchers.matchesPattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -44,77 +34,8 @@ import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
 @Timeout(120)
 class CliServeTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final Pattern SERVING = Pattern.compile("qkms: serving (http://\\S+) .*");
 
   @TempDir Path dir;
-
-  /** A running {@code qkms serve}, its endpoint, and what it printed. */
-  private record Server(
-      Process process,
-      URI endpoint,
-      List<String> stdout,
-      BlockingQueue<String> stderr,
-      List<Thread> pumps) {
-    /** Waits for the process to end and for everything it printed to be read. */
-    int exit() throws InterruptedException {
-      if (!process.waitFor(60, TimeUnit.SECONDS)) {
-        process.destroyForcibly();
-        throw new AssertionError("qkms serve did not stop");
-      }
-      for (Thread t : pumps) {
-        t.join(10_000);
-      }
-      return process.exitValue();
-    }
-  }
-
-  private static Server serve(Path ks) throws Exception {
-    Process p =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Qkms.class.getName(),
-                "serve",
-                "--keystore",
-                ks.toString(),
-                "--port",
-                "0")
-            .start();
-    List<String> stdout = new CopyOnWriteArrayList<>();
-    BlockingQueue<String> stderr = new LinkedBlockingQueue<>();
-    List<Thread> pumps =
-        List.of(pump(p.getInputStream(), stdout::add), pump(p.getErrorStream(), stderr::add));
-    while (true) {
-      String line = stderr.poll(60, TimeUnit.SECONDS);
-      if (line == null) {
-        p.destroyForcibly();
-        throw new AssertionError("qkms serve did not start");
-      }
-      Matcher m = SERVING.matcher(line);
-      if (m.matches()) {
-        return new Server(p, URI.create(m.group(1)), stdout, stderr, pumps);
-      }
-    }
-  }
-
-  private static Thread pump(InputStream in, java.util.function.Consumer<String> lines) {
-    Thread t =
-        new Thread(
-            () -> {
-              try (BufferedReader r =
-                  new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8))) {
-                for (String l = r.readLine(); l != null; l = r.readLine()) {
-                  lines.accept(l);
-                }
-              } catch (IOException e) {
-                // the process ended
-              }
-            });
-    t.setDaemon(true);
-    t.start();
-    return t;
-  }
 
   private static KmsClient client(URI endpoint, Path credentials) {
     return KmsClient.builder()
@@ -139,7 +60,7 @@ class CliServeTest {
       throws Exception {
     Path ks = dir.resolve("ks");
     InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
-    Server server = serve(ks);
+    ServeProcess server = ServeProcess.start(ks);
     String keyId;
     try (KmsClient kms = client(server.endpoint(), ks.resolve("credentials"))) {
       keyId = kms.createKey(b -> b.description("via serve")).keyMetadata().keyId();
@@ -188,7 +109,7 @@ class CliServeTest {
   void accessKeyCreatedWhileServing_isRecognised_andDeletedOneIsRefused() throws Exception {
     Path ks = dir.resolve("ks");
     InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
-    Server server = serve(ks);
+    ServeProcess server = ServeProcess.start(ks);
     try {
       JsonNode alice =
           JSON.readTree(

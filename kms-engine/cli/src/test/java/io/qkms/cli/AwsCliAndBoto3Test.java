@@ -1,0 +1,433 @@
+package io.qkms.cli;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The real AWS CLI and boto3, unchanged, against {@code qkms serve} with nothing but the
+ * credentials file {@code qkms init} wrote: README's walk-through, and the error each ReEncrypt
+ * failure shows a CLI user. {@code .ci/run} installs both from Debian ({@code awscli}, {@code
+ * python3-boto3}); where they are missing these tests are skipped, saying so.
+ */
+@Timeout(300)
+class AwsCliAndBoto3Test {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final String ACCOUNT = "111122223333";
+  private static final String CONTEXT = "Department=Finance";
+  private static final byte[] PLAINTEXT =
+      "card 4111 1111 1111 1111".getBytes(StandardCharsets.UTF_8);
+
+  @TempDir static Path dir;
+  private static Path ks;
+  private static ServeProcess server;
+  private static Path card; // PLAINTEXT under alias/payroll with CONTEXT, made by the CLI
+  private static String payrollKeyArn;
+
+  /** The result of one client run. */
+  private record Run(int status, String stdout, String stderr) {
+    @Override
+    public String toString() {
+      return "exit " + status + "\nstdout: " + stdout + "\nstderr: " + stderr;
+    }
+  }
+
+  @BeforeAll
+  static void start() throws Exception {
+    ks = dir.resolve("ks");
+    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    server = ServeProcess.start(ks);
+    if (awsCli() == null) {
+      return;
+    }
+    payrollKeyArn =
+        ok(
+            "kms",
+            "create-key",
+            "--description",
+            "payroll",
+            "--query",
+            "KeyMetadata.Arn",
+            "--output",
+            "text");
+    ok("kms", "create-alias", "--alias-name", "alias/payroll", "--target-key-id", payrollKeyArn);
+    Files.write(dir.resolve("card.txt"), PLAINTEXT);
+    card = dir.resolve("card.enc");
+    Files.write(
+        card,
+        base64(
+            ok(
+                "kms",
+                "encrypt",
+                "--key-id",
+                "alias/payroll",
+                "--plaintext",
+                "fileb://" + dir.resolve("card.txt"),
+                "--encryption-context",
+                CONTEXT,
+                "--query",
+                "CiphertextBlob",
+                "--output",
+                "text")));
+  }
+
+  @AfterAll
+  static void stop() throws Exception {
+    if (server != null) {
+      assertThat(server.stop(), equalTo(143));
+    }
+  }
+
+  /** The AWS CLI's path: QKMS_AWS_CLI, else Debian's /usr/bin/aws (not a pyenv shim). */
+  private static Path awsCli() {
+    String configured = System.getenv("QKMS_AWS_CLI");
+    Path cli = Path.of(configured != null ? configured : "/usr/bin/aws");
+    return Files.isExecutable(cli) ? cli : null;
+  }
+
+  private static Path python() {
+    Path python = Path.of("/usr/bin/python3");
+    return Files.isExecutable(python) ? python : null;
+  }
+
+  /**
+   * A client run with the profile init wrote and nothing from the user's own AWS set-up; {@code
+   * env} adds variables, or unsets them with an empty value.
+   */
+  private static Run run(Map<String, String> env, List<String> command) throws Exception {
+    ProcessBuilder pb = new ProcessBuilder(command);
+    Map<String, String> e = pb.environment();
+    e.keySet().removeIf(k -> k.startsWith("AWS_"));
+    e.put("HOME", dir.toString());
+    e.put("AWS_CONFIG_FILE", dir.resolve("no-config").toString());
+    e.put("AWS_SHARED_CREDENTIALS_FILE", ks.resolve("credentials").toString());
+    e.put("AWS_PROFILE", "qkms");
+    e.put("AWS_EC2_METADATA_DISABLED", "true");
+    env.forEach((k, v) -> e.compute(k, (key, old) -> v.isEmpty() ? null : v));
+    e.put("AWS_PAGER", ""); // the CLI v2 would page long output
+    Path out = Files.createTempFile(dir, "out", ".txt");
+    Path err = Files.createTempFile(dir, "err", ".txt");
+    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+    if (!p.waitFor(120, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      throw new AssertionError("did not end in 120 s: " + command);
+    }
+    return new Run(p.exitValue(), Files.readString(out).strip(), Files.readString(err).strip());
+  }
+
+  /** {@code aws --endpoint-url <server> --region us-east-1 <args>}. */
+  private static Run aws(Map<String, String> env, String... args) throws Exception {
+    Path cli = awsCli();
+    assumeTrue(cli != null, "the AWS CLI is not installed (apt-get install awscli; .ci/run does)");
+    List<String> command = new ArrayList<>(List.of(cli.toString()));
+    command.addAll(List.of("--endpoint-url", server.endpoint().toString()));
+    if (Stream.of(args).noneMatch("--region"::equals)) {
+      command.addAll(List.of("--region", "us-east-1"));
+    }
+    command.addAll(List.of(args));
+    return run(env, command);
+  }
+
+  private static String ok(String... args) throws Exception {
+    Run r = aws(Map.of(), args);
+    if (r.status() != 0) {
+      throw new AssertionError("aws " + String.join(" ", args) + " failed: " + r);
+    }
+    return r.stdout();
+  }
+
+  private static byte[] base64(String text) {
+    return Base64.getDecoder().decode(text.strip());
+  }
+
+  private static String newKey(String... extra) throws Exception {
+    List<String> args = new ArrayList<>(List.of("kms", "create-key"));
+    args.addAll(List.of(extra));
+    args.addAll(List.of("--query", "KeyMetadata.KeyId", "--output", "text"));
+    return ok(args.toArray(String[]::new));
+  }
+
+  @Test
+  void readmeWalkThrough_reEncryptsUnderANewKey_andDecryptsToThePlaintext() throws Exception {
+    String next = newKey("--description", "payroll-2026");
+
+    JsonNode reEncrypted =
+        JSON.readTree(
+            ok(
+                "kms",
+                "re-encrypt",
+                "--ciphertext-blob",
+                "fileb://" + card,
+                "--source-encryption-context",
+                CONTEXT,
+                "--destination-key-id",
+                next,
+                "--destination-encryption-context",
+                CONTEXT));
+    Path moved = dir.resolve("card.enc.new");
+    Files.write(moved, base64(reEncrypted.get("CiphertextBlob").asText()));
+    String plaintext =
+        ok(
+            "kms",
+            "decrypt",
+            "--ciphertext-blob",
+            "fileb://" + moved,
+            "--encryption-context",
+            CONTEXT,
+            "--query",
+            "Plaintext",
+            "--output",
+            "text");
+
+    assertThat(reEncrypted.get("SourceKeyId").asText(), equalTo(payrollKeyArn));
+    assertThat(
+        reEncrypted.get("KeyId").asText(), equalTo("arn:verenc:" + ACCOUNT + ":key/" + next));
+    assertThat(reEncrypted.get("SourceEncryptionAlgorithm").asText(), equalTo("SYMMETRIC_DEFAULT"));
+    assertThat(base64(plaintext), equalTo(PLAINTEXT));
+  }
+
+  /** A ReEncrypt the server must refuse: what makes it fail, and the error the user sees. */
+  static Stream<Arguments> refusedReEncrypts() {
+    return Stream.of(
+        Arguments.of(
+            "wrong encryption context",
+            "InvalidCiphertextException",
+            List.of("--source-encryption-context", "Department=Sales")),
+        Arguments.of(
+            "SourceKeyId not the key of the blob",
+            "IncorrectKeyException",
+            List.of("--source-encryption-context", CONTEXT, "--source-key-id", "NEW_KEY")),
+        Arguments.of(
+            "destination alias that does not exist",
+            "NotFoundException",
+            List.of("--source-encryption-context", CONTEXT, "--destination-key-id", "alias/nope")),
+        Arguments.of(
+            "destination key disabled",
+            "DisabledException",
+            List.of("--source-encryption-context", CONTEXT, "--destination-key-id", "DISABLED")),
+        Arguments.of(
+            "destination key pending deletion",
+            "KMSInvalidStateException",
+            List.of("--source-encryption-context", CONTEXT, "--destination-key-id", "PENDING")),
+        Arguments.of(
+            "destination key an HMAC key",
+            "InvalidKeyUsageException",
+            List.of("--source-encryption-context", CONTEXT, "--destination-key-id", "HMAC")),
+        Arguments.of(
+            "a grant token that is no token",
+            "InvalidGrantTokenException",
+            List.of("--source-encryption-context", CONTEXT, "--grant-tokens", "not-a-token")),
+        Arguments.of(
+            "an unknown encryption algorithm",
+            "ValidationException",
+            List.of(
+                "--source-encryption-context",
+                CONTEXT,
+                "--destination-encryption-algorithm",
+                "BOGUS")));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedReEncrypts")
+  void reEncrypt_refused_cliShowsTheErrorCode_andExits254(
+      String cause, String errorCode, List<String> options) throws Exception {
+    Map<String, String> keys = new HashMap<>();
+    keys.put("NEW_KEY", newKey());
+    if (options.contains("DISABLED")) {
+      keys.put("DISABLED", newKey());
+      ok("kms", "disable-key", "--key-id", keys.get("DISABLED"));
+    }
+    if (options.contains("PENDING")) {
+      keys.put("PENDING", newKey());
+      ok(
+          "kms",
+          "schedule-key-deletion",
+          "--key-id",
+          keys.get("PENDING"),
+          "--pending-window-in-days",
+          "7");
+    }
+    if (options.contains("HMAC")) {
+      keys.put("HMAC", newKey("--key-spec", "HMAC_256", "--key-usage", "GENERATE_VERIFY_MAC"));
+    }
+    List<String> args =
+        new ArrayList<>(List.of("kms", "re-encrypt", "--ciphertext-blob", "fileb://" + card));
+    if (!options.contains("--destination-key-id")) {
+      args.addAll(List.of("--destination-key-id", "alias/payroll"));
+    }
+    options.forEach(o -> args.add(keys.getOrDefault(o, o)));
+
+    Run r = aws(Map.of(), args.toArray(String[]::new));
+
+    assertThat(r.toString(), r.status(), equalTo(254));
+    assertThat(
+        r.stderr(),
+        containsString(
+            "An error occurred (" + errorCode + ") when calling the ReEncrypt operation"));
+    assertThat(r.stdout(), equalTo(""));
+  }
+
+  @Test
+  void reEncrypt_byAPrincipalTheKeyPolicyDoesNotAllow_isAccessDenied() throws Exception {
+    JsonNode alice =
+        JSON.readTree(
+                InProcess.ok(
+                    Map.of(),
+                    "create-access-key",
+                    "--keystore",
+                    ks.toString(),
+                    "--principal",
+                    "arn:verenc:" + ACCOUNT + ":user/alice"))
+            .get("AccessKey");
+    Map<String, String> asAlice =
+        Map.of(
+            "AWS_PROFILE", "",
+            "AWS_ACCESS_KEY_ID", alice.get("AccessKeyId").asText(),
+            "AWS_SECRET_ACCESS_KEY", alice.get("SecretAccessKey").asText());
+
+    Run r =
+        aws(
+            asAlice,
+            "kms",
+            "re-encrypt",
+            "--ciphertext-blob",
+            "fileb://" + card,
+            "--source-encryption-context",
+            CONTEXT,
+            "--destination-key-id",
+            "alias/payroll");
+
+    assertThat(r.toString(), r.status(), equalTo(254));
+    assertThat(
+        r.stderr(),
+        containsString(
+            "An error occurred (AccessDeniedException) when calling the ReEncrypt operation: User:"
+                + " arn:verenc:"
+                + ACCOUNT
+                + ":user/alice is not authorized to perform: kms:ReEncryptFrom"));
+  }
+
+  /** How a request fails to authenticate, and what the CLI shows for it. */
+  static Stream<Arguments> unauthenticated() {
+    return Stream.of(
+        Arguments.of("unsigned", "MissingAuthenticationTokenException", "--no-sign-request"),
+        Arguments.of("scoped to a region the store lacks", "InvalidSignatureException", "REGION"),
+        Arguments.of("signed with a wrong secret", "InvalidSignatureException", "WRONG_SECRET"),
+        Arguments.of("an unknown access key", "UnrecognizedClientException", "UNKNOWN_KEY"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("unauthenticated")
+  void listKeys_notAuthenticated_cliShowsTheErrorCode(String cause, String errorCode, String how)
+      throws Exception {
+    String rootKeyId = null;
+    for (String line : Files.readAllLines(ks.resolve("credentials"))) {
+      if (line.startsWith("aws_access_key_id")) {
+        rootKeyId = line.substring(line.indexOf('=') + 1).strip();
+      }
+    }
+    Map<String, String> env = new HashMap<>();
+    List<String> args = new ArrayList<>(List.of("kms", "list-keys"));
+    switch (how) {
+      case "REGION" -> args.addAll(List.of("--region", "eu-west-1"));
+      case "WRONG_SECRET" ->
+          env.putAll(
+              Map.of(
+                  "AWS_PROFILE", "",
+                  "AWS_ACCESS_KEY_ID", rootKeyId,
+                  "AWS_SECRET_ACCESS_KEY", "not-the-secret-of-this-key"));
+      case "UNKNOWN_KEY" ->
+          env.putAll(
+              Map.of(
+                  "AWS_PROFILE", "",
+                  "AWS_ACCESS_KEY_ID", "AKIAAAAAAAAAAAAAAAAA",
+                  "AWS_SECRET_ACCESS_KEY", "whatever"));
+      default -> args.add(how);
+    }
+
+    Run r = aws(env, args.toArray(String[]::new));
+
+    assertThat(r.toString(), r.status(), equalTo(254));
+    assertThat(
+        r.stderr(),
+        containsString(
+            "An error occurred (" + errorCode + ") when calling the ListKeys operation"));
+  }
+
+  @Test
+  void boto3_readmeSnippet_reEncryptsAndDecrypts_andRaisesModelledExceptions() throws Exception {
+    Path python = python();
+    assumeTrue(python != null, "no /usr/bin/python3");
+    Path script = dir.resolve("boto3_check.py");
+    Files.writeString(script, BOTO3_SCRIPT);
+    String disabled = newKey();
+    ok("kms", "disable-key", "--key-id", disabled);
+
+    Run r =
+        run(
+            Map.of(),
+            List.of(python.toString(), script.toString(), server.endpoint().toString(), disabled));
+
+    assumeTrue(
+        !r.stderr().contains("No module named 'boto3'"),
+        "boto3 is not installed (apt-get install python3-boto3; .ci/run does)");
+    assertThat(r.toString(), r.status(), equalTo(0));
+    JsonNode result = JSON.readTree(r.stdout());
+    assertThat(
+        result.get("plaintext").asText(), equalTo(new String(PLAINTEXT, StandardCharsets.UTF_8)));
+    assertThat(result.get("keyId").asText(), equalTo(payrollKeyArn));
+    assertThat(result.get("wrongContext").asText(), equalTo("InvalidCiphertextException"));
+    assertThat(result.get("disabled").asText(), equalTo("DisabledException"));
+  }
+
+  /** README's boto3 snippet, plus the exception classes botocore models for two failures. */
+  private static final String BOTO3_SCRIPT =
+      """
+      import json, sys
+      import boto3
+
+      endpoint, disabled = sys.argv[1], sys.argv[2]
+      kms = boto3.Session(profile_name="qkms").client(
+          "kms", endpoint_url=endpoint, region_name="us-east-1")
+      context = {"Department": "Finance"}
+      blob = kms.encrypt(KeyId="alias/payroll", Plaintext=b"card 4111 1111 1111 1111",
+                         EncryptionContext=context)["CiphertextBlob"]
+      new_blob = kms.re_encrypt(CiphertextBlob=blob, SourceEncryptionContext=context,
+                                DestinationKeyId="alias/payroll",
+                                DestinationEncryptionContext=context)["CiphertextBlob"]
+      decrypted = kms.decrypt(CiphertextBlob=new_blob, EncryptionContext=context)
+      result = {"plaintext": decrypted["Plaintext"].decode(), "keyId": decrypted["KeyId"]}
+      try:
+          kms.re_encrypt(CiphertextBlob=blob, DestinationKeyId="alias/payroll")
+      except kms.exceptions.InvalidCiphertextException as e:
+          result["wrongContext"] = type(e).__name__
+      try:
+          kms.re_encrypt(CiphertextBlob=blob, SourceEncryptionContext=context,
+                         DestinationKeyId=disabled)
+      except kms.exceptions.DisabledException as e:
+          result["disabled"] = type(e).__name__
+      print(json.dumps(result))
+      """;
+}
