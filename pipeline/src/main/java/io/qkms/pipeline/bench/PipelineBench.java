@@ -1,10 +1,13 @@
 package io.qkms.pipeline.bench;
 
 import io.qkms.pipeline.ReKeyJob;
+import io.qkms.pipeline.report.Progress;
 import io.qkms.pipeline.report.RunReport;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -15,6 +18,9 @@ import java.util.Locale;
  *   <li>{@code records_per_s}: records read ÷ seconds from the first record processed to the end of
  *       the run, output written and committed and counts checked (reading, re-encrypting and
  *       writing; start-up excluded);
+ *   <li>{@code second_half_records_per_s}: the rate over the second half of the records the
+ *       re-encrypt step processed, its JIT warm (from its progress count, sampled every 10 ms;
+ *       without the final commit and count check); printed when the job reports progress;
  *   <li>{@code startup_s}: seconds from JVM start to the first record processed;
  *   <li>{@code total_s}: seconds from JVM start to the end of the run;
  *   <li>{@code heap_peak_mb}: the largest used heap seen (sampled every 10 ms).
@@ -28,13 +34,18 @@ public final class PipelineBench {
   public static void main(String[] args) throws InterruptedException {
     MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
     long[] peak = new long[1];
+    List<long[]> progress = new ArrayList<>(); // {nanoTime, records processed}, on each change
     Thread sampler =
         new Thread(
             () -> {
               while (!Thread.currentThread().isInterrupted()) {
                 long used = memory.getHeapMemoryUsage().getUsed();
+                long processed = Progress.recordsInThisJvm();
                 synchronized (peak) {
                   peak[0] = Math.max(peak[0], used);
+                  if (progress.isEmpty() || progress.get(progress.size() - 1)[1] != processed) {
+                    progress.add(new long[] {System.nanoTime(), processed});
+                  }
                 }
                 try {
                   Thread.sleep(10);
@@ -63,12 +74,35 @@ public final class PipelineBench {
     double processing = (end - first) / 1000.0;
     print("records", report.read());
     print("records_per_s", report.read() / processing);
+    synchronized (peak) {
+      double secondHalf = secondHalfRate(progress, report.read());
+      if (secondHalf > 0) {
+        print("second_half_records_per_s", secondHalf);
+      }
+    }
     print("startup_s", (first - launch) / 1000.0);
     print("total_s", (end - launch) / 1000.0);
     synchronized (peak) {
       print("heap_peak_mb", peak[0] / (1024.0 * 1024.0));
     }
     print("heap_max_mb", memory.getHeapMemoryUsage().getMax() / (1024.0 * 1024.0));
+  }
+
+  /**
+   * Records/s from the sample where the count first reached half of {@code total} to the one where
+   * it first reached {@code total}; 0 when the samples do not cover the whole run.
+   */
+  static double secondHalfRate(List<long[]> samples, long total) {
+    long[] half = null;
+    for (long[] s : samples) {
+      if (half == null && s[1] >= total / 2) {
+        half = s;
+      }
+      if (s[1] >= total && half != null && s[0] > half[0]) {
+        return (s[1] - half[1]) / ((s[0] - half[0]) / 1e9);
+      }
+    }
+    return 0;
   }
 
   private static void print(String name, double value) {

@@ -54,4 +54,9 @@ public final class Progress {
   public long records() {
     return records.get();
   }
+
+  /** Records processed so far in this JVM by every run that reports progress (for benchmarks). */
+  public static long recordsInThisJvm() {
+    return RUNS.values().stream().mapToLong(Progress::records).sum();
+  }
 }
