@@ -20,11 +20,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.generic.GenericData;
@@ -298,15 +300,32 @@ class ReEncryptTransformTest {
   }
 
   /**
+   * A copy of the samples' key store for one test, so its worker engine is its own. A failed
+   * Direct-runner pipeline does not always tear its DoFns down: threads still running after the
+   * failure keep their engine lease and may fill that engine's key cache once the store is
+   * repaired, which a later test on the same engine spec would then hit instead of the store.
+   */
+  private Path privateKeyStore() throws IOException {
+    Path copy = dir.resolve("keystore-" + java.util.UUID.randomUUID());
+    Files.createDirectories(copy);
+    try (Stream<Path> files = Files.list(samples.keystore())) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        Files.copy(f, copy.resolve(f.getFileName()), StandardCopyOption.COPY_ATTRIBUTES);
+      }
+    }
+    return copy;
+  }
+
+  /**
    * A damaged store file is KMSInternalException, a transient error: the worker engine is opened
    * first (the lease held here), then the file is damaged, so the first lookup fails.
    */
   private Map<String, Long> runWithDamagedStore(boolean repair) throws IOException {
-    storeFile = samples.keystore().resolve(FileKeyStore.STORE_FILE);
+    Path keystore = privateKeyStore();
+    storeFile = keystore.resolve(FileKeyStore.STORE_FILE);
     goodStore = Files.readAllBytes(storeFile);
     SLEEPS.set(0);
-    EngineSpec spec =
-        EngineSpec.of(samples.keystore().toString()).withCacheTtl(Duration.ofSeconds(61));
+    EngineSpec spec = EngineSpec.of(keystore.toString()).withCacheTtl(Duration.ofSeconds(61));
     try (WorkerEngine held = WorkerEngines.acquire(spec)) {
       Files.write(storeFile, new byte[] {1, 2, 3});
       Pipeline p = direct();
@@ -314,6 +333,7 @@ class ReEncryptTransformTest {
           input(p)
               .apply(
                   base()
+                      .withKeyStore(keystore.toString())
                       .withCacheTtl(Duration.ofSeconds(61))
                       .withMaxAttempts(3)
                       .withSleeper(new Sleeps(repair)));
@@ -355,17 +375,18 @@ class ReEncryptTransformTest {
   @Test
   void transientErrorsOnRecordAfterRecord_failTheWork_ratherThanDeadLetterTheRest()
       throws IOException {
-    storeFile = samples.keystore().resolve(FileKeyStore.STORE_FILE);
+    Path keystore = privateKeyStore();
+    storeFile = keystore.resolve(FileKeyStore.STORE_FILE);
     goodStore = Files.readAllBytes(storeFile);
     SLEEPS.set(0);
-    EngineSpec spec =
-        EngineSpec.of(samples.keystore().toString()).withCacheTtl(Duration.ofSeconds(61));
+    EngineSpec spec = EngineSpec.of(keystore.toString()).withCacheTtl(Duration.ofSeconds(61));
     try (WorkerEngine held = WorkerEngines.acquire(spec)) {
       Files.write(storeFile, new byte[] {1, 2, 3});
       Pipeline p = direct();
       input(p)
           .apply(
               base()
+                  .withKeyStore(keystore.toString())
                   .withCacheTtl(Duration.ofSeconds(61))
                   .withMaxAttempts(2)
                   .withOutageRecords(2)
