@@ -115,6 +115,16 @@ class ReEncryptKeyChecksTest {
   }
 
   @Test
+  void reEncrypt_sm2DestinationAlgorithmForASymmetricKey_isInvalidKeyUsage() {
+    expect(
+        InvalidKeyUsageException.class,
+        destination.arn()
+            + " key spec is SYMMETRIC_DEFAULT which does not support the encryption algorithm"
+            + " SM2PKE.",
+        reEncrypt(blob, destination.keyId()).destinationEncryptionAlgorithm("SM2PKE").build());
+  }
+
+  @Test
   void reEncrypt_rsaSourceAlgorithmWithRsaSourceKey_isInvalidKeyUsage() {
     KeyMetadata rsa = f.key("RSA_2048", "ENCRYPT_DECRYPT");
     byte[] rsaBlob =
