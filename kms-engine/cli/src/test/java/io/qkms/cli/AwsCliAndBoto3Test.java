@@ -45,6 +45,7 @@ class AwsCliAndBoto3Test {
   private static ServeProcess server;
   private static Path card; // PLAINTEXT under alias/payroll with CONTEXT, made by the CLI
   private static String payrollKeyArn;
+  private static String rootAccessKeyId; // the key init wrote to the credentials file
 
   /** The result of one client run. */
   private record Run(int status, String stdout, String stderr) {
@@ -57,7 +58,10 @@ class AwsCliAndBoto3Test {
   @BeforeAll
   static void start() throws Exception {
     ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    rootAccessKeyId =
+        JSON.readTree(InProcess.ok(Map.of(), "init", "--keystore", ks.toString()))
+            .get("AccessKeyId")
+            .asText();
     server = ServeProcess.start(ks);
     if (awsCli() == null) {
       return;
@@ -342,12 +346,6 @@ class AwsCliAndBoto3Test {
   @MethodSource("unauthenticated")
   void listKeys_notAuthenticated_cliShowsTheErrorCode(String cause, String errorCode, String how)
       throws Exception {
-    String rootKeyId = null;
-    for (String line : Files.readAllLines(ks.resolve("credentials"))) {
-      if (line.startsWith("aws_access_key_id")) {
-        rootKeyId = line.substring(line.indexOf('=') + 1).strip();
-      }
-    }
     Map<String, String> env = new HashMap<>();
     List<String> args = new ArrayList<>(List.of("kms", "list-keys"));
     switch (how) {
@@ -356,7 +354,7 @@ class AwsCliAndBoto3Test {
           env.putAll(
               Map.of(
                   "AWS_PROFILE", "",
-                  "AWS_ACCESS_KEY_ID", rootKeyId,
+                  "AWS_ACCESS_KEY_ID", rootAccessKeyId,
                   "AWS_SECRET_ACCESS_KEY", "not-the-secret-of-this-key"));
       case "UNKNOWN_KEY" ->
           env.putAll(
