@@ -183,11 +183,9 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       replacements = new byte[Math.max(size, replacements.length * 2)][];
     }
     Arrays.fill(resolved, false);
+    Arrays.fill(replacements, 0, size, null);
     int reEncrypted = 0;
     int skipped = 0;
-    for (int i = 0; i < size; i++) {
-      replacements[i] = null;
-    }
     for (int i = 0; i < size; i++) {
       int t = view.target(i);
       byte[] blob = view.ciphertext(i);
