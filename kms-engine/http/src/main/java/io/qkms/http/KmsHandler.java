@@ -130,6 +130,9 @@ final class KmsHandler extends Handler.Abstract {
   }
 
   private boolean tooLarge(Request request, Response response, Callback callback) {
+    // The rest of the body stays unread, so the connection cannot carry another request; saying so
+    // keeps clients from putting it back in their pool and losing their next request on it.
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
     return error(
         request,
         response,

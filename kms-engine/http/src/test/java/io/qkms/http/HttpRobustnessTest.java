@@ -144,6 +144,7 @@ class HttpRobustnessTest {
         413,
         "RequestEntityTooLargeException",
         "The request body must be at most " + MAX_BODY + " bytes.");
+    assertThat(r.headers().firstValue("Connection").orElse(""), equalTo("close"));
     assertThat(listKeys().statusCode(), equalTo(200));
   }
 
@@ -166,6 +167,7 @@ class HttpRobustnessTest {
         413,
         "RequestEntityTooLargeException",
         "The request body must be at most " + MAX_BODY + " bytes.");
+    assertThat(r.headers().firstValue("Connection").orElse(""), equalTo("close"));
     assertThat(listKeys().statusCode(), equalTo(200));
   }
 
