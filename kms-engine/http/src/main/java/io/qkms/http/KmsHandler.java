@@ -84,7 +84,7 @@ final class KmsHandler extends Handler.Abstract {
     }
     if (!"POST".equals(request.getMethod())) {
       response.getHeaders().put(ALLOW_POST);
-      return error(
+      return rejectUnread(
           request,
           response,
           callback,
@@ -94,7 +94,7 @@ final class KmsHandler extends Handler.Abstract {
     }
     String path = request.getHttpURI().getPath();
     if (!"/".equals(path)) {
-      return error(
+      return rejectUnread(
           request,
           response,
           callback,
@@ -103,7 +103,7 @@ final class KmsHandler extends Handler.Abstract {
           "QKMS serves the AWS KMS JSON API at / only.");
     }
     if (!isJson11(request.getHeaders().get(HttpHeader.CONTENT_TYPE))) {
-      return error(
+      return rejectUnread(
           request,
           response,
           callback,
@@ -129,9 +129,26 @@ final class KmsHandler extends Handler.Abstract {
     return type.equalsIgnoreCase(CONTENT_TYPE);
   }
 
+  /**
+   * An error answered before the body is read. A body not yet fully received leaves the connection
+   * unusable for another request, and Jetty then closes it after the response; saying so in the
+   * response keeps clients from putting it back in their pool and losing their next request on it.
+   */
+  private static boolean rejectUnread(
+      Request request,
+      Response response,
+      Callback callback,
+      int status,
+      String errorCode,
+      String message) {
+    if (!request.consumeAvailable()) {
+      response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    }
+    return error(request, response, callback, status, errorCode, message);
+  }
+
   private boolean tooLarge(Request request, Response response, Callback callback) {
-    // The rest of the body stays unread, so the connection cannot carry another request; saying so
-    // keeps clients from putting it back in their pool and losing their next request on it.
+    // Never read the rest of an oversized body: the connection closes after this answer.
     response.getHeaders().put(HttpHeader.CONNECTION, "close");
     return error(
         request,

@@ -73,6 +73,7 @@ class HttpRobustnessTest {
     assertJsonError(
         r, 405, "UnknownOperationException", "QKMS serves the AWS KMS JSON API: POST / only.");
     assertThat(r.headers().firstValue("Allow").orElse(""), equalTo("POST"));
+    assertThat(r.headers().firstValue("Connection").isPresent(), equalTo(false)); // kept alive
   }
 
   @Test
@@ -168,6 +169,26 @@ class HttpRobustnessTest {
         "RequestEntityTooLargeException",
         "The request body must be at most " + MAX_BODY + " bytes.");
     assertThat(r.headers().firstValue("Connection").orElse(""), equalTo("close"));
+    assertThat(listKeys().statusCode(), equalTo(200));
+  }
+
+  @Test
+  void rejectionBeforeTheBodyArrived_closesTheConnection_andSaysSo() throws IOException {
+    try (Socket s = new Socket("127.0.0.1", endpoint.server.port())) {
+      s.setSoTimeout(10_000);
+      // Headers only: the 100 bytes they announce never come.
+      s.getOutputStream()
+          .write(
+              ("POST / HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      + "Content-Length: 100\r\n\r\n")
+                  .getBytes(StandardCharsets.US_ASCII));
+
+      RawHttp.Response r = RawHttp.read(s);
+
+      assertThat(r.status(), equalTo(415));
+      assertThat(r.headers().get("connection"), equalTo("close"));
+      assertThat(s.getInputStream().read(), equalTo(-1));
+    }
     assertThat(listKeys().statusCode(), equalTo(200));
   }
 
