@@ -19,8 +19,9 @@ import org.apache.beam.sdk.values.PCollection;
 
 /**
  * The job's graph: read (or replay dead letters) -> count -> ReEncrypt -> count -> write, and the
- * failures -> count -> dead-letter files. Both sinks write temporary files and rename them when
- * done (Beam's file sinks), so an output file is either complete or absent.
+ * failures -> count -> dead-letter files (the Avro file reader counts what it reads itself). Both
+ * sinks write temporary files and rename them when done (Beam's file sinks), so an output file is
+ * either complete or absent.
  */
 final class ReKeyPipeline {
   private ReKeyPipeline() {}
@@ -38,11 +39,15 @@ final class ReKeyPipeline {
     PCollection<GenericRecord> input =
         plan.replay()
             ? p.apply(DeadLetterFiles.readAvro(plan.inputPattern(), plan.deadLetterInputSchema()))
-            : p.apply("Read", AvroSplits.read(plan.inputFiles(), schema));
+                .setCoder(AvroCoder.of(schema))
+                .apply("CountRead", CountElements.as(RekeyMetrics.RECORDS_READ))
+            : p.apply(
+                "Read",
+                AvroSplits.read(plan.inputFiles(), schema)
+                    .withRecordsCounter(RekeyMetrics.NAMESPACE, RekeyMetrics.RECORDS_READ));
     ReEncrypt.Result<GenericRecord> result =
         input
             .setCoder(AvroCoder.of(schema))
-            .apply("CountRead", CountElements.as(RekeyMetrics.RECORDS_READ))
             .apply("ReEncrypt", configure(ReEncrypt.avroRecords(), plan));
     result
         .records()

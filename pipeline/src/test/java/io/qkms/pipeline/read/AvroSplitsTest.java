@@ -18,6 +18,11 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
+import org.apache.beam.sdk.PipelineResult;
+import org.apache.beam.sdk.metrics.MetricNameFilter;
+import org.apache.beam.sdk.metrics.MetricQueryResults;
+import org.apache.beam.sdk.metrics.MetricResult;
+import org.apache.beam.sdk.metrics.MetricsFilter;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.MapElements;
@@ -107,6 +112,32 @@ class AvroSplitsTest {
             .apply(org.apache.beam.sdk.transforms.Count.globally());
     PAssert.that(count).containsInAnyOrder(250L);
     p.run().waitUntilFinish();
+  }
+
+  @Test
+  void withRecordsCounter_countsEveryRecordReadOnce() throws IOException {
+    Path a = file("a.avro", 3000);
+    Path b = file("b.avro", 41);
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    p.apply(
+        AvroSplits.read(List.of(input(a), input(b)), SCHEMA, 97)
+            .withRecordsCounter("test", "recordsRead"));
+
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+
+    MetricQueryResults metrics =
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named("test", "recordsRead"))
+                    .build());
+    long counted = 0;
+    for (MetricResult<Long> c : metrics.getCounters()) {
+      counted += c.getAttempted();
+    }
+    assertThat(counted, equalTo(3041L));
   }
 
   @Test
