@@ -51,6 +51,20 @@ public final class ReEncryptLoad {
   }
 
   public static void main(String[] args) throws Exception {
+    try {
+      start(args);
+    } catch (IllegalArgumentException | IOException e) {
+      // A usage mistake or an unreadable credentials file: say which, without a stack trace.
+      System.err.println(
+          "http-load: "
+              + (e instanceof java.nio.file.NoSuchFileException
+                  ? "no such file: " + e.getMessage()
+                  : e.getMessage()));
+      System.exit(2);
+    }
+  }
+
+  private static void start(String[] args) throws Exception {
     Map<String, String> o = options(args);
     URI endpoint = URI.create(o.getOrDefault("--endpoint", "http://127.0.0.1:8471"));
     String[] credentials =
@@ -72,9 +86,12 @@ public final class ReEncryptLoad {
 
   private static Map<String, String> options(String[] args) {
     Map<String, String> o = new java.util.HashMap<>();
-    for (int i = 0; i + 1 < args.length; i += 2) {
+    for (int i = 0; i < args.length; i += 2) {
       if (!args[i].startsWith("--")) {
         throw new IllegalArgumentException("Expected an option, got " + args[i]);
+      }
+      if (i + 1 == args.length) {
+        throw new IllegalArgumentException(args[i] + " needs a value");
       }
       o.put(args[i], args[i + 1]);
     }
