@@ -33,12 +33,14 @@ import org.apache.avro.generic.GenericRecord;
  * input in the same byte-range splits as the job, re-encrypt one top-level {@code bytes} field per
  * record with the same shared worker engine, and write each split to a snappy Avro file (the job's
  * output codec). No dead letters, counts or commit: any failure ends the run. It shows what a cold
- * JVM on this machine can do at best, so the job's figure can be read against it.
+ * JVM on this machine can do at best, so the job's figure can be read against it. With {@code
+ * --reEncrypt=false} it copies the field unchanged: the reading and writing alone.
  *
  * <p>Usage: {@code java -Xmx1g -cp <job jar> io.qkms.pipeline.bench.BareLoopBench --input=FILE
- * --output=DIR --keystore=DIR --field=NAME --destinationKeyId=KEY [--threads=2]}. Prints {@code
- * name value} lines: {@code records}, {@code records_per_s} (first record to the last file closed),
- * {@code second_half_records_per_s}, {@code startup_s} (JVM start to the first record).
+ * --output=DIR --keystore=DIR --field=NAME --destinationKeyId=KEY [--threads=2]
+ * [--reEncrypt=true]}. Prints {@code name value} lines: {@code records}, {@code records_per_s}
+ * (first record to the last file closed), {@code second_half_records_per_s}, {@code startup_s} (JVM
+ * start to the first record).
  */
 public final class BareLoopBench {
   private static final long MIN_SPLIT_BYTES = 1L << 20;
@@ -53,6 +55,10 @@ public final class BareLoopBench {
   public static void main(String[] args) throws Exception {
     Map<String, String> o = options(args);
     int threads = Integer.parseInt(o.getOrDefault("threads", "2"));
+    String reEncrypt = o.getOrDefault("reEncrypt", "true");
+    if (!reEncrypt.equals("true") && !reEncrypt.equals("false")) {
+      throw new IllegalArgumentException("--reEncrypt is true or false: " + reEncrypt);
+    }
     Result r =
         run(
             Path.of(required(o, "input")),
@@ -60,7 +66,8 @@ public final class BareLoopBench {
             required(o, "keystore"),
             required(o, "field"),
             required(o, "destinationKeyId"),
-            threads);
+            threads,
+            Boolean.parseBoolean(reEncrypt));
     PrintStream out = System.out;
     long launch = ManagementFactory.getRuntimeMXBean().getStartTime();
     print(out, "records", r.records());
@@ -72,9 +79,18 @@ public final class BareLoopBench {
     System.exit(0); // the worker engine's cache threads are daemons, but do not wait for anything
   }
 
-  /** Re-encrypts {@code field} of every record of {@code input} into files in {@code output}. */
+  /**
+   * Re-encrypts {@code field} of every record of {@code input} into files in {@code output} (or, if
+   * not {@code reEncrypt}, copies it unchanged).
+   */
   static Result run(
-      Path input, Path output, String keystore, String field, String destinationKeyId, int threads)
+      Path input,
+      Path output,
+      String keystore,
+      String field,
+      String destinationKeyId,
+      int threads,
+      boolean reEncrypt)
       throws Exception {
     if (threads < 1) {
       throw new IllegalArgumentException("--threads must be 1 or more");
@@ -119,7 +135,7 @@ public final class BareLoopBench {
                         schema,
                         field,
                         destinationKeyId,
-                        engine,
+                        reEncrypt ? engine : null,
                         records,
                         firstRecord);
                   }
@@ -157,7 +173,7 @@ public final class BareLoopBench {
       Schema schema,
       String field,
       String destinationKeyId,
-      WorkerEngine engine,
+      WorkerEngine engine, // null: copy the field unchanged
       AtomicLong records,
       AtomicLong firstRecord)
       throws IOException {
@@ -181,7 +197,9 @@ public final class BareLoopBench {
         record.put(
             field,
             ByteBuffer.wrap(
-                engine.reEncrypt(ciphertext, null, null, destinationKeyId, null, null)));
+                engine == null
+                    ? ciphertext
+                    : engine.reEncrypt(ciphertext, null, null, destinationKeyId, null, null)));
         writer.append(record);
         if (++n % 1024 == 0) {
           records.addAndGet(1024);

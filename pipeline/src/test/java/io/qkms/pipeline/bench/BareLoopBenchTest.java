@@ -69,7 +69,8 @@ class BareLoopBenchTest {
     Path out = work.resolve("out");
 
     BareLoopBench.Result result =
-        BareLoopBench.run(input, out, samples.keystore().toString(), "secret", Samples.NEW_KEY, 2);
+        BareLoopBench.run(
+            input, out, samples.keystore().toString(), "secret", Samples.NEW_KEY, 2, true);
 
     assertThat(result.records(), equalTo((long) RECORDS));
     assertThat(result.endMillis() >= result.firstRecordMillis(), equalTo(true));
@@ -119,6 +120,27 @@ class BareLoopBenchTest {
   }
 
   @Test
+  void run_withoutReEncrypt_copiesEveryRecordUnchanged() throws Exception {
+    Path out = work.resolve("copy");
+
+    BareLoopBench.Result result =
+        BareLoopBench.run(
+            input, out, samples.keystore().toString(), "secret", Samples.NEW_KEY, 3, false);
+
+    assertThat(result.records(), equalTo((long) RECORDS));
+    List<Path> files;
+    try (Stream<Path> s = Files.list(out)) {
+      files = s.toList();
+    }
+    Map<Long, GenericRecord> before = read(List.of(input));
+    Map<Long, GenericRecord> after = read(files);
+    assertThat(after.keySet(), equalTo(before.keySet()));
+    for (Map.Entry<Long, GenericRecord> e : after.entrySet()) {
+      assertThat(bytes(e.getValue()), equalTo(bytes(before.get(e.getKey()))));
+    }
+  }
+
+  @Test
   void run_fieldThatIsNotTopLevelBytes_isRejected() {
     IllegalArgumentException e =
         assertThrows(
@@ -130,7 +152,8 @@ class BareLoopBenchTest {
                     samples.keystore().toString(),
                     "customer",
                     Samples.NEW_KEY,
-                    2));
+                    2,
+                    true));
 
     assertThat(e.getMessage(), containsString("customer"));
   }
@@ -146,6 +169,7 @@ class BareLoopBenchTest {
                 samples.keystore().toString(),
                 "secret",
                 Samples.NEW_KEY,
-                0));
+                0,
+                true));
   }
 }
