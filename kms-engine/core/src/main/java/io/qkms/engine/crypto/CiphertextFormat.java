@@ -15,7 +15,7 @@ import java.security.SecureRandom;
  *  2      1   key ID kind: 0x01 UUID key ID, 0x02 multi-region (mrk-) key ID
  *  3     16   key ID, binary
  * 19     32   key material ID
- * 51     24   XAES-256-GCM nonce (random; see Xaes256Gcm for how a thread chooses it)
+ * 51     24   XAES-256-GCM nonce (see Xaes256Gcm for how a thread chooses it)
  * 75      n   ciphertext, n = plaintext length (1..4096)
  * 75+n   16   GCM tag
  * </pre>
@@ -89,7 +89,7 @@ public final class CiphertextFormat {
     keyId.writeBytes(blob, KEY_ID_OFFSET);
     materialId.writeBytes(blob, MATERIAL_ID_OFFSET);
     try {
-      Xaes256Gcm.sealWithRandomNonce(
+      Xaes256Gcm.sealWithFreshNonce(
           key,
           random,
           blob,

@@ -1,5 +1,8 @@
 package io.qkms.engine.crypto;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.SecureRandom;
@@ -19,14 +22,19 @@ import javax.security.auth.Destroyable;
  * which is what a key used to re-encrypt billions of fields needs. Built only from the JDK's AES
  * (ECB for the KDF, GCM for the data), so both run on the hardware intrinsics.
  *
- * <p>{@link #sealWithRandomNonce} and {@link #open} are the fast path. On JDK 17 the cost of a
+ * <p>{@link #sealWithFreshNonce} and {@link #open} are the fast path. On JDK 17 the cost of a
  * message is dominated by the pure-Java AES key expansion of each new derived key, so a thread
- * reuses its derived key for up to {@value #MESSAGES_PER_DERIVED_KEY} messages: it picks a random
- * 12-byte nonce prefix, then a fresh random 12-byte suffix (the GCM IV) for every message. Each
- * derived key thus sees at most 2^16 random 96-bit IVs (collision chance about 2^-65), far inside
- * GCM's limits, and the nonces stay unpredictable. Opening remembers the last prefix per key and
- * thread, so consecutive ciphertexts written by one thread, the usual layout of a dataset, reuse
- * the derived key too. Either way the output is plain XAES-256-GCM.
+ * reuses its derived key for up to {@value #MESSAGES_PER_DERIVED_KEY} messages (an epoch): it picks
+ * a random 12-byte nonce prefix and a random first 12-byte suffix (the GCM IV), and numbers the
+ * epoch's messages from that IV (its low 64 bits plus the message's number, mod 2^64): NIST SP
+ * 800-38D's deterministic IV construction, so no two messages of an epoch share an IV, by
+ * construction rather than by chance. Two epochs share a derived key only if their random 96-bit
+ * prefixes are equal, and even then their IVs clash only if their random 64-bit windows of 2^16
+ * overlap. Drawing randomness once per epoch instead of once per message also matters for speed:
+ * the JDK's NativePRNG mixes every request through SHA1PRNG under one lock shared by all its
+ * instances, which cost about a fifth of a ReEncrypt and serialized threads. Opening remembers the
+ * last prefix per key and thread, so consecutive ciphertexts written by one thread, the usual
+ * layout of a dataset, reuse the derived key too. Either way the output is plain XAES-256-GCM.
  */
 public final class Xaes256Gcm {
   public static final int KEY_SIZE_BYTES = 32;
@@ -37,6 +45,9 @@ public final class Xaes256Gcm {
   public static final int MESSAGES_PER_DERIVED_KEY = 1 << 16;
 
   private static final int PREFIX_BYTES = 12;
+  private static final int IV_HIGH_BYTES = AesGcm.IV_SIZE_BYTES - Long.BYTES;
+  private static final VarHandle LONG_BE =
+      MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
   private static final int STATES_PER_THREAD = 32;
 
   /** Per thread, the states of the keys it used last (bounded, least recently used dropped). */
@@ -122,6 +133,7 @@ public final class Xaes256Gcm {
     final Cipher ecb;
     final Slot seal = new Slot();
     final Slot open = new Slot();
+    final byte[] firstIv = new byte[AesGcm.IV_SIZE_BYTES];
     int sealed;
 
     ThreadState(Key key) {
@@ -187,15 +199,15 @@ public final class Xaes256Gcm {
   }
 
   /**
-   * Encrypts {@code plaintext[ptOff, ptOff+ptLen)} under a nonce it chooses (see the class
-   * comment), writing the 24-byte nonce into {@code out} at {@code nonceOff} and the ciphertext and
-   * 16-byte tag at {@code outOff}. The associated data is {@code aad1[aad1Off, aad1Off+aad1Len)}
-   * (which may include the nonce bytes just written, as a header does) followed by {@code aad2};
-   * either may be null.
+   * Encrypts {@code plaintext[ptOff, ptOff+ptLen)} under a nonce it chooses, never used before with
+   * this key by this thread (see the class comment; {@code random} seeds each epoch), writing the
+   * 24-byte nonce into {@code out} at {@code nonceOff} and the ciphertext and 16-byte tag at {@code
+   * outOff}. The associated data is {@code aad1[aad1Off, aad1Off+aad1Len)} (which may include the
+   * nonce bytes just written, as a header does) followed by {@code aad2}; either may be null.
    *
    * @return the number of bytes written at {@code outOff}
    */
-  public static int sealWithRandomNonce(
+  public static int sealWithFreshNonce(
       Key key,
       SecureRandom random,
       byte[] out,
@@ -214,13 +226,17 @@ public final class Xaes256Gcm {
       byte[] prefix = new byte[PREFIX_BYTES];
       random.nextBytes(prefix);
       derive(key, s, s.seal, prefix, 0);
+      random.nextBytes(s.firstIv);
       s.sealed = 0;
     }
-    s.sealed++;
     System.arraycopy(s.seal.prefix, 0, out, nonceOff, PREFIX_BYTES);
-    byte[] iv = new byte[AesGcm.IV_SIZE_BYTES];
-    random.nextBytes(iv);
-    System.arraycopy(iv, 0, out, nonceOff + PREFIX_BYTES, iv.length);
+    // IV = the epoch's random first IV + the message's number in the epoch (low 64 bits, mod 2^64):
+    // distinct for every message of the epoch by construction.
+    int ivOff = nonceOff + PREFIX_BYTES;
+    System.arraycopy(s.firstIv, 0, out, ivOff, IV_HIGH_BYTES);
+    LONG_BE.set(
+        out, ivOff + IV_HIGH_BYTES, (long) LONG_BE.get(s.firstIv, IV_HIGH_BYTES) + s.sealed);
+    s.sealed++;
     return AesGcm.seal(
         s.seal.gcm,
         s.seal.derived,

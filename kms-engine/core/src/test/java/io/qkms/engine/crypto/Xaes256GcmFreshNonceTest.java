@@ -2,6 +2,7 @@ package io.qkms.engine.crypto;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -17,12 +18,12 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fast path of XAES-256-GCM: nonces the primitive chooses (a per-thread prefix reused for a
- * bounded number of messages, a fresh random IV each time) and opening that reuses derived keys.
- * The output must be plain XAES-256-GCM that the explicit-nonce path, which derives afresh every
- * time, agrees with.
+ * The fast path of XAES-256-GCM: nonces the primitive chooses (a per-thread random prefix reused
+ * for a bounded epoch of messages, IVs numbered from a random first one) and opening that reuses
+ * derived keys. The output must be plain XAES-256-GCM that the explicit-nonce path, which derives
+ * afresh every time, agrees with.
  */
-class Xaes256GcmRandomNonceTest {
+class Xaes256GcmFreshNonceTest {
   private static final byte[] PLAINTEXT = "field value".getBytes(StandardCharsets.UTF_8);
   private static final byte[] AAD = "header".getBytes(StandardCharsets.UTF_8);
 
@@ -35,7 +36,7 @@ class Xaes256GcmRandomNonceTest {
   /** nonce (24) || ciphertext || tag, sealed on the calling thread. */
   private static byte[] sealed(Xaes256Gcm.Key key, SecureRandom random) throws Exception {
     byte[] out = new byte[24 + PLAINTEXT.length + 16];
-    Xaes256Gcm.sealWithRandomNonce(
+    Xaes256Gcm.sealWithFreshNonce(
         key, random, out, 0, AAD, 0, AAD.length, null, PLAINTEXT, 0, PLAINTEXT.length, 24);
     return out;
   }
@@ -46,7 +47,7 @@ class Xaes256GcmRandomNonceTest {
   }
 
   @Test
-  void sealWithRandomNonce_isPlainXaes_thatTheExplicitPathOpens() throws Exception {
+  void sealWithFreshNonce_isPlainXaes_thatTheExplicitPathOpens() throws Exception {
     Xaes256Gcm.Key key = key();
     byte[] s = sealed(key, new SecureRandom());
     // Open on another thread, which has no derived key cached for this key.
@@ -60,7 +61,7 @@ class Xaes256GcmRandomNonceTest {
   }
 
   @Test
-  void sealWithRandomNonce_consecutiveMessages_sharePrefixButNotIv() throws Exception {
+  void sealWithFreshNonce_consecutiveMessages_sharePrefixButNotIv() throws Exception {
     Xaes256Gcm.Key key = key();
     SecureRandom random = new SecureRandom();
     byte[] a = sealed(key, random);
@@ -72,7 +73,7 @@ class Xaes256GcmRandomNonceTest {
   }
 
   @Test
-  void sealWithRandomNonce_afterTheLimit_picksANewPrefix() throws Exception {
+  void sealWithFreshNonce_afterTheLimit_picksANewPrefix() throws Exception {
     Xaes256Gcm.Key key = key();
     SecureRandom random = new SecureRandom();
     Set<String> prefixes = new HashSet<>();
@@ -87,7 +88,68 @@ class Xaes256GcmRandomNonceTest {
   }
 
   @Test
-  void sealWithRandomNonce_differentThreads_useDifferentPrefixes() throws Exception {
+  void sealWithFreshNonce_twoEpochs_everyNonceDistinct_ivsNumberedWithinAnEpoch() throws Exception {
+    Xaes256Gcm.Key key = key();
+    SecureRandom random = new SecureRandom();
+    int epoch = Xaes256Gcm.MESSAGES_PER_DERIVED_KEY;
+    Set<String> nonces = new HashSet<>();
+    byte[] previous = null;
+    byte[] last = null;
+    for (int i = 0; i < epoch + 1000; i++) {
+      last = sealed(key, random);
+      assertThat(
+          "nonce used twice", nonces.add(Arrays.toString(Arrays.copyOf(last, 24))), is(true));
+      if (previous != null && i != epoch) {
+        // The same prefix and IV high bytes; the IV's low 64 bits one more than before.
+        assertThat(Arrays.copyOf(last, 16), equalTo(Arrays.copyOf(previous, 16)));
+        assertThat(ivLow(last), equalTo(ivLow(previous) + 1));
+      }
+      previous = last;
+    }
+    assertThat(openExplicit(key, last), equalTo(PLAINTEXT));
+  }
+
+  @Test
+  void sealWithFreshNonce_ivLowBitsWrap_withoutTouchingTheOtherNonceBytes() throws Exception {
+    Xaes256Gcm.Key key = key();
+    SecureRandom allOnes =
+        new SecureRandom() {
+          @Override
+          public void nextBytes(byte[] bytes) {
+            Arrays.fill(bytes, (byte) 0xff);
+          }
+        };
+    byte[] a = sealed(key, allOnes);
+    byte[] b = sealed(key, allOnes);
+
+    assertThat(ivLow(a), equalTo(-1L));
+    assertThat(ivLow(b), equalTo(0L));
+    assertThat(Arrays.copyOf(b, 16), equalTo(Arrays.copyOf(a, 16)));
+    assertThat(openExplicit(key, a), equalTo(PLAINTEXT));
+    assertThat(openExplicit(key, b), equalTo(PLAINTEXT));
+  }
+
+  @Test
+  void sealWithFreshNonce_newEpoch_startsFromANewRandomIv() throws Exception {
+    Xaes256Gcm.Key key = key();
+    SecureRandom random = new SecureRandom();
+    byte[] first = sealed(key, random);
+    byte[] next = null;
+    for (int i = 0; i < Xaes256Gcm.MESSAGES_PER_DERIVED_KEY; i++) {
+      next = sealed(key, random);
+    }
+    // The first message of the second epoch: new prefix, and not the first epoch's count going on.
+    assertThat(Arrays.copyOf(next, 12), not(equalTo(Arrays.copyOf(first, 12))));
+    assertThat(ivLow(next), not(equalTo(ivLow(first) + Xaes256Gcm.MESSAGES_PER_DERIVED_KEY)));
+  }
+
+  /** The low 64 bits of the GCM IV (nonce bytes 16..24), big-endian. */
+  private static long ivLow(byte[] sealed) {
+    return java.nio.ByteBuffer.wrap(sealed, 16, 8).getLong();
+  }
+
+  @Test
+  void sealWithFreshNonce_differentThreads_useDifferentPrefixes() throws Exception {
     Xaes256Gcm.Key key = key();
     byte[] mine = sealed(key, new SecureRandom());
     ExecutorService other = Executors.newSingleThreadExecutor();
