@@ -232,13 +232,25 @@ public final class ReKeyJob {
     }
   }
 
-  /** A Flink configuration folder giving the embedded cluster one task slot per subtask. */
+  /**
+   * A Flink configuration folder for the embedded cluster: one task slot per subtask, and pipelined
+   * exchanges. The file writes end in a chain of tiny stages (gather the temporary files, then
+   * rename them); with batch mode's blocking exchanges Flink deploys them one after another once
+   * the last record is written, 0.5-0.6 s of every run, against about 0.1 s when all are deployed
+   * up front (measured on the 1M-record benchmark). Pipelined batch exchanges need Flink's default
+   * scheduler rather than the adaptive batch one. Clusters keep their own configuration.
+   */
   static String embeddedClusterConfig(int parallelism) {
     try {
       Path dir = Files.createTempDirectory("qkms-flink-conf-");
       Path config = dir.resolve("config.yaml");
       Files.writeString(
-          config, "taskmanager.numberOfTaskSlots: " + Math.max(1, parallelism) + "\n");
+          config,
+          "taskmanager.numberOfTaskSlots: "
+              + Math.max(1, parallelism)
+              + "\n"
+              + "execution.batch-shuffle-mode: ALL_EXCHANGES_PIPELINED\n"
+              + "jobmanager.scheduler: Default\n");
       config.toFile().deleteOnExit();
       dir.toFile().deleteOnExit();
       return dir.toString();

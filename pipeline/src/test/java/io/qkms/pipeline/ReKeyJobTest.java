@@ -303,7 +303,7 @@ class ReKeyJobTest {
   }
 
   @Test
-  void embeddedFlink_getsATaskSlotPerSubtask() throws IOException {
+  void embeddedFlink_getsATaskSlotPerSubtask_andPipelinedExchanges() throws IOException {
     ReKeyOptions o =
         org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
                 "--runner=FlinkRunner", "--parallelism=3")
@@ -312,7 +312,10 @@ class ReKeyJobTest {
     String conf = o.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkConfDir();
     assertThat(
         Files.readString(Path.of(conf, "config.yaml")),
-        equalTo("taskmanager.numberOfTaskSlots: 3\n"));
+        equalTo(
+            "taskmanager.numberOfTaskSlots: 3\n"
+                + "execution.batch-shuffle-mode: ALL_EXCHANGES_PIPELINED\n"
+                + "jobmanager.scheduler: Default\n"));
   }
 
   @Test
