@@ -19,12 +19,16 @@ import java.util.UUID;
  * it over the target atomically, fsync the directory. A process killed at any point leaves either
  * the old or the new file, never a mix. There is deliberately no non-atomic fallback.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
   private static final String TMP_INFIX = ".tmp-";
 
   private AtomicFiles() {}
 
-  static void write(Path target, byte[] content) throws IOException {
+  /**
+   * Replaces {@code target} with {@code content} (readable by its owner only where POSIX
+   * permissions exist), or leaves it as it was if this fails. Its directory must exist.
+   */
+  public static void write(Path target, byte[] content) throws IOException {
     Path dir = target.toAbsolutePath().getParent();
     Path tmp = dir.resolve(target.getFileName() + TMP_INFIX + UUID.randomUUID());
     try {
