@@ -27,112 +27,90 @@ public final class EngineSpec implements Serializable {
   private final ClockSource clock;
   private final String storeResource;
 
-  private EngineSpec(
-      String keystore,
-      String region,
-      String principal,
-      long cacheTtlMillis,
-      int cacheCapacity,
-      long storeTimeoutMillis,
-      ClockSource clock,
-      String storeResource) {
-    this.keystore = keystore;
-    this.region = region;
-    this.principal = principal;
-    this.cacheTtlMillis = cacheTtlMillis;
-    this.cacheCapacity = cacheCapacity;
-    this.storeTimeoutMillis = storeTimeoutMillis;
-    this.clock = clock;
-    this.storeResource = storeResource;
+  private EngineSpec(Fields f) {
+    this.keystore = f.keystore;
+    this.region = f.region;
+    this.principal = f.principal;
+    this.cacheTtlMillis = f.cacheTtlMillis;
+    this.cacheCapacity = f.cacheCapacity;
+    this.storeTimeoutMillis = f.storeTimeoutMillis;
+    this.clock = f.clock;
+    this.storeResource = f.storeResource;
+  }
+
+  /**
+   * The fields of a spec being made: each with-method copies them, changes one by name and builds a
+   * new spec, so no call passes eight positional arguments where two strings could trade places.
+   */
+  private static final class Fields {
+    String keystore;
+    String region;
+    String principal;
+    long cacheTtlMillis = DEFAULT_CACHE_TTL.toMillis();
+    int cacheCapacity = DEFAULT_CACHE_CAPACITY;
+    long storeTimeoutMillis = DEFAULT_STORE_TIMEOUT.toMillis();
+    ClockSource clock;
+    String storeResource;
+
+    Fields(String keystore) {
+      this.keystore = keystore;
+    }
+
+    Fields(EngineSpec s) {
+      keystore = s.keystore;
+      region = s.region;
+      principal = s.principal;
+      cacheTtlMillis = s.cacheTtlMillis;
+      cacheCapacity = s.cacheCapacity;
+      storeTimeoutMillis = s.storeTimeoutMillis;
+      clock = s.clock;
+      storeResource = s.storeResource;
+    }
   }
 
   /** A spec for the key store in {@code keystore} (a directory path as the workers see it). */
   public static EngineSpec of(String keystore) {
     Objects.requireNonNull(keystore, "keystore");
-    return new EngineSpec(
-        keystore,
-        null,
-        null,
-        DEFAULT_CACHE_TTL.toMillis(),
-        DEFAULT_CACHE_CAPACITY,
-        DEFAULT_STORE_TIMEOUT.toMillis(),
-        null,
-        null);
+    return new EngineSpec(new Fields(keystore));
   }
 
   /** The region to call in; null: the store's home region. */
   public EngineSpec withRegion(String region) {
-    return new EngineSpec(
-        keystore,
-        region,
-        principal,
-        cacheTtlMillis,
-        cacheCapacity,
-        storeTimeoutMillis,
-        clock,
-        storeResource);
+    Fields f = new Fields(this);
+    f.region = region;
+    return new EngineSpec(f);
   }
 
   /** The principal ARN to call as; null: the account root. */
   public EngineSpec withPrincipal(String principal) {
-    return new EngineSpec(
-        keystore,
-        region,
-        principal,
-        cacheTtlMillis,
-        cacheCapacity,
-        storeTimeoutMillis,
-        clock,
-        storeResource);
+    Fields f = new Fields(this);
+    f.principal = principal;
+    return new EngineSpec(f);
   }
 
   public EngineSpec withCacheTtl(Duration ttl) {
-    return new EngineSpec(
-        keystore,
-        region,
-        principal,
-        ttl.toMillis(),
-        cacheCapacity,
-        storeTimeoutMillis,
-        clock,
-        storeResource);
+    Fields f = new Fields(this);
+    f.cacheTtlMillis = ttl.toMillis();
+    return new EngineSpec(f);
   }
 
   public EngineSpec withCacheCapacity(int capacity) {
-    return new EngineSpec(
-        keystore,
-        region,
-        principal,
-        cacheTtlMillis,
-        capacity,
-        storeTimeoutMillis,
-        clock,
-        storeResource);
+    Fields f = new Fields(this);
+    f.cacheCapacity = capacity;
+    return new EngineSpec(f);
   }
 
   public EngineSpec withStoreTimeout(Duration timeout) {
-    return new EngineSpec(
-        keystore,
-        region,
-        principal,
-        cacheTtlMillis,
-        cacheCapacity,
-        timeout.toMillis(),
-        clock,
-        storeResource);
+    Fields f = new Fields(this);
+    f.storeTimeoutMillis = timeout.toMillis();
+    return new EngineSpec(f);
   }
 
   /** The clock's source; null: the system clock. Tests inject a hand-moved one. */
   public EngineSpec withClock(ClockSource clock) {
-    return new EngineSpec(
-        keystore,
-        region,
-        principal,
-        cacheTtlMillis,
-        cacheCapacity,
-        storeTimeoutMillis,
-        clock,
-        storeResource);
+    Fields f = new Fields(this);
+    f.clock = clock;
+    return new EngineSpec(f);
   }
 
   /**
@@ -141,15 +119,9 @@ public final class EngineSpec implements Serializable {
    * still found on the worker as for that directory. Null (the default): the directory's store.
    */
   public EngineSpec withStoreResource(String resource) {
-    return new EngineSpec(
-        keystore,
-        region,
-        principal,
-        cacheTtlMillis,
-        cacheCapacity,
-        storeTimeoutMillis,
-        clock,
-        resource);
+    Fields f = new Fields(this);
+    f.storeResource = resource;
+    return new EngineSpec(f);
   }
 
   public String keystore() {
