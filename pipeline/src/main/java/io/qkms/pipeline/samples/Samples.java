@@ -58,6 +58,12 @@ public final class Samples {
   public static final String MRK = "alias/sample-mrk";
   public static final String EU_KEY = "alias/sample-eu";
 
+  /** Where the sample data sets hold their ciphertexts: the job's --fields for them. */
+  public static final String FIELDS = "card.number,items[].secret,note";
+
+  /** The encryption context the samples were encrypted under: each record's tenant. */
+  public static final String TENANT_CONTEXT = "{\"tenant\":\"${tenant_id}\"}";
+
   /** Good records in the main data set; four bad ones are added. */
   public static final int CUSTOMERS = 200;
 
@@ -87,6 +93,19 @@ public final class Samples {
 
   public Path data(String file) {
     return work.resolve("data").resolve(file);
+  }
+
+  /**
+   * The re-key job's options every run over the samples shares: this key store, the samples' fields
+   * and tenant context, and the key to re-encrypt to.
+   */
+  public List<String> jobOptions(String destinationKeyId) {
+    return List.of(
+        "--keystore=" + keystore(),
+        "--fields=" + FIELDS,
+        "--destinationKeyId=" + destinationKeyId,
+        "--sourceEncryptionContext=" + TENANT_CONTEXT,
+        "--destinationEncryptionContext=" + TENANT_CONTEXT);
   }
 
   // ---- making the samples ------------------------------------------------------------------

@@ -116,15 +116,8 @@ public final class SamplesTool {
     Path run = samples.work().resolve("runs/demo");
     out.println("Made fresh samples in " + samples.work() + "; re-keying data/customers.avro:");
     List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--input=" + samples.data("customers.avro"),
-                "--output=" + run,
-                "--keystore=" + samples.keystore(),
-                "--fields=card.number,items[].secret,note",
-                "--destinationKeyId=" + Samples.NEW_KEY,
-                "--sourceEncryptionContext={\"tenant\":\"${tenant_id}\"}",
-                "--destinationEncryptionContext={\"tenant\":\"${tenant_id}\"}"));
+        new ArrayList<>(List.of("--input=" + samples.data("customers.avro"), "--output=" + run));
+    args.addAll(samples.jobOptions(Samples.NEW_KEY));
     args.addAll(jobOptions);
     ReKeyJob.Outcome o = ReKeyJob.run(args.toArray(new String[0]), out, System.err);
     if (o.exitCode() != ReKeyJob.EXIT_OK) {

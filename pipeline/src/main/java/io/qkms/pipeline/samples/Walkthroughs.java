@@ -47,12 +47,8 @@ public final class Walkthroughs {
         job(
             "Re-key customers.jsonl from " + Samples.OLD_KEY + " to " + Samples.NEW_KEY,
             "--input=" + samples.data("customers.jsonl"),
-            "--output=" + run,
-            "--keystore=" + samples.keystore(),
-            "--fields=card.number,items[].secret,note",
-            "--destinationKeyId=" + Samples.NEW_KEY,
-            "--sourceEncryptionContext={\"tenant\":\"${tenant_id}\"}",
-            "--destinationEncryptionContext={\"tenant\":\"${tenant_id}\"}");
+            run,
+            samples.jobOptions(Samples.NEW_KEY));
     Samples.Verified v = verify(run, Samples.NEW_KEY, Samples.US_EAST_1);
     return new Result(List.of(o), List.of(v), List.of());
   }
@@ -72,26 +68,19 @@ public final class Walkthroughs {
     ReKeyJob.Outcome o1 =
         job(
             "Move rotation.avro to the key's newest material",
-            rotationArgs(samples.data("rotation.avro"), first));
+            "--input=" + samples.data("rotation.avro"),
+            first,
+            samples.jobOptions(Samples.ROTATING_KEY),
+            "--skipIfCurrent");
     Samples.Verified v = verify(first, Samples.ROTATING_KEY, Samples.US_EAST_1);
     ReKeyJob.Outcome o2 =
         job(
             "Run again over that output: every ciphertext is already current",
-            rotationArgs(first, second));
+            "--input=" + first,
+            second,
+            samples.jobOptions(Samples.ROTATING_KEY),
+            "--skipIfCurrent");
     return new Result(List.of(o1, o2), List.of(v), List.of());
-  }
-
-  private String[] rotationArgs(Path input, Path output) {
-    return new String[] {
-      "--input=" + input,
-      "--output=" + output,
-      "--keystore=" + samples.keystore(),
-      "--fields=card.number,items[].secret,note",
-      "--destinationKeyId=" + Samples.ROTATING_KEY,
-      "--sourceEncryptionContext={\"tenant\":\"${tenant_id}\"}",
-      "--destinationEncryptionContext={\"tenant\":\"${tenant_id}\"}",
-      "--skipIfCurrent"
-    };
   }
 
   /**
@@ -108,13 +97,9 @@ public final class Walkthroughs {
                 + " to "
                 + Samples.EU_KEY,
             "--input=" + samples.data("orders-us.avro"),
-            "--output=" + run,
-            "--keystore=" + samples.keystore(),
-            "--region=eu-west-1",
-            "--fields=card.number,items[].secret,note",
-            "--destinationKeyId=" + Samples.EU_KEY,
-            "--sourceEncryptionContext={\"tenant\":\"${tenant_id}\"}",
-            "--destinationEncryptionContext={\"tenant\":\"${tenant_id}\"}");
+            run,
+            samples.jobOptions(Samples.EU_KEY),
+            "--region=eu-west-1");
     Samples.Verified v = verify(run, Samples.EU_KEY, Samples.EU_WEST_1);
     return new Result(List.of(o), List.of(v), List.of());
   }
@@ -132,12 +117,8 @@ public final class Walkthroughs {
         job(
             "Re-key customers.avro, which has four bad records",
             "--input=" + samples.data("customers.avro"),
-            "--output=" + first,
-            "--keystore=" + samples.keystore(),
-            "--fields=card.number,items[].secret,note",
-            "--destinationKeyId=" + Samples.NEW_KEY,
-            "--sourceEncryptionContext={\"tenant\":\"${tenant_id}\"}",
-            "--destinationEncryptionContext={\"tenant\":\"${tenant_id}\"}");
+            first,
+            samples.jobOptions(Samples.NEW_KEY));
     step("Show the dead letters", "scripts/samples dead-letters " + first.resolve("dead-letter"));
     List<String> dead = Samples.describeDeadLetters(first.resolve("dead-letter"));
     dead.forEach(l -> out.println("    " + l));
@@ -147,12 +128,8 @@ public final class Walkthroughs {
         job(
             "Replay the dead letters",
             "--replayDeadLetters=" + first.resolve("dead-letter"),
-            "--output=" + replay,
-            "--keystore=" + samples.keystore(),
-            "--fields=card.number,items[].secret,note",
-            "--destinationKeyId=" + Samples.NEW_KEY,
-            "--sourceEncryptionContext={\"tenant\":\"${tenant_id}\"}",
-            "--destinationEncryptionContext={\"tenant\":\"${tenant_id}\"}");
+            replay,
+            samples.jobOptions(Samples.NEW_KEY));
     Samples.Verified v = verify(replay, Samples.NEW_KEY, Samples.US_EAST_1);
     return new Result(List.of(o1, o2), List.of(v), dead);
   }
@@ -162,8 +139,13 @@ public final class Walkthroughs {
     samples.init();
   }
 
-  private ReKeyJob.Outcome job(String what, String... args) {
-    List<String> all = new ArrayList<>(List.of(args));
+  /** A job reading {@code source} (its --input or --replayDeadLetters) into {@code output}. */
+  private ReKeyJob.Outcome job(
+      String what, String source, Path output, List<String> options, String... extra) {
+    List<String> args = new ArrayList<>(List.of(source, "--output=" + output));
+    args.addAll(options);
+    args.addAll(List.of(extra));
+    List<String> all = new ArrayList<>(args);
     all.addAll(runnerArgs);
     StringBuilder cmd = new StringBuilder("scripts/rekey");
     for (String a : args) {
