@@ -1,6 +1,5 @@
 package io.qkms.pipeline.fields;
 
-import io.qkms.pipeline.deadletter.ErrorCodes;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -281,10 +280,7 @@ final class AvroAccessor implements RecordAccessor<GenericRecord> {
           blob = decoder.decode(value.toString());
         }
       } catch (IllegalArgumentException e) {
-        throw new FieldException(
-            ErrorCodes.INVALID_BASE64,
-            targetPaths[target],
-            "The string field " + targetPaths[target] + " does not hold standard base64");
+        throw FieldException.invalidBase64(targetPaths[target]);
       }
     }
     view.add(target, blob, 0, 0);

@@ -1,5 +1,7 @@
 package io.qkms.pipeline.fields;
 
+import io.qkms.pipeline.deadletter.ErrorCodes;
+
 /**
  * A record that cannot be processed as it is: the record goes to the dead letters with {@link
  * #code()} and the field path. Messages name fields and types, never values.
@@ -14,6 +16,14 @@ public final class FieldException extends Exception {
     super(message, null, false, false);
     this.code = code;
     this.fieldPath = fieldPath;
+  }
+
+  /** A string ciphertext field that is not standard base64, the same for every record format. */
+  static FieldException invalidBase64(String fieldPath) {
+    return new FieldException(
+        ErrorCodes.INVALID_BASE64,
+        fieldPath,
+        "The string field " + fieldPath + " does not hold standard base64");
   }
 
   /** A stable error code from {@link io.qkms.pipeline.deadletter.ErrorCodes}. */

@@ -233,10 +233,7 @@ final class JsonLineAccessor implements RecordAccessor<String> {
     try {
       blob = decoder.decode(p.getText());
     } catch (IllegalArgumentException e) {
-      throw new FieldException(
-          ErrorCodes.INVALID_BASE64,
-          targetPaths[index],
-          "The string field " + targetPaths[index] + " does not hold standard base64");
+      throw FieldException.invalidBase64(targetPaths[index]);
     }
     view.add(index, blob, start, closingQuote(line, start) + 1);
   }

@@ -86,6 +86,18 @@ class JsonLineAccessorTest {
   }
 
   @Test
+  void scan_invalidBase64String_isInvalidBase64AtThatField() {
+    FieldException e =
+        assertThrows(
+            FieldException.class,
+            () -> accessor().scan("{\"items\":[{\"secret\":\"not base64!\"}]}", new RecordView()));
+    assertThat(e.code(), equalTo(ErrorCodes.INVALID_BASE64));
+    assertThat(e.fieldPath(), equalTo("items[].secret"));
+    assertThat(
+        e.getMessage(), equalTo("The string field items[].secret does not hold standard base64"));
+  }
+
+  @Test
   void scan_numberInACiphertextField_isInvalidFieldType() {
     FieldException e =
         assertThrows(
