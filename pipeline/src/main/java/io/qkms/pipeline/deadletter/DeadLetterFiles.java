@@ -119,12 +119,7 @@ public final class DeadLetterFiles {
    * @throws IllegalArgumentException if {@code line} is not a QKMS dead letter
    */
   public static String recordOfJsonLine(String line) {
-    JsonNode n;
-    try {
-      n = JSON.readTree(line);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("A dead-letter line is not valid JSON");
-    }
+    JsonNode n = parseJsonLine(line);
     JsonNode record = n == null ? null : n.get("record");
     if (record == null || !record.isTextual() || n.get("errorCode") == null) {
       throw new IllegalArgumentException(
