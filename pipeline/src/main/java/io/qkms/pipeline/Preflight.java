@@ -2,15 +2,14 @@ package io.qkms.pipeline;
 
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Caller;
-import io.qkms.engine.api.Principal;
 import io.qkms.engine.api.errors.KmsException;
 import io.qkms.engine.api.model.DescribeKeyRequest;
 import io.qkms.engine.api.model.KeyMetadata;
-import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.KeyStoreOpenException;
 import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.pipeline.transform.FieldRule;
+import io.qkms.pipeline.worker.WorkerEngines;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashSet;
@@ -56,24 +55,7 @@ final class Preflight {
     }
     try (store;
         KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {
-      Region region = plan.region() == null ? engine.homeRegion() : Region.of(plan.region());
-      if (!engine.regions().contains(region)) {
-        throw new IllegalArgumentException(
-            "--region "
-                + region
-                + " is not a region of the key store (it has "
-                + engine.regions()
-                + ")");
-      }
-      Principal principal =
-          plan.principal() == null
-              ? Principal.root(engine.accountId())
-              : Principal.tryParse(plan.principal());
-      if (principal == null) {
-        throw new IllegalArgumentException(
-            "--principal must be arn:verenc:<account>:root, :user/<name> or :role/<name>");
-      }
-      Caller caller = new Caller(principal, region);
+      Caller caller = WorkerEngines.caller(engine, dir.toString(), plan.region(), plan.principal());
       Set<String> destinations = new LinkedHashSet<>();
       for (FieldRule f : plan.fields()) {
         destinations.add(

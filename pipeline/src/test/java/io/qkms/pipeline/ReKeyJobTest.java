@@ -134,6 +134,43 @@ class ReKeyJobTest {
   }
 
   @Test
+  void regionNotInTheKeyStore_isAUsageError_beforeTheJobStarts() {
+    Run r =
+        run(
+            args(
+                common(dir.resolve("no-such-region")),
+                "--input=" + samples.data("customers.avro"),
+                "--fields=card.number",
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                "--region=ap-south-1"));
+    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.err(),
+        containsString(
+            "rekey: The key store in "
+                + samples.keystore()
+                + " has no region ap-south-1 (it has [us-east-1, eu-west-1])"));
+  }
+
+  @Test
+  void principalOfAnotherAccount_isAUsageError_beforeTheJobStarts() {
+    Run r =
+        run(
+            args(
+                common(dir.resolve("other-account")),
+                "--input=" + samples.data("customers.avro"),
+                "--fields=card.number",
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                "--principal=arn:verenc:444455556666:user/mallory"));
+    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.err(),
+        containsString(
+            "rekey: The principal arn:verenc:444455556666:user/mallory is not of the key store's"
+                + " account 111122223333"));
+  }
+
+  @Test
   void outputDirectoryWithFiles_isRefused() throws IOException {
     Path used = dir.resolve("used");
     Files.createDirectories(used);

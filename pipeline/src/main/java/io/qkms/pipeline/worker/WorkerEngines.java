@@ -146,30 +146,9 @@ public final class WorkerEngines {
                       .maxMaterials(spec.cacheCapacity())
                       .build())
               .build();
-      Region region = spec.region() == null ? engine.homeRegion() : Region.of(spec.region());
-      if (!engine.regions().contains(region)) {
-        throw new IllegalArgumentException(
-            "The key store in "
-                + dir
-                + " has no region "
-                + region
-                + " (it has "
-                + engine.regions()
-                + ")");
-      }
-      Principal principal =
-          spec.principal() == null
-              ? Principal.root(engine.accountId())
-              : Principal.parse(spec.principal());
-      if (!principal.account().equals(engine.accountId())) {
-        throw new IllegalArgumentException(
-            "The principal "
-                + principal
-                + " is not of the key store's account "
-                + engine.accountId().value());
-      }
+      Caller caller = caller(engine, dir.toString(), spec.region(), spec.principal());
       LOG.debug("Opened a worker engine for {}", spec);
-      return new Shared(spec, store, engine, new Caller(principal, region), extracted);
+      return new Shared(spec, store, engine, caller, extracted);
     } catch (RuntimeException e) {
       store.close();
       if (extracted != null) {
@@ -177,6 +156,39 @@ public final class WorkerEngines {
       }
       throw e;
     }
+  }
+
+  /**
+   * Who a job's engine calls as: {@code principal} (null: the account root) in {@code region}
+   * (null: the store's home region). The launcher's preflight and the workers apply these same
+   * rules, so a job the launcher accepts is not refused by its workers.
+   *
+   * @param store names the key store in messages
+   * @throws IllegalArgumentException if the store has no such region, or the principal is not an
+   *     ARN of the store's account
+   */
+  public static Caller caller(KmsEngine engine, String store, String region, String principal) {
+    Region r = region == null ? engine.homeRegion() : Region.of(region);
+    if (!engine.regions().contains(r)) {
+      throw new IllegalArgumentException(
+          "The key store in "
+              + store
+              + " has no region "
+              + r
+              + " (it has "
+              + engine.regions()
+              + ")");
+    }
+    Principal p =
+        principal == null ? Principal.root(engine.accountId()) : Principal.parse(principal);
+    if (!p.account().equals(engine.accountId())) {
+      throw new IllegalArgumentException(
+          "The principal "
+              + p
+              + " is not of the key store's account "
+              + engine.accountId().value());
+    }
+    return new Caller(p, r);
   }
 
   /** For tests: the open engines by spec, to check reference counts. */
