@@ -1,5 +1,6 @@
 package io.qkms.pipeline.bench;
 
+import io.qkms.pipeline.read.SplitReader;
 import io.qkms.pipeline.worker.EngineSpec;
 import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerEngines;
@@ -8,8 +9,10 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -164,7 +167,7 @@ public final class BareLoopBench {
         PipelineBench.secondHalfRate(progress, records.get()));
   }
 
-  /** The job's split rule: the blocks whose preceding sync marker starts in [start, end). */
+  /** The job's split rule and reader ({@link SplitReader}). */
   private static void copySplit(
       File input,
       long start,
@@ -177,17 +180,15 @@ public final class BareLoopBench {
       AtomicLong records,
       AtomicLong firstRecord)
       throws IOException {
-    try (DataFileReader<GenericRecord> reader =
-            new DataFileReader<>(input, new GenericDatumReader<>(schema));
+    try (SplitReader reader =
+            SplitReader.open(
+                FileChannel.open(input.toPath(), StandardOpenOption.READ), schema, start, end);
         DataFileWriter<GenericRecord> writer =
             new DataFileWriter<>(new GenericDatumWriter<GenericRecord>(schema))) {
       writer.setCodec(CodecFactory.snappyCodec());
       writer.create(schema, out);
-      reader.sync(start);
-      GenericRecord record = null;
       long n = 0;
-      while (reader.hasNext() && !reader.pastSync(end)) {
-        record = reader.next(record);
+      for (GenericRecord record = reader.next(null); record != null; record = reader.next(record)) {
         if (firstRecord.get() < 0) {
           firstRecord.compareAndSet(-1, System.currentTimeMillis());
         }

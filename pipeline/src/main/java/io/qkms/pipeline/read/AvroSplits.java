@@ -2,16 +2,11 @@ package io.qkms.pipeline.read;
 
 import java.io.IOException;
 import java.io.Serializable;
-import java.nio.ByteBuffer;
-import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileReader;
-import org.apache.avro.file.SeekableInput;
-import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileSystems;
@@ -144,20 +139,17 @@ public final class AvroSplits extends PTransform<PBegin, PCollection<GenericReco
     public void process(@Element Long number, OutputReceiver<GenericRecord> out)
         throws IOException {
       Split split = splits.get(number.intValue());
-      try (ReadableByteChannel channel =
-              FileSystems.open(FileSystems.matchSingleFileSpec(split.path()).resourceId());
-          DataFileReader<GenericRecord> reader =
-              new DataFileReader<>(
-                  new ChannelInput((SeekableByteChannel) channel),
-                  new GenericDatumReader<>(schema))) {
-        // A block belongs to the split where its preceding sync marker starts (the first block's
-        // is the one ending the header). So: skip to the first marker at or after the start, and
-        // stop at the first block whose marker starts at or after the end.
-        reader.sync(split.start());
+      try (SplitReader reader =
+          SplitReader.open(
+              (SeekableByteChannel)
+                  FileSystems.open(FileSystems.matchSingleFileSpec(split.path()).resourceId()),
+              schema,
+              split.start(),
+              split.end())) {
         long n = 0;
         try {
-          while (reader.hasNext() && !reader.pastSync(split.end())) {
-            out.output(reader.next());
+          for (GenericRecord r = reader.next(null); r != null; r = reader.next(null)) {
+            out.output(r); // a new record each time: the runner may still hold the last
             n++;
           }
         } finally {
@@ -168,40 +160,6 @@ public final class AvroSplits extends PTransform<PBegin, PCollection<GenericReco
           }
         }
       }
-    }
-  }
-
-  /** Avro's seekable input over a Beam file channel. */
-  private static final class ChannelInput implements SeekableInput {
-    private final SeekableByteChannel channel;
-
-    ChannelInput(SeekableByteChannel channel) {
-      this.channel = channel;
-    }
-
-    @Override
-    public void seek(long p) throws IOException {
-      channel.position(p);
-    }
-
-    @Override
-    public long tell() throws IOException {
-      return channel.position();
-    }
-
-    @Override
-    public long length() throws IOException {
-      return channel.size();
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      return channel.read(ByteBuffer.wrap(b, off, len));
-    }
-
-    @Override
-    public void close() throws IOException {
-      channel.close();
     }
   }
 }

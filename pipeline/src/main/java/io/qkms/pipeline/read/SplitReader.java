@@ -1,0 +1,70 @@
+package io.qkms.pipeline.read;
+
+import java.io.Closeable;
+import java.io.IOException;
+import java.nio.channels.SeekableByteChannel;
+import org.apache.avro.Schema;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
+
+/**
+ * The records of one byte range of an Avro container file: those of the blocks whose preceding sync
+ * marker starts in {@code [startBytes, endBytes)} (the first block's marker is the one ending the
+ * header). Consecutive ranges covering a file therefore read each record exactly once. Used by the
+ * job's reader and by the benchmark's baseline, so both read the same way.
+ */
+public final class SplitReader implements Closeable {
+  private final DataFileReader<GenericRecord> reader;
+  private final long endBytes;
+
+  private SplitReader(DataFileReader<GenericRecord> reader, long endBytes) {
+    this.reader = reader;
+    this.endBytes = endBytes;
+  }
+
+  /**
+   * Opens bytes {@code [startBytes, endBytes)} of the Avro file on {@code channel}, read with
+   * {@code schema} as the reader schema. The reader owns the channel from here on, and closes it.
+   */
+  public static SplitReader open(
+      SeekableByteChannel channel, Schema schema, long startBytes, long endBytes)
+      throws IOException {
+    if (startBytes < 0 || endBytes < startBytes) {
+      channel.close();
+      throw new IllegalArgumentException(
+          "Not a byte range: [" + startBytes + ", " + endBytes + ")");
+    }
+    DataFileReader<GenericRecord> reader;
+    try {
+      reader =
+          new DataFileReader<>(new BufferedChannelInput(channel), new GenericDatumReader<>(schema));
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+    try {
+      reader.sync(startBytes); // to the first marker at or after the start
+    } catch (IOException | RuntimeException e) {
+      reader.close();
+      throw e;
+    }
+    return new SplitReader(reader, endBytes);
+  }
+
+  /**
+   * The next record of the range, decoded into {@code reuse} when that is not null (Avro then
+   * reuses its strings and buffers too); null after the last.
+   */
+  public GenericRecord next(GenericRecord reuse) throws IOException {
+    if (!reader.hasNext() || reader.pastSync(endBytes)) {
+      return null;
+    }
+    return reader.next(reuse);
+  }
+
+  @Override
+  public void close() throws IOException {
+    reader.close();
+  }
+}
