@@ -8,6 +8,8 @@ import static org.hamcrest.Matchers.not;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -21,7 +23,7 @@ class JobJvmOptionsTest {
     ProcessBuilder pb =
         new ProcessBuilder(
             "bash", "-c", "source \"$0\" && qkms_java_opts \"$@\"", JOBJAR.toString());
-    pb.command().addAll(java.util.List.of(jobArgs));
+    pb.command().addAll(List.of(jobArgs));
     pb.environment().remove("JAVA_OPTS");
     if (javaOptsEnv != null) {
       pb.environment().put("JAVA_OPTS", javaOptsEnv);
@@ -70,9 +72,9 @@ class JobJvmOptionsTest {
   @Test
   void options_areAcceptedByTheJvm() throws Exception {
     String opts = javaOpts(null, "--runner=FlinkRunner").trim();
-    java.util.List<String> cmd = new java.util.ArrayList<>();
+    List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.addAll(java.util.List.of(opts.split("\\s+")));
+    cmd.addAll(List.of(opts.split("\\s+")));
     cmd.add("-version");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

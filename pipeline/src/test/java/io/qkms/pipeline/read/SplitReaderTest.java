@@ -7,6 +7,7 @@ import static org.hamcrest.Matchers.sameInstance;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ class SplitReaderTest {
       for (long i = 0; i < n; i++) {
         GenericData.Record r = new GenericData.Record(SCHEMA);
         r.put("id", i);
-        r.put("blob", java.nio.ByteBuffer.wrap(new byte[(int) (90 + i % 20)]));
+        r.put("blob", ByteBuffer.wrap(new byte[(int) (90 + i % 20)]));
         w.append(r);
       }
     }
