@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.channels.SeekableByteChannel;
 import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileReader;
+import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericRecord;
 
@@ -15,6 +16,14 @@ import org.apache.avro.generic.GenericRecord;
  * job's reader and by the benchmark's baseline, so both read the same way.
  */
 public final class SplitReader implements Closeable {
+  /**
+   * Avro's fast reader (decoders built once per schema pair instead of a resolving parser per
+   * field): reading and writing alone went from 0.65-0.81M to 1.47-1.50M records/s in the bare
+   * loop, the job on Flink from 205k-235k to 247k-292k records/s (1M records, four pairs).
+   * Conversions stay off, as with Avro's default reader: values are read as they are stored.
+   */
+  private static final GenericData FAST_READER = new GenericData().setFastReaderEnabled(true);
+
   private final DataFileReader<GenericRecord> reader;
   private final long endBytes;
 
@@ -38,7 +47,9 @@ public final class SplitReader implements Closeable {
     DataFileReader<GenericRecord> reader;
     try {
       reader =
-          new DataFileReader<>(new BufferedChannelInput(channel), new GenericDatumReader<>(schema));
+          new DataFileReader<>(
+              new BufferedChannelInput(channel),
+              new GenericDatumReader<>(schema, schema, FAST_READER));
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;

@@ -2,6 +2,7 @@ package io.qkms.pipeline.read;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.sameInstance;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,13 +13,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.LongStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.util.Utf8;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -139,6 +144,105 @@ class SplitReaderTest {
     Path f = file(100, 2048);
     assertThat(ids(f, 0, 1), equalTo(List.of()));
     assertThat(ids(f, 1, Files.size(f)), equalTo(LongStream.range(0, 100).boxed().toList()));
+  }
+
+  private static final Schema RICH =
+      new Schema.Parser()
+          .parse(
+              """
+              {"type": "record", "name": "Rich", "fields": [
+                {"name": "id", "type": "long"},
+                {"name": "name", "type": "string"},
+                {"name": "blob", "type": ["null", "bytes"]},
+                {"name": "tags", "type": {"type": "array", "items": "string"}},
+                {"name": "attrs", "type": {"type": "map", "values": "int"}},
+                {"name": "colour", "type": {"type": "enum", "name": "Colour",
+                  "symbols": ["RED", "GREEN"]}},
+                {"name": "digest", "type": {"type": "fixed", "name": "Digest", "size": 4}},
+                {"name": "when", "type": {"type": "long", "logicalType": "timestamp-millis"}},
+                {"name": "inner", "type": {"type": "record", "name": "Inner", "fields": [
+                  {"name": "ratio", "type": "double"},
+                  {"name": "items", "type": {"type": "array", "items": {"type": "record",
+                    "name": "Item", "fields": [{"name": "secret", "type": ["null", "bytes"]}]}}}
+                ]}}
+              ]}
+              """);
+
+  private Path richFile(int n) throws IOException {
+    Path f = dir.resolve("rich.avro");
+    Schema inner = RICH.getField("inner").schema();
+    Schema item = inner.getField("items").schema().getElementType();
+    try (DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<>(RICH))) {
+      w.setSyncInterval(1024);
+      w.create(RICH, f.toFile());
+      for (int i = 0; i < n; i++) {
+        GenericData.Record it = new GenericData.Record(item);
+        it.put("secret", i % 3 == 0 ? null : ByteBuffer.wrap(new byte[] {(byte) i, 7}));
+        GenericData.Record in = new GenericData.Record(inner);
+        in.put("ratio", i / 7.0);
+        in.put("items", List.of(it, it));
+        GenericData.Record r = new GenericData.Record(RICH);
+        r.put("id", (long) i);
+        r.put("name", "name-" + i);
+        r.put("blob", i % 2 == 0 ? null : ByteBuffer.wrap(new byte[] {1, 2, (byte) i}));
+        r.put("tags", List.of("t" + i, "u"));
+        r.put("attrs", Map.of("a", i, "b", -i));
+        r.put("colour", new GenericData.EnumSymbol(RICH.getField("colour").schema(), "GREEN"));
+        r.put(
+            "digest",
+            new GenericData.Fixed(
+                RICH.getField("digest").schema(), new byte[] {0, 1, 2, (byte) i}));
+        r.put("when", 1_700_000_000_000L + i);
+        r.put("inner", in);
+        w.append(r);
+      }
+    }
+    return f;
+  }
+
+  /** The fast reader returns what Avro's own reader does, for every kind of Avro value. */
+  @Test
+  void everyAvroType_readsAsAvrosOwnReaderReadsIt() throws IOException {
+    Path f = richFile(300);
+    List<GenericRecord> expected = new ArrayList<>();
+    try (DataFileReader<GenericRecord> r =
+        new DataFileReader<>(f.toFile(), new GenericDatumReader<>(RICH))) {
+      r.forEach(expected::add);
+    }
+    List<GenericRecord> read = new ArrayList<>();
+    long size = Files.size(f);
+    for (long start = 0; start < size; start += 5000) {
+      try (SplitReader r =
+          SplitReader.open(new CountingChannel(f), RICH, start, Math.min(size, start + 5000))) {
+        for (GenericRecord g = r.next(null); g != null; g = r.next(null)) {
+          read.add(g);
+        }
+      }
+    }
+    assertThat(read.size(), equalTo(300));
+    assertThat(read, equalTo(expected));
+    assertThat(read.get(1).get("name"), instanceOf(Utf8.class)); // as Avro's reader gives it
+  }
+
+  /** A reader schema that adds a field with a default resolves against the file's schema. */
+  @Test
+  void readerSchemaWithANewField_getsItsDefault() throws IOException {
+    Path f = file(50, 1024);
+    Schema evolved =
+        SchemaBuilder.record("R")
+            .fields()
+            .requiredLong("id")
+            .requiredBytes("blob")
+            .name("region")
+            .type()
+            .stringType()
+            .stringDefault("us-east-1")
+            .endRecord();
+    try (SplitReader r = SplitReader.open(new CountingChannel(f), evolved, 0, Files.size(f))) {
+      GenericRecord g = r.next(null);
+      assertThat(g.get("id"), equalTo(0L));
+      assertThat(g.get("region").toString(), equalTo("us-east-1"));
+    }
   }
 
   /** The id of the first record of the first block whose marker starts at or after {@code pos}. */
