@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.stream.LongStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
+import org.apache.avro.file.CodecFactory;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
@@ -72,6 +73,30 @@ class SplitReaderTest {
       ids.addAll(ids(f, start, Math.min(size, start + rangeBytes)));
     }
     assertThat(ids, equalTo(LongStream.range(0, 1000).boxed().toList()));
+  }
+
+  /** Compressed blocks are read whole, like plain ones. */
+  @ParameterizedTest
+  @ValueSource(strings = {"null", "deflate", "snappy", "bzip2", "xz", "zstandard"})
+  void compressedFiles_readEveryRecordOnce(String codec) throws IOException {
+    Path f = dir.resolve("c-" + codec + ".avro");
+    try (DataFileWriter<GenericRecord> w = new DataFileWriter<>(new GenericDatumWriter<>(SCHEMA))) {
+      w.setCodec(CodecFactory.fromString(codec));
+      w.setSyncInterval(4096);
+      w.create(SCHEMA, f.toFile());
+      for (long i = 0; i < 2000; i++) {
+        GenericData.Record r = new GenericData.Record(SCHEMA);
+        r.put("id", i);
+        r.put("blob", ByteBuffer.wrap(new byte[(int) (i % 50)]));
+        w.append(r);
+      }
+    }
+    long size = Files.size(f);
+    List<Long> ids = new ArrayList<>();
+    for (long start = 0; start < size; start += 3000) {
+      ids.addAll(ids(f, start, Math.min(size, start + 3000)));
+    }
+    assertThat(ids, equalTo(LongStream.range(0, 2000).boxed().toList()));
   }
 
   @Test
