@@ -1,5 +1,6 @@
 package io.qkms.pipeline.bench;
 
+import io.qkms.pipeline.read.AvroSplits;
 import io.qkms.pipeline.read.SplitReader;
 import io.qkms.pipeline.worker.EngineSpec;
 import io.qkms.pipeline.worker.WorkerEngine;
@@ -46,10 +47,6 @@ import org.apache.avro.generic.GenericRecord;
  * start to the first record).
  */
 public final class BareLoopBench {
-  private static final long MIN_SPLIT_BYTES = 1L << 20;
-  private static final long MAX_SPLIT_BYTES = 64L << 20;
-  private static final int TARGET_SPLITS = 64;
-
   private BareLoopBench() {}
 
   /** What one run measured. */
@@ -109,8 +106,7 @@ public final class BareLoopBench {
       throw new IllegalArgumentException("--field must name a top-level bytes field: " + field);
     }
     long length = Files.size(input);
-    long splitBytes =
-        Math.max(MIN_SPLIT_BYTES, Math.min(MAX_SPLIT_BYTES, length / TARGET_SPLITS + 1));
+    long splitBytes = AvroSplits.splitSizeBytes(length);
     int splits = (int) ((length + splitBytes - 1) / splitBytes);
 
     AtomicInteger nextSplit = new AtomicInteger();

@@ -67,11 +67,15 @@ public final class AvroSplits extends PTransform<PBegin, PCollection<GenericReco
       throw new IllegalArgumentException("No input files");
     }
     long total = files.stream().mapToLong(InputFile::sizeBytes).sum();
-    return new AvroSplits(
-        files,
-        schema.toString(),
-        Math.max(MIN_SPLIT_BYTES, Math.min(MAX_SPLIT_BYTES, total / TARGET_SPLITS + 1)),
-        null);
+    return new AvroSplits(files, schema.toString(), splitSizeBytes(total), null);
+  }
+
+  /**
+   * The split size for {@code totalBytes} of input: 1 to 64 MiB, about {@value #TARGET_SPLITS}
+   * splits in all. Public so the benchmark's baseline cuts its input the same way.
+   */
+  public static long splitSizeBytes(long totalBytes) {
+    return Math.max(MIN_SPLIT_BYTES, Math.min(MAX_SPLIT_BYTES, totalBytes / TARGET_SPLITS + 1));
   }
 
   /** As {@link #read(List, Schema)} with splits of {@code splitBytes} (tests use tiny ones). */

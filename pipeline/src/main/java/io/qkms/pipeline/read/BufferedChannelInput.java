@@ -64,22 +64,36 @@ final class BufferedChannelInput implements SeekableInput {
     if (!buffer.hasRemaining()) {
       if (len >= BUFFER_BYTES) {
         buffer.clear().flip(); // it no longer ends where the channel is
-        int n = channel.read(ByteBuffer.wrap(b, off, len));
-        if (n > 0) {
-          channelPosition += n;
-        }
-        return n;
+        return readChannel(ByteBuffer.wrap(b, off, len));
       }
       buffer.clear();
-      int n = channel.read(buffer);
-      buffer.flip();
-      if (n <= 0) {
+      int n;
+      try {
+        n = readChannel(buffer);
+      } finally {
+        buffer.flip(); // on a failure too: it then holds nothing
+      }
+      if (n < 0) {
         return -1;
       }
-      channelPosition += n;
     }
     int n = Math.min(len, buffer.remaining());
     buffer.get(b, off, n);
+    return n;
+  }
+
+  /**
+   * One read from the channel: bytes read, or -1 at its end. A read of nothing is an error rather
+   * than an end: taken for the end, it would cut a split short and lose its last records.
+   */
+  private int readChannel(ByteBuffer dst) throws IOException {
+    int n = channel.read(dst);
+    if (n == 0) {
+      throw new IOException("The input channel read no bytes (a non-blocking channel?)");
+    }
+    if (n > 0) {
+      channelPosition += n;
+    }
     return n;
   }
 

@@ -96,25 +96,9 @@ class BareLoopBenchTest {
         for (String plain : List.of("customer", "country", "amount", "createdMillis")) {
           assertThat(now.get(plain).toString(), equalTo(old.get(plain).toString()));
         }
-        byte[] was =
-            engine
-                .decrypt(
-                    caller,
-                    DecryptRequest.builder()
-                        .ciphertextBlob(bytes(old))
-                        .keyId(Samples.OLD_KEY)
-                        .build())
-                .plaintext();
-        byte[] is =
-            engine
-                .decrypt(
-                    caller,
-                    DecryptRequest.builder()
-                        .ciphertextBlob(bytes(now))
-                        .keyId(Samples.NEW_KEY)
-                        .build())
-                .plaintext();
-        assertThat(is, equalTo(was));
+        assertThat(
+            decrypt(engine, caller, bytes(now), Samples.NEW_KEY),
+            equalTo(decrypt(engine, caller, bytes(old), Samples.OLD_KEY)));
       }
     }
   }
@@ -171,5 +155,11 @@ class BareLoopBenchTest {
                 Samples.NEW_KEY,
                 0,
                 true));
+  }
+
+  private static byte[] decrypt(KmsEngine engine, Caller caller, byte[] blob, String keyId) {
+    return engine
+        .decrypt(caller, DecryptRequest.builder().ciphertextBlob(blob).keyId(keyId).build())
+        .plaintext();
   }
 }

@@ -2,7 +2,6 @@ package io.qkms.pipeline.read;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.io.IOException;
@@ -60,7 +59,7 @@ class BufferedChannelInputTest {
   }
 
   @Test
-  void length_isAskedOnce_andPositionNever() throws IOException {
+  void lengthAndPosition_areAskedOnlyWhenItOpens() throws IOException {
     CountingChannel channel = new CountingChannel(file);
     try (BufferedChannelInput in = new BufferedChannelInput(channel)) {
       byte[] one = new byte[1];
@@ -71,7 +70,7 @@ class BufferedChannelInputTest {
       }
     }
     assertThat(channel.sizes, equalTo(1));
-    assertThat(channel.positionQueries, lessThanOrEqualTo(1)); // once, when it opens
+    assertThat(channel.positionQueries, equalTo(1));
   }
 
   @Test
@@ -95,6 +94,19 @@ class BufferedChannelInputTest {
       assertThat(in.read(b, 0, 10), equalTo(-1));
       assertThat(in.read(b, 0, BufferedChannelInput.BUFFER_BYTES), equalTo(-1));
       assertThat(in.read(b, 0, 0), equalTo(0));
+    }
+  }
+
+  /** Taken for the end of the file, an empty read would cut a split short, losing records. */
+  @Test
+  void channelReadingNothing_isAnError_notTheEnd() throws IOException {
+    CountingChannel channel = new CountingChannel(file);
+    try (BufferedChannelInput in = new BufferedChannelInput(channel)) {
+      channel.readsNothing = true;
+      byte[] b = new byte[BufferedChannelInput.BUFFER_BYTES];
+      assertThrows(IOException.class, () -> in.read(b, 0, 1));
+      assertThrows(IOException.class, () -> in.read(b, 0, b.length));
+      assertThat(in.tell(), equalTo(0L));
     }
   }
 

@@ -7,13 +7,17 @@ import java.nio.channels.SeekableByteChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** A file channel that counts the calls that would be system calls on a real one. */
+/**
+ * A file channel that counts the calls that would be system calls on a real one, and can be made to
+ * read nothing.
+ */
 final class CountingChannel implements SeekableByteChannel {
   private final FileChannel file;
   int reads;
   int sizes;
   int positionQueries;
   boolean closed;
+  boolean readsNothing; // as a non-blocking channel with nothing ready would
 
   CountingChannel(Path path) throws IOException {
     this.file = FileChannel.open(path, StandardOpenOption.READ);
@@ -22,7 +26,7 @@ final class CountingChannel implements SeekableByteChannel {
   @Override
   public int read(ByteBuffer dst) throws IOException {
     reads++;
-    return file.read(dst);
+    return readsNothing ? 0 : file.read(dst);
   }
 
   @Override

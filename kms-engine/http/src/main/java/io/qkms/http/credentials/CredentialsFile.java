@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Writes an AWS shared-credentials file (what {@code AWS_SHARED_CREDENTIALS_FILE} points the AWS
@@ -42,7 +43,7 @@ public final class CredentialsFile {
       Files.createDirectories(file.toAbsolutePath().getParent());
       AtomicFiles.write(file, content);
     } finally {
-      java.util.Arrays.fill(content, (byte) 0);
+      Arrays.fill(content, (byte) 0);
     }
   }
 }
