@@ -238,7 +238,9 @@ public final class ReKeyJob {
    * rename them); with batch mode's blocking exchanges Flink deploys them one after another once
    * the last record is written, 0.5-0.6 s of every run, against about 0.1 s when all are deployed
    * up front (measured on the 1M-record benchmark). Pipelined batch exchanges need Flink's default
-   * scheduler rather than the adaptive batch one. Clusters keep their own configuration.
+   * scheduler rather than the adaptive batch one. And loopback only: the embedded cluster still
+   * opens a REST endpoint (which accepts job submissions, i.e. code to run) and a BLOB server, and
+   * Flink binds both to every interface unless told. Clusters keep their own configuration.
    */
   static String embeddedClusterConfig(int parallelism) {
     try {
@@ -250,7 +252,10 @@ public final class ReKeyJob {
               + Math.max(1, parallelism)
               + "\n"
               + "execution.batch-shuffle-mode: ALL_EXCHANGES_PIPELINED\n"
-              + "jobmanager.scheduler: Default\n");
+              + "jobmanager.scheduler: Default\n"
+              + "jobmanager.bind-host: 127.0.0.1\n"
+              + "rest.bind-address: 127.0.0.1\n"
+              + "rest.address: 127.0.0.1\n");
       config.toFile().deleteOnExit();
       dir.toFile().deleteOnExit();
       return dir.toString();

@@ -340,7 +340,8 @@ class ReKeyJobTest {
   }
 
   @Test
-  void embeddedFlink_getsATaskSlotPerSubtask_andPipelinedExchanges() throws IOException {
+  void embeddedFlink_getsATaskSlotPerSubtask_pipelinedExchanges_andLoopbackOnly()
+      throws IOException {
     ReKeyOptions o =
         org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
                 "--runner=FlinkRunner", "--parallelism=3")
@@ -352,7 +353,10 @@ class ReKeyJobTest {
         equalTo(
             "taskmanager.numberOfTaskSlots: 3\n"
                 + "execution.batch-shuffle-mode: ALL_EXCHANGES_PIPELINED\n"
-                + "jobmanager.scheduler: Default\n"));
+                + "jobmanager.scheduler: Default\n"
+                + "jobmanager.bind-host: 127.0.0.1\n"
+                + "rest.bind-address: 127.0.0.1\n"
+                + "rest.address: 127.0.0.1\n"));
   }
 
   @Test

@@ -1,0 +1,94 @@
+package io.qkms.pipeline.testing;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+import static org.hamcrest.Matchers.not;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ListeningSocketsTest {
+  @BeforeEach
+  void linuxOnly() {
+    Assumptions.assumeTrue(ListeningSockets.supported(), "needs Linux /proc");
+  }
+
+  @Test
+  void parse_ipv4_isLittleEndianWords() throws IOException {
+    assertThat(
+        ListeningSockets.parse("0100007F:1F90"),
+        equalTo(new ListeningSockets.Listener(InetAddress.getByName("127.0.0.1"), 8080)));
+    assertThat(
+        ListeningSockets.parse("00000000:0050"),
+        equalTo(new ListeningSockets.Listener(InetAddress.getByName("0.0.0.0"), 80)));
+  }
+
+  @Test
+  void parse_ipv6_loopbackWildcardAndMapped() throws IOException {
+    assertThat(
+        ListeningSockets.parse("00000000000000000000000001000000:01BB"),
+        equalTo(new ListeningSockets.Listener(InetAddress.getByName("::1"), 443)));
+    assertThat(
+        ListeningSockets.parse("00000000000000000000000000000000:01BB"),
+        equalTo(new ListeningSockets.Listener(InetAddress.getByName("::"), 443)));
+    // ::ffff:127.0.0.1, how Java's dual-stack sockets bound to 127.0.0.1 appear.
+    assertThat(
+        ListeningSockets.parse("0000000000000000FFFF00000100007F:A0F1")
+            .address()
+            .isLoopbackAddress(),
+        equalTo(true));
+  }
+
+  @Test
+  void now_seesLoopbackAndWildcardServers_notClients() throws IOException {
+    try (ServerSocket loopback = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        ServerSocket wildcard = new ServerSocket(0);
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), loopback.getLocalPort())) {
+      var now = ListeningSockets.now();
+      assertThat(
+          now,
+          hasItem(
+              new ListeningSockets.Listener(
+                  InetAddress.getLoopbackAddress(), loopback.getLocalPort())));
+      assertThat(
+          now.stream()
+              .filter(l -> l.port() == wildcard.getLocalPort())
+              .findFirst()
+              .orElseThrow()
+              .address()
+              .isAnyLocalAddress(),
+          equalTo(true));
+      assertThat(
+          now.stream().map(ListeningSockets.Listener::port).toList(),
+          not(hasItem(client.getLocalPort())));
+    }
+  }
+
+  @Test
+  void watch_seesOnlyServersOpenedAfterItBegan() throws IOException, InterruptedException {
+    try (ServerSocket old = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      ListeningSockets.Watch watch = ListeningSockets.watch();
+      int port;
+      try (ServerSocket brief = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+        port = brief.getLocalPort();
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (watch.seen().stream().noneMatch(l -> l.port() == port)
+            && System.nanoTime() < deadline) {
+          Thread.sleep(5);
+        }
+      }
+      watch.close();
+      assertThat(
+          watch.seen().stream().map(ListeningSockets.Listener::port).toList(), hasItem(port));
+      assertThat(
+          watch.seen().stream().map(ListeningSockets.Listener::port).toList(),
+          not(hasItem(old.getLocalPort())));
+    }
+  }
+}
