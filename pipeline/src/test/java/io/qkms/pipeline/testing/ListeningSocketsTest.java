@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -46,24 +47,16 @@ class ListeningSocketsTest {
   }
 
   @Test
-  void now_seesLoopbackAndWildcardServers_notClients() throws IOException {
-    try (ServerSocket loopback = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        ServerSocket wildcard = new ServerSocket(0);
-        Socket client = new Socket(InetAddress.getLoopbackAddress(), loopback.getLocalPort())) {
-      var now = ListeningSockets.now();
+  void now_seesListeningServers_notClients() throws IOException {
+    // Loopback only: tests do not open ports to the network (wildcard parsing is covered above).
+    try (ServerSocket server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        Socket client = new Socket(InetAddress.getLoopbackAddress(), server.getLocalPort())) {
+      Set<ListeningSockets.Listener> now = ListeningSockets.now();
       assertThat(
           now,
           hasItem(
               new ListeningSockets.Listener(
-                  InetAddress.getLoopbackAddress(), loopback.getLocalPort())));
-      assertThat(
-          now.stream()
-              .filter(l -> l.port() == wildcard.getLocalPort())
-              .findFirst()
-              .orElseThrow()
-              .address()
-              .isAnyLocalAddress(),
-          equalTo(true));
+                  InetAddress.getLoopbackAddress(), server.getLocalPort())));
       assertThat(
           now.stream().map(ListeningSockets.Listener::port).toList(),
           not(hasItem(client.getLocalPort())));
