@@ -92,7 +92,7 @@ public final class ListeningSockets {
     }
   }
 
-  /** Samples {@link #now()} every few milliseconds until closed; {@link #seen()} is the union. */
+  /** Samples {@link #now()} every 20 ms until closed; {@link #seen()} is the union. */
   public static Watch watch() {
     return new Watch();
   }
@@ -116,7 +116,7 @@ public final class ListeningSockets {
                 while (!Thread.currentThread().isInterrupted()) {
                   try {
                     seen.addAll(now());
-                    Thread.sleep(5);
+                    Thread.sleep(20); // the servers it looks for live for seconds
                   } catch (InterruptedException e) {
                     return;
                   } catch (IOException e) {
