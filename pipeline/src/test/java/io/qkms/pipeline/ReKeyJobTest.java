@@ -63,6 +63,25 @@ class ReKeyJobTest {
     return all.toArray(new String[0]);
   }
 
+  /**
+   * Arguments the job accepts (the sample customers' card numbers to the new key, into {@code
+   * output}), plus {@code more}: the one thing a usage-error test gets wrong.
+   */
+  static String[] acceptedArgsAnd(Path output, String... more) {
+    List<String> a = new ArrayList<>(common(output));
+    a.add("--input=" + samples.data("customers.avro"));
+    a.add("--fields=card.number");
+    a.add("--destinationKeyId=" + Samples.NEW_KEY);
+    return args(a, more);
+  }
+
+  /** Runs the job, which must refuse {@code args} as a usage error; returns what it printed why. */
+  static String usageError(String... args) {
+    Run r = run(args);
+    assertThat(r.err(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    return r.err();
+  }
+
   @Test
   void help_listsTheJobsOptionsWithDescriptions() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
@@ -103,31 +122,22 @@ class ReKeyJobTest {
 
   @Test
   void inputAndReplayTogether_isAUsageError() {
-    Run r =
-        run(
-            args(
-                common(dir.resolve("both")),
-                "--input=" + samples.data("customers.avro"),
-                "--replayDeadLetters=" + dir,
-                "--fields=card.number",
-                "--destinationKeyId=" + Samples.NEW_KEY));
-    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    String err = usageError(acceptedArgsAnd(dir.resolve("both"), "--replayDeadLetters=" + dir));
     assertThat(
-        r.err(),
+        err,
         containsString("rekey: Give either --input or --replayDeadLetters (exactly one of them)"));
   }
 
   @Test
   void noFields_isAUsageError() {
-    Run r =
-        run(
+    String err =
+        usageError(
             args(
                 common(dir.resolve("nofields")),
                 "--input=" + samples.data("customers.avro"),
                 "--destinationKeyId=" + Samples.NEW_KEY));
-    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
     assertThat(
-        r.err(),
+        err,
         containsString(
             "rekey: No ciphertext fields: give --fields (e.g. --fields=card.number) or a --spec"
                 + " with fields"));
@@ -135,17 +145,9 @@ class ReKeyJobTest {
 
   @Test
   void regionNotInTheKeyStore_isAUsageError_beforeTheJobStarts() {
-    Run r =
-        run(
-            args(
-                common(dir.resolve("no-such-region")),
-                "--input=" + samples.data("customers.avro"),
-                "--fields=card.number",
-                "--destinationKeyId=" + Samples.NEW_KEY,
-                "--region=ap-south-1"));
-    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    String err = usageError(acceptedArgsAnd(dir.resolve("no-such-region"), "--region=ap-south-1"));
     assertThat(
-        r.err(),
+        err,
         containsString(
             "rekey: The key store in "
                 + samples.keystore()
@@ -154,17 +156,12 @@ class ReKeyJobTest {
 
   @Test
   void principalOfAnotherAccount_isAUsageError_beforeTheJobStarts() {
-    Run r =
-        run(
-            args(
-                common(dir.resolve("other-account")),
-                "--input=" + samples.data("customers.avro"),
-                "--fields=card.number",
-                "--destinationKeyId=" + Samples.NEW_KEY,
-                "--principal=arn:verenc:444455556666:user/mallory"));
-    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    String err =
+        usageError(
+            acceptedArgsAnd(
+                dir.resolve("other-account"), "--principal=arn:verenc:444455556666:user/mallory"));
     assertThat(
-        r.err(),
+        err,
         containsString(
             "rekey: The principal arn:verenc:444455556666:user/mallory is not of the key store's"
                 + " account 111122223333"));
@@ -175,16 +172,9 @@ class ReKeyJobTest {
     Path used = dir.resolve("used");
     Files.createDirectories(used);
     Files.writeString(used.resolve("part-00000-of-00001.avro"), "x");
-    Run r =
-        run(
-            args(
-                common(used),
-                "--input=" + samples.data("customers.avro"),
-                "--fields=card.number",
-                "--destinationKeyId=" + Samples.NEW_KEY));
-    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    String err = usageError(acceptedArgsAnd(used));
     assertThat(
-        r.err(),
+        err,
         containsString(
             "rekey: --output " + used + " is not empty: each run writes into a new directory"));
   }
@@ -193,34 +183,18 @@ class ReKeyJobTest {
   void deadLetterDirectoryNotEmpty_isAUsageError() throws IOException {
     Path used = Files.createDirectories(dir.resolve("used-dead-letters"));
     Files.writeString(used.resolve("part-00000-of-00001.avro"), "an earlier run's");
-    Run r =
-        run(
-            args(
-                common(dir.resolve("fresh-output")),
-                "--input=" + samples.data("customers.avro"),
-                "--deadLetter=" + used,
-                "--fields=card.number",
-                "--destinationKeyId=" + Samples.NEW_KEY));
-    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    String err = usageError(acceptedArgsAnd(dir.resolve("fresh-output"), "--deadLetter=" + used));
     assertThat(
-        r.err(),
+        err,
         containsString(
             "rekey: --deadLetter " + used + " is not empty: each run writes into a new directory"));
   }
 
   @Test
   void shipKeystore_withoutAFlinkCluster_isAUsageError() {
-    Run r =
-        run(
-            args(
-                common(dir.resolve("ship-local")),
-                "--input=" + samples.data("customers.avro"),
-                "--shipKeystore",
-                "--fields=card.number",
-                "--destinationKeyId=" + Samples.NEW_KEY));
-    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    String err = usageError(acceptedArgsAnd(dir.resolve("ship-local"), "--shipKeystore"));
     assertThat(
-        r.err(),
+        err,
         containsString(
             "rekey: --shipKeystore needs a Flink cluster (--runner=FlinkRunner"
                 + " --flinkMaster=host:port); other runs read --keystore directly"));
@@ -248,16 +222,15 @@ class ReKeyJobTest {
 
   @Test
   void disabledDestinationKey_isFoundBeforeTheJobStarts() {
-    Run r =
-        run(
+    String err =
+        usageError(
             args(
                 common(dir.resolve("disabled-dest")),
                 "--input=" + samples.data("customers.avro"),
                 "--fields=card.number",
                 "--destinationKeyId=" + Samples.DISABLED_KEY));
-    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
-    assertThat(r.err(), containsString("rekey: The destination key alias/sample-disabled ("));
-    assertThat(r.err(), containsString(") is Disabled"));
+    assertThat(err, containsString("rekey: The destination key alias/sample-disabled ("));
+    assertThat(err, containsString(") is Disabled"));
     assertThat(Files.exists(dir.resolve("disabled-dest")), is(false));
   }
 
