@@ -1,6 +1,8 @@
 package io.qkms.pipeline;
 
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
+import io.qkms.pipeline.fields.ContextTemplate;
+import io.qkms.pipeline.read.AvroSplits.InputFile;
 import io.qkms.pipeline.transform.FieldRule;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +34,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  */
 record JobPlan(
     String inputPattern,
-    List<io.qkms.pipeline.read.AvroSplits.InputFile> inputFiles,
+    List<InputFile> inputFiles,
     boolean replay,
     InputFormat format,
     Schema recordSchema,
@@ -55,6 +57,7 @@ record JobPlan(
     double maxDeadLetterFraction,
     int progressSeconds,
     boolean checkCommitted,
+    boolean allowAbsentFields,
     String runId) {
 
   enum InputFormat {
@@ -75,7 +78,10 @@ record JobPlan(
       throw new IllegalArgumentException(
           "Give either --input or --replayDeadLetters (exactly one of them)");
     }
-    String pattern = replay ? replayPattern(o.getReplayDeadLetters()) : inputPattern(o.getInput());
+    String pattern =
+        replay
+            ? replayPattern(absolute(o.getReplayDeadLetters()))
+            : inputPattern(absolute(o.getInput()));
     List<MatchResult.Metadata> files = match(pattern, replay ? "--replayDeadLetters" : "--input");
     InputFormat format = format(o.getInputFormat(), pattern, files);
 
@@ -102,11 +108,11 @@ record JobPlan(
       }
     }
 
-    String output = o.getOutput().strip();
+    String output = absolute(o.getOutput());
     checkFreshOutput(output, "--output");
     String deadLetter;
     if (o.getDeadLetter() != null && !o.getDeadLetter().isBlank()) {
-      deadLetter = o.getDeadLetter().strip();
+      deadLetter = absolute(o.getDeadLetter());
       checkFreshOutput(deadLetter, "--deadLetter");
     } else {
       deadLetter =
@@ -157,11 +163,15 @@ record JobPlan(
         firstContext(
             JobSpec.parseContextFlag(o.getSourceEncryptionContext(), "sourceEncryptionContext"),
             spec == null ? null : spec.sourceEncryptionContext());
+    Map<String, String> destinationFlag =
+        JobSpec.parseContextFlag(
+            o.getDestinationEncryptionContext(), "destinationEncryptionContext");
     Map<String, String> destinationContext =
-        firstContext(
-            JobSpec.parseContextFlag(
-                o.getDestinationEncryptionContext(), "destinationEncryptionContext"),
-            spec == null ? null : spec.destinationEncryptionContext());
+        firstContext(destinationFlag, spec == null ? null : spec.destinationEncryptionContext());
+    checkDestinationContextGiven(
+        fields,
+        sourceContext,
+        destinationFlag != null || (spec != null && spec.destinationEncryptionContext() != null));
     List<String> grantTokens =
         o.getGrantTokens() != null && !o.getGrantTokens().isEmpty()
             ? List.copyOf(o.getGrantTokens())
@@ -181,12 +191,7 @@ record JobPlan(
     }
     return new JobPlan(
         pattern,
-        files.stream()
-            .map(
-                f ->
-                    new io.qkms.pipeline.read.AvroSplits.InputFile(
-                        f.resourceId().toString(), f.sizeBytes()))
-            .toList(),
+        files.stream().map(f -> new InputFile(f.resourceId().toString(), f.sizeBytes())).toList(),
         replay,
         format,
         recordSchema,
@@ -199,7 +204,7 @@ record JobPlan(
         sourceContext,
         destinationContext,
         grantTokens,
-        o.getKeystore().strip(),
+        absolute(o.getKeystore()),
         o.getShipKeystore(),
         blankToNull(o.getRegion()),
         blankToNull(o.getPrincipal()),
@@ -209,7 +214,47 @@ record JobPlan(
         maxFraction,
         o.getProgressSeconds(),
         o.getCheckCommitted(),
+        o.getAllowAbsentFields(),
         UUID.randomUUID().toString().substring(0, 8));
+  }
+
+  /**
+   * A source context without a destination context would silently write every new ciphertext
+   * without one, so the destination context must be given, if only as {@code {}}.
+   */
+  private static void checkDestinationContextGiven(
+      List<FieldRule> fields, Map<String, String> sourceContext, boolean destinationGiven) {
+    for (FieldRule r : fields) {
+      boolean source =
+          r.sourceContext() != null ? !r.sourceContext().isEmpty() : !sourceContext.isEmpty();
+      if (source && r.destinationContext() == null && !destinationGiven) {
+        ContextTemplate example =
+            r.sourceContext() != null ? r.sourceContext() : ContextTemplate.of(sourceContext);
+        throw new IllegalArgumentException(
+            "Field "
+                + r.path()
+                + " has a source encryption context but no destination context: the new"
+                + " ciphertexts would have none. Give the context to re-encrypt with (usually"
+                + " the same: --destinationEncryptionContext='"
+                + example
+                + "'), or --destinationEncryptionContext={} for none");
+      }
+    }
+  }
+
+  /**
+   * A local path made absolute here, on the launcher: workers on a cluster run in directories of
+   * their own, where a relative path would name something else. URLs ({@code s3://...}) pass.
+   */
+  static String absolute(String path) {
+    if (path == null || path.isBlank()) {
+      return path;
+    }
+    String p = path.strip();
+    if (p.contains("://")) {
+      return p;
+    }
+    return Path.of(p).toAbsolutePath().normalize().toString();
   }
 
   private static String first(String flag, String spec) {
@@ -324,6 +369,13 @@ record JobPlan(
 
   /** A run writes into a new or empty directory, so one run's files never mix with another's. */
   private static void checkFreshOutput(String output, String flag) {
+    if (!output.contains("://")) {
+      Path local = Path.of(output);
+      if (Files.exists(local) && !Files.isDirectory(local)) {
+        throw new IllegalArgumentException(
+            flag + " " + output + " is a file: give a new (or empty) directory for the run");
+      }
+    }
     ResourceId dir = FileSystems.matchNewResource(output, true);
     try {
       MatchResult m =
@@ -331,8 +383,22 @@ record JobPlan(
               dir.resolve("*", StandardResolveOptions.RESOLVE_FILE).toString(),
               EmptyMatchTreatment.ALLOW);
       if (m.status() == MatchResult.Status.OK && !m.metadata().isEmpty()) {
+        boolean report =
+            m.metadata().stream()
+                .anyMatch(f -> ReKeyJob.REPORT_FILE.equals(f.resourceId().getFilename()));
+        boolean success =
+            m.metadata().stream()
+                .anyMatch(f -> ReKeyJob.SUCCESS_FILE.equals(f.resourceId().getFilename()));
         throw new IllegalArgumentException(
-            flag + " " + output + " is not empty: each run writes into a new directory");
+            flag
+                + " "
+                + output
+                + " is not empty"
+                + (success
+                    ? ": it holds a finished run"
+                    : report ? ": it holds the report of a failed run" : "")
+                + "; each run writes into a new directory: give another "
+                + flag);
       }
     } catch (IOException e) {
       // A directory that cannot be listed yet (it does not exist) is fine.

@@ -18,9 +18,10 @@ import java.util.Set;
 
 /**
  * Checks, before the job starts, what would otherwise dead-letter every record: that the key store
- * opens, that the region and principal fit it, and that every destination key exists, may be
- * described by the principal, and is enabled. Done where the job is launched only if the key store
- * is there too (on a cluster it may exist only on the workers); a store whose root key this process
+ * opens, that the region and principal fit it, that every destination key exists, may be described
+ * by the principal, and is enabled, and that records sampled from the input re-encrypt with the
+ * run's settings ({@link SampleCheck}). For a run on this machine the key store must be here; for
+ * one on a cluster it may exist only on the workers, and a store (or a root key) this process
  * cannot find is skipped with a note.
  */
 final class Preflight {
@@ -30,9 +31,17 @@ final class Preflight {
    * @return a note for the user (or null) when the check could not be made here
    * @throws IllegalArgumentException naming what is wrong
    */
-  static String check(JobPlan plan, Map<String, String> env) {
+  static String check(JobPlan plan, Map<String, String> env, boolean localRun) {
     Path dir = Path.of(plan.keystore());
     if (plan.keystore().contains("://") || !Files.isDirectory(dir)) {
+      if (localRun) {
+        throw new IllegalArgumentException(
+            "--keystore "
+                + plan.keystore()
+                + ": "
+                + (Files.exists(dir) ? "not a directory" : "no such directory")
+                + " (a key store is the directory `scripts/qkms init --keystore DIR` makes)");
+      }
       return "note: the key store "
           + plan.keystore()
           + " is not on this machine; keys are checked on the workers";
@@ -42,7 +51,7 @@ final class Preflight {
     try {
       store = FileKeyStore.open(dir, source, FileKeyStore.Mode.READ_ONLY);
     } catch (KeyStoreOpenException e) {
-      if (e.problem() == KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE) {
+      if (e.problem() == KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE && !localRun) {
         return "note: the root key of "
             + dir
             + " is not available here; keys are checked on the workers";
@@ -92,9 +101,14 @@ final class Preflight {
         }
         if (!"Enabled".equals(m.keyState())) {
           throw new IllegalArgumentException(
-              "The destination key " + keyId + " (" + m.arn() + ") is " + m.keyState());
+              "The destination key "
+                  + keyId
+                  + (keyId.equals(m.arn()) ? "" : " (" + m.arn() + ")")
+                  + " is "
+                  + m.keyState());
         }
       }
+      SampleCheck.run(plan, engine, caller);
       return null;
     }
   }

@@ -1,24 +1,19 @@
 package io.qkms.pipeline;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.report.Verdict;
+import io.qkms.pipeline.transform.TooManyFailuresException;
 import io.qkms.pipeline.worker.ShippedKeyStore;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,29 +26,24 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.util.construction.resources.PipelineResources;
-import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
  * The re-key job: reads records with ciphertext fields, re-encrypts every such field with the QKMS
- * engine in the workers, writes the re-encrypted records and the dead letters, then checks from the
- * metrics that every record read was written or dead-lettered, writes {@code report.json} and, when
- * all checks passed, {@code _SUCCESS}, and prints a summary.
+ * engine in the workers, writes the re-encrypted records and the dead letters, then checks that
+ * every record read was written or dead-lettered (metrics and files), writes {@code report.json}
+ * and, when all checks passed, {@code _SUCCESS}, and prints a summary.
  *
- * <p>Exit codes: 0 done; 1 the pipeline failed; 2 bad options or settings; 3 the counts do not add
- * up; 4 more dead letters than {@code --maxDeadLetterFraction}; 5 records were dead-lettered by
- * transient errors (the engine or key store was unavailable: replay them).
+ * <p>Before anything runs, the settings are checked ({@link JobPlan}, {@link Preflight}, {@link
+ * SampleCheck}): a mistake is one line on stderr and exit 2, with nothing written. Exit codes of a
+ * run that started: {@link Verdict}.
  */
 public final class ReKeyJob {
   public static final int EXIT_OK = 0;
-  public static final int EXIT_FAILED = 1;
   public static final int EXIT_USAGE = 2;
-  public static final int EXIT_COUNTS = 3;
-  public static final int EXIT_DEAD_LETTERS = 4;
-  public static final int EXIT_TRANSIENT = 5;
 
   public static final String SUCCESS_FILE = "_SUCCESS";
   public static final String REPORT_FILE = "report.json";
+  public static final String LOG_FILE = "rekey.log";
 
   /** How a run ended: the exit code and, when the job ran, its report. */
   public record Outcome(int exitCode, RunReport report) {}
@@ -66,50 +56,38 @@ public final class ReKeyJob {
 
   /** Runs the job; prints the summary to {@code out} and problems to {@code err}. */
   public static Outcome run(String[] args, PrintStream out, PrintStream err) {
-    PipelineOptionsFactory.register(ReKeyOptions.class);
-    if (Arrays.asList(args).contains("--help") || Arrays.asList(args).contains("-h")) {
-      printHelp(out);
+    JobLog.toConsole();
+    if (JobArguments.wantsHelp(args)) {
+      JobArguments.printHelp(args, out);
       return new Outcome(EXIT_OK, null);
     }
-    ReKeyOptions options;
-    JobPlan plan;
+    RunScratch scratch = RunScratch.create();
     try {
-      options = PipelineOptionsFactory.fromArgs(args).withValidation().as(ReKeyOptions.class);
-      applyRunnerDefaults(options, args);
-      FileSystems.setDefaultPipelineOptions(options);
-      plan = JobPlan.from(options);
-      String note = Preflight.check(plan, System.getenv());
-      if (note != null) {
-        err.println(note);
-      }
-    } catch (IllegalArgumentException | IllegalStateException e) {
-      err.println("rekey: " + e.getMessage());
-      err.println("rekey: --help lists the options");
-      return new Outcome(EXIT_USAGE, null);
-    }
-
-    Path shippedJar = null;
-    if (plan.shipKeystore()) {
+      ReKeyOptions options;
+      JobPlan plan;
       try {
-        shippedJar = shipKeystore(options, plan);
-      } catch (IllegalArgumentException e) {
+        String[] normalized = JobArguments.normalize(args);
+        PipelineOptionsFactory.register(ReKeyOptions.class);
+        options =
+            PipelineOptionsFactory.fromArgs(normalized).withValidation().as(ReKeyOptions.class);
+        FlinkSettings.apply(options, normalized, scratch);
+        FileSystems.setDefaultPipelineOptions(options);
+        plan = JobPlan.from(options);
+        String note = Preflight.check(plan, System.getenv(), FlinkSettings.local(options));
+        if (note != null) {
+          err.println(note);
+        }
+        if (plan.shipKeystore()) {
+          shipKeystore(options, plan, scratch);
+        }
+      } catch (IllegalArgumentException | IllegalStateException e) {
         err.println("rekey: " + e.getMessage());
+        err.println("rekey: nothing was written; --help lists the options");
         return new Outcome(EXIT_USAGE, null);
-      } catch (IOException e) {
-        err.println("rekey: --shipKeystore: cannot pack the key store: " + e.getMessage());
-        return new Outcome(EXIT_FAILED, null);
       }
-    }
-    try {
       return run(options, plan, out, err);
     } finally {
-      if (shippedJar != null) {
-        try {
-          Files.deleteIfExists(shippedJar);
-        } catch (IOException e) {
-          err.println("rekey: cannot delete " + shippedJar + ": " + e.getMessage());
-        }
-      }
+      scratch.close();
     }
   }
 
@@ -120,216 +98,113 @@ public final class ReKeyJob {
       ReKeyPipeline.build(pipeline, plan);
     } catch (IllegalArgumentException | IllegalStateException e) {
       err.println("rekey: " + e.getMessage());
+      err.println("rekey: nothing was written; --help lists the options");
       return new Outcome(EXIT_USAGE, null);
     }
+    Path logFile = logFile(plan);
+    run.put("log", logFile.toString());
 
     Instant start = Instant.now();
     long t0 = System.nanoTime();
     RunReport report;
-    try {
-      PipelineResult result = pipeline.run();
-      PipelineResult.State state = result.waitUntilFinish();
-      Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
-      if (state != PipelineResult.State.DONE) {
-        report = RunReport.failedRun("the pipeline ended " + state, start, elapsed, run);
-      } else {
-        Map<String, Long> counters = RunReport.settledCounters(result.metrics());
-        RunReport.Committed committed = null;
-        String countFailure = null;
-        if (plan.checkCommitted()) {
-          try {
-            committed = CommittedCounts.of(plan);
-          } catch (IOException | RuntimeException e) {
-            countFailure = "cannot count the records in the files: " + describe(e);
-          }
-        }
-        report =
-            countFailure != null
-                ? RunReport.failedRun(countFailure, start, elapsed, run)
-                : RunReport.of(
-                    counters, committed, start, elapsed, run, plan.maxDeadLetterFraction());
-      }
-    } catch (RuntimeException e) {
-      report =
-          RunReport.failedRun(describe(e), start, Duration.ofNanos(System.nanoTime() - t0), run);
+    try (JobLog.FileLog log = JobLog.toFile(logFile)) {
+      report = execute(pipeline, plan, run, start, t0);
+    } catch (IOException e) {
+      err.println("rekey: cannot write the log " + logFile + ": " + e.getMessage());
+      return new Outcome(Verdict.PIPELINE_FAILED.exitCode(), null);
     }
 
     try {
       write(plan.output(), REPORT_FILE, report.toJson());
-      if (report.status() == RunReport.Status.SUCCEEDED) {
+      if (report.verdict().succeeded()) {
         write(plan.output(), SUCCESS_FILE, "");
       }
     } catch (IOException e) {
       err.println("rekey: cannot write the report in " + plan.output() + ": " + e.getMessage());
       out.print(report.summary());
-      return new Outcome(EXIT_FAILED, report);
+      return new Outcome(Verdict.PIPELINE_FAILED.exitCode(), report);
     }
     out.print(report.summary());
-    return new Outcome(exitCode(report), report);
+    if (!report.verdict().succeeded()) {
+      out.println("  log: " + logFile);
+    }
+    return new Outcome(report.verdict().exitCode(), report);
   }
 
-  private static int exitCode(RunReport report) {
-    if (report.status() == RunReport.Status.SUCCEEDED) {
-      return EXIT_OK;
-    }
-    if (report.failure() != null && report.failure().startsWith("counts do not add up")) {
-      return EXIT_COUNTS;
-    }
-    if (report.failure() != null && report.failure().startsWith("dead letters are")) {
-      return EXIT_DEAD_LETTERS;
-    }
-    if (report.failure() != null && report.failure().startsWith("transient failures")) {
-      return EXIT_TRANSIENT;
-    }
-    return EXIT_FAILED;
-  }
-
-  /**
-   * On Flink, unless given: one subtask per core; {@code --fasterCopy} (our DoFns never change
-   * their inputs or outputs after emitting them, so Flink need not copy records between chained
-   * operators); and the DataStream translation of batch jobs with large bundles. On the DataSet
-   * translation a ParDo with a failures output cannot be chained with what follows, so every record
-   * is encoded and decoded once more between tasks; the DataStream one chains it through side
-   * outputs, and large bundles keep the runner's per-bundle metric updates rare. Measured on the
-   * 1,000,000-record benchmark: 36 s with the DataSet translation, 21 s with this.
-   */
-  static void applyRunnerDefaults(ReKeyOptions options, String[] args) {
-    if (!options.getRunner().getSimpleName().startsWith("Flink")
-        && !options.getRunner().getSimpleName().startsWith("TestFlink")) {
-      return;
-    }
-    FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
-    if (flink.getParallelism() <= 0 && !insideFlinkRun(flink)) {
-      // On a cluster, its own default (the runner would take 1: it reads only a local config).
-      // Under `flink run`, what that command says (-p, or its configuration) applies.
-      int p =
-          remoteFlink(options)
-              ? clusterParallelism(flink.getFlinkMaster())
-              : Runtime.getRuntime().availableProcessors();
-      if (p > 0) {
-        flink.setParallelism(p);
-      }
-    }
-    if (!remoteFlink(options)
-        && !insideFlinkRun(flink)
-        && !given(args, "--flinkConfDir")
-        && System.getenv("FLINK_CONF_DIR") == null) {
-      // Flink's embedded cluster otherwise offers one task slot, and batch regions then run one
-      // subtask after another: measured 130-140k records/s against 160-175k with a slot each.
-      flink.setFlinkConfDir(embeddedClusterConfig(flink.getParallelism()));
-    }
-    if (!given(args, "--fasterCopy")) {
-      flink.setFasterCopy(true);
-    }
-    if (!given(args, "--useDataStreamForBatch")) {
-      flink.setUseDataStreamForBatch(true);
-    }
-    if (!given(args, "--maxBundleSize")) {
-      flink.setMaxBundleSize(100_000L);
-    }
-    if (!given(args, "--maxBundleTimeMills")) {
-      flink.setMaxBundleTimeMills(60_000L);
-    }
-  }
-
-  /**
-   * A Flink configuration folder for the embedded cluster: one task slot per subtask, and pipelined
-   * exchanges. The file writes end in a chain of tiny stages (gather the temporary files, then
-   * rename them); with batch mode's blocking exchanges Flink deploys them one after another once
-   * the last record is written, 0.5-0.6 s of every run, against about 0.1 s when all are deployed
-   * up front (measured on the 1M-record benchmark). Pipelined batch exchanges need Flink's default
-   * scheduler rather than the adaptive batch one. And loopback only: the embedded cluster still
-   * opens a REST endpoint (which accepts job submissions, i.e. code to run) and a BLOB server, and
-   * Flink binds both to every interface unless told. Clusters keep their own configuration.
-   */
-  static String embeddedClusterConfig(int parallelism) {
+  /** Runs the pipeline, then counts and checks. */
+  private static RunReport execute(
+      Pipeline pipeline, JobPlan plan, Map<String, String> run, Instant start, long t0) {
     try {
-      Path dir = Files.createTempDirectory("qkms-flink-conf-");
-      Path config = dir.resolve("config.yaml");
-      Files.writeString(
-          config,
-          "taskmanager.numberOfTaskSlots: "
-              + Math.max(1, parallelism)
-              + "\n"
-              + "execution.batch-shuffle-mode: ALL_EXCHANGES_PIPELINED\n"
-              + "jobmanager.scheduler: Default\n"
-              + "jobmanager.bind-host: 127.0.0.1\n"
-              + "rest.bind-address: 127.0.0.1\n"
-              + "rest.address: 127.0.0.1\n");
-      config.toFile().deleteOnExit();
-      dir.toFile().deleteOnExit();
-      return dir.toString();
-    } catch (IOException e) {
-      throw new IllegalStateException("Cannot write the embedded Flink configuration", e);
-    }
-  }
-
-  /** True if {@code flink run} launched this job: it installs a cluster's context environment. */
-  static boolean insideFlinkRun(FlinkPipelineOptions flink) {
-    return "[auto]".equals(flink.getFlinkMaster())
-        && !(StreamExecutionEnvironment.getExecutionEnvironment()
-            instanceof LocalStreamEnvironment);
-  }
-
-  /** True if the job goes to a Flink cluster by its REST address (host:port). */
-  static boolean remoteFlink(ReKeyOptions options) {
-    if (!options.getRunner().getSimpleName().startsWith("Flink")) {
-      return false;
-    }
-    String master = options.as(FlinkPipelineOptions.class).getFlinkMaster();
-    return master != null && !master.isBlank() && !master.startsWith("[");
-  }
-
-  /**
-   * The {@code parallelism.default} of the Flink cluster at {@code master} (host:port), from its
-   * REST API; 0 if it cannot be had.
-   */
-  static int clusterParallelism(String master) {
-    String base = master.startsWith("http://") ? master : "http://" + master;
-    try {
-      HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-      HttpResponse<String> response =
-          client.send(
-              HttpRequest.newBuilder(URI.create(base + "/jobmanager/config"))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      if (response.statusCode() != 200) {
-        return 0;
+      PipelineResult result = pipeline.run();
+      PipelineResult.State state = result.waitUntilFinish();
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+      if (state != PipelineResult.State.DONE) {
+        return RunReport.unfinished(
+            Verdict.PIPELINE_FAILED, "the pipeline ended " + state, start, elapsed, run);
       }
-      for (JsonNode entry : new ObjectMapper().readTree(response.body())) {
-        if ("parallelism.default".equals(entry.path("key").asText())) {
-          return Integer.parseInt(entry.path("value").asText().strip());
+      Map<String, Long> counters = ReKeyMetrics.settledCounters(result.metrics());
+      RunReport.Committed committed = null;
+      if (plan.checkCommitted()) {
+        try {
+          committed = CommittedCounts.of(plan);
+        } catch (IOException | RuntimeException e) {
+          return RunReport.unfinished(
+              Verdict.COUNTS_DO_NOT_ADD_UP,
+              "cannot count the records in the files: " + describe(e),
+              start,
+              elapsed,
+              run);
         }
       }
-      return 0;
-    } catch (IOException | RuntimeException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return 0;
+      return RunReport.of(counters, committed, start, elapsed, run, plan.maxDeadLetterFraction());
+    } catch (RuntimeException e) {
+      Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+      String stopped = tooManyFailures(e);
+      return stopped != null
+          ? RunReport.unfinished(Verdict.TOO_MANY_DEAD_LETTERS, stopped, start, elapsed, run)
+          : RunReport.unfinished(Verdict.PIPELINE_FAILED, describe(e), start, elapsed, run);
     }
   }
 
   /**
-   * Packs the key store's store file (never its root key) into a jar in the temporary folder and
-   * adds it to the files Flink stages with the job, where the workers find it as a resource.
-   *
-   * @return the jar, to delete once the job is over
+   * The message of a {@link TooManyFailuresException} among the causes of {@code e}, or null. By
+   * class name: a Flink cluster sends its failures back serialized, as a throwable whose text
+   * begins with the original class's name.
    */
-  private static Path shipKeystore(ReKeyOptions options, JobPlan plan) throws IOException {
-    if (!remoteFlink(options)) {
+  static String tooManyFailures(Throwable e) {
+    String name = TooManyFailuresException.class.getName();
+    for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      String text = t.toString();
+      if (text.startsWith(name)) {
+        return text.length() > name.length() + 2 ? text.substring(name.length() + 2) : name;
+      }
+    }
+    return null;
+  }
+
+  /** The run's log: in its output directory when that is local, else in this directory. */
+  private static Path logFile(JobPlan plan) {
+    return plan.output().contains("://")
+        ? Path.of("qkms-rekey-" + plan.runId() + ".log").toAbsolutePath()
+        : Path.of(plan.output()).resolve(LOG_FILE);
+  }
+
+  /**
+   * Packs the key store's store file (never its root key) into a jar in the run's scratch folder
+   * and adds it to the files Flink stages with the job, where the workers find it as a resource.
+   */
+  private static void shipKeystore(ReKeyOptions options, JobPlan plan, RunScratch scratch) {
+    if (!FlinkSettings.remote(options)) {
       throw new IllegalArgumentException(
           "--shipKeystore needs a Flink cluster (--runner=FlinkRunner --flinkMaster=host:port);"
               + " other runs read --keystore directly");
     }
-    Path dir = Path.of(plan.keystore());
-    Path jar = Files.createTempFile("qkms-keystore-" + plan.runId() + "-", ".jar");
+    Path jar = scratch.dir().resolve("qkms-keystore-" + plan.runId() + ".jar");
     try {
-      ShippedKeyStore.pack(dir, plan.runId(), jar);
-    } catch (IOException | RuntimeException e) {
-      Files.deleteIfExists(jar);
-      throw e;
+      ShippedKeyStore.pack(Path.of(plan.keystore()), plan.runId(), jar);
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          "--shipKeystore: cannot pack the key store: " + e.getMessage());
     }
     FlinkPipelineOptions flink = options.as(FlinkPipelineOptions.class);
     List<String> files =
@@ -340,16 +215,6 @@ public final class ReKeyJob {
                     ReKeyJob.class.getClassLoader(), options));
     files.add(jar.toString());
     flink.setFilesToStage(files);
-    return jar;
-  }
-
-  private static boolean given(String[] args, String option) {
-    for (String a : args) {
-      if (a.equals(option) || a.startsWith(option + "=")) {
-        return true;
-      }
-    }
-    return false;
   }
 
   private static Map<String, String> describe(ReKeyOptions options, JobPlan plan) {
@@ -382,20 +247,5 @@ public final class ReKeyJob {
     try (OutputStream os = Channels.newOutputStream(FileSystems.create(file, MimeTypes.TEXT))) {
       os.write(text.getBytes(StandardCharsets.UTF_8));
     }
-  }
-
-  private static void printHelp(PrintStream out) {
-    out.println("QKMS re-key: re-encrypts ciphertext fields of Avro or JSON Lines records.");
-    out.println();
-    out.println("  scripts/rekey --input=<pattern> --output=<run dir> --keystore=<dir> \\");
-    out.println("      --fields=<path,...> --destinationKeyId=<key> [options]");
-    out.println();
-    PipelineOptionsFactory.printHelp(out, ReKeyOptions.class);
-    out.println();
-    out.println("Runner options: --runner=FlinkRunner|DirectRunner; for Flink see");
-    out.println("  --help=FlinkPipelineOptions (--parallelism, --flinkMaster, --fasterCopy, ...)");
-    out.println("Exit codes: 0 done, 1 failed, 2 bad options, 3 counts do not add up,");
-    out.println("  4 more dead letters than --maxDeadLetterFraction, 5 records dead-lettered by");
-    out.println("  transient errors (engine or key store unavailable: replay them).");
   }
 }

@@ -137,9 +137,10 @@ public interface ReKeyOptions extends PipelineOptions {
   void setCacheCapacity(int value);
 
   @Description(
-      "Fail the run (exit 4, no _SUCCESS) when dead letters / records read exceeds this."
-          + " Default 1: never.")
-  @Default.Double(1.0)
+      "Fail the run (exit 4, no _SUCCESS) when dead letters / records read exceeds this; a"
+          + " worker also stops the run early once more than max(this, 0.5) of at least 1,000"
+          + " records it tried failed. 1: never.")
+  @Default.Double(0.5)
   double getMaxDeadLetterFraction();
 
   void setMaxDeadLetterFraction(double value);
@@ -157,6 +158,14 @@ public interface ReKeyOptions extends PipelineOptions {
   String getReplayDeadLetters();
 
   void setReplayDeadLetters(String value);
+
+  @Description(
+      "Accept field paths that none of the sampled input records has (by default the check before"
+          + " the run refuses them: usually a misspelled path).")
+  @Default.Boolean(false)
+  boolean getAllowAbsentFields();
+
+  void setAllowAbsentFields(boolean value);
 
   @Description("Seconds between progress lines from each worker; 0 turns them off.")
   @Default.Integer(5)

@@ -3,7 +3,7 @@ package io.qkms.pipeline;
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.read.AvroSplits;
 import io.qkms.pipeline.report.CountElements;
-import io.qkms.pipeline.report.RekeyMetrics;
+import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.transform.ReEncrypt;
 import io.qkms.pipeline.worker.ShippedKeyStore;
 import java.time.Duration;
@@ -24,6 +24,9 @@ import org.apache.beam.sdk.values.PCollection;
  * either complete or absent.
  */
 final class ReKeyPipeline {
+  /** At least this many records tried by a worker before it may stop the run as failing. */
+  static final long FAIL_FAST_MIN_RECORDS = 1_000;
+
   private ReKeyPipeline() {}
 
   static void build(Pipeline p, JobPlan plan) {
@@ -40,18 +43,18 @@ final class ReKeyPipeline {
         plan.replay()
             ? p.apply(DeadLetterFiles.readAvro(plan.inputPattern(), plan.deadLetterInputSchema()))
                 .setCoder(AvroCoder.of(schema))
-                .apply("CountRead", CountElements.as(RekeyMetrics.RECORDS_READ))
+                .apply("CountRead", CountElements.as(ReKeyMetrics.RECORDS_READ))
             : p.apply(
                 "Read",
                 AvroSplits.read(plan.inputFiles(), schema)
-                    .withRecordsCounter(RekeyMetrics.NAMESPACE, RekeyMetrics.RECORDS_READ));
+                    .withRecordsCounter(ReKeyMetrics.NAMESPACE, ReKeyMetrics.RECORDS_READ));
     ReEncrypt.Result<GenericRecord> result =
         input
             .setCoder(AvroCoder.of(schema))
             .apply("ReEncrypt", configure(ReEncrypt.avroRecords(), plan));
     result
         .records()
-        .apply("CountWritten", CountElements.as(RekeyMetrics.RECORDS_WRITTEN))
+        .apply("CountWritten", CountElements.as(ReKeyMetrics.RECORDS_WRITTEN))
         .apply(
             "Write",
             AvroIO.writeGenericRecords(schema)
@@ -59,7 +62,7 @@ final class ReKeyPipeline {
                 .withSuffix(plan.format().extension()));
     result
         .failures()
-        .apply("CountDeadLettered", CountElements.as(RekeyMetrics.RECORDS_DEAD_LETTERED))
+        .apply("CountDeadLettered", CountElements.as(ReKeyMetrics.RECORDS_DEAD_LETTERED))
         .apply(DeadLetterFiles.writeAvro(plan.deadLetter(), schema));
   }
 
@@ -70,17 +73,17 @@ final class ReKeyPipeline {
             : p.apply("Read", TextIO.read().from(plan.inputPattern()));
     ReEncrypt.Result<String> result =
         input
-            .apply("CountRead", CountElements.as(RekeyMetrics.RECORDS_READ))
+            .apply("CountRead", CountElements.as(ReKeyMetrics.RECORDS_READ))
             .apply("ReEncrypt", configure(ReEncrypt.jsonLines(), plan));
     result
         .records()
-        .apply("CountWritten", CountElements.as(RekeyMetrics.RECORDS_WRITTEN))
+        .apply("CountWritten", CountElements.as(ReKeyMetrics.RECORDS_WRITTEN))
         .apply(
             "Write",
             TextIO.write().to(prefix(plan.output())).withSuffix(plan.format().extension()));
     result
         .failures()
-        .apply("CountDeadLettered", CountElements.as(RekeyMetrics.RECORDS_DEAD_LETTERED))
+        .apply("CountDeadLettered", CountElements.as(ReKeyMetrics.RECORDS_DEAD_LETTERED))
         .apply(DeadLetterFiles.writeJsonLines(plan.deadLetter()));
   }
 
@@ -108,6 +111,11 @@ final class ReKeyPipeline {
     }
     if (plan.principal() != null) {
       t = t.withPrincipal(plan.principal());
+    }
+    if (plan.maxDeadLetterFraction() < 1.0) {
+      // S3 Batch Operations' rule, or the user's stricter limit: a run most of whose records
+      // fail has wrong settings; it stops instead of dead-lettering the whole input.
+      t = t.withFailFast(Math.max(0.5, plan.maxDeadLetterFraction()), FAIL_FAST_MIN_RECORDS);
     }
     if (plan.progressSeconds() > 0) {
       t = t.withProgress("qkms rekey " + plan.runId(), Duration.ofSeconds(plan.progressSeconds()));

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.qkms.engine.api.model.DisableKeyRequest;
 import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
-import io.qkms.pipeline.report.RekeyMetrics;
+import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.samples.SampleData;
 import io.qkms.pipeline.samples.Samples;
@@ -163,9 +163,9 @@ abstract class EndToEndTest {
     assertThat(r.read(), is(204L));
     assertThat(r.written(), is(200L));
     assertThat(r.deadLettered(), is(4L));
-    assertThat(r.counter(RekeyMetrics.RECORDS_RE_ENCRYPTED), is(200L));
-    assertThat(r.counter(RekeyMetrics.FIELDS_RE_ENCRYPTED), is((long) expected[0]));
-    assertThat(r.counter(RekeyMetrics.FIELDS_NULL), is((long) expected[1]));
+    assertThat(r.counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is(200L));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED), is((long) expected[0]));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_NULL), is((long) expected[1]));
     assertThat(
         r.deadLettersByCode(),
         equalTo(
@@ -275,8 +275,8 @@ abstract class EndToEndTest {
     assertThat(r.read(), is(204L));
     assertThat(r.written(), is(200L));
     assertThat(r.deadLettered(), is(4L));
-    assertThat(r.counter(RekeyMetrics.FIELDS_RE_ENCRYPTED), is((long) expectedFieldsAndNulls()[0]));
-    assertThat(r.counter(RekeyMetrics.FIELDS_NULL), is((long) expectedFieldsAndNulls()[1]));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED), is((long) expectedFieldsAndNulls()[0]));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_NULL), is((long) expectedFieldsAndNulls()[1]));
   }
 
   @Test
@@ -377,14 +377,14 @@ abstract class EndToEndTest {
     ReKeyJob.Outcome o2 = job(rotationArgs(s, first, second));
 
     assertThat(
-        o1.report().counter(RekeyMetrics.RECORDS_RE_ENCRYPTED), is((long) Samples.SMALL_SET));
+        o1.report().counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is((long) Samples.SMALL_SET));
     assertThat(o2.exitCode(), is(ReKeyJob.EXIT_OK));
-    assertThat(o2.report().counter(RekeyMetrics.RECORDS_RE_ENCRYPTED), is(0L));
+    assertThat(o2.report().counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is(0L));
     assertThat(
-        o2.report().counter(RekeyMetrics.RECORDS_SKIPPED_AS_CURRENT), is((long) Samples.SMALL_SET));
+        o2.report().counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT), is((long) Samples.SMALL_SET));
     assertThat(
-        o2.report().counter(RekeyMetrics.FIELDS_SKIPPED_AS_CURRENT),
-        is(o1.report().counter(RekeyMetrics.FIELDS_RE_ENCRYPTED)));
+        o2.report().counter(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT),
+        is(o1.report().counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED)));
     assertThat(byId(Outputs.avro(second)), equalTo(byId(Outputs.avro(first))));
   }
 
@@ -412,6 +412,8 @@ abstract class EndToEndTest {
     s.enableKey(Samples.DISABLED_KEY);
     List<String> replayArgs = new ArrayList<>(rekeyArgsFor(s, null, replay));
     replayArgs.add("--replayDeadLetters=" + first.resolve("dead-letter"));
+    // Three of the four fail again, as expected here: more than the default limit of half.
+    replayArgs.add("--maxDeadLetterFraction=1");
     ReKeyJob.Outcome o = job(replayArgs);
 
     assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
@@ -490,10 +492,10 @@ abstract class EndToEndTest {
         clock.mutable().advance(ttl.plusSeconds(1));
         Map<String, Long> after = runTransform(s, schema, records, ttl, clock);
 
-        assertThat(before.get(RekeyMetrics.RECORDS_RE_ENCRYPTED), is(5L));
-        assertThat(cached.get(RekeyMetrics.RECORDS_RE_ENCRYPTED), is(5L));
-        assertThat(after.get(RekeyMetrics.FAILED_PREFIX + "DisabledException"), is(5L));
-        assertThat(after.getOrDefault(RekeyMetrics.RECORDS_RE_ENCRYPTED, 0L), is(0L));
+        assertThat(before.get(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is(5L));
+        assertThat(cached.get(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is(5L));
+        assertThat(after.get(ReKeyMetrics.FAILED_PREFIX + "DisabledException"), is(5L));
+        assertThat(after.getOrDefault(ReKeyMetrics.RECORDS_RE_ENCRYPTED, 0L), is(0L));
       }
     }
   }
@@ -513,7 +515,7 @@ abstract class EndToEndTest {
                 .withEngineClock(clock));
     PipelineResult result = p.run();
     result.waitUntilFinish();
-    return RunReport.settledCounters(result.metrics());
+    return ReKeyMetrics.settledCounters(result.metrics());
   }
 
   // ---- helpers ---------------------------------------------------------------------------

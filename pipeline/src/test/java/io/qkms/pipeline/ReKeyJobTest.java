@@ -4,9 +4,12 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.startsWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.pipeline.report.Verdict;
 import io.qkms.pipeline.samples.SampleData;
 import io.qkms.pipeline.samples.Samples;
 import io.qkms.pipeline.testing.Outputs;
@@ -19,6 +22,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -83,7 +88,7 @@ class ReKeyJobTest {
   }
 
   @Test
-  void help_listsTheJobsOptionsWithDescriptions() {
+  void help_listsEveryOptionOfTheJob_grouped_beforeAndWithoutBeamsOwn() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ReKeyJob.Outcome o =
         ReKeyJob.run(
@@ -92,32 +97,55 @@ class ReKeyJobTest {
             System.err);
     String help = out.toString(StandardCharsets.UTF_8);
     assertThat(o.exitCode(), is(0));
-    for (String option :
-        List.of(
-            "--input",
-            "--inputFormat",
-            "--output",
-            "--deadLetter",
-            "--fields",
-            "--destinationKeyId",
-            "--sourceKeyId",
-            "--sourceEncryptionContext",
-            "--destinationEncryptionContext",
-            "--grantTokens",
-            "--keystore",
-            "--region",
-            "--principal",
-            "--skipIfCurrent",
-            "--cacheTtl",
-            "--cacheCapacity",
-            "--maxDeadLetterFraction",
-            "--spec",
-            "--replayDeadLetters",
-            "--shipKeystore",
-            "--checkCommitted")) {
-      assertThat(help, containsString(option + "="));
+    assertThat(
+        new java.util.TreeSet<>(JobArguments.listedOptions()),
+        equalTo(new java.util.TreeSet<>(JobArguments.describedOptions().keySet())));
+    for (String option : JobArguments.listedOptions()) {
+      assertThat(help, containsString("  --" + option));
     }
     assertThat(help, containsString("Pass through, unchanged and counted, every ciphertext"));
+    assertThat(help, containsString("scripts/rekey --samples"));
+    assertThat(help, containsString("Default: FlinkRunner, on an embedded cluster"));
+    assertThat(help, containsString("--maxDeadLetterFraction=<number>"));
+    assertThat(help, not(containsString("optionsId")));
+    assertThat(help, not(containsString("userAgent")));
+  }
+
+  @Test
+  void helpBeam_listsBeamsOwnOptions() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    ReKeyJob.run(
+        new String[] {"--help=beam"},
+        new PrintStream(out, true, StandardCharsets.UTF_8),
+        System.err);
+    assertThat(out.toString(StandardCharsets.UTF_8), containsString("--userAgent"));
+  }
+
+  @Test
+  void anOptionAndItsValueWithASpace_isReadAsOneOption() throws IOException {
+    Path out = dir.resolve("space");
+    List<String> a = new ArrayList<>(common(out));
+    a.addAll(
+        List.of(
+            "--input",
+            samples.data("customers.avro").toString(),
+            "--fields",
+            "card.number",
+            "--destinationKeyId",
+            Samples.NEW_KEY));
+    Run r = run(a.toArray(new String[0]));
+    assertThat(r.err(), r.outcome().exitCode(), is(0));
+    assertThat(Files.exists(out.resolve(ReKeyJob.SUCCESS_FILE)), is(true));
+  }
+
+  @Test
+  void aBooleanOptionGivenAValueWithASpace_isAUsageError() {
+    String err = usageError(acceptedArgsAnd(dir.resolve("bool-space"), "--skipIfCurrent", "yes"));
+    assertThat(
+        err,
+        containsString(
+            "rekey: --skipIfCurrent takes no value (write --skipIfCurrent or"
+                + " --skipIfCurrent=false)"));
   }
 
   @Test
@@ -176,7 +204,9 @@ class ReKeyJobTest {
     assertThat(
         err,
         containsString(
-            "rekey: --output " + used + " is not empty: each run writes into a new directory"));
+            "rekey: --output "
+                + used
+                + " is not empty; each run writes into a new directory: give another --output"));
   }
 
   @Test
@@ -187,7 +217,10 @@ class ReKeyJobTest {
     assertThat(
         err,
         containsString(
-            "rekey: --deadLetter " + used + " is not empty: each run writes into a new directory"));
+            "rekey: --deadLetter "
+                + used
+                + " is not empty; each run writes into a new directory: give another"
+                + " --deadLetter"));
   }
 
   @Test
@@ -245,7 +278,7 @@ class ReKeyJobTest {
                 "--fields=card.number,items[].secret,note",
                 "--destinationKeyId=" + Samples.NEW_KEY,
                 "--maxDeadLetterFraction=0.01"));
-    assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_DEAD_LETTERS));
+    assertThat(r.outcome().exitCode(), is(Verdict.TOO_MANY_DEAD_LETTERS.exitCode()));
     assertThat(Files.exists(out.resolve(ReKeyJob.SUCCESS_FILE)), is(false));
     JsonNode report = new ObjectMapper().readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
     assertThat(report.get("status").asText(), equalTo("FAILED"));
@@ -313,33 +346,136 @@ class ReKeyJobTest {
   }
 
   @Test
-  void embeddedFlink_getsATaskSlotPerSubtask_pipelinedExchanges_andLoopbackOnly()
+  void embeddedFlink_getsATaskSlotPerSubtask_pipelinedExchanges_loopbackOnly_andMutualTls()
       throws IOException {
-    ReKeyOptions o =
-        org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(
-                "--runner=FlinkRunner", "--parallelism=3")
-            .as(ReKeyOptions.class);
-    ReKeyJob.applyRunnerDefaults(o, new String[] {"--runner=FlinkRunner", "--parallelism=3"});
-    String conf = o.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkConfDir();
+    String[] a = {"--runner=FlinkRunner", "--parallelism=3"};
+    ReKeyOptions o = PipelineOptionsFactory.fromArgs(a).as(ReKeyOptions.class);
+    String config;
+    Path scratchDir;
+    try (RunScratch scratch = RunScratch.create()) {
+      scratchDir = scratch.dir();
+      FlinkSettings.apply(o, a, scratch);
+      String conf = o.as(FlinkPipelineOptions.class).getFlinkConfDir();
+      assertThat(Path.of(conf).startsWith(scratch.dir()), is(true));
+      config = Files.readString(Path.of(conf, "config.yaml"));
+      assertThat(Files.exists(scratch.dir().resolve("tls/keystore.p12")), is(true));
+    }
+    assertThat(Files.exists(scratchDir), is(false));
     assertThat(
-        Files.readString(Path.of(conf, "config.yaml")),
-        equalTo(
+        config,
+        startsWith(
             "taskmanager.numberOfTaskSlots: 3\n"
                 + "execution.batch-shuffle-mode: ALL_EXCHANGES_PIPELINED\n"
                 + "jobmanager.scheduler: Default\n"
                 + "jobmanager.bind-host: 127.0.0.1\n"
                 + "rest.bind-address: 127.0.0.1\n"
-                + "rest.address: 127.0.0.1\n"));
+                + "rest.address: 127.0.0.1\n"
+                + "io.tmp.dirs: '"
+                + scratchDir.resolve("flink-tmp")
+                + "'\n"));
+    assertThat(config, containsString("security.ssl.rest.enabled: true\n"));
+    assertThat(config, containsString("security.ssl.rest.authentication-enabled: true\n"));
+    assertThat(config, containsString("security.ssl.internal.enabled: true\n"));
+    assertThat(config, containsString("web.submit.enable: false\n"));
   }
 
   @Test
   void embeddedFlink_givenConfDir_isKept() {
     String[] a = {"--runner=FlinkRunner", "--flinkConfDir=/etc/my-flink"};
-    ReKeyOptions o =
-        org.apache.beam.sdk.options.PipelineOptionsFactory.fromArgs(a).as(ReKeyOptions.class);
-    ReKeyJob.applyRunnerDefaults(o, a);
+    ReKeyOptions o = PipelineOptionsFactory.fromArgs(a).as(ReKeyOptions.class);
+    try (RunScratch scratch = RunScratch.create()) {
+      FlinkSettings.apply(o, a, scratch);
+    }
+    assertThat(o.as(FlinkPipelineOptions.class).getFlinkConfDir(), equalTo("/etc/my-flink"));
+  }
+
+  // ---- the check before the run: a sample of the input tried with the run's settings ----------
+
+  @Test
+  void aSourceKeyThatIsNotTheBlobsKey_isNamed_beforeTheRun() {
+    Path out = dir.resolve("wrong-source-key");
+    String err = usageError(acceptedArgsAnd(out, "--sourceKeyId=" + Samples.NEW_KEY));
     assertThat(
-        o.as(org.apache.beam.runners.flink.FlinkPipelineOptions.class).getFlinkConfDir(),
-        equalTo("/etc/my-flink"));
+        err,
+        containsString(
+            "(ContextFieldMissing 1, IncorrectKeyException 203), field card.number: --sourceKeyId"
+                + " alias/sample-new is not the key of these ciphertexts: they name"
+                + " arn:verenc:111122223333:key/"));
+    assertThat(Files.exists(out), is(false));
+  }
+
+  @Test
+  void anAliasThatDoesNotExist_isNamed_beforeTheRun() {
+    String err =
+        usageError(acceptedArgsAnd(dir.resolve("no-alias"), "--sourceKeyId=alias/sample-nw"));
+    assertThat(
+        err,
+        containsString(
+            "NotFoundException 203), field card.number: Alias"
+                + " arn:verenc:111122223333:alias/sample-nw is not found. (check --sourceKeyId,"
+                + " --destinationKeyId and the aliases they name"));
+  }
+
+  @Test
+  void aContextReferenceToTheWrongField_isNamed_beforeTheRun() {
+    List<String> a = new ArrayList<>(common(dir.resolve("wrong-reference")));
+    a.set(2, "--sourceEncryptionContext={\"tenant\":\"${id}\"}");
+    a.add("--input=" + samples.data("customers.avro"));
+    a.add("--fields=card.number");
+    a.add("--destinationKeyId=" + Samples.NEW_KEY);
+    String err = usageError(a.toArray(new String[0]));
+    assertThat(
+        err,
+        containsString(
+            "the ciphertexts do not open with the source encryption context"
+                + " {\"tenant\":\"${id}\"}: one of its keys or values (or a record field a ${...}"
+                + " names) differs from the context they were made with"));
+  }
+
+  @Test
+  void ciphertextsMadeWithoutAContext_areNamed_whenAContextIsGiven() throws IOException {
+    Path bench = samples.bench(20); // made without an encryption context
+    List<String> a =
+        List.of(
+            "--input=" + bench,
+            "--output=" + dir.resolve("needless-context"),
+            "--keystore=" + samples.keystore(),
+            "--fields=secret",
+            "--destinationKeyId=" + Samples.NEW_KEY,
+            "--sourceEncryptionContext={\"tenant\":\"t1\"}",
+            "--destinationEncryptionContext={}");
+    String err = usageError(a.toArray(new String[0]));
+    assertThat(
+        err,
+        containsString(
+            "(all with InvalidCiphertextException), field secret: the ciphertexts were made without an"
+                + " encryption context: leave out --sourceEncryptionContext"));
+  }
+
+  @Test
+  void aJsonLinesPathNoRecordHas_isRefused_unlessAllowed() {
+    List<String> a = new ArrayList<>(common(dir.resolve("absent-json-field")));
+    a.add("--input=" + samples.data("customers.jsonl"));
+    a.add("--fields=card.number,profile.ssn");
+    a.add("--destinationKeyId=" + Samples.NEW_KEY);
+    String err = usageError(a.toArray(new String[0]));
+    assertThat(
+        err,
+        containsString(
+            "rekey: --fields: profile.ssn is in none of the 204 records sampled from the input;"
+                + " their fields are card, card.holder, card.number, id, items[], items[].secret,"
+                + " items[].sku, note, tenant_id. Give --allowAbsentFields if the field is absent on"
+                + " purpose."));
+
+    a.add("--allowAbsentFields");
+    Run r = run(a.toArray(new String[0]));
+    assertThat(r.err(), r.outcome().exitCode(), is(0));
+  }
+
+  @Test
+  void distance_countsEdits() {
+    assertThat(SampleCheck.distance("card.numbr", "card.number"), is(1));
+    assertThat(SampleCheck.distance("", "abc"), is(3));
+    assertThat(SampleCheck.distance("tenant", "tenant"), is(0));
   }
 }

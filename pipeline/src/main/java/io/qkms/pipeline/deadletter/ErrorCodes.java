@@ -32,5 +32,26 @@ public final class ErrorCodes {
           CONTEXT_FIELD_MISSING,
           CONTEXT_FIELD_INVALID);
 
+  /**
+   * The API's code for a ciphertext that does not open. The engine says no more than that (as AWS
+   * KMS does, so a blob's checks cannot be told apart), so the dead letter carries a hint.
+   */
+  public static final String INVALID_CIPHERTEXT = "InvalidCiphertextException";
+
+  static final String INVALID_CIPHERTEXT_HINT =
+      "The ciphertext does not open: it was made with another encryption context than the"
+          + " source context (check --sourceEncryptionContext and the record fields it names),"
+          + " or it was changed, or it is no QKMS ciphertext";
+
   private ErrorCodes() {}
+
+  /**
+   * The message a dead letter carries for {@code code}: the engine's, or a hint where it is empty.
+   */
+  public static String message(String code, String engineMessage) {
+    if ((engineMessage == null || engineMessage.isBlank()) && INVALID_CIPHERTEXT.equals(code)) {
+      return INVALID_CIPHERTEXT_HINT;
+    }
+    return engineMessage;
+  }
 }

@@ -1,5 +1,7 @@
 package io.qkms.pipeline.fields;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.pipeline.deadletter.ErrorCodes;
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.Set;
  */
 public final class ContextTemplate implements Serializable {
   private static final long serialVersionUID = 1L;
+  private static final ObjectMapper JSON = new ObjectMapper();
 
   /** A part of a value: literal text, or a reference (text is null). */
   private record Part(String text, FieldPath reference) implements Serializable {}
@@ -102,11 +105,6 @@ public final class ContextTemplate implements Serializable {
     return parts.isEmpty();
   }
 
-  /** The template as written. */
-  public Map<String, String> asMap() {
-    return Collections.unmodifiableMap(source);
-  }
-
   /**
    * A resolver for records whose references were scanned at the positions of {@code allReferences}.
    */
@@ -126,7 +124,11 @@ public final class ContextTemplate implements Serializable {
 
   @Override
   public String toString() {
-    return source.toString();
+    try {
+      return JSON.writeValueAsString(source);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** Resolves a template against scanned records; a constant template costs nothing. */

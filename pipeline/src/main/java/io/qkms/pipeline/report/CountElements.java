@@ -8,7 +8,7 @@ import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.values.PCollection;
 
 /**
- * Passes elements through unchanged, counting them in a {@link RekeyMetrics} counter: how the job
+ * Passes elements through unchanged, counting them in a {@link ReKeyMetrics} counter: how the job
  * measures what its source produced and what its sinks were given.
  */
 public final class CountElements<T> extends PTransform<PCollection<T>, PCollection<T>> {
@@ -35,7 +35,7 @@ public final class CountElements<T> extends PTransform<PCollection<T>, PCollecti
     private transient long pending;
 
     CountFn(String name) {
-      this.counter = Metrics.counter(RekeyMetrics.NAMESPACE, name);
+      this.counter = Metrics.counter(ReKeyMetrics.NAMESPACE, name);
     }
 
     @ProcessElement

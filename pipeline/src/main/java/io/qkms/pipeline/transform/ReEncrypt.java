@@ -59,7 +59,7 @@ import org.apache.beam.sdk.values.TupleTagList;
  * than losing records.
  *
  * <p>Metrics (counters in namespace {@code qkms.rekey}, see {@link
- * io.qkms.pipeline.report.RekeyMetrics}): records in, re-encrypted, skipped as current, passed
+ * io.qkms.pipeline.report.ReKeyMetrics}): records in, re-encrypted, skipped as current, passed
  * through (no ciphertext), failed (and {@code failed.<code>}); fields re-encrypted, skipped and
  * null; retries; key cache hits, misses and evictions.
  */
@@ -293,6 +293,26 @@ public final class ReEncrypt {
           c -> {
             c.progressLabel = label;
             c.progressInterval = interval;
+          });
+    }
+
+    /**
+     * Stop the run (the work fails with {@link TooManyFailuresException}) once a worker has tried
+     * at least {@code minRecords} records and more than {@code fraction} of them failed: a run
+     * where most records fail has wrong settings, and should not dead-letter the whole input first.
+     * S3 Batch Operations' rule is (0.5, 1,000). Default: never (1.0).
+     */
+    public Records<T> withFailFast(double fraction, long minRecords) {
+      checkArgument(
+          fraction >= 0 && fraction <= 1,
+          "withFailFast: the fraction must be 0..1, was %s",
+          fraction);
+      checkArgument(
+          minRecords >= 1, "withFailFast: minRecords must be at least 1, was %s", minRecords);
+      return with(
+          c -> {
+            c.failFastFraction = fraction;
+            c.failFastMinRecords = minRecords;
           });
     }
 

@@ -51,6 +51,8 @@ final class ReEncryptConfig implements Serializable {
   Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
   Duration maxBackoff = DEFAULT_MAX_BACKOFF;
   int outageRecords = DEFAULT_OUTAGE_RECORDS;
+  double failFastFraction = 1.0; // 1: never
+  long failFastMinRecords = FailFast.DEFAULT_MIN_RECORDS;
   ErrorHandler<BadRecord, ?> badRecordErrorHandler;
   String progressLabel;
   Duration progressInterval = Duration.ZERO;
@@ -76,6 +78,8 @@ final class ReEncryptConfig implements Serializable {
     c.initialBackoff = initialBackoff;
     c.maxBackoff = maxBackoff;
     c.outageRecords = outageRecords;
+    c.failFastFraction = failFastFraction;
+    c.failFastMinRecords = failFastMinRecords;
     c.badRecordErrorHandler = badRecordErrorHandler;
     c.progressLabel = progressLabel;
     c.progressInterval = progressInterval;

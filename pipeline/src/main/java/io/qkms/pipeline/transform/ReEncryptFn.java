@@ -4,6 +4,7 @@ import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.api.errors.KmsException;
 import io.qkms.engine.cache.KeyCacheStats;
 import io.qkms.pipeline.deadletter.DeadLetter;
+import io.qkms.pipeline.deadletter.ErrorCodes;
 import io.qkms.pipeline.fields.ContextTemplate;
 import io.qkms.pipeline.fields.FieldException;
 import io.qkms.pipeline.fields.FieldPath;
@@ -11,7 +12,7 @@ import io.qkms.pipeline.fields.RecordAccessor;
 import io.qkms.pipeline.fields.RecordFormat;
 import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.report.Progress;
-import io.qkms.pipeline.report.RekeyMetrics;
+import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.worker.EngineSpec;
 import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerEngines;
@@ -66,6 +67,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   private transient Progress progress;
   private transient Counts counts;
   private transient Map<String, Counter> failedByCode;
+  private transient FailFast failFast;
 
   /** Local counts, added to the metrics by {@link #flush()}. */
   private static final class Counts {
@@ -74,6 +76,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     long recordsSkipped;
     long recordsPassedThrough;
     long recordsFailed;
+    long recordsFailedTransient;
     long fieldsReEncrypted;
     long fieldsSkipped;
     long fieldsNull;
@@ -81,23 +84,24 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     final Map<String, Long> failedByCode = new HashMap<>();
   }
 
-  private final Counter recordsIn = counter(RekeyMetrics.RECORDS_IN);
-  private final Counter recordsReEncrypted = counter(RekeyMetrics.RECORDS_RE_ENCRYPTED);
-  private final Counter recordsSkipped = counter(RekeyMetrics.RECORDS_SKIPPED_AS_CURRENT);
-  private final Counter recordsPassedThrough = counter(RekeyMetrics.RECORDS_PASSED_THROUGH);
-  private final Counter recordsFailed = counter(RekeyMetrics.RECORDS_FAILED);
-  private final Counter fieldsReEncrypted = counter(RekeyMetrics.FIELDS_RE_ENCRYPTED);
-  private final Counter fieldsSkipped = counter(RekeyMetrics.FIELDS_SKIPPED_AS_CURRENT);
-  private final Counter fieldsNull = counter(RekeyMetrics.FIELDS_NULL);
-  private final Counter retries = counter(RekeyMetrics.RETRIES);
-  private final Counter metadataHits = counter(RekeyMetrics.CACHE_METADATA_HITS);
-  private final Counter metadataMisses = counter(RekeyMetrics.CACHE_METADATA_MISSES);
-  private final Counter metadataEvictions = counter(RekeyMetrics.CACHE_METADATA_EVICTIONS);
-  private final Counter materialHits = counter(RekeyMetrics.CACHE_MATERIAL_HITS);
-  private final Counter materialMisses = counter(RekeyMetrics.CACHE_MATERIAL_MISSES);
-  private final Counter materialEvictions = counter(RekeyMetrics.CACHE_MATERIAL_EVICTIONS);
+  private final Counter recordsIn = counter(ReKeyMetrics.RECORDS_IN);
+  private final Counter recordsReEncrypted = counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED);
+  private final Counter recordsSkipped = counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT);
+  private final Counter recordsPassedThrough = counter(ReKeyMetrics.RECORDS_PASSED_THROUGH);
+  private final Counter recordsFailed = counter(ReKeyMetrics.RECORDS_FAILED);
+  private final Counter recordsFailedTransient = counter(ReKeyMetrics.RECORDS_FAILED_TRANSIENT);
+  private final Counter fieldsReEncrypted = counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED);
+  private final Counter fieldsSkipped = counter(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT);
+  private final Counter fieldsNull = counter(ReKeyMetrics.FIELDS_NULL);
+  private final Counter retries = counter(ReKeyMetrics.RETRIES);
+  private final Counter metadataHits = counter(ReKeyMetrics.CACHE_METADATA_HITS);
+  private final Counter metadataMisses = counter(ReKeyMetrics.CACHE_METADATA_MISSES);
+  private final Counter metadataEvictions = counter(ReKeyMetrics.CACHE_METADATA_EVICTIONS);
+  private final Counter materialHits = counter(ReKeyMetrics.CACHE_MATERIAL_HITS);
+  private final Counter materialMisses = counter(ReKeyMetrics.CACHE_MATERIAL_MISSES);
+  private final Counter materialEvictions = counter(ReKeyMetrics.CACHE_MATERIAL_EVICTIONS);
   private final Distribution activeMillis =
-      Metrics.distribution(RekeyMetrics.NAMESPACE, RekeyMetrics.ACTIVE_MILLIS);
+      Metrics.distribution(ReKeyMetrics.NAMESPACE, ReKeyMetrics.ACTIVE_MILLIS);
 
   ReEncryptFn(
       ReEncryptConfig config,
@@ -117,7 +121,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   }
 
   private static Counter counter(String name) {
-    return Metrics.counter(RekeyMetrics.NAMESPACE, name);
+    return Metrics.counter(ReKeyMetrics.NAMESPACE, name);
   }
 
   @Setup
@@ -149,6 +153,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     sleeper = config.sleeper != null ? config.sleeper : Backoff.THREAD_SLEEP;
     counts = new Counts();
     failedByCode = new HashMap<>();
+    failFast = new FailFast(config.failFastFraction, config.failFastMinRecords);
     if (config.progressLabel != null) {
       progress = Progress.of(config.progressLabel, config.progressInterval);
     }
@@ -164,6 +169,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     counts.recordsIn++;
     try {
       handle(record, out);
+      failFast.check();
     } finally {
       if (counts.recordsIn % FLUSH_EVERY == 0) {
         flush();
@@ -241,6 +247,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
                       + e.getMessage(),
                   e);
             }
+            counts.recordsFailedTransient++;
             fail(out, record, paths[t], e.errorCode(), e.getMessage(), sourceKeyArn(blob), attempt);
             return;
           }
@@ -308,10 +315,17 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       int attempts) {
     counts.recordsFailed++;
     counts.failedByCode.merge(code, 1L, Long::sum);
+    failFast.failed(code);
     out.get(failuresTag)
         .output(
             new DeadLetter<>(
-                record, fieldPath, code, message, sourceKeyArn, attempts, clock.instant()));
+                record,
+                fieldPath,
+                code,
+                ErrorCodes.message(code, message),
+                sourceKeyArn,
+                attempts,
+                clock.instant()));
   }
 
   @FinishBundle
@@ -329,13 +343,14 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     add(recordsSkipped, c.recordsSkipped);
     add(recordsPassedThrough, c.recordsPassedThrough);
     add(recordsFailed, c.recordsFailed);
+    add(recordsFailedTransient, c.recordsFailedTransient);
     add(fieldsReEncrypted, c.fieldsReEncrypted);
     add(fieldsSkipped, c.fieldsSkipped);
     add(fieldsNull, c.fieldsNull);
     add(retries, c.retries);
     for (Map.Entry<String, Long> e : c.failedByCode.entrySet()) {
       failedByCode
-          .computeIfAbsent(e.getKey(), k -> counter(RekeyMetrics.FAILED_PREFIX + k))
+          .computeIfAbsent(e.getKey(), k -> counter(ReKeyMetrics.FAILED_PREFIX + k))
           .inc(e.getValue());
     }
     KeyCacheStats d = engine.takeCacheDelta();

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.pipeline.ReKeyJob;
+import io.qkms.pipeline.report.Verdict;
 import io.qkms.pipeline.samples.Samples;
 import io.qkms.pipeline.testing.Outputs;
 import java.io.IOException;
@@ -105,15 +106,18 @@ class FlinkClusterIT {
 
   @Test
   @Order(2)
-  void sharedKeyStorePath_everyRecordIsReEncryptedOnce_underTheDestinationKey() throws Exception {
+  void sharedKeyStoreByRelativePath_everyRecordIsReEncryptedOnce_underTheDestinationKey()
+      throws Exception {
     Path run = dir.resolve("runs").resolve("shared");
 
+    // Relative paths, as a user types them: the launcher makes them absolute, since the
+    // TaskManagers run in folders of their own.
     ScriptRun job =
         rekey(
             List.of(
-                "--input=" + bench,
-                "--output=" + run,
-                "--keystore=" + samples.keystore(),
+                "--input=" + dir.relativize(bench),
+                "--output=" + dir.relativize(run),
+                "--keystore=" + dir.relativize(samples.keystore()),
                 "--fields=secret",
                 "--destinationKeyId=" + Samples.NEW_KEY),
             dir,
@@ -225,7 +229,7 @@ class FlinkClusterIT {
     Files.move(ks.resolve("store.qks"), dir.resolve("store.qks.away"));
     job.await(RUN_TIMEOUT);
 
-    assertThat(job.output(), job.exitCode(), is(ReKeyJob.EXIT_FAILED));
+    assertThat(job.output(), job.exitCode(), is(Verdict.PIPELINE_FAILED.exitCode()));
     assertThat(Files.exists(run.resolve(ReKeyJob.SUCCESS_FILE)), is(false));
     JsonNode report = report(run);
     assertThat(report.path("status").asText(), equalTo("FAILED"));

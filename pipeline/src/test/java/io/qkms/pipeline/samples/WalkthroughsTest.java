@@ -10,7 +10,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.qkms.pipeline.ReKeyJob;
-import io.qkms.pipeline.report.RekeyMetrics;
+import io.qkms.pipeline.report.ReKeyMetrics;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -53,11 +53,11 @@ class WalkthroughsTest {
     ReKeyJob.Outcome first = r.runs().get(0);
     ReKeyJob.Outcome second = r.runs().get(1);
     assertThat(
-        first.report().counter(RekeyMetrics.RECORDS_RE_ENCRYPTED), is((long) Samples.SMALL_SET));
+        first.report().counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is((long) Samples.SMALL_SET));
     assertThat(second.exitCode(), is(ReKeyJob.EXIT_OK));
-    assertThat(second.report().counter(RekeyMetrics.RECORDS_RE_ENCRYPTED), is(0L));
+    assertThat(second.report().counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is(0L));
     assertThat(
-        second.report().counter(RekeyMetrics.RECORDS_SKIPPED_AS_CURRENT),
+        second.report().counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT),
         is((long) Samples.SMALL_SET));
     assertThat(r.checks().get(0).problems(), empty());
     assertThat(

@@ -8,8 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.pipeline.deadletter.DeadLetter;
-import io.qkms.pipeline.report.RekeyMetrics;
-import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.samples.Samples;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.worker.EngineSpec;
@@ -350,7 +349,7 @@ class ReEncryptTransformTest {
       }
       PipelineResult result = p.run();
       result.waitUntilFinish();
-      return RunReport.settledCounters(result.metrics());
+      return ReKeyMetrics.settledCounters(result.metrics());
     } finally {
       Files.write(storeFile, goodStore);
     }
@@ -359,17 +358,17 @@ class ReEncryptTransformTest {
   @Test
   void transientError_isRetriedUpToMaxAttempts_thenDeadLettered() throws IOException {
     Map<String, Long> c = runWithDamagedStore(false);
-    assertThat(c.get(RekeyMetrics.FAILED_PREFIX + "KMSInternalException"), is(3L));
-    assertThat(c.get(RekeyMetrics.RETRIES), is(6L));
+    assertThat(c.get(ReKeyMetrics.FAILED_PREFIX + "KMSInternalException"), is(3L));
+    assertThat(c.get(ReKeyMetrics.RETRIES), is(6L));
     assertThat(SLEEPS.get(), is(6));
   }
 
   @Test
   void transientError_thatClears_isNotDeadLettered() throws IOException {
     Map<String, Long> c = runWithDamagedStore(true);
-    assertThat(c.get(RekeyMetrics.RECORDS_RE_ENCRYPTED), is(3L));
-    assertThat(c.getOrDefault(RekeyMetrics.RECORDS_FAILED, 0L), is(0L));
-    assertThat(c.get(RekeyMetrics.RETRIES) >= 1L, is(true));
+    assertThat(c.get(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is(3L));
+    assertThat(c.getOrDefault(ReKeyMetrics.RECORDS_FAILED, 0L), is(0L));
+    assertThat(c.get(ReKeyMetrics.RETRIES) >= 1L, is(true));
   }
 
   @Test

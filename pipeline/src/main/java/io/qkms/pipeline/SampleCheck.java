@@ -1,0 +1,508 @@
+package io.qkms.pipeline;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.engine.KmsEngine;
+import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.KeyMaterialRef;
+import io.qkms.engine.api.errors.DryRunOperationException;
+import io.qkms.engine.api.errors.KmsException;
+import io.qkms.engine.api.model.ReEncryptRequest;
+import io.qkms.pipeline.deadletter.DeadLetterFiles;
+import io.qkms.pipeline.deadletter.ErrorCodes;
+import io.qkms.pipeline.fields.AvroRecords;
+import io.qkms.pipeline.fields.ContextTemplate;
+import io.qkms.pipeline.fields.FieldException;
+import io.qkms.pipeline.fields.FieldPath;
+import io.qkms.pipeline.fields.JsonLines;
+import io.qkms.pipeline.fields.RecordAccessor;
+import io.qkms.pipeline.fields.RecordFormat;
+import io.qkms.pipeline.fields.RecordView;
+import io.qkms.pipeline.read.AvroSplits.InputFile;
+import io.qkms.pipeline.read.SplitReader;
+import io.qkms.pipeline.transform.FieldRule;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.apache.avro.Schema;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.sdk.io.FileSystems;
+
+/**
+ * The check before a run that it will do what it was asked: a few hundred records, spread over the
+ * input files, are tried with the run's settings through the engine without writing anything
+ * (ReEncrypt with DryRun). When none of them re-encrypts, the settings are wrong, not the data, and
+ * the run stops with a diagnosis that names the likely setting instead of dead-lettering the whole
+ * input. For JSON Lines, which have no schema, a field path that no sampled record has is refused
+ * too (usually a misspelling), unless {@code --allowAbsentFields}.
+ */
+final class SampleCheck {
+  static final int SAMPLE_RECORDS = 256;
+  static final int MAX_FILES = 32;
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  /** One sampled record's outcome: re-encrypts, holds no ciphertext, or fails. */
+  private record Outcome(boolean ok, boolean noCiphertext, Failure failure) {}
+
+  /** The first failure of a record, with what the diagnosis needs. */
+  private record Failure(
+      String code, String field, String message, byte[] blob, Map<String, String> source) {}
+
+  private final JobPlan plan;
+  private final KmsEngine engine;
+  private final Caller caller;
+
+  private SampleCheck(JobPlan plan, KmsEngine engine, Caller caller) {
+    this.plan = plan;
+    this.engine = engine;
+    this.caller = caller;
+  }
+
+  /**
+   * @throws IllegalArgumentException with the diagnosis when the run would not re-key its records
+   */
+  static void run(JobPlan plan, KmsEngine engine, Caller caller) {
+    new SampleCheck(plan, engine, caller).check();
+  }
+
+  private void check() {
+    List<?> records;
+    try {
+      records = plan.format() == JobPlan.InputFormat.AVRO ? sampleAvro() : sampleJsonLines();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(
+          (plan.replay() ? "--replayDeadLetters" : "--input")
+              + ": cannot read the input to check it: "
+              + e.getMessage());
+    }
+    if (records.isEmpty()) {
+      return;
+    }
+    if (plan.format() == JobPlan.InputFormat.JSONL && !plan.allowAbsentFields()) {
+      @SuppressWarnings("unchecked")
+      List<String> lines = (List<String>) records;
+      checkPathsPresent(lines);
+    }
+    @SuppressWarnings("unchecked")
+    List<Object> all = (List<Object>) records;
+    List<Outcome> outcomes = tryAll(all);
+    long ok = outcomes.stream().filter(Outcome::ok).count();
+    List<Failure> failures =
+        outcomes.stream().map(Outcome::failure).filter(f -> f != null).toList();
+    if (ok > 0 || failures.isEmpty()) {
+      return;
+    }
+    Map<String, Long> byCode = new TreeMap<>();
+    for (Failure f : failures) {
+      byCode.merge(f.code(), 1L, Long::sum);
+    }
+    Failure first =
+        failures.stream().max(Comparator.comparingLong(f -> byCode.get(f.code()))).orElseThrow();
+    String counts =
+        byCode.size() == 1
+            ? "all with " + first.code()
+            : String.join(
+                ", ",
+                byCode.entrySet().stream().map(e -> e.getKey() + " " + e.getValue()).toList());
+    throw new IllegalArgumentException(
+        String.format(
+            Locale.ROOT,
+            "None of the %d records sampled from the input re-encrypts with these settings (%s)"
+                + "%s: %s",
+            failures.size(),
+            counts,
+            first.field() == null ? "" : ", field " + first.field(),
+            diagnose(first)));
+  }
+
+  // ---- sampling ------------------------------------------------------------------------------
+
+  /** Which files to sample: all, or {@value #MAX_FILES} spread evenly over the sorted list. */
+  private List<InputFile> filesToSample() {
+    List<InputFile> files = plan.inputFiles();
+    if (files.size() <= MAX_FILES) {
+      return files;
+    }
+    List<InputFile> out = new ArrayList<>();
+    for (int i = 0; i < MAX_FILES; i++) {
+      out.add(files.get((int) ((long) i * files.size() / MAX_FILES)));
+    }
+    return out;
+  }
+
+  private List<GenericRecord> sampleAvro() throws IOException {
+    List<InputFile> files = filesToSample();
+    int perFile = Math.max(1, SAMPLE_RECORDS / files.size());
+    Schema readSchema = plan.replay() ? plan.deadLetterInputSchema() : plan.recordSchema();
+    List<GenericRecord> out = new ArrayList<>();
+    for (InputFile f : files) {
+      try (SplitReader reader =
+          SplitReader.open(
+              (SeekableByteChannel)
+                  FileSystems.open(FileSystems.matchSingleFileSpec(f.path()).resourceId()),
+              readSchema,
+              0,
+              f.sizeBytes())) {
+        for (int i = 0; i < perFile; i++) {
+          GenericRecord r = reader.next(null);
+          if (r == null) {
+            break;
+          }
+          out.add(plan.replay() ? (GenericRecord) r.get("record") : r);
+        }
+      } catch (IOException | RuntimeException e) {
+        throw new IOException(f.path() + ": " + e.getMessage(), e);
+      }
+    }
+    return out;
+  }
+
+  private List<String> sampleJsonLines() throws IOException {
+    List<InputFile> files = filesToSample();
+    int perFile = Math.max(1, SAMPLE_RECORDS / files.size());
+    List<String> out = new ArrayList<>();
+    for (InputFile f : files) {
+      try (BufferedReader in =
+          new BufferedReader(
+              new InputStreamReader(
+                  Channels.newInputStream(
+                      FileSystems.open(FileSystems.matchSingleFileSpec(f.path()).resourceId())),
+                  StandardCharsets.UTF_8))) {
+        String line;
+        int n = 0;
+        while (n < perFile && (line = in.readLine()) != null) {
+          if (line.isBlank()) {
+            continue;
+          }
+          if (plan.replay()) {
+            try {
+              line = DeadLetterFiles.recordOfJsonLine(line);
+            } catch (IllegalArgumentException e) {
+              continue; // the run dead-letters it again, with its reason
+            }
+          }
+          out.add(line);
+          n++;
+        }
+      }
+    }
+    return out;
+  }
+
+  // ---- field paths of JSON Lines -------------------------------------------------------------
+
+  private void checkPathsPresent(List<String> lines) {
+    Set<String> present = new TreeSet<>();
+    for (String line : lines) {
+      try {
+        JsonNode n = JSON.readTree(line);
+        if (n != null && n.isObject()) {
+          collectPaths(n, "", present);
+        }
+      } catch (JsonProcessingException e) {
+        // A malformed line is dead-lettered by the run; it has no paths.
+      }
+    }
+    if (present.isEmpty()) {
+      return;
+    }
+    for (FieldRule r : plan.fields()) {
+      String path = r.path().toString();
+      if (!present.contains(path)) {
+        throw new IllegalArgumentException(
+            "--fields: "
+                + path
+                + " is in none of the "
+                + lines.size()
+                + " records sampled from the input"
+                + suggestion(path, present)
+                + "; their fields are "
+                + listed(present)
+                + ". Give --allowAbsentFields if the field is absent on purpose.");
+      }
+    }
+  }
+
+  /** Every path in {@code node}: {@code a}, {@code a.b}, {@code items[]}, {@code items[].x}. */
+  private static void collectPaths(JsonNode node, String prefix, Set<String> out) {
+    Iterator<Map.Entry<String, JsonNode>> it = node.fields();
+    while (it.hasNext()) {
+      Map.Entry<String, JsonNode> e = it.next();
+      String path = prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey();
+      JsonNode v = e.getValue();
+      if (v.isArray()) {
+        out.add(path + "[]");
+        for (JsonNode element : v) {
+          if (element.isObject()) {
+            collectPaths(element, path + "[]", out);
+          }
+        }
+      } else {
+        out.add(path);
+        if (v.isObject()) {
+          collectPaths(v, path, out);
+        }
+      }
+    }
+  }
+
+  // ---- trying the records --------------------------------------------------------------------
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private List<Outcome> tryAll(List<Object> records) {
+    List<FieldRule> rules = plan.fields();
+    List<FieldPath> targets = new ArrayList<>();
+    List<ContextTemplate> sources = new ArrayList<>();
+    List<ContextTemplate> destinations = new ArrayList<>();
+    Set<FieldPath> references = new LinkedHashSet<>();
+    for (FieldRule r : rules) {
+      targets.add(r.path());
+      ContextTemplate s =
+          r.sourceContext() != null ? r.sourceContext() : ContextTemplate.of(plan.sourceContext());
+      ContextTemplate d =
+          r.destinationContext() != null
+              ? r.destinationContext()
+              : ContextTemplate.of(plan.destinationContext());
+      sources.add(s);
+      destinations.add(d);
+      references.addAll(s.references());
+      references.addAll(d.references());
+    }
+    List<FieldPath> refs = List.copyOf(references);
+    RecordFormat format =
+        plan.format() == JobPlan.InputFormat.AVRO
+            ? AvroRecords.of(plan.recordSchema())
+            : JsonLines.create();
+    RecordAccessor accessor = format.compile(targets, refs);
+    List<ContextTemplate.Resolver> sourceResolvers = new ArrayList<>();
+    List<ContextTemplate.Resolver> destinationResolvers = new ArrayList<>();
+    for (int i = 0; i < rules.size(); i++) {
+      sourceResolvers.add(sources.get(i).bind(refs));
+      destinationResolvers.add(destinations.get(i).bind(refs));
+    }
+    RecordView view = new RecordView();
+    List<Outcome> out = new ArrayList<>();
+    for (Object record : records) {
+      out.add(tryOne(accessor, record, view, rules, sourceResolvers, destinationResolvers));
+    }
+    return out;
+  }
+
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Outcome tryOne(
+      RecordAccessor accessor,
+      Object record,
+      RecordView view,
+      List<FieldRule> rules,
+      List<ContextTemplate.Resolver> sourceResolvers,
+      List<ContextTemplate.Resolver> destinationResolvers) {
+    try {
+      accessor.scan(record, view);
+    } catch (FieldException e) {
+      return failed(e.code(), e.fieldPath(), e.getMessage(), null, null);
+    }
+    if (view.size() == 0) {
+      return new Outcome(false, true, null);
+    }
+    for (int i = 0; i < view.size(); i++) {
+      int t = view.target(i);
+      FieldRule rule = rules.get(t);
+      String field = rule.path().toString();
+      Map<String, String> source;
+      Map<String, String> destination;
+      try {
+        source = sourceResolvers.get(t).resolve(view);
+        destination = destinationResolvers.get(t).resolve(view);
+      } catch (FieldException e) {
+        return failed(e.code(), field, e.getMessage(), view.ciphertext(i), null);
+      }
+      try {
+        engine.reEncrypt(
+            caller,
+            ReEncryptRequest.builder()
+                .ciphertextBlob(view.ciphertext(i))
+                .sourceKeyId(sourceKey(rule))
+                .sourceEncryptionContext(source)
+                .destinationKeyId(destinationKey(rule))
+                .destinationEncryptionContext(destination)
+                .grantTokens(plan.grantTokens().isEmpty() ? null : plan.grantTokens())
+                .dryRun(true)
+                .build());
+      } catch (DryRunOperationException e) {
+        continue; // it would have succeeded
+      } catch (KmsException e) {
+        if (e.isRetryable()) {
+          continue; // the engine, not the settings: the run retries such errors
+        }
+        return failed(e.errorCode(), field, e.getMessage(), view.ciphertext(i), source);
+      }
+    }
+    return new Outcome(true, false, null);
+  }
+
+  private static Outcome failed(
+      String code, String field, String message, byte[] blob, Map<String, String> source) {
+    return new Outcome(false, false, new Failure(code, field, message, blob, source));
+  }
+
+  private String sourceKey(FieldRule r) {
+    return r.sourceKeyId() != null ? r.sourceKeyId() : plan.sourceKeyId();
+  }
+
+  private String destinationKey(FieldRule r) {
+    return r.destinationKeyId() != null ? r.destinationKeyId() : plan.destinationKeyId();
+  }
+
+  private FieldRule rule(String field) {
+    for (FieldRule r : plan.fields()) {
+      if (r.path().toString().equals(field)) {
+        return r;
+      }
+    }
+    return null;
+  }
+
+  // ---- diagnosis -----------------------------------------------------------------------------
+
+  /** The likely wrong setting behind {@code f}, in words a user can act on. */
+  private String diagnose(Failure f) {
+    FieldRule rule = f.field() == null ? null : rule(f.field());
+    String message = f.message() == null || f.message().isBlank() ? "" : f.message();
+    return switch (f.code()) {
+      case ErrorCodes.INVALID_CIPHERTEXT -> invalidCiphertext(f, rule);
+      case "IncorrectKeyException" -> {
+        KeyMaterialRef header = engine.ciphertextKeyMaterial(f.blob());
+        yield "--sourceKeyId "
+            + (rule == null ? plan.sourceKeyId() : sourceKey(rule))
+            + " is not the key of these ciphertexts"
+            + (header == null ? "" : ": they name " + header.keyArn())
+            + " (leave --sourceKeyId out to accept each ciphertext's own key)";
+      }
+      case "NotFoundException" ->
+          message
+              + " (check --sourceKeyId, --destinationKeyId and the aliases they name: `scripts/qkms"
+              + " list-aliases`)";
+      case "DisabledException", "KMSInvalidStateException" ->
+          message + " (enable the key, or choose another)";
+      case "AccessDeniedException" ->
+          message
+              + " (--principal "
+              + (plan.principal() == null ? "(the account root)" : plan.principal())
+              + " needs a key policy or grant allowing kms:ReEncryptFrom and kms:ReEncryptTo)";
+      case ErrorCodes.CONTEXT_FIELD_MISSING ->
+          message
+              + " in every sampled record (check the ${field} names in the encryption contexts)";
+      case ErrorCodes.INVALID_BASE64, ErrorCodes.INVALID_FIELD_TYPE ->
+          message + " (check --fields: does " + f.field() + " hold the ciphertexts?)";
+      default -> message.isEmpty() ? f.code() : message;
+    };
+  }
+
+  private String invalidCiphertext(Failure f, FieldRule rule) {
+    if (f.blob() == null || engine.ciphertextKeyMaterial(f.blob()) == null) {
+      return "the values of " + f.field() + " are no QKMS ciphertexts (check --fields)";
+    }
+    boolean sourceGiven = f.source() != null && !f.source().isEmpty();
+    if (!sourceGiven) {
+      return "the ciphertexts do not open without an encryption context, so they were most likely"
+          + " made with one: give it with --sourceEncryptionContext (values may name record"
+          + " fields, e.g. '{\"tenant\":\"${tenant_id}\"}')";
+    }
+    if (opensWithoutContext(f, rule)) {
+      return "the ciphertexts were made without an encryption context: leave out"
+          + " --sourceEncryptionContext";
+    }
+    ContextTemplate template =
+        rule != null && rule.sourceContext() != null
+            ? rule.sourceContext()
+            : ContextTemplate.of(plan.sourceContext());
+    return "the ciphertexts do not open with the source encryption context "
+        + template
+        + ": one of its keys or values (or a record field a ${...} names) differs from the"
+        + " context they were made with";
+  }
+
+  private boolean opensWithoutContext(Failure f, FieldRule rule) {
+    try {
+      engine.reEncrypt(
+          caller,
+          ReEncryptRequest.builder()
+              .ciphertextBlob(f.blob())
+              .sourceKeyId(rule == null ? null : sourceKey(rule))
+              .destinationKeyId(rule == null ? plan.destinationKeyId() : destinationKey(rule))
+              .grantTokens(plan.grantTokens().isEmpty() ? null : plan.grantTokens())
+              .dryRun(true)
+              .build());
+      return false;
+    } catch (DryRunOperationException e) {
+      return true;
+    } catch (KmsException e) {
+      return false;
+    }
+  }
+
+  private static String suggestion(String path, Set<String> present) {
+    String best = null;
+    int bestDistance = Integer.MAX_VALUE;
+    for (String p : present) {
+      int d = distance(path, p);
+      if (d < bestDistance) {
+        best = p;
+        bestDistance = d;
+      }
+    }
+    return best != null && bestDistance <= Math.max(2, path.length() / 3)
+        ? " (did you mean " + best + "?)"
+        : "";
+  }
+
+  private static String listed(Set<String> paths) {
+    List<String> list = new ArrayList<>(paths);
+    return list.size() <= 20
+        ? String.join(", ", list)
+        : String.join(", ", list.subList(0, 20)) + ", ... (" + list.size() + " in all)";
+  }
+
+  /** Levenshtein distance: how many edits make {@code a} into {@code b}. */
+  static int distance(String a, String b) {
+    int[] previous = new int[b.length() + 1];
+    int[] current = new int[b.length() + 1];
+    for (int j = 0; j <= b.length(); j++) {
+      previous[j] = j;
+    }
+    for (int i = 1; i <= a.length(); i++) {
+      current[0] = i;
+      for (int j = 1; j <= b.length(); j++) {
+        int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+        current[j] =
+            Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+      }
+      int[] swap = previous;
+      previous = current;
+      current = swap;
+    }
+    return previous[b.length()];
+  }
+
+  /** For tests: the paths of a JSON object, as {@link #checkPathsPresent} sees them. */
+  static Set<String> pathsOf(String jsonObject) throws JsonProcessingException {
+    Set<String> paths = new TreeSet<>();
+    collectPaths(JSON.readTree(jsonObject), "", paths);
+    return paths;
+  }
+}
