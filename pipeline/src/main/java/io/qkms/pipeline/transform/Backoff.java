@@ -31,6 +31,14 @@ final class Backoff implements Serializable {
     return maxAttempts;
   }
 
+  Backoff withMaxAttempts(int attempts) {
+    return new Backoff(attempts, Duration.ofMillis(initialMillis), Duration.ofMillis(maxMillis));
+  }
+
+  Backoff withInitial(Duration initial) {
+    return new Backoff(maxAttempts, initial, Duration.ofMillis(maxMillis));
+  }
+
   /** The wait after failed attempt {@code attempt} (1-based), for {@code random} in [0, 1). */
   long delayMillis(int attempt, double random) {
     long ceiling = initialMillis;

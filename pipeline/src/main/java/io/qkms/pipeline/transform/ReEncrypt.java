@@ -1,5 +1,7 @@
 package io.qkms.pipeline.transform;
 
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.keys.Region;
 import io.qkms.pipeline.deadletter.DeadLetter;
 import io.qkms.pipeline.deadletter.DeadLetterCoder;
 import io.qkms.pipeline.fields.AvroRecords;
@@ -12,13 +14,14 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Consumer;
+import java.util.function.UnaryOperator;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
 import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 import org.apache.beam.sdk.values.PCollection;
@@ -72,7 +75,7 @@ public final class ReEncrypt {
    * (base64), possibly in unions with null; each is written back in its own encoding.
    */
   public static Records<GenericRecord> avroRecords() {
-    return new Records<>(true, new ReEncryptConfig());
+    return new Records<>(true, ReEncryptConfig.defaults());
   }
 
   /**
@@ -80,7 +83,7 @@ public final class ReEncrypt {
    * only those strings change in the output line.
    */
   public static Records<String> jsonLines() {
-    return new Records<>(false, new ReEncryptConfig());
+    return new Records<>(false, ReEncryptConfig.defaults());
   }
 
   /** The transform; see {@link ReEncrypt}. Immutable: every {@code withX} returns a new one. */
@@ -95,10 +98,8 @@ public final class ReEncrypt {
       this.config = config;
     }
 
-    private Records<T> with(Consumer<ReEncryptConfig> change) {
-      ReEncryptConfig c = config.copy();
-      change.accept(c);
-      return new Records<>(avro, c);
+    private Records<T> with(UnaryOperator<ReEncryptConfig.Builder> change) {
+      return new Records<>(avro, change.apply(config.toBuilder()).build());
     }
 
     /**
@@ -110,7 +111,7 @@ public final class ReEncrypt {
       checkArgument(
           directory != null && !directory.isBlank(),
           "withKeyStore: the key store directory must not be empty");
-      return with(c -> c.keystore = directory);
+      return with(c -> c.keystore(directory));
     }
 
     /**
@@ -126,16 +127,16 @@ public final class ReEncrypt {
           "withKeyStoreResource: a class path resource name such as qkms-keystore/x/store.qks,"
               + " was %s",
           resource);
-      return with(c -> c.storeResource = resource);
+      return with(c -> c.storeResource(resource));
     }
 
     /** The region to call in. Default: the key store's home region. */
     public Records<T> withRegion(String region) {
       checkArgument(
-          region != null && io.qkms.engine.keys.Region.isValid(region),
+          region != null && Region.isValid(region),
           "withRegion: a region looks like us-east-1, was %s",
           region);
-      return with(c -> c.region = region);
+      return with(c -> c.region(region));
     }
 
     /**
@@ -144,11 +145,11 @@ public final class ReEncrypt {
      */
     public Records<T> withPrincipal(String principalArn) {
       checkArgument(
-          io.qkms.engine.api.Principal.tryParse(principalArn) != null,
+          Principal.tryParse(principalArn) != null,
           "withPrincipal: a principal is arn:verenc:<account>:root, :user/<name> or :role/<name>,"
               + " was %s",
           principalArn);
-      return with(c -> c.principal = principalArn);
+      return with(c -> c.principal(principalArn));
     }
 
     /**
@@ -159,18 +160,18 @@ public final class ReEncrypt {
     public Records<T> withCacheTtl(Duration ttl) {
       checkArgument(
           ttl != null && !ttl.isNegative(), "withCacheTtl: must be zero or positive, was %s", ttl);
-      return with(c -> c.cacheTtl = ttl);
+      return with(c -> c.cacheTtl(ttl));
     }
 
     /** How many keys and how many materials the worker's cache keeps (default 10,000 each). */
     public Records<T> withCacheCapacity(int capacity) {
       checkArgument(capacity >= 1, "withCacheCapacity: must be at least 1, was %s", capacity);
-      return with(c -> c.cacheCapacity = capacity);
+      return with(c -> c.cacheCapacity(capacity));
     }
 
     /** The clock of the worker engines (tests pass a hand-moved one). Default: system clock. */
     public Records<T> withEngineClock(ClockSource clock) {
-      return with(c -> c.engineClock = clock);
+      return with(c -> c.engineClock(clock));
     }
 
     /** Adds ciphertext fields by path, with the transform's default keys and contexts. */
@@ -186,12 +187,8 @@ public final class ReEncrypt {
     /** Adds ciphertext fields with settings of their own. */
     public Records<T> withFieldRules(List<FieldRule> rules) {
       checkArgument(rules != null, "withFieldRules: must not be null");
-      return with(
-          c -> {
-            List<FieldRule> all = new ArrayList<>(c.fields);
-            all.addAll(rules);
-            c.fields = List.copyOf(all);
-          });
+      List<FieldRule> added = List.copyOf(rules);
+      return with(c -> c.addFields(added));
     }
 
     /**
@@ -201,7 +198,7 @@ public final class ReEncrypt {
     public Records<T> withSourceKeyId(String keyId) {
       checkArgument(
           keyId == null || !keyId.isBlank(), "withSourceKeyId: must not be blank, was '%s'", keyId);
-      return with(c -> c.sourceKeyId = keyId);
+      return with(c -> c.sourceKeyId(keyId));
     }
 
     /** The key to re-encrypt under (any identifier form). Required unless every field has one. */
@@ -210,7 +207,7 @@ public final class ReEncrypt {
           keyId != null && !keyId.isBlank(),
           "withDestinationKeyId: must not be empty, was '%s'",
           keyId);
-      return with(c -> c.destinationKeyId = keyId);
+      return with(c -> c.destinationKeyId(keyId));
     }
 
     /**
@@ -220,13 +217,13 @@ public final class ReEncrypt {
      */
     public Records<T> withSourceEncryptionContext(Map<String, String> context) {
       ContextTemplate t = template("withSourceEncryptionContext", context);
-      return with(c -> c.sourceContext = t);
+      return with(c -> c.sourceContext(t));
     }
 
     /** The context to re-encrypt with; field references as for the source context. */
     public Records<T> withDestinationEncryptionContext(Map<String, String> context) {
       ContextTemplate t = template("withDestinationEncryptionContext", context);
-      return with(c -> c.destinationContext = t);
+      return with(c -> c.destinationContext(t));
     }
 
     /** Grant tokens passed with every call (at most 10). */
@@ -236,7 +233,7 @@ public final class ReEncrypt {
           "withGrantTokens: at most 10 tokens, was %s",
           tokens == null ? null : tokens.size());
       List<String> copy = List.copyOf(tokens);
-      return with(c -> c.grantTokens = copy);
+      return with(c -> c.grantTokens(copy));
     }
 
     /**
@@ -247,14 +244,14 @@ public final class ReEncrypt {
      * check; the ciphertext is left exactly as it was. Default false.
      */
     public Records<T> withSkipIfCurrent(boolean skip) {
-      return with(c -> c.skipIfCurrent = skip);
+      return with(c -> c.skipIfCurrent(skip));
     }
 
     /** Calls per field before a transient engine error fails the record (default 5, 1..100). */
     public Records<T> withMaxAttempts(int attempts) {
       checkArgument(
           attempts >= 1 && attempts <= 100, "withMaxAttempts: must be 1..100, was %s", attempts);
-      return with(c -> c.maxAttempts = attempts);
+      return with(c -> c.retry(config.retry.withMaxAttempts(attempts)));
     }
 
     /**
@@ -266,7 +263,7 @@ public final class ReEncrypt {
           backoff != null && !backoff.isNegative() && backoff.compareTo(Duration.ofMinutes(1)) <= 0,
           "withInitialBackoff: must be 0..1 minute, was %s",
           backoff);
-      return with(c -> c.initialBackoff = backoff);
+      return with(c -> c.retry(config.retry.withInitialBackoff(backoff)));
     }
 
     /**
@@ -276,7 +273,7 @@ public final class ReEncrypt {
      */
     public Records<T> withBadRecordErrorHandler(ErrorHandler<BadRecord, ?> handler) {
       checkArgument(handler != null, "withBadRecordErrorHandler: must not be null");
-      return with(c -> c.badRecordErrorHandler = handler);
+      return with(c -> c.badRecordErrorHandler(handler));
     }
 
     /**
@@ -289,11 +286,7 @@ public final class ReEncrypt {
           interval != null && !interval.isNegative() && !interval.isZero(),
           "withProgress: the interval must be positive, was %s",
           interval);
-      return with(
-          c -> {
-            c.progressLabel = label;
-            c.progressInterval = interval;
-          });
+      return with(c -> c.progress(label, interval));
     }
 
     /**
@@ -309,11 +302,7 @@ public final class ReEncrypt {
           fraction);
       checkArgument(
           minRecords >= 1, "withFailFast: minRecords must be at least 1, was %s", minRecords);
-      return with(
-          c -> {
-            c.failFastFraction = fraction;
-            c.failFastMinRecords = minRecords;
-          });
+      return with(c -> c.failFast(fraction, minRecords));
     }
 
     /**
@@ -322,12 +311,44 @@ public final class ReEncrypt {
      */
     Records<T> withOutageRecords(int records) {
       checkArgument(records >= 1, "withOutageRecords: must be at least 1, was %s", records);
-      return with(c -> c.outageRecords = records);
+      return with(c -> c.retry(config.retry.withOutageRecords(records)));
     }
 
     /** How retries wait (tests record the waits instead of sleeping). */
     Records<T> withSleeper(Backoff.Sleeper sleeper) {
-      return with(c -> c.sleeper = sleeper);
+      return with(c -> c.retry(config.retry.withSleeper(sleeper)));
+    }
+
+    /** The settings a pipeline's graph shows: keys, fields, contexts, region; never secrets. */
+    @Override
+    public void populateDisplayData(DisplayData.Builder builder) {
+      super.populateDisplayData(builder);
+      builder
+          .add(DisplayData.item("format", avro ? "avro" : "jsonl").withLabel("Record format"))
+          .addIfNotNull(DisplayData.item("keyStore", config.keystore).withLabel("Key store"))
+          .addIfNotNull(DisplayData.item("region", config.region).withLabel("Region"))
+          .addIfNotNull(DisplayData.item("principal", config.principal).withLabel("Principal"))
+          .add(
+              DisplayData.item(
+                      "fields",
+                      String.join(
+                          ",", config.fields.stream().map(f -> f.path().toString()).toList()))
+                  .withLabel("Ciphertext fields"))
+          .addIfNotNull(
+              DisplayData.item("destinationKeyId", config.destinationKeyId)
+                  .withLabel("Destination key"))
+          .addIfNotNull(DisplayData.item("sourceKeyId", config.sourceKeyId).withLabel("Source key"))
+          .add(
+              DisplayData.item("sourceEncryptionContext", config.sourceContext.toString())
+                  .withLabel("Source encryption context"))
+          .add(
+              DisplayData.item("destinationEncryptionContext", config.destinationContext.toString())
+                  .withLabel("Destination encryption context"))
+          .add(
+              DisplayData.item("grantTokens", config.grantTokens.size())
+                  .withLabel("Grant tokens (how many; never shown)"))
+          .add(DisplayData.item("skipIfCurrent", config.skipIfCurrent).withLabel("Skip if current"))
+          .add(DisplayData.item("cacheTtl", config.cacheTtl.toString()).withLabel("Key cache TTL"));
     }
 
     @Override

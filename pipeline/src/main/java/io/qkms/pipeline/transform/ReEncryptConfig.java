@@ -14,77 +14,64 @@ import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
 import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler;
 
 /**
- * The settings of a {@link ReEncrypt.Records} transform. Each transform holds its own copy, never
- * changed after the transform is made (every {@code withX} copies), which is what makes the
- * transform immutable.
+ * The settings of a {@link ReEncrypt.Records} transform: immutable, made by a {@link Builder}
+ * (every {@code withX} of the transform builds a changed copy). What the workers run with is taken
+ * from it when the transform is applied: the engine spec, the resolved fields, the retry policy.
  */
 final class ReEncryptConfig implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  static final int DEFAULT_MAX_ATTEMPTS = 5;
-  static final Duration DEFAULT_INITIAL_BACKOFF = Duration.ofMillis(100);
-  static final Duration DEFAULT_MAX_BACKOFF = Duration.ofSeconds(5);
+  final List<FieldRule> fields;
+  final String sourceKeyId;
+  final String destinationKeyId;
+  final ContextTemplate sourceContext;
+  final ContextTemplate destinationContext;
+  final List<String> grantTokens;
+  final String keystore;
+  final String storeResource;
+  final String region;
+  final String principal;
+  final Duration cacheTtl;
+  final int cacheCapacity;
+  final ClockSource engineClock;
+  final boolean skipIfCurrent;
+  final RetryPolicy retry;
+  final double failFastFraction; // 1: never
+  final long failFastMinRecords;
+  final ErrorHandler<BadRecord, ?> badRecordErrorHandler;
+  final String progressLabel; // null: no progress lines
+  final Duration progressInterval;
 
-  /**
-   * After this many records in a row (in one worker JVM, with no successful engine call between
-   * them) have used up their retries on transient errors, the engine is taken to be down (key store
-   * unreadable, root key unavailable) and the work fails, for the runner to retry it or fail the
-   * job, instead of dead-lettering the rest of the input slowly.
-   */
-  static final int DEFAULT_OUTAGE_RECORDS = 5;
+  private ReEncryptConfig(Builder b) {
+    fields = List.copyOf(b.fields);
+    sourceKeyId = b.sourceKeyId;
+    destinationKeyId = b.destinationKeyId;
+    sourceContext = b.sourceContext;
+    destinationContext = b.destinationContext;
+    grantTokens = List.copyOf(b.grantTokens);
+    keystore = b.keystore;
+    storeResource = b.storeResource;
+    region = b.region;
+    principal = b.principal;
+    cacheTtl = b.cacheTtl;
+    cacheCapacity = b.cacheCapacity;
+    engineClock = b.engineClock;
+    skipIfCurrent = b.skipIfCurrent;
+    retry = b.retry;
+    failFastFraction = b.failFastFraction;
+    failFastMinRecords = b.failFastMinRecords;
+    badRecordErrorHandler = b.badRecordErrorHandler;
+    progressLabel = b.progressLabel;
+    progressInterval = b.progressInterval;
+  }
 
-  List<FieldRule> fields = List.of();
-  String sourceKeyId;
-  String destinationKeyId;
-  ContextTemplate sourceContext = ContextTemplate.empty();
-  ContextTemplate destinationContext = ContextTemplate.empty();
-  List<String> grantTokens = List.of();
-  String keystore;
-  String storeResource;
-  String region;
-  String principal;
-  Duration cacheTtl = EngineSpec.DEFAULT_CACHE_TTL;
-  int cacheCapacity = EngineSpec.DEFAULT_CACHE_CAPACITY;
-  ClockSource engineClock;
-  boolean skipIfCurrent;
-  int maxAttempts = DEFAULT_MAX_ATTEMPTS;
-  Duration initialBackoff = DEFAULT_INITIAL_BACKOFF;
-  Duration maxBackoff = DEFAULT_MAX_BACKOFF;
-  int outageRecords = DEFAULT_OUTAGE_RECORDS;
-  double failFastFraction = 1.0; // 1: never
-  long failFastMinRecords = FailFast.DEFAULT_MIN_RECORDS;
-  ErrorHandler<BadRecord, ?> badRecordErrorHandler;
-  String progressLabel;
-  Duration progressInterval = Duration.ZERO;
-  Backoff.Sleeper sleeper; // null: Thread.sleep; tests observe the waits instead
+  /** The defaults: no fields, no contexts, the default cache, retries and no fail-fast. */
+  static ReEncryptConfig defaults() {
+    return new Builder().build();
+  }
 
-  ReEncryptConfig copy() {
-    ReEncryptConfig c = new ReEncryptConfig();
-    c.fields = fields;
-    c.sourceKeyId = sourceKeyId;
-    c.destinationKeyId = destinationKeyId;
-    c.sourceContext = sourceContext;
-    c.destinationContext = destinationContext;
-    c.grantTokens = grantTokens;
-    c.keystore = keystore;
-    c.storeResource = storeResource;
-    c.region = region;
-    c.principal = principal;
-    c.cacheTtl = cacheTtl;
-    c.cacheCapacity = cacheCapacity;
-    c.engineClock = engineClock;
-    c.skipIfCurrent = skipIfCurrent;
-    c.maxAttempts = maxAttempts;
-    c.initialBackoff = initialBackoff;
-    c.maxBackoff = maxBackoff;
-    c.outageRecords = outageRecords;
-    c.failFastFraction = failFastFraction;
-    c.failFastMinRecords = failFastMinRecords;
-    c.badRecordErrorHandler = badRecordErrorHandler;
-    c.progressLabel = progressLabel;
-    c.progressInterval = progressInterval;
-    c.sleeper = sleeper;
-    return c;
+  Builder toBuilder() {
+    return new Builder(this);
   }
 
   /** What the workers open their engine with. */
@@ -129,5 +116,152 @@ final class ReEncryptConfig implements Serializable {
       refs.addAll(r.destinationContext().references());
     }
     return List.copyOf(refs);
+  }
+
+  /** A config being made; {@link #build()} copies it. */
+  static final class Builder {
+    private List<FieldRule> fields = List.of();
+    private String sourceKeyId;
+    private String destinationKeyId;
+    private ContextTemplate sourceContext = ContextTemplate.empty();
+    private ContextTemplate destinationContext = ContextTemplate.empty();
+    private List<String> grantTokens = List.of();
+    private String keystore;
+    private String storeResource;
+    private String region;
+    private String principal;
+    private Duration cacheTtl = EngineSpec.DEFAULT_CACHE_TTL;
+    private int cacheCapacity = EngineSpec.DEFAULT_CACHE_CAPACITY;
+    private ClockSource engineClock;
+    private boolean skipIfCurrent;
+    private RetryPolicy retry = RetryPolicy.defaults();
+    private double failFastFraction = 1.0;
+    private long failFastMinRecords = FailFast.DEFAULT_MIN_RECORDS;
+    private ErrorHandler<BadRecord, ?> badRecordErrorHandler;
+    private String progressLabel;
+    private Duration progressInterval = Duration.ZERO;
+
+    private Builder() {}
+
+    private Builder(ReEncryptConfig c) {
+      fields = c.fields;
+      sourceKeyId = c.sourceKeyId;
+      destinationKeyId = c.destinationKeyId;
+      sourceContext = c.sourceContext;
+      destinationContext = c.destinationContext;
+      grantTokens = c.grantTokens;
+      keystore = c.keystore;
+      storeResource = c.storeResource;
+      region = c.region;
+      principal = c.principal;
+      cacheTtl = c.cacheTtl;
+      cacheCapacity = c.cacheCapacity;
+      engineClock = c.engineClock;
+      skipIfCurrent = c.skipIfCurrent;
+      retry = c.retry;
+      failFastFraction = c.failFastFraction;
+      failFastMinRecords = c.failFastMinRecords;
+      badRecordErrorHandler = c.badRecordErrorHandler;
+      progressLabel = c.progressLabel;
+      progressInterval = c.progressInterval;
+    }
+
+    Builder addFields(List<FieldRule> added) {
+      List<FieldRule> all = new ArrayList<>(fields);
+      all.addAll(added);
+      fields = all;
+      return this;
+    }
+
+    Builder sourceKeyId(String v) {
+      sourceKeyId = v;
+      return this;
+    }
+
+    Builder destinationKeyId(String v) {
+      destinationKeyId = v;
+      return this;
+    }
+
+    Builder sourceContext(ContextTemplate v) {
+      sourceContext = v;
+      return this;
+    }
+
+    Builder destinationContext(ContextTemplate v) {
+      destinationContext = v;
+      return this;
+    }
+
+    Builder grantTokens(List<String> v) {
+      grantTokens = v;
+      return this;
+    }
+
+    Builder keystore(String v) {
+      keystore = v;
+      return this;
+    }
+
+    Builder storeResource(String v) {
+      storeResource = v;
+      return this;
+    }
+
+    Builder region(String v) {
+      region = v;
+      return this;
+    }
+
+    Builder principal(String v) {
+      principal = v;
+      return this;
+    }
+
+    Builder cacheTtl(Duration v) {
+      cacheTtl = v;
+      return this;
+    }
+
+    Builder cacheCapacity(int v) {
+      cacheCapacity = v;
+      return this;
+    }
+
+    Builder engineClock(ClockSource v) {
+      engineClock = v;
+      return this;
+    }
+
+    Builder skipIfCurrent(boolean v) {
+      skipIfCurrent = v;
+      return this;
+    }
+
+    Builder retry(RetryPolicy v) {
+      retry = v;
+      return this;
+    }
+
+    Builder failFast(double fraction, long minRecords) {
+      failFastFraction = fraction;
+      failFastMinRecords = minRecords;
+      return this;
+    }
+
+    Builder badRecordErrorHandler(ErrorHandler<BadRecord, ?> v) {
+      badRecordErrorHandler = v;
+      return this;
+    }
+
+    Builder progress(String label, Duration interval) {
+      progressLabel = label;
+      progressInterval = interval;
+      return this;
+    }
+
+    ReEncryptConfig build() {
+      return new ReEncryptConfig(this);
+    }
   }
 }

@@ -1,8 +1,6 @@
 package io.qkms.pipeline.transform;
 
 import io.qkms.engine.api.KeyMaterialRef;
-import io.qkms.engine.api.errors.KmsException;
-import io.qkms.engine.cache.KeyCacheStats;
 import io.qkms.pipeline.deadletter.DeadLetter;
 import io.qkms.pipeline.deadletter.ErrorCodes;
 import io.qkms.pipeline.fields.ContextTemplate;
@@ -12,41 +10,44 @@ import io.qkms.pipeline.fields.RecordAccessor;
 import io.qkms.pipeline.fields.RecordFormat;
 import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.report.Progress;
-import io.qkms.pipeline.report.ReKeyMetrics;
+import io.qkms.pipeline.report.ReEncryptCounters;
 import io.qkms.pipeline.worker.EngineSpec;
 import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerEngines;
 import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
-import org.apache.beam.sdk.metrics.Counter;
-import org.apache.beam.sdk.metrics.Distribution;
-import org.apache.beam.sdk.metrics.Metrics;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.values.TupleTag;
 
 /**
  * The worker side of {@link ReEncrypt}: scans each record, calls the JVM's shared engine for every
- * ciphertext, and emits the rebuilt record or, if any field fails, the original as a failure.
- * Everything reusable (the engine lease, the compiled accessor, the scan buffers, the contexts'
- * resolvers) is made once per instance in {@code @Setup}. Counters are kept locally and added to
- * Beam's metrics in batches, and at the end of every bundle.
+ * ciphertext (retrying transient errors by its {@link RetryPolicy}), and emits the rebuilt record
+ * or, if any field fails, the original as a failure. Made from the values it runs with; everything
+ * reusable (the engine lease, the compiled accessor, the scan buffers, the contexts' resolvers) is
+ * made once per instance in {@code @Setup}.
  */
 final class ReEncryptFn<T> extends DoFn<T, T> {
   private static final long serialVersionUID = 1L;
   private static final int FLUSH_EVERY = 4096;
 
-  private final ReEncryptConfig config;
+  private final EngineSpec spec;
   private final List<ReEncryptConfig.Resolved> fields;
   private final List<FieldPath> references;
   private final RecordFormat<T> format;
+  private final List<String> grantTokens;
+  private final boolean skipIfCurrent;
+  private final RetryPolicy retry;
+  private final double failFastFraction;
+  private final long failFastMinRecords;
+  private final String progressLabel;
+  private final Duration progressInterval;
   private final TupleTag<T> recordsTag;
   private final TupleTag<DeadLetter<T>> failuresTag;
-  private final EngineSpec spec;
-  private final Backoff backoff;
+  private final ReEncryptCounters counters = new ReEncryptCounters();
 
   // Per instance, made in @Setup.
   private transient WorkerEngine engine;
@@ -61,47 +62,9 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   private transient Map<String, String>[] resolvedSource;
   private transient Map<String, String>[] resolvedDestination;
   private transient boolean[] resolved;
-  private transient List<String> grantTokens;
   private transient byte[][] replacements;
-  private transient Backoff.Sleeper sleeper;
   private transient Progress progress;
-  private transient Counts counts;
-  private transient Map<String, Counter> failedByCode;
   private transient FailFast failFast;
-
-  /** Local counts, added to the metrics by {@link #flush()}. */
-  private static final class Counts {
-    long recordsIn;
-    long recordsReEncrypted;
-    long recordsSkipped;
-    long recordsPassedThrough;
-    long recordsFailed;
-    long recordsFailedTransient;
-    long fieldsReEncrypted;
-    long fieldsSkipped;
-    long fieldsNull;
-    long retries;
-    final Map<String, Long> failedByCode = new HashMap<>();
-  }
-
-  private final Counter recordsIn = counter(ReKeyMetrics.RECORDS_IN);
-  private final Counter recordsReEncrypted = counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED);
-  private final Counter recordsSkipped = counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT);
-  private final Counter recordsPassedThrough = counter(ReKeyMetrics.RECORDS_PASSED_THROUGH);
-  private final Counter recordsFailed = counter(ReKeyMetrics.RECORDS_FAILED);
-  private final Counter recordsFailedTransient = counter(ReKeyMetrics.RECORDS_FAILED_TRANSIENT);
-  private final Counter fieldsReEncrypted = counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED);
-  private final Counter fieldsSkipped = counter(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT);
-  private final Counter fieldsNull = counter(ReKeyMetrics.FIELDS_NULL);
-  private final Counter retries = counter(ReKeyMetrics.RETRIES);
-  private final Counter metadataHits = counter(ReKeyMetrics.CACHE_METADATA_HITS);
-  private final Counter metadataMisses = counter(ReKeyMetrics.CACHE_METADATA_MISSES);
-  private final Counter metadataEvictions = counter(ReKeyMetrics.CACHE_METADATA_EVICTIONS);
-  private final Counter materialHits = counter(ReKeyMetrics.CACHE_MATERIAL_HITS);
-  private final Counter materialMisses = counter(ReKeyMetrics.CACHE_MATERIAL_MISSES);
-  private final Counter materialEvictions = counter(ReKeyMetrics.CACHE_MATERIAL_EVICTIONS);
-  private final Distribution activeMillis =
-      Metrics.distribution(ReKeyMetrics.NAMESPACE, ReKeyMetrics.ACTIVE_MILLIS);
 
   ReEncryptFn(
       ReEncryptConfig config,
@@ -110,18 +73,19 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       RecordFormat<T> format,
       TupleTag<T> recordsTag,
       TupleTag<DeadLetter<T>> failuresTag) {
-    this.config = config;
+    this.spec = config.engineSpec();
     this.fields = List.copyOf(fields);
     this.references = List.copyOf(references);
     this.format = format;
+    this.grantTokens = config.grantTokens.isEmpty() ? null : config.grantTokens;
+    this.skipIfCurrent = config.skipIfCurrent;
+    this.retry = config.retry;
+    this.failFastFraction = config.failFastFraction;
+    this.failFastMinRecords = config.failFastMinRecords;
+    this.progressLabel = config.progressLabel;
+    this.progressInterval = config.progressInterval;
     this.recordsTag = recordsTag;
     this.failuresTag = failuresTag;
-    this.spec = config.engineSpec();
-    this.backoff = new Backoff(config.maxAttempts, config.initialBackoff, config.maxBackoff);
-  }
-
-  private static Counter counter(String name) {
-    return Metrics.counter(ReKeyMetrics.NAMESPACE, name);
   }
 
   @Setup
@@ -133,7 +97,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     destinationKeys = new String[n];
     sourceContexts = new ContextTemplate.Resolver[n];
     destinationContexts = new ContextTemplate.Resolver[n];
-    List<FieldPath> targets = new java.util.ArrayList<>();
+    List<FieldPath> targets = new ArrayList<>();
     for (int i = 0; i < n; i++) {
       ReEncryptConfig.Resolved f = fields.get(i);
       targets.add(f.path());
@@ -146,16 +110,12 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     resolvedSource = new Map[n];
     resolvedDestination = new Map[n];
     resolved = new boolean[n];
-    grantTokens = config.grantTokens.isEmpty() ? null : config.grantTokens;
     accessor = format.compile(targets, references);
     view = new RecordView();
     replacements = new byte[8][];
-    sleeper = config.sleeper != null ? config.sleeper : Backoff.THREAD_SLEEP;
-    counts = new Counts();
-    failedByCode = new HashMap<>();
-    failFast = new FailFast(config.failFastFraction, config.failFastMinRecords);
-    if (config.progressLabel != null) {
-      progress = Progress.of(config.progressLabel, config.progressInterval);
+    failFast = new FailFast(failFastFraction, failFastMinRecords);
+    if (progressLabel != null) {
+      progress = Progress.of(progressLabel, progressInterval);
     }
     engine = WorkerEngines.acquire(spec);
     clock = spec.clock() == null ? Clock.systemUTC() : spec.clock().clock();
@@ -163,15 +123,12 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
 
   @ProcessElement
   public void process(@Element T record, MultiOutputReceiver out) {
-    if (counts.recordsIn == 0) {
-      activeMillis.update(System.currentTimeMillis());
-    }
-    counts.recordsIn++;
+    counters.recordIn();
     try {
       handle(record, out);
       failFast.check();
     } finally {
-      if (counts.recordsIn % FLUSH_EVERY == 0) {
+      if (counters.recordsSinceFlush() >= FLUSH_EVERY) {
         flush();
       }
     }
@@ -181,7 +138,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     try {
       accessor.scan(record, view);
     } catch (FieldException e) {
-      fail(out, record, e.fieldPath(), e.code(), e.getMessage(), null, 0);
+      fail(out, record, e.fieldPath(), e.code(), e.getMessage(), null, 0, false);
       return;
     }
     int size = view.size();
@@ -202,70 +159,43 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
           resolved[t] = true;
         }
       } catch (FieldException e) {
-        fail(out, record, paths[t], e.code(), e.getMessage(), sourceKeyArn(blob), 0);
+        fail(out, record, paths[t], e.code(), e.getMessage(), sourceKeyArn(blob), 0, false);
         return;
       }
-      int attempt = 0;
-      while (true) {
-        attempt++;
-        try {
-          if (config.skipIfCurrent && isCurrent(t, blob)) {
-            skipped++;
-          } else {
-            replacements[i] =
-                engine.reEncrypt(
-                    blob,
-                    sourceKeys[t],
-                    resolvedSource[t],
-                    destinationKeys[t],
-                    resolvedDestination[t],
-                    grantTokens);
-            reEncrypted++;
-          }
-          engine.noteAnswered();
-          break;
-        } catch (KmsException e) {
-          if (!e.isRetryable()) {
-            engine.noteAnswered();
-            fail(out, record, paths[t], e.errorCode(), e.getMessage(), sourceKeyArn(blob), attempt);
-            return;
-          }
-          if (attempt >= backoff.maxAttempts()) {
-            int inARow = engine.noteExhausted();
-            if (inARow >= config.outageRecords) {
-              // The engine is down, not this record: fail the work (the runner retries it or
-              // fails the job) rather than dead-letter the rest of the input one slow record
-              // at a time. The message names the error, never a value.
-              throw new IllegalStateException(
-                  "The QKMS engine failed "
-                      + inARow
-                      + " records in a row after "
-                      + attempt
-                      + " attempts each: "
-                      + e.errorCode()
-                      + ": "
-                      + e.getMessage(),
-                  e);
-            }
-            counts.recordsFailedTransient++;
-            fail(out, record, paths[t], e.errorCode(), e.getMessage(), sourceKeyArn(blob), attempt);
-            return;
-          }
-          counts.retries++;
-          pause(attempt);
-        }
+      RetryPolicy.Outcome<byte[]> o =
+          retry.run(
+              () ->
+                  skipIfCurrent && isCurrent(t, blob)
+                      ? null
+                      : engine.reEncrypt(
+                          blob,
+                          sourceKeys[t],
+                          resolvedSource[t],
+                          destinationKeys[t],
+                          resolvedDestination[t],
+                          grantTokens),
+              engine,
+              counters::retried);
+      if (!o.ok()) {
+        fail(
+            out,
+            record,
+            paths[t],
+            o.error().errorCode(),
+            o.error().getMessage(),
+            sourceKeyArn(blob),
+            o.attempts(),
+            o.transientError());
+        return;
+      }
+      if (o.result() == null) {
+        skipped++;
+      } else {
+        replacements[i] = o.result();
+        reEncrypted++;
       }
     }
-    counts.fieldsNull += view.nulls();
-    counts.fieldsReEncrypted += reEncrypted;
-    counts.fieldsSkipped += skipped;
-    if (reEncrypted > 0) {
-      counts.recordsReEncrypted++;
-    } else if (skipped > 0) {
-      counts.recordsSkipped++;
-    } else {
-      counts.recordsPassedThrough++;
-    }
+    counters.written(reEncrypted, skipped, view.nulls());
     out.get(recordsTag).output(accessor.rewrite(record, view, replacements));
   }
 
@@ -296,15 +226,6 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     return header == null ? null : header.keyArn();
   }
 
-  private void pause(int attempt) {
-    try {
-      sleeper.sleep(backoff.delayMillis(attempt, ThreadLocalRandom.current().nextDouble()));
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Interrupted while backing off", e);
-    }
-  }
-
   private void fail(
       MultiOutputReceiver out,
       T record,
@@ -312,9 +233,9 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       String code,
       String message,
       String sourceKeyArn,
-      int attempts) {
-    counts.recordsFailed++;
-    counts.failedByCode.merge(code, 1L, Long::sum);
+      int attempts,
+      boolean transientError) {
+    counters.failed(code, transientError);
     failFast.failed(code);
     out.get(failuresTag)
         .output(
@@ -334,41 +255,9 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   }
 
   private void flush() {
-    Counts c = counts;
-    if (c.recordsIn > 0) {
-      activeMillis.update(System.currentTimeMillis());
-    }
-    add(recordsIn, c.recordsIn);
-    add(recordsReEncrypted, c.recordsReEncrypted);
-    add(recordsSkipped, c.recordsSkipped);
-    add(recordsPassedThrough, c.recordsPassedThrough);
-    add(recordsFailed, c.recordsFailed);
-    add(recordsFailedTransient, c.recordsFailedTransient);
-    add(fieldsReEncrypted, c.fieldsReEncrypted);
-    add(fieldsSkipped, c.fieldsSkipped);
-    add(fieldsNull, c.fieldsNull);
-    add(retries, c.retries);
-    for (Map.Entry<String, Long> e : c.failedByCode.entrySet()) {
-      failedByCode
-          .computeIfAbsent(e.getKey(), k -> counter(ReKeyMetrics.FAILED_PREFIX + k))
-          .inc(e.getValue());
-    }
-    KeyCacheStats d = engine.takeCacheDelta();
-    add(metadataHits, d.metadataHits());
-    add(metadataMisses, d.metadataMisses());
-    add(metadataEvictions, d.metadataEvictions());
-    add(materialHits, d.materialHits());
-    add(materialMisses, d.materialMisses());
-    add(materialEvictions, d.materialEvictions());
-    if (progress != null && c.recordsIn > 0) {
-      progress.add(c.recordsIn);
-    }
-    counts = new Counts();
-  }
-
-  private static void add(Counter counter, long n) {
-    if (n != 0) {
-      counter.inc(n);
+    long records = counters.flush(engine.takeCacheDelta());
+    if (progress != null && records > 0) {
+      progress.add(records);
     }
   }
 

@@ -1,8 +1,10 @@
 package io.qkms.pipeline.transform;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.api.model.EncryptRequest;
@@ -39,6 +41,7 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
+import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.transforms.errorhandling.BadRecord;
 import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler.BadRecordErrorHandler;
 import org.apache.beam.sdk.values.PCollection;
@@ -106,6 +109,40 @@ class ReEncryptTransformTest {
   }
 
   // ---- validation --------------------------------------------------------------------------
+
+  @Test
+  void displayData_showsKeysFieldsAndContexts_butNeverTheGrantTokens() {
+    ReEncrypt.Records<GenericRecord> t =
+        ReEncrypt.avroRecords()
+            .withKeyStore("/data/qkms")
+            .withFields("card.number", "items[].secret")
+            .withDestinationKeyId("alias/payments-2026")
+            .withSourceEncryptionContext(Map.of("tenant", "${tenant_id}"))
+            .withGrantTokens(List.of("a-grant-token-value"));
+    Map<String, Object> d = displayed(t);
+    assertThat(d.get("fields"), equalTo("card.number,items[].secret"));
+    assertThat(d.get("destinationKeyId"), equalTo("alias/payments-2026"));
+    assertThat(d.get("sourceEncryptionContext"), equalTo("{\"tenant\":\"${tenant_id}\"}"));
+    assertThat(d.get("grantTokens"), equalTo(1L));
+    assertThat(DisplayData.from(t).toString(), not(containsString("a-grant-token-value")));
+  }
+
+  @Test
+  void withX_returnsACopy_andLeavesTheOriginalAsItWas() {
+    ReEncrypt.Records<GenericRecord> a = ReEncrypt.avroRecords().withKeyStore("/a");
+    ReEncrypt.Records<GenericRecord> b = a.withRegion("eu-west-1");
+    assertThat(displayed(a).containsKey("region"), is(false));
+    assertThat(displayed(b).get("region"), equalTo("eu-west-1"));
+  }
+
+  /** The transform's display data items, by key. */
+  static Map<String, Object> displayed(PTransform<?, ?> t) {
+    Map<String, Object> out = new java.util.TreeMap<>();
+    for (DisplayData.Item i : DisplayData.from(t).items()) {
+      out.put(i.getKey(), i.getValue());
+    }
+    return out;
+  }
 
   @Test
   void withCacheCapacity_zero_isRejectedNamingTheSetter() {

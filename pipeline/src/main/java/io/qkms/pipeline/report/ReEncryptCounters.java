@@ -1,0 +1,157 @@
+package io.qkms.pipeline.report;
+
+import io.qkms.engine.cache.KeyCacheStats;
+import java.io.Serializable;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Distribution;
+import org.apache.beam.sdk.metrics.Metrics;
+
+/**
+ * The ReEncrypt transform's counters ({@link ReKeyMetrics}): counted locally per record, added to
+ * Beam's metrics in batches by {@link #flush}, because a metric update per record costs the runner
+ * more than the counting. One per DoFn instance; not thread-safe.
+ */
+public final class ReEncryptCounters implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final Counter recordsIn = counter(ReKeyMetrics.RECORDS_IN);
+  private final Counter recordsReEncrypted = counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED);
+  private final Counter recordsSkipped = counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT);
+  private final Counter recordsPassedThrough = counter(ReKeyMetrics.RECORDS_PASSED_THROUGH);
+  private final Counter recordsFailed = counter(ReKeyMetrics.RECORDS_FAILED);
+  private final Counter recordsFailedTransient = counter(ReKeyMetrics.RECORDS_FAILED_TRANSIENT);
+  private final Counter fieldsReEncrypted = counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED);
+  private final Counter fieldsSkipped = counter(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT);
+  private final Counter fieldsNull = counter(ReKeyMetrics.FIELDS_NULL);
+  private final Counter retries = counter(ReKeyMetrics.RETRIES);
+  private final Counter metadataHits = counter(ReKeyMetrics.CACHE_METADATA_HITS);
+  private final Counter metadataMisses = counter(ReKeyMetrics.CACHE_METADATA_MISSES);
+  private final Counter metadataEvictions = counter(ReKeyMetrics.CACHE_METADATA_EVICTIONS);
+  private final Counter materialHits = counter(ReKeyMetrics.CACHE_MATERIAL_HITS);
+  private final Counter materialMisses = counter(ReKeyMetrics.CACHE_MATERIAL_MISSES);
+  private final Counter materialEvictions = counter(ReKeyMetrics.CACHE_MATERIAL_EVICTIONS);
+  private final Distribution activeMillis =
+      Metrics.distribution(ReKeyMetrics.NAMESPACE, ReKeyMetrics.ACTIVE_MILLIS);
+
+  // Local counts since the last flush.
+  private transient long in;
+  private transient long reEncrypted;
+  private transient long skipped;
+  private transient long passedThrough;
+  private transient long failed;
+  private transient long failedTransient;
+  private transient long fieldsReEncryptedCount;
+  private transient long fieldsSkippedCount;
+  private transient long fieldsNullCount;
+  private transient long retryCount;
+  private transient Map<String, Long> failedByCode;
+  private transient Map<String, Counter> failedCounters;
+  private transient boolean started;
+
+  private static Counter counter(String name) {
+    return Metrics.counter(ReKeyMetrics.NAMESPACE, name);
+  }
+
+  /** A record entered the transform; the first one opens the processing window. */
+  public void recordIn() {
+    if (!started) {
+      started = true;
+      activeMillis.update(System.currentTimeMillis());
+    }
+    in++;
+  }
+
+  /** Records entered since the last flush. */
+  public long recordsSinceFlush() {
+    return in;
+  }
+
+  /** A record was written: its fields re-encrypted, skipped as current, and null. */
+  public void written(int fieldsReEncrypted, int fieldsSkipped, int fieldsNull) {
+    fieldsReEncryptedCount += fieldsReEncrypted;
+    fieldsSkippedCount += fieldsSkipped;
+    fieldsNullCount += fieldsNull;
+    if (fieldsReEncrypted > 0) {
+      reEncrypted++;
+    } else if (fieldsSkipped > 0) {
+      skipped++;
+    } else {
+      passedThrough++;
+    }
+  }
+
+  /** A record was dead-lettered with {@code code}; transient: after its retries ran out. */
+  public void failed(String code, boolean transientError) {
+    failed++;
+    if (transientError) {
+      failedTransient++;
+    }
+    if (failedByCode == null) {
+      failedByCode = new HashMap<>();
+    }
+    failedByCode.merge(code, 1L, Long::sum);
+  }
+
+  public void retried() {
+    retryCount++;
+  }
+
+  /**
+   * Adds the local counts, and the shared engine's cache activity since its last report, to the
+   * metrics.
+   *
+   * @return the records added
+   */
+  public long flush(KeyCacheStats cacheDelta) {
+    long records = in;
+    if (records > 0) {
+      activeMillis.update(System.currentTimeMillis());
+    }
+    add(recordsIn, in);
+    add(recordsReEncrypted, reEncrypted);
+    add(recordsSkipped, skipped);
+    add(recordsPassedThrough, passedThrough);
+    add(recordsFailed, failed);
+    add(recordsFailedTransient, failedTransient);
+    add(fieldsReEncrypted, fieldsReEncryptedCount);
+    add(fieldsSkipped, fieldsSkippedCount);
+    add(fieldsNull, fieldsNullCount);
+    add(retries, retryCount);
+    if (failedByCode != null) {
+      if (failedCounters == null) {
+        failedCounters = new HashMap<>();
+      }
+      for (Map.Entry<String, Long> e : failedByCode.entrySet()) {
+        failedCounters
+            .computeIfAbsent(e.getKey(), k -> counter(ReKeyMetrics.FAILED_PREFIX + k))
+            .inc(e.getValue());
+      }
+      failedByCode.clear();
+    }
+    add(metadataHits, cacheDelta.metadataHits());
+    add(metadataMisses, cacheDelta.metadataMisses());
+    add(metadataEvictions, cacheDelta.metadataEvictions());
+    add(materialHits, cacheDelta.materialHits());
+    add(materialMisses, cacheDelta.materialMisses());
+    add(materialEvictions, cacheDelta.materialEvictions());
+    in = 0;
+    reEncrypted = 0;
+    skipped = 0;
+    passedThrough = 0;
+    failed = 0;
+    failedTransient = 0;
+    fieldsReEncryptedCount = 0;
+    fieldsSkippedCount = 0;
+    fieldsNullCount = 0;
+    retryCount = 0;
+    return records;
+  }
+
+  private static void add(Counter counter, long n) {
+    if (n != 0) {
+      counter.inc(n);
+    }
+  }
+}
