@@ -105,9 +105,19 @@ public final class WorkerEngines {
         });
   }
 
-  /** How many engines this JVM holds open now (for tests and diagnostics). */
-  public static int openEngines() {
-    return ENGINES.size();
+  /**
+   * How many engines this JVM holds open now over key stores in {@code directory} or below (for
+   * tests, which each use a directory of their own, and diagnostics).
+   */
+  public static int openEnginesUnder(Path directory) {
+    Path d = directory.toAbsolutePath().normalize();
+    int n = 0;
+    for (EngineSpec spec : ENGINES.keySet()) {
+      if (Path.of(spec.keystore()).toAbsolutePath().normalize().startsWith(d)) {
+        n++;
+      }
+    }
+    return n;
   }
 
   private static Shared open(EngineSpec spec) {

@@ -41,33 +41,33 @@ class WorkerEnginesTest {
 
   @Test
   void acquire_sameSpecTwice_sharesOneEngine_closedWithTheLastRelease() {
-    int before = WorkerEngines.openEngines();
+    int before = WorkerEngines.openEnginesUnder(dir);
     WorkerEngine a = WorkerEngines.acquire(spec());
     WorkerEngine b = WorkerEngines.acquire(spec());
-    assertThat(WorkerEngines.openEngines(), is(before + 1));
+    assertThat(WorkerEngines.openEnginesUnder(dir), is(before + 1));
     assertThat(WorkerEngines.engines().get(spec()).references, is(2));
     a.close();
     a.close(); // a second close of one lease changes nothing
     assertThat(WorkerEngines.engines().get(spec()).references, is(1));
     b.close();
-    assertThat(WorkerEngines.openEngines(), is(before));
+    assertThat(WorkerEngines.openEnginesUnder(dir), is(before));
   }
 
   @Test
   void acquire_differentCacheTtl_isAnotherEngine() {
-    int before = WorkerEngines.openEngines();
+    int before = WorkerEngines.openEnginesUnder(dir);
     try (WorkerEngine a = WorkerEngines.acquire(spec());
         WorkerEngine b = WorkerEngines.acquire(spec().withCacheTtl(Duration.ofSeconds(5)))) {
-      assertThat(WorkerEngines.openEngines(), is(before + 2));
+      assertThat(WorkerEngines.openEnginesUnder(dir), is(before + 2));
       assertThat(a.spec().cacheTtl(), equalTo(Duration.ofSeconds(60)));
       assertThat(b.spec().cacheTtl(), equalTo(Duration.ofSeconds(5)));
     }
-    assertThat(WorkerEngines.openEngines(), is(before));
+    assertThat(WorkerEngines.openEnginesUnder(dir), is(before));
   }
 
   @Test
   void acquire_regionTheStoreLacks_failsAndKeepsNothingOpen() {
-    int before = WorkerEngines.openEngines();
+    int before = WorkerEngines.openEnginesUnder(dir);
     IllegalArgumentException e =
         assertThrows(
             IllegalArgumentException.class,
@@ -78,7 +78,7 @@ class WorkerEnginesTest {
             "The key store in "
                 + samples.keystore()
                 + " has no region ap-south-1 (it has [us-east-1, eu-west-1])"));
-    assertThat(WorkerEngines.openEngines(), is(before));
+    assertThat(WorkerEngines.openEnginesUnder(dir), is(before));
   }
 
   @Test
@@ -179,7 +179,7 @@ class WorkerEnginesTest {
     EngineSpec missing =
         EngineSpec.of(rootKeyOnly("no-resource").toString())
             .withStoreResource(ShippedKeyStore.resourceName("not-shipped"));
-    int open = WorkerEngines.openEngines();
+    int open = WorkerEngines.openEnginesUnder(dir);
 
     KeyStoreOpenException e =
         assertThrows(KeyStoreOpenException.class, () -> WorkerEngines.acquire(missing));
@@ -191,7 +191,7 @@ class WorkerEnginesTest {
             "The shipped key store qkms-keystore/not-shipped/store.qks is not on this worker's"
                 + " class path (it travels in a jar staged with the job: submit with"
                 + " --shipKeystore to a Flink cluster, --flinkMaster=host:port)"));
-    assertThat(WorkerEngines.openEngines(), is(open));
+    assertThat(WorkerEngines.openEnginesUnder(dir), is(open));
   }
 
   @Test
