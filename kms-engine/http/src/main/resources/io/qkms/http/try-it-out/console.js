@@ -28,6 +28,7 @@ const encoder = new TextEncoder();
 let lastSample = null; // the plaintext "Encrypt a sample" last encrypted
 let lastResult = null; // {blob, context, keyId} of the last ReEncrypt that succeeded
 let busy = false;
+let shown = 0; // outcomes shown in the Response region (data-shown, for scripts that drive the page)
 
 class InputError extends Error {}
 
@@ -258,10 +259,11 @@ function showResponse(result) {
   const pre = $('response-text');
   pre.replaceChildren();
   for (const l of result.responseText.split('\n')) {
-    if (error && /^\s*"(__type|message)":/.test(l)) {
+    const member = error && /^(\s*)("(__type|message)":.*)$/.exec(l);
+    if (member) {
       const mark = document.createElement('mark');
-      mark.textContent = l;
-      pre.append(mark, '\n');
+      mark.textContent = member[2];
+      pre.append(member[1], mark, '\n');
     } else {
       pre.append(l + '\n');
     }
@@ -269,6 +271,7 @@ function showResponse(result) {
   $('request-text').textContent = result.requestText;
   $('response-parts').hidden = false;
   $('response').classList.toggle('has-error', !!error);
+  $('response').dataset.shown = String(++shown);
   const box = $('response').getBoundingClientRect();
   if (box.top < 0 || box.top > window.innerHeight - 80) {
     $('response').scrollIntoView({ block: 'start' });
@@ -278,6 +281,7 @@ function showResponse(result) {
 function showClientError(operation, message) {
   setStatus('response-summary', `${operation}: not sent · ${message}`, 'error');
   $('response-error').hidden = true;
+  $('response').dataset.shown = String(++shown);
 }
 
 async function run(button, action) {
@@ -457,7 +461,7 @@ async function listAll(operation, member) {
   const items = [];
   let marker;
   for (let page = 0; page < 50; page++) {
-    const body = { Limit: 1000 };
+    const body = { Limit: 100 };
     if (marker) body.Marker = marker;
     const result = await call(operation, body);
     const error = errorOf(result);
@@ -576,12 +580,17 @@ function start() {
       if (credentials()) loadKeys(false);
     });
   }
+  // A field's error shows when a request is built, and goes as soon as the field is right again.
+  // (Not checked on change: the message would move the buttons under a pointer on its way to
+  // "Send request", and that click would be lost.)
   for (const c of CONTEXTS) {
-    $(c).addEventListener('change', () => {
-      try {
-        context(c);
-      } catch (e) {
-        if (!(e instanceof InputError)) throw e;
+    $(c).addEventListener('input', () => {
+      if ($(c).getAttribute('aria-invalid') === 'true') {
+        try {
+          context(c);
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+        }
       }
     });
   }
