@@ -20,7 +20,6 @@ import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
-import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * A headless Chromium for browser tests, driven by Selenium through the system's chromedriver:
@@ -149,7 +148,30 @@ public final class HeadlessChromium implements AutoCloseable {
    * Waits (at most {@link #TIMEOUT}) until {@code condition} returns a value other than null/false.
    */
   public <T> T waitUntil(Function<WebDriver, T> condition) {
-    return new WebDriverWait(driver, TIMEOUT).until(condition);
+    long deadline = System.nanoTime() + TIMEOUT.toNanos();
+    RuntimeException last = null;
+    while (true) {
+      try {
+        T value = condition.apply(driver);
+        if (value != null && !Boolean.FALSE.equals(value)) {
+          return value;
+        }
+      } catch (org.openqa.selenium.NoSuchElementException
+          | org.openqa.selenium.StaleElementReferenceException e) {
+        last = e; // the page is changing: try again
+      }
+      if (System.nanoTime() > deadline) {
+        throw new org.openqa.selenium.TimeoutException(
+            "waited " + TIMEOUT.toSeconds() + " s for a condition in " + driver.getCurrentUrl(),
+            last);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+    }
   }
 
   /** Sets the window's size (for narrow-screen layouts). */
