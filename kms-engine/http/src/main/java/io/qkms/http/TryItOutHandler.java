@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -88,7 +89,7 @@ final class TryItOutHandler extends Handler.Wrapper {
   }
 
   /** The paths it serves. */
-  java.util.Set<String> paths() {
+  Set<String> paths() {
     return resources.keySet();
   }
 

@@ -72,18 +72,7 @@ class TryItOutRoutesTest {
 
   @Test
   void servesExactlyItsFixedResources() {
-    TryItOutHandler handler =
-        new TryItOutHandler(
-            new org.eclipse.jetty.server.Handler.Abstract() {
-              @Override
-              public boolean handle(
-                  org.eclipse.jetty.server.Request request,
-                  org.eclipse.jetty.server.Response response,
-                  org.eclipse.jetty.util.Callback callback) {
-                return false;
-              }
-            },
-            withConsole.engine.regions());
+    TryItOutHandler handler = new TryItOutHandler(null, withConsole.engine.regions());
     assertThat(handler.paths(), equalTo(RESOURCES.keySet()));
   }
 

@@ -1,6 +1,8 @@
 package io.qkms.pipeline.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -78,6 +80,15 @@ public final class ReportPage {
 
   private ReportPage(JsonNode report) {
     this.report = report;
+  }
+
+  /** The page of a run's report.json text (as {@link RunReport#toJson()} writes it). */
+  public static String render(String reportJson) {
+    try {
+      return render(new ObjectMapper().readTree(reportJson));
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("report.json is not JSON: " + e.getOriginalMessage(), e);
+    }
   }
 
   /** The page of a run's report.json tree. */
