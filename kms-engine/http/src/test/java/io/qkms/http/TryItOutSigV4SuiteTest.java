@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -42,10 +43,17 @@ class TryItOutSigV4SuiteTest {
 
   @BeforeAll
   static void start() throws Exception {
-    HeadlessChromium.assumeInstalled();
+    if (!HeadlessChromium.isInstalled()) {
+      return; // each test says so
+    }
     endpoint = TestEndpoint.start(Clock.systemUTC(), b -> b.tryItOut(true));
     browser = HeadlessChromium.start();
     browser.driver().get(endpoint.server.endpoint() + TryItOut.PATH);
+  }
+
+  @BeforeEach
+  void browserInstalled() {
+    HeadlessChromium.assumeInstalled();
   }
 
   @AfterAll

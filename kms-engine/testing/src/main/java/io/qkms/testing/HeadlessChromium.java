@@ -104,14 +104,18 @@ public final class HeadlessChromium implements AutoCloseable {
     return new HeadlessChromium(driver, profile);
   }
 
-  /** Skips the calling test (fails it under {@code CI=true}) if the browser is not installed. */
+  /** Whether Chromium and chromedriver are there. */
+  public static boolean isInstalled() {
+    return missing() == null;
+  }
+
+  /**
+   * Skips the calling test (fails it under {@code CI=true}) if the browser is not installed. Call
+   * it in {@code @BeforeEach}, so that every test is reported as skipped, with the reason; a class
+   * whose {@code @BeforeAll} skips reports no test at all.
+   */
   public static void assumeInstalled() {
-    String missing =
-        Stream.of(CHROMIUM, CHROMEDRIVER)
-            .filter(p -> !Files.isExecutable(p))
-            .map(Path::toString)
-            .reduce((a, b) -> a + " and " + b)
-            .orElse(null);
+    String missing = missing();
     if (missing == null) {
       return;
     }
@@ -123,6 +127,14 @@ public final class HeadlessChromium implements AutoCloseable {
       Assertions.fail(why + "; under CI=true a missing browser fails the build");
     }
     Assumptions.abort(why);
+  }
+
+  private static String missing() {
+    return Stream.of(CHROMIUM, CHROMEDRIVER)
+        .filter(p -> !Files.isExecutable(p))
+        .map(Path::toString)
+        .reduce((a, b) -> a + " and " + b)
+        .orElse(null);
   }
 
   public WebDriver driver() {

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,7 +57,9 @@ class ReportPageTest {
 
   @BeforeAll
   static void runTheSamples_andOpenTheirReport() throws Exception {
-    HeadlessChromium.assumeInstalled();
+    if (!HeadlessChromium.isInstalled()) {
+      return; // each test says so
+    }
     Samples samples = Samples.at(dir.resolve("samples"));
     samples.init();
     Path output = dir.resolve("run");
@@ -84,6 +87,11 @@ class ReportPageTest {
 
     browser = HeadlessChromium.start();
     open(write("report.html", report));
+  }
+
+  @BeforeEach
+  void browserInstalled() {
+    HeadlessChromium.assumeInstalled();
   }
 
   @AfterAll
