@@ -328,9 +328,11 @@ public final class Qkms {
       throw new UsageException("Invalid value for --port: expected a number 0..65535");
     }
     String accessLog = value(sub, "--access-log", "-");
+    Boolean console = sub.matchedOptionValue("--console", null);
     FileKeyStore store = openStore(sub);
     try {
-      return Serve.run(store, host, port, accessLog.equals("none") ? null : accessLog, out, err);
+      return Serve.run(
+          store, host, port, accessLog.equals("none") ? null : accessLog, console, out, err);
     } catch (IOException e) {
       store.close();
       return failure(
@@ -656,6 +658,15 @@ public final class Qkms {
             "--access-log",
             "<file>",
             "Where the access log goes: - for stdout (default), a file to append to, or none."));
+    spec.addOption(
+        OptionSpec.builder("--console")
+            .type(Boolean.class)
+            .arity("0")
+            .negatable(true)
+            .description(
+                "Serve the Try It Out console at /try-it-out (--no-console: don't). Default: on"
+                    + " when --host is a loopback address, off otherwise.")
+            .build());
     return spec;
   }
 

@@ -4,6 +4,7 @@ import io.qkms.engine.KmsEngine;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.http.QkmsHttpServer;
+import io.qkms.http.TryItOut;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -25,14 +26,27 @@ final class Serve {
    * finish), and only then the engine and the store are closed.
    *
    * @param accessLog a file to append the access log to, "-" for stdout, or null for none
+   * @param console whether to serve the Try It Out console; null: only on a loopback address
    */
   static int run(
-      FileKeyStore store, String host, int port, String accessLog, PrintStream out, PrintStream err)
+      FileKeyStore store,
+      String host,
+      int port,
+      String accessLog,
+      Boolean console,
+      PrintStream out,
+      PrintStream err)
       throws Exception {
     KmsEngine engine = KmsEngine.builder().keyStore(store).build();
     PrintStream log = accessLogStream(accessLog, out);
+    boolean tryItOut = console != null ? console : TryItOut.onByDefault(host);
     QkmsHttpServer.Builder builder =
-        QkmsHttpServer.builder().engine(engine).keyStore(store).host(host).port(port);
+        QkmsHttpServer.builder()
+            .engine(engine)
+            .keyStore(store)
+            .host(host)
+            .port(port)
+            .tryItOut(tryItOut);
     if (log != null) {
       builder.accessLog(log::println, log::flush);
     }
@@ -67,6 +81,12 @@ final class Serve {
             + "; regions "
             + engine.regions().stream().map(Region::name).collect(Collectors.joining(", "))
             + "); SIGTERM or Ctrl-C stops it");
+    if (tryItOut) {
+      err.println(
+          "qkms: Try It Out console at "
+              + server.endpoint().resolve(TryItOut.PATH)
+              + " (--no-console turns it off)");
+    }
     err.flush();
     server.join();
     return Qkms.OK;

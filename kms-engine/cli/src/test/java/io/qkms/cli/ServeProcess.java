@@ -28,11 +28,13 @@ record ServeProcess(
   private static final Pattern SERVING = Pattern.compile("qkms: serving (http://\\S+) .*");
 
   /**
-   * Starts {@code qkms serve --keystore ks --port 0} and waits (at most a minute) until it serves.
+   * Starts {@code qkms serve --keystore ks --port 0 [extra...]} and waits (at most a minute) until
+   * it serves.
    */
-  static ServeProcess start(Path ks) throws Exception {
-    Process p =
-        new ProcessBuilder(
+  static ServeProcess start(Path ks, String... extra) throws Exception {
+    List<String> command =
+        new java.util.ArrayList<>(
+            List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp",
                 System.getProperty("java.class.path"),
@@ -41,8 +43,9 @@ record ServeProcess(
                 "--keystore",
                 ks.toString(),
                 "--port",
-                "0")
-            .start();
+                "0"));
+    command.addAll(List.of(extra));
+    Process p = new ProcessBuilder(command).start();
     List<String> stdout = new CopyOnWriteArrayList<>();
     BlockingQueue<String> stderr = new LinkedBlockingQueue<>();
     List<Thread> pumps =

@@ -93,7 +93,9 @@ public final class QkmsHttpServer implements AutoCloseable {
 
     KmsHandler handler =
         new KmsHandler(new Dispatcher(b.engine), verifier, Map.copyOf(regions), b.maxBodyBytes);
-    graceful = new GracefulHandler(handler);
+    graceful =
+        new GracefulHandler(
+            b.tryItOut ? new TryItOutHandler(handler, b.engine.regions()) : handler);
     server.setHandler(graceful);
     server.setErrorHandler(new JsonErrorHandler());
     server.setStopTimeout(b.stopTimeout.toMillis());
@@ -202,6 +204,7 @@ public final class QkmsHttpServer implements AutoCloseable {
     private Duration maintenanceInterval = Duration.ofMinutes(1);
     private Consumer<String> accessLog;
     private Runnable accessLogFlush = () -> {};
+    private boolean tryItOut;
 
     private Builder() {}
 
@@ -297,6 +300,15 @@ public final class QkmsHttpServer implements AutoCloseable {
     public Builder accessLog(Consumer<String> sink, Runnable flush) {
       this.accessLog = sink;
       this.accessLogFlush = Objects.requireNonNull(flush, "flush");
+      return this;
+    }
+
+    /**
+     * Whether to serve the Try It Out console at {@code GET /try-it-out} (default false; see {@link
+     * TryItOut}).
+     */
+    public Builder tryItOut(boolean tryItOut) {
+      this.tryItOut = tryItOut;
       return this;
     }
 
