@@ -1,7 +1,10 @@
 package io.qkms.pipeline;
 
+import io.qkms.pipeline.report.Progress;
 import io.qkms.pipeline.report.ReKeyMetrics;
+import io.qkms.pipeline.report.ReportPage;
 import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.report.Timeline;
 import io.qkms.pipeline.report.Verdict;
 import io.qkms.pipeline.transform.TooManyFailuresException;
 import io.qkms.pipeline.worker.ShippedKeyStore;
@@ -107,8 +110,17 @@ public final class ReKeyJob {
     Instant start = Instant.now();
     long t0 = System.nanoTime();
     RunReport report;
-    try (JobLog.FileLog log = JobLog.toFile(logFile)) {
+    // Records over time, where the workers share this JVM (the progress lines' figure).
+    boolean sampled = FlinkSettings.local(options) && plan.progressSeconds() > 0;
+    String label = ReKeyPipeline.progressLabel(plan);
+    try (JobLog.FileLog log = JobLog.toFile(logFile);
+        Timeline timeline =
+            sampled ? Timeline.start(() -> Progress.recordsOf(label), 1_000) : null) {
       report = execute(pipeline, plan, run, start, t0);
+      if (timeline != null) {
+        timeline.close();
+        report = report.withTimeline(timeline.points());
+      }
     } catch (IOException e) {
       err.println("rekey: cannot write the log " + logFile + ": " + e.getMessage());
       return new Outcome(Verdict.PIPELINE_FAILED.exitCode(), null);
@@ -116,6 +128,7 @@ public final class ReKeyJob {
 
     try {
       write(plan.output(), REPORT_FILE, report.toJson());
+      write(plan.output(), ReportPage.FILE, report.toHtml());
       if (report.verdict().succeeded()) {
         write(plan.output(), SUCCESS_FILE, "");
       }

@@ -118,9 +118,14 @@ final class ReKeyPipeline {
       t = t.withFailFast(Math.max(0.5, plan.maxDeadLetterFraction()), FAIL_FAST_MIN_RECORDS);
     }
     if (plan.progressSeconds() > 0) {
-      t = t.withProgress("qkms rekey " + plan.runId(), Duration.ofSeconds(plan.progressSeconds()));
+      t = t.withProgress(progressLabel(plan), Duration.ofSeconds(plan.progressSeconds()));
     }
     return t;
+  }
+
+  /** The label of the run's progress lines (and of its count of records processed). */
+  static String progressLabel(JobPlan plan) {
+    return "qkms rekey " + plan.runId();
   }
 
   private static String prefix(String directory) {

@@ -478,4 +478,19 @@ class ReKeyJobTest {
     assertThat(SampleCheck.distance("", "abc"), is(3));
     assertThat(SampleCheck.distance("tenant", "tenant"), is(0));
   }
+
+  @Test
+  void aRun_writesReportHtmlBesideTheJson_withRecordsOverTime() throws IOException {
+    Path out = dir.resolve("report-page");
+    Run r = run(acceptedArgsAnd(out));
+    assertThat(r.err(), r.outcome().exitCode(), is(0));
+    JsonNode report = new ObjectMapper().readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
+    JsonNode timeline = report.get("timeline");
+    assertThat(report.toString(), timeline.isArray(), is(true));
+    JsonNode last = timeline.get(timeline.size() - 1);
+    assertThat(last.get("records").asLong(), is(report.get("records").get("read").asLong()));
+    String page = Files.readString(out.resolve("report.html"));
+    assertThat(page, containsString("<title>"));
+    assertThat(page, not(containsString("<script")));
+  }
 }

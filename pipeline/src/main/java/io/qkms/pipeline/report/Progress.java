@@ -55,6 +55,12 @@ public final class Progress {
     return records.get();
   }
 
+  /** Records processed so far in this JVM by run {@code label} (0 if it reported none). */
+  public static long recordsOf(String label) {
+    Progress p = RUNS.get(label);
+    return p == null ? 0 : p.records();
+  }
+
   /** Records processed so far in this JVM by every run that reports progress (for benchmarks). */
   public static long recordsInThisJvm() {
     return RUNS.values().stream().mapToLong(Progress::records).sum();

@@ -47,6 +47,7 @@ public final class ReEncryptCounters implements Serializable {
   private transient long fieldsNullCount;
   private transient long retryCount;
   private transient Map<String, Long> failedByCode;
+  private transient Map<String, Long> failedTransientByCode;
   private transient Map<String, Counter> failedCounters;
   private transient boolean started;
 
@@ -85,13 +86,15 @@ public final class ReEncryptCounters implements Serializable {
   /** A record was dead-lettered with {@code code}; transient: after its retries ran out. */
   public void failed(String code, boolean transientError) {
     failed++;
-    if (transientError) {
-      failedTransient++;
-    }
     if (failedByCode == null) {
       failedByCode = new HashMap<>();
+      failedTransientByCode = new HashMap<>();
     }
-    failedByCode.merge(code, 1L, Long::sum);
+    failedByCode.merge(ReKeyMetrics.FAILED_PREFIX + code, 1L, Long::sum);
+    if (transientError) {
+      failedTransient++;
+      failedTransientByCode.merge(ReKeyMetrics.FAILED_TRANSIENT_PREFIX + code, 1L, Long::sum);
+    }
   }
 
   public void retried() {
@@ -120,15 +123,8 @@ public final class ReEncryptCounters implements Serializable {
     add(fieldsNull, fieldsNullCount);
     add(retries, retryCount);
     if (failedByCode != null) {
-      if (failedCounters == null) {
-        failedCounters = new HashMap<>();
-      }
-      for (Map.Entry<String, Long> e : failedByCode.entrySet()) {
-        failedCounters
-            .computeIfAbsent(e.getKey(), k -> counter(ReKeyMetrics.FAILED_PREFIX + k))
-            .inc(e.getValue());
-      }
-      failedByCode.clear();
+      addByName(failedByCode);
+      addByName(failedTransientByCode);
     }
     add(metadataHits, cacheDelta.metadataHits());
     add(metadataMisses, cacheDelta.metadataMisses());
@@ -147,6 +143,16 @@ public final class ReEncryptCounters implements Serializable {
     fieldsNullCount = 0;
     retryCount = 0;
     return records;
+  }
+
+  private void addByName(Map<String, Long> counts) {
+    if (failedCounters == null) {
+      failedCounters = new HashMap<>();
+    }
+    for (Map.Entry<String, Long> e : counts.entrySet()) {
+      failedCounters.computeIfAbsent(e.getKey(), ReEncryptCounters::counter).inc(e.getValue());
+    }
+    counts.clear();
   }
 
   private static void add(Counter counter, long n) {

@@ -53,6 +53,9 @@ public final class ReKeyMetrics {
   /** Failed records by error code: this prefix plus the code. */
   public static final String FAILED_PREFIX = "failed.";
 
+  /** Transient failures (as {@link #RECORDS_FAILED_TRANSIENT}) by error code. */
+  public static final String FAILED_TRANSIENT_PREFIX = "failedTransient.";
+
   public static final String FIELDS_RE_ENCRYPTED = "fieldsReEncrypted";
   public static final String FIELDS_SKIPPED_AS_CURRENT = "fieldsSkippedAsCurrent";
 

@@ -3,6 +3,7 @@ package io.qkms.pipeline.report;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** {@code report.json}: every figure of a {@link RunReport}, for people and programs. */
@@ -35,6 +36,8 @@ final class ReportJson {
     records.put("deadLetteredTransient", r.transientDeadLetters());
     ObjectNode byCode = n.putObject("deadLetteredByErrorCode");
     r.deadLettersByCode().forEach(byCode::put);
+    ObjectNode transientByCode = n.putObject("deadLetteredTransientByErrorCode");
+    r.transientDeadLettersByCode().forEach(transientByCode::put);
     ObjectNode fields = n.putObject("fields");
     fields.put("reEncrypted", r.counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED));
     fields.put("skippedAsCurrent", r.counter(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT));
@@ -56,6 +59,12 @@ final class ReportJson {
       c.put("written", committed.written());
       c.put("deadLettered", committed.deadLettered());
     }
+    if (!r.timeline().isEmpty()) {
+      ArrayNode points = n.putArray("timeline");
+      for (Timeline.Point p : r.timeline()) {
+        points.addObject().put("seconds", p.seconds()).put("records", p.records());
+      }
+    }
     ObjectNode checks = n.putObject("checks");
     if (r.finished()) {
       checks.put("countsAddUp", r.countsAddUp());
@@ -66,7 +75,10 @@ final class ReportJson {
       checks.put("deadLetterFraction", round(r.deadLetterFraction(), 6));
       checks.put("maxDeadLetterFraction", r.maxDeadLetterFraction());
     } else {
+      // A run that did not finish has no counts: its checks are not known.
       checks.putNull("countsAddUp");
+      checks.putNull("transientDeadLetters");
+      checks.putNull("deadLetterFraction");
     }
     try {
       return JSON.writeValueAsString(n) + "\n";

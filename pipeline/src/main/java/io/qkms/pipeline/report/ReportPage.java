@@ -369,7 +369,7 @@ public final class ReportPage {
         .append("<th scope=\"col\" class=\"barcell\"><span class=\"sr\">Share</span></th>")
         .append("</tr></thead>\n<tbody>\n");
     for (Map.Entry<String, JsonNode> c : codes) {
-      boolean transientCode = RunReport.TRANSIENT_CODES.contains(c.getKey());
+      boolean transientCode = report.path("deadLetteredTransientByErrorCode").has(c.getKey());
       double share = 100.0 * c.getValue().asLong() / most;
       out.append("<tr id=\"dead-")
           .append(esc(c.getKey()))

@@ -2,6 +2,7 @@ package io.qkms.pipeline.report;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -28,6 +29,7 @@ public final class RunReport {
   private final Duration elapsed;
   private final Map<String, String> run;
   private final double maxDeadLetterFraction;
+  private final List<Timeline.Point> timeline;
 
   private RunReport(
       Map<String, Long> counters,
@@ -37,7 +39,8 @@ public final class RunReport {
       Instant start,
       Duration elapsed,
       Map<String, String> run,
-      double maxDeadLetterFraction) {
+      double maxDeadLetterFraction,
+      List<Timeline.Point> timeline) {
     this.counters = Map.copyOf(counters);
     this.committed = committed;
     this.verdict = verdict;
@@ -46,6 +49,7 @@ public final class RunReport {
     this.elapsed = elapsed;
     this.run = run;
     this.maxDeadLetterFraction = maxDeadLetterFraction;
+    this.timeline = List.copyOf(timeline);
   }
 
   /**
@@ -72,7 +76,8 @@ public final class RunReport {
             start,
             elapsed,
             run,
-            maxDeadLetterFraction);
+            maxDeadLetterFraction,
+            List.of());
     if (committed != null && !r.committedCountsMatch()) {
       return r.with(
           Verdict.COUNTS_DO_NOT_ADD_UP,
@@ -126,11 +131,24 @@ public final class RunReport {
     if (verdict.succeeded()) {
       throw new IllegalArgumentException("An unfinished run cannot have succeeded");
     }
-    return new RunReport(Map.of(), null, verdict, failure, start, elapsed, run, Double.NaN);
+    return new RunReport(
+        Map.of(), null, verdict, failure, start, elapsed, run, Double.NaN, List.of());
   }
 
   private RunReport with(Verdict v, String why) {
-    return new RunReport(counters, committed, v, why, start, elapsed, run, maxDeadLetterFraction);
+    return new RunReport(
+        counters, committed, v, why, start, elapsed, run, maxDeadLetterFraction, timeline);
+  }
+
+  /** This report with the run's records over time (see {@link Timeline}). */
+  public RunReport withTimeline(List<Timeline.Point> points) {
+    return new RunReport(
+        counters, committed, verdict, failure, start, elapsed, run, maxDeadLetterFraction, points);
+  }
+
+  /** Records read over the run; empty when not sampled (runs on a cluster). */
+  public List<Timeline.Point> timeline() {
+    return timeline;
   }
 
   public Verdict verdict() {
@@ -215,10 +233,19 @@ public final class RunReport {
 
   /** Dead letters by error code. */
   public Map<String, Long> deadLettersByCode() {
+    return byCode(ReKeyMetrics.FAILED_PREFIX);
+  }
+
+  /** Dead letters whose retries on transient errors ran out, by error code. */
+  public Map<String, Long> transientDeadLettersByCode() {
+    return byCode(ReKeyMetrics.FAILED_TRANSIENT_PREFIX);
+  }
+
+  private Map<String, Long> byCode(String prefix) {
     Map<String, Long> out = new TreeMap<>();
     for (Map.Entry<String, Long> e : counters.entrySet()) {
-      if (e.getKey().startsWith(ReKeyMetrics.FAILED_PREFIX) && e.getValue() > 0) {
-        out.put(e.getKey().substring(ReKeyMetrics.FAILED_PREFIX.length()), e.getValue());
+      if (e.getKey().startsWith(prefix) && e.getValue() > 0) {
+        out.put(e.getKey().substring(prefix.length()), e.getValue());
       }
     }
     return out;
@@ -278,6 +305,11 @@ public final class RunReport {
   /** {@code report.json}. */
   public String toJson() {
     return ReportJson.of(this);
+  }
+
+  /** {@code report.html}: report.json as a page ({@link ReportPage}). */
+  public String toHtml() {
+    return ReportPage.render(toJson());
   }
 
   /** The short summary printed at the end of a run. */

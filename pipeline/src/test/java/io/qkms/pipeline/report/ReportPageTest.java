@@ -362,7 +362,8 @@ class ReportPageTest {
     String why = "IllegalStateException: <script>alert('x')</script> & more";
     JsonNode failed =
         JSON.readTree(
-            RunReport.failedRun(
+            RunReport.unfinished(
+                    Verdict.PIPELINE_FAILED,
                     why,
                     Instant.parse("2026-12-01T10:00:00Z"),
                     Duration.ofMillis(1234),

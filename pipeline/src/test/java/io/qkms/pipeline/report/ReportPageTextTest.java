@@ -19,7 +19,13 @@ class ReportPageTextTest {
   void rendersRunReportsJson_asWritten() {
     Map<String, Long> c = RunReportTest.counters(1_234_567, 1_234_560, 7);
     String json =
-        RunReport.of(c, Instant.parse("2026-01-01T00:00:00Z"), Duration.ofSeconds(2), Map.of(), 1.0)
+        RunReport.of(
+                c,
+                null,
+                Instant.parse("2026-01-01T00:00:00Z"),
+                Duration.ofSeconds(2),
+                Map.of(),
+                1.0)
             .toJson();
 
     String page = ReportPage.render(json);
