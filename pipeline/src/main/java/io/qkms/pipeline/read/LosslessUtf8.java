@@ -1,5 +1,10 @@
 package io.qkms.pipeline.read;
 
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetEncoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -63,9 +68,9 @@ public final class LosslessUtf8 {
     if (firstLoneSurrogate(s, 0) < 0) {
       return s.getBytes(StandardCharsets.UTF_8);
     }
-    byte[] out = new byte[maxEncodedLength(s)];
-    int n = encodeInto(s, out, 0);
-    return java.util.Arrays.copyOf(out, n);
+    ByteBuffer out = ByteBuffer.allocate(maxEncodedLength(s));
+    new Encoder().encode(s, out);
+    return java.util.Arrays.copyOf(out.array(), out.position());
   }
 
   /** An upper bound of the encoded length of {@code s}: 3 bytes a char. */
@@ -74,41 +79,49 @@ public final class LosslessUtf8 {
   }
 
   /**
-   * Encodes {@code s} into {@code out} from {@code position}, which must leave room for {@link
-   * #maxEncodedLength}; returns the position after the last byte written.
-   *
-   * @throws IllegalArgumentException as {@link #encode}
+   * An encoder for many strings in a row, into a caller's buffer, without allocating: the JDK's
+   * UTF-8 encoder (whose ASCII runs are vectorised) over a reused char array, stepping in only
+   * where it stops at a lone surrogate. Not thread-safe.
    */
-  static int encodeInto(CharSequence s, byte[] out, int position) {
-    int p = position;
-    int n = s.length();
-    for (int i = 0; i < n; i++) {
-      char c = s.charAt(i);
-      if (c < 0x80) {
-        out[p++] = (byte) c;
-      } else if (c < 0x800) {
-        out[p++] = (byte) (0xC0 | (c >> 6));
-        out[p++] = (byte) (0x80 | (c & 0x3F));
-      } else if (!Character.isSurrogate(c)) {
-        out[p++] = (byte) (0xE0 | (c >> 12));
-        out[p++] = (byte) (0x80 | ((c >> 6) & 0x3F));
-        out[p++] = (byte) (0x80 | (c & 0x3F));
-      } else if (Character.isHighSurrogate(c)
-          && i + 1 < n
-          && Character.isLowSurrogate(s.charAt(i + 1))) {
-        int cp = Character.toCodePoint(c, s.charAt(++i));
-        out[p++] = (byte) (0xF0 | (cp >> 18));
-        out[p++] = (byte) (0x80 | ((cp >> 12) & 0x3F));
-        out[p++] = (byte) (0x80 | ((cp >> 6) & 0x3F));
-        out[p++] = (byte) (0x80 | (cp & 0x3F));
-      } else if (c >= 0xDC80 && c <= 0xDCFF) {
-        out[p++] = (byte) (c - ESCAPE_BASE);
-      } else {
-        throw new IllegalArgumentException(
-            "The text holds a lone surrogate that stands for no byte, at index " + i);
+  static final class Encoder {
+    private final CharsetEncoder utf8 =
+        StandardCharsets.UTF_8
+            .newEncoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    private char[] chars = new char[1024];
+    private CharBuffer in = CharBuffer.wrap(chars);
+
+    /**
+     * Encodes {@code s} into {@code dst} (a heap buffer), which must have room for {@link
+     * #maxEncodedLength}.
+     *
+     * @throws IllegalArgumentException as {@link LosslessUtf8#encode}
+     */
+    void encode(String s, ByteBuffer dst) {
+      int n = s.length();
+      if (n > chars.length) {
+        chars = new char[Math.max(n, 2 * chars.length)];
+        in = CharBuffer.wrap(chars);
+      }
+      s.getChars(0, n, chars, 0);
+      in.clear().limit(n);
+      utf8.reset();
+      while (true) {
+        CoderResult r = utf8.encode(in, dst, true);
+        if (r.isUnderflow()) {
+          return;
+        }
+        int at = in.position();
+        char c = chars[at];
+        if (!r.isMalformed() || c < 0xDC80 || c > 0xDCFF) {
+          throw new IllegalArgumentException(
+              "The text holds a lone surrogate that stands for no byte, at index " + at);
+        }
+        dst.put((byte) (c - ESCAPE_BASE));
+        in.position(at + 1);
       }
     }
-    return p;
   }
 
   /** The decoder for input that is not well-formed UTF-8: ill-formed bytes become escapes. */

@@ -3,6 +3,7 @@ package io.qkms.pipeline.read;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.Serializable;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.SeekableByteChannel;
@@ -250,8 +251,8 @@ public final class TextLines {
   /** Encodes each line straight into a buffer: no byte array per line. */
   private static final class LineWriter extends FileBasedSink.Writer<Void, String> {
     private static final int BUFFER_BYTES = 64 * 1024;
-    private final byte[] buffer = new byte[BUFFER_BYTES];
-    private int length;
+    private final ByteBuffer buffer = ByteBuffer.allocate(BUFFER_BYTES);
+    private final LosslessUtf8.Encoder encoder = new LosslessUtf8.Encoder();
     private OutputStream out;
 
     LineWriter(LineWriteOperation operation) {
@@ -266,16 +267,22 @@ public final class TextLines {
     @Override
     public void write(String line) throws IOException {
       int most = LosslessUtf8.maxEncodedLength(line) + 1;
-      if (most > buffer.length - length) {
+      if (most > buffer.remaining()) {
         flushBuffer();
-        if (most > buffer.length) {
+        if (most > buffer.remaining()) {
           out.write(LosslessUtf8.encode(line)); // a very long line
           out.write('\n');
           return;
         }
       }
-      length = LosslessUtf8.encodeInto(line, buffer, length);
-      buffer[length++] = '\n';
+      int start = buffer.position();
+      try {
+        encoder.encode(line, buffer);
+      } catch (IllegalArgumentException e) {
+        buffer.position(start); // nothing of the line is written
+        throw e;
+      }
+      buffer.put((byte) '\n');
     }
 
     @Override
@@ -285,9 +292,9 @@ public final class TextLines {
     }
 
     private void flushBuffer() throws IOException {
-      if (length > 0) {
-        out.write(buffer, 0, length);
-        length = 0;
+      if (buffer.position() > 0) {
+        out.write(buffer.array(), 0, buffer.position());
+        buffer.clear();
       }
     }
   }

@@ -98,12 +98,29 @@ class LosslessUtf8Test {
     assertThat(LosslessUtf8.encode(back), equalTo(b));
   }
 
+  private final LosslessUtf8.Encoder encoder =
+      new LosslessUtf8.Encoder(); // reused, as a writer does
+
   @Property
-  void anyBytes_encodeIntoABuffer_asEncodeDoes(@ForAll("textLikeBytes") byte[] b) {
+  void anyBytes_encodeIntoABuffer_withAReusedEncoder(@ForAll("textLikeBytes") byte[] b) {
     String s = decode(b);
-    byte[] out = new byte[LosslessUtf8.maxEncodedLength(s) + 2];
-    int end = LosslessUtf8.encodeInto(s, out, 2);
-    assertThat(java.util.Arrays.copyOfRange(out, 2, end), equalTo(b));
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(LosslessUtf8.maxEncodedLength(s) + 2);
+    out.position(2);
+    encoder.encode(s, out);
+    assertThat(java.util.Arrays.copyOfRange(out.array(), 2, out.position()), equalTo(b));
+  }
+
+  @Test
+  void encoder_refusesALoneSurrogateThatStandsForNoByte_andThenEncodesTheNextText() {
+    java.nio.ByteBuffer out = java.nio.ByteBuffer.allocate(64);
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> encoder.encode("ab\uDBFFc", out));
+    assertThat(
+        e.getMessage(),
+        equalTo("The text holds a lone surrogate that stands for no byte, at index 2"));
+    out.clear();
+    encoder.encode("J\uDCE9", out);
+    assertThat(java.util.Arrays.copyOf(out.array(), out.position()), equalTo(bytes('J', 0xE9)));
   }
 
   @Test
