@@ -273,7 +273,7 @@ final class JsonLineAccessor implements RecordAccessor<String> {
     switch (t) {
       case VALUE_STRING -> {
         String text = p.getText();
-        if (LosslessUtf8.hasEscapes(text)) {
+        if (LosslessUtf8.hasLoneSurrogate(text)) {
           // Bytes that are not UTF-8 (or an escaped lone surrogate): no context text equals them.
           view.invalidReferences[c.index] =
               c.path + " holds bytes that are not UTF-8 (or a lone surrogate escape)";

@@ -31,8 +31,11 @@ public final class LosslessUtf8 {
     return s.indexOf('\uFFFD') < 0 ? s : decodeExactly(bytes, offset, length);
   }
 
-  /** Whether {@code s} holds a byte escape (a lone surrogate in U+DC80 to U+DCFF). */
-  public static boolean hasEscapes(CharSequence s) {
+  /**
+   * Whether {@code s} holds a lone surrogate: a byte escape, or one that a JSON <code>&#92;u</code>
+   * escape made. Either way it is not Unicode text.
+   */
+  public static boolean hasLoneSurrogate(CharSequence s) {
     return firstLoneSurrogate(s, 0) >= 0;
   }
 

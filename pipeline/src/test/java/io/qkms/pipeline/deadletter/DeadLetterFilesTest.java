@@ -84,7 +84,7 @@ class DeadLetterFilesTest {
         json.endsWith(
             ",\"record\":\"{\\\"n\\\":\\\"Jos\\udce9\\\",\\\"u\\\":\\\"\uD800\uDC80\\\"}\\r\"}"),
         equalTo(true));
-    assertThat(io.qkms.pipeline.read.LosslessUtf8.hasEscapes(json), equalTo(false));
+    assertThat(io.qkms.pipeline.read.LosslessUtf8.hasLoneSurrogate(json), equalTo(false));
     assertThat(DeadLetterFiles.recordOfJsonLine(json), equalTo(line));
   }
 

@@ -70,8 +70,8 @@ class LosslessUtf8Test {
 
   @Test
   void plainText_isEncodedByTheJdk_andHasNoEscapes() {
-    assertThat(LosslessUtf8.hasEscapes("{\"a\":\"é😀\"}"), is(false));
-    assertThat(LosslessUtf8.hasEscapes("a\uDCE9"), is(true));
+    assertThat(LosslessUtf8.hasLoneSurrogate("{\"a\":\"é😀\"}"), is(false));
+    assertThat(LosslessUtf8.hasLoneSurrogate("a\uDCE9"), is(true));
   }
 
   @Test
