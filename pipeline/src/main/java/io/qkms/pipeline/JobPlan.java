@@ -84,6 +84,9 @@ record JobPlan(
             : inputPattern(absolute(o.getInput()));
     List<MatchResult.Metadata> files = match(pattern, replay ? "--replayDeadLetters" : "--input");
     InputFormat format = format(o.getInputFormat(), pattern, files);
+    if (format == InputFormat.AVRO) {
+      checkWholeAvro(files, replay ? "--replayDeadLetters" : "--input");
+    }
 
     Schema recordSchema = null;
     Schema deadLetterSchema = null;
@@ -354,6 +357,20 @@ record JobPlan(
       return InputFormat.JSONL;
     }
     return null;
+  }
+
+  /**
+   * Every file has a valid Avro header and ends with its sync marker: a file cut off inside a block
+   * fails here, naming it and the offsets, rather than being read short.
+   */
+  private static void checkWholeAvro(List<MatchResult.Metadata> files, String flag) {
+    for (MatchResult.Metadata f : files) {
+      try {
+        io.qkms.pipeline.read.AvroContainer.checkWhole(f.resourceId().toString(), f.sizeBytes());
+      } catch (IOException e) {
+        throw new IllegalArgumentException(flag + ": " + e.getMessage());
+      }
+    }
   }
 
   /** The writer schema of an Avro container file (from its header). */

@@ -2,6 +2,7 @@ package io.qkms.pipeline;
 
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.read.AvroSplits;
+import io.qkms.pipeline.read.TextLines;
 import io.qkms.pipeline.report.CountElements;
 import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.transform.ReEncrypt;
@@ -13,7 +14,6 @@ import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.values.PCollection;
 
@@ -21,7 +21,7 @@ import org.apache.beam.sdk.values.PCollection;
  * The job's graph: read (or replay dead letters) -> count -> ReEncrypt -> count -> write, and the
  * failures -> count -> dead-letter files (the Avro file reader counts what it reads itself). Both
  * sinks write temporary files and rename them when done (Beam's file sinks), so an output file is
- * either complete or absent.
+ * either complete or absent. JSON Lines are read and written byte for byte ({@link TextLines}).
  */
 final class ReKeyPipeline {
   /** At least this many records tried by a worker before it may stop the run as failing. */
@@ -69,8 +69,8 @@ final class ReKeyPipeline {
   private static void buildJsonLines(Pipeline p, JobPlan plan) {
     PCollection<String> input =
         plan.replay()
-            ? p.apply(DeadLetterFiles.readJsonLines(plan.inputPattern()))
-            : p.apply("Read", TextIO.read().from(plan.inputPattern()));
+            ? p.apply(DeadLetterFiles.readJsonLines(plan.inputFiles()))
+            : p.apply("Read", TextLines.read(plan.inputFiles()));
     ReEncrypt.Result<String> result =
         input
             .apply("CountRead", CountElements.as(ReKeyMetrics.RECORDS_READ))
@@ -78,9 +78,7 @@ final class ReKeyPipeline {
     result
         .records()
         .apply("CountWritten", CountElements.as(ReKeyMetrics.RECORDS_WRITTEN))
-        .apply(
-            "Write",
-            TextIO.write().to(prefix(plan.output())).withSuffix(plan.format().extension()));
+        .apply("Write", TextLines.write(prefix(plan.output()), plan.format().extension()));
     result
         .failures()
         .apply("CountDeadLettered", CountElements.as(ReKeyMetrics.RECORDS_DEAD_LETTERED))

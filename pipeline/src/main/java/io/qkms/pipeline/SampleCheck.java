@@ -21,13 +21,10 @@ import io.qkms.pipeline.fields.RecordFormat;
 import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
 import io.qkms.pipeline.read.SplitReader;
+import io.qkms.pipeline.read.TextLines;
 import io.qkms.pipeline.transform.FieldRule;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.channels.Channels;
 import java.nio.channels.SeekableByteChannel;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -177,28 +174,18 @@ final class SampleCheck {
     int perFile = Math.max(1, SAMPLE_RECORDS / files.size());
     List<String> out = new ArrayList<>();
     for (InputFile f : files) {
-      try (BufferedReader in =
-          new BufferedReader(
-              new InputStreamReader(
-                  Channels.newInputStream(
-                      FileSystems.open(FileSystems.matchSingleFileSpec(f.path()).resourceId())),
-                  StandardCharsets.UTF_8))) {
-        String line;
-        int n = 0;
-        while (n < perFile && (line = in.readLine()) != null) {
-          if (line.isBlank()) {
-            continue;
-          }
-          if (plan.replay()) {
-            try {
-              line = DeadLetterFiles.recordOfJsonLine(line);
-            } catch (IllegalArgumentException e) {
-              continue; // the run dead-letters it again, with its reason
-            }
-          }
-          out.add(line);
-          n++;
+      for (String line : TextLines.firstLines(f.path(), perFile)) {
+        if (line.isBlank()) {
+          continue;
         }
+        if (plan.replay()) {
+          try {
+            line = DeadLetterFiles.recordOfJsonLine(line);
+          } catch (IllegalArgumentException e) {
+            continue; // the run dead-letters it again, with its reason
+          }
+        }
+        out.add(line);
       }
     }
     return out;

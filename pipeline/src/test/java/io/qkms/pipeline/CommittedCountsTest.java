@@ -1,14 +1,20 @@
 package io.qkms.pipeline;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.qkms.pipeline.read.AvroSplits;
+import io.qkms.pipeline.read.TextLines;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -18,7 +24,6 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.Pipeline;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.Count;
@@ -48,7 +53,7 @@ class CommittedCountsTest {
   }
 
   static long lines(String text) throws IOException {
-    return CommittedCounts.lines(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
+    return TextLines.countLines(new ByteArrayInputStream(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
@@ -83,19 +88,22 @@ class CommittedCountsTest {
   }
 
   @Test
-  void lines_endAtEveryKindOfBreak_andAfterTheLastText() throws IOException {
+  void lines_endAtNewlinesOnly_andAfterTheLastText() throws IOException {
     assertThat(lines(""), is(0L));
     assertThat(lines("a"), is(1L));
     assertThat(lines("a\n"), is(1L));
     assertThat(lines("a\nb"), is(2L));
     assertThat(lines("a\r\nb\r\n"), is(2L));
-    assertThat(lines("a\rb\r"), is(2L));
+    assertThat(lines("a\rb\r"), is(1L)); // a lone \r ends no line
     assertThat(lines("\n\n"), is(2L));
     assertThat(lines("a\n\r\nb"), is(3L));
+    assertThat(lines("\uFEFF"), is(0L)); // a byte-order mark alone
+    assertThat(lines("\uFEFF\n"), is(1L));
+    assertThat(lines("\uFEFFa"), is(1L));
   }
 
   @Test
-  void lines_aCrLfAcrossTheReadBuffer_isOneBreak() throws IOException {
+  void lines_aBreakAcrossTheReadBuffer_isOneBreak() throws IOException {
     String text = "x".repeat((1 << 16) - 1) + "\r\n" + "y";
 
     assertThat(lines(text), is(2L));
@@ -112,17 +120,62 @@ class CommittedCountsTest {
   }
 
   @Test
-  void lines_agreeWithWhatTextIoReads() throws IOException {
-    String text = "{\"a\":1}\r\n\n{\"a\":2}\r{\"a\":3}\n\r\n{\"a\":4}";
+  void lines_agreeWithWhatTheJobsReaderReads() throws IOException {
+    byte[] text =
+        "\uFEFF{\"a\":1}\r\n\n{\"a\":2}\r{\"a\":3}\n\r\n{\"a\":\"\u00e9\"}\n{\"a\":4}"
+            .getBytes(StandardCharsets.UTF_8);
+    text[text.length - 3] = (byte) 0xE9; // not UTF-8
     Path file = dir.resolve("mixed.jsonl");
-    Files.writeString(file, text, StandardCharsets.UTF_8);
+    Files.write(file, text);
     long counted = CommittedCounts.records(file.toString(), JobPlan.InputFormat.JSONL);
 
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
-    PAssert.thatSingleton(p.apply(TextIO.read().from(file.toString())).apply(Count.globally()))
+    PAssert.thatSingleton(
+            p.apply(
+                    TextLines.read(
+                            List.of(new AvroSplits.InputFile(file.toString(), Files.size(file))))
+                        .withSplitBytes(5))
+                .apply(Count.globally()))
         .isEqualTo(counted);
     p.run().waitUntilFinish();
 
     assertThat(counted, is(6L));
+  }
+
+  @Test
+  void avroRecords_ofATruncatedFile_nameTheFileAndWhereItWasCut() throws IOException {
+    Path whole = avro("whole.avro", 1_000, CodecFactory.nullCodec());
+    byte[] bytes = Files.readAllBytes(whole);
+    Path cut = dir.resolve("part-00000-of-00001.avro");
+    Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 100));
+
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> CommittedCounts.records(cut.toString(), JobPlan.InputFormat.AVRO));
+
+    assertThat(
+        e.getMessage(),
+        startsWith(
+            cut
+                + " is truncated: it ends at byte "
+                + (bytes.length - 100)
+                + ", inside the Avro block that starts at byte "));
+  }
+
+  @Test
+  void avroRecords_ofAFileThatIsNoAvro_nameTheFile() throws IOException {
+    Path file = dir.resolve("part-00000-of-00001.avro");
+    Files.writeString(file, "id,name\n1,x\n");
+
+    IOException e =
+        assertThrows(
+            IOException.class,
+            () -> CommittedCounts.records(file.toString(), JobPlan.InputFormat.AVRO));
+
+    assertThat(
+        e.getMessage(),
+        equalTo(
+            file + " is not an Avro container file (it does not start with Avro's magic bytes)"));
   }
 }

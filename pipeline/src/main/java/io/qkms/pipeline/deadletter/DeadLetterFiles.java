@@ -1,9 +1,16 @@
 package io.qkms.pipeline.deadletter;
 
+import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qkms.pipeline.read.AvroSplits;
+import io.qkms.pipeline.read.LosslessUtf8;
+import io.qkms.pipeline.read.LosslessUtf8Coder;
+import io.qkms.pipeline.read.TextLines;
+import java.util.List;
 import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -12,7 +19,6 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.extensions.avro.io.AvroIO;
 import org.apache.beam.sdk.io.FileSystems;
-import org.apache.beam.sdk.io.TextIO;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.SimpleFunction;
@@ -41,7 +47,17 @@ public final class DeadLetterFiles {
   /** The file name prefix in the dead-letter directory. */
   public static final String PREFIX = "part";
 
-  private static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Writes dead letters, and reads them back without Jackson's limit on string length: a record
+   * that was dead-lettered for exceeding the parser's limits must still replay (to be dead-lettered
+   * again, not to fail the replay).
+   */
+  private static final ObjectMapper JSON =
+      new ObjectMapper(
+          JsonFactory.builder()
+              .streamReadConstraints(
+                  StreamReadConstraints.builder().maxStringLength(Integer.MAX_VALUE).build())
+              .build());
 
   private DeadLetterFiles() {}
 
@@ -107,10 +123,31 @@ public final class DeadLetterFiles {
     n.put("attempts", d.attempts());
     n.put("record", d.record());
     try {
-      return JSON.writeValueAsString(n);
+      return escapeLoneSurrogates(JSON.writeValueAsString(n));
     } catch (JsonProcessingException e) {
       throw new IllegalStateException("Cannot write a dead letter as JSON", e);
     }
+  }
+
+  /**
+   * {@code json} with every lone surrogate (a byte of the original line that was not UTF-8, see
+   * {@link LosslessUtf8}) written as a JSON escape, <code>&#92;udce9</code>: the dead-letter file
+   * stays UTF-8, and a JSON reader gets the same string back (in Python, {@code
+   * record.encode("utf-8", "surrogateescape")} is the original line's bytes). Such characters can
+   * only be inside JSON strings, where a character and its escape mean the same.
+   */
+  static String escapeLoneSurrogates(String json) {
+    int i = LosslessUtf8.firstLoneSurrogate(json, 0);
+    if (i < 0) {
+      return json;
+    }
+    StringBuilder out = new StringBuilder(json.length() + 64);
+    int last = 0;
+    for (; i >= 0; i = LosslessUtf8.firstLoneSurrogate(json, i + 1)) {
+      out.append(json, last, i).append(String.format("\\u%04x", (int) json.charAt(i)));
+      last = i + 1;
+    }
+    return out.append(json, last, json.length()).toString();
   }
 
   /**
@@ -125,7 +162,20 @@ public final class DeadLetterFiles {
       throw new IllegalArgumentException(
           "A line of the dead letters is not a QKMS dead letter (no record and errorCode)");
     }
-    return record.textValue();
+    String text = record.textValue();
+    int lone = LosslessUtf8.firstLoneSurrogate(text, 0);
+    while (lone >= 0) {
+      char c = text.charAt(lone);
+      if (c < 0xDC80 || c > 0xDCFF) {
+        // Not a byte the job read: the line could not be written back as it was.
+        throw new IllegalArgumentException(
+            "A dead letter's record holds a lone surrogate that stands for no byte (at index "
+                + lone
+                + "): it is not a line the job read");
+      }
+      lone = LosslessUtf8.firstLoneSurrogate(text, lone + 1);
+    }
+    return text;
   }
 
   /** A parsed JSON dead letter, for tools and tests. */
@@ -150,7 +200,8 @@ public final class DeadLetterFiles {
             .apply(
                 "ToJson",
                 MapElements.into(TypeDescriptors.strings()).via(DeadLetterFiles::toJsonLine))
-            .apply("Write", TextIO.write().to(prefix(directory)).withSuffix(".jsonl"));
+            .setCoder(LosslessUtf8Coder.of())
+            .apply("Write", TextLines.write(prefix(directory), ".jsonl"));
       }
     };
   }
@@ -196,16 +247,22 @@ public final class DeadLetterFiles {
 
   // ---- replay ------------------------------------------------------------------------------
 
-  /** The original lines of the JSON dead letters matching {@code filePattern}. */
-  public static PTransform<PBegin, PCollection<String>> readJsonLines(String filePattern) {
+  /**
+   * The original lines of the JSON dead letters in {@code files}, exactly as they were read (bytes
+   * that were not UTF-8 included).
+   */
+  public static PTransform<PBegin, PCollection<String>> readJsonLines(
+      List<AvroSplits.InputFile> files) {
+    TextLines.Read read = TextLines.read(files);
     return new PTransform<>("ReadDeadLetters") {
       @Override
       public PCollection<String> expand(PBegin input) {
         return input
-            .apply("Read", TextIO.read().from(filePattern))
+            .apply("Read", read)
             .apply(
                 "Original",
-                MapElements.into(TypeDescriptors.strings()).via(DeadLetterFiles::recordOfJsonLine));
+                MapElements.into(TypeDescriptors.strings()).via(DeadLetterFiles::recordOfJsonLine))
+            .setCoder(LosslessUtf8Coder.of());
       }
     };
   }

@@ -11,6 +11,18 @@ public final class ErrorCodes {
   /** A JSON line that is not one JSON object. */
   public static final String MALFORMED_RECORD = "MalformedRecord";
 
+  /**
+   * A JSON line beyond a limit of the JSON parser (nesting deeper than 1,000, a string longer than
+   * 20,000,000 characters, a number longer than 1,000 digits): valid JSON perhaps, but not read.
+   */
+  public static final String JSON_LIMIT_EXCEEDED = "JsonLimitExceeded";
+
+  /**
+   * A record with a field the job reads (a ciphertext field, an object on its path, or a field a
+   * context refers to) twice in one object: which one counts is ambiguous.
+   */
+  public static final String DUPLICATE_FIELD = "DuplicateField";
+
   /** A ciphertext field holding something other than a ciphertext (a number, an object, ...). */
   public static final String INVALID_FIELD_TYPE = "InvalidFieldType";
 
@@ -27,6 +39,8 @@ public final class ErrorCodes {
   public static final List<String> JOB_CODES =
       List.of(
           MALFORMED_RECORD,
+          JSON_LIMIT_EXCEEDED,
+          DUPLICATE_FIELD,
           INVALID_FIELD_TYPE,
           INVALID_BASE64,
           CONTEXT_FIELD_MISSING,

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import io.qkms.pipeline.deadletter.ErrorCodes;
+import io.qkms.pipeline.read.LosslessUtf8;
 import java.io.IOException;
 import java.util.Base64;
 import java.util.HashMap;
@@ -151,6 +153,13 @@ final class JsonLineAccessor implements RecordAccessor<String> {
       if (p.nextToken() != null) {
         throw malformed("the line has more after its JSON object");
       }
+    } catch (StreamConstraintsException e) {
+      // Valid JSON, perhaps, but beyond a limit of the parser. Its original message names the
+      // limit and the length or depth found, never the input's text.
+      throw new FieldException(
+          ErrorCodes.JSON_LIMIT_EXCEEDED,
+          null,
+          "The line exceeds a limit of the JSON parser: " + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       // Jackson's own message quotes the input: report only where it went wrong.
       throw malformed(
@@ -172,6 +181,15 @@ final class JsonLineAccessor implements RecordAccessor<String> {
       if (c == null) {
         p.skipChildren();
         continue;
+      }
+      if ((seen & (1L << c.bit)) != 0) {
+        // JSON readers differ on which of two equal names counts (most: the last).
+        throw new FieldException(
+            ErrorCodes.DUPLICATE_FIELD,
+            c.path,
+            "The field "
+                + c.path
+                + " appears twice in one object: which one counts is ambiguous, so neither is used");
       }
       seen |= 1L << c.bit;
       switch (c.kind) {
@@ -253,8 +271,17 @@ final class JsonLineAccessor implements RecordAccessor<String> {
   private static void reference(JsonParser p, JsonToken t, Child c, RecordView view)
       throws IOException {
     switch (t) {
-      case VALUE_STRING, VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT ->
-          view.references[c.index] = p.getText();
+      case VALUE_STRING -> {
+        String text = p.getText();
+        if (LosslessUtf8.hasLoneSurrogate(text)) {
+          // Bytes that are not UTF-8 (or an escaped lone surrogate): no context text equals them.
+          view.invalidReferences[c.index] =
+              c.path + " holds bytes that are not UTF-8 (or a lone surrogate escape)";
+        } else {
+          view.references[c.index] = text;
+        }
+      }
+      case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> view.references[c.index] = p.getText();
       case VALUE_TRUE -> view.references[c.index] = "true";
       case VALUE_FALSE -> view.references[c.index] = "false";
       case VALUE_NULL -> view.references[c.index] = null;

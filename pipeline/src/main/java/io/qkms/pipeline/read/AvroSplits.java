@@ -6,11 +6,13 @@ import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.GenerateSequence;
+import org.apache.beam.sdk.io.fs.MatchResult;
 import org.apache.beam.sdk.metrics.Counter;
 import org.apache.beam.sdk.metrics.MetricName;
 import org.apache.beam.sdk.metrics.Metrics;
@@ -42,8 +44,8 @@ public final class AvroSplits extends PTransform<PBegin, PCollection<GenericReco
     }
   }
 
-  /** Bytes [start, end) of a file. */
-  record Split(String path, long start, long end) implements Serializable {}
+  /** Bytes [start, end) of a file planned at {@code fileBytes}. */
+  record Split(String path, long start, long end, long fileBytes) implements Serializable {}
 
   private final List<InputFile> files;
   private final String schemaJson;
@@ -101,7 +103,7 @@ public final class AvroSplits extends PTransform<PBegin, PCollection<GenericReco
       long start = 0;
       do {
         long end = Math.min(f.sizeBytes(), start + size);
-        out.add(new Split(f.path(), start, end));
+        out.add(new Split(f.path(), start, end, f.sizeBytes()));
         start = end;
       } while (start < f.sizeBytes());
     }
@@ -143,26 +145,50 @@ public final class AvroSplits extends PTransform<PBegin, PCollection<GenericReco
     public void process(@Element Long number, OutputReceiver<GenericRecord> out)
         throws IOException {
       Split split = splits.get(number.intValue());
-      try (SplitReader reader =
-          SplitReader.open(
-              (SeekableByteChannel)
-                  FileSystems.open(FileSystems.matchSingleFileSpec(split.path()).resourceId()),
-              schema,
-              split.start(),
-              split.end())) {
-        long n = 0;
-        try {
-          for (GenericRecord r = reader.next(null); r != null; r = reader.next(null)) {
-            out.output(r); // a new record each time: the runner may still hold the last
-            n++;
-          }
-        } finally {
-          // What was emitted counts, even if the split then fails (a retry reads it again, as a
-          // counting step after the read would count it again).
-          if (records != null && n > 0) {
-            records.inc(n);
-          }
+      long n = 0;
+      try (SplitReader reader = open(split)) {
+        for (GenericRecord r = next(reader, split); r != null; r = next(reader, split)) {
+          out.output(r); // a new record each time: the runner may still hold the last
+          n++;
         }
+      } finally {
+        // What was emitted counts, even if the split then fails (a retry reads it again, as a
+        // counting step after the read would count it again).
+        if (records != null && n > 0) {
+          records.inc(n);
+        }
+      }
+    }
+
+    /** The next record; a failure names the file (Avro's own messages, "Invalid sync!", do not). */
+    private static GenericRecord next(SplitReader reader, Split split) throws IOException {
+      try {
+        return reader.next(null);
+      } catch (IOException | AvroRuntimeException e) {
+        throw InputErrors.naming(split.path(), e);
+      }
+    }
+
+    private SplitReader open(Split split) throws IOException {
+      MatchResult.Metadata m = FileSystems.matchSingleFileSpec(split.path());
+      if (m.sizeBytes() != split.fileBytes()) {
+        throw new IOException(
+            split.path()
+                + " changed after the job was planned: "
+                + split.fileBytes()
+                + " bytes then, "
+                + m.sizeBytes()
+                + " now");
+      }
+      try {
+        return SplitReader.open(
+            (SeekableByteChannel) FileSystems.open(m.resourceId()),
+            schema,
+            split.start(),
+            split.end(),
+            split.path());
+      } catch (IOException | AvroRuntimeException e) {
+        throw InputErrors.naming(split.path(), e);
       }
     }
   }

@@ -26,10 +26,15 @@ public final class SplitReader implements Closeable {
 
   private final DataFileReader<GenericRecord> reader;
   private final long endBytes;
+  private final long lengthBytes;
+  private final String name;
 
-  private SplitReader(DataFileReader<GenericRecord> reader, long endBytes) {
+  private SplitReader(
+      DataFileReader<GenericRecord> reader, long endBytes, long lengthBytes, String name) {
     this.reader = reader;
     this.endBytes = endBytes;
+    this.lengthBytes = lengthBytes;
+    this.name = name;
   }
 
   /**
@@ -39,17 +44,25 @@ public final class SplitReader implements Closeable {
   public static SplitReader open(
       SeekableByteChannel channel, Schema schema, long startBytes, long endBytes)
       throws IOException {
+    return open(channel, schema, startBytes, endBytes, "The Avro input");
+  }
+
+  /**
+   * As {@link #open(SeekableByteChannel, Schema, long, long)}; messages name the file {@code name}.
+   */
+  public static SplitReader open(
+      SeekableByteChannel channel, Schema schema, long startBytes, long endBytes, String name)
+      throws IOException {
     if (startBytes < 0 || endBytes < startBytes) {
       channel.close();
       throw new IllegalArgumentException(
           "Not a byte range: [" + startBytes + ", " + endBytes + ")");
     }
     DataFileReader<GenericRecord> reader;
+    BufferedChannelInput input;
     try {
-      reader =
-          new DataFileReader<>(
-              new BufferedChannelInput(channel),
-              new GenericDatumReader<>(schema, schema, FAST_READER));
+      input = new BufferedChannelInput(channel);
+      reader = new DataFileReader<>(input, new GenericDatumReader<>(schema, schema, FAST_READER));
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
@@ -60,15 +73,26 @@ public final class SplitReader implements Closeable {
       reader.close();
       throw e;
     }
-    return new SplitReader(reader, endBytes);
+    return new SplitReader(reader, endBytes, input.length(), name);
   }
 
   /**
    * The next record of the range, decoded into {@code reuse} when that is not null (Avro then
    * reuses its strings and buffers too); null after the last.
+   *
+   * @throws IOException if the file ends inside a block of the range (Avro's reader would take that
+   *     for the end of the file)
    */
   public GenericRecord next(GenericRecord reuse) throws IOException {
-    if (!reader.hasNext() || reader.pastSync(endBytes)) {
+    if (reader.pastSync(endBytes)) {
+      return null;
+    }
+    if (!reader.hasNext()) {
+      // At the true end the last block was read whole, through its sync marker, to the end.
+      long wholeTo = reader.previousSync();
+      if (wholeTo < lengthBytes) {
+        throw new IOException(AvroContainer.truncated(name, wholeTo, lengthBytes));
+      }
       return null;
     }
     return reader.next(reuse);

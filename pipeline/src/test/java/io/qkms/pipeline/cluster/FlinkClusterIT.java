@@ -160,7 +160,10 @@ class FlinkClusterIT {
             "shipped");
 
     assertThat(job.output(), job.exitCode(), is(ReKeyJob.EXIT_OK));
-    assertThat(job.output(), containsString("note: the root key of ks is not available here"));
+    assertThat(
+        job.output(),
+        containsString(
+            "note: the root key of " + submitter.resolve("ks") + " is not available here"));
     assertCounts(report(run), Samples.CUSTOMERS + 4, Samples.CUSTOMERS, 4);
     Samples.Verified v = samples.verify(run, Samples.NEW_KEY, Samples.US_EAST_1);
     assertThat(v.problems(), empty());

@@ -73,4 +73,37 @@ class DeadLetterFilesTest {
         CoderUtils.decodeFromByteArray(coder, CoderUtils.encodeToByteArray(coder, noKey)),
         equalTo(noKey));
   }
+
+  @Test
+  void jsonLine_ofALineWithBytesThatAreNotUtf8_escapesThem_andReplayGetsTheSameLineBack() {
+    // "Jos" + the byte 0xE9, then U+10080 (whose low half looks like an escape, but is paired)
+    String line = "{\"n\":\"Jos\uDCE9\",\"u\":\"\uD800\uDC80\"}\r";
+    String json = DeadLetterFiles.toJsonLine(letter(line));
+
+    assertThat(
+        json.endsWith(
+            ",\"record\":\"{\\\"n\\\":\\\"Jos\\udce9\\\",\\\"u\\\":\\\"\uD800\uDC80\\\"}\\r\"}"),
+        equalTo(true));
+    assertThat(io.qkms.pipeline.read.LosslessUtf8.hasLoneSurrogate(json), equalTo(false));
+    assertThat(DeadLetterFiles.recordOfJsonLine(json), equalTo(line));
+  }
+
+  @Test
+  void replayOfARecordWithALoneSurrogateThatStandsForNoByte_isRefused() {
+    String json = DeadLetterFiles.toJsonLine(letter("{}")).replace("\"{}\"", "\"\\ud800\"");
+    IllegalArgumentException e =
+        assertThrows(IllegalArgumentException.class, () -> DeadLetterFiles.recordOfJsonLine(json));
+    assertThat(
+        e.getMessage(),
+        equalTo(
+            "A dead letter's record holds a lone surrogate that stands for no byte (at index 0):"
+                + " it is not a line the job read"));
+  }
+
+  @Test
+  void replayOfARecordBeyondTheParsersStringLimit_getsItBack() {
+    String line = "{\"big\":\"" + "x".repeat(21_000_000) + "\"}";
+    assertThat(
+        DeadLetterFiles.recordOfJsonLine(DeadLetterFiles.toJsonLine(letter(line))), equalTo(line));
+  }
 }

@@ -153,4 +153,116 @@ class JsonLineAccessorTest {
         a.rewrite(line, v, new byte[][] {"x".getBytes(StandardCharsets.UTF_8)}),
         equalTo("{\"card\":{\"number\":\"" + b64("x") + "\"}}"));
   }
+
+  // ---- what a reader could take two ways, limits, bytes that are not UTF-8 ---------------
+
+  static FieldException scanFails(String line) {
+    return assertThrows(FieldException.class, () -> accessor().scan(line, new RecordView()));
+  }
+
+  @Test
+  void scan_aCiphertextFieldTwice_isDuplicateField() {
+    FieldException e =
+        scanFails("{\"card\":{\"number\":\"" + b64("a") + "\",\"number\":\"" + b64("b") + "\"}}");
+    assertThat(e.code(), equalTo(ErrorCodes.DUPLICATE_FIELD));
+    assertThat(e.fieldPath(), equalTo("card.number"));
+    assertThat(
+        e.getMessage(),
+        equalTo(
+            "The field card.number appears twice in one object: which one counts is ambiguous,"
+                + " so neither is used"));
+  }
+
+  @Test
+  void scan_aContextReferenceTwice_isDuplicateField() {
+    FieldException e = scanFails("{\"tenant\":\"acme\",\"x\":1,\"tenant\":\"evil\"}");
+    assertThat(e.code(), equalTo(ErrorCodes.DUPLICATE_FIELD));
+    assertThat(e.fieldPath(), equalTo("tenant"));
+  }
+
+  @Test
+  void scan_anObjectOnAPathTwice_isDuplicateField_evenNull() {
+    FieldException e = scanFails("{\"card\":null,\"card\":{\"number\":null}}");
+    assertThat(e.code(), equalTo(ErrorCodes.DUPLICATE_FIELD));
+    assertThat(e.fieldPath(), equalTo("card"));
+  }
+
+  @Test
+  void scan_duplicatesTheJobDoesNotRead_orInSeparateArrayElements_areFine() throws FieldException {
+    RecordView v = new RecordView();
+    accessor()
+        .scan(
+            "{\"x\":1,\"x\":2,\"items\":[{\"secret\":\""
+                + b64("s1")
+                + "\"},{\"secret\":\""
+                + b64("s2")
+                + "\"}]}",
+            v);
+    assertThat(v.size(), is(2));
+  }
+
+  @Test
+  void scan_nestingBeyondTheParsersLimit_saysWhichLimit() {
+    String deep = "[".repeat(1001) + "]".repeat(1001);
+    FieldException e = scanFails("{\"other\":" + deep + "}");
+    assertThat(e.code(), equalTo(ErrorCodes.JSON_LIMIT_EXCEEDED));
+    assertThat(e.fieldPath(), nullValue());
+    assertThat(
+        e.getMessage(),
+        equalTo(
+            "The line exceeds a limit of the JSON parser: Depth (1001) exceeds the maximum"
+                + " allowed nesting depth (1000)"));
+  }
+
+  @Test
+  void scan_aStringBeyondTheParsersLimit_inACiphertextField_saysWhichLimit_notTheValue() {
+    String huge = "QUJD".repeat(5_250_000); // 21,000,000 characters of base64
+    FieldException e = scanFails("{\"card\":{\"number\":\"" + huge + "\"}}");
+    assertThat(e.code(), equalTo(ErrorCodes.JSON_LIMIT_EXCEEDED));
+    assertThat(
+        e.getMessage(),
+        org.hamcrest.Matchers.matchesPattern(
+            "The line exceeds a limit of the JSON parser: String length \\(\\d+\\) exceeds the"
+                + " maximum length \\(20000000\\)"));
+  }
+
+  @Test
+  void scan_aHugeStringTheJobDoesNotRead_passesThrough() throws FieldException {
+    RecordView v = new RecordView();
+    accessor().scan("{\"other\":\"" + "x".repeat(21_000_000) + "\",\"tenant\":\"acme\"}", v);
+    assertThat(v.reference(0), equalTo("acme"));
+  }
+
+  @Test
+  void scan_aNumberBeyondTheParsersLimit_saysWhichLimit() {
+    FieldException e = scanFails("{\"other\":" + "9".repeat(1001) + "}");
+    assertThat(e.code(), equalTo(ErrorCodes.JSON_LIMIT_EXCEEDED));
+    assertThat(e.getMessage().contains("99999"), is(false));
+    assertThat(
+        e.getMessage(),
+        org.hamcrest.Matchers.startsWith(
+            "The line exceeds a limit of the JSON parser: Number length (1001) exceeds the"
+                + " maximum length (1000)"));
+  }
+
+  @Test
+  void scan_aReferenceHoldingBytesThatAreNotUtf8_isMarkedInvalid() throws FieldException {
+    RecordView v = new RecordView();
+    accessor().scan("{\"tenant\":\"acm\uDCE9\"}", v); // the byte 0xE9, read losslessly
+    assertThat(v.reference(0), nullValue());
+    assertThat(
+        v.invalidReference(0),
+        equalTo("tenant holds bytes that are not UTF-8 (or a lone surrogate escape)"));
+  }
+
+  @Test
+  void rewrite_keepsBytesThatAreNotUtf8_inFieldsItDoesNotTouch() throws FieldException {
+    String line = "{\"name\":\"Jos\uDCE9\",\"card\":{\"number\":\"" + b64("c1") + "\"}}\r";
+    RecordAccessor<String> a = accessor();
+    RecordView v = new RecordView();
+    a.scan(line, v);
+    assertThat(
+        a.rewrite(line, v, new byte[][] {"C1".getBytes(StandardCharsets.UTF_8)}),
+        equalTo(line.replace(b64("c1"), b64("C1"))));
+  }
 }

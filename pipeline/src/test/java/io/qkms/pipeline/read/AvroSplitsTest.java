@@ -141,6 +141,58 @@ class AvroSplitsTest {
   }
 
   @Test
+  void read_aFileCutInsideABlock_failsTheJob_namingTheFileAndOffsets() throws IOException {
+    Path whole = file("whole.avro", 3000);
+    byte[] bytes = Files.readAllBytes(whole);
+    Path cut = dir.resolve("cut.avro");
+    Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 30));
+    String expected =
+        org.junit.jupiter.api.Assertions.assertThrows(
+                IOException.class, () -> AvroContainer.checkWhole(cut.toString(), Files.size(cut)))
+            .getMessage();
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    p.apply(AvroSplits.read(List.of(input(cut)), SCHEMA, 1000));
+
+    Exception e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Exception.class, () -> p.run().waitUntilFinish());
+
+    assertThat(rootMessage(e), equalTo(expected));
+    assertThat(expected, org.hamcrest.Matchers.startsWith(cut + " is truncated: it ends at byte "));
+  }
+
+  @Test
+  void read_aFileChangedAfterPlanning_failsTheJob_namingIt() throws IOException {
+    Path f = file("a.avro", 300);
+    AvroSplits.InputFile planned = input(f);
+    Files.write(f, java.util.Arrays.copyOf(Files.readAllBytes(f), (int) planned.sizeBytes() - 7));
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
+    p.apply(AvroSplits.read(List.of(planned), SCHEMA, 1000));
+
+    Exception e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            Exception.class, () -> p.run().waitUntilFinish());
+
+    assertThat(
+        rootMessage(e),
+        equalTo(
+            f
+                + " changed after the job was planned: "
+                + planned.sizeBytes()
+                + " bytes then, "
+                + (planned.sizeBytes() - 7)
+                + " now"));
+  }
+
+  private static String rootMessage(Throwable e) {
+    Throwable t = e;
+    while (t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t.getMessage();
+  }
+
+  @Test
   void read_noFiles_isRejected() {
     org.junit.jupiter.api.Assertions.assertThrows(
         IllegalArgumentException.class, () -> AvroSplits.read(List.of(), SCHEMA));

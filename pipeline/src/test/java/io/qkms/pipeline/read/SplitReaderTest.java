@@ -270,6 +270,45 @@ class SplitReaderTest {
     }
   }
 
+  /**
+   * Avro's reader takes the end of a file cut inside a block for the end of the file; the range
+   * holding that block fails instead, with the offsets, whatever the cuts.
+   */
+  @ParameterizedTest
+  @ValueSource(longs = {97, 4096, 1_000_000})
+  void aFileCutInsideABlock_failsTheRangeHoldingIt_namingTheOffsets(long rangeBytes)
+      throws IOException {
+    Path whole = file(1000, 1024);
+    byte[] bytes = Files.readAllBytes(whole);
+    Path f = dir.resolve("cut.avro");
+    Files.write(f, java.util.Arrays.copyOf(bytes, bytes.length - 50));
+    long size = Files.size(f);
+    String expected =
+        assertThrows(IOException.class, () -> AvroContainer.checkWhole(f.toString(), size))
+            .getMessage();
+
+    List<Long> read = new ArrayList<>();
+    IOException failure = null;
+    for (long start = 0; start < size && failure == null; start += rangeBytes) {
+      try (SplitReader r =
+          SplitReader.open(
+              new CountingChannel(f),
+              SCHEMA,
+              start,
+              Math.min(size, start + rangeBytes),
+              f.toString())) {
+        for (GenericRecord g = r.next(null); g != null; g = r.next(null)) {
+          read.add((Long) g.get("id"));
+        }
+      } catch (IOException e) {
+        failure = e;
+      }
+    }
+
+    assertThat(failure == null ? null : failure.getMessage(), equalTo(expected));
+    assertThat(read.size() < 1000, equalTo(true));
+  }
+
   /** The id of the first record of the first block whose marker starts at or after {@code pos}. */
   private static Long nextBlockFirstId(Path f, long pos) throws IOException {
     List<Long> before = ids(f, 0, pos);
