@@ -7,16 +7,17 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.Principal;
+import io.qkms.engine.credentials.AccessKey;
+import io.qkms.engine.credentials.AccessKeys;
+import io.qkms.engine.credentials.CredentialsFile;
+import io.qkms.engine.credentials.NewAccessKey;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
-import io.qkms.engine.store.AccessKeyRecord;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.KeyStoreOpenException;
 import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.engine.wire.Dispatcher;
 import io.qkms.engine.wire.WireResponse;
-import io.qkms.http.credentials.AccessKeys;
-import io.qkms.http.credentials.CredentialsFile;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -64,7 +64,6 @@ public final class Qkms {
   static final String DELETE_ACCESS_KEY = "delete-access-key";
   private static final List<String> LOCAL_COMMANDS =
       List.of("init", SERVE, CREATE_ACCESS_KEY, LIST_ACCESS_KEYS, DELETE_ACCESS_KEY);
-  private static final Duration ADMIN_STORE_TIMEOUT = KmsEngine.DEFAULT_STORE_TIMEOUT;
 
   private static final java.nio.charset.Charset UTF8 = StandardCharsets.UTF_8;
 
@@ -273,7 +272,7 @@ public final class Qkms {
     RootKeySource source = rootKeySource(sub, dir);
     boolean keyFileExisted = source instanceof RootKeySource.KeyFile f && Files.exists(f.path());
     AccountId account = AccountId.of(accountText);
-    AccessKeys.NewAccessKey rootAccessKey;
+    NewAccessKey rootAccessKey;
     Path credentials = dir.resolve(CredentialsFile.FILE_NAME);
     FileKeyStore created;
     try {
@@ -285,8 +284,7 @@ public final class Qkms {
     }
     try (created) {
       // The account root's access key for the HTTP endpoint, and a credentials file for clients.
-      rootAccessKey =
-          AccessKeys.create(created, ADMIN_STORE_TIMEOUT, Principal.root(account), Instant.now());
+      rootAccessKey = AccessKeys.of(created).create(Principal.root(account));
       CredentialsFile.write(
           credentials,
           CredentialsFile.PROFILE,
@@ -355,11 +353,11 @@ public final class Qkms {
     String arn = value(sub, "--principal", null);
     FileKeyStore store = openStore(sub);
     try (store) {
-      Principal principal =
-          arn == null ? Principal.root(store.read(ADMIN_STORE_TIMEOUT).account()) : principal(arn);
-      AccessKeys.NewAccessKey k;
+      AccessKeys accessKeys = AccessKeys.of(store);
+      Principal principal = arn == null ? Principal.root(accessKeys.accountId()) : principal(arn);
+      NewAccessKey k;
       try {
-        k = AccessKeys.create(store, ADMIN_STORE_TIMEOUT, principal, Instant.now());
+        k = accessKeys.create(principal);
       } catch (IllegalArgumentException e) {
         throw new UsageException("Invalid value for --principal: " + e.getMessage());
       }
@@ -385,7 +383,7 @@ public final class Qkms {
     Principal only = arn == null ? null : principal(arn);
     try (FileKeyStore store = openStore(sub)) {
       ArrayNode keys = JsonNodeFactory.instance.arrayNode();
-      for (AccessKeyRecord r : AccessKeys.list(store, ADMIN_STORE_TIMEOUT)) {
+      for (AccessKey r : AccessKeys.of(store).list()) {
         if (only != null && !only.arn().equals(r.principalArn())) {
           continue;
         }
@@ -413,11 +411,11 @@ public final class Qkms {
       throw new UsageException("the following arguments are required: --access-key-id");
     }
     try (FileKeyStore store = openStore(sub)) {
-      if (!AccessKeys.delete(store, ADMIN_STORE_TIMEOUT, id)) {
-        ObjectNode error = JsonNodeFactory.instance.objectNode();
-        error.put("__type", "NoSuchEntityException");
-        error.put("message", "The Access Key with id " + id + " cannot be found.");
-        err.println(Output.errorLine(error.toString().getBytes(UTF8)));
+      if (!AccessKeys.of(store).delete(id)) {
+        WireResponse error =
+            WireResponse.error(
+                404, "NoSuchEntityException", "The Access Key with id " + id + " cannot be found.");
+        err.println(Output.errorLine(error.body()));
         return API_ERROR;
       }
       return OK;

@@ -31,8 +31,7 @@ final class Serve {
       throws Exception {
     KmsEngine engine = KmsEngine.builder().keyStore(store).build();
     PrintStream log = accessLogStream(accessLog, out);
-    QkmsHttpServer.Builder builder =
-        QkmsHttpServer.builder().engine(engine).keyStore(store).host(host).port(port);
+    QkmsHttpServer.Builder builder = QkmsHttpServer.builder().engine(engine).host(host).port(port);
     if (log != null) {
       builder.accessLog(log::println, log::flush);
     }

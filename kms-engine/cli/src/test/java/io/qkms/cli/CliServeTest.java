@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.matchesPattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.engine.credentials.CredentialsFile;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -122,7 +123,7 @@ class CliServeTest {
                       "arn:verenc:111122223333:user/alice"))
               .get("AccessKey");
       Path file = dir.resolve("alice-credentials");
-      io.qkms.http.credentials.CredentialsFile.write(
+      CredentialsFile.write(
           file, "qkms", alice.get("AccessKeyId").asText(), alice.get("SecretAccessKey").asText());
       try (KmsClient kms = client(server.endpoint(), file)) {
         // Recognised at once: alice may call, but the default key policy lets only the root in.

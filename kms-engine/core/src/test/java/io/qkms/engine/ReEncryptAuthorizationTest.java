@@ -15,7 +15,7 @@ import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
 import io.qkms.engine.api.model.RevokeGrantRequest;
-import io.qkms.engine.auth.GrantToken;
+import io.qkms.engine.internal.auth.GrantToken;
 import io.qkms.engine.testing.EngineFixture;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

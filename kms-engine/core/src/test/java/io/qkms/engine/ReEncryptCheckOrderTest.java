@@ -14,7 +14,7 @@ import io.qkms.engine.api.errors.KMSInvalidStateException;
 import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.api.model.KeyMetadata;
-import io.qkms.engine.crypto.CiphertextFormat;
+import io.qkms.engine.internal.crypto.CiphertextFormat;
 import io.qkms.engine.testing.EngineFixture;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -2,11 +2,12 @@ package io.qkms.http;
 
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Principal;
+import io.qkms.engine.credentials.AccessKeys;
+import io.qkms.engine.credentials.NewAccessKey;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.InMemoryKeyStore;
 import io.qkms.engine.store.KeyStore;
-import io.qkms.http.credentials.AccessKeys;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -40,8 +41,8 @@ final class TestEndpoint implements AutoCloseable {
   final KmsEngine engine;
   final QkmsHttpServer server;
   final Clock clock;
-  final AccessKeys.NewAccessKey rootKey;
-  final AccessKeys.NewAccessKey aliceKey;
+  final NewAccessKey rootKey;
+  final NewAccessKey aliceKey;
   final List<String> accessLog = new CopyOnWriteArrayList<>();
   final HttpClient http =
       HttpClient.newBuilder()
@@ -54,12 +55,11 @@ final class TestEndpoint implements AutoCloseable {
     this.store = InMemoryKeyStore.create(ACCOUNT, US_EAST_1, EU_WEST_1);
     this.engine = KmsEngine.builder().keyStore(store).build();
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    this.rootKey = AccessKeys.create(store, TIMEOUT, ROOT, now);
-    this.aliceKey = AccessKeys.create(store, TIMEOUT, ALICE, now);
+    this.rootKey = AccessKeys.of(store, TIMEOUT).create(ROOT, now);
+    this.aliceKey = AccessKeys.of(store, TIMEOUT).create(ALICE, now);
     QkmsHttpServer.Builder b =
         QkmsHttpServer.builder()
             .engine(engine)
-            .keyStore(store)
             .port(0)
             .clock(clock)
             .credentialRefresh(Duration.ZERO)
@@ -93,7 +93,7 @@ final class TestEndpoint implements AutoCloseable {
   }
 
   /** A request signed with {@code key} for {@code region}, at the server clock's time. */
-  HttpRequest signed(String operation, byte[] body, AccessKeys.NewAccessKey key, String region) {
+  HttpRequest signed(String operation, byte[] body, NewAccessKey key, String region) {
     return signed(
         operation, body, key.accessKeyId(), key.secretAccessKey(), region, clock.instant());
   }

@@ -1,6 +1,11 @@
 package io.qkms.engine.store;
 
-import io.qkms.engine.crypto.Bytes;
+import io.qkms.engine.internal.crypto.Bytes;
+import io.qkms.engine.internal.store.MaterialProtector;
+import io.qkms.engine.internal.store.RootKeyProtector;
+import io.qkms.engine.internal.store.StateStore;
+import io.qkms.engine.internal.store.StoreState;
+import io.qkms.engine.internal.store.StoreTimeoutException;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import java.time.Duration;
@@ -18,7 +23,7 @@ import java.util.function.UnaryOperator;
  * <p>Reads wait for a write in progress (readers never see a state older than a write that finished
  * before they started), but only until their deadline.
  */
-public final class InMemoryKeyStore implements KeyStore {
+public final class InMemoryKeyStore implements StateStore {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final RootKeyProtector protector;
   private final byte[] rootKey;

@@ -8,6 +8,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.sameInstance;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.qkms.engine.internal.store.MaterialProtector;
+import io.qkms.engine.internal.store.MaterialUnavailableException;
+import io.qkms.engine.internal.store.StoreFailureException;
+import io.qkms.engine.internal.store.StoreState;
+import io.qkms.engine.internal.store.StoreTimeoutException;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import java.time.Duration;

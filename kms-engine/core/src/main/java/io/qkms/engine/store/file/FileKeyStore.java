@@ -1,16 +1,17 @@
 package io.qkms.engine.store.file;
 
-import io.qkms.engine.crypto.Bytes;
-import io.qkms.engine.crypto.Randomness;
+import io.qkms.engine.internal.crypto.Bytes;
+import io.qkms.engine.internal.crypto.Randomness;
+import io.qkms.engine.internal.store.AtomicFiles;
+import io.qkms.engine.internal.store.MaterialProtector;
+import io.qkms.engine.internal.store.ReadOnlyStoreException;
+import io.qkms.engine.internal.store.RootKeyProtector;
+import io.qkms.engine.internal.store.StateStore;
+import io.qkms.engine.internal.store.StoreFailureException;
+import io.qkms.engine.internal.store.StoreState;
+import io.qkms.engine.internal.store.StoreTimeoutException;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
-import io.qkms.engine.store.KeyStore;
-import io.qkms.engine.store.MaterialProtector;
-import io.qkms.engine.store.ReadOnlyStoreException;
-import io.qkms.engine.store.RootKeyProtector;
-import io.qkms.engine.store.StoreFailureException;
-import io.qkms.engine.store.StoreState;
-import io.qkms.engine.store.StoreTimeoutException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,7 +43,7 @@ import java.util.function.UnaryOperator;
  * (about 500 bytes a key with the default policy); every write rewrites it. A read that finds the
  * file unchanged reads only its first few hundred bytes.
  */
-public final class FileKeyStore implements KeyStore {
+public final class FileKeyStore implements StateStore {
   /** The store file's name. */
   public static final String STORE_FILE = "store.qks";
 

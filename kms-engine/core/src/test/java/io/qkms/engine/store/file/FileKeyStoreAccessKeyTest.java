@@ -5,8 +5,8 @@ import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
-import io.qkms.engine.store.AccessKeyRecord;
-import io.qkms.engine.store.StoreState;
+import io.qkms.engine.internal.store.AccessKeyRecord;
+import io.qkms.engine.internal.store.StoreState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

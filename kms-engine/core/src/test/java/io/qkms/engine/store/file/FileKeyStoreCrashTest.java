@@ -8,9 +8,9 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.model.CreateKeyRequest;
+import io.qkms.engine.internal.store.KeyRecord;
+import io.qkms.engine.internal.store.StoreState;
 import io.qkms.engine.keys.KeyId;
-import io.qkms.engine.store.KeyRecord;
-import io.qkms.engine.store.StoreState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

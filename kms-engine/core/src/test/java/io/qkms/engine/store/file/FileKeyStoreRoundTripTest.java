@@ -34,7 +34,7 @@ import io.qkms.engine.api.model.ReplicateKeyRequest;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
 import io.qkms.engine.api.model.RotationsListEntry;
 import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
-import io.qkms.engine.store.StoreState;
+import io.qkms.engine.internal.store.StoreState;
 import io.qkms.engine.testing.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

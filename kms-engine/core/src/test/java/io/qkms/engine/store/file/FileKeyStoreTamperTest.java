@@ -14,7 +14,7 @@ import io.qkms.engine.api.model.CreateAliasRequest;
 import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
 import io.qkms.engine.api.model.EnableKeyRequest;
-import io.qkms.engine.store.StoreFailureException;
+import io.qkms.engine.internal.store.StoreFailureException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -420,7 +420,7 @@ class FileKeyStoreTamperTest {
 
   /** XAES-256-GCM sizes of the store file's nonce and tag. */
   private static final class Xaes {
-    static final int NONCE = io.qkms.engine.crypto.Xaes256Gcm.NONCE_SIZE_BYTES;
-    static final int TAG = io.qkms.engine.crypto.Xaes256Gcm.TAG_SIZE_BYTES;
+    static final int NONCE = io.qkms.engine.internal.crypto.Xaes256Gcm.NONCE_SIZE_BYTES;
+    static final int TAG = io.qkms.engine.internal.crypto.Xaes256Gcm.TAG_SIZE_BYTES;
   }
 }
