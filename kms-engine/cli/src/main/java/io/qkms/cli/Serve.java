@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.stream.Collectors;
+import picocli.CommandLine.ParseResult;
 
 /**
  * {@code qkms serve}: the HTTP endpoint over a key store, until SIGTERM or Ctrl-C. Kept apart from
@@ -20,13 +21,46 @@ import java.util.stream.Collectors;
 final class Serve {
   private Serve() {}
 
+  /** {@code qkms serve}: reads its options, opens the store and serves until stopped. */
+  static int run(Invocation inv, ParseResult sub) {
+    String host = Invocation.value(sub, "--host", "127.0.0.1");
+    int port;
+    try {
+      port = Integer.parseInt(Invocation.value(sub, "--port", "8471"));
+    } catch (NumberFormatException e) {
+      throw new UsageException("Invalid value for --port: expected a number 0..65535");
+    }
+    if (port < 0 || port > 65535) {
+      throw new UsageException("Invalid value for --port: expected a number 0..65535");
+    }
+    String accessLog = Invocation.value(sub, "--access-log", "-");
+    FileKeyStore store = inv.openStore(sub);
+    try {
+      return serve(
+          store, host, port, accessLog.equals("none") ? null : accessLog, inv.out, inv.err);
+    } catch (IOException e) {
+      store.close();
+      throw new CommandFailedException(
+          "cannot serve on " + host + ":" + port + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Qkms.OK;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    } catch (Exception e) {
+      store.close();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /**
    * Serves until the JVM is asked to stop; then the server stops gracefully (requests in flight
    * finish), and only then the engine and the store are closed.
    *
    * @param accessLog a file to append the access log to, "-" for stdout, or null for none
    */
-  static int run(
+  private static int serve(
       FileKeyStore store, String host, int port, String accessLog, PrintStream out, PrintStream err)
       throws Exception {
     KmsEngine engine = KmsEngine.builder().keyStore(store).build();
