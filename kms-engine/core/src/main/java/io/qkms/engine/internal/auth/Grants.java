@@ -22,7 +22,8 @@ public final class Grants {
     for (GrantRecord g : grants) {
       if (g.granteePrincipal().equals(principal.arn())
           && g.operations().contains(operation)
-          && (!GrantOperations.takesEncryptionContext(operation) || constraintsHold(g, context))) {
+          && (!GrantOperationNames.takesEncryptionContext(operation)
+              || constraintsHold(g, context))) {
         return true;
       }
     }
@@ -42,7 +43,7 @@ public final class Grants {
       Map<String, String> contextSubset) {
     for (GrantRecord g : grants) {
       if (g.granteePrincipal().equals(principal.arn())
-          && g.operations().contains(GrantOperations.CREATE_GRANT)
+          && g.operations().contains(GrantOperationNames.CREATE_GRANT)
           && g.operations().containsAll(operations)
           && atLeastAsStrict(contextEquals, contextSubset, g)) {
         return true;

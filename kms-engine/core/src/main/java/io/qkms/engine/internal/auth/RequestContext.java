@@ -129,7 +129,7 @@ public final class RequestContext {
       return this;
     }
 
-    /** Sets {@code kms:GrantOperations} (CreateGrant). */
+    /** Sets {@code kms:GrantOperationNames} (CreateGrant). */
     public Builder grantOperations(List<String> operations) {
       grantOperations = operations == null || operations.isEmpty() ? null : List.copyOf(operations);
       return this;

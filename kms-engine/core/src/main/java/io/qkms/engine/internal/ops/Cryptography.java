@@ -17,7 +17,7 @@ import io.qkms.engine.api.model.GenerateDataKeyWithoutPlaintextRequest;
 import io.qkms.engine.api.model.GenerateDataKeyWithoutPlaintextResponse;
 import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
-import io.qkms.engine.internal.auth.GrantOperations;
+import io.qkms.engine.internal.auth.GrantOperationNames;
 import io.qkms.engine.internal.cache.CachedKey;
 import io.qkms.engine.internal.cache.CachedMaterial;
 import io.qkms.engine.internal.crypto.BadCiphertextException;
@@ -141,7 +141,7 @@ public final class Cryptography {
           caller,
           source,
           "kms:ReEncryptFrom",
-          GrantOperations.RE_ENCRYPT_FROM,
+          GrantOperationNames.RE_ENCRYPT_FROM,
           req.sourceEncryptionContext(),
           b -> b.reEncryptOnSameKey(sameKey).encryptionAlgorithm(sourceAlgorithm.name()));
     }
@@ -149,7 +149,7 @@ public final class Cryptography {
         caller,
         destination,
         "kms:ReEncryptTo",
-        GrantOperations.RE_ENCRYPT_TO,
+        GrantOperationNames.RE_ENCRYPT_TO,
         req.destinationEncryptionContext(),
         b -> b.reEncryptOnSameKey(sameKey).encryptionAlgorithm(destinationAlgorithm.name()));
 
@@ -224,7 +224,7 @@ public final class Cryptography {
         caller,
         key,
         "kms:Encrypt",
-        GrantOperations.ENCRYPT,
+        GrantOperationNames.ENCRYPT,
         req.encryptionContext(),
         b -> b.encryptionAlgorithm(algorithm.name()));
     if (r.keySpec().isRsa()) {
@@ -295,7 +295,7 @@ public final class Cryptography {
           caller,
           key,
           "kms:Decrypt",
-          GrantOperations.DECRYPT,
+          GrantOperationNames.DECRYPT,
           req.encryptionContext(),
           b -> b.encryptionAlgorithm(algorithm.name()));
       MaterialRecord material = key.record().currentMaterial();
@@ -334,7 +334,7 @@ public final class Cryptography {
         caller,
         key,
         "kms:Decrypt",
-        GrantOperations.DECRYPT,
+        GrantOperationNames.DECRYPT,
         req.encryptionContext(),
         b -> b.encryptionAlgorithm(algorithm.name()));
     MaterialRecord material = sourceMaterial(key.record(), header);
@@ -431,7 +431,7 @@ public final class Cryptography {
   public KeyMaterialRef currentKeyMaterial(Caller caller, String keyId) {
     KeyManagement.requireKeyId(keyId);
     CachedKey key = keys.resolveCached(caller, keyId);
-    keys.authorize(caller, key, "kms:DescribeKey", GrantOperations.DESCRIBE_KEY, null, null);
+    keys.authorize(caller, key, "kms:DescribeKey", GrantOperationNames.DESCRIBE_KEY, null, null);
     MaterialRecord current = key.record().currentMaterial();
     return new KeyMaterialRef(key.arn(), current == null ? null : current.id().hex());
   }

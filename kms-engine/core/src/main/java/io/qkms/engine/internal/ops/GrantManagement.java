@@ -17,7 +17,7 @@ import io.qkms.engine.api.model.ListGrantsRequest;
 import io.qkms.engine.api.model.ListGrantsResponse;
 import io.qkms.engine.api.model.RetireGrantRequest;
 import io.qkms.engine.api.model.RevokeGrantRequest;
-import io.qkms.engine.internal.auth.GrantOperations;
+import io.qkms.engine.internal.auth.GrantOperationNames;
 import io.qkms.engine.internal.auth.GrantToken;
 import io.qkms.engine.internal.auth.Grants;
 import io.qkms.engine.internal.store.GrantRecord;
@@ -53,7 +53,7 @@ public final class GrantManagement {
         .length("granteePrincipal", req.granteePrincipal(), 1, 256)
         .length("retiringPrincipal", req.retiringPrincipal(), 1, 256)
         .required("operations", req.operations())
-        .eachOneOf("operations", req.operations(), GrantOperations.ALL)
+        .eachOneOf("operations", req.operations(), GrantOperationNames.ALL)
         .stringList("grantTokens", req.grantTokens(), 0, 10, 1, 8192)
         .length("name", req.name(), 1, 256)
         .throwIfInvalid();
@@ -78,7 +78,7 @@ public final class GrantManagement {
           .context("constraints.encryptionContextSubset", constraints.encryptionContextSubset())
           .throwIfInvalid();
       for (String op : req.operations()) {
-        if (!GrantOperations.allowedWithConstraints(op)) {
+        if (!GrantOperationNames.allowedWithConstraints(op)) {
           throw new ValidationException(
               "Grant constraints apply only to operations that take an encryption context; "
                   + op
@@ -112,7 +112,7 @@ public final class GrantManagement {
             throw KeyAccess.invalidState(r.state(), arn);
           }
           for (String op : operations) {
-            if (!GrantOperations.fits(op, r.keySpec(), r.keyUsage())) {
+            if (!GrantOperationNames.fits(op, r.keySpec(), r.keyUsage())) {
               throw new ValidationException(
                   "Grant operation "
                       + op
@@ -252,7 +252,7 @@ public final class GrantManagement {
           boolean allowed =
               principal.equals(g.retiringPrincipal())
                   || principal.equals(g.granteePrincipal())
-                      && g.operations().contains(GrantOperations.RETIRE_GRANT)
+                      && g.operations().contains(GrantOperationNames.RETIRE_GRANT)
                   || caller.principal().isRoot()
                       && caller.principal().account().value().equals(g.issuingAccount());
           if (!allowed) {

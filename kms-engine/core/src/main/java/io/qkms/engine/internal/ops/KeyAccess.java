@@ -228,10 +228,6 @@ final class KeyAccess {
         });
   }
 
-  static boolean isSymmetric(KeyRecord r) {
-    return r.keySpec() == KeySpec.SYMMETRIC_DEFAULT;
-  }
-
   // ---- Authorization ----------------------------------------------------------------------
 
   /**

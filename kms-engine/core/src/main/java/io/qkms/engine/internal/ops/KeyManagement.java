@@ -25,7 +25,7 @@ import io.qkms.engine.api.model.ReplicateKeyResponse;
 import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
 import io.qkms.engine.api.model.ScheduleKeyDeletionResponse;
 import io.qkms.engine.internal.auth.Decision;
-import io.qkms.engine.internal.auth.GrantOperations;
+import io.qkms.engine.internal.auth.GrantOperationNames;
 import io.qkms.engine.internal.auth.KeyPolicy;
 import io.qkms.engine.internal.auth.PolicyException;
 import io.qkms.engine.internal.auth.RequestContext;
@@ -197,7 +197,7 @@ public final class KeyManagement {
     keys.checkGrantTokens(caller, req.grantTokens());
     StoreState s = ctx.read();
     KeyRecord r = keys.resolve(s, caller, req.keyId());
-    keys.authorize(caller, r, "kms:DescribeKey", GrantOperations.DESCRIBE_KEY);
+    keys.authorize(caller, r, "kms:DescribeKey", GrantOperationNames.DESCRIBE_KEY);
     return new DescribeKeyResponse(Metadata.of(ctx.account, s, caller.region(), r));
   }
 

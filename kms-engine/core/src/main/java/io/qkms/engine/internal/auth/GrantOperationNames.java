@@ -5,8 +5,13 @@ import io.qkms.engine.keys.KeyUsage;
 import java.util.List;
 import java.util.Set;
 
-/** Grant operation names and which keys they fit. */
-public final class GrantOperations {
+/**
+ * The names a grant's Operations member may hold (AWS's grant operations, some of which QKMS does
+ * not implement), and which keys they fit. Not to be confused with the API's operations ({@link
+ * io.qkms.engine.api.Operations}): ReEncryptFrom and ReEncryptTo, for one, are grant operations
+ * that together allow the ReEncrypt operation.
+ */
+public final class GrantOperationNames {
   public static final String DECRYPT = "Decrypt";
   public static final String ENCRYPT = "Encrypt";
   public static final String GENERATE_DATA_KEY = "GenerateDataKey";
@@ -59,11 +64,7 @@ public final class GrantOperations {
   private static final Set<String> ALSO_WITH_CONSTRAINTS =
       Set.of("CreateGrant", "RetireGrant", "DescribeKey");
 
-  private GrantOperations() {}
-
-  public static boolean isKnown(String name) {
-    return ALL.contains(name);
-  }
+  private GrantOperationNames() {}
 
   public static boolean takesEncryptionContext(String name) {
     return WITH_CONTEXT.contains(name);
