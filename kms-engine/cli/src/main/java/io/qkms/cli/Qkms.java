@@ -3,6 +3,7 @@ package io.qkms.cli;
 import io.qkms.engine.store.file.KeyStoreOpenException;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -64,8 +65,8 @@ public final class Qkms {
   private int run(String[] args) {
     CommandLine cl = new CommandLine(CommandTree.rootSpec(CommandTree.commandIn(args)));
     cl.setExpandAtFiles(false); // "@x" is a value, not a file of arguments
-    cl.setOut(new PrintWriter(inv.out, true));
-    cl.setErr(new PrintWriter(inv.err, true));
+    cl.setOut(new PrintWriter(new OutputStreamWriter(inv.out, StandardCharsets.UTF_8), true));
+    cl.setErr(new PrintWriter(new OutputStreamWriter(inv.err, StandardCharsets.UTF_8), true));
     ParseResult parsed;
     try {
       parsed = cl.parseArgs(args);

@@ -4,6 +4,7 @@ import io.qkms.engine.KmsEngine;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.http.QkmsHttpServer;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -111,13 +112,11 @@ final class Serve {
       return null;
     }
     if (accessLog.equals("-")) {
-      return new PrintStream(
-          new java.io.BufferedOutputStream(out, 1 << 16), false, StandardCharsets.UTF_8);
+      return new PrintStream(new BufferedOutputStream(out, 1 << 16), false, StandardCharsets.UTF_8);
     }
     OutputStream file =
         Files.newOutputStream(
             Path.of(accessLog), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    return new PrintStream(
-        new java.io.BufferedOutputStream(file, 1 << 16), false, StandardCharsets.UTF_8);
+    return new PrintStream(new BufferedOutputStream(file, 1 << 16), false, StandardCharsets.UTF_8);
   }
 }

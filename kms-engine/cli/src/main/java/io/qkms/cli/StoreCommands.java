@@ -104,7 +104,7 @@ final class StoreCommands {
       }
       ObjectNode key = JsonNodeFactory.instance.objectNode();
       if (principal.kind() == Principal.Kind.USER) {
-        key.put("UserName", principal.arn().substring(principal.arn().indexOf(":user/") + 6));
+        key.put("UserName", principal.name());
       }
       key.put("AccessKeyId", k.accessKeyId());
       key.put("Status", "Active");
@@ -129,9 +129,9 @@ final class StoreCommands {
           continue;
         }
         ObjectNode k = keys.addObject();
-        int user = r.principalArn().indexOf(":user/");
-        if (user >= 0) {
-          k.put("UserName", r.principalArn().substring(user + 6));
+        Principal p = Principal.tryParse(r.principalArn());
+        if (p != null && p.kind() == Principal.Kind.USER) {
+          k.put("UserName", p.name());
         }
         k.put("AccessKeyId", r.accessKeyId());
         k.put("Status", "Active");
@@ -165,15 +165,5 @@ final class StoreCommands {
 
   private static BigDecimal epochSeconds(Instant t) {
     return BigDecimal.valueOf(t.toEpochMilli(), 3);
-  }
-
-  private static Principal principal(String arn) {
-    Principal p = Principal.tryParse(arn);
-    if (p == null) {
-      throw new UsageException(
-          "Invalid value for --principal: expected arn:verenc:<account>:root,"
-              + " arn:verenc:<account>:user/<name> or arn:verenc:<account>:role/<name>");
-    }
-    return p;
   }
 }

@@ -9,6 +9,8 @@ import static org.hamcrest.Matchers.matchesPattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.engine.credentials.CredentialsFile;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -160,8 +162,7 @@ class CliServeTest {
   void serve_portInUse_failsWithExit255() throws Exception {
     Path ks = dir.resolve("ks");
     InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
-    try (java.net.ServerSocket taken =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       CliProcess.Result r =
           CliProcess.qkms(
               Map.of(),

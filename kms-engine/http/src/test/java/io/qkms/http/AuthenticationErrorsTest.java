@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.matchesPattern;
 
 import io.qkms.engine.credentials.AccessKeys;
 import io.qkms.engine.credentials.NewAccessKey;
+import io.qkms.engine.wire.Json;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -88,7 +89,7 @@ class AuthenticationErrorsTest {
             "{\"__type\":\""
                 + type
                 + "\",\"message\":"
-                + io.qkms.engine.wire.Json.mapper().valueToTree(message)
+                + Json.mapper().valueToTree(message)
                 + "}"));
     assertThat(r.headers().firstValue("Content-Type").orElse(""), equalTo(TestEndpoint.JSON_11));
     assertThat(

@@ -9,6 +9,7 @@ import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.InMemoryKeyStore;
 import io.qkms.engine.store.KeyStore;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -129,7 +130,7 @@ final class TestEndpoint implements AutoCloseable {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

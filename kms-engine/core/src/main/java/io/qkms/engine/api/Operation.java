@@ -1,5 +1,6 @@
 package io.qkms.engine.api;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import java.util.List;
 import java.util.Objects;
 
@@ -11,6 +12,7 @@ import java.util.Objects;
  * @param <I> the request type
  * @param <O> the response type ({@link Void} for operations that answer nothing)
  */
+@CheckReturnValue
 public final class Operation<I, O> {
   /** Runs the operation on an engine. */
   @FunctionalInterface

@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.UnaryOperator;
 
@@ -69,7 +70,7 @@ public final class InMemoryKeyStore implements StateStore {
     }
   }
 
-  private static void acquire(java.util.concurrent.locks.Lock l, Duration timeout) {
+  private static void acquire(Lock l, Duration timeout) {
     try {
       if (!l.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new StoreTimeoutException(

@@ -30,6 +30,7 @@ public final class Dispatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final byte[] EMPTY = new byte[0];
+  private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
   private final ObjectMapper json = Json.mapper();
   private final Kms kms;
@@ -66,8 +67,7 @@ public final class Dispatcher {
     I request;
     try {
       request =
-          json.readValue(
-              body == null || body.length == 0 ? "{}".getBytes() : body, op.requestType());
+          json.readValue(body == null || body.length == 0 ? EMPTY_OBJECT : body, op.requestType());
       if (request == null) {
         return WireResponse.error(
             400, "SerializationException", "The request body must be a JSON object.");

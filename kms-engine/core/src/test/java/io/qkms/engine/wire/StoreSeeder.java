@@ -16,6 +16,7 @@ import io.qkms.engine.keys.MaterialId;
 import io.qkms.engine.keys.RotationType;
 import io.qkms.engine.store.InMemoryKeyStore;
 import io.qkms.engine.testing.EngineFixture;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -113,7 +114,7 @@ final class StoreSeeder {
                 EngineFixture.US_EAST_1, s.region(EngineFixture.US_EAST_1).withKey(record)));
   }
 
-  private static java.security.SecureRandom rng() {
+  private static SecureRandom rng() {
     return Randomness.current();
   }
 }

@@ -1,26 +1,25 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /** CreateGrant. */
 public record CreateGrantRequest(
     @JsonProperty("KeyId") String keyId,
     @JsonProperty("GranteePrincipal") String granteePrincipal,
     @JsonProperty("RetiringPrincipal") String retiringPrincipal,
-    @JsonProperty("Operations") java.util.List<String> operations,
+    @JsonProperty("Operations") List<String> operations,
     @JsonProperty("Constraints") GrantConstraints constraints,
-    @JsonProperty("GrantTokens") java.util.List<String> grantTokens,
+    @JsonProperty("GrantTokens") List<String> grantTokens,
     @JsonProperty("Name") String name,
     @JsonProperty("DryRun") Boolean dryRun) {
   public CreateGrantRequest {
     operations =
-        operations == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(operations));
+        operations == null ? null : Collections.unmodifiableList(new ArrayList<>(operations));
     grantTokens =
-        grantTokens == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
+        grantTokens == null ? null : Collections.unmodifiableList(new ArrayList<>(grantTokens));
   }
 
   public static Builder builder() {
@@ -46,9 +45,9 @@ public record CreateGrantRequest(
     private String keyId;
     private String granteePrincipal;
     private String retiringPrincipal;
-    private java.util.List<String> operations;
+    private List<String> operations;
     private GrantConstraints constraints;
-    private java.util.List<String> grantTokens;
+    private List<String> grantTokens;
     private String name;
     private Boolean dryRun;
 
@@ -69,7 +68,7 @@ public record CreateGrantRequest(
       return this;
     }
 
-    public Builder operations(java.util.List<String> operations) {
+    public Builder operations(List<String> operations) {
       this.operations = operations;
       return this;
     }
@@ -79,7 +78,7 @@ public record CreateGrantRequest(
       return this;
     }
 
-    public Builder grantTokens(java.util.List<String> grantTokens) {
+    public Builder grantTokens(List<String> grantTokens) {
       this.grantTokens = grantTokens;
       return this;
     }

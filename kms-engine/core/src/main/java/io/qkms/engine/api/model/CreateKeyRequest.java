@@ -1,6 +1,9 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /** CreateKey. */
 public record CreateKeyRequest(
@@ -12,12 +15,9 @@ public record CreateKeyRequest(
     @JsonProperty("Origin") String origin,
     @JsonProperty("MultiRegion") Boolean multiRegion,
     @JsonProperty("BypassPolicyLockoutSafetyCheck") Boolean bypassPolicyLockoutSafetyCheck,
-    @JsonProperty("Tags") java.util.List<Tag> tags) {
+    @JsonProperty("Tags") List<Tag> tags) {
   public CreateKeyRequest {
-    tags =
-        tags == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(tags));
+    tags = tags == null ? null : Collections.unmodifiableList(new ArrayList<>(tags));
   }
 
   public static Builder builder() {
@@ -49,7 +49,7 @@ public record CreateKeyRequest(
     private String origin;
     private Boolean multiRegion;
     private Boolean bypassPolicyLockoutSafetyCheck;
-    private java.util.List<Tag> tags;
+    private List<Tag> tags;
 
     private Builder() {}
 
@@ -93,7 +93,7 @@ public record CreateKeyRequest(
       return this;
     }
 
-    public Builder tags(java.util.List<Tag> tags) {
+    public Builder tags(List<Tag> tags) {
       this.tags = tags;
       return this;
     }

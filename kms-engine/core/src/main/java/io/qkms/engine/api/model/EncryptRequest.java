@@ -1,25 +1,27 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /** Encrypt. */
 public record EncryptRequest(
     @JsonProperty("KeyId") String keyId,
     @JsonProperty("Plaintext") byte[] plaintext,
-    @JsonProperty("EncryptionContext") java.util.Map<String, String> encryptionContext,
-    @JsonProperty("GrantTokens") java.util.List<String> grantTokens,
+    @JsonProperty("EncryptionContext") Map<String, String> encryptionContext,
+    @JsonProperty("GrantTokens") List<String> grantTokens,
     @JsonProperty("EncryptionAlgorithm") String encryptionAlgorithm,
     @JsonProperty("DryRun") Boolean dryRun) {
   public EncryptRequest {
     encryptionContext =
         encryptionContext == null
             ? null
-            : java.util.Collections.unmodifiableMap(
-                new java.util.LinkedHashMap<>(encryptionContext));
+            : Collections.unmodifiableMap(new LinkedHashMap<>(encryptionContext));
     grantTokens =
-        grantTokens == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
+        grantTokens == null ? null : Collections.unmodifiableList(new ArrayList<>(grantTokens));
   }
 
   /** Blobs are shown only by length: they may be plaintext or key material. */
@@ -66,8 +68,8 @@ public record EncryptRequest(
   public static final class Builder {
     private String keyId;
     private byte[] plaintext;
-    private java.util.Map<String, String> encryptionContext;
-    private java.util.List<String> grantTokens;
+    private Map<String, String> encryptionContext;
+    private List<String> grantTokens;
     private String encryptionAlgorithm;
     private Boolean dryRun;
 
@@ -83,12 +85,12 @@ public record EncryptRequest(
       return this;
     }
 
-    public Builder encryptionContext(java.util.Map<String, String> encryptionContext) {
+    public Builder encryptionContext(Map<String, String> encryptionContext) {
       this.encryptionContext = encryptionContext;
       return this;
     }
 
-    public Builder grantTokens(java.util.List<String> grantTokens) {
+    public Builder grantTokens(List<String> grantTokens) {
       this.grantTokens = grantTokens;
       return this;
     }

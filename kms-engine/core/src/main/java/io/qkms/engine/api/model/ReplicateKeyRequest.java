@@ -1,6 +1,9 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 
 /** ReplicateKey. */
 public record ReplicateKeyRequest(
@@ -9,11 +12,8 @@ public record ReplicateKeyRequest(
     @JsonProperty("Policy") String policy,
     @JsonProperty("BypassPolicyLockoutSafetyCheck") Boolean bypassPolicyLockoutSafetyCheck,
     @JsonProperty("Description") String description,
-    @JsonProperty("Tags") java.util.List<Tag> tags) {
+    @JsonProperty("Tags") List<Tag> tags) {
   public ReplicateKeyRequest {
-    tags =
-        tags == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(tags));
+    tags = tags == null ? null : Collections.unmodifiableList(new ArrayList<>(tags));
   }
 }

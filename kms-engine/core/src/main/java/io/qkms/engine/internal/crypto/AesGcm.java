@@ -3,6 +3,7 @@ package io.qkms.engine.internal.crypto;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
 import java.security.InvalidKeyException;
+import javax.crypto.AEADBadTagException;
 import javax.crypto.Cipher;
 import javax.crypto.spec.GCMParameterSpec;
 
@@ -130,7 +131,7 @@ final class AesGcm {
       int ctLen)
       throws GeneralSecurityException {
     if (ctLen < TAG_SIZE_BYTES) {
-      throw new javax.crypto.AEADBadTagException("Ciphertext shorter than the tag");
+      throw new AEADBadTagException("Ciphertext shorter than the tag");
     }
     Cipher c = init(cipher, Cipher.DECRYPT_MODE, key, iv, ivOff, ivLen);
     if (aad1 != null) {

@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
 import java.security.GeneralSecurityException;
 import java.security.InvalidAlgorithmParameterException;
+import java.security.InvalidKeyException;
 import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -140,7 +141,7 @@ public final class Xaes256Gcm {
       ecb = JdkCiphers.newCipher("AES/ECB/NoPadding");
       try {
         ecb.init(Cipher.ENCRYPT_MODE, key.aesKey);
-      } catch (java.security.InvalidKeyException e) {
+      } catch (InvalidKeyException e) {
         throw new IllegalStateException("AES-256 unavailable", e);
       }
     }

@@ -1,5 +1,7 @@
 package io.qkms.engine.internal.ops;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.errors.AccessDeniedException;
 import io.qkms.engine.api.errors.DisabledException;
@@ -15,6 +17,7 @@ import io.qkms.engine.internal.auth.PolicyException;
 import io.qkms.engine.internal.auth.RequestContext;
 import io.qkms.engine.internal.cache.CachedKey;
 import io.qkms.engine.internal.cache.CachedMaterial;
+import io.qkms.engine.internal.crypto.Bytes;
 import io.qkms.engine.internal.store.AliasRecord;
 import io.qkms.engine.internal.store.GrantRecord;
 import io.qkms.engine.internal.store.KeyRecord;
@@ -32,6 +35,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Finding keys and checking what may be done with them: resolving every identifier form, key
@@ -39,11 +43,8 @@ import java.util.function.Consumer;
  */
 final class KeyAccess {
   private final EngineContext ctx;
-  private final com.github.benmanes.caffeine.cache.Cache<String, KeyIdentifier> parsedIdentifiers =
-      com.github.benmanes.caffeine.cache.Caffeine.newBuilder()
-          .maximumSize(10_000)
-          .executor(Runnable::run)
-          .build();
+  private final Cache<String, KeyIdentifier> parsedIdentifiers =
+      Caffeine.newBuilder().maximumSize(10_000).executor(Runnable::run).build();
 
   KeyAccess(EngineContext ctx) {
     this.ctx = ctx;
@@ -115,8 +116,7 @@ final class KeyAccess {
   }
 
   /** The key ID an identifier names, looking aliases up with {@code aliases}. */
-  private KeyId resolveId(
-      KeyIdentifier parsed, java.util.function.Function<AliasName, KeyId> aliases) {
+  private KeyId resolveId(KeyIdentifier parsed, Function<AliasName, KeyId> aliases) {
     if (parsed instanceof KeyIdentifier.ById k) {
       return k.keyId();
     }
@@ -373,7 +373,7 @@ final class KeyAccess {
                     try {
                       return CachedMaterial.symmetric(secret);
                     } finally {
-                      io.qkms.engine.internal.crypto.Bytes.zero(secret);
+                      Bytes.zero(secret);
                     }
                   }
                   return CachedMaterial.opaque(secret);

@@ -1,5 +1,6 @@
 package io.qkms.engine.internal.store;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import io.qkms.engine.keys.AliasName;
 import io.qkms.engine.keys.KeyId;
 import java.util.Collection;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /** The keys and aliases of one region. Immutable; the {@code with*} methods return copies. */
+@CheckReturnValue
 public final class RegionState {
   private static final RegionState EMPTY =
       new RegionState(new LinkedHashMap<>(), new TreeMap<>(Comparator.comparing(AliasName::value)));

@@ -1,10 +1,14 @@
 package io.qkms.engine.internal.store;
 
+import com.google.errorprone.annotations.CheckReturnValue;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.keys.Region;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +20,7 @@ import java.util.Objects;
  * whole new state atomically, and readers keep using the state they got, so a reader never sees
  * half a change.
  */
+@CheckReturnValue
 public final class StoreState {
   private final AccountId account;
   private final List<Region> regions;
@@ -37,7 +42,7 @@ public final class StoreState {
     if (this.regions.isEmpty()) {
       throw new IllegalArgumentException("A key store has at least one region");
     }
-    if (!byRegion.keySet().equals(new java.util.HashSet<>(this.regions))) {
+    if (!byRegion.keySet().equals(new HashSet<>(this.regions))) {
       throw new IllegalArgumentException("Region states must match the region list");
     }
   }
@@ -112,7 +117,7 @@ public final class StoreState {
   }
 
   /** The HTTP endpoint's access keys, oldest first. */
-  public java.util.Collection<AccessKeyRecord> accessKeys() {
+  public Collection<AccessKeyRecord> accessKeys() {
     return accessKeys.values();
   }
 
@@ -148,7 +153,7 @@ public final class StoreState {
     }
     Map<Region, RegionState> m = new LinkedHashMap<>(byRegion);
     m.put(region, RegionState.empty());
-    List<Region> r = new java.util.ArrayList<>(regions);
+    List<Region> r = new ArrayList<>(regions);
     r.add(region);
     return new StoreState(account, r, m, accessKeys, revision);
   }

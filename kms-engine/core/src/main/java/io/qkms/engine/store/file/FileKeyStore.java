@@ -14,6 +14,7 @@ import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -137,7 +138,7 @@ public final class FileKeyStore implements StateStore {
       // createNew, not replace: two concurrent inits must not both succeed.
       AtomicFiles.createNew(file, StoreFile.encode(header, keys, state));
       return new FileKeyStore(dir, Mode.READ_WRITE, header, keys, load(file, header, keys));
-    } catch (java.nio.file.FileAlreadyExistsException e) {
+    } catch (FileAlreadyExistsException e) {
       throw new KeyStoreOpenException(
           KeyStoreOpenException.Problem.ALREADY_EXISTS,
           "A key store already exists in " + dir + "; QKMS will not overwrite it");

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Arrays;
@@ -15,6 +16,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import javax.crypto.AEADBadTagException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -145,7 +147,7 @@ class Xaes256GcmFreshNonceTest {
 
   /** The low 64 bits of the GCM IV (nonce bytes 16..24), big-endian. */
   private static long ivLow(byte[] sealed) {
-    return java.nio.ByteBuffer.wrap(sealed, 16, 8).getLong();
+    return ByteBuffer.wrap(sealed, 16, 8).getLong();
   }
 
   @Test
@@ -183,7 +185,7 @@ class Xaes256GcmFreshNonceTest {
     Xaes256Gcm.Key a = key();
     Xaes256Gcm.Key b = key();
     byte[] s = sealed(a, new SecureRandom());
-    assertThrows(javax.crypto.AEADBadTagException.class, () -> openExplicit(b, s));
+    assertThrows(AEADBadTagException.class, () -> openExplicit(b, s));
   }
 
   @Test

@@ -19,6 +19,7 @@ import io.qkms.engine.api.model.ReEncryptResponse;
 import io.qkms.engine.cache.KeyCacheConfig;
 import io.qkms.engine.testing.EngineFixture;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -57,7 +58,7 @@ final class Calls {
     return KmsEngine.builder()
         .keyStore(f.store)
         .clock(f.clock)
-        .storeTimeout(java.time.Duration.ofMillis(500))
+        .storeTimeout(Duration.ofMillis(500))
         .cacheConfig(KeyCacheConfig.builder().ttl(EngineFixture.CACHE_TTL).build())
         .build();
   }

@@ -25,6 +25,7 @@ import io.qkms.engine.api.errors.DisabledException;
 import io.qkms.engine.api.model.CreateAliasRequest;
 import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
+import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.PutKeyPolicyRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
@@ -32,6 +33,7 @@ import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
 import io.qkms.engine.cache.KeyCacheConfig;
 import io.qkms.engine.cache.KeyCacheStats;
 import io.qkms.engine.testing.EngineFixture;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -145,9 +147,9 @@ class KeyCacheBehaviourTest {
           other
               .encrypt(
                   ROOT,
-                  io.qkms.engine.api.model.EncryptRequest.builder()
+                  EncryptRequest.builder()
                       .keyId(m.keyId())
-                      .plaintext("new".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                      .plaintext("new".getBytes(StandardCharsets.UTF_8))
                       .encryptionContext(CTX)
                       .build())
               .ciphertextBlob();

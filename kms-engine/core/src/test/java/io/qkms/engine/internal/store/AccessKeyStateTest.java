@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
+import io.qkms.engine.testing.SampleKeyRecords;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -125,9 +126,7 @@ class AccessKeyStateTest {
             StoreFailureException.class,
             () ->
                 protector.unwrap(
-                    io.qkms.engine.testing.SampleKeyRecords.keyId(1),
-                    io.qkms.engine.testing.SampleKeyRecords.materialId(1),
-                    wrapped));
+                    SampleKeyRecords.keyId(1), SampleKeyRecords.materialId(1), wrapped));
     assertThat(
         e.getMessage(), equalTo("A wrapped key material does not authenticate under the root key"));
   }
