@@ -11,8 +11,10 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Consumer;
 
 /**
  * Durable, atomic file replacement: write a temporary file in the same directory, fsync it, rename
@@ -22,7 +24,27 @@ import java.util.UUID;
 public final class AtomicFiles {
   private static final String TMP_INFIX = ".tmp-";
 
+  /** The points of a {@link #write} between which a crash test stops a writer. */
+  public enum Step {
+    /** Half of the content is in the temporary file. */
+    TEMPORARY_HALF_WRITTEN,
+    /** The temporary file is complete and synced, not yet renamed. */
+    TEMPORARY_SYNCED,
+    /** The temporary file has replaced the target; the directory is not yet synced. */
+    RENAMED
+  }
+
+  private static volatile Consumer<Step> stepHook = step -> {};
+
   private AtomicFiles() {}
+
+  /**
+   * Test hook: {@code hook} runs at each {@link Step} of every write in this JVM (the crash tests'
+   * writer process pauses there to be killed). Nothing else sets it.
+   */
+  public static void onEachStep(Consumer<Step> hook) {
+    stepHook = Objects.requireNonNull(hook, "hook");
+  }
 
   /**
    * Replaces {@code target} with {@code content} (readable by its owner only where POSIX
@@ -35,13 +57,15 @@ public final class AtomicFiles {
       try (FileChannel ch =
           FileChannel.open(
               tmp, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly())) {
-        ByteBuffer buf = ByteBuffer.wrap(content);
-        while (buf.hasRemaining()) {
-          ch.write(buf);
-        }
+        writeFully(ch, ByteBuffer.wrap(content, 0, content.length / 2));
+        stepHook.accept(Step.TEMPORARY_HALF_WRITTEN);
+        writeFully(
+            ch, ByteBuffer.wrap(content, content.length / 2, content.length - content.length / 2));
         ch.force(true);
       }
+      stepHook.accept(Step.TEMPORARY_SYNCED);
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+      stepHook.accept(Step.RENAMED);
       fsyncDirectory(dir);
     } finally {
       Files.deleteIfExists(tmp);
@@ -53,13 +77,16 @@ public final class AtomicFiles {
     try (FileChannel ch =
         FileChannel.open(
             target, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE), ownerOnly())) {
-      ByteBuffer buf = ByteBuffer.wrap(content);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
+      writeFully(ch, ByteBuffer.wrap(content));
       ch.force(true);
     }
     fsyncDirectory(target.toAbsolutePath().getParent());
+  }
+
+  private static void writeFully(FileChannel ch, ByteBuffer buf) throws IOException {
+    while (buf.hasRemaining()) {
+      ch.write(buf);
+    }
   }
 
   /** Removes temporary files a killed writer left behind (call while holding the write lock). */

@@ -4,6 +4,8 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.keys.AccountId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -18,18 +20,33 @@ class KeyPolicyParseTest {
     return assertThrows(PolicyException.class, () -> KeyPolicy.parse(document)).getMessage();
   }
 
+  /** The AWS limit on a key policy's size, from the KMS API reference (PutKeyPolicy). */
+  private static final int AWS_MAX_POLICY_CHARS = 32_768;
+
+  private static final String KEY_ARN =
+      "arn:verenc:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+
+  /** Whether {@code policy} lets the account root encrypt with the key. */
+  private static Decision rootEncrypt(KeyPolicy policy) {
+    return policy.evaluate(
+        RequestContext.builder(Principal.root(AccountId.of("111122223333")), "kms:Encrypt", KEY_ARN)
+            .build());
+  }
+
   private static String withStatement(String statement) {
     return "{\"Version\":\"2012-10-17\",\"Statement\":[" + statement + "]}";
   }
 
   @Test
-  void parse_validPolicy_succeeds() throws Exception {
-    KeyPolicy.parse(withStatement(ALLOW_ROOT));
+  void parse_validPolicy_givesThePolicyItSays() throws Exception {
+    assertThat(rootEncrypt(KeyPolicy.parse(withStatement(ALLOW_ROOT))), equalTo(Decision.ALLOW));
   }
 
   @Test
-  void parse_singleStatementObject_succeeds() throws Exception {
-    KeyPolicy.parse("{\"Statement\":" + ALLOW_ROOT + "}");
+  void parse_singleStatementObject_isReadAsAListOfOne() throws Exception {
+    assertThat(
+        rootEncrypt(KeyPolicy.parse("{\"Statement\":" + ALLOW_ROOT + "}")),
+        equalTo(Decision.ALLOW));
   }
 
   @Test
@@ -246,21 +263,25 @@ class KeyPolicyParseTest {
 
   @Test
   void parse_version2008_isAccepted() throws Exception {
-    KeyPolicy.parse("{\"Version\":\"2008-10-17\",\"Statement\":[" + ALLOW_ROOT + "]}");
+    KeyPolicy policy =
+        KeyPolicy.parse("{\"Version\":\"2008-10-17\",\"Statement\":[" + ALLOW_ROOT + "]}");
+    assertThat(rootEncrypt(policy), equalTo(Decision.ALLOW));
   }
 
   @Test
   void parse_exactly32768Characters_isAccepted() throws Exception {
     String doc = withStatement(ALLOW_ROOT);
-    KeyPolicy.parse(doc + " ".repeat(KeyPolicy.MAX_SIZE_CHARS - doc.length()));
+    String padded = doc + " ".repeat(AWS_MAX_POLICY_CHARS - doc.length());
+    assertThat(padded.length(), equalTo(32_768));
+    assertThat(rootEncrypt(KeyPolicy.parse(padded)), equalTo(Decision.ALLOW));
   }
 
   @Test
   void parse_32769Characters_isRejected() {
     String doc = withStatement(ALLOW_ROOT);
-    assertThat(
-        message(doc + " ".repeat(KeyPolicy.MAX_SIZE_CHARS + 1 - doc.length())),
-        equalTo("The policy document is longer than 32768 characters"));
+    String padded = doc + " ".repeat(AWS_MAX_POLICY_CHARS + 1 - doc.length());
+    assertThat(padded.length(), equalTo(32_769));
+    assertThat(message(padded), equalTo("The policy document is longer than 32768 characters"));
   }
 
   private static String conditioned(String condition) {
