@@ -22,34 +22,14 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** ReEncrypt's InvalidCiphertextException: blobs that are not what their key made. */
-class ReEncryptInvalidCiphertextTest {
+class ReEncryptInvalidCiphertextTest extends ReEncryptFixture {
   /** Offsets of the v1 blob layout (see CiphertextFormat). */
   private static final int MATERIAL_ID_OFFSET = 19;
 
   private static final int NONCE_OFFSET = 51;
-
-  private EngineFixture f;
-  private KeyMetadata source;
-  private KeyMetadata destination;
-  private byte[] blob;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    source = f.symmetricKey();
-    destination = f.symmetricKey();
-    blob = canaryBlob(f, source.keyId());
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
 
   private void expectInvalid(ReEncryptRequest request) {
     Expect.invalidCiphertext(() -> f.engine.reEncrypt(ROOT, request));

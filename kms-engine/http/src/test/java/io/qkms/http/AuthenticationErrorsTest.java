@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.matchesPattern;
 
 import io.qkms.engine.credentials.AccessKeys;
 import io.qkms.engine.credentials.NewAccessKey;
+import io.qkms.engine.testing.MutableClock;
 import io.qkms.engine.wire.Json;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

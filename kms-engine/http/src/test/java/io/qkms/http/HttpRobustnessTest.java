@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.matchesPattern;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qkms.engine.api.Operation;
 import io.qkms.engine.api.Operations;
+import io.qkms.engine.testing.MutableClock;
 import io.qkms.engine.wire.Json;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
