@@ -46,7 +46,7 @@ public final class KmsEngine implements Kms, AutoCloseable {
   private KmsEngine(Builder b) {
     Clock clock = b.clock;
     this.cache = new KeyCache(b.cacheConfig, () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
-    this.ops = OperationGroups.create(b.store, cache, clock, b.storeTimeout);
+    this.ops = OperationGroups.create(StateStore.of(b.store), cache, clock, b.storeTimeout);
     this.accessKeys = AccessKeys.of(b.store, b.storeTimeout);
     this.account = ops.account();
     this.regions = ops.regions();
@@ -260,7 +260,7 @@ public final class KmsEngine implements Kms, AutoCloseable {
 
   /** Builds a {@link KmsEngine}. Only the key store is required. */
   public static final class Builder {
-    private StateStore store;
+    private KeyStore store;
     private Clock clock = Clock.systemUTC();
     private KeyCacheConfig cacheConfig = KeyCacheConfig.defaults();
     private Duration storeTimeout = DEFAULT_STORE_TIMEOUT;
@@ -268,7 +268,8 @@ public final class KmsEngine implements Kms, AutoCloseable {
     private Builder() {}
 
     public Builder keyStore(KeyStore store) {
-      this.store = StateStore.of(Objects.requireNonNull(store, "store"));
+      StateStore.of(Objects.requireNonNull(store, "store")); // refuses a store QKMS did not make
+      this.store = store;
       return this;
     }
 

@@ -1,5 +1,6 @@
 package io.qkms.engine;
 
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
@@ -107,6 +108,11 @@ class EngineApiTest {
       }
     }
     assertThat(leaks, equalTo(List.of()));
+  }
+
+  @Test
+  void corePackages_haveNoCycles() {
+    slices().matching("io.qkms.engine.(**)").should().beFreeOfCycles().check(CORE);
   }
 
   /** The store methods only the engine calls (a public interface makes them public). */

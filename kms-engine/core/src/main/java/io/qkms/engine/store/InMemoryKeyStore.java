@@ -24,7 +24,7 @@ import java.util.function.UnaryOperator;
  * <p>Reads wait for a write in progress (readers never see a state older than a write that finished
  * before they started), but only until their deadline.
  */
-public final class InMemoryKeyStore implements StateStore {
+public final class InMemoryKeyStore implements KeyStore, StateStore {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final RootKeyProtector protector;
   private final byte[] rootKey;

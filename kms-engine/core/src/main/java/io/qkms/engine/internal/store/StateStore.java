@@ -1,15 +1,15 @@
 package io.qkms.engine.internal.store;
 
-import io.qkms.engine.store.KeyStore;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
 
 /**
- * What the engine needs of a {@link KeyStore}: one {@link StoreState}, replaced atomically on each
- * write. Every call has a deadline: a store that cannot answer in time throws {@link
- * StoreTimeoutException} (the API's DependencyTimeoutException) rather than hanging a caller.
+ * What the engine needs of a key store ({@code io.qkms.engine.store.KeyStore}, which QKMS's stores
+ * implement along with this): one {@link StoreState}, replaced atomically on each write. Every call
+ * has a deadline: a store that cannot answer in time throws {@link StoreTimeoutException} (the
+ * API's DependencyTimeoutException) rather than hanging a caller.
  */
-public interface StateStore extends KeyStore {
+public interface StateStore {
 
   /**
    * The latest committed state.
@@ -31,15 +31,19 @@ public interface StateStore extends KeyStore {
    */
   StoreState update(Duration timeout, UnaryOperator<StoreState> change);
 
+  /** Whether {@link #update} is refused. */
+  boolean isReadOnly();
+
   /** Wraps and unwraps key material under the store's root key. */
   MaterialProtector materialProtector();
 
   /**
-   * The engine's view of {@code store}.
+   * The engine's view of a key store (typed loosely so that this package does not depend on the
+   * public one).
    *
    * @throws IllegalArgumentException if it is not one of QKMS's stores
    */
-  static StateStore of(KeyStore store) {
+  static StateStore of(Object store) {
     if (store instanceof StateStore s) {
       return s;
     }

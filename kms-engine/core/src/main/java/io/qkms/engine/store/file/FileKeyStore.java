@@ -12,6 +12,7 @@ import io.qkms.engine.internal.store.StoreState;
 import io.qkms.engine.internal.store.StoreTimeoutException;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.KeyStore;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
@@ -44,7 +45,7 @@ import java.util.function.UnaryOperator;
  * (about 500 bytes a key with the default policy); every write rewrites it. A read that finds the
  * file unchanged reads only its first few hundred bytes.
  */
-public final class FileKeyStore implements StateStore {
+public final class FileKeyStore implements KeyStore, StateStore {
   /** The store file's name. */
   public static final String STORE_FILE = "store.qks";
 
