@@ -1,8 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** CreateGrant. */
@@ -16,10 +14,8 @@ public record CreateGrantRequest(
     @JsonProperty("Name") String name,
     @JsonProperty("DryRun") Boolean dryRun) {
   public CreateGrantRequest {
-    operations =
-        operations == null ? null : Collections.unmodifiableList(new ArrayList<>(operations));
-    grantTokens =
-        grantTokens == null ? null : Collections.unmodifiableList(new ArrayList<>(grantTokens));
+    operations = Values.copy(operations);
+    grantTokens = Values.copy(grantTokens);
   }
 
   public static Builder builder() {

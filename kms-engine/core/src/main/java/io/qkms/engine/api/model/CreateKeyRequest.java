@@ -1,8 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** CreateKey. */
@@ -17,7 +15,7 @@ public record CreateKeyRequest(
     @JsonProperty("BypassPolicyLockoutSafetyCheck") Boolean bypassPolicyLockoutSafetyCheck,
     @JsonProperty("Tags") List<Tag> tags) {
   public CreateKeyRequest {
-    tags = tags == null ? null : Collections.unmodifiableList(new ArrayList<>(tags));
+    tags = Values.copy(tags);
   }
 
   public static Builder builder() {

@@ -1,9 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,36 +13,14 @@ public record EncryptRequest(
     @JsonProperty("EncryptionAlgorithm") String encryptionAlgorithm,
     @JsonProperty("DryRun") Boolean dryRun) {
   public EncryptRequest {
-    encryptionContext =
-        encryptionContext == null
-            ? null
-            : Collections.unmodifiableMap(new LinkedHashMap<>(encryptionContext));
-    grantTokens =
-        grantTokens == null ? null : Collections.unmodifiableList(new ArrayList<>(grantTokens));
+    encryptionContext = Values.copy(encryptionContext);
+    grantTokens = Values.copy(grantTokens);
   }
 
   /** Blobs are shown only by length: they may be plaintext or key material. */
   @Override
   public String toString() {
-    return "EncryptRequest["
-        + "keyId="
-        + keyId
-        + ", "
-        + "plaintext="
-        + (plaintext == null ? "null" : "<" + plaintext.length + " bytes>")
-        + ", "
-        + "encryptionContext="
-        + encryptionContext
-        + ", "
-        + "grantTokens="
-        + grantTokens
-        + ", "
-        + "encryptionAlgorithm="
-        + encryptionAlgorithm
-        + ", "
-        + "dryRun="
-        + dryRun
-        + "]";
+    return Values.describe(this);
   }
 
   public static Builder builder() {

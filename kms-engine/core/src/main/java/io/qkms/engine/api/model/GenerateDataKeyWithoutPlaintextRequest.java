@@ -1,9 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,11 +13,7 @@ public record GenerateDataKeyWithoutPlaintextRequest(
     @JsonProperty("GrantTokens") List<String> grantTokens,
     @JsonProperty("DryRun") Boolean dryRun) {
   public GenerateDataKeyWithoutPlaintextRequest {
-    encryptionContext =
-        encryptionContext == null
-            ? null
-            : Collections.unmodifiableMap(new LinkedHashMap<>(encryptionContext));
-    grantTokens =
-        grantTokens == null ? null : Collections.unmodifiableList(new ArrayList<>(grantTokens));
+    encryptionContext = Values.copy(encryptionContext);
+    grantTokens = Values.copy(grantTokens);
   }
 }

@@ -2,8 +2,6 @@ package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** One entry of ListGrants. */
@@ -18,7 +16,6 @@ public record GrantListEntry(
     @JsonProperty("Operations") List<String> operations,
     @JsonProperty("Constraints") GrantConstraints constraints) {
   public GrantListEntry {
-    operations =
-        operations == null ? null : Collections.unmodifiableList(new ArrayList<>(operations));
+    operations = Values.copy(operations);
   }
 }

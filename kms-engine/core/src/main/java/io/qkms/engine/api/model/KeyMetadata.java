@@ -2,8 +2,6 @@ package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** A key's metadata, as DescribeKey returns it. */
@@ -29,16 +27,9 @@ public record KeyMetadata(
     @JsonProperty("PendingDeletionWindowInDays") Integer pendingDeletionWindowInDays,
     @JsonProperty("CurrentKeyMaterialId") String currentKeyMaterialId) {
   public KeyMetadata {
-    encryptionAlgorithms =
-        encryptionAlgorithms == null
-            ? null
-            : Collections.unmodifiableList(new ArrayList<>(encryptionAlgorithms));
-    macAlgorithms =
-        macAlgorithms == null ? null : Collections.unmodifiableList(new ArrayList<>(macAlgorithms));
-    signingAlgorithms =
-        signingAlgorithms == null
-            ? null
-            : Collections.unmodifiableList(new ArrayList<>(signingAlgorithms));
+    encryptionAlgorithms = Values.copy(encryptionAlgorithms);
+    macAlgorithms = Values.copy(macAlgorithms);
+    signingAlgorithms = Values.copy(signingAlgorithms);
   }
 
   public static Builder builder() {

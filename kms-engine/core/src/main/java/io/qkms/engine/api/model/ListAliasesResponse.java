@@ -1,8 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** ListAliases. */
@@ -11,6 +9,6 @@ public record ListAliasesResponse(
     @JsonProperty("NextMarker") String nextMarker,
     @JsonProperty("Truncated") Boolean truncated) {
   public ListAliasesResponse {
-    aliases = aliases == null ? null : Collections.unmodifiableList(new ArrayList<>(aliases));
+    aliases = Values.copy(aliases);
   }
 }

@@ -1,8 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** ListGrants. */
@@ -11,6 +9,6 @@ public record ListGrantsResponse(
     @JsonProperty("NextMarker") String nextMarker,
     @JsonProperty("Truncated") Boolean truncated) {
   public ListGrantsResponse {
-    grants = grants == null ? null : Collections.unmodifiableList(new ArrayList<>(grants));
+    grants = Values.copy(grants);
   }
 }

@@ -1,8 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** ListKeyRotations. */
@@ -11,6 +9,6 @@ public record ListKeyRotationsResponse(
     @JsonProperty("NextMarker") String nextMarker,
     @JsonProperty("Truncated") Boolean truncated) {
   public ListKeyRotationsResponse {
-    rotations = rotations == null ? null : Collections.unmodifiableList(new ArrayList<>(rotations));
+    rotations = Values.copy(rotations);
   }
 }

@@ -1,8 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** ListKeys. */
@@ -11,6 +9,6 @@ public record ListKeysResponse(
     @JsonProperty("NextMarker") String nextMarker,
     @JsonProperty("Truncated") Boolean truncated) {
   public ListKeysResponse {
-    keys = keys == null ? null : Collections.unmodifiableList(new ArrayList<>(keys));
+    keys = Values.copy(keys);
   }
 }

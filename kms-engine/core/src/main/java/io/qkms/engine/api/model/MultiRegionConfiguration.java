@@ -1,8 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** How a multi-region key relates to its primary and replicas. */
@@ -11,7 +9,6 @@ public record MultiRegionConfiguration(
     @JsonProperty("PrimaryKey") MultiRegionKey primaryKey,
     @JsonProperty("ReplicaKeys") List<MultiRegionKey> replicaKeys) {
   public MultiRegionConfiguration {
-    replicaKeys =
-        replicaKeys == null ? null : Collections.unmodifiableList(new ArrayList<>(replicaKeys));
+    replicaKeys = Values.copy(replicaKeys);
   }
 }

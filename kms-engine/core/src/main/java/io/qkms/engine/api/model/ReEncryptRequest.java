@@ -1,9 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -20,56 +17,16 @@ public record ReEncryptRequest(
     @JsonProperty("DryRun") Boolean dryRun,
     @JsonProperty("DryRunModifiers") List<String> dryRunModifiers) {
   public ReEncryptRequest {
-    sourceEncryptionContext =
-        sourceEncryptionContext == null
-            ? null
-            : Collections.unmodifiableMap(new LinkedHashMap<>(sourceEncryptionContext));
-    destinationEncryptionContext =
-        destinationEncryptionContext == null
-            ? null
-            : Collections.unmodifiableMap(new LinkedHashMap<>(destinationEncryptionContext));
-    grantTokens =
-        grantTokens == null ? null : Collections.unmodifiableList(new ArrayList<>(grantTokens));
-    dryRunModifiers =
-        dryRunModifiers == null
-            ? null
-            : Collections.unmodifiableList(new ArrayList<>(dryRunModifiers));
+    sourceEncryptionContext = Values.copy(sourceEncryptionContext);
+    destinationEncryptionContext = Values.copy(destinationEncryptionContext);
+    grantTokens = Values.copy(grantTokens);
+    dryRunModifiers = Values.copy(dryRunModifiers);
   }
 
   /** Blobs are shown only by length: they may be plaintext or key material. */
   @Override
   public String toString() {
-    return "ReEncryptRequest["
-        + "ciphertextBlob="
-        + (ciphertextBlob == null ? "null" : "<" + ciphertextBlob.length + " bytes>")
-        + ", "
-        + "sourceEncryptionContext="
-        + sourceEncryptionContext
-        + ", "
-        + "sourceKeyId="
-        + sourceKeyId
-        + ", "
-        + "destinationKeyId="
-        + destinationKeyId
-        + ", "
-        + "destinationEncryptionContext="
-        + destinationEncryptionContext
-        + ", "
-        + "sourceEncryptionAlgorithm="
-        + sourceEncryptionAlgorithm
-        + ", "
-        + "destinationEncryptionAlgorithm="
-        + destinationEncryptionAlgorithm
-        + ", "
-        + "grantTokens="
-        + grantTokens
-        + ", "
-        + "dryRun="
-        + dryRun
-        + ", "
-        + "dryRunModifiers="
-        + dryRunModifiers
-        + "]";
+    return Values.describe(this);
   }
 
   public static Builder builder() {

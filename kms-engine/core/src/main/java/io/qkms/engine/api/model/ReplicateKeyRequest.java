@@ -1,8 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** ReplicateKey. */
@@ -14,6 +12,6 @@ public record ReplicateKeyRequest(
     @JsonProperty("Description") String description,
     @JsonProperty("Tags") List<Tag> tags) {
   public ReplicateKeyRequest {
-    tags = tags == null ? null : Collections.unmodifiableList(new ArrayList<>(tags));
+    tags = Values.copy(tags);
   }
 }

@@ -1,8 +1,6 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 
 /** ReplicateKey. */
@@ -11,7 +9,6 @@ public record ReplicateKeyResponse(
     @JsonProperty("ReplicaPolicy") String replicaPolicy,
     @JsonProperty("ReplicaTags") List<Tag> replicaTags) {
   public ReplicateKeyResponse {
-    replicaTags =
-        replicaTags == null ? null : Collections.unmodifiableList(new ArrayList<>(replicaTags));
+    replicaTags = Values.copy(replicaTags);
   }
 }
