@@ -22,20 +22,6 @@ public record CreateGrantRequest(
     return new Builder();
   }
 
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.keyId = keyId;
-    b.granteePrincipal = granteePrincipal;
-    b.retiringPrincipal = retiringPrincipal;
-    b.operations = operations;
-    b.constraints = constraints;
-    b.grantTokens = grantTokens;
-    b.name = name;
-    b.dryRun = dryRun;
-    return b;
-  }
-
   /** Builds a {@link CreateGrantRequest}; every field is optional here, the engine validates. */
   public static final class Builder {
     private String keyId;

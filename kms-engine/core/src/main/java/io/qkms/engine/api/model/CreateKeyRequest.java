@@ -22,21 +22,6 @@ public record CreateKeyRequest(
     return new Builder();
   }
 
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.policy = policy;
-    b.description = description;
-    b.keyUsage = keyUsage;
-    b.keySpec = keySpec;
-    b.customerMasterKeySpec = customerMasterKeySpec;
-    b.origin = origin;
-    b.multiRegion = multiRegion;
-    b.bypassPolicyLockoutSafetyCheck = bypassPolicyLockoutSafetyCheck;
-    b.tags = tags;
-    return b;
-  }
-
   /** Builds a {@link CreateKeyRequest}; every field is optional here, the engine validates. */
   public static final class Builder {
     private String policy;

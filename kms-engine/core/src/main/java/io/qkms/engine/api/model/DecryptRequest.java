@@ -27,18 +27,6 @@ public record DecryptRequest(
     return new Builder();
   }
 
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.ciphertextBlob = ciphertextBlob;
-    b.encryptionContext = encryptionContext;
-    b.grantTokens = grantTokens;
-    b.keyId = keyId;
-    b.encryptionAlgorithm = encryptionAlgorithm;
-    b.dryRun = dryRun;
-    return b;
-  }
-
   /** Builds a {@link DecryptRequest}; every field is optional here, the engine validates. */
   public static final class Builder {
     private byte[] ciphertextBlob;

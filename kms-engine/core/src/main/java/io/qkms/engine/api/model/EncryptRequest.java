@@ -27,18 +27,6 @@ public record EncryptRequest(
     return new Builder();
   }
 
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.keyId = keyId;
-    b.plaintext = plaintext;
-    b.encryptionContext = encryptionContext;
-    b.grantTokens = grantTokens;
-    b.encryptionAlgorithm = encryptionAlgorithm;
-    b.dryRun = dryRun;
-    return b;
-  }
-
   /** Builds a {@link EncryptRequest}; every field is optional here, the engine validates. */
   public static final class Builder {
     private String keyId;

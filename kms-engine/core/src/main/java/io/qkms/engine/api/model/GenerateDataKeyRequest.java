@@ -21,18 +21,6 @@ public record GenerateDataKeyRequest(
     return new Builder();
   }
 
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.keyId = keyId;
-    b.encryptionContext = encryptionContext;
-    b.numberOfBytes = numberOfBytes;
-    b.keySpec = keySpec;
-    b.grantTokens = grantTokens;
-    b.dryRun = dryRun;
-    return b;
-  }
-
   /**
    * Builds a {@link GenerateDataKeyRequest}; every field is optional here, the engine validates.
    */

@@ -36,32 +36,6 @@ public record KeyMetadata(
     return new Builder();
   }
 
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.awsAccountId = awsAccountId;
-    b.keyId = keyId;
-    b.arn = arn;
-    b.creationDate = creationDate;
-    b.enabled = enabled;
-    b.description = description;
-    b.keyUsage = keyUsage;
-    b.keyState = keyState;
-    b.deletionDate = deletionDate;
-    b.origin = origin;
-    b.keyManager = keyManager;
-    b.customerMasterKeySpec = customerMasterKeySpec;
-    b.keySpec = keySpec;
-    b.encryptionAlgorithms = encryptionAlgorithms;
-    b.macAlgorithms = macAlgorithms;
-    b.signingAlgorithms = signingAlgorithms;
-    b.multiRegion = multiRegion;
-    b.multiRegionConfiguration = multiRegionConfiguration;
-    b.pendingDeletionWindowInDays = pendingDeletionWindowInDays;
-    b.currentKeyMaterialId = currentKeyMaterialId;
-    return b;
-  }
-
   /** Builds a {@link KeyMetadata}; every field is optional here, the engine validates. */
   public static final class Builder {
     private String awsAccountId;

@@ -33,22 +33,6 @@ public record ReEncryptRequest(
     return new Builder();
   }
 
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.ciphertextBlob = ciphertextBlob;
-    b.sourceEncryptionContext = sourceEncryptionContext;
-    b.sourceKeyId = sourceKeyId;
-    b.destinationKeyId = destinationKeyId;
-    b.destinationEncryptionContext = destinationEncryptionContext;
-    b.sourceEncryptionAlgorithm = sourceEncryptionAlgorithm;
-    b.destinationEncryptionAlgorithm = destinationEncryptionAlgorithm;
-    b.grantTokens = grantTokens;
-    b.dryRun = dryRun;
-    b.dryRunModifiers = dryRunModifiers;
-    return b;
-  }
-
   /** Builds a {@link ReEncryptRequest}; every field is optional here, the engine validates. */
   public static final class Builder {
     private byte[] ciphertextBlob;
