@@ -313,16 +313,7 @@ class AwsCliAndBoto3Test {
 
   @Test
   void reEncrypt_byAPrincipalTheKeyPolicyDoesNotAllow_isAccessDenied() throws Exception {
-    JsonNode alice =
-        JSON.readTree(
-                InProcess.ok(
-                    Map.of(),
-                    "create-access-key",
-                    "--keystore",
-                    ks.toString(),
-                    "--principal",
-                    "arn:verenc:" + ACCOUNT + ":user/alice"))
-            .get("AccessKey");
+    JsonNode alice = InProcess.createAccessKey(ks, "arn:verenc:" + ACCOUNT + ":user/alice");
     Map<String, String> asAlice =
         Map.of(
             "AWS_PROFILE", "",

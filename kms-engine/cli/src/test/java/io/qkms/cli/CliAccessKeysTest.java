@@ -100,16 +100,7 @@ class CliAccessKeysTest {
   void createAccessKey_forAUser_printsIamsCreateAccessKeyShape() throws IOException {
     Path ks = init();
 
-    JsonNode key =
-        JSON.readTree(
-                InProcess.ok(
-                    Map.of(),
-                    "create-access-key",
-                    "--keystore",
-                    ks.toString(),
-                    "--principal",
-                    "arn:verenc:111122223333:user/alice"))
-            .get("AccessKey");
+    JsonNode key = InProcess.createAccessKey(ks, "arn:verenc:111122223333:user/alice");
 
     List<String> members = new ArrayList<>();
     key.fieldNames().forEachRemaining(members::add);
@@ -157,15 +148,7 @@ class CliAccessKeysTest {
   void listAccessKeys_neverShowsSecrets_andFiltersByPrincipal() throws IOException {
     Path ks = init();
     String alice =
-        JSON.readTree(
-                InProcess.ok(
-                    Map.of(),
-                    "create-access-key",
-                    "--keystore",
-                    ks.toString(),
-                    "--principal",
-                    "arn:verenc:111122223333:user/alice"))
-            .get("AccessKey")
+        InProcess.createAccessKey(ks, "arn:verenc:111122223333:user/alice")
             .get("AccessKeyId")
             .asText();
 

@@ -114,16 +114,7 @@ class CliServeTest {
     InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
     ServeProcess server = ServeProcess.start(ks);
     try {
-      JsonNode alice =
-          JSON.readTree(
-                  InProcess.ok(
-                      Map.of(),
-                      "create-access-key",
-                      "--keystore",
-                      ks.toString(),
-                      "--principal",
-                      "arn:verenc:111122223333:user/alice"))
-              .get("AccessKey");
+      JsonNode alice = InProcess.createAccessKey(ks, "arn:verenc:111122223333:user/alice");
       Path file = dir.resolve("alice-credentials");
       CredentialsFile.write(
           file, "qkms", alice.get("AccessKeyId").asText(), alice.get("SecretAccessKey").asText());

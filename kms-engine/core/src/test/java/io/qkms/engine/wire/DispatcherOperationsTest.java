@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -40,12 +39,7 @@ import org.junit.jupiter.api.Test;
 class DispatcherOperationsTest {
   private static final String ALICE = "arn:verenc:111122223333:user/alice";
 
-  private WireHarness w;
-
-  @BeforeEach
-  void open() {
-    w = new WireHarness();
-  }
+  private final WireHarness w = new WireHarness(); // one per test: JUnit makes an instance each
 
   @AfterEach
   void close() {

@@ -40,35 +40,11 @@ public final class KeyCache {
    * @param nanoTime the clock that ages entries, in nanoseconds
    */
   public KeyCache(KeyCacheConfig config, LongSupplier nanoTime) {
-    keys =
-        Caffeine.newBuilder()
-            .maximumSize(config.maxKeys())
-            .expireAfterWrite(config.ttl())
-            .ticker(nanoTime::getAsLong)
-            .executor(Runnable::run)
-            .recordStats()
-            .build();
-    aliases =
-        Caffeine.newBuilder()
-            .maximumSize(config.maxKeys())
-            .expireAfterWrite(config.ttl())
-            .ticker(nanoTime::getAsLong)
-            .executor(Runnable::run)
-            .recordStats()
-            .build();
-    grantKeys =
-        Caffeine.newBuilder()
-            .maximumSize(config.maxKeys())
-            .expireAfterWrite(config.ttl())
-            .ticker(nanoTime::getAsLong)
-            .executor(Runnable::run)
-            .build();
+    keys = bounded(config.maxKeys(), config, nanoTime).recordStats().build();
+    aliases = bounded(config.maxKeys(), config, nanoTime).recordStats().build();
+    grantKeys = bounded(config.maxKeys(), config, nanoTime).build();
     materials =
-        Caffeine.newBuilder()
-            .maximumSize(config.maxMaterials())
-            .expireAfterWrite(config.ttl())
-            .ticker(nanoTime::getAsLong)
-            .executor(Runnable::run)
+        bounded(config.maxMaterials(), config, nanoTime)
             .removalListener(
                 (MaterialRef ref, CachedMaterial m, RemovalCause cause) -> {
                   if (m != null) {
@@ -77,6 +53,18 @@ public final class KeyCache {
                 })
             .recordStats()
             .build();
+  }
+
+  /**
+   * Bounded in size, expiring a TTL after loading, on the injected clock, no threads of its own.
+   */
+  private static Caffeine<Object, Object> bounded(
+      long maximumSize, KeyCacheConfig config, LongSupplier nanoTime) {
+    return Caffeine.newBuilder()
+        .maximumSize(maximumSize)
+        .expireAfterWrite(config.ttl())
+        .ticker(nanoTime::getAsLong)
+        .executor(Runnable::run);
   }
 
   /**

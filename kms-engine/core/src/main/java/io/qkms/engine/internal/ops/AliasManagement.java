@@ -21,15 +21,11 @@ import java.time.Instant;
 import java.util.List;
 
 /** CreateAlias, UpdateAlias, DeleteAlias, ListAliases. Aliases belong to one region. */
-public final class AliasManagement {
+public final class AliasManagement extends OperationGroup {
   private static final String ALIAS_PATTERN = "^alias/[a-zA-Z0-9/_-]+$";
 
-  private final EngineContext ctx;
-  private final KeyAccess keys;
-
   AliasManagement(EngineContext ctx, KeyAccess keys) {
-    this.ctx = ctx;
-    this.keys = keys;
+    super(ctx, keys);
   }
 
   public void createAlias(Caller caller, CreateAliasRequest req) {

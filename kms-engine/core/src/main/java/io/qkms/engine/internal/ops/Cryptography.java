@@ -38,7 +38,7 @@ import java.util.Map;
  * returned by ReEncrypt, not put into any exception or log, and every buffer that held it is zeroed
  * before the method returns.
  */
-public final class Cryptography {
+public final class Cryptography extends OperationGroup {
   static final String INCORRECT_KEY_MESSAGE =
       "The key ID in the request does not identify a CMK that can perform this operation.";
   static final String DRY_RUN_MESSAGE =
@@ -46,12 +46,8 @@ public final class Cryptography {
   private static final String SYMMETRIC_DEFAULT = EncryptionAlgorithm.SYMMETRIC_DEFAULT.name();
   private static final int MAX_CIPHERTEXT_BYTES = 6144;
 
-  private final EngineContext ctx;
-  private final KeyAccess keys;
-
   Cryptography(EngineContext ctx, KeyAccess keys) {
-    this.ctx = ctx;
-    this.keys = keys;
+    super(ctx, keys);
   }
 
   // ---- ReEncrypt ----------------------------------------------------------------------------

@@ -33,16 +33,12 @@ import java.util.List;
 import java.util.Objects;
 
 /** CreateGrant, ListGrants, RetireGrant, RevokeGrant. */
-public final class GrantManagement {
+public final class GrantManagement extends OperationGroup {
   static final int MAX_GRANTS_PER_KEY = 50_000;
   private static final HexFormat HEX = HexFormat.of();
 
-  private final EngineContext ctx;
-  private final KeyAccess keys;
-
   GrantManagement(EngineContext ctx, KeyAccess keys) {
-    this.ctx = ctx;
-    this.keys = keys;
+    super(ctx, keys);
   }
 
   public CreateGrantResponse createGrant(Caller caller, CreateGrantRequest req) {

@@ -48,7 +48,7 @@ import java.time.Instant;
 import java.util.List;
 
 /** Key lifecycle: create, describe, list, enable, disable, delete, replicate, key policies. */
-public final class KeyManagement {
+public final class KeyManagement extends OperationGroup {
   static final List<String> KEY_USAGES =
       List.of("SIGN_VERIFY", "ENCRYPT_DECRYPT", "GENERATE_VERIFY_MAC", "KEY_AGREEMENT");
   static final List<String> KEY_SPECS =
@@ -75,12 +75,8 @@ public final class KeyManagement {
   static final String LOCKOUT_MESSAGE =
       "The new key policy will not allow you to update the key policy in the future.";
 
-  private final EngineContext ctx;
-  private final KeyAccess keys;
-
   KeyManagement(EngineContext ctx, KeyAccess keys) {
-    this.ctx = ctx;
-    this.keys = keys;
+    super(ctx, keys);
   }
 
   public CreateKeyResponse createKey(Caller caller, CreateKeyRequest req) {

@@ -28,15 +28,11 @@ import java.util.List;
  * for decryption until the key is deleted. Multi-region keys rotate on their primary, and the new
  * material reaches every replica at once.
  */
-public final class RotationManagement {
+public final class RotationManagement extends OperationGroup {
   static final int ON_DEMAND_LIMIT = 10;
 
-  private final EngineContext ctx;
-  private final KeyAccess keys;
-
   RotationManagement(EngineContext ctx, KeyAccess keys) {
-    this.ctx = ctx;
-    this.keys = keys;
+    super(ctx, keys);
   }
 
   public RotateKeyOnDemandResponse rotateKeyOnDemand(Caller caller, RotateKeyOnDemandRequest req) {
