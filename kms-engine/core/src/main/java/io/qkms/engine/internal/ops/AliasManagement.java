@@ -66,10 +66,7 @@ public final class AliasManagement extends OperationGroup {
     ctx.write(
         s -> {
           RegionState rs = ctx.region(s, caller);
-          AliasRecord alias = rs.alias(name);
-          if (alias == null) {
-            throw keys.aliasNotFound(name);
-          }
+          AliasRecord alias = existing(rs, name);
           KeyRecord current = rs.key(alias.targetKeyId());
           KeyRecord target = keys.resolve(s, caller, req.targetKeyId());
           if (current != null) {
@@ -110,16 +107,21 @@ public final class AliasManagement extends OperationGroup {
     ctx.write(
         s -> {
           RegionState rs = ctx.region(s, caller);
-          AliasRecord alias = rs.alias(name);
-          if (alias == null) {
-            throw keys.aliasNotFound(name);
-          }
+          AliasRecord alias = existing(rs, name);
           KeyRecord target = rs.key(alias.targetKeyId());
           if (target != null) {
             keys.authorize(caller, target, "kms:DeleteAlias", null);
           }
           return s.withRegion(caller.region(), rs.withoutAlias(name));
         });
+  }
+
+  private AliasRecord existing(RegionState rs, AliasName name) {
+    AliasRecord alias = rs.alias(name);
+    if (alias == null) {
+      throw keys.aliasNotFound(name);
+    }
+    return alias;
   }
 
   public ListAliasesResponse listAliases(Caller caller, ListAliasesRequest req) {

@@ -533,13 +533,7 @@ public final class Cryptography extends OperationGroup {
 
   private static void requireEncryptDecrypt(CachedKey key, String operation) {
     if (key.record().keyUsage() != KeyUsage.ENCRYPT_DECRYPT) {
-      throw new InvalidKeyUsageException(
-          key.arn()
-              + " key usage is "
-              + key.record().keyUsage()
-              + " which is not valid for "
-              + operation
-              + ".");
+      throw invalidKeyUsage(key, "usage", key.record().keyUsage(), "is not valid for " + operation);
     }
   }
 
@@ -556,22 +550,21 @@ public final class Cryptography extends OperationGroup {
 
   private static InvalidKeyUsageException algorithmNotSupported(
       CachedKey key, EncryptionAlgorithm algorithm) {
-    return new InvalidKeyUsageException(
-        key.arn()
-            + " key spec is "
-            + key.record().keySpec()
-            + " which does not support the encryption algorithm "
-            + algorithm
-            + ".");
+    return invalidKeyUsage(
+        key,
+        "spec",
+        key.record().keySpec(),
+        "does not support the encryption algorithm " + algorithm);
   }
 
   private static InvalidKeyUsageException notSymmetric(CachedKey key, String what) {
+    return invalidKeyUsage(key, "spec", key.record().keySpec(), "is not valid for " + what);
+  }
+
+  /** InvalidKeyUsageException, worded as AWS words it: "ARN key spec is X which ...". */
+  private static InvalidKeyUsageException invalidKeyUsage(
+      CachedKey key, String property, Object value, String which) {
     return new InvalidKeyUsageException(
-        key.arn()
-            + " key spec is "
-            + key.record().keySpec()
-            + " which is not valid for "
-            + what
-            + ".");
+        key.arn() + " key " + property + " is " + value + " which " + which + ".");
   }
 }
