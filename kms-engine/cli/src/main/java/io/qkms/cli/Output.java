@@ -17,6 +17,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
@@ -123,7 +124,7 @@ final class Output {
     if (node.isObject()) {
       List<String> scalars = new ArrayList<>();
       if (name != null) {
-        scalars.add(name.toUpperCase(java.util.Locale.ROOT));
+        scalars.add(name.toUpperCase(Locale.ROOT));
       }
       node.fields()
           .forEachRemaining(
@@ -153,7 +154,7 @@ final class Output {
       }
       if (!scalars.isEmpty()) {
         if (name != null) {
-          scalars.add(0, name.toUpperCase(java.util.Locale.ROOT));
+          scalars.add(0, name.toUpperCase(Locale.ROOT));
         }
         lines.add(String.join("\t", scalars));
       }

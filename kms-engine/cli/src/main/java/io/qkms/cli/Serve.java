@@ -5,6 +5,7 @@ import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.http.QkmsHttpServer;
 import io.qkms.http.TryItOut;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.stream.Collectors;
+import picocli.CommandLine.ParseResult;
 
 /**
  * {@code qkms serve}: the HTTP endpoint over a key store, until SIGTERM or Ctrl-C. Kept apart from
@@ -21,6 +23,46 @@ import java.util.stream.Collectors;
 final class Serve {
   private Serve() {}
 
+  /** {@code qkms serve}: reads its options, opens the store and serves until stopped. */
+  static int run(Invocation inv, ParseResult sub) {
+    String host = Invocation.value(sub, "--host", "127.0.0.1");
+    int port;
+    try {
+      port = Integer.parseInt(Invocation.value(sub, "--port", "8471"));
+    } catch (NumberFormatException e) {
+      throw new UsageException("Invalid value for --port: expected a number 0..65535");
+    }
+    if (port < 0 || port > 65535) {
+      throw new UsageException("Invalid value for --port: expected a number 0..65535");
+    }
+    String accessLog = Invocation.value(sub, "--access-log", "-");
+    Boolean console = sub.matchedOptionValue("--console", null);
+    FileKeyStore store = inv.openStore(sub);
+    try {
+      return serve(
+          store,
+          host,
+          port,
+          accessLog.equals("none") ? null : accessLog,
+          console,
+          inv.out,
+          inv.err);
+    } catch (IOException e) {
+      store.close();
+      throw new CommandFailedException(
+          "cannot serve on " + host + ":" + port + ": " + e.getMessage(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return Qkms.OK;
+    } catch (RuntimeException e) {
+      store.close();
+      throw e;
+    } catch (Exception e) {
+      store.close();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /**
    * Serves until the JVM is asked to stop; then the server stops gracefully (requests in flight
    * finish), and only then the engine and the store are closed.
@@ -28,7 +70,7 @@ final class Serve {
    * @param accessLog a file to append the access log to, "-" for stdout, or null for none
    * @param console whether to serve the Try It Out console; null: only on a loopback address
    */
-  static int run(
+  private static int serve(
       FileKeyStore store,
       String host,
       int port,
@@ -41,12 +83,7 @@ final class Serve {
     PrintStream log = accessLogStream(accessLog, out);
     boolean tryItOut = console != null ? console : TryItOut.onByDefault(host);
     QkmsHttpServer.Builder builder =
-        QkmsHttpServer.builder()
-            .engine(engine)
-            .keyStore(store)
-            .host(host)
-            .port(port)
-            .tryItOut(tryItOut);
+        QkmsHttpServer.builder().engine(engine).host(host).port(port).tryItOut(tryItOut);
     if (log != null) {
       builder.accessLog(log::println, log::flush);
     }
@@ -98,13 +135,11 @@ final class Serve {
       return null;
     }
     if (accessLog.equals("-")) {
-      return new PrintStream(
-          new java.io.BufferedOutputStream(out, 1 << 16), false, StandardCharsets.UTF_8);
+      return new PrintStream(new BufferedOutputStream(out, 1 << 16), false, StandardCharsets.UTF_8);
     }
     OutputStream file =
         Files.newOutputStream(
             Path.of(accessLog), StandardOpenOption.CREATE, StandardOpenOption.APPEND);
-    return new PrintStream(
-        new java.io.BufferedOutputStream(file, 1 << 16), false, StandardCharsets.UTF_8);
+    return new PrintStream(new BufferedOutputStream(file, 1 << 16), false, StandardCharsets.UTF_8);
   }
 }

@@ -3,6 +3,7 @@ package io.qkms.cli;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -30,7 +31,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * The real AWS CLI and boto3, unchanged, against {@code qkms serve} with nothing but the
  * credentials file {@code qkms init} wrote: README's walk-through, and the error each ReEncrypt
  * failure shows a CLI user. {@code .ci/run} installs both from Debian ({@code awscli}, {@code
- * python3-boto3}); where they are missing these tests are skipped, saying so.
+ * python3-boto3}); where they are missing these tests are skipped, saying so, except under CI
+ * ({@code CI=true}), where they fail.
  */
 @Timeout(300)
 class AwsCliAndBoto3Test {
@@ -111,6 +113,19 @@ class AwsCliAndBoto3Test {
     return Files.isExecutable(cli) ? cli : null;
   }
 
+  /**
+   * Skips the test when a client is missing on a developer's machine; under CI ({@code CI=true},
+   * where .ci/run installs the clients) a missing client fails it, so a failed install cannot pass
+   * unnoticed as fifteen skipped tests.
+   */
+  static void requireClient(boolean present, String missing) {
+    if ("true".equals(System.getenv("CI"))) {
+      assertTrue(present, missing + " (CI=true, so this is a failure, not a skip)");
+    } else {
+      assumeTrue(present, missing);
+    }
+  }
+
   private static Path python() {
     Path python = Path.of("/usr/bin/python3");
     return Files.isExecutable(python) ? python : null;
@@ -144,7 +159,8 @@ class AwsCliAndBoto3Test {
   /** {@code aws --endpoint-url <server> --region us-east-1 <args>}. */
   private static Run aws(Map<String, String> env, String... args) throws Exception {
     Path cli = awsCli();
-    assumeTrue(cli != null, "the AWS CLI is not installed (apt-get install awscli; .ci/run does)");
+    requireClient(
+        cli != null, "the AWS CLI is not installed (apt-get install awscli; .ci/run does)");
     List<String> command = new ArrayList<>(List.of(cli.toString()));
     command.addAll(List.of("--endpoint-url", server.endpoint().toString()));
     if (Stream.of(args).noneMatch("--region"::equals)) {
@@ -297,16 +313,7 @@ class AwsCliAndBoto3Test {
 
   @Test
   void reEncrypt_byAPrincipalTheKeyPolicyDoesNotAllow_isAccessDenied() throws Exception {
-    JsonNode alice =
-        JSON.readTree(
-                InProcess.ok(
-                    Map.of(),
-                    "create-access-key",
-                    "--keystore",
-                    ks.toString(),
-                    "--principal",
-                    "arn:verenc:" + ACCOUNT + ":user/alice"))
-            .get("AccessKey");
+    JsonNode alice = InProcess.createAccessKey(ks, "arn:verenc:" + ACCOUNT + ":user/alice");
     Map<String, String> asAlice =
         Map.of(
             "AWS_PROFILE", "",
@@ -379,7 +386,7 @@ class AwsCliAndBoto3Test {
   @Test
   void boto3_readmeSnippet_reEncryptsAndDecrypts_andRaisesModelledExceptions() throws Exception {
     Path python = python();
-    assumeTrue(python != null, "no /usr/bin/python3");
+    requireClient(python != null, "no /usr/bin/python3");
     Path script = dir.resolve("boto3_check.py");
     Files.writeString(script, BOTO3_SCRIPT);
     String disabled = newKey();
@@ -390,7 +397,7 @@ class AwsCliAndBoto3Test {
             Map.of(),
             List.of(python.toString(), script.toString(), server.endpoint().toString(), disabled));
 
-    assumeTrue(
+    requireClient(
         !r.stderr().contains("No module named 'boto3'"),
         "boto3 is not installed (apt-get install python3-boto3; .ci/run does)");
     assertThat(r.toString(), r.status(), equalTo(0));

@@ -13,6 +13,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -64,32 +66,41 @@ class CliAccessKeysTest {
   }
 
   @Test
-  void storeFile_neverHoldsTheSecret() throws IOException {
+  void storeFile_neverHoldsTheSecret_asTextOrAsItsBytes() throws IOException {
     Path ks = init();
     String secret =
         Files.readString(ks.resolve("credentials"))
             .replaceAll("(?s).*aws_secret_access_key = (\\S+).*", "$1");
+    byte[] store = Files.readAllBytes(ks.resolve("store.qks"));
+    List<byte[]> forms =
+        List.of(secret.getBytes(StandardCharsets.US_ASCII), Base64.getDecoder().decode(secret));
 
-    String store =
-        new String(Files.readAllBytes(ks.resolve("store.qks")), StandardCharsets.ISO_8859_1);
+    for (byte[] form : forms) {
+      assertThat(indexOf(store, form), equalTo(-1));
+      // The search finds the secret where it is: spliced into a copy of the file.
+      int at = store.length / 2;
+      byte[] planted = Arrays.copyOf(store, store.length + form.length);
+      System.arraycopy(form, 0, planted, at, form.length);
+      System.arraycopy(store, at, planted, at + form.length, store.length - at);
+      assertThat(indexOf(planted, form), equalTo(at));
+    }
+  }
 
-    assertThat(store.contains(secret), equalTo(false));
+  /** Where {@code part} first occurs in {@code all}, or -1. */
+  private static int indexOf(byte[] all, byte[] part) {
+    for (int i = 0; i + part.length <= all.length; i++) {
+      if (Arrays.equals(all, i, i + part.length, part, 0, part.length)) {
+        return i;
+      }
+    }
+    return -1;
   }
 
   @Test
   void createAccessKey_forAUser_printsIamsCreateAccessKeyShape() throws IOException {
     Path ks = init();
 
-    JsonNode key =
-        JSON.readTree(
-                InProcess.ok(
-                    Map.of(),
-                    "create-access-key",
-                    "--keystore",
-                    ks.toString(),
-                    "--principal",
-                    "arn:verenc:111122223333:user/alice"))
-            .get("AccessKey");
+    JsonNode key = InProcess.createAccessKey(ks, "arn:verenc:111122223333:user/alice");
 
     List<String> members = new ArrayList<>();
     key.fieldNames().forEachRemaining(members::add);
@@ -137,15 +148,7 @@ class CliAccessKeysTest {
   void listAccessKeys_neverShowsSecrets_andFiltersByPrincipal() throws IOException {
     Path ks = init();
     String alice =
-        JSON.readTree(
-                InProcess.ok(
-                    Map.of(),
-                    "create-access-key",
-                    "--keystore",
-                    ks.toString(),
-                    "--principal",
-                    "arn:verenc:111122223333:user/alice"))
-            .get("AccessKey")
+        InProcess.createAccessKey(ks, "arn:verenc:111122223333:user/alice")
             .get("AccessKeyId")
             .asText();
 

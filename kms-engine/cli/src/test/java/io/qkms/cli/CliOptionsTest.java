@@ -42,15 +42,15 @@ class CliOptionsTest {
   @Test
   void help_ofEveryCommand_listsItsOptionsAndExitsZero() {
     List<String> problems = new ArrayList<>();
-    for (ApiOperations.Operation op : ApiOperations.all()) {
+    for (CommandTable.Command op : CommandTable.all()) {
       CliProcess.Result r = InProcess.qkms(Map.of(), op.command(), "--help");
       if (r.status() != 0 || !r.stdout().contains("Usage: qkms " + op.command())) {
         problems.add(op.command() + ": " + r);
       }
-      for (ApiOperations.Member m : op.members()) {
+      for (CommandTable.Member m : op.members()) {
         // Booleans show as --[no-]dry-run: --dry-run and --no-dry-run, as in the AWS CLI.
         String shown =
-            m.kind() == ApiOperations.Kind.BOOLEAN
+            m.kind() == CommandTable.Kind.BOOLEAN
                 ? "--[no-]" + m.option().substring(2)
                 : m.option();
         if (!r.stdout().contains(shown)) {
@@ -71,7 +71,7 @@ class CliOptionsTest {
     CliProcess.Result r = InProcess.qkms(Map.of(), "--help");
 
     assertThat(r.status(), equalTo(0));
-    for (ApiOperations.Operation op : ApiOperations.all()) {
+    for (CommandTable.Command op : CommandTable.all()) {
       assertThat(r.stdout(), containsString("\n  " + op.command() + " "));
     }
   }
@@ -90,9 +90,9 @@ class CliOptionsTest {
     // Each operation with its required members present: whatever the engine answers, it must
     // be the operation's own answer, not an unknown target or an unreadable request.
     List<String> problems = new ArrayList<>();
-    for (ApiOperations.Operation op : ApiOperations.all()) {
+    for (CommandTable.Command op : CommandTable.all()) {
       ObjectNode request = JSON.createObjectNode();
-      for (ApiOperations.Member m : op.members()) {
+      for (CommandTable.Member m : op.members()) {
         if (op.required().contains(m.name())) {
           switch (m.kind()) {
             case BLOB -> request.put(m.name(), "AAAA");

@@ -2,13 +2,17 @@ package io.qkms.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Runs the command line in a new JVM (the test class path, main class {@link Qkms}) or through
@@ -51,7 +55,7 @@ final class CliProcess {
     cmd.add("bash");
     cmd.add(script.toString());
     cmd.addAll(List.of(args));
-    Map<String, String> e = new java.util.HashMap<>(env);
+    Map<String, String> e = new HashMap<>(env);
     e.put("QKMS_CLASSPATH", System.getProperty("java.class.path"));
     e.put("JAVA_HOME", System.getProperty("java.home"));
     return run(cmd, e);
@@ -74,10 +78,7 @@ final class CliProcess {
           p.exitValue(),
           out.get(TIMEOUT_SECONDS, TimeUnit.SECONDS),
           err.get(TIMEOUT_SECONDS, TimeUnit.SECONDS));
-    } catch (IOException
-        | InterruptedException
-        | java.util.concurrent.ExecutionException
-        | java.util.concurrent.TimeoutException e) {
+    } catch (IOException | InterruptedException | ExecutionException | TimeoutException e) {
       throw new AssertionError("Running " + cmd + " failed", e);
     }
   }
@@ -86,7 +87,7 @@ final class CliProcess {
     try (in) {
       return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     }
   }
 }

@@ -8,6 +8,9 @@ import static org.hamcrest.Matchers.matchesPattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.engine.credentials.CredentialsFile;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
@@ -111,18 +114,9 @@ class CliServeTest {
     InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
     ServeProcess server = ServeProcess.start(ks);
     try {
-      JsonNode alice =
-          JSON.readTree(
-                  InProcess.ok(
-                      Map.of(),
-                      "create-access-key",
-                      "--keystore",
-                      ks.toString(),
-                      "--principal",
-                      "arn:verenc:111122223333:user/alice"))
-              .get("AccessKey");
+      JsonNode alice = InProcess.createAccessKey(ks, "arn:verenc:111122223333:user/alice");
       Path file = dir.resolve("alice-credentials");
-      io.qkms.http.credentials.CredentialsFile.write(
+      CredentialsFile.write(
           file, "qkms", alice.get("AccessKeyId").asText(), alice.get("SecretAccessKey").asText());
       try (KmsClient kms = client(server.endpoint(), file)) {
         // Recognised at once: alice may call, but the default key policy lets only the root in.
@@ -159,8 +153,7 @@ class CliServeTest {
   void serve_portInUse_failsWithExit255() throws Exception {
     Path ks = dir.resolve("ks");
     InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
-    try (java.net.ServerSocket taken =
-        new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+    try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       CliProcess.Result r =
           CliProcess.qkms(
               Map.of(),

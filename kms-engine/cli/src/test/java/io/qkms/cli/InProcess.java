@@ -1,8 +1,12 @@
 package io.qkms.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 
 /** Runs the command line inside the test JVM: quick, for set-up steps and option details. */
@@ -20,6 +24,23 @@ final class InProcess {
             new PrintStream(err, true, StandardCharsets.UTF_8));
     return new CliProcess.Result(
         status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  }
+
+  /** {@code qkms create-access-key} for {@code principalArn}: the printed AccessKey object. */
+  static JsonNode createAccessKey(Path keystore, String principalArn) {
+    String out =
+        ok(
+            Map.of(),
+            "create-access-key",
+            "--keystore",
+            keystore.toString(),
+            "--principal",
+            principalArn);
+    try {
+      return new ObjectMapper().readTree(out).get("AccessKey");
+    } catch (JsonProcessingException e) {
+      throw new AssertionError("create-access-key printed no JSON: " + out, e);
+    }
   }
 
   /** Runs a command that must succeed; returns its stdout, stripped. */

@@ -1,17 +1,19 @@
 package io.qkms.engine;
 
 import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.api.Kms;
 import io.qkms.engine.api.Principal;
 import io.qkms.engine.api.model.*;
-import io.qkms.engine.cache.KeyCache;
 import io.qkms.engine.cache.KeyCacheConfig;
 import io.qkms.engine.cache.KeyCacheStats;
+import io.qkms.engine.credentials.AccessKeys;
+import io.qkms.engine.internal.cache.KeyCache;
+import io.qkms.engine.internal.ops.OperationGroups;
+import io.qkms.engine.internal.store.StateStore;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
-import io.qkms.engine.ops.Operations;
 import io.qkms.engine.store.KeyStore;
-import io.qkms.engine.store.StoreState;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -35,20 +37,19 @@ public final class KmsEngine implements Kms, AutoCloseable {
   /** How long a call waits for the key store before failing with DependencyTimeoutException. */
   public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofSeconds(5);
 
-  private final KeyStore store;
   private final KeyCache cache;
-  private final Operations ops;
+  private final OperationGroups ops;
+  private final AccessKeys accessKeys;
   private final AccountId account;
   private final List<Region> regions;
 
   private KmsEngine(Builder b) {
-    this.store = b.store;
     Clock clock = b.clock;
     this.cache = new KeyCache(b.cacheConfig, () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
-    this.ops = Operations.create(store, cache, clock, b.storeTimeout);
-    StoreState s = store.read(b.storeTimeout);
-    this.account = s.account();
-    this.regions = s.regions();
+    this.ops = OperationGroups.create(StateStore.of(b.store), cache, clock, b.storeTimeout);
+    this.accessKeys = AccessKeys.of(b.store, b.storeTimeout);
+    this.account = ops.account();
+    this.regions = ops.regions();
   }
 
   public static Builder builder() {
@@ -73,6 +74,11 @@ public final class KmsEngine implements Kms, AutoCloseable {
     return new Caller(Principal.root(account), homeRegion());
   }
 
+  /** The access keys of the engine's store (the HTTP endpoint's credentials). */
+  public AccessKeys accessKeys() {
+    return accessKeys;
+  }
+
   /** Hit, miss and eviction counts of the key cache. */
   public KeyCacheStats cacheStats() {
     return cache.stats();
@@ -83,16 +89,16 @@ public final class KmsEngine implements Kms, AutoCloseable {
    * needs kms:DescribeKey. Not a wire operation: the re-key job uses it, with {@link
    * #ciphertextKeyMaterial}, to skip ciphertexts that are already under the newest material.
    */
-  public io.qkms.engine.api.KeyMaterialRef currentKeyMaterial(Caller caller, String keyId) {
-    return ops.currentKeyMaterial(caller, keyId);
+  public KeyMaterialRef currentKeyMaterial(Caller caller, String keyId) {
+    return ops.crypto().currentKeyMaterial(ops.checked(caller), keyId);
   }
 
   /**
    * The key and material a QKMS ciphertext's cleartext header names, or null if the bytes are not a
    * QKMS symmetric ciphertext. Reads the header only: it does not prove the blob authentic.
    */
-  public io.qkms.engine.api.KeyMaterialRef ciphertextKeyMaterial(byte[] ciphertextBlob) {
-    return ops.ciphertextKeyMaterial(ciphertextBlob);
+  public KeyMaterialRef ciphertextKeyMaterial(byte[] ciphertextBlob) {
+    return ops.crypto().ciphertextKeyMaterial(ciphertextBlob);
   }
 
   /** Applies due automatic rotations and expired key deletions now (servers call this). */
@@ -109,147 +115,147 @@ public final class KmsEngine implements Kms, AutoCloseable {
 
   @Override
   public CreateKeyResponse createKey(Caller caller, CreateKeyRequest request) {
-    return ops.createKey(caller, request);
+    return ops.keys().createKey(ops.checked(caller), request);
   }
 
   @Override
   public DescribeKeyResponse describeKey(Caller caller, DescribeKeyRequest request) {
-    return ops.describeKey(caller, request);
+    return ops.keys().describeKey(ops.checked(caller), request);
   }
 
   @Override
   public ListKeysResponse listKeys(Caller caller, ListKeysRequest request) {
-    return ops.listKeys(caller, request);
+    return ops.keys().listKeys(ops.checked(caller), request);
   }
 
   @Override
   public void enableKey(Caller caller, EnableKeyRequest request) {
-    ops.enableKey(caller, request);
+    ops.keys().enableKey(ops.checked(caller), request);
   }
 
   @Override
   public void disableKey(Caller caller, DisableKeyRequest request) {
-    ops.disableKey(caller, request);
+    ops.keys().disableKey(ops.checked(caller), request);
   }
 
   @Override
   public ScheduleKeyDeletionResponse scheduleKeyDeletion(
       Caller caller, ScheduleKeyDeletionRequest request) {
-    return ops.scheduleKeyDeletion(caller, request);
+    return ops.keys().scheduleKeyDeletion(ops.checked(caller), request);
   }
 
   @Override
   public CancelKeyDeletionResponse cancelKeyDeletion(
       Caller caller, CancelKeyDeletionRequest request) {
-    return ops.cancelKeyDeletion(caller, request);
+    return ops.keys().cancelKeyDeletion(ops.checked(caller), request);
   }
 
   @Override
   public void createAlias(Caller caller, CreateAliasRequest request) {
-    ops.createAlias(caller, request);
+    ops.aliases().createAlias(ops.checked(caller), request);
   }
 
   @Override
   public void updateAlias(Caller caller, UpdateAliasRequest request) {
-    ops.updateAlias(caller, request);
+    ops.aliases().updateAlias(ops.checked(caller), request);
   }
 
   @Override
   public void deleteAlias(Caller caller, DeleteAliasRequest request) {
-    ops.deleteAlias(caller, request);
+    ops.aliases().deleteAlias(ops.checked(caller), request);
   }
 
   @Override
   public ListAliasesResponse listAliases(Caller caller, ListAliasesRequest request) {
-    return ops.listAliases(caller, request);
+    return ops.aliases().listAliases(ops.checked(caller), request);
   }
 
   @Override
   public EncryptResponse encrypt(Caller caller, EncryptRequest request) {
-    return ops.encrypt(caller, request);
+    return ops.crypto().encrypt(ops.checked(caller), request);
   }
 
   @Override
   public DecryptResponse decrypt(Caller caller, DecryptRequest request) {
-    return ops.decrypt(caller, request);
+    return ops.crypto().decrypt(ops.checked(caller), request);
   }
 
   @Override
   public ReEncryptResponse reEncrypt(Caller caller, ReEncryptRequest request) {
-    return ops.reEncrypt(caller, request);
+    return ops.crypto().reEncrypt(ops.checked(caller), request);
   }
 
   @Override
   public GenerateDataKeyResponse generateDataKey(Caller caller, GenerateDataKeyRequest request) {
-    return ops.generateDataKey(caller, request);
+    return ops.crypto().generateDataKey(ops.checked(caller), request);
   }
 
   @Override
   public GenerateDataKeyWithoutPlaintextResponse generateDataKeyWithoutPlaintext(
       Caller caller, GenerateDataKeyWithoutPlaintextRequest request) {
-    return ops.generateDataKeyWithoutPlaintext(caller, request);
+    return ops.crypto().generateDataKeyWithoutPlaintext(ops.checked(caller), request);
   }
 
   @Override
   public RotateKeyOnDemandResponse rotateKeyOnDemand(
       Caller caller, RotateKeyOnDemandRequest request) {
-    return ops.rotateKeyOnDemand(caller, request);
+    return ops.rotations().rotateKeyOnDemand(ops.checked(caller), request);
   }
 
   @Override
   public void enableKeyRotation(Caller caller, EnableKeyRotationRequest request) {
-    ops.enableKeyRotation(caller, request);
+    ops.rotations().enableKeyRotation(ops.checked(caller), request);
   }
 
   @Override
   public void disableKeyRotation(Caller caller, DisableKeyRotationRequest request) {
-    ops.disableKeyRotation(caller, request);
+    ops.rotations().disableKeyRotation(ops.checked(caller), request);
   }
 
   @Override
   public GetKeyRotationStatusResponse getKeyRotationStatus(
       Caller caller, GetKeyRotationStatusRequest request) {
-    return ops.getKeyRotationStatus(caller, request);
+    return ops.rotations().getKeyRotationStatus(ops.checked(caller), request);
   }
 
   @Override
   public ListKeyRotationsResponse listKeyRotations(Caller caller, ListKeyRotationsRequest request) {
-    return ops.listKeyRotations(caller, request);
+    return ops.rotations().listKeyRotations(ops.checked(caller), request);
   }
 
   @Override
   public CreateGrantResponse createGrant(Caller caller, CreateGrantRequest request) {
-    return ops.createGrant(caller, request);
+    return ops.grants().createGrant(ops.checked(caller), request);
   }
 
   @Override
   public ListGrantsResponse listGrants(Caller caller, ListGrantsRequest request) {
-    return ops.listGrants(caller, request);
+    return ops.grants().listGrants(ops.checked(caller), request);
   }
 
   @Override
   public void retireGrant(Caller caller, RetireGrantRequest request) {
-    ops.retireGrant(caller, request);
+    ops.grants().retireGrant(ops.checked(caller), request);
   }
 
   @Override
   public void revokeGrant(Caller caller, RevokeGrantRequest request) {
-    ops.revokeGrant(caller, request);
+    ops.grants().revokeGrant(ops.checked(caller), request);
   }
 
   @Override
   public void putKeyPolicy(Caller caller, PutKeyPolicyRequest request) {
-    ops.putKeyPolicy(caller, request);
+    ops.keys().putKeyPolicy(ops.checked(caller), request);
   }
 
   @Override
   public GetKeyPolicyResponse getKeyPolicy(Caller caller, GetKeyPolicyRequest request) {
-    return ops.getKeyPolicy(caller, request);
+    return ops.keys().getKeyPolicy(ops.checked(caller), request);
   }
 
   @Override
   public ReplicateKeyResponse replicateKey(Caller caller, ReplicateKeyRequest request) {
-    return ops.replicateKey(caller, request);
+    return ops.keys().replicateKey(ops.checked(caller), request);
   }
 
   /** Builds a {@link KmsEngine}. Only the key store is required. */
@@ -262,7 +268,8 @@ public final class KmsEngine implements Kms, AutoCloseable {
     private Builder() {}
 
     public Builder keyStore(KeyStore store) {
-      this.store = Objects.requireNonNull(store, "store");
+      StateStore.of(Objects.requireNonNull(store, "store")); // refuses a store QKMS did not make
+      this.store = store;
       return this;
     }
 

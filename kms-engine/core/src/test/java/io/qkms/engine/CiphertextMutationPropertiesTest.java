@@ -9,7 +9,7 @@ import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptRequest;
-import io.qkms.engine.crypto.CiphertextFormat;
+import io.qkms.engine.internal.crypto.CiphertextFormat;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.testing.EngineFixture;
 import java.util.Arrays;

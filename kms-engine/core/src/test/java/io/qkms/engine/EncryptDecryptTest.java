@@ -16,7 +16,7 @@ import io.qkms.engine.api.model.DecryptResponse;
 import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.EncryptResponse;
 import io.qkms.engine.api.model.KeyMetadata;
-import io.qkms.engine.crypto.CiphertextFormat;
+import io.qkms.engine.internal.crypto.CiphertextFormat;
 import io.qkms.engine.testing.EngineFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;

@@ -2,7 +2,6 @@ package io.qkms.engine;
 
 import static io.qkms.engine.Steps.CONTEXT;
 import static io.qkms.engine.Steps.ROOT;
-import static io.qkms.engine.Steps.canaryBlob;
 import static io.qkms.engine.Steps.reEncrypt;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -14,10 +13,8 @@ import io.qkms.engine.api.model.EncryptResponse;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptResponse;
 import io.qkms.engine.api.model.UpdateAliasRequest;
-import io.qkms.engine.testing.EngineFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.function.BiFunction;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -27,7 +24,7 @@ import org.junit.jupiter.params.provider.EnumSource;
  * Every identifier form (key ID, key ARN, alias name, alias ARN) wherever a crypto operation takes
  * a key, and key ARNs in every response whatever form the caller used.
  */
-class KeyIdentifierFormsTest {
+class KeyIdentifierFormsTest extends ReEncryptFixture {
   /** The four ways to name a key, given the key and an alias name that points to it. */
   enum Form {
     KEY_ID((key, alias) -> key.keyId()),
@@ -46,24 +43,10 @@ class KeyIdentifierFormsTest {
     }
   }
 
-  private EngineFixture f;
-  private KeyMetadata source;
-  private KeyMetadata destination;
-  private byte[] blob;
-
   @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    source = f.symmetricKey();
-    destination = f.symmetricKey();
+  void nameTheKeys() {
     Steps.alias(f, "alias/source", source);
     Steps.alias(f, "alias/destination", destination);
-    blob = canaryBlob(f, source.keyId());
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
   }
 
   @ParameterizedTest

@@ -2,7 +2,6 @@ package io.qkms.engine;
 
 import static io.qkms.engine.Steps.CONTEXT;
 import static io.qkms.engine.Steps.ROOT;
-import static io.qkms.engine.Steps.canaryBlob;
 import static io.qkms.engine.Steps.reEncrypt;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -14,42 +13,20 @@ import io.qkms.engine.api.model.DecryptResponse;
 import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.GenerateDataKeyRequest;
 import io.qkms.engine.api.model.GenerateDataKeyResponse;
-import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptResponse;
-import io.qkms.engine.testing.EngineFixture;
 import io.qkms.engine.wire.Dispatcher;
 import io.qkms.engine.wire.Json;
 import io.qkms.engine.wire.WireResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Plaintext never leaves through ReEncrypt, nor through the toString of any value that holds it.
  * (Exception messages are checked for the canary by {@link Expect} in every error test.)
  */
-class PlaintextConfinementTest {
-  private EngineFixture f;
-  private KeyMetadata source;
-  private KeyMetadata destination;
-  private byte[] blob;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    source = f.symmetricKey();
-    destination = f.symmetricKey();
-    blob = canaryBlob(f, source.keyId());
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
-
+class PlaintextConfinementTest extends ReEncryptFixture {
   private ReEncryptResponse reEncrypted() {
     return f.engine.reEncrypt(ROOT, reEncrypt(blob, destination.keyId()).build());
   }

@@ -2,7 +2,6 @@ package io.qkms.engine;
 
 import static io.qkms.engine.Steps.ALICE;
 import static io.qkms.engine.Steps.ROOT;
-import static io.qkms.engine.Steps.canaryBlob;
 import static io.qkms.engine.Steps.reEncrypt;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -15,38 +14,17 @@ import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
 import io.qkms.engine.api.model.RevokeGrantRequest;
-import io.qkms.engine.auth.GrantToken;
-import io.qkms.engine.testing.EngineFixture;
+import io.qkms.engine.internal.auth.GrantToken;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Who may ReEncrypt: kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination
  * (AccessDeniedException), grant tokens (InvalidGrantTokenException), and DryRun.
  */
-class ReEncryptAuthorizationTest {
+class ReEncryptAuthorizationTest extends ReEncryptFixture {
   private static final String DRY_RUN =
       "The request would have succeeded, but the DryRun option is set.";
-
-  private EngineFixture f;
-  private KeyMetadata source;
-  private KeyMetadata destination;
-  private byte[] blob;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    source = f.symmetricKey();
-    destination = f.symmetricKey();
-    blob = canaryBlob(f, source.keyId());
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
 
   private static String denied(String action, KeyMetadata key) {
     return "User: arn:verenc:111122223333:user/alice is not authorized to perform: "

@@ -2,7 +2,6 @@ package io.qkms.engine;
 
 import static io.qkms.engine.Steps.ALICE;
 import static io.qkms.engine.Steps.ROOT;
-import static io.qkms.engine.Steps.canaryBlob;
 import static io.qkms.engine.Steps.reEncrypt;
 
 import io.qkms.engine.api.errors.AccessDeniedException;
@@ -14,10 +13,8 @@ import io.qkms.engine.api.errors.KMSInvalidStateException;
 import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.api.model.KeyMetadata;
-import io.qkms.engine.crypto.CiphertextFormat;
-import io.qkms.engine.testing.EngineFixture;
+import io.qkms.engine.internal.crypto.CiphertextFormat;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,30 +24,17 @@ import org.junit.jupiter.api.Test;
  * blob parsing, SourceKeyId match, source state, authorization, decryption, destination usage,
  * destination state, DryRun.
  */
-class ReEncryptCheckOrderTest {
+class ReEncryptCheckOrderTest extends ReEncryptFixture {
   private static final String UNKNOWN_ID = "0987dcba-09fe-47dc-a5ba-ab0987654321";
 
-  private EngineFixture f;
-  private KeyMetadata source;
-  private KeyMetadata destination;
-  private byte[] blob;
   private byte[] tampered;
   private byte[] garbage;
 
   @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    source = f.symmetricKey();
-    destination = f.symmetricKey();
-    blob = canaryBlob(f, source.keyId());
+  void damageTheBlob() {
     tampered = blob.clone();
     tampered[CiphertextFormat.HEADER_SIZE_BYTES] ^= 0x01; // header intact, ciphertext changed
     garbage = "this is not a QKMS ciphertext blob at all, just text".getBytes();
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
   }
 
   @Test

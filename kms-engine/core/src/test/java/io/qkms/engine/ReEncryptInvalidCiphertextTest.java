@@ -11,10 +11,10 @@ import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptRequest;
-import io.qkms.engine.crypto.CiphertextFormat;
+import io.qkms.engine.internal.crypto.CiphertextFormat;
+import io.qkms.engine.internal.store.KeyRecord;
+import io.qkms.engine.internal.store.MaterialRecord;
 import io.qkms.engine.keys.KeyId;
-import io.qkms.engine.store.KeyRecord;
-import io.qkms.engine.store.MaterialRecord;
 import io.qkms.engine.testing.EngineFixture;
 import java.security.SecureRandom;
 import java.time.Duration;
@@ -22,34 +22,14 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** ReEncrypt's InvalidCiphertextException: blobs that are not what their key made. */
-class ReEncryptInvalidCiphertextTest {
+class ReEncryptInvalidCiphertextTest extends ReEncryptFixture {
   /** Offsets of the v1 blob layout (see CiphertextFormat). */
   private static final int MATERIAL_ID_OFFSET = 19;
 
   private static final int NONCE_OFFSET = 51;
-
-  private EngineFixture f;
-  private KeyMetadata source;
-  private KeyMetadata destination;
-  private byte[] blob;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    source = f.symmetricKey();
-    destination = f.symmetricKey();
-    blob = canaryBlob(f, source.keyId());
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
 
   private void expectInvalid(ReEncryptRequest request) {
     Expect.invalidCiphertext(() -> f.engine.reEncrypt(ROOT, request));

@@ -1,7 +1,6 @@
 package io.qkms.engine;
 
 import static io.qkms.engine.Steps.ROOT;
-import static io.qkms.engine.Steps.canaryBlob;
 import static io.qkms.engine.Steps.reEncrypt;
 
 import io.qkms.engine.api.errors.DisabledException;
@@ -15,8 +14,6 @@ import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.keys.KeyState;
 import io.qkms.engine.testing.EngineFixture;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,27 +22,9 @@ import org.junit.jupiter.api.Test;
  * (InvalidKeyUsageException), and both keys must be Enabled (DisabledException,
  * KMSInvalidStateException).
  */
-class ReEncryptKeyChecksTest {
+class ReEncryptKeyChecksTest extends ReEncryptFixture {
   private static final String INCORRECT_KEY =
       "The key ID in the request does not identify a CMK that can perform this operation.";
-
-  private EngineFixture f;
-  private KeyMetadata source;
-  private KeyMetadata destination;
-  private byte[] blob;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    source = f.symmetricKey();
-    destination = f.symmetricKey();
-    blob = canaryBlob(f, source.keyId());
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
 
   private <T extends KmsException> void expect(
       Class<T> type, String message, ReEncryptRequest request) {

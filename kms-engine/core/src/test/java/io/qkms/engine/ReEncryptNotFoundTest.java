@@ -1,40 +1,17 @@
 package io.qkms.engine;
 
 import static io.qkms.engine.Steps.ROOT;
-import static io.qkms.engine.Steps.canaryBlob;
 import static io.qkms.engine.Steps.reEncrypt;
 
 import io.qkms.engine.api.errors.NotFoundException;
-import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptRequest;
-import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** ReEncrypt's NotFoundException: identifiers that name no key the call can use. */
-class ReEncryptNotFoundTest {
+class ReEncryptNotFoundTest extends ReEncryptFixture {
   private static final String UNKNOWN_ID = "0987dcba-09fe-47dc-a5ba-ab0987654321";
   private static final String OTHER_ACCOUNT = "444455556666";
-
-  private EngineFixture f;
-  private KeyMetadata source;
-  private KeyMetadata destination;
-  private byte[] blob;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    source = f.symmetricKey();
-    destination = f.symmetricKey();
-    blob = canaryBlob(f, source.keyId());
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
 
   private void expectNotFound(String message, ReEncryptRequest request) {
     Expect.fails(NotFoundException.class, message, () -> f.engine.reEncrypt(ROOT, request));

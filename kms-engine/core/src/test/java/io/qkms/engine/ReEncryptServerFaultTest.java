@@ -1,7 +1,6 @@
 package io.qkms.engine;
 
 import static io.qkms.engine.Steps.ROOT;
-import static io.qkms.engine.Steps.canaryBlob;
 import static io.qkms.engine.Steps.reEncrypt;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -10,13 +9,10 @@ import static org.hamcrest.Matchers.is;
 import io.qkms.engine.api.errors.DependencyTimeoutException;
 import io.qkms.engine.api.errors.KMSInternalException;
 import io.qkms.engine.api.errors.KeyUnavailableException;
-import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,25 +21,7 @@ import org.junit.jupiter.api.Test;
  * damaged stored material (KMSInternalException). Each uses a fresh engine so that nothing cached
  * hides the store's condition.
  */
-class ReEncryptServerFaultTest {
-  private EngineFixture f;
-  private KeyMetadata source;
-  private KeyMetadata destination;
-  private byte[] blob;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    source = f.symmetricKey();
-    destination = f.symmetricKey();
-    blob = canaryBlob(f, source.keyId());
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
-
+class ReEncryptServerFaultTest extends ReEncryptFixture {
   @Test
   void reEncrypt_sealedStoreWithColdCache_isKeyUnavailable() {
     try (KmsEngine fresh = StoreSurgery.freshEngine(f)) {

@@ -1,39 +1,16 @@
 package io.qkms.engine;
 
 import static io.qkms.engine.Steps.ROOT;
-import static io.qkms.engine.Steps.canaryBlob;
 import static io.qkms.engine.Steps.reEncrypt;
 
 import io.qkms.engine.api.errors.ValidationException;
-import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptRequest;
-import io.qkms.engine.testing.EngineFixture;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** ReEncrypt request validation: AWS's "N validation error(s) detected: ..." messages. */
-class ReEncryptValidationTest {
-  private EngineFixture f;
-  private KeyMetadata source;
-  private KeyMetadata destination;
-  private byte[] blob;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    source = f.symmetricKey();
-    destination = f.symmetricKey();
-    blob = canaryBlob(f, source.keyId());
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
-
+class ReEncryptValidationTest extends ReEncryptFixture {
   private void expectValidation(String message, ReEncryptRequest request) {
     Expect.fails(ValidationException.class, message, () -> f.engine.reEncrypt(ROOT, request));
   }

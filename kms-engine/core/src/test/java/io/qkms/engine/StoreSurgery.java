@@ -1,11 +1,11 @@
 package io.qkms.engine;
 
 import io.qkms.engine.cache.KeyCacheConfig;
+import io.qkms.engine.internal.store.KeyRecord;
+import io.qkms.engine.internal.store.MaterialRecord;
+import io.qkms.engine.internal.store.StateStore;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.keys.Region;
-import io.qkms.engine.store.KeyRecord;
-import io.qkms.engine.store.KeyStore;
-import io.qkms.engine.store.MaterialRecord;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
 import java.util.function.UnaryOperator;
@@ -35,7 +35,7 @@ final class StoreSurgery {
 
   /** Replaces one stored key record with {@code change} applied to it. */
   static void editKey(
-      KeyStore store, Region region, String keyId, UnaryOperator<KeyRecord> change) {
+      StateStore store, Region region, String keyId, UnaryOperator<KeyRecord> change) {
     KeyId id = KeyId.parse(keyId);
     store.update(
         WRITE_TIMEOUT,
@@ -44,7 +44,7 @@ final class StoreSurgery {
   }
 
   /** The stored record of a key. */
-  static KeyRecord record(KeyStore store, Region region, String keyId) {
+  static KeyRecord record(StateStore store, Region region, String keyId) {
     return store.read(WRITE_TIMEOUT).region(region).key(KeyId.parse(keyId));
   }
 

@@ -1,5 +1,6 @@
 package io.qkms.http;
 
+import io.qkms.engine.wire.WireResponse;
 import java.nio.ByteBuffer;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -36,7 +37,7 @@ final class JsonErrorHandler extends ErrorHandler {
     String requestId = id != null ? id.toString() : RequestIds.next();
     request.setAttribute(AccessLog.REQUEST_ID, requestId);
     request.setAttribute(AccessLog.ERROR, type);
-    byte[] body = ErrorBodies.of(type, message);
+    byte[] body = WireResponse.error(status, type, message).body();
     response.getHeaders().put(KmsHandler.REQUEST_ID_HEADER, requestId);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, KmsHandler.CONTENT_TYPE);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);

@@ -1,6 +1,7 @@
 package io.qkms.http;
 
 import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.Operation;
 import io.qkms.engine.api.Principal;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.wire.Dispatcher;
@@ -12,7 +13,6 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -34,11 +34,12 @@ import org.eclipse.jetty.util.thread.Invocable;
  * <p>Threads: the handler is declared non-blocking, so Jetty runs it on the selector thread that
  * read the request, without handing it to another thread: the body is read without blocking (the
  * request's chunks as they come, into an array sized by Content-Length, never more than the limit),
- * and the operations that only read keys (Encrypt, Decrypt, ReEncrypt, GenerateDataKey, Describe
- * and List calls) run right there. They are served from the engine's key cache; on a miss the
- * engine reads the store, a short local file read. Operations that change keys write and sync the
- * store file, so they go to the server's thread pool. Serving the hot operations without a thread
- * hand-off halves the CPU per request and keeps latency tails short under load.
+ * and the operations that only read keys (those the catalogue does not mark {@link
+ * Operation#writesStore()}: Encrypt, Decrypt, ReEncrypt, GenerateDataKey, Describe and List calls)
+ * run right there. They are served from the engine's key cache; on a miss the engine reads the
+ * store, a short local file read. Operations that change keys write and sync the store file, so
+ * they go to the server's thread pool. Serving the hot operations without a thread hand-off halves
+ * the CPU per request and keeps latency tails short under load.
  */
 final class KmsHandler extends Handler.Abstract {
   static final String CONTENT_TYPE = WireResponse.CONTENT_TYPE;
@@ -55,7 +56,6 @@ final class KmsHandler extends Handler.Abstract {
   private final SigV4Verifier verifier;
   private final Map<String, Region> regions;
   private final int maxBodyBytes;
-  private final Set<String> operations;
 
   KmsHandler(
       Dispatcher dispatcher,
@@ -66,7 +66,6 @@ final class KmsHandler extends Handler.Abstract {
     this.verifier = verifier;
     this.regions = regions;
     this.maxBodyBytes = maxBodyBytes;
-    this.operations = dispatcher.operationNames();
   }
 
   @Override
@@ -75,12 +74,9 @@ final class KmsHandler extends Handler.Abstract {
     request.setAttribute(AccessLog.REQUEST_ID, requestId);
     response.getHeaders().put(REQUEST_ID_HEADER, requestId);
 
-    String target = request.getHeaders().get("X-Amz-Target");
-    if (target != null
-        && target.startsWith(Dispatcher.TARGET_PREFIX)
-        && operations.contains(target.substring(Dispatcher.TARGET_PREFIX.length()))) {
-      request.setAttribute(
-          AccessLog.OPERATION, target.substring(Dispatcher.TARGET_PREFIX.length()));
+    Operation<?, ?> operation = Dispatcher.operation(request.getHeaders().get("X-Amz-Target"));
+    if (operation != null) {
+      request.setAttribute(AccessLog.OPERATION, operation.name());
     }
     if (!"POST".equals(request.getMethod())) {
       response.getHeaders().put(ALLOW_POST);
@@ -212,28 +208,9 @@ final class KmsHandler extends Handler.Abstract {
     }
   }
 
-  /**
-   * Operations that never write the store themselves (a due automatic rotation found on a cache
-   * miss may still write it, rarely): run on the selector thread.
-   */
-  private static final Set<String> READ_ONLY =
-      Set.of(
-          "Encrypt",
-          "Decrypt",
-          "ReEncrypt",
-          "GenerateDataKey",
-          "GenerateDataKeyWithoutPlaintext",
-          "DescribeKey",
-          "ListKeys",
-          "ListAliases",
-          "ListGrants",
-          "ListKeyRotations",
-          "GetKeyPolicy",
-          "GetKeyRotationStatus");
-
   private void call(Request request, Response response, Callback callback, byte[] body) {
-    Object operation = request.getAttribute(AccessLog.OPERATION);
-    if (operation != null && !READ_ONLY.contains(operation)) {
+    Operation<?, ?> operation = Dispatcher.operation(request.getHeaders().get("X-Amz-Target"));
+    if (operation != null && operation.writesStore()) {
       // Changes keys: writes and syncs the store file, which must not hold up a selector thread.
       request
           .getComponents()
@@ -274,7 +251,7 @@ final class KmsHandler extends Handler.Abstract {
       String errorCode,
       String message) {
     request.setAttribute(AccessLog.ERROR, errorCode);
-    reply(response, callback, status, ErrorBodies.of(errorCode, message));
+    reply(response, callback, status, WireResponse.error(status, errorCode, message).body());
     return true;
   }
 

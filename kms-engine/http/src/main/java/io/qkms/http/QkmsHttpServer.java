@@ -2,7 +2,6 @@ package io.qkms.http;
 
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.keys.Region;
-import io.qkms.engine.store.KeyStore;
 import io.qkms.engine.wire.Dispatcher;
 import io.qkms.http.credentials.CredentialTable;
 import io.qkms.http.sigv4.SigV4Verifier;
@@ -33,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * access keys, on Jetty 12 (HTTP/1.1, keep-alive, concurrent requests).
  *
  * <pre>{@code
- * try (QkmsHttpServer server = QkmsHttpServer.builder().engine(engine).keyStore(store)
- *     .port(8471).build().start()) {
+ * try (QkmsHttpServer server = QkmsHttpServer.builder().engine(engine).port(8471).build()
+ *     .start()) {
  *   server.join();
  * }
  * }</pre>
@@ -67,7 +66,8 @@ public final class QkmsHttpServer implements AutoCloseable {
     Map<String, Region> regions = new LinkedHashMap<>();
     b.engine.regions().forEach(r -> regions.put(r.name(), r));
     this.credentials =
-        new CredentialTable(b.store, b.storeTimeout, b.credentialRefresh, System::nanoTime);
+        new CredentialTable(
+            b.engine.accessKeys()::signingSecret, b.credentialRefresh, System::nanoTime);
     SigV4Verifier verifier =
         SigV4Verifier.builder()
             .service("kms")
@@ -188,16 +188,14 @@ public final class QkmsHttpServer implements AutoCloseable {
     stop();
   }
 
-  /** Builds a {@link QkmsHttpServer}; the engine and its key store are required. */
+  /** Builds a {@link QkmsHttpServer}; the engine is required. */
   public static final class Builder {
     private KmsEngine engine;
-    private KeyStore store;
     private String host = "127.0.0.1";
     private int port = DEFAULT_PORT;
     private Clock clock = Clock.systemUTC();
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
     private int maxThreads = 64;
-    private Duration storeTimeout = KmsEngine.DEFAULT_STORE_TIMEOUT;
     private Duration credentialRefresh = Duration.ofSeconds(1);
     private Duration stopTimeout = Duration.ofSeconds(30);
     private Duration idleTimeout = Duration.ofSeconds(60);
@@ -211,12 +209,6 @@ public final class QkmsHttpServer implements AutoCloseable {
     /** The engine that runs the calls. */
     public Builder engine(KmsEngine engine) {
       this.engine = Objects.requireNonNull(engine, "engine");
-      return this;
-    }
-
-    /** The engine's key store, where the access keys are. */
-    public Builder keyStore(KeyStore store) {
-      this.store = Objects.requireNonNull(store, "store");
       return this;
     }
 
@@ -256,11 +248,6 @@ public final class QkmsHttpServer implements AutoCloseable {
         throw new IllegalArgumentException("maxThreads must be at least 4");
       }
       this.maxThreads = maxThreads;
-      return this;
-    }
-
-    public Builder storeTimeout(Duration storeTimeout) {
-      this.storeTimeout = Objects.requireNonNull(storeTimeout, "storeTimeout");
       return this;
     }
 
@@ -313,8 +300,8 @@ public final class QkmsHttpServer implements AutoCloseable {
     }
 
     public QkmsHttpServer build() {
-      if (engine == null || store == null) {
-        throw new IllegalStateException("engine(...) and keyStore(...) are required");
+      if (engine == null) {
+        throw new IllegalStateException("engine(...) is required");
       }
       return new QkmsHttpServer(this);
     }

@@ -4,7 +4,10 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 
-import io.qkms.http.credentials.AccessKeys;
+import io.qkms.engine.credentials.AccessKeys;
+import io.qkms.engine.credentials.NewAccessKey;
+import io.qkms.engine.testing.MutableClock;
+import io.qkms.engine.wire.Json;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -87,7 +90,7 @@ class AuthenticationErrorsTest {
             "{\"__type\":\""
                 + type
                 + "\",\"message\":"
-                + io.qkms.engine.wire.Json.mapper().valueToTree(message)
+                + Json.mapper().valueToTree(message)
                 + "}"));
     assertThat(r.headers().firstValue("Content-Type").orElse(""), equalTo(TestEndpoint.JSON_11));
     assertThat(
@@ -340,13 +343,13 @@ class AuthenticationErrorsTest {
 
   @Test
   void deletedAccessKey_isUnrecognizedClient() {
-    AccessKeys.NewAccessKey key =
-        AccessKeys.create(endpoint.store, Duration.ofSeconds(5), TestEndpoint.ROOT, NOW);
+    NewAccessKey key =
+        AccessKeys.of(endpoint.store, Duration.ofSeconds(5)).create(TestEndpoint.ROOT, NOW);
     assertThat(
         endpoint.send(endpoint.signed("ListKeys", LIST_KEYS, key, "us-east-1")).statusCode(),
         equalTo(200));
 
-    AccessKeys.delete(endpoint.store, Duration.ofSeconds(5), key.accessKeyId());
+    AccessKeys.of(endpoint.store, Duration.ofSeconds(5)).delete(key.accessKeyId());
     HttpResponse<String> r =
         endpoint.send(endpoint.signed("ListKeys", LIST_KEYS, key, "us-east-1"));
 

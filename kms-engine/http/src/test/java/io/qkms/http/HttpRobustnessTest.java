@@ -1,10 +1,14 @@
 package io.qkms.http;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.qkms.engine.api.Operation;
+import io.qkms.engine.api.Operations;
+import io.qkms.engine.testing.MutableClock;
 import io.qkms.engine.wire.Json;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -42,6 +46,24 @@ class HttpRobustnessTest {
   @AfterAll
   static void stop() throws Exception {
     endpoint.close();
+  }
+
+  @Test
+  void everyOperationOfTheCatalogue_isServed_andLoggedByItsName() throws InterruptedException {
+    for (Operation<?, ?> op : Operations.all()) {
+      HttpResponse<String> r = endpoint.call(op.name(), "{}");
+      assertThat(
+          op.name() + ": " + r.body(), r.body().contains("UnknownOperation"), equalTo(false));
+      String requestId = r.headers().firstValue("x-amzn-RequestId").orElseThrow();
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (endpoint.accessLog.stream().noneMatch(l -> l.contains(requestId))
+          && System.nanoTime() < deadline) {
+        Thread.sleep(10); // the access log is written from a background thread
+      }
+      String line =
+          endpoint.accessLog.stream().filter(l -> l.contains(requestId)).findFirst().orElseThrow();
+      assertThat(line, containsString(" " + op.name() + " arn:verenc:"));
+    }
   }
 
   private static void assertJsonError(

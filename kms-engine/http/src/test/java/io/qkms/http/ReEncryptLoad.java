@@ -10,10 +10,13 @@ import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -57,7 +60,7 @@ public final class ReEncryptLoad {
       // A usage mistake or an unreadable credentials file: say which, without a stack trace.
       System.err.println(
           "http-load: "
-              + (e instanceof java.nio.file.NoSuchFileException
+              + (e instanceof NoSuchFileException
                   ? "no such file: " + e.getMessage()
                   : e.getMessage()));
       System.exit(2);
@@ -85,7 +88,7 @@ public final class ReEncryptLoad {
   }
 
   private static Map<String, String> options(String[] args) {
-    Map<String, String> o = new java.util.HashMap<>();
+    Map<String, String> o = new HashMap<>();
     for (int i = 0; i < args.length; i += 2) {
       if (!args[i].startsWith("--")) {
         throw new IllegalArgumentException("Expected an option, got " + args[i]);
@@ -143,7 +146,7 @@ public final class ReEncryptLoad {
                   "{\"KeyId\":\""
                       + source
                       + "\",\"Plaintext\":\""
-                      + java.util.Base64.getEncoder().encodeToString(new byte[64])
+                      + Base64.getEncoder().encodeToString(new byte[64])
                       + "\",\"EncryptionContext\":{\"Department\":\"Finance\"}}")
               .get("CiphertextBlob")
               .asText();

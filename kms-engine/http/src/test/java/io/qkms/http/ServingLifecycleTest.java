@@ -10,6 +10,8 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.qkms.engine.api.model.KeyListEntry;
+import io.qkms.engine.api.model.ListKeysRequest;
 import io.qkms.engine.wire.Json;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -225,8 +227,12 @@ class ServingLifecycleTest {
         String keyId = Json.mapper().readTree(r.body()).get("KeyMetadata").get("KeyId").asText();
         stopping.get(10, TimeUnit.SECONDS);
         assertThat(
-            e.store.read(TestEndpoint.TIMEOUT).region(TestEndpoint.US_EAST_1).keys().stream()
-                .map(k -> k.keyId().value())
+            e
+                .engine
+                .listKeys(e.engine.rootCaller(), new ListKeysRequest(1000, null))
+                .keys()
+                .stream()
+                .map(KeyListEntry::keyId)
                 .toList(),
             hasItem(keyId));
       }

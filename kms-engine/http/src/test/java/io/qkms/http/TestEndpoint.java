@@ -2,12 +2,14 @@ package io.qkms.http;
 
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Principal;
+import io.qkms.engine.credentials.AccessKeys;
+import io.qkms.engine.credentials.NewAccessKey;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.InMemoryKeyStore;
 import io.qkms.engine.store.KeyStore;
-import io.qkms.http.credentials.AccessKeys;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -40,8 +42,8 @@ final class TestEndpoint implements AutoCloseable {
   final KmsEngine engine;
   final QkmsHttpServer server;
   final Clock clock;
-  final AccessKeys.NewAccessKey rootKey;
-  final AccessKeys.NewAccessKey aliceKey;
+  final NewAccessKey rootKey;
+  final NewAccessKey aliceKey;
   final List<String> accessLog = new CopyOnWriteArrayList<>();
   final HttpClient http =
       HttpClient.newBuilder()
@@ -54,12 +56,11 @@ final class TestEndpoint implements AutoCloseable {
     this.store = InMemoryKeyStore.create(ACCOUNT, US_EAST_1, EU_WEST_1);
     this.engine = KmsEngine.builder().keyStore(store).build();
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
-    this.rootKey = AccessKeys.create(store, TIMEOUT, ROOT, now);
-    this.aliceKey = AccessKeys.create(store, TIMEOUT, ALICE, now);
+    this.rootKey = AccessKeys.of(store, TIMEOUT).create(ROOT, now);
+    this.aliceKey = AccessKeys.of(store, TIMEOUT).create(ALICE, now);
     QkmsHttpServer.Builder b =
         QkmsHttpServer.builder()
             .engine(engine)
-            .keyStore(store)
             .port(0)
             .clock(clock)
             .credentialRefresh(Duration.ZERO)
@@ -93,7 +94,7 @@ final class TestEndpoint implements AutoCloseable {
   }
 
   /** A request signed with {@code key} for {@code region}, at the server clock's time. */
-  HttpRequest signed(String operation, byte[] body, AccessKeys.NewAccessKey key, String region) {
+  HttpRequest signed(String operation, byte[] body, NewAccessKey key, String region) {
     return signed(
         operation, body, key.accessKeyId(), key.secretAccessKey(), region, clock.instant());
   }
@@ -129,7 +130,7 @@ final class TestEndpoint implements AutoCloseable {
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
     } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
+      throw new UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);

@@ -12,6 +12,7 @@ import io.qkms.engine.wire.Json;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -102,8 +103,7 @@ class TryItOutRoutesTest {
     assertThat(header(r, "x-amzn-RequestId"), matchesPattern(UUID));
     assertThat(
         header(r, "Content-Length"),
-        equalTo(
-            Integer.toString(r.body().getBytes(java.nio.charset.StandardCharsets.UTF_8).length)));
+        equalTo(Integer.toString(r.body().getBytes(StandardCharsets.UTF_8).length)));
     assertThat(r.body().isEmpty(), is(false));
   }
 

@@ -31,6 +31,11 @@ public final class Principal {
             + (kind == Kind.ROOT ? ":root" : ":" + kind.name().toLowerCase() + "/" + name);
   }
 
+  /** The user's or role's name; null for the account root. */
+  public String name() {
+    return name;
+  }
+
   public static Principal root(AccountId account) {
     return new Principal(account, Kind.ROOT, null);
   }

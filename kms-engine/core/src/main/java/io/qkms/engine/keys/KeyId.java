@@ -1,5 +1,6 @@
 package io.qkms.engine.keys;
 
+import java.security.SecureRandom;
 import java.util.Arrays;
 import java.util.HexFormat;
 
@@ -70,8 +71,7 @@ public final class KeyId {
 
   /** Reads a key ID from the 16 bytes at {@code offset} of {@code in}. */
   public static KeyId fromBytes(byte[] in, int offset, boolean multiRegion) {
-    return new KeyId(
-        null, multiRegion, java.util.Arrays.copyOfRange(in, offset, offset + BINARY_SIZE_BYTES));
+    return new KeyId(null, multiRegion, Arrays.copyOfRange(in, offset, offset + BINARY_SIZE_BYTES));
   }
 
   private static String format(byte[] bytes, boolean multiRegion) {
@@ -90,7 +90,7 @@ public final class KeyId {
   }
 
   /** A new random key ID of the requested kind. */
-  public static KeyId random(boolean multiRegion, java.security.SecureRandom random) {
+  public static KeyId random(boolean multiRegion, SecureRandom random) {
     byte[] bytes = new byte[BINARY_SIZE_BYTES];
     random.nextBytes(bytes);
     if (!multiRegion) {

@@ -17,14 +17,4 @@ public enum KeyState {
   public String wireName() {
     return wireName;
   }
-
-  /** The state with this wire name, or {@code null}. */
-  public static KeyState fromWireName(String name) {
-    for (KeyState s : values()) {
-      if (s.wireName.equals(name)) {
-        return s;
-      }
-    }
-    return null;
-  }
 }

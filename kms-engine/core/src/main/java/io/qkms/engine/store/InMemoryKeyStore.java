@@ -1,12 +1,18 @@
 package io.qkms.engine.store;
 
-import io.qkms.engine.crypto.Bytes;
+import io.qkms.engine.internal.crypto.Bytes;
+import io.qkms.engine.internal.store.MaterialProtector;
+import io.qkms.engine.internal.store.RootKeyProtector;
+import io.qkms.engine.internal.store.StateStore;
+import io.qkms.engine.internal.store.StoreState;
+import io.qkms.engine.internal.store.StoreTimeoutException;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.UnaryOperator;
 
@@ -18,7 +24,7 @@ import java.util.function.UnaryOperator;
  * <p>Reads wait for a write in progress (readers never see a state older than a write that finished
  * before they started), but only until their deadline.
  */
-public final class InMemoryKeyStore implements KeyStore {
+public final class InMemoryKeyStore implements KeyStore, StateStore {
   private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
   private final RootKeyProtector protector;
   private final byte[] rootKey;
@@ -64,7 +70,7 @@ public final class InMemoryKeyStore implements KeyStore {
     }
   }
 
-  private static void acquire(java.util.concurrent.locks.Lock l, Duration timeout) {
+  private static void acquire(Lock l, Duration timeout) {
     try {
       if (!l.tryLock(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
         throw new StoreTimeoutException(

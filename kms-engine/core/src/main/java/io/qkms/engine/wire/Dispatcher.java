@@ -3,19 +3,16 @@ package io.qkms.engine.wire;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.Kms;
+import io.qkms.engine.api.Operation;
+import io.qkms.engine.api.Operations;
 import io.qkms.engine.api.errors.KmsException;
-import io.qkms.engine.api.model.*;
 import java.io.IOException;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.function.BiFunction;
+import java.util.Objects;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,75 +30,23 @@ public final class Dispatcher {
 
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final byte[] EMPTY = new byte[0];
-
-  private record Operation<I>(Class<I> requestType, BiFunction<Caller, I, Object> handler) {}
+  private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
   private final ObjectMapper json = Json.mapper();
-  private final Map<String, Operation<?>> operations;
+  private final Kms kms;
 
+  /** A dispatcher of every operation of the catalogue ({@link Operations}) to {@code kms}. */
   public Dispatcher(Kms kms) {
-    Map<String, Operation<?>> ops = new LinkedHashMap<>();
-    register(ops, "CreateKey", CreateKeyRequest.class, kms::createKey);
-    register(ops, "DescribeKey", DescribeKeyRequest.class, kms::describeKey);
-    register(ops, "ListKeys", ListKeysRequest.class, kms::listKeys);
-    register(ops, "EnableKey", EnableKeyRequest.class, voidOp(kms::enableKey));
-    register(ops, "DisableKey", DisableKeyRequest.class, voidOp(kms::disableKey));
-    register(
-        ops, "ScheduleKeyDeletion", ScheduleKeyDeletionRequest.class, kms::scheduleKeyDeletion);
-    register(ops, "CancelKeyDeletion", CancelKeyDeletionRequest.class, kms::cancelKeyDeletion);
-    register(ops, "CreateAlias", CreateAliasRequest.class, voidOp(kms::createAlias));
-    register(ops, "UpdateAlias", UpdateAliasRequest.class, voidOp(kms::updateAlias));
-    register(ops, "DeleteAlias", DeleteAliasRequest.class, voidOp(kms::deleteAlias));
-    register(ops, "ListAliases", ListAliasesRequest.class, kms::listAliases);
-    register(ops, "Encrypt", EncryptRequest.class, kms::encrypt);
-    register(ops, "Decrypt", DecryptRequest.class, kms::decrypt);
-    register(ops, "ReEncrypt", ReEncryptRequest.class, kms::reEncrypt);
-    register(ops, "GenerateDataKey", GenerateDataKeyRequest.class, kms::generateDataKey);
-    register(
-        ops,
-        "GenerateDataKeyWithoutPlaintext",
-        GenerateDataKeyWithoutPlaintextRequest.class,
-        kms::generateDataKeyWithoutPlaintext);
-    register(ops, "RotateKeyOnDemand", RotateKeyOnDemandRequest.class, kms::rotateKeyOnDemand);
-    register(
-        ops, "EnableKeyRotation", EnableKeyRotationRequest.class, voidOp(kms::enableKeyRotation));
-    register(
-        ops,
-        "DisableKeyRotation",
-        DisableKeyRotationRequest.class,
-        voidOp(kms::disableKeyRotation));
-    register(
-        ops, "GetKeyRotationStatus", GetKeyRotationStatusRequest.class, kms::getKeyRotationStatus);
-    register(ops, "ListKeyRotations", ListKeyRotationsRequest.class, kms::listKeyRotations);
-    register(ops, "CreateGrant", CreateGrantRequest.class, kms::createGrant);
-    register(ops, "ListGrants", ListGrantsRequest.class, kms::listGrants);
-    register(ops, "RetireGrant", RetireGrantRequest.class, voidOp(kms::retireGrant));
-    register(ops, "RevokeGrant", RevokeGrantRequest.class, voidOp(kms::revokeGrant));
-    register(ops, "PutKeyPolicy", PutKeyPolicyRequest.class, voidOp(kms::putKeyPolicy));
-    register(ops, "GetKeyPolicy", GetKeyPolicyRequest.class, kms::getKeyPolicy);
-    register(ops, "ReplicateKey", ReplicateKeyRequest.class, kms::replicateKey);
-    this.operations = Collections.unmodifiableMap(ops);
+    this.kms = Objects.requireNonNull(kms, "kms");
   }
 
-  private static <I> void register(
-      Map<String, Operation<?>> ops,
-      String name,
-      Class<I> type,
-      BiFunction<Caller, I, Object> handler) {
-    ops.put(name, new Operation<>(type, handler));
-  }
-
-  private static <I> BiFunction<Caller, I, Object> voidOp(
-      java.util.function.BiConsumer<Caller, I> op) {
-    return (c, r) -> {
-      op.accept(c, r);
-      return null;
-    };
-  }
-
-  /** Operation names this dispatcher serves, e.g. {@code ReEncrypt}. */
-  public Set<String> operationNames() {
-    return operations.keySet();
+  /**
+   * The operation a target names, e.g. {@code TrentService.ReEncrypt}; null if none (or no target).
+   */
+  public static Operation<?, ?> operation(String target) {
+    return target != null && target.startsWith(TARGET_PREFIX)
+        ? Operations.named(target.substring(TARGET_PREFIX.length()))
+        : null;
   }
 
   /**
@@ -111,36 +56,34 @@ public final class Dispatcher {
    * @param body the request body (JSON); empty is read as {@code {}}
    */
   public WireResponse dispatch(String target, byte[] body, Caller caller) {
-    Operation<?> op =
-        target != null && target.startsWith(TARGET_PREFIX)
-            ? operations.get(target.substring(TARGET_PREFIX.length()))
-            : null;
+    Operation<?, ?> op = operation(target);
     if (op == null) {
-      return error(400, "UnknownOperationException", null);
+      return WireResponse.error(400, "UnknownOperationException", null);
     }
     return run(op, body, caller);
   }
 
-  private <I> WireResponse run(Operation<I> op, byte[] body, Caller caller) {
+  private <I> WireResponse run(Operation<I, ?> op, byte[] body, Caller caller) {
     I request;
     try {
       request =
-          json.readValue(
-              body == null || body.length == 0 ? "{}".getBytes() : body, op.requestType());
+          json.readValue(body == null || body.length == 0 ? EMPTY_OBJECT : body, op.requestType());
       if (request == null) {
-        return error(400, "SerializationException", "The request body must be a JSON object.");
+        return WireResponse.error(
+            400, "SerializationException", "The request body must be a JSON object.");
       }
     } catch (JsonMappingException e) {
-      return error(400, "SerializationException", describe(e));
+      return WireResponse.error(400, "SerializationException", describe(e));
     } catch (IOException e) {
-      return error(400, "SerializationException", "The request body is not valid JSON.");
+      return WireResponse.error(
+          400, "SerializationException", "The request body is not valid JSON.");
     }
     try {
-      Object response = op.handler().apply(caller, request);
+      Object response = op.call(kms, caller, request);
       return new WireResponse(
           200, response == null ? EMPTY : json.writeValueAsBytes(response), null);
     } catch (KmsException e) {
-      return error(e.isServerFault() ? 500 : 400, e.errorCode(), e.getMessage());
+      return WireResponse.error(e.isServerFault() ? 500 : 400, e.errorCode(), e.getMessage());
     } catch (JsonProcessingException | RuntimeException e) {
       // A real internal fault. Its message may quote data, so only its type and stack are logged.
       LOG.error(
@@ -148,7 +91,7 @@ public final class Dispatcher {
       if (LOG.isDebugEnabled()) {
         LOG.debug("Stack of the internal error", scrubbed(e));
       }
-      return error(500, "KMSInternalException", "An internal error occurred.");
+      return WireResponse.error(500, "KMSInternalException", "An internal error occurred.");
     }
   }
 
@@ -172,18 +115,5 @@ public final class Dispatcher {
     Throwable t = new Throwable(e.getClass().getName());
     t.setStackTrace(e.getStackTrace());
     return t;
-  }
-
-  private WireResponse error(int status, String code, String message) {
-    ObjectNode node = json.createObjectNode();
-    node.put("__type", code);
-    if (message != null && !message.isEmpty()) {
-      node.put("message", message);
-    }
-    try {
-      return new WireResponse(status, json.writeValueAsBytes(node), code);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
   }
 }

@@ -1,5 +1,7 @@
 package io.qkms.engine.wire;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 
 /**
@@ -10,6 +12,24 @@ import java.nio.charset.StandardCharsets;
  */
 public record WireResponse(int status, byte[] body, String errorCode) {
   public static final String CONTENT_TYPE = "application/x-amz-json-1.1";
+
+  /**
+   * An error answer in the API's shape, {@code {"__type": "<ErrorCode>", "message": "..."}} (no
+   * message member when {@code message} is null or empty): the one builder of error bodies, for the
+   * dispatcher and the adapters' own errors.
+   */
+  public static WireResponse error(int status, String errorCode, String message) {
+    ObjectNode node = Json.mapper().createObjectNode();
+    node.put("__type", errorCode);
+    if (message != null && !message.isEmpty()) {
+      node.put("message", message);
+    }
+    try {
+      return new WireResponse(status, Json.mapper().writeValueAsBytes(node), errorCode);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException(e);
+    }
+  }
 
   public boolean isError() {
     return errorCode != null;

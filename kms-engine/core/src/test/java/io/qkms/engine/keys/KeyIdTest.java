@@ -6,7 +6,7 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.qkms.engine.crypto.Randomness;
+import io.qkms.engine.internal.crypto.Randomness;
 import java.util.HexFormat;
 import java.util.UUID;
 import org.junit.jupiter.api.RepeatedTest;

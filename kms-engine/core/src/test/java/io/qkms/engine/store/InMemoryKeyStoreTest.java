@@ -8,9 +8,15 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.sameInstance;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.qkms.engine.internal.store.MaterialProtector;
+import io.qkms.engine.internal.store.MaterialUnavailableException;
+import io.qkms.engine.internal.store.StoreFailureException;
+import io.qkms.engine.internal.store.StoreState;
+import io.qkms.engine.internal.store.StoreTimeoutException;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -44,7 +50,7 @@ class InMemoryKeyStoreTest {
   void create_holdsTheAccountAndRegionsHomeFirst() {
     StoreState s = store.read(TIMEOUT);
     assertThat(s.account(), equalTo(ACCOUNT));
-    assertThat(s.regions(), equalTo(java.util.List.of(US, EU)));
+    assertThat(s.regions(), equalTo(List.of(US, EU)));
     assertThat(s.revision(), equalTo(0L));
     assertThat(store.isReadOnly(), equalTo(false));
   }

@@ -18,6 +18,10 @@ public final class MutableClock extends Clock {
     return new MutableClock(Instant.parse(isoInstant));
   }
 
+  public void set(Instant instant) {
+    now = instant;
+  }
+
   public void advance(Duration d) {
     now = now.plus(d);
   }

@@ -1,5 +1,8 @@
 package io.qkms.engine.testing;
 
+import io.qkms.engine.internal.store.AliasRecord;
+import io.qkms.engine.internal.store.KeyRecord;
+import io.qkms.engine.internal.store.MaterialRecord;
 import io.qkms.engine.keys.AliasName;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.keys.KeySpec;
@@ -7,9 +10,6 @@ import io.qkms.engine.keys.KeyState;
 import io.qkms.engine.keys.KeyUsage;
 import io.qkms.engine.keys.MaterialId;
 import io.qkms.engine.keys.RotationType;
-import io.qkms.engine.store.AliasRecord;
-import io.qkms.engine.store.KeyRecord;
-import io.qkms.engine.store.MaterialRecord;
 import java.time.Instant;
 
 /** Small, valid store records for unit tests of the store and the cache. */

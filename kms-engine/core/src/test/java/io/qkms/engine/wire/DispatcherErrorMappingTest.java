@@ -7,7 +7,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.is;
 
 import io.qkms.engine.KmsEngine;
-import io.qkms.engine.crypto.Randomness;
+import io.qkms.engine.internal.crypto.Randomness;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.keys.MaterialId;
 import io.qkms.engine.testing.EngineFixture;

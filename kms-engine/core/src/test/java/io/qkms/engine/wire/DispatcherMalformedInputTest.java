@@ -16,7 +16,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -32,12 +31,7 @@ class DispatcherMalformedInputTest {
   /** A value no message may repeat: stands for plaintext a caller put in the wrong place. */
   private static final String SECRET = "SECRET-PLAINTEXT-7f3a9c";
 
-  private WireHarness w;
-
-  @BeforeEach
-  void open() {
-    w = new WireHarness();
-  }
+  private final WireHarness w = new WireHarness(); // one per test: JUnit makes an instance each
 
   @AfterEach
   void close() {

@@ -8,25 +8,26 @@ import static io.qkms.engine.wire.WireHarness.fieldNames;
 import static io.qkms.engine.wire.WireHarness.parse;
 import static io.qkms.engine.wire.WireHarness.unb64;
 import static org.hamcrest.MatcherAssert.assertThat;
-import static org.hamcrest.Matchers.containsInAnyOrder;
+import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
-import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.qkms.engine.api.Operation;
+import io.qkms.engine.api.Operations;
 import io.qkms.engine.api.model.DecryptRequest;
-import io.qkms.engine.auth.GrantToken;
+import io.qkms.engine.internal.auth.GrantToken;
 import io.qkms.engine.testing.EngineFixture;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -38,12 +39,7 @@ import org.junit.jupiter.api.Test;
 class DispatcherOperationsTest {
   private static final String ALICE = "arn:verenc:111122223333:user/alice";
 
-  private WireHarness w;
-
-  @BeforeEach
-  void open() {
-    w = new WireHarness();
-  }
+  private final WireHarness w = new WireHarness(); // one per test: JUnit makes an instance each
 
   @AfterEach
   void close() {
@@ -70,8 +66,12 @@ class DispatcherOperationsTest {
 
   @Test
   void dispatcher_servesExactlyTheTwentyEightOperations() {
-    assertThat(w.dispatcher.operationNames(), hasSize(28));
-    assertThat(w.dispatcher.operationNames(), containsInAnyOrder(WireHarness.OPERATIONS.toArray()));
+    List<String> served = Operations.all().stream().map(Operation::name).toList();
+    assertThat(served, contains(WireHarness.OPERATIONS.toArray()));
+    for (String name : WireHarness.OPERATIONS) {
+      assertThat(name, Dispatcher.operation(Dispatcher.TARGET_PREFIX + name).name(), equalTo(name));
+      assertThat(name, w.call(name, "{}").errorCode(), not(equalTo("UnknownOperationException")));
+    }
   }
 
   // ---- Keys -----------------------------------------------------------------------------------

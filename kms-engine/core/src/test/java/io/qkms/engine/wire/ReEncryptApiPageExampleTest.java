@@ -23,7 +23,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qkms.engine.api.model.ReEncryptRequest;
-import io.qkms.engine.auth.GrantToken;
+import io.qkms.engine.internal.auth.GrantToken;
 import io.qkms.engine.keys.MaterialId;
 import java.util.Base64;
 import java.util.LinkedHashSet;

@@ -1,21 +1,22 @@
 package io.qkms.engine.wire;
 
-import io.qkms.engine.auth.KeyPolicy;
-import io.qkms.engine.crypto.Bytes;
-import io.qkms.engine.crypto.KeyMaterials;
-import io.qkms.engine.crypto.Randomness;
+import io.qkms.engine.internal.auth.KeyPolicy;
+import io.qkms.engine.internal.crypto.Bytes;
+import io.qkms.engine.internal.crypto.KeyMaterials;
+import io.qkms.engine.internal.crypto.Randomness;
+import io.qkms.engine.internal.store.GrantRecord;
+import io.qkms.engine.internal.store.KeyRecord;
+import io.qkms.engine.internal.store.MaterialRecord;
+import io.qkms.engine.internal.store.RegionState;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.keys.KeySpec;
 import io.qkms.engine.keys.KeyState;
 import io.qkms.engine.keys.KeyUsage;
 import io.qkms.engine.keys.MaterialId;
 import io.qkms.engine.keys.RotationType;
-import io.qkms.engine.store.GrantRecord;
 import io.qkms.engine.store.InMemoryKeyStore;
-import io.qkms.engine.store.KeyRecord;
-import io.qkms.engine.store.MaterialRecord;
-import io.qkms.engine.store.RegionState;
 import io.qkms.engine.testing.EngineFixture;
+import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -39,7 +40,7 @@ final class StoreSeeder {
 
   /**
    * An enabled SYMMETRIC_DEFAULT key with this ID in the home region, with fresh material made as
-   * {@code KeyOperations.newMaterial} makes it; returns that material's ID.
+   * {@code KeyManagement.newMaterial} makes it; returns that material's ID.
    */
   MaterialId symmetricKey(String keyId) {
     KeyId id = KeyId.parse(keyId);
@@ -113,7 +114,7 @@ final class StoreSeeder {
                 EngineFixture.US_EAST_1, s.region(EngineFixture.US_EAST_1).withKey(record)));
   }
 
-  private static java.security.SecureRandom rng() {
+  private static SecureRandom rng() {
     return Randomness.current();
   }
 }

@@ -1,145 +1,118 @@
 package io.qkms.http.credentials;
 
-import io.qkms.engine.api.Principal;
-import io.qkms.engine.crypto.Bytes;
-import io.qkms.engine.store.AccessKeyRecord;
-import io.qkms.engine.store.KeyStore;
-import io.qkms.engine.store.StoreState;
+import io.qkms.engine.credentials.SigningSecret;
 import io.qkms.http.sigv4.SigningCredential;
 import java.time.Duration;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The server's view of the store's access keys: their secrets unwrapped once and kept with their
- * cached signing keys, for the signature verifier. It rereads the store at most once per refresh
- * interval (so a key deleted by an administrator stops working within about that long), and when a
- * request names an unknown key, at most ten times a second (so a key created while the server runs
- * works at once, without letting unknown keys drive a store read per request). Thread-safe.
+ * The server's view of the access keys: each key's signing secret, asked of the engine once ({@link
+ * io.qkms.engine.credentials.AccessKeys#signingSecret}) and kept with its cached signing keys for
+ * the signature verifier. A known key is asked again at most once per refresh interval (so a key
+ * deleted by an administrator stops working within about that long); a key the table does not know
+ * is asked for at most ten times a second in all (so a key created while the server runs works at
+ * once, without letting unknown keys drive a store read per request). Thread-safe.
  */
 public final class CredentialTable implements Function<String, SigningCredential>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CredentialTable.class);
-  private static final long MIN_MISS_RELOAD_NANOS = Duration.ofMillis(100).toNanos();
+  private static final long MIN_MISS_LOOKUP_NANOS = Duration.ofMillis(100).toNanos();
 
-  private record Snapshot(long revision, Map<String, SigningCredential> byId, long loadedAt) {}
+  private record Entry(SigningCredential credential, long checkedAt) {}
 
-  private final KeyStore store;
-  private final Duration storeTimeout;
+  private final Function<String, Optional<SigningSecret>> secrets;
   private final long refreshNanos;
-  private final long missReloadNanos;
+  private final long missLookupNanos;
   private final LongSupplier nanoTime;
-  private volatile Snapshot snapshot;
-  private long lastMissReload;
+  private final Map<String, Entry> entries = new ConcurrentHashMap<>();
+  private long lastMissLookup;
   private boolean closed;
 
   /**
-   * @param refresh how stale the view may get; zero rereads on every request (tests)
+   * @param secrets the signing secret of an access key ID, empty if there is no such key
+   * @param refresh how stale a known key may get; zero asks on every request (tests)
    * @param nanoTime the clock of the refresh intervals
    */
   public CredentialTable(
-      KeyStore store, Duration storeTimeout, Duration refresh, LongSupplier nanoTime) {
-    this.store = Objects.requireNonNull(store, "store");
-    this.storeTimeout = Objects.requireNonNull(storeTimeout, "storeTimeout");
+      Function<String, Optional<SigningSecret>> secrets, Duration refresh, LongSupplier nanoTime) {
+    this.secrets = Objects.requireNonNull(secrets, "secrets");
     this.refreshNanos = refresh.toNanos();
-    this.missReloadNanos = Math.min(refreshNanos, MIN_MISS_RELOAD_NANOS);
+    this.missLookupNanos = Math.min(refreshNanos, MIN_MISS_LOOKUP_NANOS);
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
-    this.snapshot = new Snapshot(-1, Map.of(), Long.MIN_VALUE);
-    this.lastMissReload = nanoTime.getAsLong() - missReloadNanos;
+    this.lastMissLookup = nanoTime.getAsLong() - missLookupNanos;
   }
 
   /** The credential of an access key, or null if the store has no such key. */
   @Override
   public SigningCredential apply(String accessKeyId) {
     long now = nanoTime.getAsLong();
-    Snapshot s = snapshot;
-    if (s.loadedAt() == Long.MIN_VALUE || now - s.loadedAt() >= refreshNanos) {
-      s = reload(now, false);
+    Entry e = entries.get(accessKeyId);
+    if (e != null && now - e.checkedAt() < refreshNanos) {
+      return e.credential();
     }
-    SigningCredential c = s.byId().get(accessKeyId);
-    if (c == null) {
-      s = reload(now, true);
-      c = s.byId().get(accessKeyId);
-    }
-    return c;
+    return lookUp(accessKeyId, now);
   }
 
-  /** Rereads the store unless another thread just did (or, for a miss, did too recently). */
-  private synchronized Snapshot reload(long now, boolean miss) {
-    Snapshot s = snapshot;
+  /**
+   * Asks for the key's secret unless another thread just did (or, for a miss, did too recently).
+   */
+  private synchronized SigningCredential lookUp(String accessKeyId, long now) {
+    Entry known = entries.get(accessKeyId);
     if (closed) {
-      return s;
+      return null;
     }
-    if (miss) {
-      if (now - lastMissReload < missReloadNanos) {
-        return s;
+    if (known == null) {
+      if (now - lastMissLookup < missLookupNanos) {
+        return null;
       }
-      lastMissReload = now;
-    } else if (s.loadedAt() != Long.MIN_VALUE && now - s.loadedAt() < refreshNanos) {
-      return s; // another thread reloaded while this one waited
+      lastMissLookup = now;
+    } else if (now - known.checkedAt() < refreshNanos) {
+      return known.credential(); // another thread asked while this one waited
     }
-    StoreState state;
+    Optional<SigningSecret> found;
     try {
-      state = store.read(storeTimeout);
-    } catch (RuntimeException e) {
-      // Keep serving with the keys known so far; the next interval tries again.
-      LOG.warn("Cannot reread the access keys: {}", e.getClass().getName());
-      snapshot = new Snapshot(s.revision(), s.byId(), now);
-      return snapshot;
-    }
-    if (state.revision() == s.revision()) {
-      snapshot = new Snapshot(s.revision(), s.byId(), now);
-      return snapshot;
-    }
-    Map<String, SigningCredential> next = new HashMap<>();
-    boolean complete = true;
-    for (AccessKeyRecord r : state.accessKeys()) {
-      SigningCredential known = s.byId().get(r.accessKeyId());
-      if (known != null && known.principal().arn().equals(r.principalArn())) {
-        next.put(r.accessKeyId(), known); // keeps its cached signing keys
-        continue;
+      found = secrets.apply(accessKeyId);
+    } catch (RuntimeException ex) {
+      // A sealed or unreadable store: keep serving a known key; an unknown one is asked again
+      // later.
+      LOG.warn("Cannot look up access key {}: {}", accessKeyId, ex.getClass().getName());
+      if (known == null) {
+        return null;
       }
-      SigningCredential c = unwrap(r);
-      if (c != null) {
-        next.put(r.accessKeyId(), c);
+      entries.put(accessKeyId, new Entry(known.credential(), now));
+      return known.credential();
+    }
+    if (found.isEmpty()) {
+      if (known != null) {
+        entries.remove(accessKeyId);
+        known.credential().destroy(); // deleted: forget its secret
+      }
+      return null;
+    }
+    SigningSecret s = found.get();
+    try {
+      SigningCredential c;
+      if (known != null
+          && known.credential().principal().equals(s.principal())
+          && known.credential().holds(s.secret())) {
+        c = known.credential(); // unchanged: keeps its cached signing keys
       } else {
-        complete = false;
+        c = new SigningCredential(accessKeyId, s.principal(), s.secret());
+        if (known != null) {
+          known.credential().destroy();
+        }
       }
-    }
-    for (Map.Entry<String, SigningCredential> old : s.byId().entrySet()) {
-      if (next.get(old.getKey()) != old.getValue()) {
-        old.getValue().destroy(); // deleted (or replaced): forget its secret
-      }
-    }
-    // A key that could not be unwrapped (a sealed store) is tried again at the next reload.
-    snapshot = new Snapshot(complete ? state.revision() : -1, Map.copyOf(next), now);
-    return snapshot;
-  }
-
-  private SigningCredential unwrap(AccessKeyRecord r) {
-    Principal principal = Principal.tryParse(r.principalArn());
-    if (principal == null) {
-      LOG.warn("Access key {} names an invalid principal; it is ignored", r.accessKeyId());
-      return null;
-    }
-    byte[] secret;
-    try {
-      secret = store.materialProtector().unwrapCredential(r.accessKeyId(), r.wrappedSecret());
-    } catch (RuntimeException e) {
-      LOG.warn(
-          "Cannot unwrap access key {}: {}; it is ignored",
-          r.accessKeyId(),
-          e.getClass().getName());
-      return null;
-    }
-    try {
-      return new SigningCredential(r.accessKeyId(), principal, secret);
+      entries.put(accessKeyId, new Entry(c, now));
+      return c;
     } finally {
-      Bytes.zero(secret);
+      Arrays.fill(s.secret(), (byte) 0);
     }
   }
 
@@ -147,7 +120,7 @@ public final class CredentialTable implements Function<String, SigningCredential
   @Override
   public synchronized void close() {
     closed = true;
-    snapshot.byId().values().forEach(SigningCredential::destroy);
-    snapshot = new Snapshot(Long.MAX_VALUE, Map.of(), Long.MAX_VALUE);
+    entries.values().forEach(e -> e.credential().destroy());
+    entries.clear();
   }
 }

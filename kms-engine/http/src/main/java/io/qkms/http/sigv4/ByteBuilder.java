@@ -1,5 +1,6 @@
 package io.qkms.http.sigv4;
 
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
@@ -7,10 +8,8 @@ import java.util.Arrays;
  * UTF-8, so they can be hashed without building Strings first. One per thread, reused.
  */
 final class ByteBuilder {
-  private static final byte[] HEX =
-      "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-  private static final byte[] HEX_UPPER =
-      "0123456789ABCDEF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+  private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] HEX_UPPER = "0123456789ABCDEF".getBytes(StandardCharsets.US_ASCII);
 
   private byte[] buf = new byte[1024];
   private int len;

@@ -8,6 +8,7 @@ import static io.qkms.http.sigv4.SigV4Exception.UNRECOGNIZED_CLIENT;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -245,7 +246,7 @@ public final class SigV4Verifier {
         try {
           return LocalDateTime.of(year, month, day, hour, minute, second)
               .toEpochSecond(ZoneOffset.UTC);
-        } catch (java.time.DateTimeException e) {
+        } catch (DateTimeException e) {
           // e.g. February 30: reported below
         }
       }

@@ -2,6 +2,7 @@ package io.qkms.http.sigv4;
 
 import io.qkms.engine.api.Principal;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.util.Arrays;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
@@ -57,6 +58,19 @@ public final class SigningCredential {
       signingKeys.put(scope, key);
     }
     return key;
+  }
+
+  /** Whether this credential holds {@code secretAccessKey} (compared in constant time). */
+  public boolean holds(byte[] secretAccessKey) {
+    byte[] candidate = Arrays.copyOf(kSecret, kSecret.length);
+    try {
+      System.arraycopy(
+          secretAccessKey, 0, candidate, 4, Math.min(secretAccessKey.length, kSecret.length - 4));
+      return secretAccessKey.length == kSecret.length - 4
+          && MessageDigest.isEqual(candidate, kSecret);
+    } finally {
+      Arrays.fill(candidate, (byte) 0);
+    }
   }
 
   /** Zeroes the secret and the derived keys; the credential verifies nothing afterwards. */

@@ -6,6 +6,8 @@ import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.sameInstance;
 
 import io.qkms.engine.api.Principal;
+import io.qkms.engine.credentials.AccessKeys;
+import io.qkms.engine.credentials.NewAccessKey;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.InMemoryKeyStore;
@@ -27,7 +29,9 @@ class CredentialTableTest {
 
   private final InMemoryKeyStore store = InMemoryKeyStore.create(ACCOUNT, Region.of("us-east-1"));
   private final AtomicLong nanos = new AtomicLong(1_000_000_000L);
-  private final CredentialTable table = new CredentialTable(store, TIMEOUT, REFRESH, nanos::get);
+  private final AccessKeys keys = AccessKeys.of(store, TIMEOUT);
+  private final CredentialTable table =
+      new CredentialTable(keys::signingSecret, REFRESH, nanos::get);
 
   @AfterEach
   void tearDown() {
@@ -41,7 +45,7 @@ class CredentialTableTest {
 
   @Test
   void knownKey_givesItsPrincipal() {
-    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    NewAccessKey k = keys.create(ALICE, NOW);
     SigningCredential c = table.apply(k.accessKeyId());
     assertThat(c.accessKeyId(), equalTo(k.accessKeyId()));
     assertThat(c.principal(), equalTo(ALICE));
@@ -56,16 +60,21 @@ class CredentialTableTest {
   void keyCreatedLater_isFoundAtOnce_throughTheMissReload() {
     table.apply("AKIAAAAAAAAAAAAAAAAA"); // loads the (empty) table
     advance(Duration.ofMillis(150)); // past the miss-reload limit, well within the refresh
-    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    NewAccessKey k = keys.create(ALICE, NOW);
     assertThat(table.apply(k.accessKeyId()).principal(), equalTo(ALICE));
   }
 
   @Test
-  void missReloads_areLimitedToTenASecond() {
+  void missLookups_areLimitedToTenASecond() {
     AtomicInteger reads = new AtomicInteger();
-    InMemoryKeyStore counted = store;
     CredentialTable t =
-        new CredentialTable(new CountingStore(counted, reads), TIMEOUT, REFRESH, nanos::get);
+        new CredentialTable(
+            id -> {
+              reads.incrementAndGet();
+              return keys.signingSecret(id);
+            },
+            REFRESH,
+            nanos::get);
     try {
       t.apply("AKIAAAAAAAAAAAAAAAAA");
       int afterFirst = reads.get();
@@ -83,9 +92,9 @@ class CredentialTableTest {
 
   @Test
   void deletedKey_isRefused_afterTheRefreshInterval() {
-    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    NewAccessKey k = keys.create(ALICE, NOW);
     SigningCredential before = table.apply(k.accessKeyId());
-    AccessKeys.delete(store, TIMEOUT, k.accessKeyId());
+    keys.delete(k.accessKeyId());
 
     // Within the interval the known key is still served (no store read per request).
     assertThat(table.apply(k.accessKeyId()), sameInstance(before));
@@ -95,16 +104,16 @@ class CredentialTableTest {
 
   @Test
   void unchangedKeys_keepTheirCredentialObject_acrossReloads() {
-    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    NewAccessKey k = keys.create(ALICE, NOW);
     SigningCredential first = table.apply(k.accessKeyId());
-    AccessKeys.create(store, TIMEOUT, ALICE, NOW); // the store changes
+    keys.create(ALICE, NOW); // the store changes
     advance(REFRESH);
     assertThat(table.apply(k.accessKeyId()), sameInstance(first));
   }
 
   @Test
   void sealedStore_keysItCannotUnwrapAreIgnored_theTableKeepsWorking() {
-    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    NewAccessKey k = keys.create(ALICE, NOW);
     store.seal();
     assertThat(table.apply(k.accessKeyId()), nullValue());
     store.unseal();
@@ -113,47 +122,19 @@ class CredentialTableTest {
   }
 
   @Test
+  void knownKey_isStillServed_whileTheStoreCannotBeAsked() {
+    NewAccessKey k = keys.create(ALICE, NOW);
+    SigningCredential before = table.apply(k.accessKeyId());
+    store.seal();
+    advance(REFRESH);
+    assertThat(table.apply(k.accessKeyId()), sameInstance(before));
+  }
+
+  @Test
   void close_forgetsEverything() {
-    AccessKeys.NewAccessKey k = AccessKeys.create(store, TIMEOUT, ALICE, NOW);
+    NewAccessKey k = keys.create(ALICE, NOW);
     table.apply(k.accessKeyId());
     table.close();
     assertThat(table.apply(k.accessKeyId()), nullValue());
-  }
-
-  /** Counts reads of a store, to see when the table goes to it. */
-  private static final class CountingStore implements io.qkms.engine.store.KeyStore {
-    private final io.qkms.engine.store.KeyStore delegate;
-    private final AtomicInteger reads;
-
-    CountingStore(io.qkms.engine.store.KeyStore delegate, AtomicInteger reads) {
-      this.delegate = delegate;
-      this.reads = reads;
-    }
-
-    @Override
-    public io.qkms.engine.store.StoreState read(Duration timeout) {
-      reads.incrementAndGet();
-      return delegate.read(timeout);
-    }
-
-    @Override
-    public io.qkms.engine.store.StoreState update(
-        Duration timeout,
-        java.util.function.UnaryOperator<io.qkms.engine.store.StoreState> change) {
-      return delegate.update(timeout, change);
-    }
-
-    @Override
-    public boolean isReadOnly() {
-      return delegate.isReadOnly();
-    }
-
-    @Override
-    public io.qkms.engine.store.MaterialProtector materialProtector() {
-      return delegate.materialProtector();
-    }
-
-    @Override
-    public void close() {}
   }
 }

@@ -4,7 +4,7 @@ package io.qkms.engine.api.errors;
  * An internal fault, such as a corrupted record in the key store. Server fault (HTTP 500);
  * retryable.
  */
-public final class KMSInternalException extends KmsException {
+public final class KMSInternalException extends ServerFaultException {
   private static final long serialVersionUID = 1L;
 
   public KMSInternalException(String message) {
@@ -13,10 +13,5 @@ public final class KMSInternalException extends KmsException {
 
   public KMSInternalException(String message, Throwable cause) {
     super(message, cause);
-  }
-
-  @Override
-  public boolean isServerFault() {
-    return true;
   }
 }

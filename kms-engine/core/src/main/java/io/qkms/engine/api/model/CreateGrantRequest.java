@@ -1,44 +1,25 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
 /** CreateGrant. */
 public record CreateGrantRequest(
     @JsonProperty("KeyId") String keyId,
     @JsonProperty("GranteePrincipal") String granteePrincipal,
     @JsonProperty("RetiringPrincipal") String retiringPrincipal,
-    @JsonProperty("Operations") java.util.List<String> operations,
+    @JsonProperty("Operations") List<String> operations,
     @JsonProperty("Constraints") GrantConstraints constraints,
-    @JsonProperty("GrantTokens") java.util.List<String> grantTokens,
+    @JsonProperty("GrantTokens") List<String> grantTokens,
     @JsonProperty("Name") String name,
     @JsonProperty("DryRun") Boolean dryRun) {
   public CreateGrantRequest {
-    operations =
-        operations == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(operations));
-    grantTokens =
-        grantTokens == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
+    operations = Values.copy(operations);
+    grantTokens = Values.copy(grantTokens);
   }
 
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.keyId = keyId;
-    b.granteePrincipal = granteePrincipal;
-    b.retiringPrincipal = retiringPrincipal;
-    b.operations = operations;
-    b.constraints = constraints;
-    b.grantTokens = grantTokens;
-    b.name = name;
-    b.dryRun = dryRun;
-    return b;
   }
 
   /** Builds a {@link CreateGrantRequest}; every field is optional here, the engine validates. */
@@ -46,9 +27,9 @@ public record CreateGrantRequest(
     private String keyId;
     private String granteePrincipal;
     private String retiringPrincipal;
-    private java.util.List<String> operations;
+    private List<String> operations;
     private GrantConstraints constraints;
-    private java.util.List<String> grantTokens;
+    private List<String> grantTokens;
     private String name;
     private Boolean dryRun;
 
@@ -69,7 +50,7 @@ public record CreateGrantRequest(
       return this;
     }
 
-    public Builder operations(java.util.List<String> operations) {
+    public Builder operations(List<String> operations) {
       this.operations = operations;
       return this;
     }
@@ -79,7 +60,7 @@ public record CreateGrantRequest(
       return this;
     }
 
-    public Builder grantTokens(java.util.List<String> grantTokens) {
+    public Builder grantTokens(List<String> grantTokens) {
       this.grantTokens = grantTokens;
       return this;
     }

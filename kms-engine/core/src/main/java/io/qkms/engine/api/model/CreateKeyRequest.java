@@ -1,6 +1,7 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
 /** CreateKey. */
 public record CreateKeyRequest(
@@ -12,31 +13,13 @@ public record CreateKeyRequest(
     @JsonProperty("Origin") String origin,
     @JsonProperty("MultiRegion") Boolean multiRegion,
     @JsonProperty("BypassPolicyLockoutSafetyCheck") Boolean bypassPolicyLockoutSafetyCheck,
-    @JsonProperty("Tags") java.util.List<Tag> tags) {
+    @JsonProperty("Tags") List<Tag> tags) {
   public CreateKeyRequest {
-    tags =
-        tags == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(tags));
+    tags = Values.copy(tags);
   }
 
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.policy = policy;
-    b.description = description;
-    b.keyUsage = keyUsage;
-    b.keySpec = keySpec;
-    b.customerMasterKeySpec = customerMasterKeySpec;
-    b.origin = origin;
-    b.multiRegion = multiRegion;
-    b.bypassPolicyLockoutSafetyCheck = bypassPolicyLockoutSafetyCheck;
-    b.tags = tags;
-    return b;
   }
 
   /** Builds a {@link CreateKeyRequest}; every field is optional here, the engine validates. */
@@ -49,7 +32,7 @@ public record CreateKeyRequest(
     private String origin;
     private Boolean multiRegion;
     private Boolean bypassPolicyLockoutSafetyCheck;
-    private java.util.List<Tag> tags;
+    private List<Tag> tags;
 
     private Builder() {}
 
@@ -93,7 +76,7 @@ public record CreateKeyRequest(
       return this;
     }
 
-    public Builder tags(java.util.List<Tag> tags) {
+    public Builder tags(List<Tag> tags) {
       this.tags = tags;
       return this;
     }

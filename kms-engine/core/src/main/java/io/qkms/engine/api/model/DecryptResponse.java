@@ -11,18 +11,6 @@ public record DecryptResponse(
   /** Blobs are shown only by length: they may be plaintext or key material. */
   @Override
   public String toString() {
-    return "DecryptResponse["
-        + "keyId="
-        + keyId
-        + ", "
-        + "plaintext="
-        + (plaintext == null ? "null" : "<" + plaintext.length + " bytes>")
-        + ", "
-        + "encryptionAlgorithm="
-        + encryptionAlgorithm
-        + ", "
-        + "keyMaterialId="
-        + keyMaterialId
-        + "]";
+    return Values.describe(this);
   }
 }

@@ -1,15 +1,12 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
 /** DescribeKey. */
 public record DescribeKeyRequest(
-    @JsonProperty("KeyId") String keyId,
-    @JsonProperty("GrantTokens") java.util.List<String> grantTokens) {
+    @JsonProperty("KeyId") String keyId, @JsonProperty("GrantTokens") List<String> grantTokens) {
   public DescribeKeyRequest {
-    grantTokens =
-        grantTokens == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
+    grantTokens = Values.copy(grantTokens);
   }
 }

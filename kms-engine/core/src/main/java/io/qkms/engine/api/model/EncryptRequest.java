@@ -1,73 +1,38 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
 
 /** Encrypt. */
 public record EncryptRequest(
     @JsonProperty("KeyId") String keyId,
     @JsonProperty("Plaintext") byte[] plaintext,
-    @JsonProperty("EncryptionContext") java.util.Map<String, String> encryptionContext,
-    @JsonProperty("GrantTokens") java.util.List<String> grantTokens,
+    @JsonProperty("EncryptionContext") Map<String, String> encryptionContext,
+    @JsonProperty("GrantTokens") List<String> grantTokens,
     @JsonProperty("EncryptionAlgorithm") String encryptionAlgorithm,
     @JsonProperty("DryRun") Boolean dryRun) {
   public EncryptRequest {
-    encryptionContext =
-        encryptionContext == null
-            ? null
-            : java.util.Collections.unmodifiableMap(
-                new java.util.LinkedHashMap<>(encryptionContext));
-    grantTokens =
-        grantTokens == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
+    encryptionContext = Values.copy(encryptionContext);
+    grantTokens = Values.copy(grantTokens);
   }
 
   /** Blobs are shown only by length: they may be plaintext or key material. */
   @Override
   public String toString() {
-    return "EncryptRequest["
-        + "keyId="
-        + keyId
-        + ", "
-        + "plaintext="
-        + (plaintext == null ? "null" : "<" + plaintext.length + " bytes>")
-        + ", "
-        + "encryptionContext="
-        + encryptionContext
-        + ", "
-        + "grantTokens="
-        + grantTokens
-        + ", "
-        + "encryptionAlgorithm="
-        + encryptionAlgorithm
-        + ", "
-        + "dryRun="
-        + dryRun
-        + "]";
+    return Values.describe(this);
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.keyId = keyId;
-    b.plaintext = plaintext;
-    b.encryptionContext = encryptionContext;
-    b.grantTokens = grantTokens;
-    b.encryptionAlgorithm = encryptionAlgorithm;
-    b.dryRun = dryRun;
-    return b;
-  }
-
   /** Builds a {@link EncryptRequest}; every field is optional here, the engine validates. */
   public static final class Builder {
     private String keyId;
     private byte[] plaintext;
-    private java.util.Map<String, String> encryptionContext;
-    private java.util.List<String> grantTokens;
+    private Map<String, String> encryptionContext;
+    private List<String> grantTokens;
     private String encryptionAlgorithm;
     private Boolean dryRun;
 
@@ -83,12 +48,12 @@ public record EncryptRequest(
       return this;
     }
 
-    public Builder encryptionContext(java.util.Map<String, String> encryptionContext) {
+    public Builder encryptionContext(Map<String, String> encryptionContext) {
       this.encryptionContext = encryptionContext;
       return this;
     }
 
-    public Builder grantTokens(java.util.List<String> grantTokens) {
+    public Builder grantTokens(List<String> grantTokens) {
       this.grantTokens = grantTokens;
       return this;
     }

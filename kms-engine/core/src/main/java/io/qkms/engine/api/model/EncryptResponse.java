@@ -10,15 +10,6 @@ public record EncryptResponse(
   /** Blobs are shown only by length: they may be plaintext or key material. */
   @Override
   public String toString() {
-    return "EncryptResponse["
-        + "ciphertextBlob="
-        + (ciphertextBlob == null ? "null" : "<" + ciphertextBlob.length + " bytes>")
-        + ", "
-        + "keyId="
-        + keyId
-        + ", "
-        + "encryptionAlgorithm="
-        + encryptionAlgorithm
-        + "]";
+    return Values.describe(this);
   }
 }

@@ -1,41 +1,24 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
 
 /** GenerateDataKey. */
 public record GenerateDataKeyRequest(
     @JsonProperty("KeyId") String keyId,
-    @JsonProperty("EncryptionContext") java.util.Map<String, String> encryptionContext,
+    @JsonProperty("EncryptionContext") Map<String, String> encryptionContext,
     @JsonProperty("NumberOfBytes") Integer numberOfBytes,
     @JsonProperty("KeySpec") String keySpec,
-    @JsonProperty("GrantTokens") java.util.List<String> grantTokens,
+    @JsonProperty("GrantTokens") List<String> grantTokens,
     @JsonProperty("DryRun") Boolean dryRun) {
   public GenerateDataKeyRequest {
-    encryptionContext =
-        encryptionContext == null
-            ? null
-            : java.util.Collections.unmodifiableMap(
-                new java.util.LinkedHashMap<>(encryptionContext));
-    grantTokens =
-        grantTokens == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
+    encryptionContext = Values.copy(encryptionContext);
+    grantTokens = Values.copy(grantTokens);
   }
 
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.keyId = keyId;
-    b.encryptionContext = encryptionContext;
-    b.numberOfBytes = numberOfBytes;
-    b.keySpec = keySpec;
-    b.grantTokens = grantTokens;
-    b.dryRun = dryRun;
-    return b;
   }
 
   /**
@@ -43,10 +26,10 @@ public record GenerateDataKeyRequest(
    */
   public static final class Builder {
     private String keyId;
-    private java.util.Map<String, String> encryptionContext;
+    private Map<String, String> encryptionContext;
     private Integer numberOfBytes;
     private String keySpec;
-    private java.util.List<String> grantTokens;
+    private List<String> grantTokens;
     private Boolean dryRun;
 
     private Builder() {}
@@ -56,7 +39,7 @@ public record GenerateDataKeyRequest(
       return this;
     }
 
-    public Builder encryptionContext(java.util.Map<String, String> encryptionContext) {
+    public Builder encryptionContext(Map<String, String> encryptionContext) {
       this.encryptionContext = encryptionContext;
       return this;
     }
@@ -71,7 +54,7 @@ public record GenerateDataKeyRequest(
       return this;
     }
 
-    public Builder grantTokens(java.util.List<String> grantTokens) {
+    public Builder grantTokens(List<String> grantTokens) {
       this.grantTokens = grantTokens;
       return this;
     }

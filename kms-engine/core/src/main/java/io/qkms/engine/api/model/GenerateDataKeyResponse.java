@@ -11,18 +11,6 @@ public record GenerateDataKeyResponse(
   /** Blobs are shown only by length: they may be plaintext or key material. */
   @Override
   public String toString() {
-    return "GenerateDataKeyResponse["
-        + "ciphertextBlob="
-        + (ciphertextBlob == null ? "null" : "<" + ciphertextBlob.length + " bytes>")
-        + ", "
-        + "plaintext="
-        + (plaintext == null ? "null" : "<" + plaintext.length + " bytes>")
-        + ", "
-        + "keyId="
-        + keyId
-        + ", "
-        + "keyMaterialId="
-        + keyMaterialId
-        + "]";
+    return Values.describe(this);
   }
 }

@@ -10,15 +10,6 @@ public record GenerateDataKeyWithoutPlaintextResponse(
   /** Blobs are shown only by length: they may be plaintext or key material. */
   @Override
   public String toString() {
-    return "GenerateDataKeyWithoutPlaintextResponse["
-        + "ciphertextBlob="
-        + (ciphertextBlob == null ? "null" : "<" + ciphertextBlob.length + " bytes>")
-        + ", "
-        + "keyId="
-        + keyId
-        + ", "
-        + "keyMaterialId="
-        + keyMaterialId
-        + "]";
+    return Values.describe(this);
   }
 }

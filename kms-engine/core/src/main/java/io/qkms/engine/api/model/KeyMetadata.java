@@ -1,73 +1,39 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.time.Instant;
+import java.util.List;
 
 /** A key's metadata, as DescribeKey returns it. */
 public record KeyMetadata(
     @JsonProperty("AWSAccountId") String awsAccountId,
     @JsonProperty("KeyId") String keyId,
     @JsonProperty("Arn") String arn,
-    @JsonProperty("CreationDate") java.time.Instant creationDate,
+    @JsonProperty("CreationDate") Instant creationDate,
     @JsonProperty("Enabled") Boolean enabled,
     @JsonProperty("Description") String description,
     @JsonProperty("KeyUsage") String keyUsage,
     @JsonProperty("KeyState") String keyState,
-    @JsonProperty("DeletionDate") java.time.Instant deletionDate,
+    @JsonProperty("DeletionDate") Instant deletionDate,
     @JsonProperty("Origin") String origin,
     @JsonProperty("KeyManager") String keyManager,
     @JsonProperty("CustomerMasterKeySpec") String customerMasterKeySpec,
     @JsonProperty("KeySpec") String keySpec,
-    @JsonProperty("EncryptionAlgorithms") java.util.List<String> encryptionAlgorithms,
-    @JsonProperty("MacAlgorithms") java.util.List<String> macAlgorithms,
-    @JsonProperty("SigningAlgorithms") java.util.List<String> signingAlgorithms,
+    @JsonProperty("EncryptionAlgorithms") List<String> encryptionAlgorithms,
+    @JsonProperty("MacAlgorithms") List<String> macAlgorithms,
+    @JsonProperty("SigningAlgorithms") List<String> signingAlgorithms,
     @JsonProperty("MultiRegion") Boolean multiRegion,
     @JsonProperty("MultiRegionConfiguration") MultiRegionConfiguration multiRegionConfiguration,
     @JsonProperty("PendingDeletionWindowInDays") Integer pendingDeletionWindowInDays,
     @JsonProperty("CurrentKeyMaterialId") String currentKeyMaterialId) {
   public KeyMetadata {
-    encryptionAlgorithms =
-        encryptionAlgorithms == null
-            ? null
-            : java.util.Collections.unmodifiableList(
-                new java.util.ArrayList<>(encryptionAlgorithms));
-    macAlgorithms =
-        macAlgorithms == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(macAlgorithms));
-    signingAlgorithms =
-        signingAlgorithms == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(signingAlgorithms));
+    encryptionAlgorithms = Values.copy(encryptionAlgorithms);
+    macAlgorithms = Values.copy(macAlgorithms);
+    signingAlgorithms = Values.copy(signingAlgorithms);
   }
 
   public static Builder builder() {
     return new Builder();
-  }
-
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.awsAccountId = awsAccountId;
-    b.keyId = keyId;
-    b.arn = arn;
-    b.creationDate = creationDate;
-    b.enabled = enabled;
-    b.description = description;
-    b.keyUsage = keyUsage;
-    b.keyState = keyState;
-    b.deletionDate = deletionDate;
-    b.origin = origin;
-    b.keyManager = keyManager;
-    b.customerMasterKeySpec = customerMasterKeySpec;
-    b.keySpec = keySpec;
-    b.encryptionAlgorithms = encryptionAlgorithms;
-    b.macAlgorithms = macAlgorithms;
-    b.signingAlgorithms = signingAlgorithms;
-    b.multiRegion = multiRegion;
-    b.multiRegionConfiguration = multiRegionConfiguration;
-    b.pendingDeletionWindowInDays = pendingDeletionWindowInDays;
-    b.currentKeyMaterialId = currentKeyMaterialId;
-    return b;
   }
 
   /** Builds a {@link KeyMetadata}; every field is optional here, the engine validates. */
@@ -75,19 +41,19 @@ public record KeyMetadata(
     private String awsAccountId;
     private String keyId;
     private String arn;
-    private java.time.Instant creationDate;
+    private Instant creationDate;
     private Boolean enabled;
     private String description;
     private String keyUsage;
     private String keyState;
-    private java.time.Instant deletionDate;
+    private Instant deletionDate;
     private String origin;
     private String keyManager;
     private String customerMasterKeySpec;
     private String keySpec;
-    private java.util.List<String> encryptionAlgorithms;
-    private java.util.List<String> macAlgorithms;
-    private java.util.List<String> signingAlgorithms;
+    private List<String> encryptionAlgorithms;
+    private List<String> macAlgorithms;
+    private List<String> signingAlgorithms;
     private Boolean multiRegion;
     private MultiRegionConfiguration multiRegionConfiguration;
     private Integer pendingDeletionWindowInDays;
@@ -110,7 +76,7 @@ public record KeyMetadata(
       return this;
     }
 
-    public Builder creationDate(java.time.Instant creationDate) {
+    public Builder creationDate(Instant creationDate) {
       this.creationDate = creationDate;
       return this;
     }
@@ -135,7 +101,7 @@ public record KeyMetadata(
       return this;
     }
 
-    public Builder deletionDate(java.time.Instant deletionDate) {
+    public Builder deletionDate(Instant deletionDate) {
       this.deletionDate = deletionDate;
       return this;
     }
@@ -160,17 +126,17 @@ public record KeyMetadata(
       return this;
     }
 
-    public Builder encryptionAlgorithms(java.util.List<String> encryptionAlgorithms) {
+    public Builder encryptionAlgorithms(List<String> encryptionAlgorithms) {
       this.encryptionAlgorithms = encryptionAlgorithms;
       return this;
     }
 
-    public Builder macAlgorithms(java.util.List<String> macAlgorithms) {
+    public Builder macAlgorithms(List<String> macAlgorithms) {
       this.macAlgorithms = macAlgorithms;
       return this;
     }
 
-    public Builder signingAlgorithms(java.util.List<String> signingAlgorithms) {
+    public Builder signingAlgorithms(List<String> signingAlgorithms) {
       this.signingAlgorithms = signingAlgorithms;
       return this;
     }

@@ -1,16 +1,14 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
 /** ListAliases. */
 public record ListAliasesResponse(
-    @JsonProperty("Aliases") java.util.List<AliasListEntry> aliases,
+    @JsonProperty("Aliases") List<AliasListEntry> aliases,
     @JsonProperty("NextMarker") String nextMarker,
     @JsonProperty("Truncated") Boolean truncated) {
   public ListAliasesResponse {
-    aliases =
-        aliases == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(aliases));
+    aliases = Values.copy(aliases);
   }
 }

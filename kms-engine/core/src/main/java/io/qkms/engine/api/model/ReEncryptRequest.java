@@ -1,109 +1,50 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
+import java.util.Map;
 
 /** ReEncrypt, with the fields of the QKMS API page. */
 public record ReEncryptRequest(
     @JsonProperty("CiphertextBlob") byte[] ciphertextBlob,
-    @JsonProperty("SourceEncryptionContext") java.util.Map<String, String> sourceEncryptionContext,
+    @JsonProperty("SourceEncryptionContext") Map<String, String> sourceEncryptionContext,
     @JsonProperty("SourceKeyId") String sourceKeyId,
     @JsonProperty("DestinationKeyId") String destinationKeyId,
-    @JsonProperty("DestinationEncryptionContext")
-        java.util.Map<String, String> destinationEncryptionContext,
+    @JsonProperty("DestinationEncryptionContext") Map<String, String> destinationEncryptionContext,
     @JsonProperty("SourceEncryptionAlgorithm") String sourceEncryptionAlgorithm,
     @JsonProperty("DestinationEncryptionAlgorithm") String destinationEncryptionAlgorithm,
-    @JsonProperty("GrantTokens") java.util.List<String> grantTokens,
+    @JsonProperty("GrantTokens") List<String> grantTokens,
     @JsonProperty("DryRun") Boolean dryRun,
-    @JsonProperty("DryRunModifiers") java.util.List<String> dryRunModifiers) {
+    @JsonProperty("DryRunModifiers") List<String> dryRunModifiers) {
   public ReEncryptRequest {
-    sourceEncryptionContext =
-        sourceEncryptionContext == null
-            ? null
-            : java.util.Collections.unmodifiableMap(
-                new java.util.LinkedHashMap<>(sourceEncryptionContext));
-    destinationEncryptionContext =
-        destinationEncryptionContext == null
-            ? null
-            : java.util.Collections.unmodifiableMap(
-                new java.util.LinkedHashMap<>(destinationEncryptionContext));
-    grantTokens =
-        grantTokens == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(grantTokens));
-    dryRunModifiers =
-        dryRunModifiers == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(dryRunModifiers));
+    sourceEncryptionContext = Values.copy(sourceEncryptionContext);
+    destinationEncryptionContext = Values.copy(destinationEncryptionContext);
+    grantTokens = Values.copy(grantTokens);
+    dryRunModifiers = Values.copy(dryRunModifiers);
   }
 
   /** Blobs are shown only by length: they may be plaintext or key material. */
   @Override
   public String toString() {
-    return "ReEncryptRequest["
-        + "ciphertextBlob="
-        + (ciphertextBlob == null ? "null" : "<" + ciphertextBlob.length + " bytes>")
-        + ", "
-        + "sourceEncryptionContext="
-        + sourceEncryptionContext
-        + ", "
-        + "sourceKeyId="
-        + sourceKeyId
-        + ", "
-        + "destinationKeyId="
-        + destinationKeyId
-        + ", "
-        + "destinationEncryptionContext="
-        + destinationEncryptionContext
-        + ", "
-        + "sourceEncryptionAlgorithm="
-        + sourceEncryptionAlgorithm
-        + ", "
-        + "destinationEncryptionAlgorithm="
-        + destinationEncryptionAlgorithm
-        + ", "
-        + "grantTokens="
-        + grantTokens
-        + ", "
-        + "dryRun="
-        + dryRun
-        + ", "
-        + "dryRunModifiers="
-        + dryRunModifiers
-        + "]";
+    return Values.describe(this);
   }
 
   public static Builder builder() {
     return new Builder();
   }
 
-  /** A builder starting from this value. */
-  public Builder toBuilder() {
-    Builder b = new Builder();
-    b.ciphertextBlob = ciphertextBlob;
-    b.sourceEncryptionContext = sourceEncryptionContext;
-    b.sourceKeyId = sourceKeyId;
-    b.destinationKeyId = destinationKeyId;
-    b.destinationEncryptionContext = destinationEncryptionContext;
-    b.sourceEncryptionAlgorithm = sourceEncryptionAlgorithm;
-    b.destinationEncryptionAlgorithm = destinationEncryptionAlgorithm;
-    b.grantTokens = grantTokens;
-    b.dryRun = dryRun;
-    b.dryRunModifiers = dryRunModifiers;
-    return b;
-  }
-
   /** Builds a {@link ReEncryptRequest}; every field is optional here, the engine validates. */
   public static final class Builder {
     private byte[] ciphertextBlob;
-    private java.util.Map<String, String> sourceEncryptionContext;
+    private Map<String, String> sourceEncryptionContext;
     private String sourceKeyId;
     private String destinationKeyId;
-    private java.util.Map<String, String> destinationEncryptionContext;
+    private Map<String, String> destinationEncryptionContext;
     private String sourceEncryptionAlgorithm;
     private String destinationEncryptionAlgorithm;
-    private java.util.List<String> grantTokens;
+    private List<String> grantTokens;
     private Boolean dryRun;
-    private java.util.List<String> dryRunModifiers;
+    private List<String> dryRunModifiers;
 
     private Builder() {}
 
@@ -112,7 +53,7 @@ public record ReEncryptRequest(
       return this;
     }
 
-    public Builder sourceEncryptionContext(java.util.Map<String, String> sourceEncryptionContext) {
+    public Builder sourceEncryptionContext(Map<String, String> sourceEncryptionContext) {
       this.sourceEncryptionContext = sourceEncryptionContext;
       return this;
     }
@@ -127,8 +68,7 @@ public record ReEncryptRequest(
       return this;
     }
 
-    public Builder destinationEncryptionContext(
-        java.util.Map<String, String> destinationEncryptionContext) {
+    public Builder destinationEncryptionContext(Map<String, String> destinationEncryptionContext) {
       this.destinationEncryptionContext = destinationEncryptionContext;
       return this;
     }
@@ -143,7 +83,7 @@ public record ReEncryptRequest(
       return this;
     }
 
-    public Builder grantTokens(java.util.List<String> grantTokens) {
+    public Builder grantTokens(List<String> grantTokens) {
       this.grantTokens = grantTokens;
       return this;
     }
@@ -153,7 +93,7 @@ public record ReEncryptRequest(
       return this;
     }
 
-    public Builder dryRunModifiers(java.util.List<String> dryRunModifiers) {
+    public Builder dryRunModifiers(List<String> dryRunModifiers) {
       this.dryRunModifiers = dryRunModifiers;
       return this;
     }

@@ -14,27 +14,6 @@ public record ReEncryptResponse(
   /** Blobs are shown only by length: they may be plaintext or key material. */
   @Override
   public String toString() {
-    return "ReEncryptResponse["
-        + "ciphertextBlob="
-        + (ciphertextBlob == null ? "null" : "<" + ciphertextBlob.length + " bytes>")
-        + ", "
-        + "sourceKeyId="
-        + sourceKeyId
-        + ", "
-        + "keyId="
-        + keyId
-        + ", "
-        + "sourceEncryptionAlgorithm="
-        + sourceEncryptionAlgorithm
-        + ", "
-        + "destinationEncryptionAlgorithm="
-        + destinationEncryptionAlgorithm
-        + ", "
-        + "sourceKeyMaterialId="
-        + sourceKeyMaterialId
-        + ", "
-        + "destinationKeyMaterialId="
-        + destinationKeyMaterialId
-        + "]";
+    return Values.describe(this);
   }
 }

@@ -1,6 +1,7 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import java.util.List;
 
 /** ReplicateKey. */
 public record ReplicateKeyRequest(
@@ -9,11 +10,8 @@ public record ReplicateKeyRequest(
     @JsonProperty("Policy") String policy,
     @JsonProperty("BypassPolicyLockoutSafetyCheck") Boolean bypassPolicyLockoutSafetyCheck,
     @JsonProperty("Description") String description,
-    @JsonProperty("Tags") java.util.List<Tag> tags) {
+    @JsonProperty("Tags") List<Tag> tags) {
   public ReplicateKeyRequest {
-    tags =
-        tags == null
-            ? null
-            : java.util.Collections.unmodifiableList(new java.util.ArrayList<>(tags));
+    tags = Values.copy(tags);
   }
 }

@@ -1,18 +1,21 @@
 package io.qkms.engine.store.file;
 
-import io.qkms.engine.crypto.Bytes;
-import io.qkms.engine.crypto.Randomness;
+import io.qkms.engine.internal.crypto.Bytes;
+import io.qkms.engine.internal.crypto.Randomness;
+import io.qkms.engine.internal.store.AtomicFiles;
+import io.qkms.engine.internal.store.MaterialProtector;
+import io.qkms.engine.internal.store.ReadOnlyStoreException;
+import io.qkms.engine.internal.store.RootKeyProtector;
+import io.qkms.engine.internal.store.StateStore;
+import io.qkms.engine.internal.store.StoreFailureException;
+import io.qkms.engine.internal.store.StoreState;
+import io.qkms.engine.internal.store.StoreTimeoutException;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.KeyStore;
-import io.qkms.engine.store.MaterialProtector;
-import io.qkms.engine.store.ReadOnlyStoreException;
-import io.qkms.engine.store.RootKeyProtector;
-import io.qkms.engine.store.StoreFailureException;
-import io.qkms.engine.store.StoreState;
-import io.qkms.engine.store.StoreTimeoutException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -42,7 +45,7 @@ import java.util.function.UnaryOperator;
  * (about 500 bytes a key with the default policy); every write rewrites it. A read that finds the
  * file unchanged reads only its first few hundred bytes.
  */
-public final class FileKeyStore implements KeyStore {
+public final class FileKeyStore implements KeyStore, StateStore {
   /** The store file's name. */
   public static final String STORE_FILE = "store.qks";
 
@@ -136,7 +139,7 @@ public final class FileKeyStore implements KeyStore {
       // createNew, not replace: two concurrent inits must not both succeed.
       AtomicFiles.createNew(file, StoreFile.encode(header, keys, state));
       return new FileKeyStore(dir, Mode.READ_WRITE, header, keys, load(file, header, keys));
-    } catch (java.nio.file.FileAlreadyExistsException e) {
+    } catch (FileAlreadyExistsException e) {
       throw new KeyStoreOpenException(
           KeyStoreOpenException.Problem.ALREADY_EXISTS,
           "A key store already exists in " + dir + "; QKMS will not overwrite it");

@@ -1,6 +1,6 @@
 package io.qkms.engine.store.file;
 
-import io.qkms.engine.crypto.Bytes;
+import io.qkms.engine.internal.crypto.Bytes;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.HexFormat;

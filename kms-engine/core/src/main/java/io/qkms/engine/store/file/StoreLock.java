@@ -1,6 +1,6 @@
 package io.qkms.engine.store.file;
 
-import io.qkms.engine.store.StoreTimeoutException;
+import io.qkms.engine.internal.store.StoreTimeoutException;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;

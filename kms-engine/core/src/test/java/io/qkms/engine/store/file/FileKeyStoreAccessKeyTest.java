@@ -2,16 +2,18 @@ package io.qkms.engine.store.file;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
-import io.qkms.engine.store.AccessKeyRecord;
-import io.qkms.engine.store.StoreState;
+import io.qkms.engine.internal.store.AccessKeyRecord;
+import io.qkms.engine.internal.store.StoreState;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,7 +71,7 @@ class FileKeyStoreAccessKeyTest {
   }
 
   @Test
-  void storeFile_neverHoldsTheSecretInClear() throws IOException {
+  void storeFile_neverHoldsTheSecretInClear_notEvenOnceDecrypted() throws IOException {
     try (FileKeyStore store = FileStores.createWithKeyFile(dir)) {
       byte[] wrapped = store.materialProtector().wrapCredential("AKIAA", SECRET);
       store.update(
@@ -78,10 +80,14 @@ class FileKeyStoreAccessKeyTest {
               s.withAccessKey(
                   new AccessKeyRecord("AKIAA", "arn:verenc:111122223333:root", wrapped, CREATED)));
     }
+    String secret = new String(SECRET, StandardCharsets.US_ASCII);
 
-    String file =
-        new String(Files.readAllBytes(dir.resolve("store.qks")), StandardCharsets.ISO_8859_1);
-    assertThat(file.contains("wJalrXUtnFEMI"), equalTo(false));
-    assertThat(file.contains("AKIAA"), equalTo(false)); // the whole state is encrypted
+    String state = FileStores.decryptedState(dir);
+    assertThat(state, containsString("AKIAA")); // the access key is there, in clear...
+    assertThat(state, not(containsString(secret))); // ...its secret only wrapped
+    assertThat(state, not(containsString(Base64.getEncoder().encodeToString(SECRET))));
+    String file = FileStores.rawFile(dir);
+    assertThat(file, not(containsString("AKIAA"))); // and the whole state is encrypted
+    assertThat(file, not(containsString(secret)));
   }
 }

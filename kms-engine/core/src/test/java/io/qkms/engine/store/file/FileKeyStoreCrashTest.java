@@ -8,9 +8,10 @@ import static org.hamcrest.Matchers.lessThanOrEqualTo;
 
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.model.CreateKeyRequest;
+import io.qkms.engine.internal.store.AtomicFiles;
+import io.qkms.engine.internal.store.KeyRecord;
+import io.qkms.engine.internal.store.StoreState;
 import io.qkms.engine.keys.KeyId;
-import io.qkms.engine.store.KeyRecord;
-import io.qkms.engine.store.StoreState;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,6 +24,8 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /** A writer killed at any moment leaves a store that opens with the old or the new content. */
 class FileKeyStoreCrashTest {
@@ -69,6 +72,39 @@ class FileKeyStoreCrashTest {
         stored = now;
       }
     }
+  }
+
+  /**
+   * The writer is stopped at each step of a write (the hook in AtomicFiles) and killed there, so
+   * the kill is known to land mid-write: before the rename the store opens with the old content,
+   * after it with the new; the temporary file a killed writer left is ignored, then removed.
+   */
+  @ParameterizedTest
+  @EnumSource(AtomicFiles.Step.class)
+  void writerKilledAtEachStepOfAWrite_leavesTheOldOrTheNewStore(AtomicFiles.Step step)
+      throws Exception {
+    FileStores.createWithKeyFile(dir).close();
+    List<String> acknowledged;
+    try (ChildJvm writer =
+        ChildJvm.start(StoreWriterMain.class, dir.toString(), "forever", step.name())) {
+      writer.awaitLine("paused at " + step, START_TIMEOUT);
+      assertThat(FileStores.leftovers(dir).isEmpty(), equalTo(step == AtomicFiles.Step.RENAMED));
+      writer.kill();
+      acknowledged = StoreWriterMain.createdIds(writer.lines());
+    }
+    assertThat(acknowledged.size(), equalTo(1)); // the pause is in the second write
+
+    try (FileKeyStore store = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_WRITE);
+        KmsEngine engine = FileStores.engine(store, FileStores.clock())) {
+      StoreState s = store.read(Duration.ofSeconds(1));
+      Set<String> now = keyIds(s);
+      assertThat(now, hasItems(acknowledged.get(0)));
+      int expected = step == AtomicFiles.Step.RENAMED ? 2 : 1; // renamed: the new store is in place
+      assertThat(now.size(), equalTo(expected));
+      assertThat(s.revision(), equalTo((long) expected));
+      engine.createKey(FileStores.root(), CreateKeyRequest.builder().build());
+    }
+    assertThat(FileStores.leftovers(dir), empty());
   }
 
   @Test

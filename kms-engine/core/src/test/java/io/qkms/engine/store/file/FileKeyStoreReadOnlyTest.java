@@ -16,7 +16,7 @@ import io.qkms.engine.api.model.DisableKeyRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.PutKeyPolicyRequest;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
-import io.qkms.engine.store.ReadOnlyStoreException;
+import io.qkms.engine.internal.store.ReadOnlyStoreException;
 import io.qkms.engine.testing.MutableClock;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -14,19 +14,23 @@ import io.qkms.engine.api.model.CreateAliasRequest;
 import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
 import io.qkms.engine.api.model.EnableKeyRequest;
-import io.qkms.engine.store.StoreFailureException;
+import io.qkms.engine.internal.crypto.Xaes256Gcm;
+import io.qkms.engine.internal.store.StoreFailureException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -204,9 +208,7 @@ class FileKeyStoreTamperTest {
       Files.copy(FileStores.rootKeyFile(dir), FileStores.rootKeyFile(other));
       FileStores.createWithKeyFile(other).close();
       Files.copy(
-          other.resolve(FileKeyStore.STORE_FILE),
-          storeFile(),
-          java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+          other.resolve(FileKeyStore.STORE_FILE), storeFile(), StandardCopyOption.REPLACE_EXISTING);
 
       StoreFailureException e =
           assertThrows(StoreFailureException.class, () -> store.read(Duration.ofSeconds(1)));
@@ -259,8 +261,8 @@ class FileKeyStoreTamperTest {
    * wander by a byte or two, so one repeats within a few writes).
    */
   private Revisions twoRevisionsOfTheSameSize() throws IOException {
-    Map<Integer, byte[]> byLength = new java.util.HashMap<>();
-    Map<Integer, Long> revisionOf = new java.util.HashMap<>();
+    Map<Integer, byte[]> byLength = new HashMap<>();
+    Map<Integer, Long> revisionOf = new HashMap<>();
     try (FileKeyStore store = FileStores.createWithKeyFile(dir);
         KmsEngine engine = FileStores.engine(store, FileStores.clock())) {
       String a =
@@ -399,15 +401,11 @@ class FileKeyStoreTamperTest {
   }
 
   private void writeInPlace(byte[] content, FileTime mtime) throws IOException {
-    Object inode =
-        Files.readAttributes(storeFile(), java.nio.file.attribute.BasicFileAttributes.class)
-            .fileKey();
+    Object inode = Files.readAttributes(storeFile(), BasicFileAttributes.class).fileKey();
     Files.write(storeFile(), content); // truncates and rewrites the same inode
     Files.setLastModifiedTime(storeFile(), mtime);
     assertThat(
-        Files.readAttributes(storeFile(), java.nio.file.attribute.BasicFileAttributes.class)
-            .fileKey(),
-        equalTo(inode));
+        Files.readAttributes(storeFile(), BasicFileAttributes.class).fileKey(), equalTo(inode));
   }
 
   private Path storeFile() {
@@ -420,7 +418,7 @@ class FileKeyStoreTamperTest {
 
   /** XAES-256-GCM sizes of the store file's nonce and tag. */
   private static final class Xaes {
-    static final int NONCE = io.qkms.engine.crypto.Xaes256Gcm.NONCE_SIZE_BYTES;
-    static final int TAG = io.qkms.engine.crypto.Xaes256Gcm.TAG_SIZE_BYTES;
+    static final int NONCE = Xaes256Gcm.NONCE_SIZE_BYTES;
+    static final int TAG = Xaes256Gcm.TAG_SIZE_BYTES;
   }
 }

@@ -17,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 
@@ -33,6 +34,29 @@ final class FileStores {
   static final KdfParams FAST_KDF = new KdfParams(new byte[16], 8, 1, 1);
 
   private FileStores() {}
+
+  /**
+   * The state {@code dir}'s store file holds, decrypted (and inflated) with its root key file: the
+   * text a reader who has the root key sees. Searching this, not the file's bytes (encrypted, and
+   * compressed before that), is what can show a secret kept in clear.
+   */
+  static String decryptedState(Path dir) throws IOException {
+    Path file = dir.resolve(FileKeyStore.STORE_FILE);
+    StoreFile.Parsed parsed = StoreFile.parse(Files.readAllBytes(file), file.toString());
+    byte[] rootKey = FileKeyStore.readRootKeyFile(rootKeyFile(dir));
+    try (RootKeys keys = RootKeys.derive(rootKey, parsed.header().storeId())) {
+      return new String(
+          StoreFile.decryptState(parsed, keys, file.toString()), StandardCharsets.UTF_8);
+    } finally {
+      Arrays.fill(rootKey, (byte) 0);
+    }
+  }
+
+  /** The store file's bytes as text, one character a byte. */
+  static String rawFile(Path dir) throws IOException {
+    return new String(
+        Files.readAllBytes(dir.resolve(FileKeyStore.STORE_FILE)), StandardCharsets.ISO_8859_1);
+  }
 
   static Path rootKeyFile(Path dir) {
     return dir.resolve(RootKeySource.DEFAULT_ROOT_KEY_FILE);

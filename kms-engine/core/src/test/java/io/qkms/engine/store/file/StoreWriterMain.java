@@ -2,6 +2,7 @@ package io.qkms.engine.store.file;
 
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.model.CreateKeyRequest;
+import io.qkms.engine.internal.store.AtomicFiles;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -11,8 +12,10 @@ import java.util.regex.Pattern;
 
 /**
  * A second process writing to a store: creates keys through an engine and prints {@code created
- * <key id>} after each one is committed. Arguments: the store directory and how many keys to create
- * ({@code forever} until killed).
+ * <key id>} after each one is committed. Arguments: the store directory, how many keys to create
+ * ({@code forever} until killed), and optionally a {@link AtomicFiles.Step}: once the first key is
+ * committed, the next write stops at that step, prints {@code paused at <step>} and waits to be
+ * killed there.
  */
 final class StoreWriterMain {
   private static final Pattern CREATED =
@@ -35,9 +38,24 @@ final class StoreWriterMain {
     return ids;
   }
 
+  private static void pauseIfAt(AtomicFiles.Step pauseAt, AtomicFiles.Step step) {
+    if (step != pauseAt) {
+      return;
+    }
+    System.out.println("paused at " + step);
+    System.out.flush();
+    try {
+      Thread.sleep(Duration.ofMinutes(2).toMillis()); // the test kills this process here
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    System.exit(3); // never resume a write the test meant to interrupt
+  }
+
   public static void main(String[] args) {
     Path dir = Path.of(args[0]);
     long count = args[1].equals("forever") ? Long.MAX_VALUE : Long.parseLong(args[1]);
+    AtomicFiles.Step pauseAt = args.length > 2 ? AtomicFiles.Step.valueOf(args[2]) : null;
     try (FileKeyStore store = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_WRITE);
         KmsEngine engine = FileStores.engine(store, FileStores.clock(), Duration.ofSeconds(20))) {
       System.out.println("ready");
@@ -50,6 +68,9 @@ final class StoreWriterMain {
                 .keyId();
         System.out.println("created " + id);
         System.out.flush();
+        if (pauseAt != null) {
+          AtomicFiles.onEachStep(step -> pauseIfAt(pauseAt, step));
+        }
       }
     }
   }

@@ -1,0 +1,329 @@
+package io.qkms.cli;
+
+import io.qkms.engine.wire.Dispatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
+
+/**
+ * The {@code qkms} command tree (picocli specs built in code): the store commands, {@code serve},
+ * and one command per entry of the {@link CommandTable}, each with its options and help text.
+ */
+final class CommandTree {
+  static final String INIT = "init";
+  static final String SERVE = "serve";
+  static final String CREATE_ACCESS_KEY = "create-access-key";
+  static final String LIST_ACCESS_KEYS = "list-access-keys";
+  static final String DELETE_ACCESS_KEY = "delete-access-key";
+  private static final List<String> LOCAL_COMMANDS =
+      List.of(INIT, SERVE, CREATE_ACCESS_KEY, LIST_ACCESS_KEYS, DELETE_ACCESS_KEY);
+
+  private static final String EXIT_STATUS =
+      "%nExit status: 0 success, 252 bad usage, 254 API error ({\"__type\": ..., \"message\":"
+          + " ...} on stderr), 255 other failure (no store, wrong root key, damaged store).";
+
+  private static final Map<String, List<String>> EXAMPLES =
+      Map.of(
+          "create-key",
+          List.of(
+              "key=$(qkms create-key --description payroll --query KeyMetadata.KeyId --output text)"),
+          "encrypt",
+          List.of(
+              "qkms encrypt --key-id alias/payroll --plaintext fileb://data.txt \\",
+              "    --encryption-context Department=Finance \\",
+              "    --query CiphertextBlob --output text | base64 -d > data.enc"),
+          "decrypt",
+          List.of(
+              "qkms decrypt --ciphertext-blob fileb://data.enc \\",
+              "    --encryption-context Department=Finance \\",
+              "    --query Plaintext --output text | base64 -d"),
+          "re-encrypt",
+          List.of(
+              "qkms re-encrypt --ciphertext-blob fileb://data.enc \\",
+              "    --source-encryption-context Department=Finance \\",
+              "    --destination-key-id alias/payroll-2026 \\",
+              "    --query CiphertextBlob --output text | base64 -d > data.enc.new",
+              "qkms re-encrypt --cli-input-json file://request.json"));
+
+  private CommandTree() {}
+
+  /**
+   * The command {@code args} name, if it is one: the first argument not starting with '-' (the root
+   * command takes no option values).
+   */
+  static String commandIn(String[] args) {
+    for (String a : args) {
+      if (!a.startsWith("-")) {
+        return LOCAL_COMMANDS.contains(a) || CommandTable.byCommand(a) != null ? a : null;
+      }
+    }
+    return null;
+  }
+
+  /**
+   * The command tree; with {@code only} set, just that command in it. Building all 29 commands'
+   * options costs a tenth of a second at start-up, and one command line runs one command.
+   */
+  static CommandSpec rootSpec(String only) {
+    CommandSpec root = CommandSpec.create().name("qkms").mixinStandardHelpOptions(true);
+    root.version("qkms " + Qkms.version());
+    root.usageMessage()
+        .customSynopsis("qkms <command> [options]")
+        .description("Manage QKMS keys the way `aws kms` manages AWS KMS keys.")
+        .footer(
+            "%nEvery command takes --help, and --keystore DIR (default $QKMS_KEYSTORE). The root"
+                + " key comes from --root-key-file, $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE or"
+                + " DIR/root.key, in that order.",
+            EXIT_STATUS);
+    if (only == null || only.equals("init")) {
+      root.addSubcommand("init", initSpec());
+    }
+    if (only == null || only.equals(SERVE)) {
+      root.addSubcommand(SERVE, serveSpec());
+    }
+    if (only == null || only.equals(CREATE_ACCESS_KEY)) {
+      root.addSubcommand(CREATE_ACCESS_KEY, createAccessKeySpec());
+    }
+    if (only == null || only.equals(LIST_ACCESS_KEYS)) {
+      root.addSubcommand(LIST_ACCESS_KEYS, listAccessKeysSpec());
+    }
+    if (only == null || only.equals(DELETE_ACCESS_KEY)) {
+      root.addSubcommand(DELETE_ACCESS_KEY, deleteAccessKeySpec());
+    }
+    for (CommandTable.Command op : CommandTable.all()) {
+      if (only == null || only.equals(op.command())) {
+        root.addSubcommand(op.command(), apiSpec(op));
+      }
+    }
+    return root;
+  }
+
+  private static CommandSpec initSpec() {
+    CommandSpec spec = CommandSpec.create().name("init");
+    spec.addOption(helpOption());
+    spec.usageMessage()
+        .sortOptions(false)
+        .header("Creates a key store.")
+        .description(
+            "Creates a key store in DIR and its root key file (DIR/root.key, mode 0600, unless"
+                + " --root-key-file or $QKMS_ROOT_KEY_FILE names another; with $QKMS_PASSPHRASE"
+                + " set, the root key is derived from the passphrase instead). Refuses to"
+                + " overwrite an existing store. Keep the root key safe: without it the keys are"
+                + " lost.")
+        .footer(EXIT_STATUS);
+    spec.addOption(
+        option("--keystore", "<dir>", "The key store directory (default $QKMS_KEYSTORE)."));
+    spec.addOption(
+        option(
+            "--account",
+            "<id>",
+            "The account ID, 12 digits (default " + Qkms.DEFAULT_ACCOUNT + ")."));
+    spec.addOption(
+        OptionSpec.builder("--region")
+            .paramLabel("<region>")
+            .type(List.class)
+            .auxiliaryTypes(String.class)
+            .arity("1")
+            .description(
+                "A region of the store; repeat for more. The first is the home region (default "
+                    + Qkms.DEFAULT_REGION
+                    + ").")
+            .build());
+    spec.addOption(
+        option(
+            "--root-key-file",
+            "<file>",
+            "Where to write (or find) the root key (default $QKMS_ROOT_KEY_FILE, else"
+                + " DIR/root.key)."));
+    addOutputOptions(spec);
+    return spec;
+  }
+
+  private static CommandSpec localSpec(String name, String header, String description) {
+    CommandSpec spec = CommandSpec.create().name(name);
+    spec.addOption(helpOption());
+    spec.usageMessage()
+        .sortOptions(false)
+        .header(header)
+        .description(description)
+        .footer(EXIT_STATUS);
+    return spec;
+  }
+
+  private static void addStoreOptions(CommandSpec spec) {
+    spec.addOption(
+        option("--keystore", "<dir>", "The key store directory (default $QKMS_KEYSTORE)."));
+    spec.addOption(
+        option(
+            "--root-key-file",
+            "<file>",
+            "The root key file (default $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE, else"
+                + " DIR/root.key)."));
+  }
+
+  private static CommandSpec serveSpec() {
+    CommandSpec spec =
+        localSpec(
+            SERVE,
+            "Serves the AWS KMS JSON API over HTTP.",
+            "Serves every operation at POST / (X-Amz-Target: TrentService.<Operation>,"
+                + " Content-Type: application/x-amz-json-1.1), for the AWS CLI, boto3 and the AWS"
+                + " SDKs with --endpoint-url. Requests must be signed with AWS Signature Version 4"
+                + " by an access key of the store (qkms init writes DIR/credentials, profile"
+                + " qkms; qkms create-access-key makes more); the call runs as the key's principal"
+                + " in the region of its credential scope. SIGTERM or Ctrl-C stops it gracefully.");
+    addStoreOptions(spec);
+    spec.addOption(option("--host", "<address>", "The address to listen on (default 127.0.0.1)."));
+    spec.addOption(option("--port", "<port>", "The port to listen on (default 8471)."));
+    spec.addOption(
+        option(
+            "--access-log",
+            "<file>",
+            "Where the access log goes: - for stdout (default), a file to append to, or none."));
+    spec.addOption(
+        OptionSpec.builder("--console")
+            .type(Boolean.class)
+            .arity("0")
+            .negatable(true)
+            .description(
+                "Serve the Try It Out console at /try-it-out (--no-console: don't). Default: on"
+                    + " when --host is a loopback address, off otherwise.")
+            .build());
+    return spec;
+  }
+
+  private static CommandSpec createAccessKeySpec() {
+    CommandSpec spec =
+        localSpec(
+            CREATE_ACCESS_KEY,
+            "Creates an access key for the HTTP endpoint.",
+            "Creates an access key that signs requests to qkms serve as PRINCIPAL and prints it"
+                + " as IAM's CreateAccessKey does. The secret is shown only now; the store keeps it"
+                + " encrypted under the root key.");
+    addStoreOptions(spec);
+    spec.addOption(
+        option(
+            "--principal",
+            "<arn>",
+            "Whom the key signs for (default the account root, arn:verenc:<id>:root)."));
+    addOutputOptions(spec);
+    return spec;
+  }
+
+  private static CommandSpec listAccessKeysSpec() {
+    CommandSpec spec =
+        localSpec(
+            LIST_ACCESS_KEYS,
+            "Lists the access keys of the HTTP endpoint.",
+            "Lists access keys (never their secrets), as IAM's ListAccessKeys does.");
+    addStoreOptions(spec);
+    spec.addOption(option("--principal", "<arn>", "Only the keys of this principal."));
+    addOutputOptions(spec);
+    return spec;
+  }
+
+  private static CommandSpec deleteAccessKeySpec() {
+    CommandSpec spec =
+        localSpec(
+            DELETE_ACCESS_KEY,
+            "Deletes an access key of the HTTP endpoint.",
+            "Deletes an access key; a running qkms serve refuses it within a second.");
+    addStoreOptions(spec);
+    spec.addOption(option("--access-key-id", "<id>", "* The access key to delete."));
+    return spec;
+  }
+
+  private static CommandSpec apiSpec(CommandTable.Command op) {
+    CommandSpec spec = CommandSpec.create().name(op.command());
+    spec.addOption(helpOption());
+    String rest = op.summary().substring(firstSentence(op.summary()).length()).strip();
+    List<String> footer = new ArrayList<>();
+    List<String> examples = EXAMPLES.getOrDefault(op.command(), List.of());
+    if (!examples.isEmpty()) {
+      footer.add("%nExamples:");
+      examples.forEach(e -> footer.add("  " + e));
+    }
+    footer.add(EXIT_STATUS);
+    spec.usageMessage()
+        .sortOptions(false)
+        .header(firstSentence(op.summary()))
+        .description(
+            (rest.isEmpty() ? "" : rest + " ")
+                + "Calls "
+                + Dispatcher.TARGET_PREFIX
+                + op.target()
+                + "; options marked * are required unless --cli-input-json holds them.")
+        .footer(footer.toArray(String[]::new));
+    for (CommandTable.Member m : op.members()) {
+      String description = (op.required().contains(m.name()) ? "* " : "") + m.description();
+      OptionSpec.Builder b = OptionSpec.builder(m.option()).description(description);
+      switch (m.kind()) {
+        case BOOLEAN -> b.type(Boolean.class).arity("0").negatable(true);
+        case STRING_LIST, TAGS ->
+            b.type(List.class)
+                .auxiliaryTypes(String.class)
+                .arity("1..*")
+                .paramLabel(m.kind().paramLabel);
+        default -> b.type(String.class).arity("1").paramLabel(m.kind().paramLabel);
+      }
+      spec.addOption(b.build());
+    }
+    spec.addOption(
+        option(
+            "--cli-input-json",
+            "<json>",
+            "The request JSON of the API, inline or file://FILE; options given too override its"
+                + " members."));
+    spec.addOption(
+        option(
+            "--cli-binary-format",
+            "<format>",
+            "How blob options given as text are read: base64 (default) or raw-in-base64-out."));
+    spec.addOption(
+        option("--keystore", "<dir>", "The key store directory (default $QKMS_KEYSTORE)."));
+    spec.addOption(option("--region", "<region>", "The region (default the store's home region)."));
+    spec.addOption(
+        option(
+            "--principal", "<arn>", "Who calls (default the account root, arn:verenc:<id>:root)."));
+    spec.addOption(
+        option(
+            "--root-key-file",
+            "<file>",
+            "The root key file (default $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE, else"
+                + " DIR/root.key)."));
+    addOutputOptions(spec);
+    return spec;
+  }
+
+  private static void addOutputOptions(CommandSpec spec) {
+    spec.addOption(option("--output", "<format>", "json (default) or text."));
+    spec.addOption(
+        option(
+            "--query",
+            "<member>",
+            "Print only this top-level member of the response, e.g. CiphertextBlob."));
+  }
+
+  private static OptionSpec helpOption() {
+    return OptionSpec.builder("-h", "--help")
+        .usageHelp(true)
+        .description("Show this help message and exit.")
+        .build();
+  }
+
+  private static OptionSpec option(String name, String label, String description) {
+    return OptionSpec.builder(name)
+        .paramLabel(label)
+        .type(String.class)
+        .arity("1")
+        .description(description)
+        .build();
+  }
+
+  private static String firstSentence(String s) {
+    int dot = s.indexOf(". ");
+    return dot < 0 ? s : s.substring(0, dot + 1);
+  }
+}

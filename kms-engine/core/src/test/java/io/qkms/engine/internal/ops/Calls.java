@@ -1,0 +1,227 @@
+package io.qkms.engine.internal.ops;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.qkms.engine.KmsEngine;
+import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.errors.KmsException;
+import io.qkms.engine.api.model.CreateGrantRequest;
+import io.qkms.engine.api.model.CreateGrantResponse;
+import io.qkms.engine.api.model.CreateKeyRequest;
+import io.qkms.engine.api.model.DecryptRequest;
+import io.qkms.engine.api.model.DescribeKeyRequest;
+import io.qkms.engine.api.model.EncryptRequest;
+import io.qkms.engine.api.model.KeyMetadata;
+import io.qkms.engine.api.model.ReEncryptRequest;
+import io.qkms.engine.api.model.ReEncryptResponse;
+import io.qkms.engine.cache.KeyCacheConfig;
+import io.qkms.engine.testing.EngineFixture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.function.Executable;
+
+/** Short forms of the engine calls the lifecycle tests make over and over. */
+final class Calls {
+  static final String ACCOUNT = "111122223333";
+  static final String KEY_ARN_PREFIX = "arn:verenc:111122223333:key/";
+  static final String ROOT_ARN = "arn:verenc:111122223333:root";
+  static final String BOB_ARN = "arn:verenc:111122223333:user/bob";
+  static final String CAROL_ARN = "arn:verenc:111122223333:user/carol";
+  static final String HEX64 = "^[0-9a-f]{64}$";
+
+  static final Caller ROOT = EngineFixture.root();
+  static final Caller ROOT_EU = EngineFixture.root(EngineFixture.EU_WEST_1);
+  static final Caller BOB = EngineFixture.user("bob");
+  static final Caller CAROL = EngineFixture.user("carol");
+  static final Caller DAVE = EngineFixture.user("dave");
+
+  private Calls() {}
+
+  /** Asserts the exact error class and message, and returns the error. */
+  static <T extends KmsException> T assertKmsError(Class<T> type, String message, Executable call) {
+    T e = assertThrows(type, call);
+    assertThat(e.getMessage(), equalTo(message));
+    return e;
+  }
+
+  /**
+   * Another engine over the same store and clock: what a second process sharing the key store looks
+   * like to this one (its own cache, the same data).
+   */
+  static KmsEngine secondEngine(EngineFixture f) {
+    return KmsEngine.builder()
+        .keyStore(f.store)
+        .clock(f.clock)
+        .storeTimeout(Duration.ofMillis(500))
+        .cacheConfig(KeyCacheConfig.builder().ttl(EngineFixture.CACHE_TTL).build())
+        .build();
+  }
+
+  static KeyMetadata create(KmsEngine e, Caller c, CreateKeyRequest request) {
+    return e.createKey(c, request).keyMetadata();
+  }
+
+  static KeyMetadata multiRegionKey(EngineFixture f) {
+    return create(f.engine, ROOT, CreateKeyRequest.builder().multiRegion(true).build());
+  }
+
+  static KeyMetadata describe(KmsEngine e, Caller c, String keyId) {
+    return e.describeKey(c, new DescribeKeyRequest(keyId, null)).keyMetadata();
+  }
+
+  static byte[] encrypt(
+      KmsEngine e, Caller c, String keyId, String plaintext, Map<String, String> context) {
+    return e.encrypt(
+            c,
+            EncryptRequest.builder()
+                .keyId(keyId)
+                .plaintext(utf8(plaintext))
+                .encryptionContext(context)
+                .build())
+        .ciphertextBlob();
+  }
+
+  static String decrypt(KmsEngine e, Caller c, byte[] blob, Map<String, String> context) {
+    return text(
+        e.decrypt(
+                c, DecryptRequest.builder().ciphertextBlob(blob).encryptionContext(context).build())
+            .plaintext());
+  }
+
+  /** The material a blob was made with, as Decrypt reports it. */
+  static String materialOf(KmsEngine e, Caller c, byte[] blob, Map<String, String> context) {
+    return e.decrypt(
+            c, DecryptRequest.builder().ciphertextBlob(blob).encryptionContext(context).build())
+        .keyMaterialId();
+  }
+
+  static ReEncryptResponse reEncrypt(
+      KmsEngine e,
+      Caller c,
+      byte[] blob,
+      String sourceKeyId,
+      Map<String, String> sourceContext,
+      String destinationKeyId,
+      Map<String, String> destinationContext) {
+    return reEncrypt(
+        e, c, blob, sourceKeyId, sourceContext, destinationKeyId, destinationContext, null);
+  }
+
+  static ReEncryptResponse reEncrypt(
+      KmsEngine e,
+      Caller c,
+      byte[] blob,
+      String sourceKeyId,
+      Map<String, String> sourceContext,
+      String destinationKeyId,
+      Map<String, String> destinationContext,
+      List<String> grantTokens) {
+    return e.reEncrypt(
+        c,
+        ReEncryptRequest.builder()
+            .ciphertextBlob(blob)
+            .sourceKeyId(sourceKeyId)
+            .sourceEncryptionContext(sourceContext)
+            .destinationKeyId(destinationKeyId)
+            .destinationEncryptionContext(destinationContext)
+            .grantTokens(grantTokens)
+            .build());
+  }
+
+  static CreateGrantResponse grant(
+      KmsEngine e, String keyId, String grantee, String... operations) {
+    return e.createGrant(
+        ROOT,
+        CreateGrantRequest.builder()
+            .keyId(keyId)
+            .granteePrincipal(grantee)
+            .operations(List.of(operations))
+            .build());
+  }
+
+  static byte[] utf8(String s) {
+    return s.getBytes(StandardCharsets.UTF_8);
+  }
+
+  static String text(byte[] b) {
+    return new String(b, StandardCharsets.UTF_8);
+  }
+
+  /** An encryption context from alternating keys and values. */
+  static Map<String, String> ctx(String... keysAndValues) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) {
+      m.put(keysAndValues[i], keysAndValues[i + 1]);
+    }
+    return m;
+  }
+
+  // ---- Key policies --------------------------------------------------------------------------
+
+  /** A policy document with these statements. */
+  static String policy(String... statements) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[" + String.join(",", statements) + "]}";
+  }
+
+  /** The statement that keeps the key manageable: the account root may do everything. */
+  static String rootMayDoAll() {
+    return allow(ROOT_ARN, "kms:*");
+  }
+
+  static String allow(String principal, String... actions) {
+    return statement("Allow", principal, null, actions);
+  }
+
+  static String deny(String principal, String... actions) {
+    return statement("Deny", principal, null, actions);
+  }
+
+  static String allowIf(String principal, String conditionJson, String... actions) {
+    return statement("Allow", principal, conditionJson, actions);
+  }
+
+  private static String statement(
+      String effect, String principal, String conditionJson, String... actions) {
+    List<String> quoted = new ArrayList<>();
+    for (String a : actions) {
+      quoted.add("\"" + a + "\"");
+    }
+    return "{\"Effect\":\""
+        + effect
+        + "\",\"Principal\":{\"AWS\":\""
+        + principal
+        + "\"},\"Action\":["
+        + String.join(",", quoted)
+        + "],\"Resource\":\"*\""
+        + (conditionJson == null ? "" : ",\"Condition\":" + conditionJson)
+        + "}";
+  }
+
+  static String accessDenied(String principalArn, String action, String keyArn) {
+    return "User: "
+        + principalArn
+        + " is not authorized to perform: "
+        + action
+        + " on resource: "
+        + keyArn
+        + " because no resource-based policy allows the "
+        + action
+        + " action";
+  }
+
+  static String explicitDeny(String principalArn, String action, String keyArn) {
+    return "User: "
+        + principalArn
+        + " is not authorized to perform: "
+        + action
+        + " on resource: "
+        + keyArn
+        + " with an explicit deny in a resource-based policy";
+  }
+}
