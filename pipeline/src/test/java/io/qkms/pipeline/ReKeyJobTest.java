@@ -7,9 +7,9 @@ import static org.hamcrest.Matchers.is;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qkms.pipeline.samples.SampleData;
-import io.qkms.pipeline.samples.Samples;
 import io.qkms.pipeline.testing.Outputs;
+import io.qkms.pipeline.testing.SampleData;
+import io.qkms.pipeline.testing.Samples;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
