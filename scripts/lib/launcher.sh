@@ -37,12 +37,18 @@ qkms_die() {
 # The build (Maven) is left to its own JAVA_HOME/PATH; every module is compiled for release 17.
 
 # The version of the Java installation in $1 (e.g. 25.0.3), from its release file or, without
-# one, from the JVM itself; nothing if $1 holds no java.
+# one, from the JVM itself; nothing and false if $1 holds no java. (Builtins only where it can:
+# the launchers run this on every start.)
 qkms_java_version() {
-  local home="$1" v=""
+  local home="$1" line v=""
   [[ -x "$home/bin/java" ]] || return 1
   if [[ -r "$home/release" ]]; then
-    v="$(sed -n 's/^JAVA_VERSION="\([^"]*\)".*/\1/p' "$home/release")"
+    while IFS= read -r line; do
+      if [[ "$line" =~ ^JAVA_VERSION=\"([^\"]*)\" ]]; then
+        v="${BASH_REMATCH[1]}"
+        break
+      fi
+    done <"$home/release"
   fi
   if [[ -z "$v" ]]; then
     v="$("$home/bin/java" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java\.version = //p')"
@@ -50,44 +56,61 @@ qkms_java_version() {
   [[ -n "$v" ]] && echo "$v"
 }
 
-# The feature release of version $1: 25 for 25.0.3, 8 for 1.8.0_392.
+# The feature release of version $1: 25 for 25.0.3, 8 for 1.8.0_392; 0 if it is not a version.
 qkms_java_feature() {
   local v="$1"
   [[ "$v" == 1.* ]] && v="${v#1.}"
   v="${v%%[.+_-]*}"
-  [[ "$v" =~ ^[0-9]+$ ]] && echo "$v" || echo 0
+  if [[ "$v" =~ ^[0-9]+$ ]]; then echo "$v"; else echo 0; fi
+}
+
+# True when version $1 is newer than version $2 (numerically, part by part: 25.0.10 > 25.0.9).
+qkms_java_newer() {
+  local -a a b
+  local i
+  IFS='.+_-' read -r -a a <<<"$1"
+  IFS='.+_-' read -r -a b <<<"$2"
+  for i in 0 1 2 3; do
+    [[ "${a[i]:-0}" =~ ^[0-9]+$ && "${b[i]:-0}" =~ ^[0-9]+$ ]] || return 1
+    (( 10#${a[i]:-0} > 10#${b[i]:-0} )) && return 0
+    (( 10#${a[i]:-0} < 10#${b[i]:-0} )) && return 1
+  done
+  return 1
 }
 
 # Every Java installation found (the places of step 2, in order), one "VERSION HOME" a line.
+# Symbolic links to another folder of the list (Debian's java-1.17.0-openjdk-amd64) are skipped.
 qkms_java_installations() {
-  local seen=" " home real v p
+  local seen=" " home v p
   local candidates=()
   p="$(command -v java 2>/dev/null || true)"
   if [[ -n "$p" ]]; then
     p="$(readlink -f "$p")"
     candidates+=("${p%/bin/java}")
   fi
-  candidates+=(/usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* "$HOME"/.sdkman/candidates/java/*
+  candidates+=(/usr/lib/jvm/* /usr/java/* /opt/java/* /opt/jdk* "${HOME:-/nonexistent}"/.sdkman/candidates/java/*
     /Library/Java/JavaVirtualMachines/*/Contents/Home)
   for home in "${candidates[@]}"; do
     [[ -x "$home/bin/java" ]] || continue
-    real="$(readlink -f "$home")"
-    [[ "$seen" == *" $real "* ]] && continue
-    seen+="$real "
-    v="$(qkms_java_version "$real")" || continue
-    echo "$v $real"
+    if [[ -L "$home" ]]; then
+      home="$(readlink -f "$home")"
+    fi
+    [[ "$seen" == *" $home "* ]] && continue
+    seen+="$home "
+    v="$(qkms_java_version "$home")" || continue
+    echo "$v $home"
   done
 }
 
-# The newest installation of Java 17 or newer, "VERSION HOME"; with $1, only of that feature release.
+# The newest installation of Java 17 or newer, "VERSION HOME"; with $1, only of that feature
+# release (e.g. 17).
 qkms_newest_java() {
   local want="${1:-}" v home f best_v="" best_home=""
   while read -r v home; do
     f="$(qkms_java_feature "$v")"
     (( f >= 17 )) || continue
     [[ -z "$want" || "$f" == "$want" ]] || continue
-    if [[ -z "$best_v" ]] || { [[ "$v" != "$best_v" ]] &&
-        [[ "$(printf '%s\n%s\n' "$best_v" "$v" | sort -V | tail -n 1)" == "$v" ]]; }; then
+    if [[ -z "$best_v" ]] || qkms_java_newer "$v" "$best_v"; then
       best_v="$v"
       best_home="$home"
     fi

@@ -37,6 +37,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The re-key job on a real Flink 1.19 session cluster of separate JVMs (one JobManager, two
@@ -64,8 +67,29 @@ class FlinkClusterIT {
   byte[] rootKey;
   FlinkCluster cluster;
 
+  /** Whether the cluster failed to start or a test failed: the logs are then kept in target/. */
+  boolean failed;
+
+  @RegisterExtension
+  final TestWatcher failures =
+      new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+          failed = true;
+        }
+      };
+
   @BeforeAll
   void startTheCluster() throws IOException {
+    try {
+      start();
+    } catch (IOException | RuntimeException | AssertionError e) {
+      failed = true;
+      throw e;
+    }
+  }
+
+  private void start() throws IOException {
     dir = Files.createTempDirectory("qkms-cluster-it-");
     samples = Samples.at(dir.resolve("samples"));
     samples.init();
@@ -85,6 +109,10 @@ class FlinkClusterIT {
   void stopTheClusterAndCleanUp() throws IOException {
     if (cluster != null) {
       cluster.command("stop");
+      if (failed) {
+        System.err.println(
+            "FlinkClusterIT: the cluster's logs are in " + cluster.keepLogs("FlinkClusterIT"));
+      }
     }
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
