@@ -85,6 +85,8 @@ class JobAotCacheIT {
               RUN);
       assertThat(second.toString(), second.exitCode(), equalTo(0));
       assertThat(second.stderr(), not(containsString(MAKING)));
+      // Nothing from the JVM about the libraries' native or Unsafe access on this Java either.
+      assertThat(second.stderr(), not(containsString("WARNING")));
       String mapped = Files.readString(aotLog, StandardCharsets.UTF_8);
       assertThat(mapped, containsString("Opened AOT cache " + cache));
       assertThat(mapped, not(containsString("[error")));
