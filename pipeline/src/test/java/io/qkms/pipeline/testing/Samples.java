@@ -43,6 +43,9 @@ public final class Samples {
   public static final AccountId ACCOUNT = AccountId.of("111122223333");
   public static final Region US_EAST_1 = Region.of("us-east-1");
 
+  /** A second region of the store, without keys. */
+  public static final Region EU_WEST_1 = Region.of("eu-west-1");
+
   public static final String OLD_KEY = "alias/sample-old";
   public static final String NEW_KEY = "alias/sample-new";
   public static final String DISABLED_KEY = "alias/sample-disabled";
@@ -85,7 +88,7 @@ public final class Samples {
             FileKeyStore.create(
                 keystore(),
                 ACCOUNT,
-                List.of(US_EAST_1),
+                List.of(US_EAST_1, EU_WEST_1),
                 new RootKeySource.KeyFile(
                     keystore().resolve(RootKeySource.DEFAULT_ROOT_KEY_FILE)));
         KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {
