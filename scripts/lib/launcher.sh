@@ -3,6 +3,8 @@
 # cache, usage text and errors, free ports. Sourced, never run.
 # shellcheck shell=bash
 
+# A CDPATH from the user's shell would send the relative `cd`s of the launchers elsewhere.
+unset CDPATH
 QKMS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 # The script that was run (the outermost file): its name prefixes messages, its header is its usage.
 QKMS_SCRIPT="${BASH_SOURCE[${#BASH_SOURCE[@]} - 1]}"
