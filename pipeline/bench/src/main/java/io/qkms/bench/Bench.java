@@ -432,7 +432,8 @@ public final class Bench {
     if (options.java17() != null) {
       child(cmd, javaHome(options.java17()), "cli-first-java17");
     }
-    int runs = Math.max(5, options.repeat());
+    // A start takes a second or two: more runs than the K of the long sections, as cheap.
+    int runs = 2 * options.repeat() + 1;
     note("cli: scripts/qkms describe-key, " + runs + " runs of each JDK, alternating...");
     for (int i = 1; i <= runs; i++) {
       figures.addRun("cli.whole_s", child(cmd, javaHome(null), "cli").seconds(), jdk());
