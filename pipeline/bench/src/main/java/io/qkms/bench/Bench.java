@@ -613,6 +613,14 @@ public final class Bench {
     figures.values().forEach((k, v) -> results.put(k, Math.round(v * 10_000) / 10_000.0));
     ObjectNode jdkOf = root.putObject("jdk_of");
     figures.values().keySet().forEach(k -> jdkOf.put(k, figures.jdkOf().get(k)));
+    ObjectNode runs = root.putObject("runs");
+    figures
+        .runs()
+        .forEach(
+            (k, list) -> {
+              ArrayNode a = runs.putArray(k);
+              list.forEach(v -> a.add(Math.round(v * 1000) / 1000.0));
+            });
     ArrayNode errs = root.putArray("errors");
     errors.forEach(errs::add);
     return mapper.writeValueAsString(root) + "\n";

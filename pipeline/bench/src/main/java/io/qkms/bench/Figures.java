@@ -16,6 +16,7 @@ final class Figures {
   private final Map<String, Double> values = new TreeMap<>();
   private final Map<String, String> jdkOf = new TreeMap<>();
   private final Map<String, List<Double>> runs = new TreeMap<>();
+  private final Map<String, List<Double>> history = new TreeMap<>();
 
   /** A figure measured once. */
   void put(String key, double value, String jdk) {
@@ -33,6 +34,7 @@ final class Figures {
   void medians() {
     runs.forEach(
         (key, list) -> {
+          history.put(key, List.copyOf(list));
           List<Double> sorted = new ArrayList<>(list);
           Collections.sort(sorted);
           values.put(
@@ -82,6 +84,11 @@ final class Figures {
 
   Map<String, Double> values() {
     return Collections.unmodifiableMap(values);
+  }
+
+  /** Each repeated figure's values, in the order measured (the runs alternate). */
+  Map<String, List<Double>> runs() {
+    return Collections.unmodifiableMap(history);
   }
 
   Map<String, String> jdkOf() {

@@ -21,6 +21,9 @@ class FiguresTest {
     assertThat(f.get("pipeline.flink_records_per_s_min"), equalTo(100.0));
     assertThat(f.get("pipeline.flink_records_per_s_max"), equalTo(300.0));
     assertThat(f.jdkOf().get("pipeline.flink_records_per_s_max"), equalTo("25.0.3"));
+    assertThat(
+        f.runs().get("pipeline.flink_records_per_s"),
+        equalTo(java.util.List.of(300.0, 100.0, 200.0)));
   }
 
   @Test
