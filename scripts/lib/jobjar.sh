@@ -1,31 +1,55 @@
-# Shared by scripts/rekey and scripts/samples: finds the job jar, building it first when it is
-# missing or older than any source or pom (so a fresh clone needs only Java 17 and Maven).
+# The job's part of the launchers (scripts/rekey, scripts/samples, scripts/bench): the job jar and
+# the samples jar (built together, when missing or older than their sources), the job's JVM
+# options, and the job jar's Java 25 start-up cache. Sourced, never run.
 # shellcheck shell=bash
 
-QKMS_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=launcher.sh
+source "$(dirname "${BASH_SOURCE[0]}")/launcher.sh"
 
-job_jar() {
-  local jar
-  jar="$(ls "$QKMS_ROOT"/pipeline/target/qkms-pipeline-*-job.jar 2>/dev/null | head -n 1 || true)"
-  if [[ -n "$jar" ]] && [[ -z "$(find "$QKMS_ROOT/pom.xml" "$QKMS_ROOT/kms-engine" "$QKMS_ROOT/pipeline" \
-        \( -path '*/target' -prune \) -o \( -type f \( -name '*.java' -o -name 'pom.xml' \
-        -o -path '*/src/main/resources/*' \) -newer "$jar" -print \) 2>/dev/null | head -n 1)" ]]; then
-    echo "$jar"
-    return
-  fi
-  local log="$QKMS_ROOT/pipeline/target/job-jar-build.log"
-  mkdir -p "$QKMS_ROOT/pipeline/target"
-  echo "Building the job jar (first use or sources changed; log: $log) ..." >&2
-  # Offline first (dependencies already in ~/.m2), then online.
-  if ! mvn -B -q -o -f "$QKMS_ROOT/pom.xml" -pl pipeline -am -DskipTests package >"$log" 2>&1; then
-    if ! mvn -B -q -f "$QKMS_ROOT/pom.xml" -pl pipeline -am -DskipTests package >"$log" 2>&1; then
-      echo "The build failed; see $log" >&2
-      tail -n 30 "$log" >&2
-      exit 1
+# What the two jars are built from.
+job_sources() {
+  echo "$QKMS_ROOT/pom.xml" "$QKMS_ROOT/kms-engine/pom.xml" "$QKMS_ROOT/kms-engine/core" \
+    "$QKMS_ROOT/pipeline/pom.xml" "$QKMS_ROOT/pipeline/src" "$QKMS_ROOT/samples/pom.xml" \
+    "$QKMS_ROOT/samples/src"
+}
+
+job_jar_path() {
+  ls "$QKMS_ROOT"/pipeline/target/qkms-pipeline-*-job.jar 2>/dev/null | head -n 1 || true
+}
+
+samples_jar_path() {
+  ls "$QKMS_ROOT"/samples/target/qkms-samples-*.jar 2>/dev/null | head -n 1 || true
+}
+
+job_jars_stale() {
+  local jar samples
+  jar="$(job_jar_path)"
+  samples="$(samples_jar_path)"
+  # shellcheck disable=SC2046 # the sources are paths without spaces below QKMS_ROOT
+  [[ -z "$jar" || -z "$samples" ]] || qkms_stale "$jar" $(job_sources) ||
+    qkms_stale "$samples" $(job_sources)
+}
+
+# Sets JOB_JAR and SAMPLES_JAR, building both first when either is missing or stale (so a fresh
+# clone needs only Java 17 and Maven).
+job_jars() {
+  if job_jars_stale; then
+    qkms_lock
+    if job_jars_stale; then
+      qkms_build "the job jar" "$QKMS_ROOT/pipeline/target/job-jar-build.log" \
+        -pl samples -am -DskipTests package
     fi
+    qkms_unlock
   fi
-  jar="$(ls "$QKMS_ROOT"/pipeline/target/qkms-pipeline-*-job.jar | head -n 1)"
-  echo "$jar"
+  JOB_JAR="$(job_jar_path)"
+  SAMPLES_JAR="$(samples_jar_path)"
+  [[ -n "$JOB_JAR" && -n "$SAMPLES_JAR" ]] || qkms_die "the build made no job jar"
+}
+
+# Prints the job jar's path (building it first if needed).
+job_jar() {
+  job_jars
+  echo "$JOB_JAR"
 }
 
 # JVM options for the job (its arguments as arguments): the opens Flink and Beam need on Java 17
@@ -43,6 +67,9 @@ job_jar() {
 qkms_java_opts() {
   local opts="--add-opens=java.base/java.util=ALL-UNNAMED --add-opens=java.base/java.lang=ALL-UNNAMED"
   opts+=" --add-opens=java.base/java.nio=ALL-UNNAMED"
+  local compat
+  compat="$(qkms_java_compat_opts)"
+  [[ -n "$compat" ]] && opts+=" $compat"
   local collector='-XX:[+]Use[A-Za-z0-9]+GC' direct='(^| )--runner[= ]DirectRunner( |$)'
   if [[ ! "${JAVA_OPTS:-}" =~ $collector && ! " $* " =~ $direct ]]; then
     opts+=" -XX:+UseParallelGC"
@@ -76,4 +103,39 @@ files_to_stage() {
     esac
   done
   if [[ -n "$remote" ]]; then echo "--filesToStage=$jar"; fi
+}
+
+# The job jar's start-up cache, made when it is missing (Java 25 or newer): fresh samples in a
+# private folder, then a training run that re-keys their customers.avro on Flink embedded (as
+# `scripts/rekey --samples` does), all of it deleted afterwards. The samples jar sits after the
+# job jar on class paths, so scripts/samples uses the same cache.
+job_aot_train() {
+  qkms_aot_needed "$JOB_JAR" || return 0
+  local tmp
+  tmp="$(mktemp -d "${TMPDIR:-/tmp}/qkms-aot-training-XXXXXX")"
+  # shellcheck disable=SC2046
+  if "$QKMS_JAVA" $(qkms_java_compat_opts) -cp "$JOB_JAR:$SAMPLES_JAR" io.qkms.samples.SamplesTool \
+      --work="$tmp/samples" init >"$tmp/init.log" 2>&1; then
+    # shellcheck disable=SC2046
+    qkms_aot_train "$JOB_JAR" "the job" $(qkms_java_opts --runner=FlinkRunner) \
+      -Djava.io.tmpdir="$tmp" -cp "$JOB_JAR" io.qkms.pipeline.ReKeyJob --runner=FlinkRunner \
+      --input="$tmp/samples/data/customers.avro" --output="$tmp/run" \
+      --keystore="$tmp/samples/keystore" --fields='card.number,items[].secret,note' \
+      --destinationKeyId=alias/sample-new --sourceEncryptionContext='{"tenant":"${tenant_id}"}' \
+      --destinationEncryptionContext='{"tenant":"${tenant_id}"}'
+  fi
+  rm -rf "$tmp"
+}
+
+# One line about the job jar's start-up cache (for --version).
+job_aot_line() {
+  if (( QKMS_JAVA_FEATURE < 25 )); then
+    echo "start-up cache: none (Java $QKMS_JAVA_FEATURE has none; Java 25 or newer makes one)"
+  elif [[ "${QKMS_AOT:-on}" == off ]]; then
+    echo "start-up cache: off (QKMS_AOT=off)"
+  elif qkms_aot_ready "$JOB_JAR"; then
+    echo "start-up cache: $(qkms_aot_file "$JOB_JAR")"
+  else
+    echo "start-up cache: none yet (the next job run makes it)"
+  fi
 }

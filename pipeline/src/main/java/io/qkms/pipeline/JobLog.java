@@ -27,7 +27,7 @@ final class JobLog {
   /**
    * Loggers whose warnings a user cannot act on: Flink's metric-name truncation, the embedded
    * cluster's missing log file and tokens, batch jobs without checkpoints, Pekko's shutdown hook,
-   * Beam's temp-file cleanup probe. They still go to the log file.
+   * Beam's temp-file cleanup probe and its note on Java versions. They still go to the log file.
    */
   private static final Set<String> QUIET =
       Set.of(
@@ -37,7 +37,10 @@ final class JobLog {
           "org.apache.flink.runtime.security.token",
           "org.apache.flink.runtime.jobmaster.JobMaster",
           "org.apache.pekko",
-          "org.apache.beam.sdk.io.FileBasedSink");
+          "org.apache.beam.sdk.io.FileBasedSink",
+          // On a Java newer than Beam 2.62 knows (25), Beam names the container image a portable
+          // runner would use; the classic Flink and Direct runners use none.
+          "org.apache.beam.sdk.util.construction.Environments");
 
   private static Console console;
   // JUL holds loggers weakly: keep the one whose level is set, or the level is lost.

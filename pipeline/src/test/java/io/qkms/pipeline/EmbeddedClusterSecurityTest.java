@@ -6,8 +6,8 @@ import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
-import io.qkms.pipeline.samples.Samples;
 import io.qkms.pipeline.testing.ListeningSockets;
+import io.qkms.pipeline.testing.Samples;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

@@ -20,11 +20,25 @@ class JobJvmOptionsTest {
 
   private static String javaOpts(String javaOptsEnv, String... jobArgs)
       throws IOException, InterruptedException {
+    return javaOptsOn(null, javaOptsEnv, jobArgs);
+  }
+
+  /** qkms_java_opts, for the Java in {@code javaHome} (null: none chosen). */
+  private static String javaOptsOn(String javaHome, String javaOptsEnv, String... jobArgs)
+      throws IOException, InterruptedException {
     ProcessBuilder pb =
         new ProcessBuilder(
-            "bash", "-c", "source \"$0\" && qkms_java_opts \"$@\"", JOBJAR.toString());
+            "bash",
+            "-c",
+            "source \"$0\" && if [[ -n \"${JAVA_HOME:-}\" ]]; then qkms_java; fi"
+                + " && qkms_java_opts \"$@\"",
+            JOBJAR.toString());
     pb.command().addAll(List.of(jobArgs));
     pb.environment().remove("JAVA_OPTS");
+    pb.environment().remove("JAVA_HOME");
+    if (javaHome != null) {
+      pb.environment().put("JAVA_HOME", javaHome);
+    }
     if (javaOptsEnv != null) {
       pb.environment().put("JAVA_OPTS", javaOptsEnv);
     }
@@ -66,6 +80,40 @@ class JobJvmOptionsTest {
     assertThat(opts, not(containsString("UseParallelGC")));
     assertThat(opts, not(containsString("Tier4CompileThreshold")));
     assertThat(opts, containsString(" -XX:+UseG1GC -XX:Tier4InvocationThreshold=5000 "));
+  }
+
+  /**
+   * On the newest Java found (the launchers' choice without JAVA_HOME), the options include what
+   * keeps Java 24 and newer quiet about the libraries' native and Unsafe access, and that Java
+   * accepts them all.
+   */
+  @Test
+  void options_onTheNewestJava_areAcceptedByIt() throws Exception {
+    Process which =
+        new ProcessBuilder("bash", "-c", "source \"$0\" && qkms_newest_java", JOBJAR.toString())
+            .start();
+    String newest =
+        new String(which.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+    assertThat(which.waitFor(30, TimeUnit.SECONDS), equalTo(true));
+    String home = newest.substring(newest.indexOf(' ') + 1);
+    int feature = Runtime.Version.parse(newest.substring(0, newest.indexOf(' '))).feature();
+
+    String opts = javaOptsOn(home, null, "--runner=FlinkRunner").trim();
+
+    if (feature >= 24) {
+      assertThat(opts, containsString("--enable-native-access=ALL-UNNAMED"));
+      assertThat(opts, containsString("--sun-misc-unsafe-memory-access=allow"));
+    } else {
+      assertThat(opts, not(containsString("--sun-misc-unsafe-memory-access")));
+    }
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(home, "bin", "java").toString());
+    cmd.addAll(List.of(opts.split("\\s+")));
+    cmd.add("-version");
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, TimeUnit.SECONDS), equalTo(true));
+    assertThat(out, p.exitValue(), equalTo(0));
   }
 
   /** The options are ones this JVM accepts (a typo would stop every job at start). */

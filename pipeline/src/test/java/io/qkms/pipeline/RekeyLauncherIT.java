@@ -9,17 +9,17 @@ import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.startsWith;
 
-import io.qkms.pipeline.samples.Samples;
+import io.qkms.pipeline.testing.Launcher;
+import io.qkms.pipeline.testing.Samples;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.apache.avro.file.DataFileReader;
 import org.apache.avro.file.DataFileWriter;
@@ -38,7 +38,6 @@ import org.junit.jupiter.api.io.TempDir;
  * private one per run, through {@code JAVA_OPTS}).
  */
 class RekeyLauncherIT {
-  static final Path ROOT = findRoot();
   static final Duration TIMEOUT = Duration.ofMinutes(3);
 
   @TempDir static Path dir;
@@ -56,6 +55,7 @@ class RekeyLauncherIT {
     tmp = Files.createTempDirectory(dir, "tmp-");
   }
 
+  /** What a run printed, and how long it took. */
   record Result(int exitCode, String out, String err, Duration took) {
     @Override
     public String toString() {
@@ -63,37 +63,33 @@ class RekeyLauncherIT {
     }
   }
 
-  Result rekey(String... args) throws Exception {
-    List<String> command =
-        new ArrayList<>(List.of("bash", ROOT.resolve("scripts/rekey").toString()));
-    command.addAll(List.of(args));
-    Path out = Files.createTempFile(dir, "out-", ".txt");
-    Path err = Files.createTempFile(dir, "err-", ".txt");
-    ProcessBuilder b =
-        new ProcessBuilder(command)
-            .directory(dir.toFile())
-            .redirectOutput(out.toFile())
-            .redirectError(err.toFile());
-    b.environment().keySet().removeIf(k -> k.startsWith("QKMS_"));
-    b.environment().put("JAVA_OPTS", "-Djava.io.tmpdir=" + tmp);
+  /**
+   * {@code scripts/rekey args...} on the Java of these tests, without a start-up cache, with a
+   * private temporary directory that must be empty again afterwards, and no stack trace on stderr.
+   */
+  Result rekey(String... args) throws IOException {
     long t0 = System.nanoTime();
-    Process p = b.start();
-    if (!p.waitFor(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("scripts/rekey did not finish in " + TIMEOUT);
-    }
-    Result r =
-        new Result(
-            p.exitValue(),
-            Files.readString(out, StandardCharsets.UTF_8),
-            Files.readString(err, StandardCharsets.UTF_8),
-            Duration.ofNanos(System.nanoTime() - t0));
-    assertThat(r.toString(), r.err(), not(containsString("\tat ")));
-    assertThat(r.toString(), r.err(), not(containsString("Exception in thread")));
+    Launcher.Result r =
+        Launcher.run(
+            "rekey",
+            List.of(args),
+            Map.of(
+                "JAVA_HOME",
+                Launcher.thisJavaHome(),
+                "QKMS_AOT",
+                "off",
+                "JAVA_OPTS",
+                "-Djava.io.tmpdir=" + tmp),
+            dir,
+            TIMEOUT);
+    Result result =
+        new Result(r.exitCode(), r.stdout(), r.stderr(), Duration.ofNanos(System.nanoTime() - t0));
+    assertThat(result.toString(), result.err(), not(containsString("\tat ")));
+    assertThat(result.toString(), result.err(), not(containsString("Exception in thread")));
     try (Stream<Path> left = Files.list(tmp)) {
-      assertThat(r.toString(), left.toList(), is(empty()));
+      assertThat(result.toString(), left.toList(), is(empty()));
     }
-    return r;
+    return result;
   }
 
   static List<String> accepted(Path output) {
@@ -127,7 +123,7 @@ class RekeyLauncherIT {
   }
 
   @Test
-  void noSourceContext_stopsBeforeTheRun_namingTheSetting() throws Exception {
+  void noSourceContext_stopsBeforeTheRun_namingTheSetting() throws IOException {
     Path output = dir.resolve("no-context");
     // Both contexts left out, as a newcomer would.
     Result r =
@@ -146,7 +142,7 @@ class RekeyLauncherIT {
   }
 
   @Test
-  void aMisspelledJsonLinesFieldPath_isRefused_withTheClosestPath() throws Exception {
+  void aMisspelledJsonLinesFieldPath_isRefused_withTheClosestPath() throws IOException {
     Path output = dir.resolve("json-typo");
     Result r =
         rekey(
@@ -165,7 +161,7 @@ class RekeyLauncherIT {
   }
 
   @Test
-  void aSourceContextWithoutADestinationContext_isRefused() throws Exception {
+  void aSourceContextWithoutADestinationContext_isRefused() throws IOException {
     Path output = dir.resolve("no-destination-context");
     Result r = rekey(without(accepted(output), "--destinationEncryptionContext"));
     assertUsageError(
@@ -178,7 +174,7 @@ class RekeyLauncherIT {
   }
 
   @Test
-  void anEmptyFlinkMaster_failsAtOnce() throws Exception {
+  void anEmptyFlinkMaster_failsAtOnce() throws IOException {
     Path output = dir.resolve("empty-master");
     Result r = rekey(without(accepted(output), "--flinkMaster", "--flinkMaster="));
     assertUsageError(
@@ -190,7 +186,7 @@ class RekeyLauncherIT {
   }
 
   @Test
-  void aFlinkMasterWhereNothingListens_failsWithinSeconds() throws Exception {
+  void aFlinkMasterWhereNothingListens_failsWithinSeconds() throws IOException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
@@ -208,7 +204,7 @@ class RekeyLauncherIT {
   }
 
   @Test
-  void aKeyStoreThatIsNotThere_isOneLine() throws Exception {
+  void aKeyStoreThatIsNotThere_isOneLine() throws IOException {
     Path output = dir.resolve("no-keystore");
     Result r = rekey(without(accepted(output), "--keystore", "--keystore=kss"));
     assertUsageError(
@@ -221,7 +217,7 @@ class RekeyLauncherIT {
   }
 
   @Test
-  void anOutputThatIsAFile_isOneLine() throws Exception {
+  void anOutputThatIsAFile_isOneLine() throws IOException {
     Path file = Files.writeString(dir.resolve("a-file"), "x");
     Result r = rekey(without(accepted(file), "--output", "--output=" + file));
     assertThat(r.toString(), r.exitCode(), is(2));
@@ -236,7 +232,7 @@ class RekeyLauncherIT {
 
   @Test
   void aRunStoppedBecauseMostRecordsFail_exits4_withoutStackTraces_andTheRerunSaysWhy()
-      throws Exception {
+      throws IOException {
     // The first file's records re-encrypt, so the check before the run passes; the second file's
     // 1,500 do not open: the worker that reads them stops the run after 1,000 tries.
     Path in = Files.createDirectories(dir.resolve("mixed"));
@@ -277,7 +273,7 @@ class RekeyLauncherIT {
   }
 
   @Test
-  void aSuccessfulRun_withDeadLetters_saysSo_andLeavesNoTemporaryFiles() throws Exception {
+  void aSuccessfulRun_withDeadLetters_saysSo_andLeavesNoTemporaryFiles() throws IOException {
     Path output = dir.resolve("ok");
     Result r = rekey(accepted(output).toArray(new String[0]));
     assertThat(r.toString(), r.exitCode(), is(0));
@@ -300,16 +296,5 @@ class RekeyLauncherIT {
         out.append(r);
       }
     }
-  }
-
-  private static Path findRoot() {
-    Path p = Path.of("").toAbsolutePath();
-    while (p != null && !Files.exists(p.resolve("scripts/rekey"))) {
-      p = p.getParent();
-    }
-    if (p == null) {
-      throw new IllegalStateException("no scripts/rekey above " + Path.of("").toAbsolutePath());
-    }
-    return p;
   }
 }

@@ -141,6 +141,34 @@ final class FlinkCluster {
     return id;
   }
 
+  /**
+   * Copies the cluster's logs (its JVMs' log and out files, and what the scripts printed) to {@code
+   * target/flink-cluster-logs/<name>-<time>/} of the module, which outlives the test's temporary
+   * folder; returns that folder.
+   */
+  Path keepLogs(String name) throws IOException {
+    Path to =
+        Path.of(System.getProperty("basedir", "."))
+            .resolve("target")
+            .resolve("flink-cluster-logs")
+            .resolve(name + "-" + System.currentTimeMillis());
+    Files.createDirectories(to);
+    List<Path> files = new ArrayList<>();
+    for (Path folder : List.of(work, work.resolve("log"))) {
+      if (Files.isDirectory(folder)) {
+        try (Stream<Path> s = Files.list(folder)) {
+          s.filter(Files::isRegularFile)
+              .filter(p -> p.toString().endsWith(".log") || p.toString().endsWith(".out"))
+              .forEach(files::add);
+        }
+      }
+    }
+    for (Path f : files) {
+      Files.copy(f, to.resolve(f.getFileName()));
+    }
+    return to;
+  }
+
   Path taskManagerLog(int i) {
     return work.resolve("log").resolve("taskmanager-" + i + ".log");
   }

@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.pipeline.ReKeyJob;
 import io.qkms.pipeline.report.Verdict;
-import io.qkms.pipeline.samples.Samples;
 import io.qkms.pipeline.testing.Outputs;
+import io.qkms.pipeline.testing.Samples;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -38,6 +38,9 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.extension.TestWatcher;
 
 /**
  * The re-key job on a real Flink 1.19 session cluster of separate JVMs (one JobManager, two
@@ -65,8 +68,29 @@ class FlinkClusterIT {
   byte[] rootKey;
   FlinkCluster cluster;
 
+  /** Whether the cluster failed to start or a test failed: the logs are then kept in target/. */
+  boolean failed;
+
+  @RegisterExtension
+  final TestWatcher failures =
+      new TestWatcher() {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+          failed = true;
+        }
+      };
+
   @BeforeAll
   void startTheCluster() throws IOException {
+    try {
+      start();
+    } catch (IOException | RuntimeException | AssertionError e) {
+      failed = true;
+      throw e;
+    }
+  }
+
+  private void start() throws IOException {
     dir = Files.createTempDirectory("qkms-cluster-it-");
     samples = Samples.at(dir.resolve("samples"));
     samples.init();
@@ -86,6 +110,10 @@ class FlinkClusterIT {
   void stopTheClusterAndCleanUp() throws IOException {
     if (cluster != null) {
       cluster.command("stop");
+      if (failed) {
+        System.err.println(
+            "FlinkClusterIT: the cluster's logs are in " + cluster.keepLogs("FlinkClusterIT"));
+      }
     }
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
@@ -307,7 +335,9 @@ class FlinkClusterIT {
         new ArrayList<>(List.of("--runner=FlinkRunner", "--flinkMaster=" + cluster.rest()));
     all.addAll(args);
     Files.createDirectories(dir.resolve("logs"));
-    return ScriptRun.start("rekey", all, cwd, Map.of(), dir.resolve("logs").resolve(name + ".out"));
+    // No start-up cache (JobAotCacheIT covers it), so no training run on a fresh jar here.
+    return ScriptRun.start(
+        "rekey", all, cwd, Map.of("QKMS_AOT", "off"), dir.resolve("logs").resolve(name + ".out"));
   }
 
   ScriptRun rekey(List<String> args, Path cwd, String name) throws IOException {

@@ -15,7 +15,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qkms.pipeline.ReKeyJob;
-import io.qkms.pipeline.samples.Samples;
+import io.qkms.pipeline.testing.Samples;
 import io.qkms.testing.HeadlessChromium;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;

@@ -7,7 +7,6 @@ import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.RootKeySource;
-import io.qkms.pipeline.samples.Samples;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;

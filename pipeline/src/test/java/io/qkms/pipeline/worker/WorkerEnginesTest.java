@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.cache.KeyCacheStats;
 import io.qkms.engine.store.file.KeyStoreOpenException;
-import io.qkms.pipeline.samples.Samples;
+import io.qkms.pipeline.testing.Samples;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;

@@ -1,0 +1,760 @@
+package io.qkms.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qkms.samples.Samples;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * {@code scripts/bench}: runs the benchmarks, each next to its baseline in the same run, takes the
+ * medians of repeated runs, and writes the figures and the JDK each was measured on as JSON. The
+ * launcher builds what it needs, chooses the Java (the "default" JDK: what the launchers use) and
+ * passes the job's JVM options; see the launcher's header for the sections. A section that fails (a
+ * benchmark's error, an HTTP error reply, a run's non-zero exit) is listed under {@code errors} in
+ * the JSON, and the exit code is 1.
+ */
+public final class Bench {
+  static final Set<String> SECTIONS =
+      Set.of("engine", "pipeline", "flink", "direct", "samples", "cli", "http");
+  private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
+  private static final String KEY = Samples.NEW_KEY;
+
+  /** A JDK the figures are measured on: its version, its home, how the launcher chose it. */
+  record Jdk(String version, String home, String chosenBy) {
+    static Jdk parse(String spec) {
+      String[] p = spec.split("\\|", -1);
+      if (p.length != 3) {
+        throw new IllegalArgumentException("a JDK is VERSION|HOME|CHOSEN_BY, not '" + spec + "'");
+      }
+      return new Jdk(p[0], p[1], p[2]);
+    }
+
+    String java() {
+      return home + "/bin/java";
+    }
+  }
+
+  /** The command line. */
+  record Options(
+      int records,
+      int repeat,
+      Path out,
+      Set<String> only,
+      Path root,
+      Path jobJar,
+      List<String> flinkJvm,
+      List<String> directJvm,
+      Jdk jdk,
+      Jdk java17,
+      String command) {
+    boolean wanted(String section) {
+      return only.isEmpty() || only.contains(section);
+    }
+
+    static Options parse(String[] args) {
+      Map<String, List<String>> o = new HashMap<>();
+      for (int i = 0; i < args.length; i++) {
+        String a = args[i];
+        if (!a.startsWith("--")) {
+          throw new IllegalArgumentException("unexpected argument '" + a + "'");
+        }
+        int eq = a.indexOf('=');
+        String name = eq > 0 ? a.substring(0, eq) : a;
+        String value;
+        if (eq > 0) {
+          value = a.substring(eq + 1);
+        } else if (i + 1 < args.length) {
+          value = args[++i];
+        } else {
+          throw new IllegalArgumentException(a + " needs a value");
+        }
+        o.computeIfAbsent(name, k -> new ArrayList<>()).add(value);
+      }
+      for (String name : o.keySet()) {
+        if (!List.of(
+                "--records",
+                "--repeat",
+                "--out",
+                "--only",
+                "--root",
+                "--job-jar",
+                "--flink-jvm-options",
+                "--direct-jvm-options",
+                "--jdk",
+                "--java17",
+                "--command")
+            .contains(name)) {
+          throw new IllegalArgumentException("unknown option " + name);
+        }
+      }
+      Set<String> only = new LinkedHashSet<>(o.getOrDefault("--only", List.of()));
+      for (String s : only) {
+        if (!SECTIONS.contains(s)) {
+          throw new IllegalArgumentException(
+              "--only "
+                  + s
+                  + ": the sections are engine, pipeline, flink, direct, samples, cli, http");
+        }
+      }
+      Path root = Path.of(single(o, "--root", "."));
+      String stamp =
+          DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
+              .withZone(ZoneOffset.UTC)
+              .format(Instant.now());
+      String java17 = single(o, "--java17", "");
+      return new Options(
+          number(single(o, "--records", "1000000"), "--records", 1),
+          number(single(o, "--repeat", "3"), "--repeat", 1),
+          Path.of(
+              single(o, "--out", root.resolve("target/bench/bench-" + stamp + ".json").toString())),
+          only,
+          root,
+          Path.of(single(o, "--job-jar", "")),
+          words(single(o, "--flink-jvm-options", "")),
+          words(single(o, "--direct-jvm-options", "")),
+          Jdk.parse(single(o, "--jdk", "||")),
+          java17.isEmpty() ? null : Jdk.parse(java17),
+          single(o, "--command", "scripts/bench"));
+    }
+
+    private static String single(Map<String, List<String>> o, String name, String otherwise) {
+      List<String> v = o.get(name);
+      if (v == null) {
+        return otherwise;
+      }
+      if (v.size() > 1) {
+        throw new IllegalArgumentException(name + " is given twice");
+      }
+      return v.get(0);
+    }
+
+    private static int number(String v, String name, int min) {
+      try {
+        int n = Integer.parseInt(v);
+        if (n >= min) {
+          return n;
+        }
+      } catch (NumberFormatException e) {
+        // below
+      }
+      throw new IllegalArgumentException(
+          name + " needs a whole number from " + min + ", not '" + v + "'");
+    }
+
+    private static List<String> words(String s) {
+      return s.isBlank() ? List.of() : List.of(s.strip().split("\\s+"));
+    }
+  }
+
+  private final Options options;
+  private final Path work;
+  private final PrintStream log;
+  private final Figures figures = new Figures();
+  private final List<String> errors = new ArrayList<>();
+
+  Bench(Options options, PrintStream log) {
+    this.options = options;
+    this.work = options.root().resolve("target/bench");
+    this.log = log;
+  }
+
+  public static void main(String[] args) {
+    System.exit(run(args, System.out, System.err));
+  }
+
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("bench: " + e.getMessage() + " (--help shows the usage)");
+      return 2;
+    }
+    Bench bench = new Bench(options, err);
+    try {
+      String json = bench.all();
+      out.print(json);
+      err.println("bench: written to " + options.out());
+      if (!bench.errors.isEmpty()) {
+        bench.errors.forEach(e -> err.println("bench: FAILED: " + e));
+        return 1;
+      }
+      return 0;
+    } catch (IOException e) {
+      err.println("bench: " + e.getMessage());
+      return 1;
+    }
+  }
+
+  /** Every wanted section, then the ratios; returns the JSON written. */
+  String all() throws IOException {
+    Files.createDirectories(work);
+    if (options.wanted("engine")) {
+      section("engine", this::engine);
+    }
+    if (options.wanted("pipeline") || options.wanted("flink") || options.wanted("direct")) {
+      section("pipeline", this::pipeline);
+    }
+    if (options.wanted("samples")) {
+      section("samples", this::samples);
+    }
+    if (options.wanted("cli")) {
+      section("cli", this::cli);
+    }
+    if (options.wanted("http")) {
+      section("http", this::http);
+    }
+    ratios();
+    String json = json();
+    Files.createDirectories(options.out().toAbsolutePath().getParent());
+    Files.writeString(options.out(), json, StandardCharsets.UTF_8);
+    return json;
+  }
+
+  @FunctionalInterface
+  private interface Section {
+    void run() throws Exception;
+  }
+
+  private void section(String name, Section s) {
+    try {
+      s.run();
+    } catch (Exception e) {
+      errors.add(name + ": " + e.getMessage());
+      note(name + ": FAILED: " + e.getMessage());
+    }
+  }
+
+  private void note(String s) {
+    log.println("bench: " + s);
+  }
+
+  private String jdk() {
+    return options.jdk().version();
+  }
+
+  // ---- engine -------------------------------------------------------------------------------
+
+  private void engine() throws Exception {
+    note(
+        "engine: JMH, ReEncrypt against the AES-GCM floor (about 4 minutes; logs in " + work + ")");
+    EngineBench.run(5, 3, work).forEach((k, v) -> figures.put(k, v, jdk()));
+  }
+
+  // ---- the job ------------------------------------------------------------------------------
+
+  private void pipeline() throws Exception {
+    Path samplesDir = work.resolve("samples");
+    Path data = samplesDir.resolve("data/bench-" + options.records() + ".avro");
+    note("pipeline: generating " + options.records() + " records...");
+    deleteTree(samplesDir);
+    Samples samples = Samples.at(samplesDir);
+    samples.init();
+    samples.bench(options.records());
+    boolean flink = options.wanted("pipeline") || options.wanted("flink");
+    for (int i = 1; flink && i <= options.repeat(); i++) {
+      String of = " (run " + i + " of " + options.repeat() + ")";
+      for (boolean reEncrypt : new boolean[] {true, false}) {
+        String name = reEncrypt ? "bare_loop" : "io_only";
+        note("pipeline: the bare loop, baseline (" + name + ")" + of + "...");
+        List<String> cmd = jvm(options.flinkJvm());
+        cmd.addAll(
+            List.of(
+                "io.qkms.bench.BareLoopBench",
+                "--input=" + data,
+                "--output=" + work.resolve("runs/" + name),
+                "--keystore=" + samples.keystore(),
+                "--field=secret",
+                "--destinationKeyId=" + KEY,
+                "--threads=2",
+                "--reEncrypt=" + reEncrypt));
+        collectRun("pipeline." + name + "_", child(cmd, Map.of(), name).stdout());
+        deleteTree(work.resolve("runs/" + name));
+      }
+      note("pipeline: FlinkRunner" + of + "...");
+      pipelineBench("FlinkRunner", "flink", data, samples, "--parallelism=2");
+      note("pipeline: scripts/rekey, launch to exit, " + jdk() + of + "...");
+      figures.addRun("pipeline.flink_whole_s", wholeRekey(data, samples, null), jdk());
+      if (options.java17() != null) {
+        note("pipeline: scripts/rekey, launch to exit, " + options.java17().version() + of + "...");
+        figures.addRun(
+            "pipeline.flink_whole_s_java17",
+            wholeRekey(data, samples, options.java17()),
+            options.java17().version());
+      }
+    }
+    if (options.wanted("pipeline") || options.wanted("direct")) {
+      note("pipeline: DirectRunner...");
+      // The Direct runner's model checks encode every element once more; a benchmark leaves them
+      // off.
+      pipelineBench(
+          "DirectRunner",
+          "direct",
+          data,
+          samples,
+          "--enforceImmutability=false",
+          "--enforceEncodability=false",
+          "--targetParallelism=2");
+    }
+    figures.medians();
+  }
+
+  /** One PipelineBench run in a fresh JVM with a 1 GiB heap. */
+  private void pipelineBench(
+      String runner, String name, Path data, Samples samples, String... runnerOptions)
+      throws IOException {
+    Path out = work.resolve("runs/" + name);
+    List<String> cmd =
+        jvm(runner.equals("DirectRunner") ? options.directJvm() : options.flinkJvm());
+    cmd.add("io.qkms.bench.PipelineBench");
+    cmd.add("--runner=" + runner);
+    cmd.addAll(List.of(runnerOptions));
+    cmd.addAll(
+        List.of(
+            "--input=" + data,
+            "--output=" + out,
+            "--keystore=" + samples.keystore(),
+            "--fields=secret",
+            "--destinationKeyId=" + KEY));
+    String stdout = child(cmd, Map.of(), name).stdout();
+    if (name.equals("direct")) {
+      collect("pipeline." + name + "_", stdout);
+    } else {
+      collectRun("pipeline." + name + "_", stdout);
+    }
+    deleteTree(out);
+  }
+
+  /**
+   * {@code java -Xms1g -Xmx1g OPTIONS -cp <job jar>:<bench classes>}: the job's JVM, as launched.
+   */
+  private List<String> jvm(List<String> jvmOptions) {
+    List<String> cmd = new ArrayList<>(List.of(options.jdk().java(), "-Xms1g", "-Xmx1g"));
+    cmd.addAll(jvmOptions);
+    cmd.add("-cp");
+    cmd.add(options.jobJar() + ":" + benchClasses());
+    return cmd;
+  }
+
+  /** Seconds from starting {@code scripts/rekey} on the bench data to its exit. */
+  private double wholeRekey(Path data, Samples samples, Jdk jdk) throws IOException {
+    Path out = work.resolve("runs/whole");
+    deleteTree(out);
+    double s =
+        child(
+                List.of(
+                    "bash",
+                    script("rekey"),
+                    "--input=" + data,
+                    "--output=" + out,
+                    "--keystore=" + samples.keystore(),
+                    "--fields=secret",
+                    "--destinationKeyId=" + KEY),
+                javaHome(jdk),
+                "rekey-whole")
+            .seconds();
+    deleteTree(out);
+    return s;
+  }
+
+  // ---- the samples and the command line: launch to exit, the default JDK against Java 17 --------
+
+  private void samples() throws IOException {
+    Map<String, String> env =
+        new HashMap<>(Map.of("QKMS_SAMPLES_WORK", work.resolve("demo").toString()));
+    List<String> cmd = List.of("bash", script("rekey"), "--samples");
+    note("samples: a first run of each JDK, not counted (it may make the start-up cache)...");
+    child(cmd, with(env, javaHome(null)), "samples-first");
+    if (options.java17() != null) {
+      child(cmd, with(env, javaHome(options.java17())), "samples-first-java17");
+    }
+    for (int i = 1; i <= options.repeat(); i++) {
+      note("samples: scripts/rekey --samples (run " + i + " of " + options.repeat() + ")...");
+      figures.addRun(
+          "samples.whole_s", child(cmd, with(env, javaHome(null)), "samples").seconds(), jdk());
+      if (options.java17() != null) {
+        figures.addRun(
+            "samples.whole_s_java17",
+            child(cmd, with(env, javaHome(options.java17())), "samples-java17").seconds(),
+            options.java17().version());
+      }
+    }
+    figures.medians();
+  }
+
+  private void cli() throws IOException {
+    Path ks = work.resolve("cli-ks");
+    deleteTree(ks);
+    child(
+        List.of("bash", script("qkms"), "init", "--keystore", ks.toString()), Map.of(), "cli-init");
+    String key =
+        child(
+                List.of(
+                    "bash",
+                    script("qkms"),
+                    "create-key",
+                    "--keystore",
+                    ks.toString(),
+                    "--query",
+                    "KeyMetadata.KeyId",
+                    "--output",
+                    "text"),
+                Map.of(),
+                "cli-create-key")
+            .stdout()
+            .strip();
+    List<String> cmd =
+        List.of(
+            "bash", script("qkms"), "describe-key", "--keystore", ks.toString(), "--key-id", key);
+    note("cli: a first run of each JDK, not counted (it may make the start-up cache)...");
+    child(cmd, javaHome(null), "cli-first");
+    if (options.java17() != null) {
+      child(cmd, javaHome(options.java17()), "cli-first-java17");
+    }
+    // A start takes a second or two: more runs than the K of the long sections, as cheap.
+    int runs = 2 * options.repeat() + 1;
+    note("cli: scripts/qkms describe-key, " + runs + " runs of each JDK, alternating...");
+    for (int i = 1; i <= runs; i++) {
+      figures.addRun("cli.whole_s", child(cmd, javaHome(null), "cli").seconds(), jdk());
+      if (options.java17() != null) {
+        figures.addRun(
+            "cli.whole_s_java17",
+            child(cmd, javaHome(options.java17()), "cli-java17").seconds(),
+            options.java17().version());
+      }
+    }
+    figures.medians();
+  }
+
+  // ---- HTTP ---------------------------------------------------------------------------------
+
+  private void http() throws IOException, InterruptedException {
+    Path ks = work.resolve("http-ks");
+    deleteTree(ks);
+    child(
+        List.of("bash", script("qkms"), "init", "--keystore", ks.toString()),
+        Map.of(),
+        "http-init");
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    note("http: starting qkms serve on 127.0.0.1:" + port + "...");
+    Path serveLog = work.resolve("serve.log");
+    ProcessBuilder pb =
+        new ProcessBuilder(
+                "bash",
+                script("qkms"),
+                "serve",
+                "--keystore",
+                ks.toString(),
+                "--port",
+                Integer.toString(port),
+                "--access-log",
+                "none")
+            .redirectErrorStream(true)
+            .redirectOutput(serveLog.toFile());
+    pb.environment().putAll(javaHome(null));
+    Process server = pb.start();
+    try {
+      awaitListening(port, server, serveLog);
+      List<String> load =
+          new ArrayList<>(
+              List.of(
+                  options.jdk().java(),
+                  "-XX:+UnlockExperimentalVMOptions",
+                  // No collector: the load generator never pauses, so its pauses never count as
+                  // server latency; a run allocates a few hundred MB.
+                  "-XX:+UseEpsilonGC",
+                  "-Xlog:gc+init=off",
+                  "-Xms2g",
+                  "-Xmx8g",
+                  "-cp",
+                  System.getProperty("java.class.path"),
+                  "io.qkms.bench.HttpLoad",
+                  "--credentials",
+                  ks.resolve("credentials").toString(),
+                  "--endpoint",
+                  "http://127.0.0.1:" + port,
+                  "--lines"));
+      note("http: warming the server up (20 s, not counted)...");
+      child(
+          with(load, "--clients", "32", "--seconds", "15", "--warmup", "5"),
+          Map.of(),
+          "http-warmup");
+      note("http: closed loop, 32 clients...");
+      Map<String, Double> closed =
+          lines(
+              child(
+                      with(load, "--clients", "32", "--seconds", "20", "--warmup", "5"),
+                      Map.of(),
+                      "http-closed")
+                  .stdout());
+      double rps = closed.get("req_per_s");
+      figures.put("http.reencrypt_req_per_s", rps, jdk());
+      long half = Math.round(rps / 2);
+      note("http: " + half + " req/s offered (half), 16 clients...");
+      Map<String, Double> h =
+          lines(
+              child(
+                      with(
+                          load,
+                          "--clients",
+                          "16",
+                          "--seconds",
+                          "20",
+                          "--warmup",
+                          "5",
+                          "--rate",
+                          Long.toString(half)),
+                      Map.of(),
+                      "http-half")
+                  .stdout());
+      figures.put("http.half_load_req_per_s", (double) half, jdk());
+      figures.put("http.p50_ms", h.get("p50_ms"), jdk());
+      figures.put("http.p99_ms", h.get("p99_ms"), jdk());
+    } finally {
+      server.destroy();
+      if (!server.waitFor(30, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+  }
+
+  private void awaitListening(int port, Process server, Path serveLog)
+      throws IOException, InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (System.nanoTime() < deadline) {
+      try (Socket s = new Socket("127.0.0.1", port)) {
+        return;
+      } catch (IOException e) {
+        if (!server.isAlive()) {
+          throw new IOException(
+              "qkms serve exited (" + server.exitValue() + "): " + firstLine(serveLog));
+        }
+        Thread.sleep(100);
+      }
+    }
+    throw new IOException(
+        "qkms serve did not listen on " + port + " within 120 s (" + serveLog + ")");
+  }
+
+  // ---- ratios and JSON ----------------------------------------------------------------------
+
+  private void ratios() {
+    String engine2t = "engine.reencrypt_64b_2t_ops_per_s";
+    figures.ratio("pipeline.flink_to_engine_2t_ratio", "pipeline.flink_records_per_s", engine2t);
+    figures.ratio(
+        "pipeline.flink_second_half_to_engine_2t_ratio",
+        "pipeline.flink_second_half_records_per_s",
+        engine2t);
+    figures.ratio(
+        "pipeline.flink_to_bare_loop_ratio",
+        "pipeline.flink_records_per_s",
+        "pipeline.bare_loop_records_per_s");
+    figures.ratio(
+        "pipeline.bare_loop_to_engine_2t_ratio", "pipeline.bare_loop_records_per_s", engine2t);
+    figures.ratio("pipeline.direct_to_engine_2t_ratio", "pipeline.direct_records_per_s", engine2t);
+    figures.alias("pipeline.heap_peak_mb", "pipeline.flink_heap_peak_mb");
+    figures.ratio(
+        "pipeline.whole_to_java17_ratio",
+        "pipeline.flink_whole_s",
+        "pipeline.flink_whole_s_java17");
+    figures.ratio("samples.whole_to_java17_ratio", "samples.whole_s", "samples.whole_s_java17");
+    figures.ratio("cli.whole_to_java17_ratio", "cli.whole_s", "cli.whole_s_java17");
+    figures.ratio(
+        "http.to_engine_1t_ratio", "http.reencrypt_req_per_s", "engine.reencrypt_64b_ops_per_s");
+  }
+
+  private String json() throws IOException {
+    ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    ObjectNode root = mapper.createObjectNode();
+    root.put(
+        "date",
+        DateTimeFormatter.ISO_INSTANT.format(
+            Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)));
+    root.put("command", options.command());
+    ObjectNode machine = root.putObject("machine");
+    machine.put("cpus", Runtime.getRuntime().availableProcessors());
+    machine.put("cpu", cpuModel());
+    machine.put("memory_gib", memoryGib());
+    ObjectNode jdks = root.putObject("jdks");
+    ObjectNode d = jdks.putObject("default");
+    d.put("version", options.jdk().version());
+    d.put("home", options.jdk().home());
+    d.put("chosen_by", options.jdk().chosenBy());
+    if (options.java17() != null) {
+      ObjectNode j = jdks.putObject("java17");
+      j.put("version", options.java17().version());
+      j.put("home", options.java17().home());
+    }
+    ObjectNode results = root.putObject("results");
+    figures.values().forEach((k, v) -> results.put(k, Math.round(v * 10_000) / 10_000.0));
+    ObjectNode jdkOf = root.putObject("jdk_of");
+    figures.values().keySet().forEach(k -> jdkOf.put(k, figures.jdkOf().get(k)));
+    ObjectNode runs = root.putObject("runs");
+    figures
+        .runs()
+        .forEach(
+            (k, list) -> {
+              ArrayNode a = runs.putArray(k);
+              list.forEach(v -> a.add(Math.round(v * 1000) / 1000.0));
+            });
+    ArrayNode errs = root.putArray("errors");
+    errors.forEach(errs::add);
+    return mapper.writeValueAsString(root) + "\n";
+  }
+
+  private static String cpuModel() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+      return lines
+          .filter(l -> l.startsWith("model name"))
+          .map(l -> l.substring(l.indexOf(':') + 1).strip())
+          .findFirst()
+          .orElse("unknown");
+    } catch (IOException | UncheckedIOException e) {
+      return "unknown";
+    }
+  }
+
+  private static long memoryGib() {
+    try (Stream<String> lines = Files.lines(Path.of("/proc/meminfo"))) {
+      return lines
+          .filter(l -> l.startsWith("MemTotal:"))
+          .map(l -> Long.parseLong(l.replaceAll("[^0-9]", "")))
+          .map(kb -> Math.round(kb / 1048576.0))
+          .findFirst()
+          .orElse(0L);
+    } catch (IOException | UncheckedIOException e) {
+      return 0;
+    }
+  }
+
+  // ---- processes ----------------------------------------------------------------------------
+
+  /** What a child process did: its exit code (always 0 here), stdout and wall-clock seconds. */
+  record Ran(String stdout, double seconds) {}
+
+  /**
+   * Runs a child process to its end (bounded), stderr into {@code target/bench/logs/NAME.log}. A
+   * non-zero exit is an error of the section, with the log's first error line.
+   */
+  private Ran child(List<String> cmd, Map<String, String> env, String name) throws IOException {
+    Path logs = work.resolve("logs");
+    Files.createDirectories(logs);
+    Path err = logs.resolve(name + ".log");
+    Path out = logs.resolve(name + ".out");
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(out.toFile());
+    pb.environment().putAll(env);
+    long start = System.nanoTime();
+    Process p = pb.start();
+    try {
+      if (!p.waitFor(RUN_TIMEOUT.toMinutes(), TimeUnit.MINUTES)) {
+        p.destroyForcibly();
+        throw new IOException(name + " did not finish in " + RUN_TIMEOUT.toMinutes() + " minutes");
+      }
+    } catch (InterruptedException e) {
+      p.destroyForcibly();
+      Thread.currentThread().interrupt();
+      throw new IOException(name + ": interrupted");
+    }
+    double seconds = (System.nanoTime() - start) / 1e9;
+    if (p.exitValue() != 0) {
+      throw new IOException(
+          name + " exited with " + p.exitValue() + ": " + firstLine(err) + " (log: " + err + ")");
+    }
+    return new Ran(Files.readString(out, StandardCharsets.UTF_8), seconds);
+  }
+
+  private static String firstLine(Path log) {
+    try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
+      return lines.filter(l -> !l.isBlank()).findFirst().orElse("(nothing on stderr)");
+    } catch (IOException | UncheckedIOException e) {
+      return "(no log)";
+    }
+  }
+
+  /** JAVA_HOME for a launcher run: the JDK given, or the one this bench runs on. */
+  private Map<String, String> javaHome(Jdk jdk) {
+    return Map.of("JAVA_HOME", (jdk == null ? options.jdk() : jdk).home());
+  }
+
+  private static Map<String, String> with(Map<String, String> a, Map<String, String> b) {
+    Map<String, String> m = new HashMap<>(a);
+    m.putAll(b);
+    return m;
+  }
+
+  private static List<String> with(List<String> cmd, String... more) {
+    List<String> all = new ArrayList<>(cmd);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  private String script(String name) {
+    return options.root().resolve("scripts").resolve(name).toString();
+  }
+
+  /** The bench classes' jar (or folder): the job's JVMs get them after the job jar. */
+  private static String benchClasses() {
+    try {
+      return Path.of(Bench.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+          .toString();
+    } catch (java.net.URISyntaxException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** {@code name value} lines (what the harnesses print) as a map; other lines are ignored. */
+  static Map<String, Double> lines(String stdout) {
+    Map<String, Double> m = new HashMap<>();
+    for (String l : stdout.split("\n")) {
+      String[] p = l.strip().split("\\s+");
+      if (p.length == 2 && p[1].matches("-?[0-9.]+")) {
+        m.put(p[0], Double.parseDouble(p[1]));
+      }
+    }
+    return m;
+  }
+
+  private void collect(String prefix, String stdout) {
+    lines(stdout).forEach((k, v) -> figures.put(prefix + k, v, jdk()));
+  }
+
+  private void collectRun(String prefix, String stdout) {
+    lines(stdout).forEach((k, v) -> figures.addRun(prefix + k, v, jdk()));
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) {
+      return;
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+  }
+}

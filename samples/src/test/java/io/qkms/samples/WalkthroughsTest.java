@@ -1,0 +1,112 @@
+package io.qkms.samples;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.contains;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasSize;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.startsWith;
+
+import io.qkms.pipeline.ReKeyJob;
+import io.qkms.pipeline.report.ReKeyMetrics;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The four walk-throughs of samples/README.md, run step by step exactly as {@code scripts/samples
+ * walkthrough <name>} runs them (on the Direct runner here).
+ */
+class WalkthroughsTest {
+  @TempDir Path dir;
+  final ByteArrayOutputStream printed = new ByteArrayOutputStream();
+
+  Walkthroughs walkthroughs() {
+    return new Walkthroughs(
+        Samples.at(dir.resolve("work")),
+        new PrintStream(printed, true, StandardCharsets.UTF_8),
+        List.of("--runner=DirectRunner"));
+  }
+
+  @Test
+  void a_rekey_movesEveryGoodRecordToTheNewKey() throws IOException {
+    Walkthroughs.Result r = walkthroughs().run("rekey");
+    ReKeyJob.Outcome o = r.runs().get(0);
+    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(o.report().written(), is((long) Samples.CUSTOMERS));
+    assertThat(o.report().deadLettered(), is(4L));
+    assertThat(r.checks().get(0).problems(), empty());
+    assertThat(r.checks().get(0).records(), is((long) Samples.CUSTOMERS));
+  }
+
+  @Test
+  void b_rotation_firstRunMovesToTheNewMaterial_secondRunIsANoOp() throws IOException {
+    Walkthroughs.Result r = walkthroughs().run("rotation");
+    ReKeyJob.Outcome first = r.runs().get(0);
+    ReKeyJob.Outcome second = r.runs().get(1);
+    assertThat(
+        first.report().counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is((long) Samples.SMALL_SET));
+    assertThat(second.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(second.report().counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is(0L));
+    assertThat(
+        second.report().counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT),
+        is((long) Samples.SMALL_SET));
+    assertThat(r.checks().get(0).problems(), empty());
+    assertThat(
+        printed.toString(StandardCharsets.UTF_8),
+        containsString("$ scripts/samples rotate alias/sample-rotating"));
+  }
+
+  @Test
+  void c_crossRegion_reEncryptsInEuWest1ThroughTheReplica_toTheEuKey() throws IOException {
+    Walkthroughs.Result r = walkthroughs().run("cross-region");
+    ReKeyJob.Outcome o = r.runs().get(0);
+    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(o.report().written(), is((long) Samples.SMALL_SET));
+    assertThat(o.report().deadLettered(), is(0L));
+    // verify() decrypted every field in eu-west-1 under alias/sample-eu.
+    assertThat(r.checks().get(0).problems(), empty());
+    assertThat(r.checks().get(0).records(), is((long) Samples.SMALL_SET));
+  }
+
+  @Test
+  void d_badRecords_areShown_andReplayAfterEnablingTheKeyRecoversTheBlockedOne()
+      throws IOException {
+    Walkthroughs.Result r = walkthroughs().run("bad-records");
+    assertThat(r.deadLetters(), hasSize(4));
+    assertThat(
+        r.deadLetters().stream().map(l -> l.split("  ")[0] + " " + l.split("  ")[1]).toList(),
+        contains(
+            "bad-context-2 InvalidCiphertextException",
+            "bad-disabled-3 DisabledException",
+            "bad-notenant-5 ContextFieldMissing",
+            "bad-tampered-1 InvalidCiphertextException"));
+    ReKeyJob.Outcome replay = r.runs().get(1);
+    assertThat(replay.report().read(), is(4L));
+    assertThat(replay.report().written(), is(1L));
+    assertThat(
+        replay.report().deadLettersByCode(),
+        equalTo(Map.of("InvalidCiphertextException", 2L, "ContextFieldMissing", 1L)));
+    assertThat(r.checks().get(0).problems(), empty());
+    assertThat(r.checks().get(0).records(), is(1L));
+    assertThat(
+        printed.toString(StandardCharsets.UTF_8),
+        containsString("$ scripts/samples enable-key alias/sample-disabled"));
+  }
+
+  @Test
+  void unknownWalkthrough_isRefusedListingTheKnownOnes() {
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> walkthroughs().run("teleport"));
+    assertThat(e.getMessage(), startsWith("Unknown walk-through 'teleport': rekey, rotation"));
+  }
+}
