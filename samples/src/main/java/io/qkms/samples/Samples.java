@@ -460,8 +460,17 @@ public final class Samples {
     return out;
   }
 
+  /** One dead letter on a line; the key is left out where the message already names it. */
   private static String line(String id, String code, String field, String key, String message) {
-    return id + "  " + code + "  field=" + field + "  key=" + key + "  " + message;
+    boolean keyInMessage = key != null && message != null && message.contains(key);
+    return id
+        + "  "
+        + code
+        + "  field="
+        + field
+        + (keyInMessage ? "" : "  key=" + key)
+        + "  "
+        + message;
   }
 
   // ---- helpers -----------------------------------------------------------------------------

@@ -140,7 +140,16 @@ class SamplesLauncherIT {
         containsString(
             "  check: all 633 ciphertexts in 200 records decrypt under alias/sample-new to the"
                 + " original plaintext (67 null fields)\n"));
-    assertThat(r.stdout(), containsString("bad-disabled-3  DisabledException  field=card.number"));
+    String disabled =
+        r.stdout().lines().filter(l -> l.contains("bad-disabled-3")).findFirst().orElseThrow();
+    assertThat(
+        disabled, containsString("bad-disabled-3  DisabledException  field=card.number  arn:"));
+    // The message names the key; the line does not name it twice.
+    assertThat(disabled.split("arn:verenc:").length - 1, equalTo(1));
+    assertThat(r.stdout(), startsWith("Made fresh samples in "));
+    assertThat(
+        r.stdout(),
+        containsString("\nQKMS re-key SUCCEEDED, with 4 dead letters: 204 records in "));
     assertThat(r.stderr(), not(containsString("Exception")));
     assertThat(r.stderr(), not(containsString("WARNING")));
     assertThat(Files.exists(dir.resolve("work/runs/demo/report.json")), equalTo(true));
