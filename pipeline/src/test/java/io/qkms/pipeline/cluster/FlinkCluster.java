@@ -15,7 +15,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
 import java.util.stream.Stream;
 
 /**
@@ -171,40 +170,5 @@ final class FlinkCluster {
 
   Path taskManagerLog(int i) {
     return work.resolve("log").resolve("taskmanager-" + i + ".log");
-  }
-
-  /** Lines with {@code marker} in each TaskManager's log (1-based; index 0 unused). */
-  long[] linesWith(String marker, int taskManagers) throws IOException {
-    long[] n = new long[taskManagers + 1];
-    for (int i = 1; i <= taskManagers; i++) {
-      Path log = taskManagerLog(i);
-      if (Files.exists(log)) {
-        try (Stream<String> lines = Files.lines(log, StandardCharsets.UTF_8)) {
-          n[i] = lines.filter(l -> l.contains(marker)).count();
-        }
-      }
-    }
-    return n;
-  }
-
-  /**
-   * Waits (bounded) until a TaskManager logs a new line with {@code marker} (more than {@code
-   * before} counted), or {@code job} ends.
-   *
-   * @return the TaskManager (1-based), or empty if none did in time
-   */
-  OptionalInt awaitNewLine(String marker, long[] before, ScriptRun job, Duration timeout)
-      throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline && job.alive()) {
-      long[] now = linesWith(marker, before.length - 1);
-      for (int i = 1; i < now.length; i++) {
-        if (now[i] > before[i]) {
-          return OptionalInt.of(i);
-        }
-      }
-      Thread.sleep(100);
-    }
-    return OptionalInt.empty();
   }
 }

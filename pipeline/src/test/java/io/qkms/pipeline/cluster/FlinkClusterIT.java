@@ -15,6 +15,7 @@ import io.qkms.pipeline.ReKeyJob;
 import io.qkms.pipeline.report.Verdict;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.worker.Hold;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -26,7 +27,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -58,7 +59,6 @@ class FlinkClusterIT {
   static final int RECORDS = 400_000;
 
   static final int TASK_MANAGERS = 2;
-  static final String PROGRESS = "qkms rekey ";
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(6);
   static final String CONTEXT = "{\"tenant\":\"${tenant_id}\"}";
 
@@ -67,6 +67,7 @@ class FlinkClusterIT {
   Path bench;
   byte[] rootKey;
   FlinkCluster cluster;
+  Path hold; // while this file exists, the TaskManagers' workers pause between batches (Hold)
 
   /** Whether the cluster failed to start or a test failed: the logs are then kept in target/. */
   boolean failed;
@@ -100,7 +101,10 @@ class FlinkClusterIT {
     Files.createDirectories(secret.getParent());
     Files.copy(samples.keystore().resolve("root.key"), secret);
     rootKey = Files.readAllBytes(secret);
-    cluster = new FlinkCluster(work, Map.of("QKMS_ROOT_KEY_FILE", secret.toString()));
+    hold = dir.resolve("hold");
+    cluster =
+        new FlinkCluster(
+            work, Map.of("QKMS_ROOT_KEY_FILE", secret.toString(), Hold.VARIABLE, hold.toString()));
     ScriptRun start = cluster.start(TASK_MANAGERS, 2);
     assertThat(start.output(), start.exitCode(), is(0));
     assertThat(start.lastLine(), cluster.rest().matches("127\\.0\\.0\\.1:\\d+"), is(true));
@@ -240,7 +244,7 @@ class FlinkClusterIT {
     Files.createDirectories(ks);
     Files.copy(samples.keystore().resolve("store.qks"), ks.resolve("store.qks"));
     Path run = dir.resolve("runs").resolve("unreadable");
-    long[] before = cluster.linesWith(PROGRESS, TASK_MANAGERS);
+    Files.writeString(hold, "");
 
     ScriptRun job =
         startRekey(
@@ -254,10 +258,11 @@ class FlinkClusterIT {
                 "--progressSeconds=1"),
             dir,
             "unreadable");
-    OptionalInt working = cluster.awaitNewLine(PROGRESS, before, job, RUN_TIMEOUT);
-    assertThat(job.output(), working.isPresent(), is(true));
-    // Records are flowing; the workers' cached keys expire within a second.
+    // Records are in flight and the workers hold; the store goes, their cached keys expire (1 s).
+    awaitHeld(job);
     Files.move(ks.resolve("store.qks"), dir.resolve("store.qks.away"));
+    Thread.sleep(1_500);
+    release();
     job.await(RUN_TIMEOUT);
 
     assertThat(job.output(), job.exitCode(), is(Verdict.PIPELINE_FAILED.exitCode()));
@@ -275,7 +280,7 @@ class FlinkClusterIT {
   @Order(5)
   void taskManagerKilledMidRun_jobSucceeds_withCompleteDuplicateFreeOutput() throws Exception {
     Path run = dir.resolve("runs").resolve("killed");
-    long[] before = cluster.linesWith(PROGRESS, TASK_MANAGERS);
+    Files.writeString(hold, "");
 
     ScriptRun job =
         startRekey(
@@ -288,12 +293,12 @@ class FlinkClusterIT {
                 "--progressSeconds=1"),
             dir,
             "killed");
-    OptionalInt working = cluster.awaitNewLine(PROGRESS, before, job, RUN_TIMEOUT);
-    assertThat(job.output(), working.isPresent(), is(true));
-    ProcessHandle victim =
-        ProcessHandle.of(cluster.pid("taskmanager-" + working.getAsInt())).orElseThrow();
-    victim.destroyForcibly(); // SIGKILL, while it re-encrypts
+    // A TaskManager holds records in flight: kill it there (SIGKILL), then let the rest go on.
+    long held = awaitHeld(job);
+    ProcessHandle victim = ProcessHandle.of(held).orElseThrow();
+    victim.destroyForcibly();
     victim.onExit().get(30, TimeUnit.SECONDS);
+    release();
     job.await(RUN_TIMEOUT);
 
     assertThat(job.output(), job.exitCode(), is(ReKeyJob.EXIT_OK));
@@ -346,6 +351,37 @@ class FlinkClusterIT {
 
   static JsonNode report(Path run) throws IOException {
     return new ObjectMapper().readTree(run.resolve(ReKeyJob.REPORT_FILE).toFile());
+  }
+
+  /**
+   * Waits (bounded) until a TaskManager's worker holds at the gate (Hold): it has re-encrypted a
+   * batch of records and waits there. Returns its process ID.
+   */
+  long awaitHeld(ScriptRun job) throws Exception {
+    long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+    String prefix = hold.getFileName() + ".held-";
+    while (System.nanoTime() < deadline) {
+      try (Stream<Path> s = Files.list(dir)) {
+        Optional<Path> held =
+            s.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst();
+        if (held.isPresent()) {
+          return Long.parseLong(held.get().getFileName().toString().substring(prefix.length()));
+        }
+      }
+      assertThat(job.output(), job.alive(), is(true));
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no worker held within " + RUN_TIMEOUT + ":\n" + job.output());
+  }
+
+  /** Opens the gate: the workers go on. */
+  void release() throws IOException {
+    Files.delete(hold);
+    try (Stream<Path> s = Files.list(dir)) {
+      for (Path p : s.filter(p -> p.getFileName().toString().startsWith("hold.held-")).toList()) {
+        Files.delete(p);
+      }
+    }
   }
 
   /** The metrics and the committed files say the same, and add up. */
