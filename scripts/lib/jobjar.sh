@@ -6,11 +6,14 @@
 # shellcheck source=launcher.sh
 source "$(dirname "${BASH_SOURCE[0]}")/launcher.sh"
 
-# What the two jars are built from.
+# What the job jar is built from, and what the samples jar adds.
 job_sources() {
   echo "$QKMS_ROOT/pom.xml" "$QKMS_ROOT/kms-engine/pom.xml" "$QKMS_ROOT/kms-engine/core" \
-    "$QKMS_ROOT/pipeline/pom.xml" "$QKMS_ROOT/pipeline/src" "$QKMS_ROOT/samples/pom.xml" \
-    "$QKMS_ROOT/samples/src"
+    "$QKMS_ROOT/pipeline/pom.xml" "$QKMS_ROOT/pipeline/src"
+}
+
+samples_sources() {
+  echo "$QKMS_ROOT/samples/pom.xml" "$QKMS_ROOT/samples/src"
 }
 
 job_jar_path() {
@@ -21,17 +24,37 @@ samples_jar_path() {
   ls "$QKMS_ROOT"/samples/target/qkms-samples-*.jar 2>/dev/null | head -n 1 || true
 }
 
-job_jars_stale() {
-  local jar samples
+job_jar_stale() {
+  local jar
   jar="$(job_jar_path)"
-  samples="$(samples_jar_path)"
   # shellcheck disable=SC2046 # the sources are paths without spaces below QKMS_ROOT
-  [[ -z "$jar" || -z "$samples" ]] || qkms_stale "$jar" $(job_sources) ||
-    qkms_stale "$samples" $(job_sources)
+  [[ -z "$jar" ]] || qkms_stale "$jar" $(job_sources)
 }
 
-# Sets JOB_JAR and SAMPLES_JAR, building both first when either is missing or stale (so a fresh
-# clone needs only Java 17 and Maven).
+job_jars_stale() {
+  local samples
+  samples="$(samples_jar_path)"
+  # shellcheck disable=SC2046
+  job_jar_stale || [[ -z "$samples" ]] || qkms_stale "$samples" $(job_sources) $(samples_sources)
+}
+
+# Sets JOB_JAR, building it first when it is missing or stale (so a fresh clone needs only Java 17
+# and Maven). The samples jar is left alone: a re-key run does not need it, and a Maven build that
+# runs the launchers in its tests has not made it yet at that point.
+job_jar_alone() {
+  if job_jar_stale; then
+    qkms_lock
+    if job_jar_stale; then
+      qkms_build "the job jar" "$QKMS_ROOT/pipeline/target/job-jar-build.log" \
+        -pl pipeline -am -DskipTests package
+    fi
+    qkms_unlock
+  fi
+  JOB_JAR="$(job_jar_path)"
+  [[ -n "$JOB_JAR" ]] || qkms_die "the build made no job jar"
+}
+
+# Sets JOB_JAR and SAMPLES_JAR, building both first when either is missing or stale.
 job_jars() {
   if job_jars_stale; then
     qkms_lock
@@ -48,7 +71,7 @@ job_jars() {
 
 # Prints the job jar's path (building it first if needed).
 job_jar() {
-  job_jars
+  job_jar_alone
   echo "$JOB_JAR"
 }
 
@@ -111,6 +134,7 @@ files_to_stage() {
 # job jar on class paths, so scripts/samples uses the same cache.
 job_aot_train() {
   qkms_aot_needed "$JOB_JAR" || return 0
+  job_jars
   local tmp
   tmp="$(mktemp -d "${TMPDIR:-/tmp}/qkms-aot-training-XXXXXX")"
   # shellcheck disable=SC2046

@@ -80,6 +80,20 @@ final class JobLog {
     return new FileLog(file, handler);
   }
 
+  /**
+   * For {@link Thread#setDefaultUncaughtExceptionHandler}: an exception no thread caught becomes
+   * one line on stderr (and the log file's stack trace while it is open), not a wall of traces. One
+   * is expected and dropped: when the embedded cluster has closed its RPC system's class loader,
+   * Pekko's JVM shutdown hook, run at exit, can no longer load a class it needs (FLINK-32314); the
+   * cluster is down by then and nothing is lost.
+   */
+  static void uncaught(Thread thread, Throwable e) {
+    if (e instanceof LinkageError && thread.getName().startsWith("flink-shutdown-hook")) {
+      return;
+    }
+    Logger.getLogger(OWN).log(Level.SEVERE, "Uncaught in thread " + thread.getName() + ": " + e, e);
+  }
+
   /** An open log file; {@link #close()} stops writing to it. */
   static final class FileLog implements AutoCloseable {
     private final Path file;

@@ -54,6 +54,7 @@ public final class ReKeyJob {
   private ReKeyJob() {}
 
   public static void main(String[] args) {
+    Thread.setDefaultUncaughtExceptionHandler(JobLog::uncaught);
     System.exit(run(args, System.out, System.err).exitCode());
   }
 
