@@ -44,6 +44,7 @@ final class CommandTree {
               "qkms re-encrypt --ciphertext-blob fileb://data.enc \\",
               "    --source-encryption-context Department=Finance \\",
               "    --destination-key-id alias/payroll-2026 \\",
+              "    --destination-encryption-context Department=Finance \\",
               "    --query CiphertextBlob --output text | base64 -d > data.enc.new",
               "qkms re-encrypt --cli-input-json file://request.json"));
 

@@ -115,6 +115,75 @@ class CliOptionsTest {
   }
 
   @Test
+  void reEncryptHelpsExample_keepsTheEncryptionContext_onTheNewCiphertext() throws IOException {
+    String help = InProcess.ok(Map.of(), "re-encrypt", "--help");
+    assertThat(help, containsString("--source-encryption-context Department=Finance \\\n"));
+    assertThat(help, containsString("--destination-encryption-context Department=Finance \\\n"));
+
+    // The example as written, on a store with the keys it names.
+    String next =
+        InProcess.ok(env, "create-key", "--query", "KeyMetadata.KeyId", "--output", "text");
+    InProcess.ok(
+        env, "create-alias", "--alias-name", "alias/payroll-2026", "--target-key-id", next);
+    Path data = dir.resolve("data.enc");
+    Files.write(
+        data,
+        Base64.getDecoder()
+            .decode(
+                InProcess.ok(
+                    env,
+                    "encrypt",
+                    "--key-id",
+                    key,
+                    "--plaintext",
+                    "aGk=",
+                    "--encryption-context",
+                    "Department=Finance",
+                    "--query",
+                    "CiphertextBlob",
+                    "--output",
+                    "text")));
+    byte[] reEncrypted =
+        Base64.getDecoder()
+            .decode(
+                InProcess.ok(
+                    env,
+                    "re-encrypt",
+                    "--ciphertext-blob",
+                    "fileb://" + data,
+                    "--source-encryption-context",
+                    "Department=Finance",
+                    "--destination-key-id",
+                    "alias/payroll-2026",
+                    "--destination-encryption-context",
+                    "Department=Finance",
+                    "--query",
+                    "CiphertextBlob",
+                    "--output",
+                    "text"));
+    Path fresh = dir.resolve("data.enc.new");
+    Files.write(fresh, reEncrypted);
+
+    String blob = "fileb://" + fresh;
+    assertThat(
+        InProcess.ok(
+            env,
+            "decrypt",
+            "--ciphertext-blob",
+            blob,
+            "--encryption-context",
+            "Department=Finance",
+            "--query",
+            "Plaintext",
+            "--output",
+            "text"),
+        equalTo("aGk="));
+    CliProcess.Result without = InProcess.qkms(env, "decrypt", "--ciphertext-blob", blob);
+    assertThat(without.toString(), without.status(), equalTo(254));
+    assertThat(without.stderr(), containsString("InvalidCiphertextException"));
+  }
+
+  @Test
   void cliInputJson_suppliesTheRequiredMembers() {
     CliProcess.Result r =
         InProcess.qkms(
