@@ -4,11 +4,13 @@ import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.fields.ContextTemplate;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
 import io.qkms.pipeline.transform.FieldRule;
+import io.qkms.pipeline.transform.Selection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -58,7 +60,16 @@ record JobPlan(
     int progressSeconds,
     boolean checkCommitted,
     boolean allowAbsentFields,
-    String runId) {
+    String runId,
+    Selection selection,
+    Mode mode) {
+
+  /** What the command does: re-key, count references (--census), or estimate (--estimateOnly). */
+  enum Mode {
+    REKEY,
+    CENSUS,
+    ESTIMATE
+  }
 
   enum InputFormat {
     AVRO,
@@ -73,6 +84,27 @@ record JobPlan(
    * @throws IllegalArgumentException naming the option and what is wrong with it
    */
   static JobPlan from(ReKeyOptions o) {
+    return from(o, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock the "now" that durations in the options count back from
+   */
+  static JobPlan from(ReKeyOptions o, Clock clock) {
+    if (o.getCensus() && o.getEstimateOnly()) {
+      throw new IllegalArgumentException("Give --census or --estimateOnly, not both");
+    }
+    Mode mode = o.getCensus() ? Mode.CENSUS : o.getEstimateOnly() ? Mode.ESTIMATE : Mode.REKEY;
+    Selection selection = selection(o, clock);
+    if (mode == Mode.CENSUS && !selection.selectsAll()) {
+      throw new IllegalArgumentException(
+          "--census counts every ciphertext: leave out --onlySourceKeys and"
+              + " --onlyMaterialsCreatedBefore");
+    }
+    if (mode != Mode.CENSUS && (o.getKeystore() == null || o.getKeystore().isBlank())) {
+      throw new IllegalArgumentException(
+          "Missing required value for --keystore (the key store directory `qkms init` made)");
+    }
     boolean replay = o.getReplayDeadLetters() != null && !o.getReplayDeadLetters().isBlank();
     if (replay == (o.getInput() != null && !o.getInput().isBlank())) {
       throw new IllegalArgumentException(
@@ -157,7 +189,7 @@ record JobPlan(
     String destinationKeyId =
         first(o.getDestinationKeyId(), spec == null ? null : spec.destinationKeyId());
     for (FieldRule r : fields) {
-      if (r.destinationKeyId() == null && destinationKeyId == null) {
+      if (r.destinationKeyId() == null && destinationKeyId == null && mode != Mode.CENSUS) {
         throw new IllegalArgumentException(
             "No destination key for field " + r.path() + ": give --destinationKeyId");
       }
@@ -171,10 +203,12 @@ record JobPlan(
             o.getDestinationEncryptionContext(), "destinationEncryptionContext");
     Map<String, String> destinationContext =
         firstContext(destinationFlag, spec == null ? null : spec.destinationEncryptionContext());
-    checkDestinationContextGiven(
-        fields,
-        sourceContext,
-        destinationFlag != null || (spec != null && spec.destinationEncryptionContext() != null));
+    if (mode != Mode.CENSUS) {
+      checkDestinationContextGiven(
+          fields,
+          sourceContext,
+          destinationFlag != null || (spec != null && spec.destinationEncryptionContext() != null));
+    }
     List<String> grantTokens =
         o.getGrantTokens() != null && !o.getGrantTokens().isEmpty()
             ? List.copyOf(o.getGrantTokens())
@@ -207,7 +241,7 @@ record JobPlan(
         sourceContext,
         destinationContext,
         grantTokens,
-        absolute(o.getKeystore()),
+        o.getKeystore() == null || o.getKeystore().isBlank() ? null : absolute(o.getKeystore()),
         o.getShipKeystore(),
         blankToNull(o.getRegion()),
         blankToNull(o.getPrincipal()),
@@ -218,7 +252,38 @@ record JobPlan(
         o.getProgressSeconds(),
         o.getCheckCommitted(),
         o.getAllowAbsentFields(),
-        UUID.randomUUID().toString().substring(0, 8));
+        UUID.randomUUID().toString().substring(0, 8),
+        selection,
+        mode);
+  }
+
+  /**
+   * The run's selection from --onlySourceKeys and --onlyMaterialsCreatedBefore (a duration counts
+   * back from {@code clock}'s now, once, here: every worker then uses the same time).
+   */
+  private static Selection selection(ReKeyOptions o, Clock clock) {
+    Selection s = Selection.all();
+    if (o.getOnlySourceKeys() != null) {
+      List<String> keys = new ArrayList<>();
+      for (String k : o.getOnlySourceKeys()) {
+        keys.add(k == null ? "" : k.strip());
+      }
+      try {
+        s = s.withSourceKeys(keys);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--onlySourceKeys: " + e.getMessage());
+      }
+    }
+    if (o.getOnlyMaterialsCreatedBefore() != null) {
+      try {
+        s =
+            s.withMaterialsCreatedBefore(
+                Selection.parseTime(o.getOnlyMaterialsCreatedBefore(), clock));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--onlyMaterialsCreatedBefore: " + e.getMessage());
+      }
+    }
+    return s;
   }
 
   /**

@@ -240,6 +240,9 @@ public final class ReKeyJob {
     run.put("deadLetter", plan.deadLetter());
     run.put("keystore", plan.keystore() + (plan.shipKeystore() ? " (shipped with the job)" : ""));
     run.put("skipIfCurrent", Boolean.toString(plan.skipIfCurrent()));
+    if (!plan.selection().selectsAll()) {
+      run.put("selection", plan.selection().toString());
+    }
     // Which Java ran the job, and how the launcher chose it (scripts/lib/launcher.sh).
     run.put("java", System.getProperty("java.version") + " " + System.getProperty("java.home"));
     run.put("javaChosenBy", System.getProperty("qkms.java.chosenBy", "the command line"));

@@ -93,6 +93,7 @@ final class ReKeyPipeline {
             .withDestinationEncryptionContext(plan.destinationContext())
             .withGrantTokens(plan.grantTokens())
             .withSkipIfCurrent(plan.skipIfCurrent())
+            .withSelection(plan.selection())
             .withCacheTtl(plan.cacheTtl())
             .withCacheCapacity(plan.cacheCapacity());
     if (plan.shipKeystore()) {

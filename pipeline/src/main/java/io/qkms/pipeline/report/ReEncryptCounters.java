@@ -19,11 +19,13 @@ public final class ReEncryptCounters implements Serializable {
   private final Counter recordsIn = counter(ReKeyMetrics.RECORDS_IN);
   private final Counter recordsReEncrypted = counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED);
   private final Counter recordsSkipped = counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT);
+  private final Counter recordsNotSelected = counter(ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION);
   private final Counter recordsPassedThrough = counter(ReKeyMetrics.RECORDS_PASSED_THROUGH);
   private final Counter recordsFailed = counter(ReKeyMetrics.RECORDS_FAILED);
   private final Counter recordsFailedTransient = counter(ReKeyMetrics.RECORDS_FAILED_TRANSIENT);
   private final Counter fieldsReEncrypted = counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED);
   private final Counter fieldsSkipped = counter(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT);
+  private final Counter fieldsNotSelected = counter(ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION);
   private final Counter fieldsNull = counter(ReKeyMetrics.FIELDS_NULL);
   private final Counter retries = counter(ReKeyMetrics.RETRIES);
   private final Counter metadataHits = counter(ReKeyMetrics.CACHE_METADATA_HITS);
@@ -40,6 +42,8 @@ public final class ReEncryptCounters implements Serializable {
   private transient long reEncrypted;
   private transient long skipped;
   private transient long passedThrough;
+  private transient long notSelected;
+  private transient long fieldsNotSelectedCount;
   private transient long failed;
   private transient long failedTransient;
   private transient long fieldsReEncryptedCount;
@@ -71,11 +75,24 @@ public final class ReEncryptCounters implements Serializable {
 
   /** A record was written: its fields re-encrypted, skipped as current, and null. */
   public void written(int fieldsReEncrypted, int fieldsSkipped, int fieldsNull) {
+    written(fieldsReEncrypted, fieldsSkipped, 0, fieldsNull);
+  }
+
+  /**
+   * A record was written: its fields re-encrypted, skipped as current, not selected, and null. A
+   * record none of whose fields was re-encrypted counts as skipped by selection if any field was
+   * not selected, else as skipped as current if any was current, else as passed through.
+   */
+  public void written(
+      int fieldsReEncrypted, int fieldsSkipped, int fieldsNotSelected, int fieldsNull) {
     fieldsReEncryptedCount += fieldsReEncrypted;
     fieldsSkippedCount += fieldsSkipped;
+    fieldsNotSelectedCount += fieldsNotSelected;
     fieldsNullCount += fieldsNull;
     if (fieldsReEncrypted > 0) {
       reEncrypted++;
+    } else if (fieldsNotSelected > 0) {
+      notSelected++;
     } else if (fieldsSkipped > 0) {
       skipped++;
     } else {
@@ -116,6 +133,8 @@ public final class ReEncryptCounters implements Serializable {
     add(recordsReEncrypted, reEncrypted);
     add(recordsSkipped, skipped);
     add(recordsPassedThrough, passedThrough);
+    add(recordsNotSelected, notSelected);
+    add(fieldsNotSelected, fieldsNotSelectedCount);
     add(recordsFailed, failed);
     add(recordsFailedTransient, failedTransient);
     add(fieldsReEncrypted, fieldsReEncryptedCount);
@@ -136,6 +155,8 @@ public final class ReEncryptCounters implements Serializable {
     reEncrypted = 0;
     skipped = 0;
     passedThrough = 0;
+    notSelected = 0;
+    fieldsNotSelectedCount = 0;
     failed = 0;
     failedTransient = 0;
     fieldsReEncryptedCount = 0;

@@ -247,6 +247,18 @@ public final class ReEncrypt {
       return with(c -> c.skipIfCurrent(skip));
     }
 
+    /**
+     * Re-key only the ciphertexts {@code selection} selects (by key, by age of key material); the
+     * others pass through unchanged and are counted as skipped by selection. Bytes that are no QKMS
+     * ciphertext are not passed through: ReEncrypt dead-letters them as without a selection. Needs
+     * kms:DescribeKey on the keys named and, for an age, kms:ListKeyRotations on the keys met.
+     * Default: {@link Selection#all()}.
+     */
+    public Records<T> withSelection(Selection selection) {
+      checkArgument(selection != null, "withSelection: must not be null (use Selection.all())");
+      return with(c -> c.selection(selection));
+    }
+
     /** Calls per field before a transient engine error fails the record (default 5, 1..100). */
     public Records<T> withMaxAttempts(int attempts) {
       checkArgument(
@@ -348,6 +360,7 @@ public final class ReEncrypt {
               DisplayData.item("grantTokens", config.grantTokens.size())
                   .withLabel("Grant tokens (how many; never shown)"))
           .add(DisplayData.item("skipIfCurrent", config.skipIfCurrent).withLabel("Skip if current"))
+          .add(DisplayData.item("selection", config.selection.toString()).withLabel("Selection"))
           .add(DisplayData.item("cacheTtl", config.cacheTtl.toString()).withLabel("Key cache TTL"));
     }
 
