@@ -76,6 +76,9 @@ public final class ReKeyJob {
         FlinkSettings.apply(options, normalized, scratch);
         FileSystems.setDefaultPipelineOptions(options);
         plan = JobPlan.from(options);
+        if (plan.mode() == JobPlan.Mode.CENSUS) {
+          return CensusRun.run(options, plan, out, err);
+        }
         String note = Preflight.check(plan, System.getenv(), FlinkSettings.local(options));
         if (note != null) {
           err.println(note);
@@ -251,7 +254,7 @@ public final class ReKeyJob {
   }
 
   /** The root cause's type and message: engine and job messages never hold plaintext. */
-  private static String describe(Throwable e) {
+  static String describe(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
@@ -260,7 +263,7 @@ public final class ReKeyJob {
         + (root.getMessage() == null ? "" : ": " + root.getMessage());
   }
 
-  private static void write(String directory, String name, String text) throws IOException {
+  static void write(String directory, String name, String text) throws IOException {
     ResourceId file =
         FileSystems.matchNewResource(directory, true)
             .resolve(name, StandardResolveOptions.RESOLVE_FILE);
