@@ -83,6 +83,9 @@ public final class ReKeyJob {
         if (note != null) {
           err.println(note);
         }
+        if (plan.mode() == JobPlan.Mode.ESTIMATE) {
+          return EstimateRun.run(options, plan, out);
+        }
         if (plan.shipKeystore()) {
           shipKeystore(options, plan, scratch);
         }

@@ -60,9 +60,21 @@ final class SampleCheck {
   private record Failure(
       String code, String field, String message, byte[] blob, Map<String, String> source) {}
 
+  /**
+   * What trying the sample found (for {@code --estimateOnly}): records tried, those that would
+   * re-encrypt, those without any ciphertext, and the others' first failure by error code.
+   */
+  record Result(
+      List<Object> records, long ok, long noCiphertext, Map<String, Long> failuresByCode) {
+    long tried() {
+      return records.size();
+    }
+  }
+
   private final JobPlan plan;
   private final KmsEngine engine;
   private final Caller caller;
+  private boolean dryRun = true; // false while calibrating: the new ciphertexts are discarded
 
   private SampleCheck(JobPlan plan, KmsEngine engine, Caller caller) {
     this.plan = plan;
@@ -75,6 +87,93 @@ final class SampleCheck {
    */
   static void run(JobPlan plan, KmsEngine engine, Caller caller) {
     new SampleCheck(plan, engine, caller).check();
+  }
+
+  /** Samples the input and tries the records with the run's settings, without a verdict. */
+  static Result sample(JobPlan plan, KmsEngine engine, Caller caller) {
+    SampleCheck c = new SampleCheck(plan, engine, caller);
+    List<?> records;
+    try {
+      records = plan.format() == JobPlan.InputFormat.AVRO ? c.sampleAvro() : c.sampleJsonLines();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--input: cannot read the input: " + e.getMessage());
+    }
+    @SuppressWarnings("unchecked")
+    List<Object> all = (List<Object>) records;
+    List<Outcome> outcomes = c.tryAll(all);
+    Map<String, Long> byCode = new TreeMap<>();
+    outcomes.stream()
+        .map(Outcome::failure)
+        .filter(f -> f != null)
+        .forEach(f -> byCode.merge(f.code(), 1L, Long::sum));
+    return new Result(
+        List.copyOf(all),
+        outcomes.stream().filter(Outcome::ok).count(),
+        outcomes.stream().filter(Outcome::noCiphertext).count(),
+        byCode);
+  }
+
+  /**
+   * Records per second that one thread of this machine re-keys: the sampled records, over and over
+   * for about {@code budget}, each re-encrypted for real through the engine (the new ciphertexts
+   * are discarded) and, for Avro, decoded from and encoded to bytes as the job's reader and writer
+   * do. 0 when there are no records.
+   */
+  static double calibrate(
+      JobPlan plan,
+      KmsEngine engine,
+      Caller caller,
+      List<Object> records,
+      java.time.Duration budget)
+      throws IOException {
+    if (records.isEmpty()) {
+      return 0;
+    }
+    SampleCheck c = new SampleCheck(plan, engine, caller);
+    c.dryRun = false;
+    boolean avro = plan.format() == JobPlan.InputFormat.AVRO;
+    List<byte[]> encoded = new ArrayList<>();
+    org.apache.avro.generic.GenericDatumWriter<GenericRecord> writer = null;
+    org.apache.avro.generic.GenericDatumReader<GenericRecord> reader = null;
+    if (avro) {
+      writer = new org.apache.avro.generic.GenericDatumWriter<>(plan.recordSchema());
+      reader = new org.apache.avro.generic.GenericDatumReader<>(plan.recordSchema());
+      for (Object r : records) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder e =
+            org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+        writer.write((GenericRecord) r, e);
+        e.flush();
+        encoded.add(bytes.toByteArray());
+      }
+    }
+    long deadline = System.nanoTime() + budget.toNanos();
+    long t0 = System.nanoTime();
+    long done = 0;
+    org.apache.avro.io.BinaryDecoder decoder = null;
+    org.apache.avro.io.BinaryEncoder encoder = null;
+    java.io.OutputStream sink = java.io.OutputStream.nullOutputStream();
+    do {
+      List<Object> round = new ArrayList<>(records.size());
+      for (int i = 0; i < records.size(); i++) {
+        if (avro) {
+          decoder = org.apache.avro.io.DecoderFactory.get().binaryDecoder(encoded.get(i), decoder);
+          round.add(reader.read(null, decoder));
+        } else {
+          round.add(records.get(i));
+        }
+      }
+      c.tryAll(round);
+      if (avro) {
+        encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(sink, encoder);
+        for (Object r : round) {
+          writer.write((GenericRecord) r, encoder);
+        }
+        encoder.flush();
+      }
+      done += round.size();
+    } while (System.nanoTime() < deadline);
+    return done / ((System.nanoTime() - t0) / 1e9);
   }
 
   private void check() {
@@ -328,7 +427,7 @@ final class SampleCheck {
                 .destinationKeyId(destinationKey(rule))
                 .destinationEncryptionContext(destination)
                 .grantTokens(plan.grantTokens().isEmpty() ? null : plan.grantTokens())
-                .dryRun(true)
+                .dryRun(dryRun)
                 .build());
       } catch (DryRunOperationException e) {
         continue; // it would have succeeded
