@@ -11,9 +11,7 @@ import io.qkms.pipeline.census.CensusCounts;
 import io.qkms.pipeline.census.CensusReport;
 import io.qkms.pipeline.census.KeyCatalog;
 import io.qkms.pipeline.fields.FieldPath;
-import io.qkms.pipeline.read.AvroSplits;
-import io.qkms.pipeline.read.TextLines;
-import io.qkms.pipeline.report.ReKeyMetrics;
+import io.qkms.pipeline.formats.RecordFiles;
 import io.qkms.pipeline.report.Verdict;
 import io.qkms.pipeline.transform.FieldRule;
 import io.qkms.pipeline.worker.WorkerEngines;
@@ -28,7 +26,6 @@ import java.util.List;
 import java.util.Map;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
@@ -79,17 +76,7 @@ final class CensusRun {
       fields.add(f.path());
     }
     Pipeline p = Pipeline.create(options);
-    if (plan.format() == JobPlan.InputFormat.AVRO) {
-      p.apply(
-              "Read",
-              AvroSplits.read(plan.inputFiles(), plan.recordSchema())
-                  .withRecordsCounter(ReKeyMetrics.NAMESPACE, ReKeyMetrics.RECORDS_READ))
-          .setCoder(AvroCoder.of(plan.recordSchema()))
-          .apply("Census", Census.avro(plan.recordSchema(), fields, countsFile));
-    } else {
-      p.apply("Read", TextLines.read(plan.inputFiles()))
-          .apply("Census", Census.jsonLines(fields, countsFile));
-    }
+    build(p, plan.input(), fields, countsFile);
 
     long t0 = System.nanoTime();
     CensusCounts counts;
@@ -112,7 +99,7 @@ final class CensusRun {
     Map<String, String> run = new LinkedHashMap<>();
     run.put("runner", options.getRunner().getSimpleName());
     run.put("input", plan.inputPattern());
-    run.put("inputFormat", plan.format().name().toLowerCase(java.util.Locale.ROOT));
+    run.put("inputFormat", plan.format().name());
     run.put("output", plan.output());
     run.put("keystore", plan.keystore());
     List<String> names = fields.stream().map(FieldPath::toString).toList();
@@ -130,6 +117,11 @@ final class CensusRun {
             + FileSystems.matchNewResource(plan.output(), true)
                 .resolve(CensusReport.FILE, StandardResolveOptions.RESOLVE_FILE));
     return new ReKeyJob.Outcome(ReKeyJob.EXIT_OK, null);
+  }
+
+  private static <T> void build(
+      Pipeline p, RecordFiles<T> files, List<FieldPath> fields, String countsFile) {
+    files.read(p.begin()).apply("Census", Census.of(files.records(), fields, countsFile));
   }
 
   /** The store's keys and materials, read here with the run's region and principal. */

@@ -45,7 +45,7 @@ final class EstimateRun {
     long t0 = System.nanoTime();
     long records;
     try {
-      records = CommittedCounts.records(plan.inputPattern(), plan.format());
+      records = CommittedCounts.records(plan.inputPattern(), plan.input().inputCounter());
     } catch (IOException ex) {
       throw new IllegalArgumentException("--input: " + ex.getMessage());
     }
@@ -59,7 +59,11 @@ final class EstimateRun {
             plan.inputFiles().size(),
             plan.inputFiles().size() == 1 ? "" : "s",
             bytes / 1e6,
-            plan.format() == JobPlan.InputFormat.AVRO ? "Avro block headers" : "line breaks",
+            switch (plan.format().name()) {
+              case "avro" -> "Avro block headers";
+              case "parquet" -> "Parquet footers";
+              default -> "line breaks";
+            },
             countSeconds),
         Map.of("records", records, "files", plan.inputFiles().size(), "bytes", bytes));
 

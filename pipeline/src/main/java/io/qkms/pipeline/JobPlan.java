@@ -2,12 +2,14 @@ package io.qkms.pipeline;
 
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.fields.ContextTemplate;
+import io.qkms.pipeline.formats.Format;
+import io.qkms.pipeline.formats.Formats;
+import io.qkms.pipeline.formats.RecordFiles;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
+import io.qkms.pipeline.s3.S3Buckets;
 import io.qkms.pipeline.transform.FieldRule;
 import io.qkms.pipeline.transform.Selection;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -16,13 +18,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -31,16 +28,14 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 
 /**
  * A job's settings, resolved and checked before anything runs: the input files and their format
- * (and, for Avro, the writer schema of the first file), the run directories, the fields with their
- * keys and contexts (flags merged with the spec file), and the engine's settings.
+ * (the {@link RecordFiles} of the run: schema, how the files are read and written), the run
+ * directories, the fields with their keys and contexts (flags merged with the spec file), and the
+ * engine's settings.
  */
 record JobPlan(
     String inputPattern,
     List<InputFile> inputFiles,
-    boolean replay,
-    InputFormat format,
-    Schema recordSchema,
-    Schema deadLetterInputSchema,
+    RecordFiles<?> input,
     String output,
     String deadLetter,
     List<FieldRule> fields,
@@ -71,13 +66,14 @@ record JobPlan(
     ESTIMATE
   }
 
-  enum InputFormat {
-    AVRO,
-    JSONL;
+  /** Whether the input is dead letters of an earlier run. */
+  boolean replay() {
+    return input.replay();
+  }
 
-    String extension() {
-      return this == AVRO ? ".avro" : ".jsonl";
-    }
+  /** The format of the run's records (its output's). */
+  Format format() {
+    return input.format();
   }
 
   /**
@@ -110,38 +106,26 @@ record JobPlan(
       throw new IllegalArgumentException(
           "Give either --input or --replayDeadLetters (exactly one of them)");
     }
+    Map<String, String> locations = new LinkedHashMap<>();
+    locations.put(
+        replay ? "--replayDeadLetters" : "--input",
+        replay ? o.getReplayDeadLetters() : o.getInput());
+    locations.put("--output", o.getOutput());
+    locations.put("--deadLetter", o.getDeadLetter());
+    S3Buckets.check(o, locations);
     String pattern =
         replay
             ? replayPattern(absolute(o.getReplayDeadLetters()))
             : inputPattern(absolute(o.getInput()));
-    List<MatchResult.Metadata> files = match(pattern, replay ? "--replayDeadLetters" : "--input");
-    InputFormat format = format(o.getInputFormat(), pattern, files);
-    if (format == InputFormat.AVRO) {
-      checkWholeAvro(files, replay ? "--replayDeadLetters" : "--input");
-    }
-
-    Schema recordSchema = null;
-    Schema deadLetterSchema = null;
-    if (format == InputFormat.AVRO) {
-      Schema first = writerSchema(files.get(0).resourceId());
-      if (replay) {
-        deadLetterSchema = first;
-        recordSchema = DeadLetterFiles.recordSchemaOf(first);
-      } else {
-        if (DeadLetterFiles.isDeadLetterSchema(first)) {
-          throw new IllegalArgumentException(
-              "The input files are dead letters: replay them with --replayDeadLetters");
-        }
-        if (first.getType() != Schema.Type.RECORD) {
-          throw new IllegalArgumentException(
-              "The Avro input must hold records; "
-                  + files.get(0).resourceId()
-                  + " holds "
-                  + first.getType());
-        }
-        recordSchema = first;
-      }
-    }
+    String flag = replay ? "--replayDeadLetters" : "--input";
+    List<InputFile> files =
+        match(pattern, flag).stream()
+            .map(f -> new InputFile(f.resourceId().toString(), f.sizeBytes()))
+            .toList();
+    RecordFiles<?> input =
+        replay
+            ? Formats.replay(pattern, files, flag)
+            : format(o.getInputFormat(), pattern, files).input(pattern, files, flag);
 
     String output = absolute(o.getOutput());
     checkFreshOutput(output, "--output");
@@ -228,11 +212,8 @@ record JobPlan(
     }
     return new JobPlan(
         pattern,
-        files.stream().map(f -> new InputFile(f.resourceId().toString(), f.sizeBytes())).toList(),
-        replay,
-        format,
-        recordSchema,
-        deadLetterSchema,
+        files,
+        input,
         output,
         deadLetter,
         List.copyOf(fields),
@@ -344,6 +325,10 @@ record JobPlan(
    */
   private static String inputPattern(String input) {
     String p = input.strip();
+    if (isRemoteDirectory(p)) {
+      String parts = p + DeadLetterFiles.PREFIX + "-*";
+      return matchesAny(parts) ? parts : p + "*";
+    }
     if (isLocalDirectory(p)) {
       try (var files = Files.list(Path.of(p))) {
         boolean parts = files.anyMatch(f -> f.getFileName().toString().startsWith("part-"));
@@ -358,10 +343,31 @@ record JobPlan(
   /** A dead-letter directory means its part files. */
   private static String replayPattern(String deadLetters) {
     String p = deadLetters.strip();
+    if (p.contains("://") && !hasWildcard(p) && Formats.byFileName(p) == null) {
+      return (p.endsWith("/") ? p : p + "/") + DeadLetterFiles.PREFIX + "-*";
+    }
     if (isLocalDirectory(p)) {
       return Path.of(p).resolve(DeadLetterFiles.PREFIX + "-*").toString();
     }
     return p;
+  }
+
+  /** An object store "directory": a URL ending with {@code /}, without wildcards. */
+  private static boolean isRemoteDirectory(String p) {
+    return p.contains("://") && p.endsWith("/") && !hasWildcard(p);
+  }
+
+  private static boolean hasWildcard(String p) {
+    return p.contains("*") || p.contains("?") || p.contains("[");
+  }
+
+  private static boolean matchesAny(String pattern) {
+    try {
+      MatchResult m = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
+      return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static boolean isLocalDirectory(String p) {
@@ -388,65 +394,20 @@ record JobPlan(
     return files;
   }
 
-  private static InputFormat format(
-      String given, String pattern, List<MatchResult.Metadata> files) {
+  private static Format format(String given, String pattern, List<InputFile> files) {
     if (given != null && !given.isBlank()) {
-      return switch (given.strip().toLowerCase(Locale.ROOT)) {
-        case "avro" -> InputFormat.AVRO;
-        case "jsonl", "json", "ndjson" -> InputFormat.JSONL;
-        default ->
-            throw new IllegalArgumentException(
-                "--inputFormat must be avro or jsonl, was '" + given + "'");
-      };
+      return Formats.named(given);
     }
-    InputFormat f = byExtension(pattern);
+    Format f = Formats.byFileName(pattern);
     if (f == null) {
-      f = byExtension(files.get(0).resourceId().getFilename());
+      f = Formats.byFileName(files.get(0).path());
     }
     if (f == null) {
       throw new IllegalArgumentException(
-          "Cannot tell the input format from the file names: give --inputFormat=avro or jsonl");
+          "Cannot tell the input format from the file names: give --inputFormat="
+              + Formats.choices().replace(", ", " | ").replace(" or ", " | "));
     }
     return f;
-  }
-
-  private static InputFormat byExtension(String name) {
-    if (name == null) {
-      return null;
-    }
-    String n = name.toLowerCase(Locale.ROOT);
-    if (n.endsWith(".avro")) {
-      return InputFormat.AVRO;
-    }
-    if (n.endsWith(".jsonl") || n.endsWith(".json") || n.endsWith(".ndjson")) {
-      return InputFormat.JSONL;
-    }
-    return null;
-  }
-
-  /**
-   * Every file has a valid Avro header and ends with its sync marker: a file cut off inside a block
-   * fails here, naming it and the offsets, rather than being read short.
-   */
-  private static void checkWholeAvro(List<MatchResult.Metadata> files, String flag) {
-    for (MatchResult.Metadata f : files) {
-      try {
-        io.qkms.pipeline.read.AvroContainer.checkWhole(f.resourceId().toString(), f.sizeBytes());
-      } catch (IOException e) {
-        throw new IllegalArgumentException(flag + ": " + e.getMessage());
-      }
-    }
-  }
-
-  /** The writer schema of an Avro container file (from its header). */
-  static Schema writerSchema(ResourceId file) {
-    try (InputStream in = Channels.newInputStream(FileSystems.open(file));
-        DataFileStream<GenericRecord> s = new DataFileStream<>(in, new GenericDatumReader<>())) {
-      return s.getSchema();
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "Cannot read the Avro schema of " + file + ": " + e.getMessage());
-    }
   }
 
   /** A run writes into a new or empty directory, so one run's files never mix with another's. */
@@ -459,10 +420,12 @@ record JobPlan(
       }
     }
     ResourceId dir = FileSystems.matchNewResource(output, true);
+    boolean remote = output.contains("://");
     try {
+      // On an object store a "directory" is a key prefix: every object under it counts.
       MatchResult m =
           FileSystems.match(
-              dir.resolve("*", StandardResolveOptions.RESOLVE_FILE).toString(),
+              dir.resolve(remote ? "**" : "*", StandardResolveOptions.RESOLVE_FILE).toString(),
               EmptyMatchTreatment.ALLOW);
       if (m.status() == MatchResult.Status.OK && !m.metadata().isEmpty()) {
         boolean report =
@@ -483,7 +446,11 @@ record JobPlan(
                 + flag);
       }
     } catch (IOException e) {
-      // A directory that cannot be listed yet (it does not exist) is fine.
+      if (remote) {
+        throw new IllegalArgumentException(
+            flag + " " + output + ": cannot list it to check that it is empty: " + e.getMessage());
+      }
+      // A local directory that cannot be listed yet (it does not exist) is fine.
     }
   }
 }

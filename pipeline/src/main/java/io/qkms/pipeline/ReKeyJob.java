@@ -6,6 +6,7 @@ import io.qkms.pipeline.report.ReportPage;
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.report.Timeline;
 import io.qkms.pipeline.report.Verdict;
+import io.qkms.pipeline.s3.S3Clients;
 import io.qkms.pipeline.transform.TooManyFailuresException;
 import io.qkms.pipeline.worker.ShippedKeyStore;
 import java.io.IOException;
@@ -74,6 +75,7 @@ public final class ReKeyJob {
         options =
             PipelineOptionsFactory.fromArgs(normalized).withValidation().as(ReKeyOptions.class);
         FlinkSettings.apply(options, normalized, scratch);
+        S3Clients.install(options);
         FileSystems.setDefaultPipelineOptions(options);
         plan = JobPlan.from(options);
         if (plan.mode() == JobPlan.Mode.CENSUS) {
@@ -112,6 +114,9 @@ public final class ReKeyJob {
     }
     Path logFile = logFile(plan);
     run.put("log", logFile.toString());
+    if (remote(plan)) {
+      run.put("logCopy", resolve(plan.output(), LOG_FILE));
+    }
 
     Instant start = Instant.now();
     long t0 = System.nanoTime();
@@ -135,6 +140,10 @@ public final class ReKeyJob {
     try {
       write(plan.output(), REPORT_FILE, report.toJson());
       write(plan.output(), ReportPage.FILE, report.toHtml());
+      if (remote(plan)) {
+        // An object cannot be appended to: the log is written here, then copied beside the report.
+        copy(logFile, plan.output(), LOG_FILE);
+      }
       if (report.verdict().succeeded()) {
         write(plan.output(), SUCCESS_FILE, "");
       }
@@ -203,7 +212,7 @@ public final class ReKeyJob {
 
   /** The run's log: in its output directory when that is local, else in this directory. */
   private static Path logFile(JobPlan plan) {
-    return plan.output().contains("://")
+    return remote(plan)
         ? Path.of("qkms-rekey-" + plan.runId() + ".log").toAbsolutePath()
         : Path.of(plan.output()).resolve(LOG_FILE);
   }
@@ -241,7 +250,8 @@ public final class ReKeyJob {
     run.put("runId", plan.runId());
     run.put("runner", options.getRunner().getSimpleName());
     run.put(plan.replay() ? "replayDeadLetters" : "input", plan.inputPattern());
-    run.put("inputFormat", plan.format().name().toLowerCase());
+    run.put("inputFormat", plan.format().name());
+    run.putAll(plan.input().settings());
     run.put("output", plan.output());
     run.put("deadLetter", plan.deadLetter());
     run.put("keystore", plan.keystore() + (plan.shipKeystore() ? " (shipped with the job)" : ""));
@@ -264,6 +274,25 @@ public final class ReKeyJob {
     }
     return root.getClass().getSimpleName()
         + (root.getMessage() == null ? "" : ": " + root.getMessage());
+  }
+
+  private static String resolve(String directory, String name) {
+    return FileSystems.matchNewResource(directory, true)
+        .resolve(name, StandardResolveOptions.RESOLVE_FILE)
+        .toString();
+  }
+
+  private static boolean remote(JobPlan plan) {
+    return plan.output().contains("://");
+  }
+
+  private static void copy(Path local, String directory, String name) throws IOException {
+    ResourceId file =
+        FileSystems.matchNewResource(directory, true)
+            .resolve(name, StandardResolveOptions.RESOLVE_FILE);
+    try (OutputStream os = Channels.newOutputStream(FileSystems.create(file, MimeTypes.TEXT))) {
+      java.nio.file.Files.copy(local, os);
+    }
   }
 
   static void write(String directory, String name, String text) throws IOException {

@@ -9,22 +9,16 @@ import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.api.errors.DryRunOperationException;
 import io.qkms.engine.api.errors.KmsException;
 import io.qkms.engine.api.model.ReEncryptRequest;
-import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.deadletter.ErrorCodes;
-import io.qkms.pipeline.fields.AvroRecords;
 import io.qkms.pipeline.fields.ContextTemplate;
 import io.qkms.pipeline.fields.FieldException;
 import io.qkms.pipeline.fields.FieldPath;
-import io.qkms.pipeline.fields.JsonLines;
 import io.qkms.pipeline.fields.RecordAccessor;
 import io.qkms.pipeline.fields.RecordFormat;
 import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
-import io.qkms.pipeline.read.SplitReader;
-import io.qkms.pipeline.read.TextLines;
 import io.qkms.pipeline.transform.FieldRule;
 import java.io.IOException;
-import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -35,9 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.io.FileSystems;
 
 /**
  * The check before a run that it will do what it was asked: a few hundred records, spread over the
@@ -94,7 +86,7 @@ final class SampleCheck {
     SampleCheck c = new SampleCheck(plan, engine, caller);
     List<?> records;
     try {
-      records = plan.format() == JobPlan.InputFormat.AVRO ? c.sampleAvro() : c.sampleJsonLines();
+      records = c.sample();
     } catch (IOException e) {
       throw new IllegalArgumentException("--input: cannot read the input: " + e.getMessage());
     }
@@ -131,13 +123,16 @@ final class SampleCheck {
     }
     SampleCheck c = new SampleCheck(plan, engine, caller);
     c.dryRun = false;
-    boolean avro = plan.format() == JobPlan.InputFormat.AVRO;
+    // Records with a schema (Avro, Parquet) are decoded and encoded as Avro binary, as the job's
+    // coder does between its steps; lines are scanned as they are.
+    boolean avro = records.get(0) instanceof GenericRecord;
     List<byte[]> encoded = new ArrayList<>();
     org.apache.avro.generic.GenericDatumWriter<GenericRecord> writer = null;
     org.apache.avro.generic.GenericDatumReader<GenericRecord> reader = null;
     if (avro) {
-      writer = new org.apache.avro.generic.GenericDatumWriter<>(plan.recordSchema());
-      reader = new org.apache.avro.generic.GenericDatumReader<>(plan.recordSchema());
+      org.apache.avro.Schema schema = ((GenericRecord) records.get(0)).getSchema();
+      writer = new org.apache.avro.generic.GenericDatumWriter<>(schema);
+      reader = new org.apache.avro.generic.GenericDatumReader<>(schema);
       for (Object r : records) {
         java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
         org.apache.avro.io.BinaryEncoder e =
@@ -179,7 +174,7 @@ final class SampleCheck {
   private void check() {
     List<?> records;
     try {
-      records = plan.format() == JobPlan.InputFormat.AVRO ? sampleAvro() : sampleJsonLines();
+      records = sample();
     } catch (IOException e) {
       throw new IllegalArgumentException(
           (plan.replay() ? "--replayDeadLetters" : "--input")
@@ -189,7 +184,7 @@ final class SampleCheck {
     if (records.isEmpty()) {
       return;
     }
-    if (plan.format() == JobPlan.InputFormat.JSONL && !plan.allowAbsentFields()) {
+    if (!plan.input().hasSchema() && !plan.allowAbsentFields()) {
       @SuppressWarnings("unchecked")
       List<String> lines = (List<String>) records;
       checkPathsPresent(lines);
@@ -241,51 +236,12 @@ final class SampleCheck {
     return out;
   }
 
-  private List<GenericRecord> sampleAvro() throws IOException {
+  private List<?> sample() throws IOException {
     List<InputFile> files = filesToSample();
     int perFile = Math.max(1, SAMPLE_RECORDS / files.size());
-    Schema readSchema = plan.replay() ? plan.deadLetterInputSchema() : plan.recordSchema();
-    List<GenericRecord> out = new ArrayList<>();
+    List<Object> out = new ArrayList<>();
     for (InputFile f : files) {
-      try (SplitReader reader =
-          SplitReader.open(
-              (SeekableByteChannel)
-                  FileSystems.open(FileSystems.matchSingleFileSpec(f.path()).resourceId()),
-              readSchema,
-              0,
-              f.sizeBytes())) {
-        for (int i = 0; i < perFile; i++) {
-          GenericRecord r = reader.next(null);
-          if (r == null) {
-            break;
-          }
-          out.add(plan.replay() ? (GenericRecord) r.get("record") : r);
-        }
-      } catch (IOException | RuntimeException e) {
-        throw new IOException(f.path() + ": " + e.getMessage(), e);
-      }
-    }
-    return out;
-  }
-
-  private List<String> sampleJsonLines() throws IOException {
-    List<InputFile> files = filesToSample();
-    int perFile = Math.max(1, SAMPLE_RECORDS / files.size());
-    List<String> out = new ArrayList<>();
-    for (InputFile f : files) {
-      for (String line : TextLines.firstLines(f.path(), perFile)) {
-        if (line.isBlank()) {
-          continue;
-        }
-        if (plan.replay()) {
-          try {
-            line = DeadLetterFiles.recordOfJsonLine(line);
-          } catch (IllegalArgumentException e) {
-            continue; // the run dead-letters it again, with its reason
-          }
-        }
-        out.add(line);
-      }
+      out.addAll(plan.input().sample(f, perFile));
     }
     return out;
   }
@@ -370,10 +326,7 @@ final class SampleCheck {
       references.addAll(d.references());
     }
     List<FieldPath> refs = List.copyOf(references);
-    RecordFormat format =
-        plan.format() == JobPlan.InputFormat.AVRO
-            ? AvroRecords.of(plan.recordSchema())
-            : JsonLines.create();
+    RecordFormat format = plan.input().records();
     RecordAccessor accessor = format.compile(targets, refs);
     List<ContextTemplate.Resolver> sourceResolvers = new ArrayList<>();
     List<ContextTemplate.Resolver> destinationResolvers = new ArrayList<>();

@@ -1,16 +1,13 @@
 package io.qkms.pipeline.census;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.qkms.pipeline.fields.AvroRecords;
 import io.qkms.pipeline.fields.FieldPath;
-import io.qkms.pipeline.fields.JsonLines;
 import io.qkms.pipeline.fields.RecordFormat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.util.List;
-import org.apache.avro.Schema;
 import org.apache.beam.sdk.coders.SerializableCoder;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResourceId;
@@ -43,15 +40,10 @@ public final class Census<T> extends PTransform<PCollection<T>, PDone> {
     this.countsFile = countsFile;
   }
 
-  /** A census of Avro records of {@code schema}, its counts written to {@code countsFile}. */
-  public static Census<org.apache.avro.generic.GenericRecord> avro(
-      Schema schema, List<FieldPath> fields, String countsFile) {
-    return new Census<>(AvroRecords.of(schema), fields, countsFile);
-  }
-
-  /** A census of JSON Lines. */
-  public static Census<String> jsonLines(List<FieldPath> fields, String countsFile) {
-    return new Census<>(JsonLines.create(), fields, countsFile);
+  /** A census of records of {@code format}, its counts written to {@code countsFile}. */
+  public static <T> Census<T> of(
+      RecordFormat<T> format, List<FieldPath> fields, String countsFile) {
+    return new Census<>(format, fields, countsFile);
   }
 
   @Override

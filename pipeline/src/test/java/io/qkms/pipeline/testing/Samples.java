@@ -83,10 +83,10 @@ public final class Samples {
   }
 
   /**
-   * Makes the key store and {@code customers.avro} and {@code customers.jsonl} ({@value #CUSTOMERS}
-   * good records under {@value #OLD_KEY} and four bad ones: a tampered blob, a wrong context, a
-   * disabled key, a missing tenant) and {@code rotation.avro} ({@value #SMALL_SET} records under
-   * {@value #ROTATING_KEY}).
+   * Makes the key store and {@code customers.avro}, {@code customers.parquet} and {@code
+   * customers.jsonl} ({@value #CUSTOMERS} good records under {@value #OLD_KEY} and four bad ones: a
+   * tampered blob, a wrong context, a disabled key, a missing tenant) and {@code rotation.avro}
+   * ({@value #SMALL_SET} records under {@value #ROTATING_KEY}).
    */
   public void init() throws IOException {
     Files.createDirectories(work);
@@ -159,6 +159,13 @@ public final class Samples {
       json.add(SampleData.toJson(bad.get(i), encryptors.get(i)));
     }
     SampleData.writeAvro(data("customers.avro"), SampleData.SCHEMA, avro);
+    // The same records as Parquet, written by parquet-avro itself: several row groups,
+    // dictionary-encoded columns, nulls, gzip and three-level lists (not the job's defaults).
+    ParquetTestFiles.write(
+        data("customers.parquet"),
+        SampleData.SCHEMA,
+        avro,
+        ParquetTestFiles.Writer.smallRowGroups());
     SampleData.writeLines(data("customers.jsonl"), json);
   }
 
@@ -327,8 +334,12 @@ public final class Samples {
    * the generator made; reports problems by record ID and field, never values.
    */
   public Verified verify(Path runDir, String keyId, Region region) {
+    return verify(Outputs.avro(runDir), keyId, region);
+  }
+
+  /** As {@link #verify(Path, String, Region)}, for records read already (from Parquet, say). */
+  public Verified verify(List<GenericRecord> records, String keyId, Region region) {
     List<String> problems = new ArrayList<>();
-    List<GenericRecord> records = Outputs.avro(runDir);
     long fields = 0;
     try (Outputs.Admin admin = new Outputs.Admin(this)) {
       for (GenericRecord rec : records) {
