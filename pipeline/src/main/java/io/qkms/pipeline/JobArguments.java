@@ -48,6 +48,7 @@ final class JobArguments {
     GROUPS.put(
         "Checks and reporting",
         List.of("maxDeadLetterFraction", "allowAbsentFields", "checkCommitted", "progressSeconds"));
+    GROUPS.put("Resumable runs", List.of("resumable", "resume", "shardBytes"));
     GROUPS.put("Other modes", List.of("census", "estimateOnly"));
   }
 

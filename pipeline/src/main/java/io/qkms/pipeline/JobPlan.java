@@ -66,6 +66,36 @@ record JobPlan(
     ESTIMATE
   }
 
+  /** This plan with another selection (a resumed run keeps its first attempt's time). */
+  JobPlan withSelection(Selection s) {
+    return new JobPlan(
+        inputPattern,
+        inputFiles,
+        input,
+        output,
+        deadLetter,
+        fields,
+        sourceKeyId,
+        destinationKeyId,
+        sourceContext,
+        destinationContext,
+        grantTokens,
+        keystore,
+        shipKeystore,
+        region,
+        principal,
+        skipIfCurrent,
+        cacheTtl,
+        cacheCapacity,
+        maxDeadLetterFraction,
+        progressSeconds,
+        checkCommitted,
+        allowAbsentFields,
+        runId,
+        s,
+        mode);
+  }
+
   /** Whether the input is dead letters of an earlier run. */
   boolean replay() {
     return input.replay();
@@ -128,11 +158,15 @@ record JobPlan(
             : format(o.getInputFormat(), pattern, files).input(pattern, files, flag);
 
     String output = absolute(o.getOutput());
-    checkFreshOutput(output, "--output");
+    if (!o.getResume()) { // a resumed run's output holds the run (ResumableRun checks it)
+      checkFreshOutput(output, "--output");
+    }
     String deadLetter;
     if (o.getDeadLetter() != null && !o.getDeadLetter().isBlank()) {
       deadLetter = absolute(o.getDeadLetter());
-      checkFreshOutput(deadLetter, "--deadLetter");
+      if (!o.getResume()) {
+        checkFreshOutput(deadLetter, "--deadLetter");
+      }
     } else {
       deadLetter =
           FileSystems.matchNewResource(output, true)

@@ -69,6 +69,7 @@ public final class ReKeyJob {
     try {
       ReKeyOptions options;
       JobPlan plan;
+      ResumableRun resumable = null;
       try {
         String[] normalized = JobArguments.normalize(args);
         PipelineOptionsFactory.register(ReKeyOptions.class);
@@ -81,12 +82,25 @@ public final class ReKeyJob {
         if (plan.mode() == JobPlan.Mode.CENSUS) {
           return CensusRun.run(options, plan, out, err);
         }
+        if (options.getResume()) {
+          // Before the checks of the settings: a finished run is left as it is.
+          ResumableRun.Prepared r = ResumableRun.prepare(options, plan);
+          if (r.finished() != null) {
+            out.println("rekey: --resume: " + r.finished());
+            return new Outcome(EXIT_OK, null);
+          }
+          resumable = r.run();
+          plan = resumable.plan();
+        }
         String note = Preflight.check(plan, System.getenv(), FlinkSettings.local(options));
         if (note != null) {
           err.println(note);
         }
         if (plan.mode() == JobPlan.Mode.ESTIMATE) {
           return EstimateRun.run(options, plan, out);
+        }
+        if (resumable == null && options.getResumable()) {
+          resumable = ResumableRun.prepare(options, plan).run();
         }
         if (plan.shipKeystore()) {
           shipKeystore(options, plan, scratch);
@@ -96,17 +110,27 @@ public final class ReKeyJob {
         err.println("rekey: nothing was written; --help lists the options");
         return new Outcome(EXIT_USAGE, null);
       }
-      return run(options, plan, out, err);
+      return run(options, plan, resumable, out, err);
     } finally {
       scratch.close();
     }
   }
 
-  private static Outcome run(ReKeyOptions options, JobPlan plan, PrintStream out, PrintStream err) {
+  private static Outcome run(
+      ReKeyOptions options,
+      JobPlan plan,
+      ResumableRun resumable,
+      PrintStream out,
+      PrintStream err) {
     Map<String, String> run = describe(options, plan);
     Pipeline pipeline = Pipeline.create(options);
     try {
-      ReKeyPipeline.build(pipeline, plan);
+      if (resumable != null) {
+        resumable.build(pipeline);
+        run.putAll(resumable.describe());
+      } else {
+        ReKeyPipeline.build(pipeline, plan);
+      }
     } catch (IllegalArgumentException | IllegalStateException e) {
       err.println("rekey: " + e.getMessage());
       err.println("rekey: nothing was written; --help lists the options");
@@ -127,7 +151,7 @@ public final class ReKeyJob {
     try (JobLog.FileLog log = JobLog.toFile(logFile);
         Timeline timeline =
             sampled ? Timeline.start(() -> Progress.recordsOf(label), 1_000) : null) {
-      report = execute(pipeline, plan, run, start, t0);
+      report = execute(pipeline, plan, resumable, run, start, t0);
       if (timeline != null) {
         timeline.close();
         report = report.withTimeline(timeline.points());
@@ -161,7 +185,12 @@ public final class ReKeyJob {
 
   /** Runs the pipeline, then counts and checks. */
   private static RunReport execute(
-      Pipeline pipeline, JobPlan plan, Map<String, String> run, Instant start, long t0) {
+      Pipeline pipeline,
+      JobPlan plan,
+      ResumableRun resumable,
+      Map<String, String> run,
+      Instant start,
+      long t0) {
     try {
       PipelineResult result = pipeline.run();
       PipelineResult.State state = result.waitUntilFinish();
@@ -171,6 +200,9 @@ public final class ReKeyJob {
             Verdict.PIPELINE_FAILED, "the pipeline ended " + state, start, elapsed, run);
       }
       Map<String, Long> counters = ReKeyMetrics.settledCounters(result.metrics());
+      if (resumable != null) {
+        counters = resumable.withEarlier(counters); // shards committed by earlier attempts
+      }
       RunReport.Committed committed = null;
       if (plan.checkCommitted()) {
         try {

@@ -207,4 +207,29 @@ public interface ReKeyOptions extends PipelineOptions {
   boolean getEstimateOnly();
 
   void setEstimateOnly(boolean value);
+
+  @Description(
+      "Record the run's progress in <output>/_manifest: the input is cut into shards, and each"
+          + " shard's records and dead letters are committed with its counts as soon as it is"
+          + " done, so that --resume can finish a run that stopped. Avro and JSON Lines input.")
+  @Default.Boolean(false)
+  boolean getResumable();
+
+  void setResumable(boolean value);
+
+  @Description(
+      "Continue the unfinished resumable run in --output (same settings): only the shards not yet"
+          + " committed are done, then the checks and the report cover every shard of every"
+          + " attempt. On a finished run it says so and changes nothing.")
+  @Default.Boolean(false)
+  boolean getResume();
+
+  void setResume(boolean value);
+
+  @Description(
+      "The size of a resumable run's shards in bytes of input. Default: 1 to 64 MiB, about 64"
+          + " shards.")
+  Long getShardBytes();
+
+  void setShardBytes(Long value);
 }

@@ -37,7 +37,7 @@ final class ReKeyPipeline {
         plan.deadLetter());
   }
 
-  private static <T> ReEncrypt.Records<T> configure(ReEncrypt.Records<T> t, JobPlan plan) {
+  static <T> ReEncrypt.Records<T> configure(ReEncrypt.Records<T> t, JobPlan plan) {
     t =
         t.withKeyStore(plan.keystore())
             .withFieldRules(plan.fields())

@@ -102,7 +102,7 @@ public final class DeadLetterFiles {
     return deadLetterSchema.getField("record").schema();
   }
 
-  static GenericRecord toAvro(DeadLetter<GenericRecord> d, Schema deadLetterSchema) {
+  public static GenericRecord toAvro(DeadLetter<GenericRecord> d, Schema deadLetterSchema) {
     GenericData.Record r = new GenericData.Record(deadLetterSchema);
     r.put("time", d.time().toString());
     r.put("errorCode", d.errorCode());
@@ -114,7 +114,7 @@ public final class DeadLetterFiles {
     return r;
   }
 
-  static String toJsonLine(DeadLetter<String> d) {
+  public static String toJsonLine(DeadLetter<String> d) {
     ObjectNode n = JSON.createObjectNode();
     n.put("time", d.time().toString());
     n.put("errorCode", d.errorCode());

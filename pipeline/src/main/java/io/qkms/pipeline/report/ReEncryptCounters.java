@@ -54,6 +54,7 @@ public final class ReEncryptCounters implements Serializable {
   private transient Map<String, Long> failedTransientByCode;
   private transient Map<String, Counter> failedCounters;
   private transient boolean started;
+  private transient Map<String, Long> tally;
 
   private static Counter counter(String name) {
     return Metrics.counter(ReKeyMetrics.NAMESPACE, name);
@@ -129,18 +130,18 @@ public final class ReEncryptCounters implements Serializable {
     if (records > 0) {
       activeMillis.update(System.currentTimeMillis());
     }
-    add(recordsIn, in);
-    add(recordsReEncrypted, reEncrypted);
-    add(recordsSkipped, skipped);
-    add(recordsPassedThrough, passedThrough);
-    add(recordsNotSelected, notSelected);
-    add(fieldsNotSelected, fieldsNotSelectedCount);
-    add(recordsFailed, failed);
-    add(recordsFailedTransient, failedTransient);
-    add(fieldsReEncrypted, fieldsReEncryptedCount);
-    add(fieldsSkipped, fieldsSkippedCount);
-    add(fieldsNull, fieldsNullCount);
-    add(retries, retryCount);
+    add(recordsIn, ReKeyMetrics.RECORDS_IN, in);
+    add(recordsReEncrypted, ReKeyMetrics.RECORDS_RE_ENCRYPTED, reEncrypted);
+    add(recordsSkipped, ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT, skipped);
+    add(recordsPassedThrough, ReKeyMetrics.RECORDS_PASSED_THROUGH, passedThrough);
+    add(recordsNotSelected, ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION, notSelected);
+    add(fieldsNotSelected, ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION, fieldsNotSelectedCount);
+    add(recordsFailed, ReKeyMetrics.RECORDS_FAILED, failed);
+    add(recordsFailedTransient, ReKeyMetrics.RECORDS_FAILED_TRANSIENT, failedTransient);
+    add(fieldsReEncrypted, ReKeyMetrics.FIELDS_RE_ENCRYPTED, fieldsReEncryptedCount);
+    add(fieldsSkipped, ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT, fieldsSkippedCount);
+    add(fieldsNull, ReKeyMetrics.FIELDS_NULL, fieldsNullCount);
+    add(retries, ReKeyMetrics.RETRIES, retryCount);
     if (failedByCode != null) {
       addByName(failedByCode);
       addByName(failedTransientByCode);
@@ -171,9 +172,27 @@ public final class ReEncryptCounters implements Serializable {
       failedCounters = new HashMap<>();
     }
     for (Map.Entry<String, Long> e : counts.entrySet()) {
+      if (tally != null) {
+        tally.merge(e.getKey(), e.getValue(), Long::sum);
+      }
       failedCounters.computeIfAbsent(e.getKey(), ReEncryptCounters::counter).inc(e.getValue());
     }
     counts.clear();
+  }
+
+  /**
+   * Also adds every record and field count this instance flushes into {@code into} (by metric name;
+   * null: stop): what a resumable run records with each shard it commits.
+   */
+  public void tallyInto(Map<String, Long> into) {
+    tally = into;
+  }
+
+  private void add(Counter counter, String name, long n) {
+    if (tally != null && n != 0) {
+      tally.merge(name, n, Long::sum);
+    }
+    add(counter, n);
   }
 
   private static void add(Counter counter, long n) {

@@ -275,6 +275,11 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
                 clock.instant()));
   }
 
+  /** The instance's counters (a {@link RecordReKeyer} tallies them per shard). */
+  ReEncryptCounters counters() {
+    return counters;
+  }
+
   @FinishBundle
   public void finishBundle() {
     flush();
