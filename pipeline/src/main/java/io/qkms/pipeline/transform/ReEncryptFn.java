@@ -12,6 +12,7 @@ import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.report.Progress;
 import io.qkms.pipeline.report.ReEncryptCounters;
 import io.qkms.pipeline.worker.EngineSpec;
+import io.qkms.pipeline.worker.Hold;
 import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerEngines;
 import java.time.Clock;
@@ -287,8 +288,11 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
 
   private void flush() {
     long records = counters.flush(engine.takeCacheDelta());
-    if (progress != null && records > 0) {
-      progress.add(records);
+    if (records > 0) {
+      if (progress != null) {
+        progress.add(records);
+      }
+      Hold.betweenBatches();
     }
   }
 
