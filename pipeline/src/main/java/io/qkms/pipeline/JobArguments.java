@@ -39,13 +39,17 @@ final class JobArguments {
             "destinationEncryptionContext",
             "grantTokens",
             "spec",
-            "skipIfCurrent"));
+            "skipIfCurrent",
+            "onlySourceKeys",
+            "onlyMaterialsCreatedBefore"));
     GROUPS.put(
         "Key store and caller",
         List.of("keystore", "shipKeystore", "region", "principal", "cacheTtl", "cacheCapacity"));
     GROUPS.put(
         "Checks and reporting",
         List.of("maxDeadLetterFraction", "allowAbsentFields", "checkCommitted", "progressSeconds"));
+    GROUPS.put("Resumable runs", List.of("resumable", "resume", "shardBytes"));
+    GROUPS.put("Other modes", List.of("census", "estimateOnly"));
   }
 
   private JobArguments() {}

@@ -2,25 +2,24 @@ package io.qkms.pipeline;
 
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.fields.ContextTemplate;
+import io.qkms.pipeline.formats.Format;
+import io.qkms.pipeline.formats.Formats;
+import io.qkms.pipeline.formats.RecordFiles;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
+import io.qkms.pipeline.s3.S3Buckets;
 import io.qkms.pipeline.transform.FieldRule;
+import io.qkms.pipeline.transform.Selection;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.channels.Channels;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import org.apache.avro.Schema;
-import org.apache.avro.file.DataFileStream;
-import org.apache.avro.generic.GenericDatumReader;
-import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
 import org.apache.beam.sdk.io.fs.MatchResult;
@@ -29,16 +28,14 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 
 /**
  * A job's settings, resolved and checked before anything runs: the input files and their format
- * (and, for Avro, the writer schema of the first file), the run directories, the fields with their
- * keys and contexts (flags merged with the spec file), and the engine's settings.
+ * (the {@link RecordFiles} of the run: schema, how the files are read and written), the run
+ * directories, the fields with their keys and contexts (flags merged with the spec file), and the
+ * engine's settings.
  */
 record JobPlan(
     String inputPattern,
     List<InputFile> inputFiles,
-    boolean replay,
-    InputFormat format,
-    Schema recordSchema,
-    Schema deadLetterInputSchema,
+    RecordFiles<?> input,
     String output,
     String deadLetter,
     List<FieldRule> fields,
@@ -58,65 +55,118 @@ record JobPlan(
     int progressSeconds,
     boolean checkCommitted,
     boolean allowAbsentFields,
-    String runId) {
+    String runId,
+    Selection selection,
+    Mode mode) {
 
-  enum InputFormat {
-    AVRO,
-    JSONL;
+  /** What the command does: re-key, count references (--census), or estimate (--estimateOnly). */
+  enum Mode {
+    REKEY,
+    CENSUS,
+    ESTIMATE
+  }
 
-    String extension() {
-      return this == AVRO ? ".avro" : ".jsonl";
-    }
+  /** This plan with another selection (a resumed run keeps its first attempt's time). */
+  JobPlan withSelection(Selection s) {
+    return new JobPlan(
+        inputPattern,
+        inputFiles,
+        input,
+        output,
+        deadLetter,
+        fields,
+        sourceKeyId,
+        destinationKeyId,
+        sourceContext,
+        destinationContext,
+        grantTokens,
+        keystore,
+        shipKeystore,
+        region,
+        principal,
+        skipIfCurrent,
+        cacheTtl,
+        cacheCapacity,
+        maxDeadLetterFraction,
+        progressSeconds,
+        checkCommitted,
+        allowAbsentFields,
+        runId,
+        s,
+        mode);
+  }
+
+  /** Whether the input is dead letters of an earlier run. */
+  boolean replay() {
+    return input.replay();
+  }
+
+  /** The format of the run's records (its output's). */
+  Format format() {
+    return input.format();
   }
 
   /**
    * @throws IllegalArgumentException naming the option and what is wrong with it
    */
   static JobPlan from(ReKeyOptions o) {
+    return from(o, Clock.systemUTC());
+  }
+
+  /**
+   * @param clock the "now" that durations in the options count back from
+   */
+  static JobPlan from(ReKeyOptions o, Clock clock) {
+    if (o.getCensus() && o.getEstimateOnly()) {
+      throw new IllegalArgumentException("Give --census or --estimateOnly, not both");
+    }
+    Mode mode = o.getCensus() ? Mode.CENSUS : o.getEstimateOnly() ? Mode.ESTIMATE : Mode.REKEY;
+    Selection selection = selection(o, clock);
+    if (mode == Mode.CENSUS && !selection.selectsAll()) {
+      throw new IllegalArgumentException(
+          "--census counts every ciphertext: leave out --onlySourceKeys and"
+              + " --onlyMaterialsCreatedBefore");
+    }
+    if (mode != Mode.CENSUS && (o.getKeystore() == null || o.getKeystore().isBlank())) {
+      throw new IllegalArgumentException(
+          "Missing required value for --keystore (the key store directory `qkms init` made)");
+    }
     boolean replay = o.getReplayDeadLetters() != null && !o.getReplayDeadLetters().isBlank();
     if (replay == (o.getInput() != null && !o.getInput().isBlank())) {
       throw new IllegalArgumentException(
           "Give either --input or --replayDeadLetters (exactly one of them)");
     }
+    Map<String, String> locations = new LinkedHashMap<>();
+    locations.put(
+        replay ? "--replayDeadLetters" : "--input",
+        replay ? o.getReplayDeadLetters() : o.getInput());
+    locations.put("--output", o.getOutput());
+    locations.put("--deadLetter", o.getDeadLetter());
+    S3Buckets.check(o, locations);
     String pattern =
         replay
             ? replayPattern(absolute(o.getReplayDeadLetters()))
             : inputPattern(absolute(o.getInput()));
-    List<MatchResult.Metadata> files = match(pattern, replay ? "--replayDeadLetters" : "--input");
-    InputFormat format = format(o.getInputFormat(), pattern, files);
-    if (format == InputFormat.AVRO) {
-      checkWholeAvro(files, replay ? "--replayDeadLetters" : "--input");
-    }
-
-    Schema recordSchema = null;
-    Schema deadLetterSchema = null;
-    if (format == InputFormat.AVRO) {
-      Schema first = writerSchema(files.get(0).resourceId());
-      if (replay) {
-        deadLetterSchema = first;
-        recordSchema = DeadLetterFiles.recordSchemaOf(first);
-      } else {
-        if (DeadLetterFiles.isDeadLetterSchema(first)) {
-          throw new IllegalArgumentException(
-              "The input files are dead letters: replay them with --replayDeadLetters");
-        }
-        if (first.getType() != Schema.Type.RECORD) {
-          throw new IllegalArgumentException(
-              "The Avro input must hold records; "
-                  + files.get(0).resourceId()
-                  + " holds "
-                  + first.getType());
-        }
-        recordSchema = first;
-      }
-    }
+    String flag = replay ? "--replayDeadLetters" : "--input";
+    List<InputFile> files =
+        match(pattern, flag).stream()
+            .map(f -> new InputFile(f.resourceId().toString(), f.sizeBytes()))
+            .toList();
+    RecordFiles<?> input =
+        replay
+            ? Formats.replay(pattern, files, flag)
+            : format(o.getInputFormat(), pattern, files).input(pattern, files, flag);
 
     String output = absolute(o.getOutput());
-    checkFreshOutput(output, "--output");
+    if (!o.getResume()) { // a resumed run's output holds the run (ResumableRun checks it)
+      checkFreshOutput(output, "--output");
+    }
     String deadLetter;
     if (o.getDeadLetter() != null && !o.getDeadLetter().isBlank()) {
       deadLetter = absolute(o.getDeadLetter());
-      checkFreshOutput(deadLetter, "--deadLetter");
+      if (!o.getResume()) {
+        checkFreshOutput(deadLetter, "--deadLetter");
+      }
     } else {
       deadLetter =
           FileSystems.matchNewResource(output, true)
@@ -157,7 +207,7 @@ record JobPlan(
     String destinationKeyId =
         first(o.getDestinationKeyId(), spec == null ? null : spec.destinationKeyId());
     for (FieldRule r : fields) {
-      if (r.destinationKeyId() == null && destinationKeyId == null) {
+      if (r.destinationKeyId() == null && destinationKeyId == null && mode != Mode.CENSUS) {
         throw new IllegalArgumentException(
             "No destination key for field " + r.path() + ": give --destinationKeyId");
       }
@@ -171,10 +221,12 @@ record JobPlan(
             o.getDestinationEncryptionContext(), "destinationEncryptionContext");
     Map<String, String> destinationContext =
         firstContext(destinationFlag, spec == null ? null : spec.destinationEncryptionContext());
-    checkDestinationContextGiven(
-        fields,
-        sourceContext,
-        destinationFlag != null || (spec != null && spec.destinationEncryptionContext() != null));
+    if (mode != Mode.CENSUS) {
+      checkDestinationContextGiven(
+          fields,
+          sourceContext,
+          destinationFlag != null || (spec != null && spec.destinationEncryptionContext() != null));
+    }
     List<String> grantTokens =
         o.getGrantTokens() != null && !o.getGrantTokens().isEmpty()
             ? List.copyOf(o.getGrantTokens())
@@ -194,11 +246,8 @@ record JobPlan(
     }
     return new JobPlan(
         pattern,
-        files.stream().map(f -> new InputFile(f.resourceId().toString(), f.sizeBytes())).toList(),
-        replay,
-        format,
-        recordSchema,
-        deadLetterSchema,
+        files,
+        input,
         output,
         deadLetter,
         List.copyOf(fields),
@@ -207,7 +256,7 @@ record JobPlan(
         sourceContext,
         destinationContext,
         grantTokens,
-        absolute(o.getKeystore()),
+        o.getKeystore() == null || o.getKeystore().isBlank() ? null : absolute(o.getKeystore()),
         o.getShipKeystore(),
         blankToNull(o.getRegion()),
         blankToNull(o.getPrincipal()),
@@ -218,7 +267,38 @@ record JobPlan(
         o.getProgressSeconds(),
         o.getCheckCommitted(),
         o.getAllowAbsentFields(),
-        UUID.randomUUID().toString().substring(0, 8));
+        UUID.randomUUID().toString().substring(0, 8),
+        selection,
+        mode);
+  }
+
+  /**
+   * The run's selection from --onlySourceKeys and --onlyMaterialsCreatedBefore (a duration counts
+   * back from {@code clock}'s now, once, here: every worker then uses the same time).
+   */
+  private static Selection selection(ReKeyOptions o, Clock clock) {
+    Selection s = Selection.all();
+    if (o.getOnlySourceKeys() != null) {
+      List<String> keys = new ArrayList<>();
+      for (String k : o.getOnlySourceKeys()) {
+        keys.add(k == null ? "" : k.strip());
+      }
+      try {
+        s = s.withSourceKeys(keys);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--onlySourceKeys: " + e.getMessage());
+      }
+    }
+    if (o.getOnlyMaterialsCreatedBefore() != null) {
+      try {
+        s =
+            s.withMaterialsCreatedBefore(
+                Selection.parseTime(o.getOnlyMaterialsCreatedBefore(), clock));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("--onlyMaterialsCreatedBefore: " + e.getMessage());
+      }
+    }
+    return s;
   }
 
   /**
@@ -279,6 +359,10 @@ record JobPlan(
    */
   private static String inputPattern(String input) {
     String p = input.strip();
+    if (isRemoteDirectory(p)) {
+      String parts = p + DeadLetterFiles.PREFIX + "-*";
+      return matchesAny(parts) ? parts : p + "*";
+    }
     if (isLocalDirectory(p)) {
       try (var files = Files.list(Path.of(p))) {
         boolean parts = files.anyMatch(f -> f.getFileName().toString().startsWith("part-"));
@@ -293,10 +377,31 @@ record JobPlan(
   /** A dead-letter directory means its part files. */
   private static String replayPattern(String deadLetters) {
     String p = deadLetters.strip();
+    if (p.contains("://") && !hasWildcard(p) && Formats.byFileName(p) == null) {
+      return (p.endsWith("/") ? p : p + "/") + DeadLetterFiles.PREFIX + "-*";
+    }
     if (isLocalDirectory(p)) {
       return Path.of(p).resolve(DeadLetterFiles.PREFIX + "-*").toString();
     }
     return p;
+  }
+
+  /** An object store "directory": a URL ending with {@code /}, without wildcards. */
+  private static boolean isRemoteDirectory(String p) {
+    return p.contains("://") && p.endsWith("/") && !hasWildcard(p);
+  }
+
+  private static boolean hasWildcard(String p) {
+    return p.contains("*") || p.contains("?") || p.contains("[");
+  }
+
+  private static boolean matchesAny(String pattern) {
+    try {
+      MatchResult m = FileSystems.match(pattern, EmptyMatchTreatment.ALLOW);
+      return m.status() == MatchResult.Status.OK && !m.metadata().isEmpty();
+    } catch (IOException e) {
+      return false;
+    }
   }
 
   private static boolean isLocalDirectory(String p) {
@@ -323,65 +428,20 @@ record JobPlan(
     return files;
   }
 
-  private static InputFormat format(
-      String given, String pattern, List<MatchResult.Metadata> files) {
+  private static Format format(String given, String pattern, List<InputFile> files) {
     if (given != null && !given.isBlank()) {
-      return switch (given.strip().toLowerCase(Locale.ROOT)) {
-        case "avro" -> InputFormat.AVRO;
-        case "jsonl", "json", "ndjson" -> InputFormat.JSONL;
-        default ->
-            throw new IllegalArgumentException(
-                "--inputFormat must be avro or jsonl, was '" + given + "'");
-      };
+      return Formats.named(given);
     }
-    InputFormat f = byExtension(pattern);
+    Format f = Formats.byFileName(pattern);
     if (f == null) {
-      f = byExtension(files.get(0).resourceId().getFilename());
+      f = Formats.byFileName(files.get(0).path());
     }
     if (f == null) {
       throw new IllegalArgumentException(
-          "Cannot tell the input format from the file names: give --inputFormat=avro or jsonl");
+          "Cannot tell the input format from the file names: give --inputFormat="
+              + Formats.choices().replace(", ", " | ").replace(" or ", " | "));
     }
     return f;
-  }
-
-  private static InputFormat byExtension(String name) {
-    if (name == null) {
-      return null;
-    }
-    String n = name.toLowerCase(Locale.ROOT);
-    if (n.endsWith(".avro")) {
-      return InputFormat.AVRO;
-    }
-    if (n.endsWith(".jsonl") || n.endsWith(".json") || n.endsWith(".ndjson")) {
-      return InputFormat.JSONL;
-    }
-    return null;
-  }
-
-  /**
-   * Every file has a valid Avro header and ends with its sync marker: a file cut off inside a block
-   * fails here, naming it and the offsets, rather than being read short.
-   */
-  private static void checkWholeAvro(List<MatchResult.Metadata> files, String flag) {
-    for (MatchResult.Metadata f : files) {
-      try {
-        io.qkms.pipeline.read.AvroContainer.checkWhole(f.resourceId().toString(), f.sizeBytes());
-      } catch (IOException e) {
-        throw new IllegalArgumentException(flag + ": " + e.getMessage());
-      }
-    }
-  }
-
-  /** The writer schema of an Avro container file (from its header). */
-  static Schema writerSchema(ResourceId file) {
-    try (InputStream in = Channels.newInputStream(FileSystems.open(file));
-        DataFileStream<GenericRecord> s = new DataFileStream<>(in, new GenericDatumReader<>())) {
-      return s.getSchema();
-    } catch (IOException e) {
-      throw new IllegalArgumentException(
-          "Cannot read the Avro schema of " + file + ": " + e.getMessage());
-    }
   }
 
   /** A run writes into a new or empty directory, so one run's files never mix with another's. */
@@ -394,10 +454,12 @@ record JobPlan(
       }
     }
     ResourceId dir = FileSystems.matchNewResource(output, true);
+    boolean remote = output.contains("://");
     try {
+      // On an object store a "directory" is a key prefix: every object under it counts.
       MatchResult m =
           FileSystems.match(
-              dir.resolve("*", StandardResolveOptions.RESOLVE_FILE).toString(),
+              dir.resolve(remote ? "**" : "*", StandardResolveOptions.RESOLVE_FILE).toString(),
               EmptyMatchTreatment.ALLOW);
       if (m.status() == MatchResult.Status.OK && !m.metadata().isEmpty()) {
         boolean report =
@@ -418,7 +480,11 @@ record JobPlan(
                 + flag);
       }
     } catch (IOException e) {
-      // A directory that cannot be listed yet (it does not exist) is fine.
+      if (remote) {
+        throw new IllegalArgumentException(
+            flag + " " + output + ": cannot list it to check that it is empty: " + e.getMessage());
+      }
+      // A local directory that cannot be listed yet (it does not exist) is fine.
     }
   }
 }

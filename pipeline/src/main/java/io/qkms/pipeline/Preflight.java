@@ -108,6 +108,22 @@ final class Preflight {
                   + m.keyState());
         }
       }
+      for (String keyId : plan.selection().sourceKeys()) {
+        try {
+          engine.describeKey(
+              caller,
+              new DescribeKeyRequest(
+                  keyId, plan.grantTokens().isEmpty() ? null : plan.grantTokens()));
+        } catch (KmsException e) {
+          throw new IllegalArgumentException(
+              "--onlySourceKeys: the key "
+                  + keyId
+                  + " cannot be used: "
+                  + e.errorCode()
+                  + ": "
+                  + e.getMessage());
+        }
+      }
       SampleCheck.run(plan, engine, caller);
       return null;
     }

@@ -6,6 +6,7 @@ import io.qkms.pipeline.report.ReportPage;
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.report.Timeline;
 import io.qkms.pipeline.report.Verdict;
+import io.qkms.pipeline.s3.S3Clients;
 import io.qkms.pipeline.transform.TooManyFailuresException;
 import io.qkms.pipeline.worker.ShippedKeyStore;
 import java.io.IOException;
@@ -69,17 +70,38 @@ public final class ReKeyJob {
     try {
       ReKeyOptions options;
       JobPlan plan;
+      ResumableRun resumable = null;
       try {
         String[] normalized = JobArguments.normalize(args);
         PipelineOptionsFactory.register(ReKeyOptions.class);
         options =
             PipelineOptionsFactory.fromArgs(normalized).withValidation().as(ReKeyOptions.class);
         FlinkSettings.apply(options, normalized, scratch);
+        S3Clients.install(options);
         FileSystems.setDefaultPipelineOptions(options);
         plan = JobPlan.from(options);
+        if (plan.mode() == JobPlan.Mode.CENSUS) {
+          return CensusRun.run(options, plan, out, err);
+        }
+        if (options.getResume()) {
+          // Before the checks of the settings: a finished run is left as it is.
+          ResumableRun.Prepared r = ResumableRun.prepare(options, plan);
+          if (r.finished() != null) {
+            out.println("rekey: --resume: " + r.finished());
+            return new Outcome(EXIT_OK, null);
+          }
+          resumable = r.run();
+          plan = resumable.plan();
+        }
         String note = Preflight.check(plan, System.getenv(), FlinkSettings.local(options));
         if (note != null) {
           err.println(note);
+        }
+        if (plan.mode() == JobPlan.Mode.ESTIMATE) {
+          return EstimateRun.run(options, plan, out);
+        }
+        if (resumable == null && options.getResumable()) {
+          resumable = ResumableRun.prepare(options, plan).run();
         }
         if (plan.shipKeystore()) {
           shipKeystore(options, plan, scratch);
@@ -89,17 +111,27 @@ public final class ReKeyJob {
         err.println("rekey: nothing was written; --help lists the options");
         return new Outcome(EXIT_USAGE, null);
       }
-      return run(options, plan, out, err);
+      return run(options, plan, resumable, out, err);
     } finally {
       scratch.close();
     }
   }
 
-  private static Outcome run(ReKeyOptions options, JobPlan plan, PrintStream out, PrintStream err) {
+  private static Outcome run(
+      ReKeyOptions options,
+      JobPlan plan,
+      ResumableRun resumable,
+      PrintStream out,
+      PrintStream err) {
     Map<String, String> run = describe(options, plan);
     Pipeline pipeline = Pipeline.create(options);
     try {
-      ReKeyPipeline.build(pipeline, plan);
+      if (resumable != null) {
+        resumable.build(pipeline);
+        run.putAll(resumable.describe());
+      } else {
+        ReKeyPipeline.build(pipeline, plan);
+      }
     } catch (IllegalArgumentException | IllegalStateException e) {
       err.println("rekey: " + e.getMessage());
       err.println("rekey: nothing was written; --help lists the options");
@@ -107,6 +139,9 @@ public final class ReKeyJob {
     }
     Path logFile = logFile(plan);
     run.put("log", logFile.toString());
+    if (remote(plan)) {
+      run.put("logCopy", resolve(plan.output(), LOG_FILE));
+    }
 
     Instant start = Instant.now();
     long t0 = System.nanoTime();
@@ -117,7 +152,7 @@ public final class ReKeyJob {
     try (JobLog.FileLog log = JobLog.toFile(logFile);
         Timeline timeline =
             sampled ? Timeline.start(() -> Progress.recordsOf(label), 1_000) : null) {
-      report = execute(pipeline, plan, run, start, t0);
+      report = execute(pipeline, plan, resumable, run, start, t0);
       if (timeline != null) {
         timeline.close();
         report = report.withTimeline(timeline.points());
@@ -130,6 +165,10 @@ public final class ReKeyJob {
     try {
       write(plan.output(), REPORT_FILE, report.toJson());
       write(plan.output(), ReportPage.FILE, report.toHtml());
+      if (remote(plan)) {
+        // An object cannot be appended to: the log is written here, then copied beside the report.
+        copy(logFile, plan.output(), LOG_FILE);
+      }
       if (report.verdict().succeeded()) {
         write(plan.output(), SUCCESS_FILE, "");
       }
@@ -147,7 +186,12 @@ public final class ReKeyJob {
 
   /** Runs the pipeline, then counts and checks. */
   private static RunReport execute(
-      Pipeline pipeline, JobPlan plan, Map<String, String> run, Instant start, long t0) {
+      Pipeline pipeline,
+      JobPlan plan,
+      ResumableRun resumable,
+      Map<String, String> run,
+      Instant start,
+      long t0) {
     try {
       PipelineResult result = pipeline.run();
       PipelineResult.State state = result.waitUntilFinish();
@@ -157,6 +201,9 @@ public final class ReKeyJob {
             Verdict.PIPELINE_FAILED, "the pipeline ended " + state, start, elapsed, run);
       }
       Map<String, Long> counters = ReKeyMetrics.settledCounters(result.metrics());
+      if (resumable != null) {
+        counters = resumable.withEarlier(counters); // shards committed by earlier attempts
+      }
       RunReport.Committed committed = null;
       if (plan.checkCommitted()) {
         try {
@@ -198,7 +245,7 @@ public final class ReKeyJob {
 
   /** The run's log: in its output directory when that is local, else in this directory. */
   private static Path logFile(JobPlan plan) {
-    return plan.output().contains("://")
+    return remote(plan)
         ? Path.of("qkms-rekey-" + plan.runId() + ".log").toAbsolutePath()
         : Path.of(plan.output()).resolve(LOG_FILE);
   }
@@ -236,11 +283,15 @@ public final class ReKeyJob {
     run.put("runId", plan.runId());
     run.put("runner", options.getRunner().getSimpleName());
     run.put(plan.replay() ? "replayDeadLetters" : "input", plan.inputPattern());
-    run.put("inputFormat", plan.format().name().toLowerCase());
+    run.put("inputFormat", plan.format().name());
+    run.putAll(plan.input().settings());
     run.put("output", plan.output());
     run.put("deadLetter", plan.deadLetter());
     run.put("keystore", plan.keystore() + (plan.shipKeystore() ? " (shipped with the job)" : ""));
     run.put("skipIfCurrent", Boolean.toString(plan.skipIfCurrent()));
+    if (!plan.selection().selectsAll()) {
+      run.put("selection", plan.selection().toString());
+    }
     // Which Java ran the job, and how the launcher chose it (scripts/lib/launcher.sh).
     run.put("java", System.getProperty("java.version") + " " + System.getProperty("java.home"));
     run.put("javaChosenBy", System.getProperty("qkms.java.chosenBy", "the command line"));
@@ -249,7 +300,7 @@ public final class ReKeyJob {
   }
 
   /** The root cause's type and message: engine and job messages never hold plaintext. */
-  private static String describe(Throwable e) {
+  static String describe(Throwable e) {
     Throwable root = e;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
@@ -258,7 +309,26 @@ public final class ReKeyJob {
         + (root.getMessage() == null ? "" : ": " + root.getMessage());
   }
 
-  private static void write(String directory, String name, String text) throws IOException {
+  private static String resolve(String directory, String name) {
+    return FileSystems.matchNewResource(directory, true)
+        .resolve(name, StandardResolveOptions.RESOLVE_FILE)
+        .toString();
+  }
+
+  private static boolean remote(JobPlan plan) {
+    return plan.output().contains("://");
+  }
+
+  private static void copy(Path local, String directory, String name) throws IOException {
+    ResourceId file =
+        FileSystems.matchNewResource(directory, true)
+            .resolve(name, StandardResolveOptions.RESOLVE_FILE);
+    try (OutputStream os = Channels.newOutputStream(FileSystems.create(file, MimeTypes.TEXT))) {
+      java.nio.file.Files.copy(local, os);
+    }
+  }
+
+  static void write(String directory, String name, String text) throws IOException {
     ResourceId file =
         FileSystems.matchNewResource(directory, true)
             .resolve(name, StandardResolveOptions.RESOLVE_FILE);

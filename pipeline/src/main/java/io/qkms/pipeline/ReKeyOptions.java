@@ -75,8 +75,7 @@ public interface ReKeyOptions extends PipelineOptions {
   @Description(
       "The key store directory (made by `qkms init`), as the workers see it. Each worker finds the"
           + " root key as the CLI does: QKMS_ROOT_KEY_FILE, else QKMS_PASSPHRASE, else"
-          + " <keystore>/root.key.")
-  @Validation.Required
+          + " <keystore>/root.key. Required, except for --census.")
   String getKeystore();
 
   void setKeystore(String value);
@@ -172,4 +171,65 @@ public interface ReKeyOptions extends PipelineOptions {
   int getProgressSeconds();
 
   void setProgressSeconds(int value);
+
+  @Description(
+      "Re-key only ciphertexts whose header names one of these keys (key IDs, key ARNs, alias"
+          + " names or alias ARNs, comma-separated); other fields pass through unchanged, counted"
+          + " as skippedBySelection.")
+  List<String> getOnlySourceKeys();
+
+  void setOnlySourceKeys(List<String> value);
+
+  @Description(
+      "Re-key only ciphertexts whose key material was created before this time: an ISO date"
+          + " (2025-06-01, midnight UTC), an instant (2025-06-01T12:00:00Z) or a duration back"
+          + " from the start of the run (P365D, PT12H). Other fields pass through unchanged,"
+          + " counted as skippedBySelection.")
+  String getOnlyMaterialsCreatedBefore();
+
+  void setOnlyMaterialsCreatedBefore(String value);
+
+  @Description(
+      "Count which keys and key materials the ciphertext fields reference, without decrypting or"
+          + " writing any record: a table on stdout and <output>/census.json. --keystore (optional)"
+          + " adds each material's creation date, whether it is current, and the materials no"
+          + " blob references.")
+  @Default.Boolean(false)
+  boolean getCensus();
+
+  void setCensus(boolean value);
+
+  @Description(
+      "Count the input records (from Avro block headers and line breaks), check a sample with the"
+          + " run's settings and print the expected duration from a short calibration on this"
+          + " machine; nothing is written. Exit 0.")
+  @Default.Boolean(false)
+  boolean getEstimateOnly();
+
+  void setEstimateOnly(boolean value);
+
+  @Description(
+      "Record the run's progress in <output>/_manifest: the input is cut into shards, and each"
+          + " shard's records and dead letters are committed with its counts as soon as it is"
+          + " done, so that --resume can finish a run that stopped. Avro and JSON Lines input.")
+  @Default.Boolean(false)
+  boolean getResumable();
+
+  void setResumable(boolean value);
+
+  @Description(
+      "Continue the unfinished resumable run in --output (same settings): only the shards not yet"
+          + " committed are done, then the checks and the report cover every shard of every"
+          + " attempt. On a finished run it says so and changes nothing.")
+  @Default.Boolean(false)
+  boolean getResume();
+
+  void setResume(boolean value);
+
+  @Description(
+      "The size of a resumable run's shards in bytes of input. Default: 1 to 64 MiB, about 64"
+          + " shards.")
+  Long getShardBytes();
+
+  void setShardBytes(Long value);
 }

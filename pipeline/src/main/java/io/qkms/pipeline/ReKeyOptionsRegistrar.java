@@ -1,5 +1,6 @@
 package io.qkms.pipeline;
 
+import io.qkms.pipeline.s3.S3EndpointOptions;
 import java.util.List;
 import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsRegistrar;
@@ -8,6 +9,6 @@ import org.apache.beam.sdk.options.PipelineOptionsRegistrar;
 public final class ReKeyOptionsRegistrar implements PipelineOptionsRegistrar {
   @Override
   public Iterable<Class<? extends PipelineOptions>> getPipelineOptions() {
-    return List.of(ReKeyOptions.class);
+    return List.of(ReKeyOptions.class, S3EndpointOptions.class);
   }
 }

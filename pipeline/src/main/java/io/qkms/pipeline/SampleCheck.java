@@ -9,22 +9,16 @@ import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.api.errors.DryRunOperationException;
 import io.qkms.engine.api.errors.KmsException;
 import io.qkms.engine.api.model.ReEncryptRequest;
-import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.deadletter.ErrorCodes;
-import io.qkms.pipeline.fields.AvroRecords;
 import io.qkms.pipeline.fields.ContextTemplate;
 import io.qkms.pipeline.fields.FieldException;
 import io.qkms.pipeline.fields.FieldPath;
-import io.qkms.pipeline.fields.JsonLines;
 import io.qkms.pipeline.fields.RecordAccessor;
 import io.qkms.pipeline.fields.RecordFormat;
 import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
-import io.qkms.pipeline.read.SplitReader;
-import io.qkms.pipeline.read.TextLines;
 import io.qkms.pipeline.transform.FieldRule;
 import java.io.IOException;
-import java.nio.channels.SeekableByteChannel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -35,9 +29,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.io.FileSystems;
 
 /**
  * The check before a run that it will do what it was asked: a few hundred records, spread over the
@@ -60,9 +52,21 @@ final class SampleCheck {
   private record Failure(
       String code, String field, String message, byte[] blob, Map<String, String> source) {}
 
+  /**
+   * What trying the sample found (for {@code --estimateOnly}): records tried, those that would
+   * re-encrypt, those without any ciphertext, and the others' first failure by error code.
+   */
+  record Result(
+      List<Object> records, long ok, long noCiphertext, Map<String, Long> failuresByCode) {
+    long tried() {
+      return records.size();
+    }
+  }
+
   private final JobPlan plan;
   private final KmsEngine engine;
   private final Caller caller;
+  private boolean dryRun = true; // false while calibrating: the new ciphertexts are discarded
 
   private SampleCheck(JobPlan plan, KmsEngine engine, Caller caller) {
     this.plan = plan;
@@ -77,10 +81,100 @@ final class SampleCheck {
     new SampleCheck(plan, engine, caller).check();
   }
 
+  /** Samples the input and tries the records with the run's settings, without a verdict. */
+  static Result sample(JobPlan plan, KmsEngine engine, Caller caller) {
+    SampleCheck c = new SampleCheck(plan, engine, caller);
+    List<?> records;
+    try {
+      records = c.sample();
+    } catch (IOException e) {
+      throw new IllegalArgumentException("--input: cannot read the input: " + e.getMessage());
+    }
+    @SuppressWarnings("unchecked")
+    List<Object> all = (List<Object>) records;
+    List<Outcome> outcomes = c.tryAll(all);
+    Map<String, Long> byCode = new TreeMap<>();
+    outcomes.stream()
+        .map(Outcome::failure)
+        .filter(f -> f != null)
+        .forEach(f -> byCode.merge(f.code(), 1L, Long::sum));
+    return new Result(
+        List.copyOf(all),
+        outcomes.stream().filter(Outcome::ok).count(),
+        outcomes.stream().filter(Outcome::noCiphertext).count(),
+        byCode);
+  }
+
+  /**
+   * Records per second that one thread of this machine re-keys: the sampled records, over and over
+   * for about {@code budget}, each re-encrypted for real through the engine (the new ciphertexts
+   * are discarded) and, for Avro, decoded from and encoded to bytes as the job's reader and writer
+   * do. 0 when there are no records.
+   */
+  static double calibrate(
+      JobPlan plan,
+      KmsEngine engine,
+      Caller caller,
+      List<Object> records,
+      java.time.Duration budget)
+      throws IOException {
+    if (records.isEmpty()) {
+      return 0;
+    }
+    SampleCheck c = new SampleCheck(plan, engine, caller);
+    c.dryRun = false;
+    // Records with a schema (Avro, Parquet) are decoded and encoded as Avro binary, as the job's
+    // coder does between its steps; lines are scanned as they are.
+    boolean avro = records.get(0) instanceof GenericRecord;
+    List<byte[]> encoded = new ArrayList<>();
+    org.apache.avro.generic.GenericDatumWriter<GenericRecord> writer = null;
+    org.apache.avro.generic.GenericDatumReader<GenericRecord> reader = null;
+    if (avro) {
+      org.apache.avro.Schema schema = ((GenericRecord) records.get(0)).getSchema();
+      writer = new org.apache.avro.generic.GenericDatumWriter<>(schema);
+      reader = new org.apache.avro.generic.GenericDatumReader<>(schema);
+      for (Object r : records) {
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        org.apache.avro.io.BinaryEncoder e =
+            org.apache.avro.io.EncoderFactory.get().binaryEncoder(bytes, null);
+        writer.write((GenericRecord) r, e);
+        e.flush();
+        encoded.add(bytes.toByteArray());
+      }
+    }
+    long deadline = System.nanoTime() + budget.toNanos();
+    long t0 = System.nanoTime();
+    long done = 0;
+    org.apache.avro.io.BinaryDecoder decoder = null;
+    org.apache.avro.io.BinaryEncoder encoder = null;
+    java.io.OutputStream sink = java.io.OutputStream.nullOutputStream();
+    do {
+      List<Object> round = new ArrayList<>(records.size());
+      for (int i = 0; i < records.size(); i++) {
+        if (avro) {
+          decoder = org.apache.avro.io.DecoderFactory.get().binaryDecoder(encoded.get(i), decoder);
+          round.add(reader.read(null, decoder));
+        } else {
+          round.add(records.get(i));
+        }
+      }
+      c.tryAll(round);
+      if (avro) {
+        encoder = org.apache.avro.io.EncoderFactory.get().binaryEncoder(sink, encoder);
+        for (Object r : round) {
+          writer.write((GenericRecord) r, encoder);
+        }
+        encoder.flush();
+      }
+      done += round.size();
+    } while (System.nanoTime() < deadline);
+    return done / ((System.nanoTime() - t0) / 1e9);
+  }
+
   private void check() {
     List<?> records;
     try {
-      records = plan.format() == JobPlan.InputFormat.AVRO ? sampleAvro() : sampleJsonLines();
+      records = sample();
     } catch (IOException e) {
       throw new IllegalArgumentException(
           (plan.replay() ? "--replayDeadLetters" : "--input")
@@ -90,7 +184,7 @@ final class SampleCheck {
     if (records.isEmpty()) {
       return;
     }
-    if (plan.format() == JobPlan.InputFormat.JSONL && !plan.allowAbsentFields()) {
+    if (!plan.input().hasSchema() && !plan.allowAbsentFields()) {
       @SuppressWarnings("unchecked")
       List<String> lines = (List<String>) records;
       checkPathsPresent(lines);
@@ -142,51 +236,12 @@ final class SampleCheck {
     return out;
   }
 
-  private List<GenericRecord> sampleAvro() throws IOException {
+  private List<?> sample() throws IOException {
     List<InputFile> files = filesToSample();
     int perFile = Math.max(1, SAMPLE_RECORDS / files.size());
-    Schema readSchema = plan.replay() ? plan.deadLetterInputSchema() : plan.recordSchema();
-    List<GenericRecord> out = new ArrayList<>();
+    List<Object> out = new ArrayList<>();
     for (InputFile f : files) {
-      try (SplitReader reader =
-          SplitReader.open(
-              (SeekableByteChannel)
-                  FileSystems.open(FileSystems.matchSingleFileSpec(f.path()).resourceId()),
-              readSchema,
-              0,
-              f.sizeBytes())) {
-        for (int i = 0; i < perFile; i++) {
-          GenericRecord r = reader.next(null);
-          if (r == null) {
-            break;
-          }
-          out.add(plan.replay() ? (GenericRecord) r.get("record") : r);
-        }
-      } catch (IOException | RuntimeException e) {
-        throw new IOException(f.path() + ": " + e.getMessage(), e);
-      }
-    }
-    return out;
-  }
-
-  private List<String> sampleJsonLines() throws IOException {
-    List<InputFile> files = filesToSample();
-    int perFile = Math.max(1, SAMPLE_RECORDS / files.size());
-    List<String> out = new ArrayList<>();
-    for (InputFile f : files) {
-      for (String line : TextLines.firstLines(f.path(), perFile)) {
-        if (line.isBlank()) {
-          continue;
-        }
-        if (plan.replay()) {
-          try {
-            line = DeadLetterFiles.recordOfJsonLine(line);
-          } catch (IllegalArgumentException e) {
-            continue; // the run dead-letters it again, with its reason
-          }
-        }
-        out.add(line);
-      }
+      out.addAll(plan.input().sample(f, perFile));
     }
     return out;
   }
@@ -271,10 +326,7 @@ final class SampleCheck {
       references.addAll(d.references());
     }
     List<FieldPath> refs = List.copyOf(references);
-    RecordFormat format =
-        plan.format() == JobPlan.InputFormat.AVRO
-            ? AvroRecords.of(plan.recordSchema())
-            : JsonLines.create();
+    RecordFormat format = plan.input().records();
     RecordAccessor accessor = format.compile(targets, refs);
     List<ContextTemplate.Resolver> sourceResolvers = new ArrayList<>();
     List<ContextTemplate.Resolver> destinationResolvers = new ArrayList<>();
@@ -328,7 +380,7 @@ final class SampleCheck {
                 .destinationKeyId(destinationKey(rule))
                 .destinationEncryptionContext(destination)
                 .grantTokens(plan.grantTokens().isEmpty() ? null : plan.grantTokens())
-                .dryRun(true)
+                .dryRun(dryRun)
                 .build());
       } catch (DryRunOperationException e) {
         continue; // it would have succeeded

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.qkms.pipeline.formats.Formats;
 import io.qkms.pipeline.read.AvroSplits;
 import io.qkms.pipeline.read.TextLines;
 import java.io.ByteArrayInputStream;
@@ -60,14 +61,14 @@ class CommittedCountsTest {
   void avroRecords_addUpTheBlockCounts_ofACompressedFileOfManyBlocks() throws IOException {
     Path file = avro("many.avro", 1_000, CodecFactory.snappyCodec());
 
-    assertThat(CommittedCounts.records(file.toString(), JobPlan.InputFormat.AVRO), is(1_000L));
+    assertThat(CommittedCounts.records(file.toString(), Formats.AVRO.counter()), is(1_000L));
   }
 
   @Test
   void avroRecords_ofAFileWithNoRecords_isZero() throws IOException {
     Path file = avro("empty.avro", 0, CodecFactory.nullCodec());
 
-    assertThat(CommittedCounts.records(file.toString(), JobPlan.InputFormat.AVRO), is(0L));
+    assertThat(CommittedCounts.records(file.toString(), Formats.AVRO.counter()), is(0L));
   }
 
   @Test
@@ -76,14 +77,15 @@ class CommittedCountsTest {
     avro("part-00001-of-00002.avro", 5, CodecFactory.nullCodec());
 
     assertThat(
-        CommittedCounts.records(dir.resolve("part-*.avro").toString(), JobPlan.InputFormat.AVRO),
+        CommittedCounts.records(dir.resolve("part-*.avro").toString(), Formats.AVRO.counter()),
         is(12L));
   }
 
   @Test
   void records_ofAPatternMatchingNothing_isZero() throws IOException {
     assertThat(
-        CommittedCounts.records(dir.resolve("part-*.jsonl").toString(), JobPlan.InputFormat.JSONL),
+        CommittedCounts.records(
+            dir.resolve("part-*.jsonl").toString(), Formats.JSON_LINES.counter()),
         is(0L));
   }
 
@@ -116,7 +118,7 @@ class CommittedCountsTest {
       out.write("{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n".getBytes(StandardCharsets.UTF_8));
     }
 
-    assertThat(CommittedCounts.records(file.toString(), JobPlan.InputFormat.JSONL), is(3L));
+    assertThat(CommittedCounts.records(file.toString(), Formats.JSON_LINES.counter()), is(3L));
   }
 
   @Test
@@ -127,7 +129,7 @@ class CommittedCountsTest {
     text[text.length - 3] = (byte) 0xE9; // not UTF-8
     Path file = dir.resolve("mixed.jsonl");
     Files.write(file, text);
-    long counted = CommittedCounts.records(file.toString(), JobPlan.InputFormat.JSONL);
+    long counted = CommittedCounts.records(file.toString(), Formats.JSON_LINES.counter());
 
     Pipeline p = Pipeline.create(PipelineOptionsFactory.fromArgs("--runner=DirectRunner").create());
     PAssert.thatSingleton(
@@ -152,7 +154,7 @@ class CommittedCountsTest {
     IOException e =
         assertThrows(
             IOException.class,
-            () -> CommittedCounts.records(cut.toString(), JobPlan.InputFormat.AVRO));
+            () -> CommittedCounts.records(cut.toString(), Formats.AVRO.counter()));
 
     assertThat(
         e.getMessage(),
@@ -171,7 +173,7 @@ class CommittedCountsTest {
     IOException e =
         assertThrows(
             IOException.class,
-            () -> CommittedCounts.records(file.toString(), JobPlan.InputFormat.AVRO));
+            () -> CommittedCounts.records(file.toString(), Formats.AVRO.counter()));
 
     assertThat(
         e.getMessage(),

@@ -16,6 +16,7 @@ import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.testing.CapturedOutput;
 import io.qkms.pipeline.testing.Outputs;
+import io.qkms.pipeline.testing.ParquetTestFiles;
 import io.qkms.pipeline.testing.SampleData;
 import io.qkms.pipeline.testing.Samples;
 import io.qkms.pipeline.testing.TestClocks;
@@ -49,6 +50,8 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.transforms.Create;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -75,8 +78,10 @@ abstract class EndToEndTest {
 
   Path avroRun;
   Path jsonRun;
+  Path parquetRun;
   ReKeyJob.Outcome avro;
   ReKeyJob.Outcome json;
+  ReKeyJob.Outcome parquet;
   String logs;
 
   /** The runner's options, e.g. {@code --runner=DirectRunner}. */
@@ -89,9 +94,11 @@ abstract class EndToEndTest {
     samples.init();
     avroRun = dir.resolve("avro-run");
     jsonRun = dir.resolve("json-run");
+    parquetRun = dir.resolve("parquet-run");
     try (CapturedOutput captured = new CapturedOutput()) {
       avro = job(rekeyArgs(samples.data("customers.avro"), avroRun));
       json = job(rekeyArgs(samples.data("customers.jsonl"), jsonRun));
+      parquet = job(rekeyArgs(samples.data("customers.parquet"), parquetRun));
       logs = captured.text();
     }
   }
@@ -341,6 +348,121 @@ abstract class EndToEndTest {
     assertThat(codes, equalTo(new TreeMap<>(BAD_RECORD_CODES)));
   }
 
+  // ---- Parquet ---------------------------------------------------------------------------
+
+  @Test
+  void parquet_countsAddUp_andTheCommittedCountsComeFromTheFooters() {
+    assertThat(parquet.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(Files.exists(parquetRun.resolve(ReKeyJob.SUCCESS_FILE)), is(true));
+    RunReport r = parquet.report();
+    assertThat(r.read(), is(204L));
+    assertThat(r.written(), is(200L));
+    assertThat(r.deadLettered(), is(4L));
+    assertThat(r.committed(), equalTo(new RunReport.Committed(204, 200, 4)));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED), is((long) expectedFieldsAndNulls()[0]));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_NULL), is((long) expectedFieldsAndNulls()[1]));
+    assertThat(r.run().get("inputFormat"), equalTo("parquet"));
+    assertThat(r.run().get("parquetCodec"), equalTo("GZIP"));
+  }
+
+  @Test
+  void parquet_everyOutputFieldDecryptsUnderTheDestinationKeyAndContext_toTheOriginal() {
+    Path output = Outputs.parts(parquetRun).get(0);
+    assertThat(output.getFileName().toString(), org.hamcrest.Matchers.endsWith(".parquet"));
+    Samples.Verified v =
+        samples.verify(ParquetTestFiles.parts(parquetRun), Samples.NEW_KEY, Samples.US_EAST_1);
+    assertThat(v.problems(), empty());
+    assertThat(v.records(), is(200L));
+    assertThat(v.fields(), is((long) expectedFieldsAndNulls()[0]));
+  }
+
+  @Test
+  void parquet_outputKeepsTheParquetSchemaAndCodec_andEveryOtherColumnExactly() {
+    ParquetMetadata in = ParquetTestFiles.footer(samples.data("customers.parquet"));
+    assertThat(in.getBlocks().size() > 1, is(true)); // the input has several row groups
+    Map<String, GenericRecord> input =
+        byId(ParquetTestFiles.read(samples.data("customers.parquet")));
+    int checked = 0;
+    for (Path part : Outputs.parts(parquetRun)) {
+      ParquetMetadata out = ParquetTestFiles.footer(part);
+      assertThat(out.getFileMetaData().getSchema(), equalTo(in.getFileMetaData().getSchema()));
+      for (var block : out.getBlocks()) {
+        for (var column : block.getColumns()) {
+          assertThat(column.getCodec(), is(CompressionCodecName.GZIP));
+        }
+      }
+      for (GenericRecord r : ParquetTestFiles.read(part)) {
+        GenericRecord original = input.get(r.get("id").toString());
+        assertThat(withoutCiphertexts(r), equalTo(withoutCiphertexts(original)));
+        assertThat(
+            ((GenericRecord) r.get("card")).get("number"),
+            not(equalTo(((GenericRecord) original.get("card")).get("number"))));
+        checked++;
+      }
+    }
+    assertThat(checked, is(200));
+  }
+
+  @Test
+  void parquet_deadLettersAreAvro_withTheOriginalRecordsAndHowToWriteThemAsParquet()
+      throws IOException {
+    Map<String, GenericRecord> input =
+        byId(ParquetTestFiles.read(samples.data("customers.parquet")));
+    Map<String, GenericRecord> dead = deadLettersById(parquetRun.resolve("dead-letter"));
+    assertThat(dead.keySet(), equalTo(BAD_RECORD_CODES.keySet()));
+    for (Map.Entry<String, GenericRecord> e : dead.entrySet()) {
+      assertThat(
+          e.getValue().get("errorCode").toString(), equalTo(BAD_RECORD_CODES.get(e.getKey())));
+      assertThat(e.getValue().get("record"), equalTo(input.get(e.getKey())));
+    }
+    Path file = Outputs.parts(parquetRun.resolve("dead-letter")).get(0);
+    try (org.apache.avro.file.DataFileReader<GenericRecord> r =
+        new org.apache.avro.file.DataFileReader<>(
+            file.toFile(), new org.apache.avro.generic.GenericDatumReader<>())) {
+      assertThat(r.getMetaString("qkms.format"), equalTo("parquet"));
+      assertThat(r.getMetaString("qkms.parquet.codec"), equalTo("GZIP"));
+    }
+  }
+
+  @Test
+  void parquet_replay_afterTheKeyIsEnabled_writesParquetAsTheFirstRunWould() throws IOException {
+    Samples s = Samples.at(dir.resolve("parquet-replay"));
+    s.init();
+    Path first = dir.resolve("parquet-replay-1");
+    Path replay = dir.resolve("parquet-replay-2");
+    assertThat(job(rekeyArgsFor(s, s.data("customers.parquet"), first)).exitCode(), is(0));
+    s.enableKey(Samples.DISABLED_KEY);
+    List<String> replayArgs = new ArrayList<>(rekeyArgsFor(s, null, replay));
+    replayArgs.add("--replayDeadLetters=" + first.resolve("dead-letter"));
+    replayArgs.add("--maxDeadLetterFraction=1");
+    ReKeyJob.Outcome o = job(replayArgs);
+
+    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(o.report().committed(), equalTo(new RunReport.Committed(4, 1, 3)));
+    Path part = Outputs.parts(replay).get(0);
+    assertThat(part.getFileName().toString(), org.hamcrest.Matchers.endsWith(".parquet"));
+    assertThat(
+        ParquetTestFiles.footer(part).getFileMetaData().getSchema(),
+        equalTo(
+            ParquetTestFiles.footer(s.data("customers.parquet")).getFileMetaData().getSchema()));
+    Samples.Verified v = s.verify(ParquetTestFiles.read(part), Samples.NEW_KEY, Samples.US_EAST_1);
+    assertThat(v.problems(), empty());
+    assertThat(v.records(), is(1L));
+  }
+
+  /** A copy of a customer record with its ciphertext fields blanked. */
+  static GenericRecord withoutCiphertexts(GenericRecord r) {
+    GenericRecord c = GenericData.get().deepCopy(r.getSchema(), r);
+    ((GenericRecord) c.get("card")).put("number", ByteBuffer.allocate(0));
+    for (Object item : (List<?>) c.get("items")) {
+      ((GenericRecord) item).put("secret", "");
+    }
+    if (c.get("note") != null) {
+      c.put("note", ByteBuffer.allocate(0));
+    }
+    return c;
+  }
+
   // ---- no plaintext anywhere -------------------------------------------------------------
 
   @Test
@@ -348,7 +470,7 @@ abstract class EndToEndTest {
     // Every sample plaintext carries this marker; the inputs and outputs hold only ciphertexts.
     String marker = "PLAINTEXT-";
     List<Path> files;
-    try (Stream<Path> s = Stream.concat(Files.walk(avroRun), Files.walk(jsonRun))) {
+    try (Stream<Path> s = Stream.of(avroRun, jsonRun, parquetRun).flatMap(EndToEndTest::walk)) {
       files = s.filter(Files::isRegularFile).toList();
     }
     assertThat(files.size() > 6, is(true));
@@ -358,7 +480,9 @@ abstract class EndToEndTest {
       String text =
           f.toString().endsWith(".avro")
               ? Outputs.avroFile(f).toString()
-              : new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+              : f.toString().endsWith(".parquet")
+                  ? ParquetTestFiles.read(f).toString()
+                  : new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
       if (text.contains(marker)) {
         leaking.add(f.toString());
       }
@@ -523,6 +647,14 @@ abstract class EndToEndTest {
   }
 
   // ---- helpers ---------------------------------------------------------------------------
+
+  static Stream<Path> walk(Path dir) {
+    try {
+      return Files.walk(dir);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 
   static Map<String, GenericRecord> byId(List<GenericRecord> records) {
     return records.stream().collect(Collectors.toMap(r -> r.get("id").toString(), r -> r));

@@ -1,6 +1,7 @@
 package io.qkms.engine;
 
 import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.CiphertextHeader;
 import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.api.Kms;
 import io.qkms.engine.api.Principal;
@@ -9,6 +10,8 @@ import io.qkms.engine.cache.KeyCacheConfig;
 import io.qkms.engine.cache.KeyCacheStats;
 import io.qkms.engine.credentials.AccessKeys;
 import io.qkms.engine.internal.cache.KeyCache;
+import io.qkms.engine.internal.crypto.BadCiphertextException;
+import io.qkms.engine.internal.crypto.CiphertextFormat;
 import io.qkms.engine.internal.ops.OperationGroups;
 import io.qkms.engine.internal.store.StateStore;
 import io.qkms.engine.keys.AccountId;
@@ -99,6 +102,20 @@ public final class KmsEngine implements Kms, AutoCloseable {
    */
   public KeyMaterialRef ciphertextKeyMaterial(byte[] ciphertextBlob) {
     return ops.crypto().ciphertextKeyMaterial(ciphertextBlob);
+  }
+
+  /**
+   * The key ID and material a QKMS ciphertext's cleartext header names, or null if the bytes are
+   * not a QKMS symmetric ciphertext. Needs no engine or key store (a census of the data reads only
+   * this); proves nothing about the blob, which is authenticated only when it is decrypted.
+   */
+  public static CiphertextHeader readCiphertextHeader(byte[] ciphertextBlob) {
+    try {
+      CiphertextFormat.Header h = CiphertextFormat.parseHeader(ciphertextBlob);
+      return new CiphertextHeader(h.keyId(), h.materialId());
+    } catch (BadCiphertextException e) {
+      return null;
+    }
   }
 
   /** Applies due automatic rotations and expired key deletions now (servers call this). */

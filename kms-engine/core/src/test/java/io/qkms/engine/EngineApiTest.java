@@ -37,6 +37,7 @@ class EngineApiTest {
           "io.qkms.engine.api.Caller",
           "io.qkms.engine.api.Principal",
           "io.qkms.engine.api.KeyMaterialRef",
+          "io.qkms.engine.api.CiphertextHeader",
           "io.qkms.engine.api.Operation",
           "io.qkms.engine.api.Operations",
           "io.qkms.engine.cache.KeyCacheConfig",

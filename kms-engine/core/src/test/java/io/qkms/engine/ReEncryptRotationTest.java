@@ -7,7 +7,9 @@ import static io.qkms.engine.Steps.reEncrypt;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
+import static org.hamcrest.Matchers.nullValue;
 
+import io.qkms.engine.api.CiphertextHeader;
 import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.engine.api.model.DecryptResponse;
 import io.qkms.engine.api.model.KeyMetadata;
@@ -102,5 +104,24 @@ class ReEncryptRotationTest {
             ROOT, reEncrypt(current, key.keyId()).destinationEncryptionContext(CONTEXT).build());
     assertThat(again.sourceKeyMaterialId(), equalTo(newMaterial));
     assertThat(again.destinationKeyMaterialId(), equalTo(newMaterial));
+  }
+
+  @Test
+  void readCiphertextHeader_namesTheKeyAndMaterialOfEachBlob_withoutAKeyStore() {
+    CiphertextHeader before = KmsEngine.readCiphertextHeader(oldBlob);
+    CiphertextHeader after = KmsEngine.readCiphertextHeader(reEncryptToSameKey().ciphertextBlob());
+    assertThat(before.keyId().value(), equalTo(key.keyId()));
+    assertThat(before.materialId().hex(), equalTo(oldMaterial));
+    assertThat(after.keyId().value(), equalTo(key.keyId()));
+    assertThat(after.materialId().hex(), equalTo(newMaterial));
+  }
+
+  @Test
+  void readCiphertextHeader_isNullForBytesThatAreNoQkmsCiphertext() {
+    assertThat(KmsEngine.readCiphertextHeader(new byte[] {1, 2, 3}), nullValue());
+    assertThat(KmsEngine.readCiphertextHeader(null), nullValue());
+    byte[] otherMagic = oldBlob.clone();
+    otherMagic[0] = 'X';
+    assertThat(KmsEngine.readCiphertextHeader(otherMagic), nullValue());
   }
 }

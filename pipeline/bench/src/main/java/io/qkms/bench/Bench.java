@@ -1,5 +1,6 @@
 package io.qkms.bench;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -36,7 +37,7 @@ import java.util.stream.Stream;
  */
 public final class Bench {
   static final Set<String> SECTIONS =
-      Set.of("engine", "pipeline", "flink", "direct", "samples", "cli", "http");
+      Set.of("engine", "pipeline", "flink", "direct", "samples", "cli", "http", "census", "resume");
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
   private static final String KEY = Samples.NEW_KEY;
 
@@ -114,7 +115,8 @@ public final class Bench {
           throw new IllegalArgumentException(
               "--only "
                   + s
-                  + ": the sections are engine, pipeline, flink, direct, samples, cli, http");
+                  + ": the sections are engine, pipeline, flink, direct, samples, cli, http,"
+                  + " census, resume");
         }
       }
       Path root = Path.of(single(o, "--root", "."));
@@ -172,6 +174,7 @@ public final class Bench {
   private final PrintStream log;
   private final Figures figures = new Figures();
   private final List<String> errors = new ArrayList<>();
+  private Samples benchSamples;
 
   Bench(Options options, PrintStream log) {
     this.options = options;
@@ -225,6 +228,12 @@ public final class Bench {
     if (options.wanted("http")) {
       section("http", this::http);
     }
+    if (options.wanted("census")) {
+      section("census", this::census);
+    }
+    if (options.wanted("resume")) {
+      section("resume", this::resume);
+    }
     ratios();
     String json = json();
     Files.createDirectories(options.out().toAbsolutePath().getParent());
@@ -264,14 +273,27 @@ public final class Bench {
 
   // ---- the job ------------------------------------------------------------------------------
 
-  private void pipeline() throws Exception {
+  /** The key store and the N generated records, made once per bench run for every section. */
+  private Samples benchSamples() throws IOException {
     Path samplesDir = work.resolve("samples");
-    Path data = samplesDir.resolve("data/bench-" + options.records() + ".avro");
-    note("pipeline: generating " + options.records() + " records...");
-    deleteTree(samplesDir);
-    Samples samples = Samples.at(samplesDir);
-    samples.init();
-    samples.bench(options.records());
+    if (benchSamples == null) {
+      note("generating " + options.records() + " records...");
+      deleteTree(samplesDir);
+      Samples samples = Samples.at(samplesDir);
+      samples.init();
+      samples.bench(options.records());
+      benchSamples = samples;
+    }
+    return benchSamples;
+  }
+
+  private Path benchData() {
+    return work.resolve("samples/data/bench-" + options.records() + ".avro");
+  }
+
+  private void pipeline() throws Exception {
+    Samples samples = benchSamples();
+    Path data = benchData();
     boolean flink = options.wanted("pipeline") || options.wanted("flink");
     for (int i = 1; flink && i <= options.repeat(); i++) {
       String of = " (run " + i + " of " + options.repeat() + ")";
@@ -560,6 +582,184 @@ public final class Bench {
         "qkms serve did not listen on " + port + " within 120 s (" + serveLog + ")");
   }
 
+  // ---- census and resume --------------------------------------------------------------------
+
+  /**
+   * --census against the re-key job on the same data, alternating. The census's records/s comes
+   * from its census.json (from the pipeline's start, the cluster's start included, to the counts
+   * read); the job's from PipelineBench (first record to committed output): a definition that
+   * favours the job.
+   */
+  private void census() throws Exception {
+    Samples samples = benchSamples();
+    Path data = benchData();
+    for (int i = 1; i <= options.repeat(); i++) {
+      String of = " (run " + i + " of " + options.repeat() + ")";
+      note("census: --census on FlinkRunner" + of + "...");
+      Path out = work.resolve("runs/census");
+      deleteTree(out);
+      List<String> cmd = jvm(options.flinkJvm());
+      cmd.addAll(
+          List.of(
+              "io.qkms.pipeline.ReKeyJob",
+              "--census",
+              "--runner=FlinkRunner",
+              "--parallelism=2",
+              "--input=" + data,
+              "--output=" + out,
+              "--keystore=" + samples.keystore(),
+              "--fields=secret"));
+      Ran census = child(cmd, Map.of(), "census");
+      JsonNode c = new ObjectMapper().readTree(out.resolve("census.json").toFile());
+      if (c.get("blobs").asLong() != options.records()) {
+        throw new IOException(
+            "the census counted " + c.get("blobs") + " blobs, not " + options.records());
+      }
+      figures.addRun("census.records_per_s", c.get("recordsPerSecond").asDouble(), jdk());
+      figures.addRun("census.whole_s", census.seconds(), jdk());
+      deleteTree(out);
+
+      note("census: the re-key job on FlinkRunner, its baseline" + of + "...");
+      Path jobOut = work.resolve("runs/census-job");
+      deleteTree(jobOut);
+      List<String> job = jvm(options.flinkJvm());
+      job.addAll(
+          List.of(
+              "io.qkms.bench.PipelineBench",
+              "--runner=FlinkRunner",
+              "--parallelism=2",
+              "--input=" + data,
+              "--output=" + jobOut,
+              "--keystore=" + samples.keystore(),
+              "--fields=secret",
+              "--destinationKeyId=" + KEY));
+      Ran ran = child(job, Map.of(), "census-job");
+      Map<String, Double> j = lines(ran.stdout());
+      figures.addRun("census.job_records_per_s", j.get("records_per_s"), jdk());
+      figures.addRun("census.job_whole_s", ran.seconds(), jdk());
+      deleteTree(jobOut);
+    }
+    figures.medians();
+  }
+
+  /**
+   * A resumable run to its end against one killed half-way and resumed, alternating. The kill comes
+   * once half the shards are committed and a worker holds re-keyed records at the test gate ({@link
+   * io.qkms.pipeline.worker.Hold}), so records are in flight when it strikes; the figures are the
+   * resumed run's alone.
+   */
+  private void resume() throws Exception {
+    Samples samples = benchSamples();
+    Path data = benchData();
+    Path out = work.resolve("runs/resume");
+    long shardBytes = Math.max(1, Files.size(data) / 16);
+    List<String> job = jvm(options.flinkJvm());
+    job.addAll(
+        List.of(
+            "io.qkms.bench.PipelineBench",
+            "--runner=FlinkRunner",
+            "--parallelism=2",
+            "--input=" + data,
+            "--output=" + out,
+            "--keystore=" + samples.keystore(),
+            "--fields=secret",
+            "--destinationKeyId=" + KEY,
+            "--shardBytes=" + shardBytes));
+    for (int i = 1; i <= options.repeat(); i++) {
+      String of = " (run " + i + " of " + options.repeat() + ")";
+      note("resume: a --resumable run to its end" + of + "...");
+      deleteTree(out);
+      Map<String, Double> full =
+          lines(child(with(job, "--resumable"), Map.of(), "resume-full").stdout());
+      figures.addRun("resume.full_s", full.get("total_s"), jdk());
+      figures.addRun(
+          "resume.full_processing_s", full.get("total_s") - full.get("startup_s"), jdk());
+
+      note("resume: a --resumable run killed half-way" + of + "...");
+      deleteTree(out);
+      double fraction = killHalfWay(with(job, "--resumable"), out);
+      figures.addRun("resume.committed_at_kill_fraction", fraction, jdk());
+      note("resume: --resume" + of + "...");
+      Map<String, Double> resumed =
+          lines(child(with(job, "--resume"), Map.of(), "resume-resumed").stdout());
+      if (resumed.get("records") != options.records()) {
+        throw new IOException(
+            "the resumed run counted " + resumed.get("records") + " records over its attempts");
+      }
+      figures.addRun("resume.resumed_s", resumed.get("total_s"), jdk());
+      figures.addRun(
+          "resume.resumed_processing_s", resumed.get("total_s") - resumed.get("startup_s"), jdk());
+      deleteTree(out);
+    }
+    figures.medians();
+  }
+
+  /**
+   * Starts {@code cmd}, raises the hold gate once half of the run's shards are committed, SIGKILLs
+   * the run when a worker holds; returns the fraction of shards committed then.
+   */
+  private double killHalfWay(List<String> cmd, Path out) throws IOException, InterruptedException {
+    Path gate = work.resolve("resume-hold");
+    Files.deleteIfExists(gate);
+    Path log = work.resolve("logs/resume-killed.log");
+    Files.createDirectories(log.getParent());
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put(io.qkms.pipeline.worker.Hold.VARIABLE, gate.toString());
+    Process p = pb.start();
+    Path manifest = out.resolve(io.qkms.pipeline.manifest.Manifest.DIR);
+    long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
+    int shards = 0;
+    try {
+      while (true) {
+        if (!p.isAlive()) {
+          throw new IOException(
+              "the run to kill ended (exit " + p.exitValue() + ") first (log: " + log + ")");
+        }
+        if (System.nanoTime() > deadline) {
+          throw new IOException("the run to kill did not get half-way (log: " + log + ")");
+        }
+        Path run = manifest.resolve(io.qkms.pipeline.manifest.Manifest.RUN_FILE);
+        if (shards == 0 && Files.exists(run)) {
+          shards = new ObjectMapper().readTree(run.toFile()).at("/body/shards").size();
+        }
+        if (shards > 0 && !Files.exists(gate) && entries(manifest) * 2 >= shards) {
+          Files.writeString(gate, "hold");
+        }
+        if (Files.exists(gate) && held(gate)) {
+          break;
+        }
+        Thread.sleep(10);
+      }
+    } finally {
+      p.destroyForcibly();
+      p.waitFor(1, TimeUnit.MINUTES);
+      Files.deleteIfExists(gate);
+      try (Stream<Path> s = Files.list(work)) {
+        for (Path h :
+            s.filter(f -> f.getFileName().toString().startsWith("resume-hold.held-")).toList()) {
+          Files.delete(h);
+        }
+      }
+    }
+    return entries(manifest) / (double) shards;
+  }
+
+  private static boolean held(Path gate) throws IOException {
+    try (Stream<Path> s = Files.list(gate.getParent())) {
+      return s.anyMatch(f -> f.getFileName().toString().startsWith(gate.getFileName() + ".held-"));
+    }
+  }
+
+  private static int entries(Path manifest) throws IOException {
+    if (!Files.isDirectory(manifest)) {
+      return 0;
+    }
+    try (Stream<Path> s = Files.list(manifest)) {
+      return (int) s.filter(f -> f.getFileName().toString().startsWith("shard-")).count();
+    }
+  }
+
   // ---- ratios and JSON ----------------------------------------------------------------------
 
   private void ratios() {
@@ -585,6 +785,13 @@ public final class Bench {
     figures.ratio("cli.whole_to_java17_ratio", "cli.whole_s", "cli.whole_s_java17");
     figures.ratio(
         "http.to_engine_1t_ratio", "http.reencrypt_req_per_s", "engine.reencrypt_64b_ops_per_s");
+    figures.ratio("census.to_job_ratio", "census.records_per_s", "census.job_records_per_s");
+    figures.ratio("census.whole_to_job_whole_ratio", "census.whole_s", "census.job_whole_s");
+    figures.ratio("resume.half_to_full_time_ratio", "resume.resumed_s", "resume.full_s");
+    figures.ratio(
+        "resume.half_to_full_processing_ratio",
+        "resume.resumed_processing_s",
+        "resume.full_processing_s");
   }
 
   private String json() throws IOException {

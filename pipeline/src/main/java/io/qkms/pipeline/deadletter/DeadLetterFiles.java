@@ -11,6 +11,7 @@ import io.qkms.pipeline.read.LosslessUtf8;
 import io.qkms.pipeline.read.LosslessUtf8Coder;
 import io.qkms.pipeline.read.TextLines;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
@@ -101,7 +102,7 @@ public final class DeadLetterFiles {
     return deadLetterSchema.getField("record").schema();
   }
 
-  static GenericRecord toAvro(DeadLetter<GenericRecord> d, Schema deadLetterSchema) {
+  public static GenericRecord toAvro(DeadLetter<GenericRecord> d, Schema deadLetterSchema) {
     GenericData.Record r = new GenericData.Record(deadLetterSchema);
     r.put("time", d.time().toString());
     r.put("errorCode", d.errorCode());
@@ -113,7 +114,7 @@ public final class DeadLetterFiles {
     return r;
   }
 
-  static String toJsonLine(DeadLetter<String> d) {
+  public static String toJsonLine(DeadLetter<String> d) {
     ObjectNode n = JSON.createObjectNode();
     n.put("time", d.time().toString());
     n.put("errorCode", d.errorCode());
@@ -209,7 +210,17 @@ public final class DeadLetterFiles {
   /** Writes Avro dead letters of {@code recordSchema} records into {@code directory}. */
   public static PTransform<PCollection<DeadLetter<GenericRecord>>, PDone> writeAvro(
       String directory, Schema recordSchema) {
+    return writeAvro(directory, recordSchema, Map.of());
+  }
+
+  /**
+   * As {@link #writeAvro(String, Schema)}, with {@code metadata} in every file's header (what a
+   * replay needs to know of the run, such as the format of its output).
+   */
+  public static PTransform<PCollection<DeadLetter<GenericRecord>>, PDone> writeAvro(
+      String directory, Schema recordSchema, Map<String, String> metadata) {
     Objects.requireNonNull(directory, "directory");
+    Map<String, Object> header = new java.util.LinkedHashMap<>(metadata);
     String wrapperJson = avroSchema(recordSchema).toString();
     return new PTransform<>("WriteDeadLetters") {
       @Override
@@ -220,7 +231,10 @@ public final class DeadLetterFiles {
             .setCoder(AvroCoder.of(wrapper))
             .apply(
                 "Write",
-                AvroIO.writeGenericRecords(wrapper).to(prefix(directory)).withSuffix(".avro"));
+                AvroIO.writeGenericRecords(wrapper)
+                    .to(prefix(directory))
+                    .withSuffix(".avro")
+                    .withMetadata(header));
         return PDone.in(input.getPipeline());
       }
     };

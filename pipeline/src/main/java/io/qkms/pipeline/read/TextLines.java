@@ -71,6 +71,11 @@ public final class TextLines {
     return LineReader.count(in);
   }
 
+  /** A reader of one split's lines, as the reading transform opens it. */
+  static LineReader openSplit(Split split) throws IOException {
+    return ReadSplitFn.open(split);
+  }
+
   /** Bytes [start, end) of a file planned at {@code fileBytes}; a whole split reads it all. */
   record Split(String path, long start, long end, long fileBytes, boolean whole)
       implements Serializable {}

@@ -19,11 +19,13 @@ public final class ReEncryptCounters implements Serializable {
   private final Counter recordsIn = counter(ReKeyMetrics.RECORDS_IN);
   private final Counter recordsReEncrypted = counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED);
   private final Counter recordsSkipped = counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT);
+  private final Counter recordsNotSelected = counter(ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION);
   private final Counter recordsPassedThrough = counter(ReKeyMetrics.RECORDS_PASSED_THROUGH);
   private final Counter recordsFailed = counter(ReKeyMetrics.RECORDS_FAILED);
   private final Counter recordsFailedTransient = counter(ReKeyMetrics.RECORDS_FAILED_TRANSIENT);
   private final Counter fieldsReEncrypted = counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED);
   private final Counter fieldsSkipped = counter(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT);
+  private final Counter fieldsNotSelected = counter(ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION);
   private final Counter fieldsNull = counter(ReKeyMetrics.FIELDS_NULL);
   private final Counter retries = counter(ReKeyMetrics.RETRIES);
   private final Counter metadataHits = counter(ReKeyMetrics.CACHE_METADATA_HITS);
@@ -40,6 +42,8 @@ public final class ReEncryptCounters implements Serializable {
   private transient long reEncrypted;
   private transient long skipped;
   private transient long passedThrough;
+  private transient long notSelected;
+  private transient long fieldsNotSelectedCount;
   private transient long failed;
   private transient long failedTransient;
   private transient long fieldsReEncryptedCount;
@@ -50,6 +54,7 @@ public final class ReEncryptCounters implements Serializable {
   private transient Map<String, Long> failedTransientByCode;
   private transient Map<String, Counter> failedCounters;
   private transient boolean started;
+  private transient Map<String, Long> tally;
 
   private static Counter counter(String name) {
     return Metrics.counter(ReKeyMetrics.NAMESPACE, name);
@@ -71,11 +76,24 @@ public final class ReEncryptCounters implements Serializable {
 
   /** A record was written: its fields re-encrypted, skipped as current, and null. */
   public void written(int fieldsReEncrypted, int fieldsSkipped, int fieldsNull) {
+    written(fieldsReEncrypted, fieldsSkipped, 0, fieldsNull);
+  }
+
+  /**
+   * A record was written: its fields re-encrypted, skipped as current, not selected, and null. A
+   * record none of whose fields was re-encrypted counts as skipped by selection if any field was
+   * not selected, else as skipped as current if any was current, else as passed through.
+   */
+  public void written(
+      int fieldsReEncrypted, int fieldsSkipped, int fieldsNotSelected, int fieldsNull) {
     fieldsReEncryptedCount += fieldsReEncrypted;
     fieldsSkippedCount += fieldsSkipped;
+    fieldsNotSelectedCount += fieldsNotSelected;
     fieldsNullCount += fieldsNull;
     if (fieldsReEncrypted > 0) {
       reEncrypted++;
+    } else if (fieldsNotSelected > 0) {
+      notSelected++;
     } else if (fieldsSkipped > 0) {
       skipped++;
     } else {
@@ -112,16 +130,18 @@ public final class ReEncryptCounters implements Serializable {
     if (records > 0) {
       activeMillis.update(System.currentTimeMillis());
     }
-    add(recordsIn, in);
-    add(recordsReEncrypted, reEncrypted);
-    add(recordsSkipped, skipped);
-    add(recordsPassedThrough, passedThrough);
-    add(recordsFailed, failed);
-    add(recordsFailedTransient, failedTransient);
-    add(fieldsReEncrypted, fieldsReEncryptedCount);
-    add(fieldsSkipped, fieldsSkippedCount);
-    add(fieldsNull, fieldsNullCount);
-    add(retries, retryCount);
+    add(recordsIn, ReKeyMetrics.RECORDS_IN, in);
+    add(recordsReEncrypted, ReKeyMetrics.RECORDS_RE_ENCRYPTED, reEncrypted);
+    add(recordsSkipped, ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT, skipped);
+    add(recordsPassedThrough, ReKeyMetrics.RECORDS_PASSED_THROUGH, passedThrough);
+    add(recordsNotSelected, ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION, notSelected);
+    add(fieldsNotSelected, ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION, fieldsNotSelectedCount);
+    add(recordsFailed, ReKeyMetrics.RECORDS_FAILED, failed);
+    add(recordsFailedTransient, ReKeyMetrics.RECORDS_FAILED_TRANSIENT, failedTransient);
+    add(fieldsReEncrypted, ReKeyMetrics.FIELDS_RE_ENCRYPTED, fieldsReEncryptedCount);
+    add(fieldsSkipped, ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT, fieldsSkippedCount);
+    add(fieldsNull, ReKeyMetrics.FIELDS_NULL, fieldsNullCount);
+    add(retries, ReKeyMetrics.RETRIES, retryCount);
     if (failedByCode != null) {
       addByName(failedByCode);
       addByName(failedTransientByCode);
@@ -136,6 +156,8 @@ public final class ReEncryptCounters implements Serializable {
     reEncrypted = 0;
     skipped = 0;
     passedThrough = 0;
+    notSelected = 0;
+    fieldsNotSelectedCount = 0;
     failed = 0;
     failedTransient = 0;
     fieldsReEncryptedCount = 0;
@@ -150,9 +172,27 @@ public final class ReEncryptCounters implements Serializable {
       failedCounters = new HashMap<>();
     }
     for (Map.Entry<String, Long> e : counts.entrySet()) {
+      if (tally != null) {
+        tally.merge(e.getKey(), e.getValue(), Long::sum);
+      }
       failedCounters.computeIfAbsent(e.getKey(), ReEncryptCounters::counter).inc(e.getValue());
     }
     counts.clear();
+  }
+
+  /**
+   * Also adds every record and field count this instance flushes into {@code into} (by metric name;
+   * null: stop): what a resumable run records with each shard it commits.
+   */
+  public void tallyInto(Map<String, Long> into) {
+    tally = into;
+  }
+
+  private void add(Counter counter, String name, long n) {
+    if (tally != null && n != 0) {
+      tally.merge(name, n, Long::sum);
+    }
+    add(counter, n);
   }
 
   private static void add(Counter counter, long n) {

@@ -38,6 +38,12 @@ public final class ReKeyMetrics {
   /** Output records whose every ciphertext was already current (--skipIfCurrent). */
   public static final String RECORDS_SKIPPED_AS_CURRENT = "recordsSkippedAsCurrent";
 
+  /**
+   * Output records none of whose ciphertexts was re-encrypted because at least one was not selected
+   * (--onlySourceKeys, --onlyMaterialsCreatedBefore).
+   */
+  public static final String RECORDS_SKIPPED_BY_SELECTION = "recordsSkippedBySelection";
+
   /** Output records without any ciphertext (every field null or absent): passed through. */
   public static final String RECORDS_PASSED_THROUGH = "recordsPassedThrough";
 
@@ -58,6 +64,9 @@ public final class ReKeyMetrics {
 
   public static final String FIELDS_RE_ENCRYPTED = "fieldsReEncrypted";
   public static final String FIELDS_SKIPPED_AS_CURRENT = "fieldsSkippedAsCurrent";
+
+  /** Ciphertext fields passed through unchanged because the selection did not select them. */
+  public static final String FIELDS_SKIPPED_BY_SELECTION = "fieldsSkippedBySelection";
 
   /** Ciphertext fields that were null or absent and passed through unchanged. */
   public static final String FIELDS_NULL = "fieldsNull";

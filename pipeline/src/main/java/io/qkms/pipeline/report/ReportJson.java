@@ -31,6 +31,7 @@ final class ReportJson {
     records.put("written", r.written());
     records.put("reEncrypted", r.counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED));
     records.put("skippedAsCurrent", r.counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT));
+    records.put("skippedBySelection", r.counter(ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION));
     records.put("passedThroughAllNull", r.counter(ReKeyMetrics.RECORDS_PASSED_THROUGH));
     records.put("deadLettered", r.deadLettered());
     records.put("deadLetteredTransient", r.transientDeadLetters());
@@ -41,6 +42,7 @@ final class ReportJson {
     ObjectNode fields = n.putObject("fields");
     fields.put("reEncrypted", r.counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED));
     fields.put("skippedAsCurrent", r.counter(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT));
+    fields.put("skippedBySelection", r.counter(ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION));
     fields.put("nullPassedThrough", r.counter(ReKeyMetrics.FIELDS_NULL));
     n.put("retries", r.counter(ReKeyMetrics.RETRIES));
     ObjectNode cache = n.putObject("keyCache");

@@ -44,12 +44,14 @@ public final class ReportPage {
           "written", "Written",
           "reEncrypted", "Re-encrypted",
           "skippedAsCurrent", "Already under the destination key (skipped)",
+          "skippedBySelection", "Not selected (passed through)",
           "passedThroughAllNull", "Every field null (passed through)",
           "deadLettered", "Dead-lettered");
   private static final Map<String, String> FIELD_LABELS =
       labels(
           "reEncrypted", "Re-encrypted",
           "skippedAsCurrent", "Already under the destination key (skipped)",
+          "skippedBySelection", "Not selected (passed through)",
           "nullPassedThrough", "Null (passed through)");
   private static final Map<String, String> CHECK_LABELS =
       labels(
@@ -72,6 +74,7 @@ public final class ReportPage {
       labels(
           "reEncrypted", "#1f6feb",
           "skippedAsCurrent", "#8fb8f6",
+          "skippedBySelection", "#d9c27a",
           "passedThroughAllNull", "#b7c2cf",
           "deadLettered", "#c93c37");
 
@@ -275,6 +278,7 @@ public final class ReportPage {
       boolean sub =
           key.equals("reEncrypted")
               || key.equals("skippedAsCurrent")
+              || key.equals("skippedBySelection")
               || key.equals("passedThroughAllNull");
       out.append("<tr id=\"records-")
           .append(esc(key))

@@ -223,6 +223,7 @@ public final class RunReport {
         && counter(ReKeyMetrics.RECORDS_FAILED) == deadLettered()
         && counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED)
                 + counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT)
+                + counter(ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION)
                 + counter(ReKeyMetrics.RECORDS_PASSED_THROUGH)
             == written();
   }

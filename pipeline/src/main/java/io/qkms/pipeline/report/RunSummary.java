@@ -21,11 +21,12 @@ final class RunSummary {
           String.format(
               Locale.ROOT,
               "  records: %,d read, %,d written (%,d re-encrypted, %,d already current,"
-                  + " %,d all-null), %,d dead-lettered%n",
+                  + " %,d not selected, %,d all-null), %,d dead-lettered%n",
               r.read(),
               r.written(),
               r.counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED),
               r.counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT),
+              r.counter(ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION),
               r.counter(ReKeyMetrics.RECORDS_PASSED_THROUGH),
               r.deadLettered()));
       RunReport.Committed c = r.committed();
@@ -41,9 +42,11 @@ final class RunSummary {
       s.append(
           String.format(
               Locale.ROOT,
-              "  fields: %,d re-encrypted, %,d already current, %,d null passed through%n",
+              "  fields: %,d re-encrypted, %,d already current, %,d not selected,"
+                  + " %,d null passed through%n",
               r.counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED),
               r.counter(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT),
+              r.counter(ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION),
               r.counter(ReKeyMetrics.FIELDS_NULL)));
       if (!r.deadLettersByCode().isEmpty()) {
         s.append("  dead letters: ")

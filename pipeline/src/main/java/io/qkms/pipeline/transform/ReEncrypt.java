@@ -247,6 +247,18 @@ public final class ReEncrypt {
       return with(c -> c.skipIfCurrent(skip));
     }
 
+    /**
+     * Re-key only the ciphertexts {@code selection} selects (by key, by age of key material); the
+     * others pass through unchanged and are counted as skipped by selection. Bytes that are no QKMS
+     * ciphertext are not passed through: ReEncrypt dead-letters them as without a selection. Needs
+     * kms:DescribeKey on the keys named and, for an age, kms:ListKeyRotations on the keys met.
+     * Default: {@link Selection#all()}.
+     */
+    public Records<T> withSelection(Selection selection) {
+      checkArgument(selection != null, "withSelection: must not be null (use Selection.all())");
+      return with(c -> c.selection(selection));
+    }
+
     /** Calls per field before a transient engine error fails the record (default 5, 1..100). */
     public Records<T> withMaxAttempts(int attempts) {
       checkArgument(
@@ -348,11 +360,46 @@ public final class ReEncrypt {
               DisplayData.item("grantTokens", config.grantTokens.size())
                   .withLabel("Grant tokens (how many; never shown)"))
           .add(DisplayData.item("skipIfCurrent", config.skipIfCurrent).withLabel("Skip if current"))
+          .add(DisplayData.item("selection", config.selection.toString()).withLabel("Selection"))
           .add(DisplayData.item("cacheTtl", config.cacheTtl.toString()).withLabel("Key cache TTL"));
     }
 
     @Override
     public Result<T> expand(PCollection<T> input) {
+      Coder<T> coder = input.getCoder();
+      Prepared<T> p = prepare(coder);
+      List<ReEncryptConfig.Resolved> fields = p.fields();
+      List<FieldPath> references = p.references();
+      RecordFormat<T> format = p.format();
+
+      TupleTag<T> recordsTag = new TupleTag<>("records");
+      TupleTag<DeadLetter<T>> failuresTag = new TupleTag<>("failures");
+      PCollectionTuple out =
+          input.apply(
+              "ReEncryptFields",
+              ParDo.of(
+                      new ReEncryptFn<>(
+                          config, fields, references, format, recordsTag, failuresTag))
+                  .withOutputTags(recordsTag, TupleTagList.of(failuresTag)));
+      PCollection<T> records = out.get(recordsTag).setCoder(coder);
+      PCollection<DeadLetter<T>> failures =
+          out.get(failuresTag).setCoder(DeadLetterCoder.of(coder));
+      if (config.badRecordErrorHandler != null) {
+        config.badRecordErrorHandler.addErrorCollection(
+            failures
+                .apply("ToBadRecords", ParDo.of(new ToBadRecordFn<>(coder)))
+                .setCoder(BadRecord.getCoder(input.getPipeline())));
+      }
+      return new Result<>(input.getPipeline(), records, recordsTag, failures, failuresTag);
+    }
+
+    /** What the workers run with, after every check that can be made before they run. */
+    private record Prepared<T>(
+        List<ReEncryptConfig.Resolved> fields,
+        List<FieldPath> references,
+        RecordFormat<T> format) {}
+
+    private Prepared<T> prepare(Coder<T> coder) {
       checkState(config.keystore != null, "ReEncrypt: withKeyStore(...) is required");
       checkState(!config.fields.isEmpty(), "ReEncrypt: no ciphertext fields; use withFields(...)");
       List<ReEncryptConfig.Resolved> fields = config.resolvedFields();
@@ -379,34 +426,31 @@ public final class ReEncrypt {
             "ReEncrypt: the context refers to ${%s}, which is a ciphertext field",
             r);
       }
-
-      Coder<T> coder = input.getCoder();
       RecordFormat<T> format = format(coder);
       try {
         format.compile(paths, references); // fails now, not on the workers, for a bad path
       } catch (IllegalArgumentException e) {
         throw new IllegalStateException("ReEncrypt: " + e.getMessage(), e);
       }
+      return new Prepared<>(fields, references, format);
+    }
 
+    /**
+     * This transform's per-record work for a DoFn that processes whole shards of input itself (a
+     * resumable run commits each shard's outputs at once): the same settings, checks, engine,
+     * counters and outcomes as {@link #expand}, without a ParDo of its own.
+     *
+     * @param coder the records' coder (an {@code AvroCoder} for {@link #avroRecords()})
+     */
+    public RecordReKeyer<T> reKeyer(Coder<T> coder) {
+      Prepared<T> p = prepare(coder);
       TupleTag<T> recordsTag = new TupleTag<>("records");
       TupleTag<DeadLetter<T>> failuresTag = new TupleTag<>("failures");
-      PCollectionTuple out =
-          input.apply(
-              "ReEncryptFields",
-              ParDo.of(
-                      new ReEncryptFn<>(
-                          config, fields, references, format, recordsTag, failuresTag))
-                  .withOutputTags(recordsTag, TupleTagList.of(failuresTag)));
-      PCollection<T> records = out.get(recordsTag).setCoder(coder);
-      PCollection<DeadLetter<T>> failures =
-          out.get(failuresTag).setCoder(DeadLetterCoder.of(coder));
-      if (config.badRecordErrorHandler != null) {
-        config.badRecordErrorHandler.addErrorCollection(
-            failures
-                .apply("ToBadRecords", ParDo.of(new ToBadRecordFn<>(coder)))
-                .setCoder(BadRecord.getCoder(input.getPipeline())));
-      }
-      return new Result<>(input.getPipeline(), records, recordsTag, failures, failuresTag);
+      return new RecordReKeyer<>(
+          new ReEncryptFn<>(
+              config, p.fields(), p.references(), p.format(), recordsTag, failuresTag),
+          recordsTag,
+          failuresTag);
     }
 
     @SuppressWarnings("unchecked")

@@ -35,6 +35,7 @@ final class ReEncryptConfig implements Serializable {
   final int cacheCapacity;
   final ClockSource engineClock;
   final boolean skipIfCurrent;
+  final Selection selection;
   final RetryPolicy retry;
   final double failFastFraction; // 1: never
   final long failFastMinRecords;
@@ -57,6 +58,7 @@ final class ReEncryptConfig implements Serializable {
     cacheCapacity = b.cacheCapacity;
     engineClock = b.engineClock;
     skipIfCurrent = b.skipIfCurrent;
+    selection = b.selection;
     retry = b.retry;
     failFastFraction = b.failFastFraction;
     failFastMinRecords = b.failFastMinRecords;
@@ -134,6 +136,7 @@ final class ReEncryptConfig implements Serializable {
     private int cacheCapacity = EngineSpec.DEFAULT_CACHE_CAPACITY;
     private ClockSource engineClock;
     private boolean skipIfCurrent;
+    private Selection selection = Selection.all();
     private RetryPolicy retry = RetryPolicy.defaults();
     private double failFastFraction = 1.0;
     private long failFastMinRecords = FailFast.DEFAULT_MIN_RECORDS;
@@ -158,6 +161,7 @@ final class ReEncryptConfig implements Serializable {
       cacheCapacity = c.cacheCapacity;
       engineClock = c.engineClock;
       skipIfCurrent = c.skipIfCurrent;
+      selection = c.selection;
       retry = c.retry;
       failFastFraction = c.failFastFraction;
       failFastMinRecords = c.failFastMinRecords;
@@ -235,6 +239,11 @@ final class ReEncryptConfig implements Serializable {
 
     Builder skipIfCurrent(boolean v) {
       skipIfCurrent = v;
+      return this;
+    }
+
+    Builder selection(Selection v) {
+      selection = v;
       return this;
     }
 

@@ -41,6 +41,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   private final RecordFormat<T> format;
   private final List<String> grantTokens;
   private final boolean skipIfCurrent;
+  private final Selection selection;
   private final RetryPolicy retry;
   private final double failFastFraction;
   private final long failFastMinRecords;
@@ -66,6 +67,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   private transient byte[][] replacements;
   private transient Progress progress;
   private transient FailFast failFast;
+  private transient SelectionCheck select; // null: every ciphertext is selected
 
   ReEncryptFn(
       ReEncryptConfig config,
@@ -80,6 +82,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     this.format = format;
     this.grantTokens = config.grantTokens.isEmpty() ? null : config.grantTokens;
     this.skipIfCurrent = config.skipIfCurrent;
+    this.selection = config.selection;
     this.retry = config.retry;
     this.failFastFraction = config.failFastFraction;
     this.failFastMinRecords = config.failFastMinRecords;
@@ -120,6 +123,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     }
     engine = WorkerEngines.acquire(spec);
     clock = spec.clock() == null ? Clock.systemUTC() : spec.clock().clock();
+    select = selection.selectsAll() ? null : new SelectionCheck(selection, engine);
   }
 
   @ProcessElement
@@ -150,9 +154,31 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     Arrays.fill(replacements, 0, size, null);
     int reEncrypted = 0;
     int skipped = 0;
+    int notSelected = 0;
     for (int i = 0; i < size; i++) {
       int t = view.target(i);
       byte[] blob = view.ciphertext(i);
+      if (select != null) {
+        // Before the contexts: a field that is not selected passes through whatever they say.
+        RetryPolicy.Outcome<Boolean> s =
+            retry.run(() -> select.selected(blob), engine, counters::retried);
+        if (!s.ok()) {
+          fail(
+              out,
+              record,
+              paths[t],
+              s.error().errorCode(),
+              s.error().getMessage(),
+              sourceKeyArn(blob),
+              s.attempts(),
+              s.transientError());
+          return;
+        }
+        if (!s.result()) {
+          notSelected++;
+          continue;
+        }
+      }
       try {
         if (!resolved[t]) {
           resolvedSource[t] = sourceContexts[t].resolve(view);
@@ -196,7 +222,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
         reEncrypted++;
       }
     }
-    counters.written(reEncrypted, skipped, view.nulls());
+    counters.written(reEncrypted, skipped, notSelected, view.nulls());
     out.get(recordsTag).output(accessor.rewrite(record, view, replacements));
   }
 
@@ -248,6 +274,11 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
                 sourceKeyArn,
                 attempts,
                 clock.instant()));
+  }
+
+  /** The instance's counters (a {@link RecordReKeyer} tallies them per shard). */
+  ReEncryptCounters counters() {
+    return counters;
   }
 
   @FinishBundle

@@ -1,8 +1,12 @@
 package io.qkms.pipeline.worker;
 
 import io.qkms.engine.api.KeyMaterialRef;
+import io.qkms.engine.api.model.ListKeyRotationsRequest;
+import io.qkms.engine.api.model.ListKeyRotationsResponse;
 import io.qkms.engine.api.model.ReEncryptRequest;
+import io.qkms.engine.api.model.RotationsListEntry;
 import io.qkms.engine.cache.KeyCacheStats;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -58,6 +62,26 @@ public final class WorkerEngine implements AutoCloseable {
   /** The key and material a ciphertext's header names, or null if it is no QKMS ciphertext. */
   public KeyMaterialRef ciphertextMaterial(byte[] ciphertext) {
     return shared.engine.ciphertextKeyMaterial(ciphertext);
+  }
+
+  /**
+   * Every material of a key, the initial one included, with its creation time ({@code
+   * rotationDate}) and whether it is current: ListKeyRotations (needs kms:ListKeyRotations), every
+   * page.
+   *
+   * @throws io.qkms.engine.api.errors.KmsException as the engine reports it
+   */
+  public List<RotationsListEntry> keyMaterials(String keyId) {
+    List<RotationsListEntry> out = new ArrayList<>();
+    String marker = null;
+    do {
+      ListKeyRotationsResponse page =
+          shared.engine.listKeyRotations(
+              shared.caller, new ListKeyRotationsRequest(keyId, "ALL_KEY_MATERIAL", 1000, marker));
+      out.addAll(page.rotations());
+      marker = Boolean.TRUE.equals(page.truncated()) ? page.nextMarker() : null;
+    } while (marker != null);
+    return out;
   }
 
   /** An engine call was answered (successfully or with a permanent error): the engine is up. */

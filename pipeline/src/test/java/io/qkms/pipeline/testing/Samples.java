@@ -83,10 +83,10 @@ public final class Samples {
   }
 
   /**
-   * Makes the key store and {@code customers.avro} and {@code customers.jsonl} ({@value #CUSTOMERS}
-   * good records under {@value #OLD_KEY} and four bad ones: a tampered blob, a wrong context, a
-   * disabled key, a missing tenant) and {@code rotation.avro} ({@value #SMALL_SET} records under
-   * {@value #ROTATING_KEY}).
+   * Makes the key store and {@code customers.avro}, {@code customers.parquet} and {@code
+   * customers.jsonl} ({@value #CUSTOMERS} good records under {@value #OLD_KEY} and four bad ones: a
+   * tampered blob, a wrong context, a disabled key, a missing tenant) and {@code rotation.avro}
+   * ({@value #SMALL_SET} records under {@value #ROTATING_KEY}).
    */
   public void init() throws IOException {
     Files.createDirectories(work);
@@ -159,6 +159,13 @@ public final class Samples {
       json.add(SampleData.toJson(bad.get(i), encryptors.get(i)));
     }
     SampleData.writeAvro(data("customers.avro"), SampleData.SCHEMA, avro);
+    // The same records as Parquet, written by parquet-avro itself: several row groups,
+    // dictionary-encoded columns, nulls, gzip and three-level lists (not the job's defaults).
+    ParquetTestFiles.write(
+        data("customers.parquet"),
+        SampleData.SCHEMA,
+        avro,
+        ParquetTestFiles.Writer.smallRowGroups());
     SampleData.writeLines(data("customers.jsonl"), json);
   }
 
@@ -211,6 +218,100 @@ public final class Samples {
     return file;
   }
 
+  /** Records of {@link #mixedMaterials}: how many blobs under each key and material. */
+  public static final int MIXED_FIRST_MATERIAL = 30;
+
+  public static final int MIXED_SECOND_MATERIAL = 20;
+  public static final int MIXED_OLD_KEY = 10;
+
+  /**
+   * {@code data/mixed.avro} and {@code data/mixed.jsonl}, records {@code {id, secret}} (no
+   * context): {@value #MIXED_FIRST_MATERIAL} under {@value #ROTATING_KEY}'s material of now, then
+   * the key rotated with a clock {@code laterBy} ahead and {@value #MIXED_SECOND_MATERIAL} under
+   * the new material (created then), {@value #MIXED_OLD_KEY} under {@value #OLD_KEY}, one null
+   * secret and one secret of bytes that are no QKMS ciphertext. The JSON Lines also have a secret
+   * that is a number and one that is not base64.
+   *
+   * @return the rotating key's two material IDs, the first one first
+   */
+  public List<String> mixedMaterials(java.time.Duration laterBy) throws IOException {
+    Schema schema =
+        SchemaBuilder.record("Mixed")
+            .namespace("io.qkms.samples")
+            .fields()
+            .requiredString("id")
+            .optionalBytes("secret")
+            .endRecord();
+    List<GenericRecord> avro = new ArrayList<>();
+    List<String> json = new ArrayList<>();
+    List<String> materials = new ArrayList<>();
+    java.util.function.BiConsumer<String, byte[]> add =
+        (id, blob) -> {
+          GenericData.Record r = new GenericData.Record(schema);
+          r.put("id", id);
+          r.put("secret", blob == null ? null : ByteBuffer.wrap(blob));
+          avro.add(r);
+          json.add(
+              "{\"id\":\""
+                  + id
+                  + "\",\"secret\":"
+                  + (blob == null ? "null" : "\"" + Base64.getEncoder().encodeToString(blob) + "\"")
+                  + "}");
+        };
+    java.time.Instant now = java.time.Instant.now();
+    try (FileKeyStore store = open()) {
+      Caller us = caller(US_EAST_1);
+      try (KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {
+        materials.add(
+            engine
+                .describeKey(
+                    us, new io.qkms.engine.api.model.DescribeKeyRequest(ROTATING_KEY, null))
+                .keyMetadata()
+                .currentKeyMaterialId());
+        for (int i = 0; i < MIXED_FIRST_MATERIAL; i++) {
+          add.accept("a-" + i, encrypt(engine, us, ROTATING_KEY, "a-" + i));
+        }
+        for (int i = 0; i < MIXED_OLD_KEY; i++) {
+          add.accept("c-" + i, encrypt(engine, us, OLD_KEY, "c-" + i));
+        }
+      }
+      try (KmsEngine later =
+          KmsEngine.builder()
+              .keyStore(store)
+              .clock(java.time.Clock.fixed(now.plus(laterBy), java.time.ZoneOffset.UTC))
+              .build()) {
+        later.rotateKeyOnDemand(us, new RotateKeyOnDemandRequest(ROTATING_KEY));
+        materials.add(
+            later
+                .describeKey(
+                    us, new io.qkms.engine.api.model.DescribeKeyRequest(ROTATING_KEY, null))
+                .keyMetadata()
+                .currentKeyMaterialId());
+        for (int i = 0; i < MIXED_SECOND_MATERIAL; i++) {
+          add.accept("b-" + i, encrypt(later, us, ROTATING_KEY, "b-" + i));
+        }
+      }
+    }
+    add.accept("null-0", null);
+    add.accept("junk-0", "no QKMS ciphertext".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    SampleData.writeAvro(data("mixed.avro"), schema, avro);
+    json.add("{\"id\":\"wrongtype-0\",\"secret\":42}");
+    json.add("{\"id\":\"badbase64-0\",\"secret\":\"!!not base64!!\"}");
+    SampleData.writeLines(data("mixed.jsonl"), json);
+    return materials;
+  }
+
+  private static byte[] encrypt(KmsEngine engine, Caller us, String keyId, String id) {
+    return engine
+        .encrypt(
+            us,
+            EncryptRequest.builder()
+                .keyId(keyId)
+                .plaintext(("PLAINTEXT-" + id).getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .build())
+        .ciphertextBlob();
+  }
+
   /** RotateKeyOnDemand. */
   public void rotate(String keyId) {
     admin(e -> e.rotateKeyOnDemand(caller(US_EAST_1), new RotateKeyOnDemandRequest(keyId)));
@@ -233,8 +334,12 @@ public final class Samples {
    * the generator made; reports problems by record ID and field, never values.
    */
   public Verified verify(Path runDir, String keyId, Region region) {
+    return verify(Outputs.avro(runDir), keyId, region);
+  }
+
+  /** As {@link #verify(Path, String, Region)}, for records read already (from Parquet, say). */
+  public Verified verify(List<GenericRecord> records, String keyId, Region region) {
     List<String> problems = new ArrayList<>();
-    List<GenericRecord> records = Outputs.avro(runDir);
     long fields = 0;
     try (Outputs.Admin admin = new Outputs.Admin(this)) {
       for (GenericRecord rec : records) {

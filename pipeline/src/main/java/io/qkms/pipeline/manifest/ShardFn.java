@@ -1,0 +1,188 @@
+package io.qkms.pipeline.manifest;
+
+import io.qkms.pipeline.deadletter.DeadLetter;
+import io.qkms.pipeline.read.Shards;
+import io.qkms.pipeline.report.ReKeyMetrics;
+import io.qkms.pipeline.transform.RecordReKeyer;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.Channels;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MoveOptions;
+import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
+import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.metrics.Counter;
+import org.apache.beam.sdk.metrics.Metrics;
+import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.util.MimeTypes;
+
+/**
+ * Re-keys whole shards and commits each: reads the shard, re-keys every record ({@link
+ * RecordReKeyer}), writes its records and dead letters to temporary files, renames them to the
+ * shard's own names ({@code part-sNNNNN}, so a shard done again replaces its files rather than
+ * adding to them), then writes the shard's manifest entry, the commit point. A crash anywhere
+ * before the entry leaves the shard uncommitted: a resumed run does it again. The records read,
+ * written and dead-lettered are counted when the shard is committed.
+ */
+public final class ShardFn<T> extends DoFn<Long, Void> {
+  private static final long serialVersionUID = 1L;
+
+  private final List<Shards.Shard> shards;
+  private final ShardFormat<T> format;
+  private final RecordReKeyer<T> reKeyer;
+  private final String output;
+  private final String deadLetter;
+  private final String runId;
+  private final Counter read = counter(ReKeyMetrics.RECORDS_READ);
+  private final Counter written = counter(ReKeyMetrics.RECORDS_WRITTEN);
+  private final Counter deadLettered = counter(ReKeyMetrics.RECORDS_DEAD_LETTERED);
+
+  /**
+   * @param shards the shards to do, by the element numbers this DoFn is given
+   */
+  public ShardFn(
+      List<Shards.Shard> shards,
+      ShardFormat<T> format,
+      RecordReKeyer<T> reKeyer,
+      String output,
+      String deadLetter,
+      String runId) {
+    this.shards = List.copyOf(shards);
+    this.format = format;
+    this.reKeyer = reKeyer;
+    this.output = output;
+    this.deadLetter = deadLetter;
+    this.runId = runId;
+  }
+
+  private static Counter counter(String name) {
+    return Metrics.counter(ReKeyMetrics.NAMESPACE, name);
+  }
+
+  /** {@code part-s00042.avro}: a shard's file in the output or dead-letter directory. */
+  public static String partName(int shard, String suffix) {
+    return String.format(Locale.ROOT, "part-s%05d%s", shard, suffix);
+  }
+
+  @Setup
+  public void setup() {
+    reKeyer.setup();
+  }
+
+  @ProcessElement
+  public void process(@Element Long number) throws IOException {
+    Shards.Shard shard = shards.get(number.intValue());
+    ResourceId tmp =
+        Manifest.dir(output)
+            .resolve(Manifest.TMP_DIR, StandardResolveOptions.RESOLVE_DIRECTORY)
+            .resolve(
+                runId + "-s" + shard.index() + "-" + UUID.randomUUID().toString().substring(0, 8),
+                StandardResolveOptions.RESOLVE_DIRECTORY);
+    ResourceId recordsTmp = tmp.resolve("records", StandardResolveOptions.RESOLVE_FILE);
+    ResourceId deadTmp = tmp.resolve("dead-letters", StandardResolveOptions.RESOLVE_FILE);
+    List<ShardFormat.Writer<T>> recordWriter = new ArrayList<>(1);
+    List<ShardFormat.Writer<DeadLetter<T>>> deadWriter = new ArrayList<>(1);
+    long[] counts = new long[2];
+    reKeyer.beginShard();
+    long n;
+    try {
+      n =
+          format.read(
+              shard,
+              record ->
+                  reKeyer.process(
+                      record,
+                      w -> {
+                        try {
+                          if (recordWriter.isEmpty()) {
+                            recordWriter.add(
+                                format.records(
+                                    Channels.newOutputStream(
+                                        FileSystems.create(recordsTmp, MimeTypes.BINARY))));
+                          }
+                          recordWriter.get(0).write(w);
+                          counts[0]++;
+                        } catch (IOException e) {
+                          throw new UncheckedIOException(e);
+                        }
+                      },
+                      d -> {
+                        try {
+                          if (deadWriter.isEmpty()) {
+                            deadWriter.add(
+                                format.deadLetters(
+                                    Channels.newOutputStream(
+                                        FileSystems.create(deadTmp, MimeTypes.BINARY))));
+                          }
+                          deadWriter.get(0).write(d);
+                          counts[1]++;
+                        } catch (IOException e) {
+                          throw new UncheckedIOException(e);
+                        }
+                      }));
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    } finally {
+      for (ShardFormat.Writer<?> w : recordWriter) {
+        w.close();
+      }
+      for (ShardFormat.Writer<?> w : deadWriter) {
+        w.close();
+      }
+    }
+    Map<String, Long> tally = new TreeMap<>(reKeyer.endShard());
+
+    // Into place under the shard's own names (replacing what an earlier try of it left), then
+    // the entry: the shard is committed once the entry is there.
+    Map<String, Long> files = new LinkedHashMap<>();
+    place(recordsTmp, counts[0] > 0, output, partName(shard.index(), format.recordSuffix()), files);
+    place(
+        deadTmp,
+        counts[1] > 0,
+        deadLetter,
+        partName(shard.index(), format.deadLetterSuffix()),
+        files);
+    tally.put(ReKeyMetrics.RECORDS_READ, n);
+    tally.put(ReKeyMetrics.RECORDS_WRITTEN, counts[0]);
+    tally.put(ReKeyMetrics.RECORDS_DEAD_LETTERED, counts[1]);
+    Manifest.writeEntry(
+        output,
+        new Manifest.Entry(
+            shard.index(), shard.path(), shard.start(), shard.end(), runId, files, tally));
+    try {
+      // The shard's temporary directory, empty now (where directories exist at all).
+      FileSystems.delete(List.of(tmp), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    } catch (IOException e) {
+      // Left behind: a resumed run clears the temporary files.
+    }
+    read.inc(n);
+    written.inc(counts[0]);
+    deadLettered.inc(counts[1]);
+  }
+
+  private static void place(
+      ResourceId tmp, boolean any, String directory, String name, Map<String, Long> files)
+      throws IOException {
+    ResourceId target =
+        FileSystems.matchNewResource(directory, true)
+            .resolve(name, StandardResolveOptions.RESOLVE_FILE);
+    if (!any) {
+      FileSystems.delete(List.of(target), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      return;
+    }
+    FileSystems.rename(List.of(tmp), List.of(target));
+    files.put(target.toString(), Manifest.size(target.toString()));
+  }
+
+  @Teardown
+  public void teardown() {
+    reKeyer.teardown();
+  }
+}

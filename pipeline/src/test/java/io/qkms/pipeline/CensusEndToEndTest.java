@@ -1,0 +1,197 @@
+package io.qkms.pipeline;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.pipeline.census.CensusReport;
+import io.qkms.pipeline.testing.Outputs;
+import io.qkms.pipeline.testing.Samples;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * --census over records under two keys and two materials of one key, with a null, a blob that is no
+ * QKMS ciphertext and (JSON Lines) a number and a string that is not base64: counted by reason,
+ * never a crash; nothing written but census.json.
+ */
+class CensusEndToEndTest {
+  @TempDir static Path dir;
+  static Samples samples;
+  static List<String> materials;
+
+  @BeforeAll
+  static void data() throws IOException {
+    samples = Samples.at(dir.resolve("samples"));
+    samples.init();
+    materials = samples.mixedMaterials(Duration.ofDays(10));
+  }
+
+  static ReKeyJobTest.Run census(Path input, Path out, String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of("--census", "--input=" + input, "--output=" + out, "--fields=secret"));
+    args.addAll(List.of(more));
+    return ReKeyJobTest.run(args.toArray(new String[0]));
+  }
+
+  static JsonNode json(Path out) throws IOException {
+    return new ObjectMapper().readTree(out.resolve(CensusReport.FILE).toFile());
+  }
+
+  static String keyId(String alias) {
+    try (Outputs.Admin admin = new Outputs.Admin(samples)) {
+      String arn = admin.arn(alias, Samples.US_EAST_1);
+      return arn.substring(arn.lastIndexOf('/') + 1);
+    }
+  }
+
+  static JsonNode key(JsonNode census, String keyId) {
+    for (JsonNode k : census.get("keys")) {
+      if (k.get("keyId").asText().equals(keyId)) {
+        return k;
+      }
+    }
+    throw new AssertionError("no key " + keyId + " in " + census);
+  }
+
+  @Test
+  void withTheKeyStore_countsBlobsPerMaterial_withDatesCurrentAndVerdicts() throws IOException {
+    Path out = dir.resolve("census-avro");
+    ReKeyJobTest.Run r =
+        census(samples.data("mixed.avro"), out, "--keystore=" + samples.keystore());
+    assertThat(r.err(), r.outcome().exitCode(), is(0));
+    JsonNode c = json(out);
+    assertThat(c.get("records").asLong(), is(62L));
+    assertThat(c.get("blobs").asLong(), is(60L));
+    assertThat(c.at("/notParsed/null").asLong(), is(1L));
+    assertThat(c.at("/notParsed/notQkmsBlob").asLong(), is(1L));
+
+    JsonNode rotating = key(c, keyId(Samples.ROTATING_KEY));
+    assertThat(rotating.get("blobs").asLong(), is(50L));
+    assertThat(rotating.get("verdict").asText(), is("still referenced by 50 blobs"));
+    assertThat(rotating.at("/aliases/0").asText(), is(Samples.ROTATING_KEY));
+    JsonNode first = rotating.at("/materials/0");
+    JsonNode second = rotating.at("/materials/1");
+    assertThat(first.get("keyMaterialId").asText(), is(materials.get(0)));
+    assertThat(first.get("blobs").asLong(), is((long) Samples.MIXED_FIRST_MATERIAL));
+    assertThat(first.get("current").asBoolean(), is(false));
+    assertThat(second.get("keyMaterialId").asText(), is(materials.get(1)));
+    assertThat(second.get("current").asBoolean(), is(true));
+    assertThat(second.at("/byField/secret").asLong(), is((long) Samples.MIXED_SECOND_MATERIAL));
+    assertThat(
+        java.time.Instant.parse(second.get("created").asText())
+            .isAfter(
+                java.time.Instant.parse(first.get("created").asText()).plus(Duration.ofDays(9))),
+        is(true));
+
+    // A key of the store that no blob names.
+    JsonNode unused = key(c, keyId(Samples.NEW_KEY));
+    assertThat(unused.get("blobs").asLong(), is(0L));
+    assertThat(unused.get("verdict").asText(), is("no references in this data"));
+    assertThat(unused.at("/materials/0/verdict").asText(), is("no references in this data"));
+
+    assertThat(r.out(), containsString("QKMS census: 62 records, 60 blobs in 1 field"));
+    assertThat(r.out(), containsString("not parsed in secret: notQkmsBlob 1, null 1"));
+    assertThat(
+        r.out(),
+        containsString(
+            "material " + materials.get(1) + " (current): still referenced by 20 blobs"));
+    assertThat(r.out(), containsString(": no references in this data"));
+    // Nothing but census.json was written.
+    try (Stream<Path> files = Files.list(out)) {
+      assertThat(
+          files.map(p -> p.getFileName().toString()).toList(), equalTo(List.of(CensusReport.FILE)));
+    }
+  }
+
+  @Test
+  void withoutAKeyStore_namesKeysByIdFromTheHeadersAlone() throws IOException {
+    Path out = dir.resolve("census-no-store");
+    ReKeyJobTest.Run r = census(samples.data("mixed.avro"), out);
+    assertThat(r.err(), r.outcome().exitCode(), is(0));
+    JsonNode c = json(out);
+    assertThat(c.get("keys").size(), is(2));
+    JsonNode rotating = key(c, keyId(Samples.ROTATING_KEY));
+    assertThat(rotating.get("inKeyStore").isNull(), is(true));
+    assertThat(rotating.at("/materials/0/current").isNull(), is(true));
+    assertThat(c.get("note").asText(), containsString("no --keystore"));
+    assertThat(r.out(), containsString("note: no --keystore"));
+  }
+
+  @Test
+  void jsonLines_countWrongTypesAndBadBase64ByReason_neverACrash() throws IOException {
+    Path out = dir.resolve("census-jsonl");
+    ReKeyJobTest.Run r =
+        census(samples.data("mixed.jsonl"), out, "--keystore=" + samples.keystore());
+    assertThat(r.err(), r.outcome().exitCode(), is(0));
+    JsonNode c = json(out);
+    assertThat(c.get("records").asLong(), is(64L));
+    assertThat(c.get("blobs").asLong(), is(60L));
+    JsonNode np = c.at("/fields/0/notParsed");
+    assertThat(np.get("null").asLong(), is(1L));
+    assertThat(np.get("notQkmsBlob").asLong(), is(1L));
+    assertThat(np.get("InvalidFieldType").asLong(), is(1L));
+    assertThat(np.get("InvalidBase64").asLong(), is(1L));
+  }
+
+  @Test
+  void onTheFlinkRunner_countsTheSame() throws IOException {
+    Path direct = dir.resolve("census-direct");
+    Path flink = dir.resolve("census-flink");
+    census(samples.data("mixed.avro"), direct, "--keystore=" + samples.keystore());
+    ReKeyJob.Outcome o =
+        ReKeyJob.run(
+            new String[] {
+              "--census",
+              "--input=" + samples.data("mixed.avro"),
+              "--output=" + flink,
+              "--fields=secret",
+              "--keystore=" + samples.keystore(),
+              "--runner=FlinkRunner",
+              "--parallelism=2"
+            },
+            System.out,
+            System.err);
+    assertThat(o.exitCode(), is(0));
+    assertThat(json(flink).get("keys"), equalTo(json(direct).get("keys")));
+    assertThat(json(flink).get("fields"), equalTo(json(direct).get("fields")));
+  }
+
+  @Test
+  void aCensusNeedsNoDestinationKey_butRefusesSelectionAndAFullOutput() throws IOException {
+    Path full = dir.resolve("full");
+    Files.createDirectories(full);
+    Files.writeString(full.resolve("x"), "x");
+    assertThat(
+        ReKeyJobTest.usageError(
+            "--census",
+            "--input=" + samples.data("mixed.avro"),
+            "--output=" + full,
+            "--fields=secret"),
+        containsString("is not empty"));
+    assertThat(
+        ReKeyJobTest.usageError(
+            "--census",
+            "--input=" + samples.data("mixed.avro"),
+            "--output=" + dir.resolve("sel"),
+            "--fields=secret",
+            "--onlySourceKeys=" + Samples.OLD_KEY),
+        containsString("--census counts every ciphertext"));
+    assertThat(Outputs.parts(full), is(empty()));
+    assertThat(Files.exists(dir.resolve("sel")), is(not(true)));
+  }
+}
