@@ -30,7 +30,8 @@ import org.apache.beam.sdk.io.fs.ResourceId;
 /**
  * A job's settings, resolved and checked before anything runs: the input files and their format
  * (and, for Avro, the writer schema of the first file), the run directories, the fields with their
- * keys and contexts (flags merged with the spec file), and the engine's settings.
+ * keys and contexts (flags merged with the spec file), and the engine's settings: a key store, or a
+ * remote KMS ({@code kms}, null for a key store).
  */
 record JobPlan(
     String inputPattern,
@@ -58,7 +59,8 @@ record JobPlan(
     int progressSeconds,
     boolean checkCommitted,
     boolean allowAbsentFields,
-    String runId) {
+    String runId,
+    KmsEndpoint kms) {
 
   enum InputFormat {
     AVRO,
@@ -111,6 +113,7 @@ record JobPlan(
       }
     }
 
+    KmsEndpoint kms = KmsEndpoint.from(o);
     String output = absolute(o.getOutput());
     checkFreshOutput(output, "--output");
     String deadLetter;
@@ -218,7 +221,8 @@ record JobPlan(
         o.getProgressSeconds(),
         o.getCheckCommitted(),
         o.getAllowAbsentFields(),
-        UUID.randomUUID().toString().substring(0, 8));
+        UUID.randomUUID().toString().substring(0, 8),
+        kms);
   }
 
   /**

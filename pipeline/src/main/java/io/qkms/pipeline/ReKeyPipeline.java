@@ -87,14 +87,25 @@ final class ReKeyPipeline {
 
   private static <T> ReEncrypt.Records<T> configure(ReEncrypt.Records<T> t, JobPlan plan) {
     t =
-        t.withKeyStore(plan.keystore())
-            .withFieldRules(plan.fields())
+        t.withFieldRules(plan.fields())
             .withSourceEncryptionContext(plan.sourceContext())
             .withDestinationEncryptionContext(plan.destinationContext())
             .withGrantTokens(plan.grantTokens())
             .withSkipIfCurrent(plan.skipIfCurrent())
             .withCacheTtl(plan.cacheTtl())
             .withCacheCapacity(plan.cacheCapacity());
+    if (plan.kms() == null) {
+      t = t.withKeyStore(plan.keystore());
+    } else {
+      KmsEndpoint k = plan.kms();
+      t =
+          t.withKmsEndpoint(k.url())
+              .withRegion(k.region())
+              .withKmsMaxRequestsPerSecond(k.maxRequestsPerSecond())
+              .withKmsMaxInFlight(k.maxInFlight())
+              .withKmsBatchSize(k.batchSize())
+              .withKmsMaxThrottledRetries(k.maxThrottledRetries());
+    }
     if (plan.shipKeystore()) {
       t = t.withKeyStoreResource(ShippedKeyStore.resourceName(plan.runId()));
     }
@@ -104,7 +115,7 @@ final class ReKeyPipeline {
     if (plan.sourceKeyId() != null) {
       t = t.withSourceKeyId(plan.sourceKeyId());
     }
-    if (plan.region() != null) {
+    if (plan.region() != null && plan.kms() == null) {
       t = t.withRegion(plan.region());
     }
     if (plan.principal() != null) {

@@ -136,6 +136,9 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       completed = new LinkedBlockingQueue<>();
       held = new ArrayList<>();
       pending = 0;
+      // One DescribeKey per JVM and cache TTL: the answer names the account's key ARNs, so that
+      // dead letters name a blob's source key by its ARN, as with the embedded engine.
+      kms.currentMaterial(destinationKeys[0]);
     }
     clock = spec.clock() == null ? Clock.systemUTC() : spec.clock().clock();
   }

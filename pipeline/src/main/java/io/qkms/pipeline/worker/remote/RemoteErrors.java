@@ -18,6 +18,9 @@ final class RemoteErrors {
 
   static final String THROTTLING = "ThrottlingException";
 
+  /** The job's code for a worker whose AWS SDK default chain found no credentials. */
+  static final String CREDENTIALS_NOT_FOUND = "CredentialsNotFound";
+
   private static final Set<String> THROTTLING_CODES =
       Set.of(
           THROTTLING,
@@ -78,6 +81,12 @@ final class RemoteErrors {
       String message =
           s.awsErrorDetails() == null ? s.getMessage() : s.awsErrorDetails().errorMessage();
       return ofAnswer(code, message, s.statusCode());
+    }
+    if (e instanceof SdkException
+        && e.getMessage() != null
+        && e.getMessage().startsWith("Unable to load credentials")) {
+      // The SDK's default chain found none here: no call was made.
+      return new Failure(Kind.PERMANENT, CREDENTIALS_NOT_FOUND, e.getMessage());
     }
     if (e instanceof SdkException) {
       return new Failure(Kind.UNREACHABLE, ENDPOINT_UNAVAILABLE, describe(e));
