@@ -160,8 +160,7 @@ final class RemotePreflight {
     if (env.get("AWS_ACCESS_KEY_ID") != null) {
       return "access key " + env.get("AWS_ACCESS_KEY_ID") + " (AWS_ACCESS_KEY_ID)";
     }
-    String profile =
-        System.getProperty("aws.profile", env.getOrDefault("AWS_PROFILE", "default"));
+    String profile = System.getProperty("aws.profile", env.getOrDefault("AWS_PROFILE", "default"));
     String file =
         System.getProperty(
             "aws.sharedCredentialsFile",

@@ -26,6 +26,7 @@ final class AimdLimiter {
   private static final long WINDOW_NANOS = 1_000 * MILLI;
 
   private final LongSupplier nanoTime;
+  private final long createdNanos;
   private double ceiling;
   private double rate;
   private double nextFreeNanos;
@@ -42,6 +43,7 @@ final class AimdLimiter {
   AimdLimiter(double ceiling, LongSupplier nanoTime) {
     this.nanoTime = nanoTime;
     long now = nanoTime.getAsLong();
+    this.createdNanos = now;
     this.ceiling = ceiling <= 0 ? Double.POSITIVE_INFINITY : ceiling;
     this.rate = this.ceiling;
     this.nextFreeNanos = now;
@@ -147,9 +149,9 @@ final class AimdLimiter {
     windowPermits += permits;
   }
 
-  /** Permits per second over the last one to two seconds. */
+  /** Permits per second over the last one to two seconds (or since the limiter was made). */
   private double observedRate(long now) {
-    double span = WINDOW_NANOS + (now - windowStartNanos);
-    return (previousWindowPermits + windowPermits) * 1e9 / span;
+    double span = Math.min(WINDOW_NANOS + (now - windowStartNanos), now - createdNanos);
+    return span <= 0 ? 0 : (previousWindowPermits + windowPermits) * 1e9 / span;
   }
 }
