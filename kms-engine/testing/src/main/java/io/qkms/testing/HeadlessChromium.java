@@ -2,20 +2,26 @@ package io.qkms.testing;
 
 import java.io.File;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Function;
+import java.util.logging.Level;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.NoSuchElementException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.TimeoutException;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
@@ -85,12 +91,12 @@ public final class HeadlessChromium implements AutoCloseable {
         "--window-size=1280,1000",
         "--user-data-dir=" + profile);
     // The page's console messages (script errors, Content-Security-Policy violations) for the test.
-    options.setCapability("goog:loggingPrefs", java.util.Map.of("browser", "ALL"));
+    options.setCapability("goog:loggingPrefs", Map.of("browser", "ALL"));
     ChromeDriverService service =
         new ChromeDriverService.Builder()
             .usingDriverExecutable(CHROMEDRIVER.toFile())
             .usingAnyFreePort()
-            .withLogOutput(java.io.OutputStream.nullOutputStream())
+            .withLogOutput(OutputStream.nullOutputStream())
             .build();
     ChromeDriver driver;
     try {
@@ -168,12 +174,11 @@ public final class HeadlessChromium implements AutoCloseable {
         if (value != null && !Boolean.FALSE.equals(value)) {
           return value;
         }
-      } catch (org.openqa.selenium.NoSuchElementException
-          | org.openqa.selenium.StaleElementReferenceException e) {
+      } catch (NoSuchElementException | StaleElementReferenceException e) {
         last = e; // the page is changing: try again
       }
       if (System.nanoTime() > deadline) {
-        throw new org.openqa.selenium.TimeoutException(
+        throw new TimeoutException(
             "waited " + TIMEOUT.toSeconds() + " s for a condition in " + driver.getCurrentUrl(),
             last);
       }
@@ -226,7 +231,7 @@ public final class HeadlessChromium implements AutoCloseable {
   /** Messages the page logged to its console at level SEVERE (errors, CSP violations). */
   public List<String> consoleErrors() {
     return driver.manage().logs().get("browser").getAll().stream()
-        .filter(e -> e.getLevel().intValue() >= java.util.logging.Level.SEVERE.intValue())
+        .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue())
         .map(e -> e.getMessage())
         .toList();
   }
