@@ -183,6 +183,12 @@ final class CommandTree {
             "<file>",
             "Where the access log goes: - for stdout (default), a file to append to, or none."));
     spec.addOption(
+        option(
+            "--max-requests-per-second",
+            "<n>",
+            "The request quota per region, over all access keys; beyond it ThrottlingException"
+                + " (HTTP 400), as AWS KMS answers. Default: unlimited."));
+    spec.addOption(
         OptionSpec.builder("--console")
             .type(Boolean.class)
             .arity("0")

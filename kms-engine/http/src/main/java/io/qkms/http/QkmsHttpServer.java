@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -91,8 +92,12 @@ public final class QkmsHttpServer implements AutoCloseable {
     connector.setIdleTimeout(b.idleTimeout.toMillis());
     server.addConnector(connector);
 
-    KmsHandler handler =
-        new KmsHandler(new Dispatcher(b.engine), verifier, Map.copyOf(regions), b.maxBodyBytes);
+    Dispatcher dispatcher =
+        b.maxRequestsPerSecond > 0
+            ? new Dispatcher(
+                b.engine, new RequestQuota(b.maxRequestsPerSecond, b.engine.regions(), b.ticker))
+            : new Dispatcher(b.engine);
+    KmsHandler handler = new KmsHandler(dispatcher, verifier, Map.copyOf(regions), b.maxBodyBytes);
     graceful =
         new GracefulHandler(
             b.tryItOut ? new TryItOutHandler(handler, b.engine.regions()) : handler);
@@ -203,6 +208,8 @@ public final class QkmsHttpServer implements AutoCloseable {
     private Consumer<String> accessLog;
     private Runnable accessLogFlush = () -> {};
     private boolean tryItOut;
+    private int maxRequestsPerSecond;
+    private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
 
@@ -296,6 +303,25 @@ public final class QkmsHttpServer implements AutoCloseable {
      */
     public Builder tryItOut(boolean tryItOut) {
       this.tryItOut = tryItOut;
+      return this;
+    }
+
+    /**
+     * The request quota: at most this many calls per second in each region, over all access keys
+     * together; beyond it ThrottlingException, HTTP 400, as AWS KMS answers (default 0: unlimited).
+     * Bursts of up to one second's worth pass.
+     */
+    public Builder maxRequestsPerSecond(int maxRequestsPerSecond) {
+      if (maxRequestsPerSecond < 0) {
+        throw new IllegalArgumentException("maxRequestsPerSecond must be 0 (unlimited) or more");
+      }
+      this.maxRequestsPerSecond = maxRequestsPerSecond;
+      return this;
+    }
+
+    /** The monotonic nanosecond time of the request quota (default System::nanoTime). */
+    public Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 

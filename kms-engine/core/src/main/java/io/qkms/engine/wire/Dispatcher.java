@@ -28,16 +28,41 @@ public final class Dispatcher {
   /** The prefix of every target, as in {@code TrentService.ReEncrypt}. */
   public static final String TARGET_PREFIX = "TrentService.";
 
+  /**
+   * Runs a call the dispatcher has read, in place of {@code op.call(kms, caller, request)}: where
+   * an adapter applies what is not the engine's business (the HTTP endpoint's request quota). It
+   * may refuse the call with a {@link KmsException}, or run it on a changed request.
+   */
+  @FunctionalInterface
+  public interface Interceptor {
+    <I, O> O call(Operation<I, O> op, Kms kms, Caller caller, I request);
+  }
+
+  private static final Interceptor DIRECT =
+      new Interceptor() {
+        @Override
+        public <I, O> O call(Operation<I, O> op, Kms kms, Caller caller, I request) {
+          return op.call(kms, caller, request);
+        }
+      };
+
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final byte[] EMPTY = new byte[0];
   private static final byte[] EMPTY_OBJECT = {'{', '}'};
 
   private final ObjectMapper json = Json.mapper();
   private final Kms kms;
+  private final Interceptor interceptor;
 
   /** A dispatcher of every operation of the catalogue ({@link Operations}) to {@code kms}. */
   public Dispatcher(Kms kms) {
+    this(kms, DIRECT);
+  }
+
+  /** As {@link #Dispatcher(Kms)}, every call run through {@code interceptor}. */
+  public Dispatcher(Kms kms, Interceptor interceptor) {
     this.kms = Objects.requireNonNull(kms, "kms");
+    this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
   }
 
   /**
@@ -79,7 +104,7 @@ public final class Dispatcher {
           400, "SerializationException", "The request body is not valid JSON.");
     }
     try {
-      Object response = op.call(kms, caller, request);
+      Object response = interceptor.call(op, kms, caller, request);
       return new WireResponse(
           200, response == null ? EMPTY : json.writeValueAsBytes(response), null);
     } catch (KmsException e) {
