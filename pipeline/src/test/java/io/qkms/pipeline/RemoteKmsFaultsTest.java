@@ -81,6 +81,7 @@ class RemoteKmsFaultsTest {
         "[qkms]\naws_access_key_id = AKIAQKMSUNKNOWN00001\n"
             + "aws_secret_access_key = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
     samples.bench(20_000);
+    samples.bench(3_000);
     server = QkmsServe.start(samples.keystore(), List.of());
   }
 
@@ -271,6 +272,76 @@ class RemoteKmsFaultsTest {
                 .keyId(Samples.NEW_KEY)
                 .build());
       }
+    }
+  }
+
+  @Test
+  void throttledAtATenthOfTheOfferedRate_theRunCompletes_nothingLost_throttledTimeReported()
+      throws IOException {
+    Path out = dir.resolve("throttled");
+    try (QkmsServe quota =
+        QkmsServe.start(samples.keystore(), List.of("--max-requests-per-second", "200"))) {
+      Run r =
+          job(
+              rootCredentials,
+              List.of(
+                  "--input=" + samples.data("bench-3000.avro"),
+                  "--output=" + out,
+                  "--kmsEndpoint=" + quota.endpoint(),
+                  "--region=us-east-1",
+                  "--fields=secret",
+                  "--destinationKeyId=" + Samples.NEW_KEY,
+                  // Ten times what the endpoint takes.
+                  "--kmsMaxRequestsPerSecond=2000"));
+
+      assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      RunReport report = r.outcome().report();
+      assertThat(report.read(), is(3_000L));
+      assertThat(report.written(), is(3_000L));
+      assertThat(report.deadLettered(), is(0L));
+      assertThat(report.committedCountsMatch(), is(true));
+      assertThat(report.kmsThrottled(), greaterThan(0L));
+      assertThat(report.kmsThrottledSeconds() > 0, is(true));
+      assertThat(report.kmsRequests(), is(3_000L + report.kmsThrottled()));
+      // The endpoint's quota, not the job's budget, set the pace.
+      assertThat(report.kmsAchievedRequestsPerSecond() < 200 * 1.3, is(true));
+      assertThat(
+          r.output(), containsString(String.format("(%,d throttled, ", report.kmsThrottled())));
+      assertDecryptUnderNewKey(out);
+    }
+  }
+
+  @Test
+  void throttledBeyondTheRetryBudget_transientDeadLetters_exit5_andTheReplayReKeysThem()
+      throws IOException {
+    Path out = dir.resolve("throttle-budget");
+    try (QkmsServe quota =
+        QkmsServe.start(samples.keystore(), List.of("--max-requests-per-second", "100"))) {
+      List<String> args = new ArrayList<>(customers(quota.endpoint(), out));
+      args.add("--kmsMaxThrottledRetries=0");
+      args.add("--maxDeadLetterFraction=1");
+      Run r = job(rootCredentials, args);
+
+      assertThat(r.output(), r.outcome().exitCode(), is(5));
+      RunReport report = r.outcome().report();
+      long throttledAway =
+          report.transientDeadLettersByCode().getOrDefault("ThrottlingException", 0L);
+      assertThat(throttledAway, greaterThan(0L));
+      assertThat(report.read(), is(report.written() + report.deadLettered()));
+      assertThat(report.committedCountsMatch(), is(true));
+      assertThat(r.output(), containsString("--replayDeadLetters=" + out.resolve("dead-letter")));
+
+      Path replay = dir.resolve("throttle-budget-replay");
+      List<String> again = new ArrayList<>(customers(quota.endpoint(), replay));
+      again.set(0, "--replayDeadLetters=" + out.resolve("dead-letter"));
+      again.add("--maxDeadLetterFraction=1");
+      again.add("--kmsMaxRequestsPerSecond=100");
+      Run rr = job(rootCredentials, again);
+
+      assertThat(rr.output(), rr.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      // The replay re-keys every record the throttling dead-lettered; the bad ones stay bad.
+      assertThat(report.written() + rr.outcome().report().written(), is((long) Samples.CUSTOMERS));
+      assertThat(rr.outcome().report().transientDeadLetters(), is(0L));
     }
   }
 

@@ -3,14 +3,16 @@ package io.qkms.pipeline.worker.remote;
 import io.qkms.engine.api.KeyMaterialRef;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.ReEncryptRequest;
 
 /**
  * The launcher's view of a remote KMS, for the checks before a run: DescribeKey, a DryRun
- * ReEncrypt, a blob's header. Through the same client (and credentials chain) as the workers', each
- * call made once: no retries, so that a wrong setting is told at once.
+ * ReEncrypt, a blob's header. Through the same client (and credentials chain) as the workers'. A
+ * throttled or overloaded call is sent again a few times (the endpoint's quota counts these calls
+ * too); any other failure, no answer included, is told at once.
  */
 public final class RemoteCheck implements AutoCloseable {
   private final RemoteKms lease;
@@ -50,28 +52,50 @@ public final class RemoteCheck implements AutoCloseable {
    * @throws RemoteCallException with the API's error code
    */
   public Key describeKey(String keyId, List<String> grantTokens) {
-    try {
-      KeyMetadata m =
-          client
-              .kms
-              .describeKey(
-                  b -> {
-                    b.keyId(keyId);
-                    if (grantTokens != null && !grantTokens.isEmpty()) {
-                      b.grantTokens(grantTokens);
-                    }
-                  })
-              .join()
-              .keyMetadata();
-      return new Key(
-          m.arn(),
-          m.keySpecAsString(),
-          m.keyUsageAsString(),
-          m.keyStateAsString(),
-          m.currentKeyMaterialId());
-    } catch (RuntimeException e) {
-      throw new RemoteCallException(RemoteErrors.of(e));
+    for (int attempt = 1; ; attempt++) {
+      try {
+        KeyMetadata m =
+            client
+                .kms
+                .describeKey(
+                    b -> {
+                      b.keyId(keyId);
+                      if (grantTokens != null && !grantTokens.isEmpty()) {
+                        b.grantTokens(grantTokens);
+                      }
+                    })
+                .join()
+                .keyMetadata();
+        return new Key(
+            m.arn(),
+            m.keySpecAsString(),
+            m.keyUsageAsString(),
+            m.keyStateAsString(),
+            m.currentKeyMaterialId());
+      } catch (RuntimeException e) {
+        RemoteErrors.Failure f = RemoteErrors.of(e);
+        if (!passing(f, attempt)) {
+          throw new RemoteCallException(f);
+        }
+      }
     }
+  }
+
+  private static final int ATTEMPTS = 8;
+
+  /** Whether a failure may pass (throttled, overloaded), after a wait before the next attempt. */
+  private boolean passing(RemoteErrors.Failure f, int attempt) {
+    if (attempt >= ATTEMPTS
+        || (f.kind() != RemoteErrors.Kind.THROTTLED && f.kind() != RemoteErrors.Kind.OVERLOADED)) {
+      return false;
+    }
+    try {
+      Thread.sleep(client.backoffMillis(attempt, ThreadLocalRandom.current().nextDouble()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+    return true;
   }
 
   /**
@@ -104,12 +128,20 @@ public final class RemoteCheck implements AutoCloseable {
     if (grantTokens != null && !grantTokens.isEmpty()) {
       b.grantTokens(grantTokens);
     }
-    try {
-      client.kms.reEncrypt(b.build()).join();
-      return null; // an endpoint that ignores DryRun re-encrypted it: it would succeed
-    } catch (RuntimeException e) {
-      RemoteErrors.Failure f = RemoteErrors.of(e);
-      return "DryRunOperationException".equals(f.code()) ? null : new RemoteCallException(f);
+    ReEncryptRequest request = b.build();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        client.kms.reEncrypt(request).join();
+        return null; // an endpoint that ignores DryRun re-encrypted it: it would succeed
+      } catch (RuntimeException e) {
+        RemoteErrors.Failure f = RemoteErrors.of(e);
+        if ("DryRunOperationException".equals(f.code())) {
+          return null;
+        }
+        if (!passing(f, attempt)) {
+          return new RemoteCallException(f);
+        }
+      }
     }
   }
 

@@ -369,24 +369,40 @@ final class RemoteClient {
     if (c != null && now.isBefore(c.expires())) {
       return c.material();
     }
-    KeyMaterialRef m;
-    try {
-      describeCalls.incrementAndGet();
-      httpRequests.incrementAndGet();
-      KeyMetadata k = kms.describeKey(b -> b.keyId(keyId)).join().keyMetadata();
-      learnArnPrefix(k.arn());
-      m = new KeyMaterialRef(k.arn(), k.currentKeyMaterialId());
-    } catch (RuntimeException e) {
-      RemoteErrors.Failure f = RemoteErrors.of(e);
-      LOG.warn(
-          "Cannot learn the current material of {} ({}: {}); its ciphertexts are re-encrypted",
-          keyId,
-          f.code(),
-          f.message());
-      m = null;
+    for (int attempt = 1; ; attempt++) {
+      try {
+        describeCalls.incrementAndGet();
+        httpRequests.incrementAndGet();
+        KeyMetadata k = kms.describeKey(b -> b.keyId(keyId)).join().keyMetadata();
+        learnArnPrefix(k.arn());
+        KeyMaterialRef m = new KeyMaterialRef(k.arn(), k.currentKeyMaterialId());
+        current.put(keyId, new Current(m, now.plus(spec.cacheTtl())));
+        return m;
+      } catch (RuntimeException e) {
+        RemoteErrors.Failure f = RemoteErrors.of(e);
+        if (f.retryable() && attempt < 5) {
+          sleep(backoffMillis(attempt, ThreadLocalRandom.current().nextDouble()));
+          continue;
+        }
+        LOG.warn(
+            "Cannot learn the current material of {} ({}: {}); its ciphertexts are re-encrypted",
+            keyId,
+            f.code(),
+            f.message());
+        // Not known for a while: asked again after a tenth of the TTL, not on every record.
+        current.put(keyId, new Current(null, now.plus(spec.cacheTtl().dividedBy(10))));
+        return null;
+      }
     }
-    current.put(keyId, new Current(m, now.plus(spec.cacheTtl())));
-    return m;
+  }
+
+  private static void sleep(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("Interrupted while waiting for the KMS endpoint", e);
+    }
   }
 
   /** The key and material a blob's header names (key ARN once the account is known), or null. */
