@@ -1,6 +1,5 @@
 package io.qkms.cli;
 
-import io.qkms.engine.wire.Dispatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -186,8 +185,9 @@ final class CommandTree {
         option(
             "--max-requests-per-second",
             "<n>",
-            "The request quota per region, over all access keys; beyond it ThrottlingException"
-                + " (HTTP 400), as AWS KMS answers. Default: unlimited."));
+            "The request quota per region, over all access keys (a BatchReEncrypt counts one per"
+                + " item); beyond it ThrottlingException (HTTP 400), as AWS KMS answers. Default:"
+                + " unlimited."));
     spec.addOption(
         OptionSpec.builder("--console")
             .type(Boolean.class)
@@ -258,8 +258,7 @@ final class CommandTree {
         .description(
             (rest.isEmpty() ? "" : rest + " ")
                 + "Calls "
-                + Dispatcher.TARGET_PREFIX
-                + op.target()
+                + op.xAmzTarget()
                 + "; options marked * are required unless --cli-input-json holds them.")
         .footer(footer.toArray(String[]::new));
     for (CommandTable.Member m : op.members()) {

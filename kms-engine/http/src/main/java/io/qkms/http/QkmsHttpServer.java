@@ -52,6 +52,12 @@ public final class QkmsHttpServer implements AutoCloseable {
   /** Enough for every KMS request (a 32 KiB key policy, escaped, is the largest). */
   public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
 
+  /**
+   * Enough for a BatchReEncrypt of 1,000 items of 4 KiB plaintext each (a 4,187-byte blob is 5,584
+   * base64 characters) with their contexts and key IDs.
+   */
+  public static final int DEFAULT_MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
+
   private final Server server;
   private final ServerConnector connector;
   private final AccessLog accessLog;
@@ -97,7 +103,9 @@ public final class QkmsHttpServer implements AutoCloseable {
             ? new Dispatcher(
                 b.engine, new RequestQuota(b.maxRequestsPerSecond, b.engine.regions(), b.ticker))
             : new Dispatcher(b.engine);
-    KmsHandler handler = new KmsHandler(dispatcher, verifier, Map.copyOf(regions), b.maxBodyBytes);
+    KmsHandler handler =
+        new KmsHandler(
+            dispatcher, verifier, Map.copyOf(regions), b.maxBodyBytes, b.maxBatchBodyBytes);
     graceful =
         new GracefulHandler(
             b.tryItOut ? new TryItOutHandler(handler, b.engine.regions()) : handler);
@@ -200,6 +208,7 @@ public final class QkmsHttpServer implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private Clock clock = Clock.systemUTC();
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxBatchBodyBytes = DEFAULT_MAX_BATCH_BODY_BYTES;
     private int maxThreads = 64;
     private Duration credentialRefresh = Duration.ofSeconds(1);
     private Duration stopTimeout = Duration.ofSeconds(30);
@@ -246,6 +255,15 @@ public final class QkmsHttpServer implements AutoCloseable {
         throw new IllegalArgumentException("maxBodyBytes must be positive");
       }
       this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** Larger BatchReEncrypt bodies get 413 (default 8 MiB). */
+    public Builder maxBatchBodyBytes(int maxBatchBodyBytes) {
+      if (maxBatchBodyBytes < 1) {
+        throw new IllegalArgumentException("maxBatchBodyBytes must be positive");
+      }
+      this.maxBatchBodyBytes = maxBatchBodyBytes;
       return this;
     }
 
@@ -308,8 +326,8 @@ public final class QkmsHttpServer implements AutoCloseable {
 
     /**
      * The request quota: at most this many calls per second in each region, over all access keys
-     * together; beyond it ThrottlingException, HTTP 400, as AWS KMS answers (default 0: unlimited).
-     * Bursts of up to one second's worth pass.
+     * together (a BatchReEncrypt counts one per item); beyond it ThrottlingException, HTTP 400, as
+     * AWS KMS answers (default 0: unlimited). Bursts of up to one second's worth pass.
      */
     public Builder maxRequestsPerSecond(int maxRequestsPerSecond) {
       if (maxRequestsPerSecond < 0) {

@@ -4,10 +4,16 @@ import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.Kms;
 import io.qkms.engine.api.Operation;
 import io.qkms.engine.api.errors.ThrottlingException;
+import io.qkms.engine.api.model.BatchReEncryptRequest;
+import io.qkms.engine.api.model.BatchReEncryptResponse;
+import io.qkms.engine.api.model.BatchReEncryptResult;
+import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.wire.Dispatcher;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -80,10 +86,36 @@ final class RequestQuota implements Dispatcher.Interceptor {
   }
 
   @Override
+  @SuppressWarnings("unchecked") // O is BatchReEncryptResponse when the request is a batch
   public <I, O> O call(Operation<I, O> op, Kms kms, Caller caller, I request) {
+    if (request instanceof BatchReEncryptRequest batch) {
+      return (O) batch(kms, caller, batch);
+    }
     if (acquire(caller.region().name(), 1) == 0) {
       throw new ThrottlingException();
     }
     return op.call(kms, caller, request);
+  }
+
+  private BatchReEncryptResponse batch(Kms kms, Caller caller, BatchReEncryptRequest batch) {
+    List<ReEncryptRequest> items = batch.items();
+    int n = items == null ? 0 : items.size();
+    boolean wellFormed = n >= 1 && n <= BatchReEncryptRequest.MAX_ITEMS;
+    int granted = acquire(caller.region().name(), wellFormed ? n : 1);
+    if (granted == 0) {
+      throw new ThrottlingException();
+    }
+    if (!wellFormed || granted == n) {
+      return kms.batchReEncrypt(caller, batch); // a malformed batch costs one request
+    }
+    BatchReEncryptResponse done =
+        kms.batchReEncrypt(caller, new BatchReEncryptRequest(items.subList(0, granted)));
+    List<BatchReEncryptResult> results = new ArrayList<>(n);
+    results.addAll(done.results());
+    BatchReEncryptResult throttled = BatchReEncryptResult.error(new ThrottlingException());
+    while (results.size() < n) {
+      results.add(throttled);
+    }
+    return new BatchReEncryptResponse(results);
   }
 }

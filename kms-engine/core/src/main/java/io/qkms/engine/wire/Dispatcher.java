@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * message, since bodies may hold plaintext.
  */
 public final class Dispatcher {
-  /** The prefix of every target, as in {@code TrentService.ReEncrypt}. */
-  public static final String TARGET_PREFIX = "TrentService.";
+  /** The prefix of AWS KMS's targets, as in {@code TrentService.ReEncrypt}. */
+  public static final String TARGET_PREFIX = Operation.AWS_SERVICE + ".";
 
   /**
    * Runs a call the dispatcher has read, in place of {@code op.call(kms, caller, request)}: where
@@ -66,12 +66,11 @@ public final class Dispatcher {
   }
 
   /**
-   * The operation a target names, e.g. {@code TrentService.ReEncrypt}; null if none (or no target).
+   * The operation a target names, e.g. {@code TrentService.ReEncrypt} or {@code
+   * QkmsService.BatchReEncrypt}; null if none (or no target).
    */
   public static Operation<?, ?> operation(String target) {
-    return target != null && target.startsWith(TARGET_PREFIX)
-        ? Operations.named(target.substring(TARGET_PREFIX.length()))
-        : null;
+    return Operations.forTarget(target);
   }
 
   /**
@@ -97,6 +96,8 @@ public final class Dispatcher {
         return WireResponse.error(
             400, "SerializationException", "The request body must be a JSON object.");
       }
+    } catch (KmsException e) {
+      return WireResponse.error(400, e.errorCode(), e.getMessage()); // a request type's own check
     } catch (JsonMappingException e) {
       return WireResponse.error(400, "SerializationException", describe(e));
     } catch (IOException e) {
