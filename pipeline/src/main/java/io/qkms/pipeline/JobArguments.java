@@ -46,6 +46,15 @@ final class JobArguments {
         "Key store and caller",
         List.of("keystore", "shipKeystore", "region", "principal", "cacheTtl", "cacheCapacity"));
     GROUPS.put(
+        "KMS endpoint (instead of a key store)",
+        List.of(
+            "kmsEndpoint",
+            "kmsMaxRequestsPerSecond",
+            "kmsMaxInFlight",
+            "kmsBatchSize",
+            "kmsMaxThrottledRetries",
+            "kmsPricePer10k"));
+    GROUPS.put(
         "Checks and reporting",
         List.of("maxDeadLetterFraction", "allowAbsentFields", "checkCommitted", "progressSeconds"));
     GROUPS.put("Resumable runs", List.of("resumable", "resume", "shardBytes"));
@@ -116,7 +125,9 @@ final class JobArguments {
     }
     out.println("QKMS re-key: re-encrypts ciphertext fields of Avro or JSON Lines records.");
     out.println();
-    out.println("  scripts/rekey --input=<pattern> --output=<new dir> --keystore=<dir> \\");
+    out.println(
+        "  scripts/rekey --input=<pattern> --output=<new dir> --keystore=<dir> | --kmsEndpoint=<url>"
+            + " \\");
     out.println("      --fields=<path,...> --destinationKeyId=<key> [options]");
     out.println(
         "  scripts/rekey --samples [options]   re-key a fresh sample key store and data set");

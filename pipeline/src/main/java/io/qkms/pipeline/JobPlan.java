@@ -30,7 +30,7 @@ import org.apache.beam.sdk.io.fs.ResourceId;
  * A job's settings, resolved and checked before anything runs: the input files and their format
  * (the {@link RecordFiles} of the run: schema, how the files are read and written), the run
  * directories, the fields with their keys and contexts (flags merged with the spec file), and the
- * engine's settings.
+ * engine's settings: a key store, or a remote KMS ({@code kms}, null for a key store).
  */
 record JobPlan(
     String inputPattern,
@@ -57,7 +57,8 @@ record JobPlan(
     boolean allowAbsentFields,
     String runId,
     Selection selection,
-    Mode mode) {
+    Mode mode,
+    KmsEndpoint kms) {
 
   /** What the command does: re-key, count references (--census), or estimate (--estimateOnly). */
   enum Mode {
@@ -93,7 +94,8 @@ record JobPlan(
         allowAbsentFields,
         runId,
         s,
-        mode);
+        mode,
+        kms);
   }
 
   /** Whether the input is dead letters of an earlier run. */
@@ -157,6 +159,20 @@ record JobPlan(
             ? Formats.replay(pattern, files, flag)
             : format(o.getInputFormat(), pattern, files).input(pattern, files, flag);
 
+    KmsEndpoint kms = KmsEndpoint.from(o);
+    if (kms != null) {
+      // Both drive the embedded engine's in-line path (material dates, one shard at a time).
+      if (!selection.selectsAll()) {
+        throw new IllegalArgumentException(
+            "--onlySourceKeys and --onlyMaterialsCreatedBefore need a key store (--keystore);"
+                + " with --kmsEndpoint every ciphertext is re-keyed");
+      }
+      if (o.getResumable() || o.getResume()) {
+        throw new IllegalArgumentException(
+            "--resumable and --resume need a key store (--keystore); a run through --kmsEndpoint"
+                + " is not resumable yet");
+      }
+    }
     String output = absolute(o.getOutput());
     if (!o.getResume()) { // a resumed run's output holds the run (ResumableRun checks it)
       checkFreshOutput(output, "--output");
@@ -269,7 +285,8 @@ record JobPlan(
         o.getAllowAbsentFields(),
         UUID.randomUUID().toString().substring(0, 8),
         selection,
-        mode);
+        mode,
+        kms);
   }
 
   /**

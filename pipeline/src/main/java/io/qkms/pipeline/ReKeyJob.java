@@ -93,9 +93,18 @@ public final class ReKeyJob {
           resumable = r.run();
           plan = resumable.plan();
         }
-        String note = Preflight.check(plan, System.getenv(), FlinkSettings.local(options));
-        if (note != null) {
-          err.println(note);
+        if (plan.kms() != null) {
+          // Through a KMS endpoint: its checks and the estimate, before a request is paid for.
+          out.print(RemotePreflight.check(plan, System.getenv()).text());
+          if (plan.kms().estimateOnly()) {
+            out.println("rekey: --estimateOnly: nothing was run or written");
+            return new Outcome(EXIT_OK, null);
+          }
+        } else {
+          String note = Preflight.check(plan, System.getenv(), FlinkSettings.local(options));
+          if (note != null) {
+            err.println(note);
+          }
         }
         if (plan.mode() == JobPlan.Mode.ESTIMATE) {
           return EstimateRun.run(options, plan, out);
@@ -287,7 +296,19 @@ public final class ReKeyJob {
     run.putAll(plan.input().settings());
     run.put("output", plan.output());
     run.put("deadLetter", plan.deadLetter());
-    run.put("keystore", plan.keystore() + (plan.shipKeystore() ? " (shipped with the job)" : ""));
+    if (plan.kms() == null) {
+      run.put("keystore", plan.keystore() + (plan.shipKeystore() ? " (shipped with the job)" : ""));
+    } else {
+      KmsEndpoint k = plan.kms();
+      run.put("kmsEndpoint", k.url());
+      run.put("region", k.region());
+      run.put(
+          "kmsMaxRequestsPerSecond",
+          k.maxRequestsPerSecond() > 0 ? Double.toString(k.maxRequestsPerSecond()) : "none");
+      run.put("kmsMaxInFlight", Integer.toString(k.maxInFlight()));
+      run.put("kmsBatchSize", Integer.toString(k.batchSize()));
+      run.put(RunReport.KMS_PRICE_PER_10K, Double.toString(k.pricePer10k()));
+    }
     run.put("skipIfCurrent", Boolean.toString(plan.skipIfCurrent()));
     if (!plan.selection().selectsAll()) {
       run.put("selection", plan.selection().toString());

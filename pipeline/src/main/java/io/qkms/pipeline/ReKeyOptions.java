@@ -75,7 +75,7 @@ public interface ReKeyOptions extends PipelineOptions {
   @Description(
       "The key store directory (made by `qkms init`), as the workers see it. Each worker finds the"
           + " root key as the CLI does: QKMS_ROOT_KEY_FILE, else QKMS_PASSPHRASE, else"
-          + " <keystore>/root.key. Required, except for --census.")
+          + " <keystore>/root.key. Required, except for --census or with --kmsEndpoint.")
   String getKeystore();
 
   void setKeystore(String value);
@@ -100,7 +100,9 @@ public interface ReKeyOptions extends PipelineOptions {
 
   void setCheckCommitted(boolean value);
 
-  @Description("The region to call in. Default: the key store's home region.")
+  @Description(
+      "The region to call in. Default: the key store's home region; with --kmsEndpoint, the AWS"
+          + " SDK's region chain (AWS_REGION, the profile's region).")
   String getRegion();
 
   void setRegion(String value);
@@ -166,6 +168,54 @@ public interface ReKeyOptions extends PipelineOptions {
 
   void setAllowAbsentFields(boolean value);
 
+  @Description(
+      "Re-encrypt through this KMS endpoint instead of a key store (no key material on the"
+          + " workers): a `qkms serve` (http://host:8471) or AWS KMS"
+          + " (https://kms.<region>.amazonaws.com). Each worker signs its calls with credentials"
+          + " from the AWS SDK's default chain: AWS_PROFILE, AWS_SHARED_CREDENTIALS_FILE,"
+          + " AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY.")
+  String getKmsEndpoint();
+
+  void setKmsEndpoint(String value);
+
+  @Description(
+      "The whole job's budget of ReEncrypt operations per second at the endpoint (retries and"
+          + " batch items count), split among the parallel workers; each slows down on"
+          + " ThrottlingException and retries. 0: none.")
+  @Default.Double(0)
+  double getKmsMaxRequestsPerSecond();
+
+  void setKmsMaxRequestsPerSecond(double value);
+
+  @Description("Requests each worker keeps in flight at the endpoint (asynchronous calls).")
+  @Default.Integer(32)
+  int getKmsMaxInFlight();
+
+  void setKmsMaxInFlight(int value);
+
+  @Description(
+      "ReEncrypt operations per request: 1 sends plain ReEncrypt (AWS KMS); up to 1000 sends"
+          + " QkmsService.BatchReEncrypt, which only qkms serve answers.")
+  @Default.Integer(1)
+  int getKmsBatchSize();
+
+  void setKmsBatchSize(int value);
+
+  @Description(
+      "ThrottlingException answers one call may get before its record is dead-lettered as"
+          + " transient (exit 5, replayable).")
+  @Default.Integer(100)
+  int getKmsMaxThrottledRetries();
+
+  void setKmsMaxThrottledRetries(int value);
+
+  @Description(
+      "The price of 10,000 requests, in dollars, for the estimate and the report (AWS KMS's: 0.03).")
+  @Default.Double(0.03)
+  double getKmsPricePer10k();
+
+  void setKmsPricePer10k(double value);
+
   @Description("Seconds between progress lines from each worker; 0 turns them off.")
   @Default.Integer(5)
   int getProgressSeconds();
@@ -200,9 +250,11 @@ public interface ReKeyOptions extends PipelineOptions {
   void setCensus(boolean value);
 
   @Description(
-      "Count the input records (from Avro block headers and line breaks), check a sample with the"
-          + " run's settings and print the expected duration from a short calibration on this"
-          + " machine; nothing is written. Exit 0.")
+      "Run the checks before the run and print what it would take, then stop (exit 0) without"
+          + " writing anything: with a key store, the input records counted (from Avro block"
+          + " headers and line breaks), a sample tried and the expected duration from a short"
+          + " calibration on this machine; with --kmsEndpoint, the records, requests, time at the"
+          + " request budget and their cost.")
   @Default.Boolean(false)
   boolean getEstimateOnly();
 

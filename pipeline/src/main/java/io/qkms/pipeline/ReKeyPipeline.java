@@ -39,8 +39,7 @@ final class ReKeyPipeline {
 
   static <T> ReEncrypt.Records<T> configure(ReEncrypt.Records<T> t, JobPlan plan) {
     t =
-        t.withKeyStore(plan.keystore())
-            .withFieldRules(plan.fields())
+        t.withFieldRules(plan.fields())
             .withSourceEncryptionContext(plan.sourceContext())
             .withDestinationEncryptionContext(plan.destinationContext())
             .withGrantTokens(plan.grantTokens())
@@ -48,6 +47,18 @@ final class ReKeyPipeline {
             .withSelection(plan.selection())
             .withCacheTtl(plan.cacheTtl())
             .withCacheCapacity(plan.cacheCapacity());
+    if (plan.kms() == null) {
+      t = t.withKeyStore(plan.keystore());
+    } else {
+      KmsEndpoint k = plan.kms();
+      t =
+          t.withKmsEndpoint(k.url())
+              .withRegion(k.region())
+              .withKmsMaxRequestsPerSecond(k.maxRequestsPerSecond())
+              .withKmsMaxInFlight(k.maxInFlight())
+              .withKmsBatchSize(k.batchSize())
+              .withKmsMaxThrottledRetries(k.maxThrottledRetries());
+    }
     if (plan.shipKeystore()) {
       t = t.withKeyStoreResource(ShippedKeyStore.resourceName(plan.runId()));
     }
@@ -57,7 +68,7 @@ final class ReKeyPipeline {
     if (plan.sourceKeyId() != null) {
       t = t.withSourceKeyId(plan.sourceKeyId());
     }
-    if (plan.region() != null) {
+    if (plan.region() != null && plan.kms() == null) {
       t = t.withRegion(plan.region());
     }
     if (plan.principal() != null) {

@@ -45,6 +45,122 @@ final class SampleCheck {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
+  /** The KMS the sample is tried against: the embedded engine, or a remote endpoint. */
+  interface Kms {
+    /**
+     * A ReEncrypt with DryRun.
+     *
+     * @return null when it would succeed; else its error
+     */
+    KmsError dryRun(
+        byte[] blob,
+        String sourceKeyId,
+        Map<String, String> sourceContext,
+        String destinationKeyId,
+        Map<String, String> destinationContext,
+        List<String> grantTokens);
+
+    /** The key ARN a blob's header names, or null if it is no QKMS ciphertext. */
+    String headerKeyArn(byte[] blob);
+
+    /** Who calls, as the diagnosis of AccessDeniedException names it. */
+    String caller();
+
+    /**
+     * Whether an AccessDeniedException on any sampled record stops the run (a remote run, which
+     * would spend requests on records it may not re-key), not only on every one.
+     */
+    boolean anyAccessDeniedStops();
+
+    /**
+     * Whether only QKMS ciphertexts open (the embedded engine), so a blob without a QKMS header is
+     * no ciphertext at all; an endpoint may be AWS KMS, whose ciphertexts have another format.
+     */
+    boolean opensOnlyQkmsBlobs();
+
+    /** Whether the blob is under {@code destinationKeyId}'s current material (for estimates). */
+    default boolean isCurrent(byte[] blob, String destinationKeyId) {
+      return false;
+    }
+  }
+
+  /** An error a KMS answered: the API's code and message, and whether it may pass. */
+  record KmsError(String code, String message, boolean retryable) {}
+
+  /**
+   * What the sample showed, for the estimate of a remote run: records tried, those that would
+   * re-encrypt, the ciphertexts they hold, and how many of those are already current (with
+   * --skipIfCurrent, else 0).
+   */
+  record Sampled(int records, long reEncrypt, long ciphertexts, long current) {
+    /** Calls one record takes on average (1 when nothing was sampled). */
+    double callsPerRecord() {
+      return records == 0 ? 1.0 : (ciphertexts - current) / (double) records;
+    }
+  }
+
+  /** The embedded engine as the sample check's KMS, calling as {@code caller}. */
+  static Kms embedded(KmsEngine engine, Caller caller, String principal) {
+    return embedded(engine, caller, principal, true);
+  }
+
+  /**
+   * The embedded engine; with {@code dryRun} false its {@link Kms#dryRun} re-encrypts for real (the
+   * new ciphertext is discarded), for the calibration of an estimate.
+   */
+  private static Kms embedded(KmsEngine engine, Caller caller, String principal, boolean dryRun) {
+    return new Kms() {
+      @Override
+      public KmsError dryRun(
+          byte[] blob,
+          String sourceKeyId,
+          Map<String, String> sourceContext,
+          String destinationKeyId,
+          Map<String, String> destinationContext,
+          List<String> grantTokens) {
+        try {
+          engine.reEncrypt(
+              caller,
+              ReEncryptRequest.builder()
+                  .ciphertextBlob(blob)
+                  .sourceKeyId(sourceKeyId)
+                  .sourceEncryptionContext(sourceContext)
+                  .destinationKeyId(destinationKeyId)
+                  .destinationEncryptionContext(destinationContext)
+                  .grantTokens(grantTokens)
+                  .dryRun(dryRun)
+                  .build());
+          return null;
+        } catch (DryRunOperationException e) {
+          return null; // it would have succeeded
+        } catch (KmsException e) {
+          return new KmsError(e.errorCode(), e.getMessage(), e.isRetryable());
+        }
+      }
+
+      @Override
+      public String headerKeyArn(byte[] blob) {
+        KeyMaterialRef header = engine.ciphertextKeyMaterial(blob);
+        return header == null ? null : header.keyArn();
+      }
+
+      @Override
+      public String caller() {
+        return "--principal " + (principal == null ? "(the account root)" : principal);
+      }
+
+      @Override
+      public boolean anyAccessDeniedStops() {
+        return false;
+      }
+
+      @Override
+      public boolean opensOnlyQkmsBlobs() {
+        return true;
+      }
+    };
+  }
+
   /** One sampled record's outcome: re-encrypts, holds no ciphertext, or fails. */
   private record Outcome(boolean ok, boolean noCiphertext, Failure failure) {}
 
@@ -64,26 +180,25 @@ final class SampleCheck {
   }
 
   private final JobPlan plan;
-  private final KmsEngine engine;
-  private final Caller caller;
-  private boolean dryRun = true; // false while calibrating: the new ciphertexts are discarded
+  private final Kms kms;
+  private long ciphertexts;
+  private long current;
 
-  private SampleCheck(JobPlan plan, KmsEngine engine, Caller caller) {
+  private SampleCheck(JobPlan plan, Kms kms) {
     this.plan = plan;
-    this.engine = engine;
-    this.caller = caller;
+    this.kms = kms;
   }
 
   /**
    * @throws IllegalArgumentException with the diagnosis when the run would not re-key its records
    */
   static void run(JobPlan plan, KmsEngine engine, Caller caller) {
-    new SampleCheck(plan, engine, caller).check();
+    run(plan, embedded(engine, caller, plan.principal()));
   }
 
   /** Samples the input and tries the records with the run's settings, without a verdict. */
   static Result sample(JobPlan plan, KmsEngine engine, Caller caller) {
-    SampleCheck c = new SampleCheck(plan, engine, caller);
+    SampleCheck c = new SampleCheck(plan, embedded(engine, caller, plan.principal()));
     List<?> records;
     try {
       records = c.sample();
@@ -121,8 +236,7 @@ final class SampleCheck {
     if (records.isEmpty()) {
       return 0;
     }
-    SampleCheck c = new SampleCheck(plan, engine, caller);
-    c.dryRun = false;
+    SampleCheck c = new SampleCheck(plan, embedded(engine, caller, plan.principal(), false));
     // Records with a schema (Avro, Parquet) are decoded and encoded as Avro binary, as the job's
     // coder does between its steps; lines are scanned as they are.
     boolean avro = records.get(0) instanceof GenericRecord;
@@ -171,7 +285,15 @@ final class SampleCheck {
     return done / ((System.nanoTime() - t0) / 1e9);
   }
 
-  private void check() {
+  /**
+   * @return what the sample showed
+   * @throws IllegalArgumentException with the diagnosis when the run would not re-key its records
+   */
+  static Sampled run(JobPlan plan, Kms kms) {
+    return new SampleCheck(plan, kms).check();
+  }
+
+  private Sampled check() {
     List<?> records;
     try {
       records = sample();
@@ -182,7 +304,7 @@ final class SampleCheck {
               + e.getMessage());
     }
     if (records.isEmpty()) {
-      return;
+      return new Sampled(0, 0, 0, 0);
     }
     if (!plan.input().hasSchema() && !plan.allowAbsentFields()) {
       @SuppressWarnings("unchecked")
@@ -195,8 +317,20 @@ final class SampleCheck {
     long ok = outcomes.stream().filter(Outcome::ok).count();
     List<Failure> failures =
         outcomes.stream().map(Outcome::failure).filter(f -> f != null).toList();
+    Sampled sampled = new Sampled(records.size(), ok, ciphertexts, current);
+    if (kms.anyAccessDeniedStops()) {
+      for (Failure f : failures) {
+        if (f.code().equals("AccessDeniedException")) {
+          throw new IllegalArgumentException(
+              "The caller may not re-encrypt "
+                  + (f.field() == null ? "the sampled records" : "field " + f.field())
+                  + ": "
+                  + diagnose(f));
+        }
+      }
+    }
     if (ok > 0 || failures.isEmpty()) {
-      return;
+      return sampled;
     }
     Map<String, Long> byCode = new TreeMap<>();
     for (Failure f : failures) {
@@ -370,26 +504,24 @@ final class SampleCheck {
       } catch (FieldException e) {
         return failed(e.code(), field, e.getMessage(), view.ciphertext(i), null);
       }
-      try {
-        engine.reEncrypt(
-            caller,
-            ReEncryptRequest.builder()
-                .ciphertextBlob(view.ciphertext(i))
-                .sourceKeyId(sourceKey(rule))
-                .sourceEncryptionContext(source)
-                .destinationKeyId(destinationKey(rule))
-                .destinationEncryptionContext(destination)
-                .grantTokens(plan.grantTokens().isEmpty() ? null : plan.grantTokens())
-                .dryRun(dryRun)
-                .build());
-      } catch (DryRunOperationException e) {
-        continue; // it would have succeeded
-      } catch (KmsException e) {
-        if (e.isRetryable()) {
-          continue; // the engine, not the settings: the run retries such errors
-        }
-        return failed(e.errorCode(), field, e.getMessage(), view.ciphertext(i), source);
+      ciphertexts++;
+      if (plan.skipIfCurrent()
+          && source.equals(destination)
+          && kms.isCurrent(view.ciphertext(i), destinationKey(rule))) {
+        current++;
       }
+      KmsError e =
+          kms.dryRun(
+              view.ciphertext(i),
+              sourceKey(rule),
+              source,
+              destinationKey(rule),
+              destination,
+              plan.grantTokens().isEmpty() ? null : plan.grantTokens());
+      if (e == null || e.retryable()) {
+        continue; // it would have succeeded; or the KMS, not the settings: the run retries it
+      }
+      return failed(e.code(), field, e.message(), view.ciphertext(i), source);
     }
     return new Outcome(true, false, null);
   }
@@ -425,11 +557,11 @@ final class SampleCheck {
     return switch (f.code()) {
       case ErrorCodes.INVALID_CIPHERTEXT -> invalidCiphertext(f, rule);
       case "IncorrectKeyException" -> {
-        KeyMaterialRef header = engine.ciphertextKeyMaterial(f.blob());
+        String header = kms.headerKeyArn(f.blob());
         yield "--sourceKeyId "
             + (rule == null ? plan.sourceKeyId() : sourceKey(rule))
             + " is not the key of these ciphertexts"
-            + (header == null ? "" : ": they name " + header.keyArn())
+            + (header == null ? "" : ": they name " + header)
             + " (leave --sourceKeyId out to accept each ciphertext's own key)";
       }
       case "NotFoundException" ->
@@ -440,9 +572,10 @@ final class SampleCheck {
           message + " (enable the key, or choose another)";
       case "AccessDeniedException" ->
           message
-              + " (--principal "
-              + (plan.principal() == null ? "(the account root)" : plan.principal())
-              + " needs a key policy or grant allowing kms:ReEncryptFrom and kms:ReEncryptTo)";
+              + " ("
+              + kms.caller()
+              + " needs a key policy or grant allowing kms:ReEncryptFrom on the ciphertexts' key"
+              + " and kms:ReEncryptTo on the destination key)";
       case ErrorCodes.CONTEXT_FIELD_MISSING ->
           message
               + " in every sampled record (check the ${field} names in the encryption contexts)";
@@ -453,7 +586,7 @@ final class SampleCheck {
   }
 
   private String invalidCiphertext(Failure f, FieldRule rule) {
-    if (f.blob() == null || engine.ciphertextKeyMaterial(f.blob()) == null) {
+    if (f.blob() == null || (kms.headerKeyArn(f.blob()) == null && kms.opensOnlyQkmsBlobs())) {
       return "the values of " + f.field() + " are no QKMS ciphertexts (check --fields)";
     }
     boolean sourceGiven = f.source() != null && !f.source().isEmpty();
@@ -477,22 +610,14 @@ final class SampleCheck {
   }
 
   private boolean opensWithoutContext(Failure f, FieldRule rule) {
-    try {
-      engine.reEncrypt(
-          caller,
-          ReEncryptRequest.builder()
-              .ciphertextBlob(f.blob())
-              .sourceKeyId(rule == null ? null : sourceKey(rule))
-              .destinationKeyId(rule == null ? plan.destinationKeyId() : destinationKey(rule))
-              .grantTokens(plan.grantTokens().isEmpty() ? null : plan.grantTokens())
-              .dryRun(true)
-              .build());
-      return false;
-    } catch (DryRunOperationException e) {
-      return true;
-    } catch (KmsException e) {
-      return false;
-    }
+    return kms.dryRun(
+            f.blob(),
+            rule == null ? null : sourceKey(rule),
+            null,
+            rule == null ? plan.destinationKeyId() : destinationKey(rule),
+            null,
+            plan.grantTokens().isEmpty() ? null : plan.grantTokens())
+        == null;
   }
 
   private static String suggestion(String path, Set<String> present) {

@@ -13,6 +13,9 @@ import io.qkms.engine.api.model.EnableKeyRequest;
 import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.ReplicateKeyRequest;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
+import io.qkms.engine.credentials.AccessKeys;
+import io.qkms.engine.credentials.CredentialsFile;
+import io.qkms.engine.credentials.NewAccessKey;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
@@ -155,6 +158,14 @@ public final class Samples {
       }
       SampleData.writeAvro(data("orders-us.avro"), SampleData.SCHEMA, orders);
       engine.disableKey(us, new DisableKeyRequest(DISABLED_KEY));
+      // The account root's access key for `qkms serve`, in a credentials file beside the store
+      // (profile qkms), as `qkms init` writes it: for runs through a KMS endpoint.
+      NewAccessKey root = AccessKeys.of(store).create(Principal.root(ACCOUNT));
+      CredentialsFile.write(
+          keystore().resolve(CredentialsFile.FILE_NAME),
+          CredentialsFile.PROFILE,
+          root.accessKeyId(),
+          root.secretAccessKey());
     }
   }
 

@@ -68,8 +68,7 @@ final class ApiCommand {
           new Caller(
               principal == null ? Principal.root(engine.accountId()) : principal,
               region == null ? engine.homeRegion() : region);
-      WireResponse r =
-          new Dispatcher(engine).dispatch(Dispatcher.TARGET_PREFIX + op.target(), body, caller);
+      WireResponse r = new Dispatcher(engine).dispatch(op.xAmzTarget(), body, caller);
       if (r.isError()) {
         inv.err.println(Output.errorLine(r.body()));
         return Qkms.API_ERROR;
@@ -92,6 +91,7 @@ final class ApiCommand {
       case STRING_LIST -> ParamValues.stringList(name, strings(v));
       case STRUCTURE -> ParamValues.structure(name, (String) v);
       case TAGS -> ParamValues.structureList(name, strings(v));
+      case STRUCTURE_LIST -> ParamValues.objectArray(name, (String) v);
     };
   }
 

@@ -3,6 +3,7 @@ package io.qkms.cli;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.qkms.engine.api.Operation;
 import io.qkms.engine.api.Operations;
+import io.qkms.engine.api.model.Tag;
 import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.RecordComponent;
 import java.lang.reflect.Type;
@@ -36,7 +37,9 @@ final class CommandTable {
     /** shorthand {@code A={k=v},B={k=v}} or JSON. */
     STRUCTURE("<value>"),
     /** shorthand {@code TagKey=k,TagValue=v} per tag, or a JSON array. */
-    TAGS("<TagKey=k,TagValue=v>");
+    TAGS("<TagKey=k,TagValue=v>"),
+    /** a JSON array of request objects, inline or {@code file://FILE}. */
+    STRUCTURE_LIST("<json>");
 
     final String paramLabel;
 
@@ -62,7 +65,8 @@ final class CommandTable {
         return STRING_MAP;
       }
       if (type instanceof ParameterizedType p && p.getRawType() == List.class) {
-        return p.getActualTypeArguments()[0] == String.class ? STRING_LIST : TAGS;
+        Type element = p.getActualTypeArguments()[0];
+        return element == String.class ? STRING_LIST : element == Tag.class ? TAGS : STRUCTURE_LIST;
       }
       if (type instanceof Class<?> c && c.isRecord()) {
         return STRUCTURE;
@@ -85,9 +89,14 @@ final class CommandTable {
       String summary,
       List<Member> members,
       Set<String> required) {
-    /** The operation's name, as in {@code X-Amz-Target}. */
+    /** The operation's name, e.g. {@code ReEncrypt}. */
     String target() {
       return operation.name();
+    }
+
+    /** Its {@code X-Amz-Target}, e.g. {@code TrentService.ReEncrypt}. */
+    String xAmzTarget() {
+      return operation.target();
     }
   }
 
@@ -154,6 +163,10 @@ final class CommandTable {
     describe("GrantToken", "The grant token.");
     describe("PolicyName", "The policy name: default.");
     describe("ReplicaRegion", "The region of the replica, e.g. eu-west-1.");
+    describe(
+        "Items",
+        "The ReEncrypt requests (1 to 1,000): a JSON array of ReEncrypt request objects, inline or"
+            + " file://FILE.");
 
     help("CreateKey", "Creates a KMS key.");
     help("DescribeKey", "Shows a key's metadata.", "KeyId");
@@ -203,6 +216,11 @@ final class CommandTable {
         "Replicates a multi-region primary key into another region of the store.",
         "KeyId",
         "ReplicaRegion");
+    help(
+        "BatchReEncrypt",
+        "Re-encrypts up to 1,000 ciphertexts in one call, each item a ReEncrypt request with its"
+            + " own result or error (QKMS only; AWS KMS has no such call).",
+        "Items");
 
     for (Operation<?, ?> op : Operations.all()) {
       BY_COMMAND.put(commandName(op.name()), command(op));

@@ -1,6 +1,5 @@
 package io.qkms.cli;
 
-import io.qkms.engine.wire.Dispatcher;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -184,6 +183,13 @@ final class CommandTree {
             "<file>",
             "Where the access log goes: - for stdout (default), a file to append to, or none."));
     spec.addOption(
+        option(
+            "--max-requests-per-second",
+            "<n>",
+            "The request quota per region, over all access keys (a BatchReEncrypt counts one per"
+                + " item); beyond it ThrottlingException (HTTP 400), as AWS KMS answers. Default:"
+                + " unlimited."));
+    spec.addOption(
         OptionSpec.builder("--console")
             .type(Boolean.class)
             .arity("0")
@@ -253,8 +259,7 @@ final class CommandTree {
         .description(
             (rest.isEmpty() ? "" : rest + " ")
                 + "Calls "
-                + Dispatcher.TARGET_PREFIX
-                + op.target()
+                + op.xAmzTarget()
                 + "; options marked * are required unless --cli-input-json holds them.")
         .footer(footer.toArray(String[]::new));
     for (CommandTable.Member m : op.members()) {

@@ -146,6 +146,15 @@ final class ParamValues {
     return (ObjectNode) node;
   }
 
+  /** A JSON array of objects, inline or {@code file://FILE}. */
+  static ArrayNode objectArray(String option, String value) {
+    JsonNode node = json(option, text(option, value).strip());
+    if (!node.isArray()) {
+      throw new UsageException("Invalid value for " + option + ": expected a JSON array");
+    }
+    return (ArrayNode) node;
+  }
+
   /** A list of structures: each value is one in shorthand, or a JSON array (or object). */
   static ArrayNode structureList(String option, List<String> values) {
     ArrayNode out = NODES.arrayNode();

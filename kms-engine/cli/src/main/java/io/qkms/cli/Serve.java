@@ -35,6 +35,7 @@ final class Serve {
     if (port < 0 || port > 65535) {
       throw new UsageException("Invalid value for --port: expected a number 0..65535");
     }
+    int quota = quota(Invocation.value(sub, "--max-requests-per-second", null));
     String accessLog = Invocation.value(sub, "--access-log", "-");
     Boolean console = sub.matchedOptionValue("--console", null);
     FileKeyStore store = inv.openStore(sub);
@@ -43,6 +44,7 @@ final class Serve {
           store,
           host,
           port,
+          quota,
           accessLog.equals("none") ? null : accessLog,
           console,
           inv.out,
@@ -74,6 +76,7 @@ final class Serve {
       FileKeyStore store,
       String host,
       int port,
+      int quota,
       String accessLog,
       Boolean console,
       PrintStream out,
@@ -83,7 +86,12 @@ final class Serve {
     PrintStream log = accessLogStream(accessLog, out);
     boolean tryItOut = console != null ? console : TryItOut.onByDefault(host);
     QkmsHttpServer.Builder builder =
-        QkmsHttpServer.builder().engine(engine).host(host).port(port).tryItOut(tryItOut);
+        QkmsHttpServer.builder()
+            .engine(engine)
+            .host(host)
+            .port(port)
+            .maxRequestsPerSecond(quota)
+            .tryItOut(tryItOut);
     if (log != null) {
       builder.accessLog(log::println, log::flush);
     }
@@ -117,6 +125,7 @@ final class Serve {
             + store.directory().toAbsolutePath().normalize()
             + "; regions "
             + engine.regions().stream().map(Region::name).collect(Collectors.joining(", "))
+            + (quota > 0 ? "; at most " + quota + " requests/s per region" : "")
             + "); SIGTERM or Ctrl-C stops it");
     if (tryItOut) {
       err.println(
@@ -127,6 +136,25 @@ final class Serve {
     err.flush();
     server.join();
     return Qkms.OK;
+  }
+
+  /** --max-requests-per-second: a positive integer; absent is 0, unlimited. */
+  static int quota(String value) {
+    if (value == null) {
+      return 0;
+    }
+    try {
+      int n = Integer.parseInt(value.strip());
+      if (n >= 1) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // reported below
+    }
+    throw new UsageException(
+        "Invalid value for --max-requests-per-second: '"
+            + value
+            + "' (a whole number of requests per second, at least 1)");
   }
 
   /** Where the access log goes: stdout ("-"), a file (appended to), or nowhere (null). */

@@ -3,11 +3,10 @@ package io.qkms.cli;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.cli.AwsClients.Run;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +15,6 @@ import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,14 +46,7 @@ class AwsCliAndBoto3Test {
   private static Path card; // PLAINTEXT under alias/payroll with CONTEXT, made by the CLI
   private static String payrollKeyArn;
   private static String rootAccessKeyId; // the key init wrote to the credentials file
-
-  /** The result of one client run. */
-  private record Run(int status, String stdout, String stderr) {
-    @Override
-    public String toString() {
-      return "exit " + status + "\nstdout: " + stdout + "\nstderr: " + stderr;
-    }
-  }
+  private static AwsClients clients;
 
   @BeforeAll
   static void start() throws Exception {
@@ -65,7 +56,8 @@ class AwsCliAndBoto3Test {
             .get("AccessKeyId")
             .asText();
     server = ServeProcess.start(ks);
-    if (awsCli() == null) {
+    clients = new AwsClients(dir, ks.resolve("credentials"));
+    if (AwsClients.awsCli() == null) {
       return;
     }
     payrollKeyArn =
@@ -106,68 +98,8 @@ class AwsCliAndBoto3Test {
     }
   }
 
-  /** The AWS CLI's path: QKMS_AWS_CLI, else Debian's /usr/bin/aws (not a pyenv shim). */
-  private static Path awsCli() {
-    String configured = System.getenv("QKMS_AWS_CLI");
-    Path cli = Path.of(configured != null ? configured : "/usr/bin/aws");
-    return Files.isExecutable(cli) ? cli : null;
-  }
-
-  /**
-   * Skips the test when a client is missing on a developer's machine; under CI ({@code CI=true},
-   * where .ci/run installs the clients) a missing client fails it, so a failed install cannot pass
-   * unnoticed as fifteen skipped tests.
-   */
-  static void requireClient(boolean present, String missing) {
-    if ("true".equals(System.getenv("CI"))) {
-      assertTrue(present, missing + " (CI=true, so this is a failure, not a skip)");
-    } else {
-      assumeTrue(present, missing);
-    }
-  }
-
-  private static Path python() {
-    Path python = Path.of("/usr/bin/python3");
-    return Files.isExecutable(python) ? python : null;
-  }
-
-  /**
-   * A client run with the profile init wrote and nothing from the user's own AWS set-up; {@code
-   * env} adds variables, or unsets them with an empty value.
-   */
-  private static Run run(Map<String, String> env, List<String> command) throws Exception {
-    ProcessBuilder pb = new ProcessBuilder(command);
-    Map<String, String> e = pb.environment();
-    e.keySet().removeIf(k -> k.startsWith("AWS_"));
-    e.put("HOME", dir.toString());
-    e.put("AWS_CONFIG_FILE", dir.resolve("no-config").toString());
-    e.put("AWS_SHARED_CREDENTIALS_FILE", ks.resolve("credentials").toString());
-    e.put("AWS_PROFILE", "qkms");
-    e.put("AWS_EC2_METADATA_DISABLED", "true");
-    env.forEach((k, v) -> e.compute(k, (key, old) -> v.isEmpty() ? null : v));
-    e.put("AWS_PAGER", ""); // the CLI v2 would page long output
-    Path out = Files.createTempFile(dir, "out", ".txt");
-    Path err = Files.createTempFile(dir, "err", ".txt");
-    Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-    if (!p.waitFor(120, TimeUnit.SECONDS)) {
-      p.destroyForcibly();
-      throw new AssertionError("did not end in 120 s: " + command);
-    }
-    return new Run(p.exitValue(), Files.readString(out).strip(), Files.readString(err).strip());
-  }
-
-  /** {@code aws --endpoint-url <server> --region us-east-1 <args>}. */
   private static Run aws(Map<String, String> env, String... args) throws Exception {
-    Path cli = awsCli();
-    requireClient(
-        cli != null, "the AWS CLI is not installed (apt-get install awscli; .ci/run does)");
-    List<String> command = new ArrayList<>(List.of(cli.toString()));
-    command.addAll(List.of("--endpoint-url", server.endpoint().toString()));
-    if (Stream.of(args).noneMatch("--region"::equals)) {
-      command.addAll(List.of("--region", "us-east-1"));
-    }
-    command.addAll(List.of(args));
-    return run(env, command);
+    return clients.aws(server.endpoint(), env, args);
   }
 
   private static String ok(String... args) throws Exception {
@@ -385,21 +317,11 @@ class AwsCliAndBoto3Test {
 
   @Test
   void boto3_readmeSnippet_reEncryptsAndDecrypts_andRaisesModelledExceptions() throws Exception {
-    Path python = python();
-    requireClient(python != null, "no /usr/bin/python3");
-    Path script = dir.resolve("boto3_check.py");
-    Files.writeString(script, BOTO3_SCRIPT);
     String disabled = newKey();
     ok("kms", "disable-key", "--key-id", disabled);
 
-    Run r =
-        run(
-            Map.of(),
-            List.of(python.toString(), script.toString(), server.endpoint().toString(), disabled));
+    Run r = clients.python(BOTO3_SCRIPT, Map.of(), server.endpoint().toString(), disabled);
 
-    requireClient(
-        !r.stderr().contains("No module named 'boto3'"),
-        "boto3 is not installed (apt-get install python3-boto3; .ci/run does)");
     assertThat(r.toString(), r.status(), equalTo(0));
     JsonNode result = JSON.readTree(r.stdout());
     assertThat(

@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 record ServeProcess(
     Process process,
     URI endpoint,
+    String startLine,
     List<String> stdout,
     BlockingQueue<String> stderr,
     List<Thread> pumps) {
@@ -59,7 +60,7 @@ record ServeProcess(
       }
       Matcher m = SERVING.matcher(line);
       if (m.matches()) {
-        return new ServeProcess(p, URI.create(m.group(1)), stdout, stderr, pumps);
+        return new ServeProcess(p, URI.create(m.group(1)), line, stdout, stderr, pumps);
       }
     }
   }

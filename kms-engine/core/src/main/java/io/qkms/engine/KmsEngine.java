@@ -275,6 +275,11 @@ public final class KmsEngine implements Kms, AutoCloseable {
     return ops.keys().replicateKey(ops.checked(caller), request);
   }
 
+  @Override
+  public BatchReEncryptResponse batchReEncrypt(Caller caller, BatchReEncryptRequest request) {
+    return ops.crypto().batchReEncrypt(ops.checked(caller), request);
+  }
+
   /** Builds a {@link KmsEngine}. Only the key store is required. */
   public static final class Builder {
     private KeyStore store;

@@ -56,16 +56,19 @@ final class KmsHandler extends Handler.Abstract {
   private final SigV4Verifier verifier;
   private final Map<String, Region> regions;
   private final int maxBodyBytes;
+  private final int maxBatchBodyBytes;
 
   KmsHandler(
       Dispatcher dispatcher,
       SigV4Verifier verifier,
       Map<String, Region> regions,
-      int maxBodyBytes) {
+      int maxBodyBytes,
+      int maxBatchBodyBytes) {
     this.dispatcher = dispatcher;
     this.verifier = verifier;
     this.regions = regions;
     this.maxBodyBytes = maxBodyBytes;
+    this.maxBatchBodyBytes = maxBatchBodyBytes;
   }
 
   @Override
@@ -107,11 +110,12 @@ final class KmsHandler extends Handler.Abstract {
           "UnsupportedMediaTypeException",
           "The Content-Type must be " + CONTENT_TYPE + ".");
     }
+    int limit = operation != null && operation.isBatch() ? maxBatchBodyBytes : maxBodyBytes;
     long length = request.getLength();
-    if (length > maxBodyBytes) {
-      return tooLarge(request, response, callback);
+    if (length > limit) {
+      return tooLarge(request, response, callback, limit);
     }
-    new BodyReader(request, response, callback, length).run();
+    new BodyReader(request, response, callback, length, limit).run();
     return true;
   }
 
@@ -143,7 +147,8 @@ final class KmsHandler extends Handler.Abstract {
     return error(request, response, callback, status, errorCode, message);
   }
 
-  private boolean tooLarge(Request request, Response response, Callback callback) {
+  private static boolean tooLarge(
+      Request request, Response response, Callback callback, int limit) {
     // Never read the rest of an oversized body: the connection closes after this answer.
     response.getHeaders().put(HttpHeader.CONNECTION, "close");
     return error(
@@ -152,7 +157,7 @@ final class KmsHandler extends Handler.Abstract {
         callback,
         413,
         "RequestEntityTooLargeException",
-        "The request body must be at most " + maxBodyBytes + " bytes.");
+        "The request body must be at most " + limit + " bytes.");
   }
 
   /** Reads the body chunk by chunk as it arrives, then runs the call. */
@@ -165,14 +170,16 @@ final class KmsHandler extends Handler.Abstract {
     private final Request request;
     private final Response response;
     private final Callback callback;
+    private final int limit;
     private byte[] body;
     private int size;
 
-    BodyReader(Request request, Response response, Callback callback, long length) {
+    BodyReader(Request request, Response response, Callback callback, long length, int limit) {
       this.request = request;
       this.response = response;
       this.callback = callback;
-      this.body = new byte[length >= 0 ? (int) length : Math.min(4096, maxBodyBytes)];
+      this.limit = limit;
+      this.body = new byte[length >= 0 ? (int) length : Math.min(4096, limit)];
     }
 
     @Override
@@ -189,13 +196,13 @@ final class KmsHandler extends Handler.Abstract {
         }
         ByteBuffer buffer = chunk.getByteBuffer();
         int n = buffer.remaining();
-        if ((long) size + n > maxBodyBytes) {
+        if ((long) size + n > limit) {
           chunk.release();
-          tooLarge(request, response, callback);
+          tooLarge(request, response, callback, limit);
           return;
         }
         if (size + n > body.length) {
-          body = Arrays.copyOf(body, Math.min(maxBodyBytes, Math.max(body.length * 2, size + n)));
+          body = Arrays.copyOf(body, Math.min(limit, Math.max(body.length * 2, size + n)));
         }
         buffer.get(body, size, n);
         size += n;
@@ -210,8 +217,9 @@ final class KmsHandler extends Handler.Abstract {
 
   private void call(Request request, Response response, Callback callback, byte[] body) {
     Operation<?, ?> operation = Dispatcher.operation(request.getHeaders().get("X-Amz-Target"));
-    if (operation != null && operation.writesStore()) {
-      // Changes keys: writes and syncs the store file, which must not hold up a selector thread.
+    if (operation != null && (operation.writesStore() || operation.isBatch())) {
+      // Changes keys (writes and syncs the store file) or does the work of many calls: either
+      // must not hold up a selector thread.
       request
           .getComponents()
           .getExecutor()

@@ -16,6 +16,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -50,6 +51,12 @@ public final class QkmsHttpServer implements AutoCloseable {
 
   /** Enough for every KMS request (a 32 KiB key policy, escaped, is the largest). */
   public static final int DEFAULT_MAX_BODY_BYTES = 256 * 1024;
+
+  /**
+   * Enough for a BatchReEncrypt of 1,000 items of 4 KiB plaintext each (a 4,187-byte blob is 5,584
+   * base64 characters) with their contexts and key IDs.
+   */
+  public static final int DEFAULT_MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 
   private final Server server;
   private final ServerConnector connector;
@@ -91,8 +98,14 @@ public final class QkmsHttpServer implements AutoCloseable {
     connector.setIdleTimeout(b.idleTimeout.toMillis());
     server.addConnector(connector);
 
+    Dispatcher dispatcher =
+        b.maxRequestsPerSecond > 0
+            ? new Dispatcher(
+                b.engine, new RequestQuota(b.maxRequestsPerSecond, b.engine.regions(), b.ticker))
+            : new Dispatcher(b.engine);
     KmsHandler handler =
-        new KmsHandler(new Dispatcher(b.engine), verifier, Map.copyOf(regions), b.maxBodyBytes);
+        new KmsHandler(
+            dispatcher, verifier, Map.copyOf(regions), b.maxBodyBytes, b.maxBatchBodyBytes);
     graceful =
         new GracefulHandler(
             b.tryItOut ? new TryItOutHandler(handler, b.engine.regions()) : handler);
@@ -195,6 +208,7 @@ public final class QkmsHttpServer implements AutoCloseable {
     private int port = DEFAULT_PORT;
     private Clock clock = Clock.systemUTC();
     private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+    private int maxBatchBodyBytes = DEFAULT_MAX_BATCH_BODY_BYTES;
     private int maxThreads = 64;
     private Duration credentialRefresh = Duration.ofSeconds(1);
     private Duration stopTimeout = Duration.ofSeconds(30);
@@ -203,6 +217,8 @@ public final class QkmsHttpServer implements AutoCloseable {
     private Consumer<String> accessLog;
     private Runnable accessLogFlush = () -> {};
     private boolean tryItOut;
+    private int maxRequestsPerSecond;
+    private LongSupplier ticker = System::nanoTime;
 
     private Builder() {}
 
@@ -239,6 +255,15 @@ public final class QkmsHttpServer implements AutoCloseable {
         throw new IllegalArgumentException("maxBodyBytes must be positive");
       }
       this.maxBodyBytes = maxBodyBytes;
+      return this;
+    }
+
+    /** Larger BatchReEncrypt bodies get 413 (default 8 MiB). */
+    public Builder maxBatchBodyBytes(int maxBatchBodyBytes) {
+      if (maxBatchBodyBytes < 1) {
+        throw new IllegalArgumentException("maxBatchBodyBytes must be positive");
+      }
+      this.maxBatchBodyBytes = maxBatchBodyBytes;
       return this;
     }
 
@@ -296,6 +321,25 @@ public final class QkmsHttpServer implements AutoCloseable {
      */
     public Builder tryItOut(boolean tryItOut) {
       this.tryItOut = tryItOut;
+      return this;
+    }
+
+    /**
+     * The request quota: at most this many calls per second in each region, over all access keys
+     * together (a BatchReEncrypt counts one per item); beyond it ThrottlingException, HTTP 400, as
+     * AWS KMS answers (default 0: unlimited). Bursts of up to one second's worth pass.
+     */
+    public Builder maxRequestsPerSecond(int maxRequestsPerSecond) {
+      if (maxRequestsPerSecond < 0) {
+        throw new IllegalArgumentException("maxRequestsPerSecond must be 0 (unlimited) or more");
+      }
+      this.maxRequestsPerSecond = maxRequestsPerSecond;
+      return this;
+    }
+
+    /** The monotonic nanosecond time of the request quota (default System::nanoTime). */
+    public Builder ticker(LongSupplier ticker) {
+      this.ticker = Objects.requireNonNull(ticker, "ticker");
       return this;
     }
 

@@ -51,7 +51,7 @@ class HttpRobustnessTest {
   @Test
   void everyOperationOfTheCatalogue_isServed_andLoggedByItsName() throws InterruptedException {
     for (Operation<?, ?> op : Operations.all()) {
-      HttpResponse<String> r = endpoint.call(op.name(), "{}");
+      HttpResponse<String> r = endpoint.call(op.target(), "{}");
       assertThat(
           op.name() + ": " + r.body(), r.body().contains("UnknownOperation"), equalTo(false));
       String requestId = r.headers().firstValue("x-amzn-RequestId").orElseThrow();

@@ -88,7 +88,10 @@ final class TestEndpoint implements AutoCloseable {
     return "127.0.0.1:" + server.port();
   }
 
-  /** A POST / of {@code json} to {@code TrentService.<operation>}, signed as the root now. */
+  /**
+   * A POST / of {@code json} to {@code TrentService.<operation>} (or the target given, e.g. {@code
+   * QkmsService.BatchReEncrypt}), signed as the root now.
+   */
   HttpResponse<String> call(String operation, String json) {
     return send(signed(operation, json.getBytes(StandardCharsets.UTF_8), rootKey, "us-east-1"));
   }
@@ -111,7 +114,7 @@ final class TestEndpoint implements AutoCloseable {
             "POST",
             host(),
             "/",
-            Map.of("Content-Type", JSON_11, "X-Amz-Target", "TrentService." + operation),
+            Map.of("Content-Type", JSON_11, "X-Amz-Target", target(operation)),
             body,
             accessKeyId,
             secret,
@@ -124,6 +127,11 @@ final class TestEndpoint implements AutoCloseable {
             .POST(HttpRequest.BodyPublishers.ofByteArray(body));
     headers.forEach(b::header);
     return b.build();
+  }
+
+  /** {@code TrentService.<operation>}, or the operation as given if it names its service. */
+  static String target(String operation) {
+    return operation.contains(".") ? operation : "TrentService." + operation;
   }
 
   HttpResponse<String> send(HttpRequest request) {

@@ -1,6 +1,7 @@
 package io.qkms.pipeline.report;
 
 import io.qkms.engine.cache.KeyCacheStats;
+import io.qkms.pipeline.worker.WorkerKms;
 import java.io.Serializable;
 import java.util.HashMap;
 import java.util.Map;
@@ -34,6 +35,12 @@ public final class ReEncryptCounters implements Serializable {
   private final Counter materialHits = counter(ReKeyMetrics.CACHE_MATERIAL_HITS);
   private final Counter materialMisses = counter(ReKeyMetrics.CACHE_MATERIAL_MISSES);
   private final Counter materialEvictions = counter(ReKeyMetrics.CACHE_MATERIAL_EVICTIONS);
+  private final Counter kmsHttpRequests = counter(ReKeyMetrics.KMS_HTTP_REQUESTS);
+  private final Counter kmsCalls = counter(ReKeyMetrics.KMS_REENCRYPT_CALLS);
+  private final Counter kmsThrottled = counter(ReKeyMetrics.KMS_THROTTLED);
+  private final Counter kmsThrottledMillis = counter(ReKeyMetrics.KMS_THROTTLED_MILLIS);
+  private final Counter kmsDescribeCalls = counter(ReKeyMetrics.KMS_DESCRIBE_CALLS);
+  private final Counter fieldsWithoutHeader = counter(ReKeyMetrics.FIELDS_WITHOUT_QKMS_HEADER);
   private final Distribution activeMillis =
       Metrics.distribution(ReKeyMetrics.NAMESPACE, ReKeyMetrics.ACTIVE_MILLIS);
 
@@ -50,6 +57,8 @@ public final class ReEncryptCounters implements Serializable {
   private transient long fieldsSkippedCount;
   private transient long fieldsNullCount;
   private transient long retryCount;
+  private transient long withoutHeaderCount;
+  private transient long throttledNanosCarry; // under a millisecond, kept for the next flush
   private transient Map<String, Long> failedByCode;
   private transient Map<String, Long> failedTransientByCode;
   private transient Map<String, Counter> failedCounters;
@@ -119,6 +128,22 @@ public final class ReEncryptCounters implements Serializable {
     retryCount++;
   }
 
+  /** A ciphertext without a QKMS header met by --skipIfCurrent (re-encrypted regardless). */
+  public void headerUnreadable() {
+    withoutHeaderCount++;
+  }
+
+  /** A remote KMS's requests since the last flush (added at once: they are already batched). */
+  public void kms(WorkerKms.Activity a) {
+    add(kmsHttpRequests, a.httpRequests());
+    add(kmsCalls, a.reEncryptCalls());
+    add(kmsThrottled, a.throttled());
+    add(kmsDescribeCalls, a.describeCalls());
+    long nanos = throttledNanosCarry + a.throttledNanos();
+    add(kmsThrottledMillis, nanos / 1_000_000);
+    throttledNanosCarry = nanos % 1_000_000;
+  }
+
   /**
    * Adds the local counts, and the shared engine's cache activity since its last report, to the
    * metrics.
@@ -142,6 +167,7 @@ public final class ReEncryptCounters implements Serializable {
     add(fieldsSkipped, ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT, fieldsSkippedCount);
     add(fieldsNull, ReKeyMetrics.FIELDS_NULL, fieldsNullCount);
     add(retries, ReKeyMetrics.RETRIES, retryCount);
+    add(fieldsWithoutHeader, ReKeyMetrics.FIELDS_WITHOUT_QKMS_HEADER, withoutHeaderCount);
     if (failedByCode != null) {
       addByName(failedByCode);
       addByName(failedTransientByCode);
@@ -164,6 +190,7 @@ public final class ReEncryptCounters implements Serializable {
     fieldsSkippedCount = 0;
     fieldsNullCount = 0;
     retryCount = 0;
+    withoutHeaderCount = 0;
     return records;
   }
 

@@ -81,6 +81,33 @@ public final class ReKeyMetrics {
   public static final String CACHE_MATERIAL_MISSES = "cacheMaterialMisses";
   public static final String CACHE_MATERIAL_EVICTIONS = "cacheMaterialEvictions";
 
+  // Counted by the ReEncrypt transform with a remote KMS (--kmsEndpoint).
+  /** HTTP requests to the endpoint (a BatchReEncrypt is one; DescribeKey calls included). */
+  public static final String KMS_HTTP_REQUESTS = "kmsHttpRequests";
+
+  /**
+   * ReEncrypt operations sent (each item of a batch, each retry): what a quota and a bill count.
+   */
+  public static final String KMS_REENCRYPT_CALLS = "kmsReEncryptCalls";
+
+  /** ReEncrypt operations answered with ThrottlingException. */
+  public static final String KMS_THROTTLED = "kmsThrottled";
+
+  /**
+   * Milliseconds workers spent throttled (from a throttled answer to the next that was not), summed
+   * over worker JVMs.
+   */
+  public static final String KMS_THROTTLED_MILLIS = "kmsThrottledMillis";
+
+  /** DescribeKey calls (learning current materials for --skipIfCurrent). */
+  public static final String KMS_DESCRIBE_CALLS = "kmsDescribeKeyCalls";
+
+  /**
+   * Ciphertexts without a QKMS header (AWS KMS ciphertexts, say) met by --skipIfCurrent: the job
+   * cannot tell their material, so they were re-encrypted.
+   */
+  public static final String FIELDS_WITHOUT_QKMS_HEADER = "fieldsWithoutQkmsHeader";
+
   /**
    * A distribution of wall-clock times (epoch millis) at which the transform's instances were
    * working: its min and max bound the processing window, which excludes job start-up.

@@ -54,6 +54,19 @@ final class ReportJson {
     } else {
       cache.put("hitRate", round(r.cacheHitRate(), 4));
     }
+    if (r.remote() && r.finished()) {
+      ObjectNode kms = n.putObject("kms");
+      kms.put("endpoint", r.run().get(RunReport.KMS_ENDPOINT));
+      kms.put("httpRequests", r.counter(ReKeyMetrics.KMS_HTTP_REQUESTS));
+      kms.put("requestsSent", r.kmsRequests());
+      kms.put("throttled", r.kmsThrottled());
+      kms.put("throttledSeconds", round(r.kmsThrottledSeconds(), 3));
+      kms.put("describeKeyCalls", r.counter(ReKeyMetrics.KMS_DESCRIBE_CALLS));
+      kms.put("achievedRequestsPerSecond", round(r.kmsAchievedRequestsPerSecond(), 1));
+      kms.put("pricePer10k", Double.parseDouble(r.run().get(RunReport.KMS_PRICE_PER_10K)));
+      kms.put("estimatedCost", round(r.kmsEstimatedCost(), 4));
+      kms.put("fieldsWithoutQkmsHeader", r.counter(ReKeyMetrics.FIELDS_WITHOUT_QKMS_HEADER));
+    }
     RunReport.Committed committed = r.committed();
     if (committed != null) {
       ObjectNode c = n.putObject("committed");

@@ -21,6 +21,12 @@ public final class RunReport {
    */
   public record Committed(long input, long written, long deadLettered) {}
 
+  /** The {@link #run()} setting with the price of 10,000 requests of a run through an endpoint. */
+  public static final String KMS_PRICE_PER_10K = "kmsPricePer10k";
+
+  /** The {@link #run()} setting that names a run's KMS endpoint (absent for a key store). */
+  public static final String KMS_ENDPOINT = "kmsEndpoint";
+
   private final Map<String, Long> counters;
   private final Committed committed;
   private final Verdict verdict;
@@ -301,6 +307,43 @@ public final class RunReport {
   public double processingRecordsPerSecond() {
     double s = processingSeconds();
     return s <= 0 ? 0 : read() / s;
+  }
+
+  /** Whether the run re-encrypted through a KMS endpoint (and so has its request figures). */
+  public boolean remote() {
+    return run.containsKey(KMS_ENDPOINT);
+  }
+
+  /** ReEncrypt operations sent to the endpoint (batch items and retries count). */
+  public long kmsRequests() {
+    return counter(ReKeyMetrics.KMS_REENCRYPT_CALLS);
+  }
+
+  public long kmsThrottled() {
+    return counter(ReKeyMetrics.KMS_THROTTLED);
+  }
+
+  /** Seconds workers spent throttled, summed over worker JVMs. */
+  public double kmsThrottledSeconds() {
+    return counter(ReKeyMetrics.KMS_THROTTLED_MILLIS) / 1000.0;
+  }
+
+  /** ReEncrypt operations the endpoint accepted (not throttled) per second of processing. */
+  public double kmsAchievedRequestsPerSecond() {
+    double s = processingSeconds();
+    return s <= 0 ? 0 : (kmsRequests() - kmsThrottled()) / s;
+  }
+
+  /**
+   * The requests' estimated price: accepted ReEncrypt operations and DescribeKey calls, at the
+   * run's price per 10,000 (throttled requests are not billed).
+   */
+  public double kmsEstimatedCost() {
+    String price = run.get(KMS_PRICE_PER_10K);
+    double per10k = price == null ? 0 : Double.parseDouble(price);
+    return (kmsRequests() - kmsThrottled() + counter(ReKeyMetrics.KMS_DESCRIBE_CALLS))
+        / 10_000.0
+        * per10k;
   }
 
   /** {@code report.json}. */

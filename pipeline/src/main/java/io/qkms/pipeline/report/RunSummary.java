@@ -55,6 +55,31 @@ final class RunSummary {
             .append(r.run().get("deadLetter"))
             .append('\n');
       }
+      if (r.remote()) {
+        s.append(
+            String.format(
+                Locale.ROOT,
+                "  KMS endpoint: %,d ReEncrypt requests (%,d throttled, %.1f s throttled),"
+                    + " %,.0f requests/s accepted%s, about $%s at $%s per 10,000%n",
+                r.kmsRequests(),
+                r.kmsThrottled(),
+                r.kmsThrottledSeconds(),
+                r.kmsAchievedRequestsPerSecond(),
+                "none".equals(r.run().get("kmsMaxRequestsPerSecond"))
+                    ? ""
+                    : " (budget " + budget(r.run().get("kmsMaxRequestsPerSecond")) + "/s)",
+                money(r.kmsEstimatedCost()),
+                r.run().get(RunReport.KMS_PRICE_PER_10K)));
+        long opaque = r.counter(ReKeyMetrics.FIELDS_WITHOUT_QKMS_HEADER);
+        if (opaque > 0) {
+          s.append(
+              String.format(
+                  Locale.ROOT,
+                  "  --skipIfCurrent: %,d ciphertexts have no QKMS header (AWS KMS ones, say):"
+                      + " the job cannot tell their material, so they were re-encrypted%n",
+                  opaque));
+        }
+      }
       long lookups = r.cacheHits() + r.cacheMisses();
       s.append(
           lookups == 0
@@ -125,6 +150,18 @@ final class RunSummary {
               + r.run().get("deadLetter")
               + " --output=<a new directory> (no --input)";
     };
+  }
+
+  private static String budget(String requestsPerSecond) {
+    return String.format(Locale.ROOT, "%,.0f", Double.parseDouble(requestsPerSecond));
+  }
+
+  private static String money(double dollars) {
+    return dollars == 0
+        ? "0"
+        : dollars < 0.01
+            ? String.format(Locale.ROOT, "%.4f", dollars)
+            : String.format(Locale.ROOT, "%,.2f", dollars);
   }
 
   private static String byCode(Map<String, Long> byCode) {

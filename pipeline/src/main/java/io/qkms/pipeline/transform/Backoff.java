@@ -31,6 +31,10 @@ final class Backoff implements Serializable {
     return maxAttempts;
   }
 
+  Duration initial() {
+    return Duration.ofMillis(initialMillis);
+  }
+
   Backoff withMaxAttempts(int attempts) {
     return new Backoff(attempts, Duration.ofMillis(initialMillis), Duration.ofMillis(maxMillis));
   }

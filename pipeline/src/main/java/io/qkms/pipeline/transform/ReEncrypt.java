@@ -10,15 +10,19 @@ import io.qkms.pipeline.fields.FieldPath;
 import io.qkms.pipeline.fields.JsonLines;
 import io.qkms.pipeline.fields.RecordFormat;
 import io.qkms.pipeline.worker.ClockSource;
+import io.qkms.pipeline.worker.remote.RemoteSpec;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.beam.runners.direct.DirectOptions;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.coders.Coder;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
 import org.apache.beam.sdk.transforms.display.DisplayData;
@@ -30,6 +34,7 @@ import org.apache.beam.sdk.values.POutput;
 import org.apache.beam.sdk.values.PValue;
 import org.apache.beam.sdk.values.TupleTag;
 import org.apache.beam.sdk.values.TupleTagList;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 
 /**
  * Re-encrypts ciphertext fields of records with the QKMS engine's ReEncrypt, in the workers (the
@@ -128,6 +133,77 @@ public final class ReEncrypt {
               + " was %s",
           resource);
       return with(c -> c.storeResource(resource));
+    }
+
+    /**
+     * Re-encrypt through a KMS endpoint instead of a key store: every worker calls {@code url}
+     * (e.g. {@code http://qkms.internal:8471}, a {@code qkms serve}, or {@code
+     * https://kms.us-east-1.amazonaws.com}) with the AWS SDK, signed with credentials from the
+     * SDK's default chain on that worker ({@code AWS_PROFILE}, {@code AWS_SHARED_CREDENTIALS_FILE},
+     * the environment), in {@link #withRegion} (default: the SDK's region chain where the pipeline
+     * is built). No key material reaches the workers. One client per worker JVM.
+     */
+    public Records<T> withKmsEndpoint(String url) {
+      checkArgument(
+          url != null && (url.startsWith("http://") || url.startsWith("https://")),
+          "withKmsEndpoint: an http or https URL such as http://127.0.0.1:8471, was %s",
+          url);
+      return with(c -> c.kmsEndpoint(url.strip()));
+    }
+
+    /**
+     * The whole pipeline's budget of ReEncrypt operations per second at the endpoint (each item of
+     * a batch and each retry counts), split evenly among the transform's parallel workers. On
+     * ThrottlingException (or a 5xx) a worker slows down (AIMD) and retries. Default 0: no budget
+     * (the endpoint's throttling alone paces the job).
+     */
+    public Records<T> withKmsMaxRequestsPerSecond(double requestsPerSecond) {
+      checkArgument(
+          requestsPerSecond >= 0 && Double.isFinite(requestsPerSecond),
+          "withKmsMaxRequestsPerSecond: must be 0 (none) or more, was %s",
+          requestsPerSecond);
+      return with(c -> c.kmsMaxRequestsPerSecond(requestsPerSecond));
+    }
+
+    /**
+     * How many parallel workers share the budget. Default: the pipeline's parallelism (Flink's
+     * {@code --parallelism}, the Direct runner's {@code --targetParallelism}).
+     */
+    public Records<T> withKmsWorkers(int workers) {
+      checkArgument(workers >= 1, "withKmsWorkers: must be at least 1, was %s", workers);
+      return with(c -> c.kmsWorkers(workers));
+    }
+
+    /** Requests each worker keeps in flight (asynchronous calls; a batch is one). Default 32. */
+    public Records<T> withKmsMaxInFlight(int requests) {
+      checkArgument(
+          requests >= 1 && requests <= 10_000,
+          "withKmsMaxInFlight: must be 1..10000, was %s",
+          requests);
+      return with(c -> c.kmsMaxInFlight(requests));
+    }
+
+    /**
+     * Calls per request: 1 (the default) sends plain ReEncrypt calls, which AWS KMS answers; more
+     * (up to 1,000) sends {@code QkmsService.BatchReEncrypt} requests, which only {@code qkms
+     * serve} answers. Each item still counts against the budget and is retried on its own.
+     */
+    public Records<T> withKmsBatchSize(int calls) {
+      checkArgument(
+          calls >= 1 && calls <= RemoteSpec.MAX_BATCH_SIZE,
+          "withKmsBatchSize: must be 1..%s, was %s",
+          RemoteSpec.MAX_BATCH_SIZE,
+          calls);
+      return with(c -> c.kmsBatchSize(calls));
+    }
+
+    /**
+     * How many ThrottlingException answers one call may get, each followed by a jittered wait,
+     * before its record is dead-lettered as transient (replayable). Default 100.
+     */
+    public Records<T> withKmsMaxThrottledRetries(int retries) {
+      checkArgument(retries >= 0, "withKmsMaxThrottledRetries: must be 0 or more, was %s", retries);
+      return with(c -> c.kmsMaxThrottledRetries(retries));
     }
 
     /** The region to call in. Default: the key store's home region. */
@@ -263,7 +339,7 @@ public final class ReEncrypt {
     public Records<T> withMaxAttempts(int attempts) {
       checkArgument(
           attempts >= 1 && attempts <= 100, "withMaxAttempts: must be 1..100, was %s", attempts);
-      return with(c -> c.retry(config.retry.withMaxAttempts(attempts)));
+      return with(c -> c.retry(config.retry.withMaxAttempts(attempts)).retryChanged());
     }
 
     /**
@@ -275,7 +351,7 @@ public final class ReEncrypt {
           backoff != null && !backoff.isNegative() && backoff.compareTo(Duration.ofMinutes(1)) <= 0,
           "withInitialBackoff: must be 0..1 minute, was %s",
           backoff);
-      return with(c -> c.retry(config.retry.withInitialBackoff(backoff)));
+      return with(c -> c.retry(config.retry.withInitialBackoff(backoff)).retryChanged());
     }
 
     /**
@@ -338,6 +414,8 @@ public final class ReEncrypt {
       builder
           .add(DisplayData.item("format", avro ? "avro" : "jsonl").withLabel("Record format"))
           .addIfNotNull(DisplayData.item("keyStore", config.keystore).withLabel("Key store"))
+          .addIfNotNull(
+              DisplayData.item("kmsEndpoint", config.kmsEndpoint).withLabel("KMS endpoint"))
           .addIfNotNull(DisplayData.item("region", config.region).withLabel("Region"))
           .addIfNotNull(DisplayData.item("principal", config.principal).withLabel("Principal"))
           .add(
@@ -368,6 +446,7 @@ public final class ReEncrypt {
     public Result<T> expand(PCollection<T> input) {
       Coder<T> coder = input.getCoder();
       Prepared<T> p = prepare(coder);
+      ReEncryptConfig run = config.kmsEndpoint == null ? config : remote(input.getPipeline());
       List<ReEncryptConfig.Resolved> fields = p.fields();
       List<FieldPath> references = p.references();
       RecordFormat<T> format = p.format();
@@ -377,9 +456,7 @@ public final class ReEncrypt {
       PCollectionTuple out =
           input.apply(
               "ReEncryptFields",
-              ParDo.of(
-                      new ReEncryptFn<>(
-                          config, fields, references, format, recordsTag, failuresTag))
+              ParDo.of(new ReEncryptFn<>(run, fields, references, format, recordsTag, failuresTag))
                   .withOutputTags(recordsTag, TupleTagList.of(failuresTag)));
       PCollection<T> records = out.get(recordsTag).setCoder(coder);
       PCollection<DeadLetter<T>> failures =
@@ -400,7 +477,12 @@ public final class ReEncrypt {
         RecordFormat<T> format) {}
 
     private Prepared<T> prepare(Coder<T> coder) {
-      checkState(config.keystore != null, "ReEncrypt: withKeyStore(...) is required");
+      checkState(
+          config.keystore != null || config.kmsEndpoint != null,
+          "ReEncrypt: withKeyStore(...) or withKmsEndpoint(...) is required");
+      checkState(
+          config.kmsEndpoint == null || config.selection.selectsAll(),
+          "ReEncrypt: a selection of ciphertexts needs withKeyStore(...), not withKmsEndpoint(...)");
       checkState(!config.fields.isEmpty(), "ReEncrypt: no ciphertext fields; use withFields(...)");
       List<ReEncryptConfig.Resolved> fields = config.resolvedFields();
       List<FieldPath> paths = new ArrayList<>();
@@ -443,6 +525,9 @@ public final class ReEncrypt {
      * @param coder the records' coder (an {@code AvroCoder} for {@link #avroRecords()})
      */
     public RecordReKeyer<T> reKeyer(Coder<T> coder) {
+      checkState(
+          config.kmsEndpoint == null,
+          "ReEncrypt: a shard-by-shard run needs withKeyStore(...), not withKmsEndpoint(...)");
       Prepared<T> p = prepare(coder);
       TupleTag<T> recordsTag = new TupleTag<>("records");
       TupleTag<DeadLetter<T>> failuresTag = new TupleTag<>("failures");
@@ -451,6 +536,46 @@ public final class ReEncrypt {
               config, p.fields(), p.references(), p.format(), recordsTag, failuresTag),
           recordsTag,
           failuresTag);
+    }
+
+    /**
+     * The settings of a remote run, completed where the pipeline is built: the region (from the
+     * SDK's chain if not given) and the workers the budget is split among.
+     */
+    private ReEncryptConfig remote(Pipeline pipeline) {
+      checkState(
+          config.keystore == null && config.storeResource == null,
+          "ReEncrypt: withKmsEndpoint(...) and withKeyStore(...) exclude each other");
+      checkState(
+          config.principal == null,
+          "ReEncrypt: with withKmsEndpoint(...) the caller is the credentials' principal;"
+              + " withPrincipal(...) applies to a key store only");
+      String region = config.region;
+      if (region == null) {
+        try {
+          region = new DefaultAwsRegionProviderChain().getRegion().id();
+        } catch (RuntimeException e) {
+          throw new IllegalStateException(
+              "ReEncrypt: withKmsEndpoint(...) needs withRegion(...) (or AWS_REGION)", e);
+        }
+      }
+      int workers = config.kmsWorkers > 0 ? config.kmsWorkers : workers(pipeline.getOptions());
+      String r = region;
+      ReEncryptConfig c = config.toBuilder().region(r).kmsWorkers(workers).build();
+      c.remoteSpec(); // checks the settings now, not on the workers
+      return c;
+    }
+
+    /** The pipeline's parallelism: Flink's, else the Direct runner's, else 1. */
+    static int workers(PipelineOptions options) {
+      int flink = options.as(FlinkPipelineOptions.class).getParallelism();
+      if (flink > 0 && options.getRunner().getSimpleName().startsWith("Flink")) {
+        return flink;
+      }
+      if (options.getRunner().getSimpleName().startsWith("Direct")) {
+        return Math.max(1, options.as(DirectOptions.class).getTargetParallelism());
+      }
+      return Math.max(1, flink);
     }
 
     @SuppressWarnings("unchecked")

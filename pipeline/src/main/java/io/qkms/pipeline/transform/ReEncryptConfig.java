@@ -4,6 +4,8 @@ import io.qkms.pipeline.fields.ContextTemplate;
 import io.qkms.pipeline.fields.FieldPath;
 import io.qkms.pipeline.worker.ClockSource;
 import io.qkms.pipeline.worker.EngineSpec;
+import io.qkms.pipeline.worker.WorkerKmsSpec;
+import io.qkms.pipeline.worker.remote.RemoteSpec;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,6 +44,14 @@ final class ReEncryptConfig implements Serializable {
   final ErrorHandler<BadRecord, ?> badRecordErrorHandler;
   final String progressLabel; // null: no progress lines
   final Duration progressInterval;
+  final boolean retryChanged; // withMaxAttempts/withInitialBackoff were given
+  // A remote KMS (kmsEndpoint set) instead of a key store.
+  final String kmsEndpoint;
+  final double kmsMaxRequestsPerSecond; // the whole job's; 0: none
+  final int kmsWorkers; // how many workers share it; 0: from the pipeline's options
+  final int kmsMaxInFlight;
+  final int kmsBatchSize;
+  final int kmsMaxThrottledRetries;
 
   private ReEncryptConfig(Builder b) {
     fields = List.copyOf(b.fields);
@@ -65,6 +75,13 @@ final class ReEncryptConfig implements Serializable {
     badRecordErrorHandler = b.badRecordErrorHandler;
     progressLabel = b.progressLabel;
     progressInterval = b.progressInterval;
+    retryChanged = b.retryChanged;
+    kmsEndpoint = b.kmsEndpoint;
+    kmsMaxRequestsPerSecond = b.kmsMaxRequestsPerSecond;
+    kmsWorkers = b.kmsWorkers;
+    kmsMaxInFlight = b.kmsMaxInFlight;
+    kmsBatchSize = b.kmsBatchSize;
+    kmsMaxThrottledRetries = b.kmsMaxThrottledRetries;
   }
 
   /** The defaults: no fields, no contexts, the default cache, retries and no fail-fast. */
@@ -85,6 +102,32 @@ final class ReEncryptConfig implements Serializable {
         .withCacheCapacity(cacheCapacity)
         .withClock(engineClock)
         .withStoreResource(storeResource);
+  }
+
+  /** What the workers open: the embedded engine over the key store, or the remote endpoint. */
+  WorkerKmsSpec workerSpec() {
+    return kmsEndpoint == null ? engineSpec() : remoteSpec();
+  }
+
+  /**
+   * The remote endpoint as the workers reach it. The retries are the remote defaults (more
+   * attempts, longer waits: an endpoint restarts in seconds) unless they were set.
+   */
+  RemoteSpec remoteSpec() {
+    RemoteSpec.Builder b =
+        RemoteSpec.builder(kmsEndpoint, region)
+            .maxRequestsPerSecond(kmsMaxRequestsPerSecond)
+            .workers(Math.max(1, kmsWorkers))
+            .maxInFlight(kmsMaxInFlight)
+            .batchSize(kmsBatchSize)
+            .maxThrottledRetries(kmsMaxThrottledRetries)
+            .cacheTtl(cacheTtl)
+            .outageRecords(retry.outageRecords())
+            .clock(engineClock);
+    if (retryChanged) {
+      b.maxAttempts(retry.maxAttempts()).initialBackoff(retry.initialBackoff());
+    }
+    return b.build();
   }
 
   /** A field's settings with the defaults filled in. */
@@ -143,6 +186,13 @@ final class ReEncryptConfig implements Serializable {
     private ErrorHandler<BadRecord, ?> badRecordErrorHandler;
     private String progressLabel;
     private Duration progressInterval = Duration.ZERO;
+    private boolean retryChanged;
+    private String kmsEndpoint;
+    private double kmsMaxRequestsPerSecond;
+    private int kmsWorkers;
+    private int kmsMaxInFlight = RemoteSpec.DEFAULT_MAX_IN_FLIGHT;
+    private int kmsBatchSize = 1;
+    private int kmsMaxThrottledRetries = RemoteSpec.DEFAULT_MAX_THROTTLED_RETRIES;
 
     private Builder() {}
 
@@ -168,6 +218,13 @@ final class ReEncryptConfig implements Serializable {
       badRecordErrorHandler = c.badRecordErrorHandler;
       progressLabel = c.progressLabel;
       progressInterval = c.progressInterval;
+      retryChanged = c.retryChanged;
+      kmsEndpoint = c.kmsEndpoint;
+      kmsMaxRequestsPerSecond = c.kmsMaxRequestsPerSecond;
+      kmsWorkers = c.kmsWorkers;
+      kmsMaxInFlight = c.kmsMaxInFlight;
+      kmsBatchSize = c.kmsBatchSize;
+      kmsMaxThrottledRetries = c.kmsMaxThrottledRetries;
     }
 
     Builder addFields(List<FieldRule> added) {
@@ -266,6 +323,41 @@ final class ReEncryptConfig implements Serializable {
     Builder progress(String label, Duration interval) {
       progressLabel = label;
       progressInterval = interval;
+      return this;
+    }
+
+    Builder retryChanged() {
+      retryChanged = true;
+      return this;
+    }
+
+    Builder kmsEndpoint(String v) {
+      kmsEndpoint = v;
+      return this;
+    }
+
+    Builder kmsMaxRequestsPerSecond(double v) {
+      kmsMaxRequestsPerSecond = v;
+      return this;
+    }
+
+    Builder kmsWorkers(int v) {
+      kmsWorkers = v;
+      return this;
+    }
+
+    Builder kmsMaxInFlight(int v) {
+      kmsMaxInFlight = v;
+      return this;
+    }
+
+    Builder kmsBatchSize(int v) {
+      kmsBatchSize = v;
+      return this;
+    }
+
+    Builder kmsMaxThrottledRetries(int v) {
+      kmsMaxThrottledRetries = v;
       return this;
     }
 

@@ -11,38 +11,47 @@ import io.qkms.pipeline.fields.RecordFormat;
 import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.report.Progress;
 import io.qkms.pipeline.report.ReEncryptCounters;
-import io.qkms.pipeline.worker.EngineSpec;
 import io.qkms.pipeline.worker.Hold;
 import io.qkms.pipeline.worker.WorkerEngine;
-import io.qkms.pipeline.worker.WorkerEngines;
+import io.qkms.pipeline.worker.WorkerKms;
+import io.qkms.pipeline.worker.WorkerKmsSpec;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.TupleTag;
+import org.joda.time.Instant;
 
 /**
- * The worker side of {@link ReEncrypt}: scans each record, calls the JVM's shared engine for every
- * ciphertext (retrying transient errors by its {@link RetryPolicy}), and emits the rebuilt record
- * or, if any field fails, the original as a failure. Made from the values it runs with; everything
- * reusable (the engine lease, the compiled accessor, the scan buffers, the contexts' resolvers) is
- * made once per instance in {@code @Setup}.
+ * The worker side of {@link ReEncrypt}: scans each record, calls the JVM's shared KMS for every
+ * ciphertext, and emits the rebuilt record or, if any field fails, the original as a failure. Made
+ * from the values it runs with; everything reusable (the KMS lease, the compiled accessor, the scan
+ * buffers, the contexts' resolvers) is made once per instance in {@code @Setup}.
+ *
+ * <p>Two paths, by the {@link WorkerKms} the spec opens. The embedded engine ({@link WorkerEngine})
+ * is called in line, record by record, retrying transient errors by the {@link RetryPolicy}: the
+ * fast path. A remote KMS is called asynchronously: each record's calls are submitted (the KMS
+ * paces, batches and retries them), the record waits as a {@link PendingRecord}, and records are
+ * emitted as their calls complete, the rest at the end of the bundle.
  */
 final class ReEncryptFn<T> extends DoFn<T, T> {
   private static final long serialVersionUID = 1L;
   private static final int FLUSH_EVERY = 4096;
 
-  private final EngineSpec spec;
+  private final WorkerKmsSpec spec;
   private final List<ReEncryptConfig.Resolved> fields;
   private final List<FieldPath> references;
   private final RecordFormat<T> format;
   private final List<String> grantTokens;
   private final boolean skipIfCurrent;
-  private final Selection selection;
   private final RetryPolicy retry;
+  private final Selection selection;
   private final double failFastFraction;
   private final long failFastMinRecords;
   private final String progressLabel;
@@ -52,7 +61,11 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   private final ReEncryptCounters counters = new ReEncryptCounters();
 
   // Per instance, made in @Setup.
-  private transient WorkerEngine engine;
+  private transient WorkerKms kms;
+  private transient WorkerEngine engine; // the embedded engine (the in-line path), or null
+  private transient LinkedBlockingQueue<PendingRecord<T>> completed; // the asynchronous path
+  private transient List<PendingRecord<T>> held; // completed, of another window than the current
+  private transient int pending;
   private transient Clock clock;
   private transient RecordAccessor<T> accessor;
   private transient RecordView view;
@@ -76,14 +89,14 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       RecordFormat<T> format,
       TupleTag<T> recordsTag,
       TupleTag<DeadLetter<T>> failuresTag) {
-    this.spec = config.engineSpec();
+    this.spec = config.workerSpec();
     this.fields = List.copyOf(fields);
     this.references = List.copyOf(references);
     this.format = format;
     this.grantTokens = config.grantTokens.isEmpty() ? null : config.grantTokens;
     this.skipIfCurrent = config.skipIfCurrent;
-    this.selection = config.selection;
     this.retry = config.retry;
+    this.selection = config.selection;
     this.failFastFraction = config.failFastFraction;
     this.failFastMinRecords = config.failFastMinRecords;
     this.progressLabel = config.progressLabel;
@@ -121,17 +134,40 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     if (progressLabel != null) {
       progress = Progress.of(progressLabel, progressInterval);
     }
-    engine = WorkerEngines.acquire(spec);
+    kms = spec.acquire();
+    engine = kms instanceof WorkerEngine e ? e : null;
+    if (engine == null) {
+      completed = new LinkedBlockingQueue<>();
+      held = new ArrayList<>();
+      pending = 0;
+      // One DescribeKey per JVM and cache TTL: the answer names the account's key ARNs, so that
+      // dead letters name a blob's source key by its ARN, as with the embedded engine.
+      kms.currentMaterial(destinationKeys[0]);
+    }
     clock = spec.clock() == null ? Clock.systemUTC() : spec.clock().clock();
-    select = selection.selectsAll() ? null : new SelectionCheck(selection, engine);
+    if (!selection.selectsAll()) {
+      if (engine == null) {
+        throw new IllegalStateException("A selection of ciphertexts needs the embedded engine");
+      }
+      select = new SelectionCheck(selection, engine);
+    }
   }
 
   @ProcessElement
-  public void process(@Element T record, MultiOutputReceiver out) {
+  public void process(
+      @Element T record,
+      @Timestamp Instant timestamp,
+      BoundedWindow window,
+      MultiOutputReceiver out) {
     counters.recordIn();
     try {
-      handle(record, out);
-      failFast.check();
+      if (engine == null) {
+        submit(record, timestamp, window, out);
+        emitCompleted(out, timestamp, window);
+      } else {
+        handle(record, out);
+        failFast.check();
+      }
     } finally {
       if (counters.recordsSinceFlush() >= FLUSH_EVERY) {
         flush();
@@ -249,7 +285,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   }
 
   private String sourceKeyArn(byte[] blob) {
-    KeyMaterialRef header = engine.ciphertextMaterial(blob);
+    KeyMaterialRef header = kms.ciphertextMaterial(blob);
     return header == null ? null : header.keyArn();
   }
 
@@ -276,18 +312,204 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
                 clock.instant()));
   }
 
+  // ---- the asynchronous path (a remote KMS) -------------------------------------------------
+
+  /**
+   * Scans the record, resolves its contexts, and submits a call for every ciphertext that is not
+   * already current; a record that fails before any call (its scan, a context) or needs none is
+   * emitted at once.
+   */
+  @SuppressWarnings("unchecked")
+  private void submit(T record, Instant timestamp, BoundedWindow window, MultiOutputReceiver out) {
+    RecordView v = new RecordView();
+    try {
+      accessor.scan(record, v);
+    } catch (FieldException e) {
+      fail(out, record, e.fieldPath(), e.code(), e.getMessage(), null, 0, false);
+      failFast.check();
+      return;
+    }
+    int n = fields.size();
+    Map<String, String>[] source = new Map[n];
+    Map<String, String>[] destination = new Map[n];
+    for (int i = 0; i < v.size(); i++) {
+      int t = v.target(i);
+      if (source[t] == null) {
+        try {
+          source[t] = sourceContexts[t].resolve(v);
+          destination[t] = destinationContexts[t].resolve(v);
+        } catch (FieldException e) {
+          fail(
+              out,
+              record,
+              paths[t],
+              e.code(),
+              e.getMessage(),
+              sourceKeyArn(v.ciphertext(i)),
+              0,
+              false);
+          failFast.check();
+          return;
+        }
+      }
+    }
+    PendingRecord<T> p = new PendingRecord<>(record, v, timestamp, window, completed);
+    for (int i = 0; i < v.size(); i++) {
+      int t = v.target(i);
+      if (skipIfCurrent && isCurrentRemotely(t, v.ciphertext(i), source[t], destination[t])) {
+        p.skipped++;
+        continue;
+      }
+      kms.submit(
+          p.call(i, sourceKeys[t], source[t], destinationKeys[t], destination[t], grantTokens));
+    }
+    pending++;
+    p.submitted();
+  }
+
+  /**
+   * The --skipIfCurrent rule, asked of a remote KMS: the current material comes from DescribeKey
+   * (cached for the TTL); a blob without a QKMS header (an AWS KMS ciphertext) cannot be current as
+   * far as the job can tell, and is counted.
+   */
+  private boolean isCurrentRemotely(
+      int t, byte[] blob, Map<String, String> source, Map<String, String> destination) {
+    if (!sameContext(source, destination)) {
+      return false;
+    }
+    KeyMaterialRef current = kms.currentMaterial(destinationKeys[t]);
+    KeyMaterialRef header = kms.ciphertextMaterial(blob);
+    if (header == null) {
+      counters.headerUnreadable();
+      return false;
+    }
+    if (current == null
+        || current.keyMaterialId() == null
+        || !header.keyArn().equals(current.keyArn())
+        || !header.keyMaterialId().equals(current.keyMaterialId())) {
+      return false;
+    }
+    if (sourceKeys[t] == null) {
+      return true;
+    }
+    KeyMaterialRef source2 = kms.currentMaterial(sourceKeys[t]);
+    return source2 != null && source2.keyArn().equals(current.keyArn());
+  }
+
+  /** Emits the records whose calls have all completed (of this window; others are held). */
+  private void emitCompleted(MultiOutputReceiver out, Instant timestamp, BoundedWindow window) {
+    PendingRecord<T> p;
+    while ((p = completed.poll()) != null) {
+      if (p.window.equals(window) && p.timestamp.equals(timestamp)) {
+        emit(p, out::get);
+      } else {
+        held.add(p);
+      }
+    }
+  }
+
+  /** Where a completed record goes: its output, by tag. */
+  private interface Outputs {
+    <X> DoFn.OutputReceiver<X> get(TupleTag<X> tag);
+  }
+
+  private void emit(PendingRecord<T> p, Outputs out) {
+    pending--;
+    if (p.failed()) {
+      String path = paths[p.view.target(p.failedIndex())];
+      byte[] blob = p.view.ciphertext(p.failedIndex());
+      counters.failed(p.code(), p.transientError());
+      failFast.failed(p.code());
+      out.get(failuresTag)
+          .output(
+              new DeadLetter<>(
+                  p.record,
+                  path,
+                  p.code(),
+                  ErrorCodes.message(p.code(), p.message()),
+                  sourceKeyArn(blob),
+                  p.attempts(),
+                  clock.instant()));
+    } else {
+      counters.written(p.calls, p.skipped, 0, p.view.nulls());
+      out.get(recordsTag).output(accessor.rewrite(p.record, p.view, p.replacements));
+    }
+    failFast.check();
+  }
+
+  /** Sends what the KMS buffered and waits until every record of the bundle is emitted. */
+  private void finishPending(FinishBundleContext c) {
+    for (PendingRecord<T> p : held) {
+      emit(p, context(c, p));
+    }
+    held.clear();
+    kms.flush();
+    while (pending > 0) {
+      PendingRecord<T> p;
+      try {
+        p = completed.poll(100, TimeUnit.MILLISECONDS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while waiting for the KMS", e);
+      }
+      if (p == null) {
+        kms.flush(); // fails the bundle if the KMS is taken to be down
+      } else {
+        emit(p, context(c, p));
+      }
+    }
+  }
+
+  /** Outputs of a completed record from {@code @FinishBundle}: in its own window and time. */
+  private Outputs context(FinishBundleContext c, PendingRecord<T> p) {
+    return new Outputs() {
+      @Override
+      public <X> DoFn.OutputReceiver<X> get(TupleTag<X> tag) {
+        return new DoFn.OutputReceiver<X>() {
+          @Override
+          public void output(X value) {
+            c.output(tag, value, p.timestamp, p.window);
+          }
+
+          @Override
+          public void outputWithTimestamp(X value, Instant ts) {
+            c.output(tag, value, ts, p.window);
+          }
+        };
+      }
+    };
+  }
+
   /** The instance's counters (a {@link RecordReKeyer} tallies them per shard). */
   ReEncryptCounters counters() {
     return counters;
   }
 
+  /**
+   * The end of a {@link RecordReKeyer}'s shard: counts flushed. The in-line path only, where no
+   * record is pending.
+   */
+  void endShard() {
+    if (engine == null) {
+      throw new IllegalStateException("A shard-by-shard run needs the embedded engine");
+    }
+    flush();
+  }
+
   @FinishBundle
-  public void finishBundle() {
+  public void finishBundle(FinishBundleContext c) {
+    if (engine == null) {
+      finishPending(c);
+    }
     flush();
   }
 
   private void flush() {
-    long records = counters.flush(engine.takeCacheDelta());
+    WorkerKms.Activity activity = kms.takeActivity();
+    if (engine == null) {
+      counters.kms(activity);
+    }
+    long records = counters.flush(activity.cache());
     if (records > 0) {
       if (progress != null) {
         progress.add(records);
@@ -298,8 +520,9 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
 
   @Teardown
   public void teardown() {
-    if (engine != null) {
-      engine.close();
+    if (kms != null) {
+      kms.close();
+      kms = null;
       engine = null;
     }
   }

@@ -4,6 +4,8 @@ import io.qkms.pipeline.deadletter.DeadLetter;
 import java.io.Serializable;
 import java.util.function.Consumer;
 import org.apache.beam.sdk.transforms.DoFn;
+import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
+import org.apache.beam.sdk.transforms.windowing.GlobalWindow;
 import org.apache.beam.sdk.values.Row;
 import org.apache.beam.sdk.values.TupleTag;
 import org.joda.time.Instant;
@@ -40,7 +42,11 @@ public final class RecordReKeyer<T> implements Serializable {
    * {@code failed}.
    */
   public void process(T record, Consumer<T> written, Consumer<DeadLetter<T>> failed) {
-    fn.process(record, new Receiver(written, failed));
+    fn.process(
+        record,
+        BoundedWindow.TIMESTAMP_MIN_VALUE,
+        GlobalWindow.INSTANCE,
+        new Receiver(written, failed));
   }
 
   /** Starts counting a shard: {@link #endShard()} returns what was counted since. */
@@ -54,7 +60,7 @@ public final class RecordReKeyer<T> implements Serializable {
    * name ({@link io.qkms.pipeline.report.ReKeyMetrics}).
    */
   public java.util.Map<String, Long> endShard() {
-    fn.finishBundle();
+    fn.endShard();
     fn.counters().tallyInto(null);
     java.util.Map<String, Long> counted = tally == null ? java.util.Map.of() : tally;
     tally = null;

@@ -55,6 +55,18 @@ final class RetryPolicy implements Serializable {
     return new RetryPolicy(backoff, outageRecords, s);
   }
 
+  int maxAttempts() {
+    return backoff.maxAttempts();
+  }
+
+  Duration initialBackoff() {
+    return backoff.initial();
+  }
+
+  int outageRecords() {
+    return outageRecords;
+  }
+
   /** One engine call, repeatable. */
   interface Call<R> {
     R run() throws KmsException;

@@ -1,6 +1,5 @@
 package io.qkms.pipeline.worker;
 
-import java.io.Serializable;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -11,7 +10,7 @@ import java.util.Objects;
  * it is never part of a DoFn or of the job graph. Workers in one JVM share one engine per equal
  * spec.
  */
-public final class EngineSpec implements Serializable {
+public final class EngineSpec implements WorkerKmsSpec {
   private static final long serialVersionUID = 1L;
 
   public static final Duration DEFAULT_CACHE_TTL = Duration.ofSeconds(60);
@@ -148,8 +147,15 @@ public final class EngineSpec implements Serializable {
     return Duration.ofMillis(storeTimeoutMillis);
   }
 
+  @Override
   public ClockSource clock() {
     return clock;
+  }
+
+  /** The JVM's shared engine for this spec ({@link WorkerEngines#acquire}). */
+  @Override
+  public WorkerEngine acquire() {
+    return WorkerEngines.acquire(this);
   }
 
   /** The class path resource of a shipped key store, or null. */

@@ -1,6 +1,7 @@
 package io.qkms.pipeline.worker;
 
 import io.qkms.engine.api.KeyMaterialRef;
+import io.qkms.engine.api.errors.KmsException;
 import io.qkms.engine.api.model.ListKeyRotationsRequest;
 import io.qkms.engine.api.model.ListKeyRotationsResponse;
 import io.qkms.engine.api.model.ReEncryptRequest;
@@ -11,10 +12,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * One user's lease on the JVM's shared engine for a spec: what the re-key DoFn calls. Thread-safe
- * like the engine; {@link #close()} gives the lease back (once).
+ * One user's lease on the JVM's shared engine for a spec: what the re-key DoFn calls, directly
+ * ({@link #reEncrypt}, retried by the DoFn) on its fast path. Thread-safe like the engine; {@link
+ * #close()} gives the lease back (once).
  */
-public final class WorkerEngine implements AutoCloseable {
+public final class WorkerEngine implements WorkerKms {
   private final WorkerEngines.Shared shared;
   private boolean closed;
 
@@ -51,15 +53,48 @@ public final class WorkerEngine implements AutoCloseable {
   }
 
   /**
+   * One ReEncrypt on this thread, without retries (the job calls {@link #reEncrypt} with its own
+   * retry policy instead): the outcome is given to {@code call} before this returns.
+   */
+  @Override
+  public void submit(Call call) {
+    byte[] out;
+    try {
+      out =
+          reEncrypt(
+              call.ciphertext(),
+              call.sourceKeyId(),
+              call.sourceContext(),
+              call.destinationKeyId(),
+              call.destinationContext(),
+              call.grantTokens());
+    } catch (KmsException e) {
+      call.failed(e.errorCode(), e.getMessage(), 1, e.isRetryable());
+      return;
+    }
+    call.succeeded(out);
+  }
+
+  @Override
+  public void flush() {}
+
+  @Override
+  public boolean completesInline() {
+    return true;
+  }
+
+  /**
    * The key and material {@code keyId} encrypts with now (from the key cache).
    *
    * @throws io.qkms.engine.api.errors.KmsException if the key cannot be described
    */
+  @Override
   public KeyMaterialRef currentMaterial(String keyId) {
     return shared.engine.currentKeyMaterial(shared.caller, keyId);
   }
 
   /** The key and material a ciphertext's header names, or null if it is no QKMS ciphertext. */
+  @Override
   public KeyMaterialRef ciphertextMaterial(byte[] ciphertext) {
     return shared.engine.ciphertextKeyMaterial(ciphertext);
   }
@@ -82,6 +117,11 @@ public final class WorkerEngine implements AutoCloseable {
       marker = Boolean.TRUE.equals(page.truncated()) ? page.nextMarker() : null;
     } while (marker != null);
     return out;
+  }
+
+  @Override
+  public Activity takeActivity() {
+    return Activity.ofCache(takeCacheDelta());
   }
 
   /** An engine call was answered (successfully or with a permanent error): the engine is up. */

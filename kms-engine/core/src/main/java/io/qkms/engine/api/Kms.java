@@ -66,4 +66,12 @@ public interface Kms {
   GetKeyPolicyResponse getKeyPolicy(Caller caller, GetKeyPolicyRequest request);
 
   ReplicateKeyResponse replicateKey(Caller caller, ReplicateKeyRequest request);
+
+  /**
+   * QKMS's own QkmsService.BatchReEncrypt: each item is a {@link #reEncrypt} of its own (validated,
+   * authorized and answered alone); a failed item is an error result, never the whole call's
+   * failure. Only a malformed batch (no items, more than {@value BatchReEncryptRequest#MAX_ITEMS})
+   * fails the call.
+   */
+  BatchReEncryptResponse batchReEncrypt(Caller caller, BatchReEncryptRequest request);
 }

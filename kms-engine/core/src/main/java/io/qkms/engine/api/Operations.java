@@ -10,9 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The catalogue of the API's operations, in the order of the API reference: the one list from which
- * the wire {@code Dispatcher}, the HTTP endpoint (which operations may run on its network threads)
- * and the {@code qkms} command line (one command per operation) are built.
+ * The catalogue of the API's operations, in the order of the API reference (then QKMS's own,
+ * BatchReEncrypt): the one list from which the wire {@code Dispatcher}, the HTTP endpoint (which
+ * operations may run on its network threads) and the {@code qkms} command line (one command per
+ * operation) are built.
  *
  * <p>Adding an operation: its request and response records in {@code api.model}, its method in
  * {@link Kms} with its implementation, and one entry here.
@@ -64,9 +65,14 @@ public final class Operations {
           writing("RevokeGrant", RevokeGrantRequest.class, noOutput(Kms::revokeGrant)),
           writing("PutKeyPolicy", PutKeyPolicyRequest.class, noOutput(Kms::putKeyPolicy)),
           reading("GetKeyPolicy", GetKeyPolicyRequest.class, Kms::getKeyPolicy),
-          writing("ReplicateKey", ReplicateKeyRequest.class, Kms::replicateKey));
+          writing("ReplicateKey", ReplicateKeyRequest.class, Kms::replicateKey),
+          reading("BatchReEncrypt", BatchReEncryptRequest.class, Kms::batchReEncrypt)
+              .grantedBy("ReEncryptFrom", "ReEncryptTo")
+              .batch()
+              .qkmsOnly());
 
   private static final Map<String, Operation<?, ?>> BY_NAME = byName();
+  private static final Map<String, Operation<?, ?>> BY_TARGET = byTarget();
 
   private Operations() {}
 
@@ -80,6 +86,14 @@ public final class Operations {
     return Map.copyOf(m);
   }
 
+  private static Map<String, Operation<?, ?>> byTarget() {
+    Map<String, Operation<?, ?>> m = new LinkedHashMap<>();
+    for (Operation<?, ?> op : ALL) {
+      m.put(op.target(), op);
+    }
+    return Map.copyOf(m);
+  }
+
   /** Every operation, in the order of the API reference. */
   public static List<Operation<?, ?>> all() {
     return ALL;
@@ -88,5 +102,10 @@ public final class Operations {
   /** The operation with this name, e.g. {@code ReEncrypt}; null if there is none. */
   public static Operation<?, ?> named(String name) {
     return name == null ? null : BY_NAME.get(name);
+  }
+
+  /** The operation an {@code X-Amz-Target} names, e.g. {@code TrentService.ReEncrypt}; or null. */
+  public static Operation<?, ?> forTarget(String target) {
+    return target == null ? null : BY_TARGET.get(target);
   }
 }

@@ -25,8 +25,26 @@ import org.slf4j.LoggerFactory;
  * message, since bodies may hold plaintext.
  */
 public final class Dispatcher {
-  /** The prefix of every target, as in {@code TrentService.ReEncrypt}. */
-  public static final String TARGET_PREFIX = "TrentService.";
+  /** The prefix of AWS KMS's targets, as in {@code TrentService.ReEncrypt}. */
+  public static final String TARGET_PREFIX = Operation.AWS_SERVICE + ".";
+
+  /**
+   * Runs a call the dispatcher has read, in place of {@code op.call(kms, caller, request)}: where
+   * an adapter applies what is not the engine's business (the HTTP endpoint's request quota). It
+   * may refuse the call with a {@link KmsException}, or run it on a changed request.
+   */
+  @FunctionalInterface
+  public interface Interceptor {
+    <I, O> O call(Operation<I, O> op, Kms kms, Caller caller, I request);
+  }
+
+  private static final Interceptor DIRECT =
+      new Interceptor() {
+        @Override
+        public <I, O> O call(Operation<I, O> op, Kms kms, Caller caller, I request) {
+          return op.call(kms, caller, request);
+        }
+      };
 
   private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
   private static final byte[] EMPTY = new byte[0];
@@ -34,19 +52,25 @@ public final class Dispatcher {
 
   private final ObjectMapper json = Json.mapper();
   private final Kms kms;
+  private final Interceptor interceptor;
 
   /** A dispatcher of every operation of the catalogue ({@link Operations}) to {@code kms}. */
   public Dispatcher(Kms kms) {
+    this(kms, DIRECT);
+  }
+
+  /** As {@link #Dispatcher(Kms)}, every call run through {@code interceptor}. */
+  public Dispatcher(Kms kms, Interceptor interceptor) {
     this.kms = Objects.requireNonNull(kms, "kms");
+    this.interceptor = Objects.requireNonNull(interceptor, "interceptor");
   }
 
   /**
-   * The operation a target names, e.g. {@code TrentService.ReEncrypt}; null if none (or no target).
+   * The operation a target names, e.g. {@code TrentService.ReEncrypt} or {@code
+   * QkmsService.BatchReEncrypt}; null if none (or no target).
    */
   public static Operation<?, ?> operation(String target) {
-    return target != null && target.startsWith(TARGET_PREFIX)
-        ? Operations.named(target.substring(TARGET_PREFIX.length()))
-        : null;
+    return Operations.forTarget(target);
   }
 
   /**
@@ -72,6 +96,8 @@ public final class Dispatcher {
         return WireResponse.error(
             400, "SerializationException", "The request body must be a JSON object.");
       }
+    } catch (KmsException e) {
+      return WireResponse.error(400, e.errorCode(), e.getMessage()); // a request type's own check
     } catch (JsonMappingException e) {
       return WireResponse.error(400, "SerializationException", describe(e));
     } catch (IOException e) {
@@ -79,7 +105,7 @@ public final class Dispatcher {
           400, "SerializationException", "The request body is not valid JSON.");
     }
     try {
-      Object response = op.call(kms, caller, request);
+      Object response = interceptor.call(op, kms, caller, request);
       return new WireResponse(
           200, response == null ? EMPTY : json.writeValueAsBytes(response), null);
     } catch (KmsException e) {

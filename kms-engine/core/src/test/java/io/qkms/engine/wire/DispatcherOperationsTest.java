@@ -65,13 +65,26 @@ class DispatcherOperationsTest {
   }
 
   @Test
-  void dispatcher_servesExactlyTheTwentyEightOperations() {
-    List<String> served = Operations.all().stream().map(Operation::name).toList();
-    assertThat(served, contains(WireHarness.OPERATIONS.toArray()));
+  void dispatcher_servesTheTwentyEightAwsOperations_andBatchReEncryptAsQkmsService() {
+    List<String> aws =
+        Operations.all().stream()
+            .filter(op -> op.service().equals("TrentService"))
+            .map(Operation::name)
+            .toList();
+    assertThat(aws, contains(WireHarness.OPERATIONS.toArray()));
     for (String name : WireHarness.OPERATIONS) {
       assertThat(name, Dispatcher.operation(Dispatcher.TARGET_PREFIX + name).name(), equalTo(name));
       assertThat(name, w.call(name, "{}").errorCode(), not(equalTo("UnknownOperationException")));
     }
+    assertThat(
+        Dispatcher.operation("QkmsService.BatchReEncrypt").name(), equalTo("BatchReEncrypt"));
+    assertThat(Dispatcher.operation("TrentService.BatchReEncrypt"), equalTo(null));
+    assertThat(Dispatcher.operation("QkmsService.ReEncrypt"), equalTo(null));
+    assertThat(
+        w.dispatcher
+            .dispatch("TrentService.BatchReEncrypt", new byte[0], EngineFixture.root())
+            .errorCode(),
+        equalTo("UnknownOperationException"));
   }
 
   // ---- Keys -----------------------------------------------------------------------------------

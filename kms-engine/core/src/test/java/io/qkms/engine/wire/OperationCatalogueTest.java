@@ -125,6 +125,14 @@ class OperationCatalogueTest {
         });
   }
 
+  static {
+    CASES.put(
+        "BatchReEncrypt",
+        w ->
+            "{\"Items\": [{\"CiphertextBlob\": \"%s\", \"DestinationKeyId\": \"%s\"}]}"
+                .formatted(w.encrypt(w.newKey(), "hello", "{}"), w.newKey()));
+  }
+
   private static String keyId(String keyId) {
     return "{\"KeyId\": \"%s\"}".formatted(keyId);
   }
@@ -193,6 +201,8 @@ class OperationCatalogueTest {
                 "GenerateDataKey",
                 "GenerateDataKeyWithoutPlaintext",
                 "CreateGrant",
-                "RetireGrant")));
+                "RetireGrant",
+                "ReEncryptFrom",
+                "ReEncryptTo")));
   }
 }

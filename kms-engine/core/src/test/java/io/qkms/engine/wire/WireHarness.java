@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.Operation;
+import io.qkms.engine.api.Operations;
 import io.qkms.engine.testing.EngineFixture;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -82,8 +84,9 @@ final class WireHarness implements AutoCloseable {
   }
 
   WireResponse call(String operation, String json, Caller caller) {
-    return dispatcher.dispatch(
-        Dispatcher.TARGET_PREFIX + operation, json.getBytes(StandardCharsets.UTF_8), caller);
+    Operation<?, ?> op = Operations.named(operation);
+    String target = op != null ? op.target() : Dispatcher.TARGET_PREFIX + operation;
+    return dispatcher.dispatch(target, json.getBytes(StandardCharsets.UTF_8), caller);
   }
 
   /** Calls an operation that has output; asserts a 200 with a JSON object and returns it. */

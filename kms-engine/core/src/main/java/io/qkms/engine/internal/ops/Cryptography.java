@@ -6,7 +6,12 @@ import io.qkms.engine.api.errors.DryRunOperationException;
 import io.qkms.engine.api.errors.IncorrectKeyException;
 import io.qkms.engine.api.errors.InvalidCiphertextException;
 import io.qkms.engine.api.errors.InvalidKeyUsageException;
+import io.qkms.engine.api.errors.KMSInternalException;
+import io.qkms.engine.api.errors.KmsException;
 import io.qkms.engine.api.errors.ValidationException;
+import io.qkms.engine.api.model.BatchReEncryptRequest;
+import io.qkms.engine.api.model.BatchReEncryptResponse;
+import io.qkms.engine.api.model.BatchReEncryptResult;
 import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.engine.api.model.DecryptResponse;
 import io.qkms.engine.api.model.EncryptRequest;
@@ -30,8 +35,11 @@ import io.qkms.engine.internal.store.MaterialRecord;
 import io.qkms.engine.keys.EncryptionAlgorithm;
 import io.qkms.engine.keys.KeyUsage;
 import java.security.GeneralSecurityException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Encrypt, Decrypt, ReEncrypt and GenerateDataKey. Plaintext handled here never leaves: it is not
@@ -39,6 +47,7 @@ import java.util.Map;
  * before the method returns.
  */
 public final class Cryptography extends OperationGroup {
+  private static final Logger LOG = LoggerFactory.getLogger(Cryptography.class);
   static final String INCORRECT_KEY_MESSAGE =
       "The key ID in the request does not identify a CMK that can perform this operation.";
   static final String DRY_RUN_MESSAGE =
@@ -193,6 +202,50 @@ public final class Cryptography extends OperationGroup {
           destinationMaterial.id().hex());
     } finally {
       Bytes.zero(plaintext);
+    }
+  }
+
+  // ---- BatchReEncrypt -----------------------------------------------------------------------
+
+  /**
+   * Each item is a ReEncrypt of its own; its failure, whatever it is, is its result. Only a batch
+   * of no items or too many fails as a whole, before any item runs.
+   */
+  public BatchReEncryptResponse batchReEncrypt(Caller caller, BatchReEncryptRequest req) {
+    List<ReEncryptRequest> items = req.items();
+    if (items == null) {
+      throw new ValidationException(
+          "1 validation error detected: Value null at 'items' failed to satisfy constraint:"
+              + " Member must not be null");
+    }
+    if (items.isEmpty()) {
+      throw new ValidationException(
+          "1 validation error detected: Value at 'items' failed to satisfy constraint: Member"
+              + " must have length greater than or equal to 1");
+    }
+    if (items.size() > BatchReEncryptRequest.MAX_ITEMS) {
+      throw new ValidationException(BatchReEncryptRequest.tooMany());
+    }
+    List<BatchReEncryptResult> results = new ArrayList<>(items.size());
+    for (ReEncryptRequest item : items) {
+      results.add(reEncryptItem(caller, item));
+    }
+    return new BatchReEncryptResponse(results);
+  }
+
+  private BatchReEncryptResult reEncryptItem(Caller caller, ReEncryptRequest item) {
+    if (item == null) {
+      return BatchReEncryptResult.error(
+          new ValidationException("An item of the batch is null, not a ReEncrypt request."));
+    }
+    try {
+      return BatchReEncryptResult.of(reEncrypt(caller, item));
+    } catch (KmsException e) {
+      return BatchReEncryptResult.error(e);
+    } catch (RuntimeException e) {
+      // A fault of this item only. Its message may quote data: only its type is logged.
+      LOG.error("Internal error in a BatchReEncrypt item: {}", e.getClass().getName());
+      return BatchReEncryptResult.error(new KMSInternalException("An internal error occurred."));
     }
   }
 

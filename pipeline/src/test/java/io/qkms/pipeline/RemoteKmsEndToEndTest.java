@@ -1,0 +1,345 @@
+package io.qkms.pipeline;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.not;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.engine.api.Principal;
+import io.qkms.pipeline.report.ReKeyMetrics;
+import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.testing.Outputs;
+import io.qkms.pipeline.testing.QkmsServe;
+import io.qkms.pipeline.testing.SampleData;
+import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.worker.remote.RemoteClients;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.kms.KmsAsyncClient;
+
+/**
+ * The job through a real {@code qkms serve} ({@code --kmsEndpoint}): the workers hold no key store,
+ * sign their calls with credentials from the AWS SDK's default chain (here the system properties
+ * {@code aws.sharedCredentialsFile} and {@code aws.profile}, which it reads like the environment
+ * variables), and everything else works as with a key store: field paths, contexts from record
+ * fields, dead letters with the API's codes, report.json, replay, committed counts. The samples'
+ * data on Flink embedded (Avro) and on the Direct runner (JSON Lines).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@Timeout(600)
+class RemoteKmsEndToEndTest {
+  static final String CONTEXT = "{\"tenant\":\"${tenant_id}\"}";
+  static final Map<String, String> BAD_RECORD_CODES =
+      Map.of(
+          "bad-tampered-1", "InvalidCiphertextException",
+          "bad-context-2", "InvalidCiphertextException",
+          "bad-disabled-3", "DisabledException",
+          "bad-notenant-5", "ContextFieldMissing");
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  Path dir;
+  Samples samples;
+  QkmsServe server;
+  Path credentials;
+
+  @BeforeAll
+  void startTheEndpoint() throws IOException {
+    dir = Files.createTempDirectory("qkms-remote-e2e-");
+    samples = Samples.at(dir.resolve("samples"));
+    samples.init();
+    credentials = dir.resolve("credentials");
+    QkmsServe.credentials(samples.keystore(), Principal.root(Samples.ACCOUNT), credentials);
+    System.setProperty("aws.sharedCredentialsFile", credentials.toString());
+    System.setProperty("aws.profile", "qkms");
+    server = QkmsServe.start(samples.keystore(), List.of());
+  }
+
+  @AfterAll
+  void stopAndCleanUp() throws IOException {
+    System.clearProperty("aws.sharedCredentialsFile");
+    System.clearProperty("aws.profile");
+    if (server != null) {
+      server.close();
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    assertThat("KMS clients left open", RemoteClients.openClients(), is(0));
+  }
+
+  record Run(ReKeyJob.Outcome outcome, String output) {
+    RunReport report() {
+      return outcome.report();
+    }
+  }
+
+  Run job(List<String> args) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+    ReKeyJob.Outcome o = ReKeyJob.run(args.toArray(new String[0]), ps, ps);
+    String text = out.toString(StandardCharsets.UTF_8);
+    System.out.print(text);
+    return new Run(o, text);
+  }
+
+  List<String> remoteArgs(Path input, Path output, String... more) {
+    List<String> a =
+        new ArrayList<>(
+            List.of(
+                "--input=" + input,
+                "--output=" + output,
+                "--kmsEndpoint=" + server.endpoint(),
+                "--region=us-east-1",
+                "--fields=" + Samples.FIELDS,
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                "--sourceEncryptionContext=" + CONTEXT,
+                "--destinationEncryptionContext=" + CONTEXT));
+    a.addAll(List.of(more));
+    return a;
+  }
+
+  /** Ciphertext fields of the 200 good sample customers, and of the bad records that are sent. */
+  static long expectedCalls() {
+    long fields = 0;
+    for (int i = 0; i < Samples.CUSTOMERS; i++) {
+      SampleData.Customer c = SampleData.customer("cust", i);
+      fields += 1 + c.items().size() + (c.note() == null ? 0 : 1);
+    }
+    // bad-tampered-1, bad-context-2 and bad-disabled-3 are sent (every field of a record goes at
+    // once); bad-notenant-5 fails on its context before any call.
+    for (int i = 1; i <= 3; i++) {
+      SampleData.Customer c = SampleData.customer("bad", i);
+      fields += 1 + c.items().size() + (c.note() == null ? 0 : 1);
+    }
+    return fields;
+  }
+
+  KmsAsyncClient admin() {
+    return KmsAsyncClient.builder()
+        .endpointOverride(URI.create(server.endpoint()))
+        .region(Region.US_EAST_1)
+        .credentialsProvider(
+            ProfileCredentialsProvider.builder()
+                .profileFile(
+                    software.amazon.awssdk.profiles.ProfileFile.builder()
+                        .content(credentials)
+                        .type(software.amazon.awssdk.profiles.ProfileFile.Type.CREDENTIALS)
+                        .build())
+                .profileName("qkms")
+                .build())
+        .build();
+  }
+
+  Path avroRun;
+  Run avro;
+
+  @Test
+  @Order(1)
+  void avroOnFlink_reEncryptsEveryGoodRecord_deadLettersTheBadOnesWithTheApiCodes()
+      throws IOException {
+    avroRun = dir.resolve("avro-run");
+    avro = job(remoteArgs(samples.data("customers.avro"), avroRun));
+
+    assertThat(avro.output(), avro.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(Files.exists(avroRun.resolve(ReKeyJob.SUCCESS_FILE)), is(true));
+    RunReport r = avro.report();
+    assertThat(r.read(), is(204L));
+    assertThat(r.written(), is(200L));
+    assertThat(r.committedCountsMatch(), is(true));
+    assertThat(
+        r.deadLettersByCode(),
+        equalTo(
+            Map.of(
+                "InvalidCiphertextException",
+                2L,
+                "DisabledException",
+                1L,
+                "ContextFieldMissing",
+                1L)));
+    Samples.Verified v = samples.verify(avroRun, Samples.NEW_KEY, Samples.US_EAST_1);
+    assertThat(v.problems(), empty());
+    assertThat(v.records(), is(200L));
+    Map<String, String> codes = new TreeMap<>();
+    String oldArn;
+    try (Outputs.Admin admin = new Outputs.Admin(samples)) {
+      oldArn = admin.arn(Samples.OLD_KEY, Samples.US_EAST_1);
+    }
+    for (GenericRecord d : Outputs.avro(avroRun.resolve("dead-letter"))) {
+      String id = ((GenericRecord) d.get("record")).get("id").toString();
+      codes.put(id, d.get("errorCode").toString());
+      assertThat(d.get("fieldPath").toString(), equalTo("card.number"));
+      if (id.equals("bad-tampered-1")) {
+        assertThat(d.get("sourceKeyArn").toString(), equalTo(oldArn));
+        assertThat(d.get("attempts"), is(1));
+      }
+    }
+    assertThat(codes, equalTo(new TreeMap<>(BAD_RECORD_CODES)));
+  }
+
+  @Test
+  @Order(2)
+  void avroOnFlink_reportAndSummaryCountTheRequests_andNoPlaintextAnywhere() throws IOException {
+    RunReport r = avro.report();
+    assertThat(r.kmsRequests(), is(expectedCalls()));
+    assertThat(r.kmsThrottled(), is(0L));
+    assertThat(r.counter(ReKeyMetrics.KMS_HTTP_REQUESTS), greaterThan(expectedCalls() - 1));
+    JsonNode report = JSON.readTree(avroRun.resolve(ReKeyJob.REPORT_FILE).toFile());
+    JsonNode kms = report.path("kms");
+    assertThat(kms.path("endpoint").asText(), equalTo(server.endpoint()));
+    assertThat(kms.path("requestsSent").asLong(), is(expectedCalls()));
+    assertThat(kms.path("throttled").asLong(), is(0L));
+    assertThat(kms.path("achievedRequestsPerSecond").asDouble(), greaterThan(0.0));
+    assertThat(kms.path("estimatedCost").asDouble(), greaterThan(0.0));
+    assertThat(report.path("run").path("kmsEndpoint").asText(), equalTo(server.endpoint()));
+    assertThat(report.path("run").has("keystore"), is(false));
+    assertThat(avro.output(), containsString("rekey: estimate: 204 records"));
+    assertThat(
+        avro.output(),
+        containsString(
+            "KMS endpoint: "
+                + String.format("%,d", expectedCalls())
+                + " ReEncrypt requests (0 throttled"));
+    for (Path f :
+        List.of(avroRun.resolve(ReKeyJob.REPORT_FILE), avroRun.resolve(ReKeyJob.LOG_FILE))) {
+      assertThat(f + " holds a plaintext", Files.readString(f).contains("PLAINTEXT-"), is(false));
+    }
+    assertThat(avro.output().contains("PLAINTEXT-"), is(false));
+  }
+
+  @Test
+  @Order(3)
+  void replayThroughTheEndpoint_reKeysTheRecordWhoseKeyWasEnabledSince() {
+    try (KmsAsyncClient admin = admin()) {
+      admin.enableKey(b -> b.keyId(Samples.DISABLED_KEY)).join();
+    }
+    Path replay = dir.resolve("replay-run");
+    List<String> args =
+        new ArrayList<>(
+            remoteArgs(samples.data("customers.avro"), replay, "--maxDeadLetterFraction=1"));
+    args.set(0, "--replayDeadLetters=" + avroRun.resolve("dead-letter"));
+
+    Run run = job(args);
+
+    assertThat(run.output(), run.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(run.report().read(), is(4L));
+    assertThat(run.report().written(), is(1L));
+    assertThat(run.report().committedCountsMatch(), is(true));
+    assertThat(Outputs.avro(replay).get(0).get("id").toString(), equalTo("bad-disabled-3"));
+    try (KmsAsyncClient admin = admin()) {
+      admin.disableKey(b -> b.keyId(Samples.DISABLED_KEY)).join();
+    }
+  }
+
+  @Test
+  @Order(4)
+  void jsonLinesOnDirect_sameOutcomes() throws IOException {
+    Path run = dir.resolve("json-run");
+    Run json = job(remoteArgs(samples.data("customers.jsonl"), run, "--runner=DirectRunner"));
+
+    assertThat(json.output(), json.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    RunReport r = json.report();
+    assertThat(r.read(), is(204L));
+    assertThat(r.written(), is(200L));
+    assertThat(r.committedCountsMatch(), is(true));
+    assertThat(r.kmsRequests(), is(expectedCalls()));
+    assertThat(r.deadLettersByCode().get("DisabledException"), is(1L));
+    List<String> lines = Outputs.lines(run);
+    assertThat(lines.size(), is(200));
+    assertThat(String.join("\n", lines).contains("PLAINTEXT-"), is(false));
+  }
+
+  @Test
+  @Order(5)
+  void skipIfCurrent_learnsTheCurrentMaterialByDescribeKey_andSendsNoReEncrypt() {
+    Path run = dir.resolve("skip-run");
+    List<String> args =
+        List.of(
+            "--input=" + samples.data("rotation.avro"),
+            "--output=" + run,
+            "--kmsEndpoint=" + server.endpoint(),
+            "--region=us-east-1",
+            "--fields=" + Samples.FIELDS,
+            "--destinationKeyId=" + Samples.ROTATING_KEY,
+            "--sourceEncryptionContext=" + CONTEXT,
+            "--destinationEncryptionContext=" + CONTEXT,
+            "--skipIfCurrent");
+
+    Run skip = job(args);
+
+    assertThat(skip.output(), skip.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    RunReport r = skip.report();
+    assertThat(r.counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT), is((long) Samples.SMALL_SET));
+    assertThat(r.kmsRequests(), is(0L));
+    assertThat(r.counter(ReKeyMetrics.KMS_DESCRIBE_CALLS), greaterThan(0L));
+    assertThat(skip.output(), containsString("are current and would be skipped"));
+
+    // After a rotation through the endpoint, the same run re-encrypts every field.
+    try (KmsAsyncClient admin = admin()) {
+      admin.rotateKeyOnDemand(b -> b.keyId(Samples.ROTATING_KEY)).join();
+    }
+    List<String> again = new ArrayList<>(args);
+    again.set(1, "--output=" + dir.resolve("skip-run-2"));
+    Run rotated = job(again);
+    assertThat(rotated.output(), rotated.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(rotated.report().counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT), is(0L));
+    assertThat(
+        rotated.report().kmsRequests(),
+        is(rotated.report().counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED)));
+    assertThat(rotated.report().kmsRequests(), greaterThan(0L));
+  }
+
+  @Test
+  @Order(6)
+  void estimateOnly_printsRecordsRequestsTimeAndCost_andWritesNothing() {
+    Path run = dir.resolve("estimate-run");
+
+    Run e =
+        job(
+            remoteArgs(
+                samples.data("customers.avro"),
+                run,
+                "--estimateOnly",
+                "--kmsMaxRequestsPerSecond=100",
+                "--kmsPricePer10k=0.03"));
+
+    assertThat(e.output(), e.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(e.outcome().report(), is((RunReport) null));
+    assertThat(Files.exists(run), is(false));
+    assertThat(e.output(), containsString("destination key " + Samples.NEW_KEY));
+    assertThat(e.output(), containsString("enabled and symmetric"));
+    assertThat(e.output(), containsString("rekey: estimate: 204 records, about "));
+    assertThat(e.output(), containsString(" at 100 requests/s, about $"));
+    assertThat(e.output(), containsString("--estimateOnly: nothing was run or written"));
+    assertThat(e.output(), not(containsString("QKMS re-key")));
+  }
+}

@@ -1,0 +1,365 @@
+package io.qkms.pipeline;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.anyOf;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.is;
+
+import io.qkms.engine.api.Principal;
+import io.qkms.engine.api.model.DecryptRequest;
+import io.qkms.engine.api.model.PutKeyPolicyRequest;
+import io.qkms.engine.keys.Region;
+import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.testing.Outputs;
+import io.qkms.pipeline.testing.QkmsServe;
+import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.worker.remote.RemoteClients;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.stream.Stream;
+import org.apache.avro.generic.GenericRecord;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Bad settings and faults of a run through a KMS endpoint, each against a real {@code qkms serve}:
+ * an endpoint that is not there, credentials it does not know, a caller without kms:ReEncryptTo
+ * (all three refused before the run, exit 2, nothing written), and an endpoint killed with SIGKILL
+ * mid-run and started again (the run completes, or says loudly it did not; nothing is lost).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@Timeout(600)
+class RemoteKmsFaultsTest {
+  static final String ALICE = "arn:verenc:" + Samples.ACCOUNT.value() + ":user/alice";
+
+  Path dir;
+  Samples samples;
+  QkmsServe server;
+  Path rootCredentials;
+  Path aliceCredentials;
+  Path strangerCredentials;
+
+  @BeforeAll
+  void setUp() throws IOException {
+    dir = Files.createTempDirectory("qkms-remote-faults-");
+    samples = Samples.at(dir.resolve("samples"));
+    samples.init();
+    // Alice may describe both keys and re-encrypt from the old one, but not to the new one.
+    try (Outputs.Admin admin = new Outputs.Admin(samples)) {
+      admin.engine.putKeyPolicy(
+          admin.caller(Samples.US_EAST_1),
+          new PutKeyPolicyRequest(
+              Samples.OLD_KEY,
+              "default",
+              policy("\"kms:ReEncryptFrom\", \"kms:DescribeKey\""),
+              null));
+      admin.engine.putKeyPolicy(
+          admin.caller(Samples.US_EAST_1),
+          new PutKeyPolicyRequest(Samples.NEW_KEY, "default", policy("\"kms:DescribeKey\""), null));
+    }
+    rootCredentials = dir.resolve("root-credentials");
+    QkmsServe.credentials(samples.keystore(), Principal.root(Samples.ACCOUNT), rootCredentials);
+    aliceCredentials = dir.resolve("alice-credentials");
+    QkmsServe.credentials(samples.keystore(), Principal.parse(ALICE), aliceCredentials);
+    strangerCredentials = dir.resolve("stranger-credentials");
+    Files.writeString(
+        strangerCredentials,
+        "[qkms]\naws_access_key_id = AKIAQKMSUNKNOWN00001\n"
+            + "aws_secret_access_key = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
+    samples.bench(20_000);
+    samples.bench(3_000);
+    server = QkmsServe.start(samples.keystore(), List.of());
+  }
+
+  private static String policy(String aliceActions) {
+    return """
+        {"Version": "2012-10-17", "Statement": [
+          {"Effect": "Allow", "Principal": {"AWS": "arn:verenc:%s:root"}, "Action": "kms:*",
+           "Resource": "*"},
+          {"Effect": "Allow", "Principal": {"AWS": "%s"}, "Action": [%s], "Resource": "*"}]}
+        """
+        .formatted(Samples.ACCOUNT.value(), ALICE, aliceActions);
+  }
+
+  @AfterEach
+  void noCredentials() {
+    System.clearProperty("aws.sharedCredentialsFile");
+    System.clearProperty("aws.profile");
+  }
+
+  @AfterAll
+  void tearDown() throws IOException {
+    if (server != null) {
+      server.close();
+    }
+    try (Stream<Path> s = Files.walk(dir)) {
+      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
+        Files.delete(p);
+      }
+    }
+    assertThat("KMS clients left open", RemoteClients.openClients(), is(0));
+  }
+
+  record Run(ReKeyJob.Outcome outcome, String output) {}
+
+  Run job(Path credentials, List<String> args) {
+    System.setProperty("aws.sharedCredentialsFile", credentials.toString());
+    System.setProperty("aws.profile", "qkms");
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+    ReKeyJob.Outcome o = ReKeyJob.run(args.toArray(new String[0]), ps, ps);
+    String text = out.toString(StandardCharsets.UTF_8);
+    System.out.print(text);
+    return new Run(o, text);
+  }
+
+  List<String> customers(String endpoint, Path output) {
+    return new ArrayList<>(
+        List.of(
+            "--input=" + samples.data("customers.avro"),
+            "--output=" + output,
+            "--kmsEndpoint=" + endpoint,
+            "--region=us-east-1",
+            "--fields=" + Samples.FIELDS,
+            "--destinationKeyId=" + Samples.NEW_KEY,
+            "--sourceEncryptionContext=" + RemoteKmsEndToEndTest.CONTEXT,
+            "--destinationEncryptionContext=" + RemoteKmsEndToEndTest.CONTEXT,
+            "--runner=DirectRunner"));
+  }
+
+  @Test
+  void endpointDownAtStart_isRefusedBeforeTheRun_exit2_nothingWritten() throws IOException {
+    int closed;
+    try (ServerSocket s = new ServerSocket(0)) {
+      closed = s.getLocalPort();
+    }
+    Path out = dir.resolve("down");
+
+    Run r = job(rootCredentials, customers("http://127.0.0.1:" + closed, out));
+
+    assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.output(),
+        containsString("rekey: --kmsEndpoint http://127.0.0.1:" + closed + " does not answer ("));
+    assertThat(r.output(), containsString("Connection refused"));
+    assertThat(r.output(), containsString("start the endpoint, or check the URL"));
+    assertThat(Files.exists(out), is(false));
+  }
+
+  @Test
+  void unknownAccessKey_isRefusedBeforeTheRun_namingTheSdksError() {
+    Path out = dir.resolve("stranger");
+
+    Run r = job(strangerCredentials, customers(server.endpoint(), out));
+
+    assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.output(),
+        containsString(
+            "rekey: --kmsEndpoint "
+                + server.endpoint()
+                + " refused the credentials: "
+                + "UnrecognizedClientException: "));
+    assertThat(r.output(), containsString("the AWS SDK's default chain"));
+    assertThat(r.output().contains("aaaaaaaaaaaaaaaaaaaa"), is(false));
+    assertThat(Files.exists(out), is(false));
+  }
+
+  @Test
+  void callerWithoutReEncryptTo_isRefusedBeforeTheRun_namingTheKeyAndThePermission() {
+    Path out = dir.resolve("alice");
+    String newArn;
+    try (Outputs.Admin admin = new Outputs.Admin(samples)) {
+      newArn = admin.arn(Samples.NEW_KEY, Region.of("us-east-1"));
+    }
+
+    Run r = job(aliceCredentials, customers(server.endpoint(), out));
+
+    assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.output(), containsString("rekey: The caller may not re-encrypt field card.number"));
+    assertThat(
+        r.output(),
+        containsString(
+            "User: "
+                + ALICE
+                + " is not authorized to perform: kms:ReEncryptTo on resource: "
+                + newArn));
+    assertThat(Files.exists(out), is(false));
+  }
+
+  @Test
+  void endpointKilledMidRunAndRestarted_theRunCompletesOrSaysSo_andNothingIsLost()
+      throws Exception {
+    Path out = dir.resolve("killed");
+    Path input = samples.data("bench-20000.avro");
+    List<String> args =
+        List.of(
+            "--input=" + input,
+            "--output=" + out,
+            "--kmsEndpoint=" + server.endpoint(),
+            "--region=us-east-1",
+            "--fields=secret",
+            "--destinationKeyId=" + Samples.NEW_KEY,
+            // About 10 s of calls, so that the kill lands mid-run.
+            "--kmsMaxRequestsPerSecond=2000",
+            "--progressSeconds=1");
+    CompletableFuture<Run> running =
+        CompletableFuture.supplyAsync(() -> job(rootCredentials, args));
+    // Kill the endpoint once the workers are well into the input, then start it again.
+    Path log = out.resolve(ReKeyJob.LOG_FILE);
+    long deadline = System.nanoTime() + 120_000_000_000L;
+    while (System.nanoTime() < deadline && !running.isDone() && !progressed(log)) {
+      Thread.sleep(100);
+    }
+    assertThat("the run did not start processing", running.isDone(), is(false));
+    server.kill();
+    Thread.sleep(2_000);
+    server.start();
+
+    Run r = running.get();
+
+    // Within the retries (up to 10 sends over about 20 s) the run completes; records whose
+    // retries ran out first are transient dead letters (exit 5), which a replay re-keys.
+    int exit = r.outcome().exitCode();
+    assertThat(r.output(), exit, anyOf(is(ReKeyJob.EXIT_OK), is(5)));
+    RunReport report = r.outcome().report();
+    assertThat(report.read(), is(20_000L));
+    assertThat(report.read(), is(report.written() + report.deadLettered()));
+    assertThat(report.committedCountsMatch(), is(true));
+    assertThat(report.deadLettered(), is(report.transientDeadLetters()));
+    // Calls in flight when the endpoint died were sent again.
+    assertThat(report.kmsRequests(), greaterThan(20_000L));
+    long written = report.written();
+    if (exit == 5) {
+      assertThat(r.output(), containsString("--replayDeadLetters="));
+      Path replay = dir.resolve("killed-replay");
+      List<String> again = new ArrayList<>(args);
+      again.set(0, "--replayDeadLetters=" + out.resolve("dead-letter"));
+      again.set(1, "--output=" + replay);
+      Run rr = job(rootCredentials, again);
+      assertThat(rr.output(), rr.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      assertThat(rr.outcome().report().written(), is(report.deadLettered()));
+      written += rr.outcome().report().written();
+      assertDecryptUnderNewKey(replay);
+    }
+    assertThat(written, is(20_000L));
+    assertDecryptUnderNewKey(out);
+  }
+
+  private void assertDecryptUnderNewKey(Path run) {
+    try (Outputs.Admin admin = new Outputs.Admin(samples)) {
+      for (GenericRecord rec : Outputs.avro(run)) {
+        // Throws unless the blob opens under the destination key.
+        admin.engine.decrypt(
+            admin.caller(Samples.US_EAST_1),
+            DecryptRequest.builder()
+                .ciphertextBlob(Outputs.bytes(rec.get("secret")))
+                .keyId(Samples.NEW_KEY)
+                .build());
+      }
+    }
+  }
+
+  @Test
+  void throttledAtATenthOfTheOfferedRate_theRunCompletes_nothingLost_throttledTimeReported()
+      throws IOException {
+    Path out = dir.resolve("throttled");
+    try (QkmsServe quota =
+        QkmsServe.start(samples.keystore(), List.of("--max-requests-per-second", "200"))) {
+      Run r =
+          job(
+              rootCredentials,
+              List.of(
+                  "--input=" + samples.data("bench-3000.avro"),
+                  "--output=" + out,
+                  "--kmsEndpoint=" + quota.endpoint(),
+                  "--region=us-east-1",
+                  "--fields=secret",
+                  "--destinationKeyId=" + Samples.NEW_KEY,
+                  // Ten times what the endpoint takes.
+                  "--kmsMaxRequestsPerSecond=2000"));
+
+      assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      RunReport report = r.outcome().report();
+      assertThat(report.read(), is(3_000L));
+      assertThat(report.written(), is(3_000L));
+      assertThat(report.deadLettered(), is(0L));
+      assertThat(report.committedCountsMatch(), is(true));
+      assertThat(report.kmsThrottled(), greaterThan(0L));
+      assertThat(report.kmsThrottledSeconds() > 0, is(true));
+      assertThat(report.kmsRequests(), is(3_000L + report.kmsThrottled()));
+      // The endpoint's quota, not the job's budget, set the pace.
+      assertThat(report.kmsAchievedRequestsPerSecond() < 200 * 1.3, is(true));
+      assertThat(
+          r.output(), containsString(String.format("(%,d throttled, ", report.kmsThrottled())));
+      assertDecryptUnderNewKey(out);
+    }
+  }
+
+  @Test
+  void throttledBeyondTheRetryBudget_transientDeadLetters_exit5_andTheReplayReKeysThem()
+      throws IOException {
+    Path out = dir.resolve("throttle-budget");
+    try (QkmsServe quota =
+        QkmsServe.start(samples.keystore(), List.of("--max-requests-per-second", "100"))) {
+      List<String> args = new ArrayList<>(customers(quota.endpoint(), out));
+      args.add("--kmsMaxThrottledRetries=0");
+      args.add("--maxDeadLetterFraction=1");
+      Run r = job(rootCredentials, args);
+
+      assertThat(r.output(), r.outcome().exitCode(), is(5));
+      RunReport report = r.outcome().report();
+      long throttledAway =
+          report.transientDeadLettersByCode().getOrDefault("ThrottlingException", 0L);
+      assertThat(throttledAway, greaterThan(0L));
+      assertThat(report.read(), is(report.written() + report.deadLettered()));
+      assertThat(report.committedCountsMatch(), is(true));
+      assertThat(r.output(), containsString("--replayDeadLetters=" + out.resolve("dead-letter")));
+
+      Path replay = dir.resolve("throttle-budget-replay");
+      List<String> again = new ArrayList<>(customers(quota.endpoint(), replay));
+      again.set(0, "--replayDeadLetters=" + out.resolve("dead-letter"));
+      again.add("--maxDeadLetterFraction=1");
+      again.add("--kmsMaxRequestsPerSecond=100");
+      Run rr = job(rootCredentials, again);
+
+      assertThat(rr.output(), rr.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      // The replay re-keys every record the throttling dead-lettered; the bad ones stay bad.
+      assertThat(report.written() + rr.outcome().report().written(), is((long) Samples.CUSTOMERS));
+      assertThat(rr.outcome().report().transientDeadLetters(), is(0L));
+    }
+  }
+
+  private static boolean progressed(Path log) throws IOException {
+    if (!Files.exists(log)) {
+      return false;
+    }
+    // Progress lines: "qkms rekey <run>: N records in S s (...)"; some thousands done.
+    for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
+      int i = line.indexOf(": ");
+      if (line.contains("qkms rekey ") && line.contains(" records in ") && i > 0) {
+        String n =
+            line.substring(line.indexOf(": ", line.indexOf("qkms rekey ")) + 2).split(" ")[0];
+        if (Long.parseLong(n.replace(",", "")) >= 4_000) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+}

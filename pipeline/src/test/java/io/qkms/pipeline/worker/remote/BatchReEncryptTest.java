@@ -1,0 +1,162 @@
+package io.qkms.pipeline.worker.remote;
+
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.pipeline.worker.WorkerKms;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The BatchReEncrypt wire format as /work/prompts/batch-wire.md fixes it, both ways. */
+class BatchReEncryptTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  record Call(
+      byte[] ciphertext,
+      String sourceKeyId,
+      Map<String, String> sourceContext,
+      String destinationKeyId,
+      Map<String, String> destinationContext,
+      List<String> grantTokens)
+      implements WorkerKms.Call {
+    @Override
+    public void succeeded(byte[] blob) {}
+
+    @Override
+    public void failed(String code, String message, int attempts, boolean transientError) {}
+  }
+
+  @Test
+  void theRequestIsItemsOfReEncryptRequests_withOnlyTheMembersGiven() throws Exception {
+    byte[] blob = {0x51, 0x01, 2, 3};
+    JsonNode n =
+        JSON.readTree(
+            BatchReEncrypt.encode(
+                List.of(
+                    new Call(
+                        blob,
+                        null,
+                        Map.of("tenant", "t-1"),
+                        "alias/new",
+                        Map.of("tenant", "t-1"),
+                        List.of()),
+                    new Call(blob, "alias/old", null, "alias/new", Map.of(), List.of("g1")))));
+
+    assertThat(n.size(), is(1));
+    JsonNode items = n.get("Items");
+    assertThat(items.size(), is(2));
+    JsonNode first = items.get(0);
+    assertThat(
+        first.get("CiphertextBlob").asText(), equalTo(Base64.getEncoder().encodeToString(blob)));
+    assertThat(first.get("DestinationKeyId").asText(), equalTo("alias/new"));
+    assertThat(first.get("SourceEncryptionContext").get("tenant").asText(), equalTo("t-1"));
+    assertThat(first.get("DestinationEncryptionContext").get("tenant").asText(), equalTo("t-1"));
+    assertThat(first.has("SourceKeyId"), is(false));
+    assertThat(first.has("GrantTokens"), is(false));
+    JsonNode second = items.get(1);
+    assertThat(second.get("SourceKeyId").asText(), equalTo("alias/old"));
+    assertThat(second.has("DestinationEncryptionContext"), is(false));
+    assertThat(second.get("GrantTokens").get(0).asText(), equalTo("g1"));
+  }
+
+  @Test
+  void eachResultIsTheResponseOrTheItemsOwnError_inOrder() {
+    String body =
+        """
+        {"Results": [
+          {"CiphertextBlob": "UQEC", "KeyId": "arn:verenc:111122223333:key/n",
+           "SourceKeyId": "arn:verenc:111122223333:key/o"},
+          {"__type": "InvalidCiphertextException", "message": ""},
+          {"__type": "ThrottlingException", "message": "You have exceeded the rate"},
+          {"__type": "KMSInternalException", "message": "boom"}]}
+        """;
+
+    List<BatchReEncrypt.Result> r =
+        BatchReEncrypt.decode(200, body.getBytes(StandardCharsets.UTF_8), 4);
+
+    assertThat(r.get(0).ciphertext(), equalTo(new byte[] {0x51, 0x01, 0x02}));
+    assertThat(r.get(0).sourceKeyArn(), equalTo("arn:verenc:111122223333:key/o"));
+    assertThat(r.get(0).failure(), nullValue());
+    assertThat(r.get(1).failure().kind(), is(RemoteErrors.Kind.PERMANENT));
+    assertThat(r.get(1).failure().code(), equalTo("InvalidCiphertextException"));
+    assertThat(r.get(2).failure().kind(), is(RemoteErrors.Kind.THROTTLED));
+    assertThat(r.get(3).failure().kind(), is(RemoteErrors.Kind.OVERLOADED));
+  }
+
+  @Test
+  void aWholeRequestThrottled_failsEveryItemAsThrottled() {
+    BatchReEncrypt.RequestFailed e =
+        assertThrows(
+            BatchReEncrypt.RequestFailed.class,
+            () ->
+                BatchReEncrypt.decode(
+                    400,
+                    "{\"__type\":\"ThrottlingException\",\"message\":\"You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.\"}"
+                        .getBytes(StandardCharsets.UTF_8),
+                    3));
+
+    assertThat(e.failure.kind(), is(RemoteErrors.Kind.THROTTLED));
+    assertThat(e.failure.message(), containsString("Reduce the frequency"));
+  }
+
+  @Test
+  void aMalformedBatch_isAValidationErrorOfTheWholeRequest_notRetried() {
+    BatchReEncrypt.RequestFailed e =
+        assertThrows(
+            BatchReEncrypt.RequestFailed.class,
+            () ->
+                BatchReEncrypt.decode(
+                    400,
+                    "{\"__type\":\"ValidationException\",\"message\":\"Items: at most 1000\"}"
+                        .getBytes(StandardCharsets.UTF_8),
+                    1));
+
+    assertThat(e.failure.kind(), is(RemoteErrors.Kind.PERMANENT));
+    assertThat(e.failure.code(), equalTo("ValidationException"));
+  }
+
+  @Test
+  void aServerErrorWithoutABody_isOverloaded() {
+    BatchReEncrypt.RequestFailed e =
+        assertThrows(
+            BatchReEncrypt.RequestFailed.class, () -> BatchReEncrypt.decode(503, new byte[0], 1));
+
+    assertThat(e.failure.kind(), is(RemoteErrors.Kind.OVERLOADED));
+    assertThat(e.failure.code(), equalTo("HTTP503"));
+  }
+
+  @Test
+  void anAnswerWithTheWrongNumberOfResults_isRefused() {
+    IllegalStateException e =
+        assertThrows(
+            IllegalStateException.class,
+            () ->
+                BatchReEncrypt.decode(
+                    200, "{\"Results\": []}".getBytes(StandardCharsets.UTF_8), 2));
+
+    assertThat(e.getMessage(), containsString("0 results for 2 items"));
+  }
+
+  @Test
+  void namespacedErrorTypes_andTheSdksThrottlingCodes_areRecognised() {
+    assertThat(
+        RemoteErrors.ofAnswer("com.amazonaws.kms#NotFoundException", "x", 400).code(),
+        equalTo("NotFoundException"));
+    assertThat(RemoteErrors.ofAnswer("Anything", "x", 429).kind(), is(RemoteErrors.Kind.THROTTLED));
+    assertThat(
+        RemoteErrors.ofAnswer("DependencyTimeoutException", "x", 400).kind(),
+        is(RemoteErrors.Kind.OVERLOADED));
+    assertThat(
+        RemoteErrors.ofAnswer("AccessDeniedException", "x", 400).kind(),
+        is(RemoteErrors.Kind.PERMANENT));
+  }
+}
