@@ -129,10 +129,6 @@ record JobPlan(
           "--census counts every ciphertext: leave out --onlySourceKeys and"
               + " --onlyMaterialsCreatedBefore");
     }
-    if (mode != Mode.CENSUS && (o.getKeystore() == null || o.getKeystore().isBlank())) {
-      throw new IllegalArgumentException(
-          "Missing required value for --keystore (the key store directory `qkms init` made)");
-    }
     boolean replay = o.getReplayDeadLetters() != null && !o.getReplayDeadLetters().isBlank();
     if (replay == (o.getInput() != null && !o.getInput().isBlank())) {
       throw new IllegalArgumentException(
@@ -159,7 +155,8 @@ record JobPlan(
             ? Formats.replay(pattern, files, flag)
             : format(o.getInputFormat(), pattern, files).input(pattern, files, flag);
 
-    KmsEndpoint kms = KmsEndpoint.from(o);
+    // A census reads headers only: a key store is optional and an endpoint is never called.
+    KmsEndpoint kms = mode == Mode.CENSUS ? null : KmsEndpoint.from(o);
     if (kms != null) {
       // Both drive the embedded engine's in-line path (material dates, one shard at a time).
       if (!selection.selectsAll()) {

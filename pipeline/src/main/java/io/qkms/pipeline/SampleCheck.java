@@ -26,6 +26,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -506,7 +507,7 @@ final class SampleCheck {
       }
       ciphertexts++;
       if (plan.skipIfCurrent()
-          && source.equals(destination)
+          && Objects.equals(source, destination)
           && kms.isCurrent(view.ciphertext(i), destinationKey(rule))) {
         current++;
       }

@@ -189,7 +189,9 @@ class ReEncryptTransformTest {
             () ->
                 input(p)
                     .apply(ReEncrypt.avroRecords().withFields("secret").withDestinationKeyId("k")));
-    assertThat(e.getMessage(), equalTo("ReEncrypt: withKeyStore(...) is required"));
+    assertThat(
+        e.getMessage(),
+        equalTo("ReEncrypt: withKeyStore(...) or withKmsEndpoint(...) is required"));
   }
 
   @Test
