@@ -4,7 +4,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -78,6 +80,12 @@ class CensusEndToEndTest {
     JsonNode c = json(out);
     assertThat(c.get("records").asLong(), is(62L));
     assertThat(c.get("blobs").asLong(), is(60L));
+    // The processing window (first record to the end) lies within the whole census.
+    assertThat(c.get("processingSeconds").asDouble(), greaterThan(0.0));
+    assertThat(
+        c.get("processingSeconds").asDouble(),
+        lessThanOrEqualTo(c.get("elapsedSeconds").asDouble() + 0.05));
+    assertThat(c.get("processingRecordsPerSecond").asDouble(), greaterThan(0.0));
     assertThat(c.at("/notParsed/null").asLong(), is(1L));
     assertThat(c.at("/notParsed/notQkmsBlob").asLong(), is(1L));
 

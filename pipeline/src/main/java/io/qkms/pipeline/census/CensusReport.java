@@ -74,6 +74,7 @@ public final class CensusReport {
   private final List<KeyRow> keys;
   private final String note;
   private final Duration elapsed;
+  private final Duration processing;
   private final Map<String, String> run;
 
   private CensusReport(
@@ -82,18 +83,22 @@ public final class CensusReport {
       List<KeyRow> keys,
       String note,
       Duration elapsed,
+      Duration processing,
       Map<String, String> run) {
     this.counts = counts;
     this.fields = fields;
     this.keys = keys;
     this.note = note;
     this.elapsed = elapsed;
+    this.processing = processing;
     this.run = run;
   }
 
   /**
    * @param catalog the key store's keys, or null when none was read (then {@code note} says why,
    *     and only materials that blobs reference are listed)
+   * @param elapsed from the pipeline's start (the runner's start-up included) to the counts read
+   * @param processing from the first record counted to the counts read, or null when not known
    */
   public static CensusReport of(
       CensusCounts counts,
@@ -101,6 +106,7 @@ public final class CensusReport {
       KeyCatalog catalog,
       String note,
       Duration elapsed,
+      Duration processing,
       Map<String, String> run) {
     // key ID -> material -> field -> blobs
     Map<String, Map<String, Map<String, Long>>> seen = new TreeMap<>();
@@ -155,7 +161,7 @@ public final class CensusReport {
               blobs,
               materials));
     }
-    return new CensusReport(counts, List.copyOf(fields), keys, note, elapsed, run);
+    return new CensusReport(counts, List.copyOf(fields), keys, note, elapsed, processing, run);
   }
 
   private static MaterialRow row(
@@ -197,6 +203,12 @@ public final class CensusReport {
     return s <= 0 ? 0 : counts.records() / s;
   }
 
+  /** Records per second from the first record counted to the end (start-up excluded), or 0. */
+  public double processingRecordsPerSecond() {
+    double s = processing == null ? 0 : processing.toNanos() / 1e9;
+    return s <= 0 ? 0 : counts.records() / s;
+  }
+
   /** {@code census.json}. */
   public String toJson() {
     ObjectNode n = JSON.createObjectNode();
@@ -205,6 +217,10 @@ public final class CensusReport {
     run.forEach(r::put);
     n.put("elapsedSeconds", Math.round(elapsed.toNanos() / 1e6) / 1000.0);
     n.put("recordsPerSecond", Math.round(recordsPerSecond() * 10) / 10.0);
+    if (processing != null) {
+      n.put("processingSeconds", Math.round(processing.toNanos() / 1e6) / 1000.0);
+      n.put("processingRecordsPerSecond", Math.round(processingRecordsPerSecond() * 10) / 10.0);
+    }
     n.put("records", counts.records());
     n.put("blobs", blobs());
     ObjectNode np = n.putObject("notParsed");
