@@ -95,6 +95,9 @@ final class CensusRun {
       return new ReKeyJob.Outcome(Verdict.PIPELINE_FAILED.exitCode(), null);
     }
     Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
+    long first = counts.firstRecordMillis();
+    Duration processing =
+        first < 0 ? null : Duration.ofMillis(Math.max(0, System.currentTimeMillis() - first));
 
     Map<String, String> run = new LinkedHashMap<>();
     run.put("runner", options.getRunner().getSimpleName());
@@ -103,7 +106,7 @@ final class CensusRun {
     run.put("output", plan.output());
     run.put("keystore", plan.keystore());
     List<String> names = fields.stream().map(FieldPath::toString).toList();
-    CensusReport report = CensusReport.of(counts, names, catalog, note, elapsed, run);
+    CensusReport report = CensusReport.of(counts, names, catalog, note, elapsed, processing, run);
     try {
       ReKeyJob.write(plan.output(), CensusReport.FILE, report.toJson());
     } catch (IOException e) {

@@ -4,7 +4,9 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.lessThanOrEqualTo;
 import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -26,7 +28,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * --census over records under two keys and two materials of one key, with a null, a blob that is no
  * QKMS ciphertext and (JSON Lines) a number and a string that is not base64: counted by reason,
- * never a crash; nothing written but census.json.
+ * never a crash; nothing written but census.json; what can be retired (after a re-key to the
+ * current material, the old material and the old key).
  */
 class CensusEndToEndTest {
   @TempDir static Path dir;
@@ -77,6 +80,12 @@ class CensusEndToEndTest {
     JsonNode c = json(out);
     assertThat(c.get("records").asLong(), is(62L));
     assertThat(c.get("blobs").asLong(), is(60L));
+    // The processing window (first record to the end) lies within the whole census.
+    assertThat(c.get("processingSeconds").asDouble(), greaterThan(0.0));
+    assertThat(
+        c.get("processingSeconds").asDouble(),
+        lessThanOrEqualTo(c.get("elapsedSeconds").asDouble() + 0.05));
+    assertThat(c.get("processingRecordsPerSecond").asDouble(), greaterThan(0.0));
     assertThat(c.at("/notParsed/null").asLong(), is(1L));
     assertThat(c.at("/notParsed/notQkmsBlob").asLong(), is(1L));
 
@@ -103,6 +112,24 @@ class CensusEndToEndTest {
     assertThat(unused.get("blobs").asLong(), is(0L));
     assertThat(unused.get("verdict").asText(), is("no references in this data"));
     assertThat(unused.at("/materials/0/verdict").asText(), is("no references in this data"));
+    // Retirement: only what nothing names; a current material never.
+    assertThat(unused.get("retirable").asBoolean(), is(true));
+    assertThat(unused.at("/materials/0/retirable").asBoolean(), is(false));
+    assertThat(rotating.get("retirable").asBoolean(), is(false));
+    assertThat(first.get("retirable").asBoolean(), is(false));
+    assertThat(second.get("retirable").asBoolean(), is(false));
+    assertThat(c.at("/retirement/materials").size(), is(0));
+    assertThat(
+        c.at("/retirement/scope").asText(),
+        is(
+            "over the 62 records read; data not read here may still name these; 1 value could"
+                + " not be read as QKMS ciphertexts and is not counted"));
+    assertThat(
+        r.out(),
+        containsString(
+            "  key "
+                + unused.get("keyArn").asText()
+                + ": can be retired (disabled, then scheduled for deletion): no blob names it"));
 
     assertThat(r.out(), containsString("QKMS census: 62 records, 60 blobs in 1 field"));
     assertThat(r.out(), containsString("not parsed in secret: notQkmsBlob 1, null 1"));
@@ -130,6 +157,53 @@ class CensusEndToEndTest {
     assertThat(rotating.at("/materials/0/current").isNull(), is(true));
     assertThat(c.get("note").asText(), containsString("no --keystore"));
     assertThat(r.out(), containsString("note: no --keystore"));
+    assertThat(rotating.get("retirable").asBoolean(), is(false));
+    assertThat(rotating.at("/materials/0/retirable").asBoolean(), is(false));
+    assertThat(c.at("/retirement/keys").size(), is(0));
+    assertThat(r.out(), containsString("not judged: without a key store"));
+  }
+
+  @Test
+  void afterReKeyingToTheCurrentMaterial_theOldMaterialAndTheOldKeyCanBeRetired()
+      throws IOException {
+    Path rekeyed = dir.resolve("rekeyed");
+    ReKeyJobTest.Run run =
+        ReKeyJobTest.run(
+            "--input=" + samples.data("mixed.avro"),
+            "--output=" + rekeyed,
+            "--keystore=" + samples.keystore(),
+            "--fields=secret",
+            "--destinationKeyId=" + Samples.ROTATING_KEY);
+    assertThat(run.err(), run.outcome().exitCode(), is(0));
+    Path out = dir.resolve("census-after");
+    ReKeyJobTest.Run r = census(rekeyed, out, "--keystore=" + samples.keystore());
+    assertThat(r.err(), r.outcome().exitCode(), is(0));
+    JsonNode c = json(out);
+    JsonNode rotating = key(c, keyId(Samples.ROTATING_KEY));
+    assertThat(rotating.get("blobs").asLong(), is(60L));
+    assertThat(rotating.get("retirable").asBoolean(), is(false));
+    JsonNode first = rotating.at("/materials/0");
+    assertThat(first.get("keyMaterialId").asText(), is(materials.get(0)));
+    assertThat(first.get("blobs").asLong(), is(0L));
+    assertThat(first.get("retirable").asBoolean(), is(true));
+    assertThat(rotating.at("/materials/1/retirable").asBoolean(), is(false));
+    JsonNode old = key(c, keyId(Samples.OLD_KEY));
+    assertThat(old.get("retirable").asBoolean(), is(true));
+
+    List<String> keys = new ArrayList<>();
+    c.at("/retirement/keys").forEach(k -> keys.add(k.asText()));
+    assertThat(keys.contains(old.get("keyArn").asText()), is(true));
+    assertThat(keys.contains(rotating.get("keyArn").asText()), is(false));
+    assertThat(c.at("/retirement/materials").size(), is(1));
+    assertThat(c.at("/retirement/materials/0/keyMaterialId").asText(), is(materials.get(0)));
+    assertThat(
+        r.out(),
+        containsString(
+            "  material "
+                + materials.get(0)
+                + " of key "
+                + rotating.get("keyArn").asText()
+                + ": can be retired: not current and no blob names it"));
   }
 
   @Test

@@ -38,8 +38,11 @@ import org.junit.jupiter.api.io.TempDir;
 class LauncherKilledResumeTest {
   static final int RECORDS = 40_000;
 
-  /** Bounds every wait of the test (a job that hangs fails it rather than stalling the build). */
-  static final long WAIT_MINUTES = 3;
+  /**
+   * Bounds every wait of the test (a job that hangs fails it rather than stalling the build);
+   * generous, as a busy shared machine can take minutes to start a JVM and its Flink cluster.
+   */
+  static final long WAIT_MINUTES = 8;
 
   @TempDir Path dir;
 
@@ -146,7 +149,15 @@ class LauncherKilledResumeTest {
                     + Files.readString(log));
           }
           if (System.nanoTime() > deadline) {
-            throw new AssertionError("the job held no records in time:\n" + Files.readString(log));
+            throw new AssertionError(
+                "the job held no records in "
+                    + WAIT_MINUTES
+                    + " minutes ("
+                    + entries(out)
+                    + " shards committed, gate "
+                    + (Files.exists(gate) ? "up" : "down")
+                    + "):\n"
+                    + Files.readString(log));
           }
           Thread.sleep(10);
         }

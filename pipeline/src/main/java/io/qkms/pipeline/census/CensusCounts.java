@@ -30,6 +30,14 @@ public final class CensusCounts implements Serializable {
   @JsonProperty("notParsed")
   final TreeMap<String, TreeMap<String, Long>> notParsed = new TreeMap<>();
 
+  /**
+   * Epoch milliseconds of the first record counted (the earliest over the parts merged), {@link
+   * Long#MAX_VALUE} when none: the start of the census's processing window. Not a count, so not
+   * part of {@link #equals}.
+   */
+  @JsonProperty("firstRecordMillis")
+  long firstRecordMillis = Long.MAX_VALUE;
+
   public long records() {
     return records;
   }
@@ -40,6 +48,11 @@ public final class CensusCounts implements Serializable {
 
   public Map<String, TreeMap<String, Long>> notParsed() {
     return notParsed;
+  }
+
+  /** When the first record was counted (epoch ms), or -1 when no record was. */
+  public long firstRecordMillis() {
+    return firstRecordMillis == Long.MAX_VALUE ? -1 : firstRecordMillis;
   }
 
   void addBlobs(String field, String keyId, String materialId, long n) {
@@ -56,6 +69,7 @@ public final class CensusCounts implements Serializable {
   /** Adds {@code other}'s counts to these. */
   public CensusCounts merge(CensusCounts other) {
     records += other.records;
+    firstRecordMillis = Math.min(firstRecordMillis, other.firstRecordMillis);
     other.blobs.forEach(
         (field, byKey) ->
             byKey.forEach(

@@ -59,7 +59,9 @@ final class CensusFn<T> extends DoFn<T, CensusCounts> {
 
   @ProcessElement
   public void process(@Element T record) {
-    counts.records++;
+    if (counts.records++ == 0) {
+      counts.firstRecordMillis = System.currentTimeMillis();
+    }
     for (int f = 0; f < names.length; f++) {
       try {
         accessors.get(f).scan(record, view);

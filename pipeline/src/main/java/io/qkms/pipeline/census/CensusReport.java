@@ -16,9 +16,10 @@ import java.util.TreeMap;
 /**
  * A census's result: per key and material, how many blobs reference it (in total and per field),
  * with each material's creation time and whether it is current when a key store was given, and a
- * verdict ("still referenced by N blobs" or "no references in this data"); the values that are no
- * blob, by field and reason. {@link #toJson()} is {@code census.json}; {@link #table()} what the
- * command prints.
+ * verdict ("still referenced by N blobs" or "no references in this data"); which keys and materials
+ * can be retired as far as the data read goes (a key no blob names; a material no blob names that
+ * is not its key's current one); the values that are no blob, by field and reason. {@link
+ * #toJson()} is {@code census.json}; {@link #table()} what the command prints.
  */
 public final class CensusReport {
   public static final String FILE = "census.json";
@@ -36,6 +37,14 @@ public final class CensusReport {
     public String verdict() {
       return CensusReport.verdict(blobs);
     }
+
+    /**
+     * Whether this material can be retired as far as the data read goes: no blob names it and the
+     * key store says it is not its key's current material (new ciphertexts name that one).
+     */
+    public boolean retirable() {
+      return blobs == 0 && Boolean.FALSE.equals(current);
+    }
   }
 
   /** One key as the census saw it; {@code inKeyStore} null when no key store was read. */
@@ -50,6 +59,14 @@ public final class CensusReport {
     public String verdict() {
       return CensusReport.verdict(blobs);
     }
+
+    /**
+     * Whether this key can be retired as far as the data read goes: it is in the key store and no
+     * blob names it (it can be disabled, then scheduled for deletion).
+     */
+    public boolean retirable() {
+      return blobs == 0 && Boolean.TRUE.equals(inKeyStore);
+    }
   }
 
   private final CensusCounts counts;
@@ -57,6 +74,7 @@ public final class CensusReport {
   private final List<KeyRow> keys;
   private final String note;
   private final Duration elapsed;
+  private final Duration processing;
   private final Map<String, String> run;
 
   private CensusReport(
@@ -65,18 +83,22 @@ public final class CensusReport {
       List<KeyRow> keys,
       String note,
       Duration elapsed,
+      Duration processing,
       Map<String, String> run) {
     this.counts = counts;
     this.fields = fields;
     this.keys = keys;
     this.note = note;
     this.elapsed = elapsed;
+    this.processing = processing;
     this.run = run;
   }
 
   /**
    * @param catalog the key store's keys, or null when none was read (then {@code note} says why,
    *     and only materials that blobs reference are listed)
+   * @param elapsed from the pipeline's start (the runner's start-up included) to the counts read
+   * @param processing from the first record counted to the counts read, or null when not known
    */
   public static CensusReport of(
       CensusCounts counts,
@@ -84,6 +106,7 @@ public final class CensusReport {
       KeyCatalog catalog,
       String note,
       Duration elapsed,
+      Duration processing,
       Map<String, String> run) {
     // key ID -> material -> field -> blobs
     Map<String, Map<String, Map<String, Long>>> seen = new TreeMap<>();
@@ -138,7 +161,7 @@ public final class CensusReport {
               blobs,
               materials));
     }
-    return new CensusReport(counts, List.copyOf(fields), keys, note, elapsed, run);
+    return new CensusReport(counts, List.copyOf(fields), keys, note, elapsed, processing, run);
   }
 
   private static MaterialRow row(
@@ -180,6 +203,12 @@ public final class CensusReport {
     return s <= 0 ? 0 : counts.records() / s;
   }
 
+  /** Records per second from the first record counted to the end (start-up excluded), or 0. */
+  public double processingRecordsPerSecond() {
+    double s = processing == null ? 0 : processing.toNanos() / 1e9;
+    return s <= 0 ? 0 : counts.records() / s;
+  }
+
   /** {@code census.json}. */
   public String toJson() {
     ObjectNode n = JSON.createObjectNode();
@@ -188,6 +217,10 @@ public final class CensusReport {
     run.forEach(r::put);
     n.put("elapsedSeconds", Math.round(elapsed.toNanos() / 1e6) / 1000.0);
     n.put("recordsPerSecond", Math.round(recordsPerSecond() * 10) / 10.0);
+    if (processing != null) {
+      n.put("processingSeconds", Math.round(processing.toNanos() / 1e6) / 1000.0);
+      n.put("processingRecordsPerSecond", Math.round(processingRecordsPerSecond() * 10) / 10.0);
+    }
     n.put("records", counts.records());
     n.put("blobs", blobs());
     ObjectNode np = n.putObject("notParsed");
@@ -233,6 +266,7 @@ public final class CensusReport {
       }
       o.put("blobs", k.blobs());
       o.put("verdict", k.verdict());
+      o.put("retirable", k.retirable());
       ArrayNode ma = o.putArray("materials");
       for (MaterialRow m : k.materials()) {
         ObjectNode mo = ma.addObject();
@@ -247,6 +281,21 @@ public final class CensusReport {
         ObjectNode bf = mo.putObject("byField");
         m.byField().forEach(bf::put);
         mo.put("verdict", m.verdict());
+        mo.put("retirable", m.retirable());
+      }
+    }
+    ObjectNode ret = n.putObject("retirement");
+    ret.put("scope", retirementScope());
+    ArrayNode rk = ret.putArray("keys");
+    ArrayNode rm = ret.putArray("materials");
+    for (KeyRow k : keys) {
+      if (k.retirable()) {
+        rk.add(k.keyArn());
+      }
+      for (MaterialRow m : k.materials()) {
+        if (!k.retirable() && m.retirable()) {
+          rm.addObject().put("keyArn", k.keyArn()).put("keyMaterialId", m.keyMaterialId());
+        }
       }
     }
     try {
@@ -348,6 +397,60 @@ public final class CensusReport {
             .append('\n');
       }
     }
+    s.append("retirement (").append(retirementScope()).append("):\n");
+    int retirable = 0;
+    for (KeyRow k : keys) {
+      if (k.retirable()) {
+        retirable++;
+        s.append("  key ")
+            .append(k.keyArn())
+            .append(": can be retired (disabled, then scheduled for deletion): no blob names it\n");
+        continue;
+      }
+      for (MaterialRow m : k.materials()) {
+        if (m.retirable()) {
+          retirable++;
+          s.append("  material ")
+              .append(m.keyMaterialId())
+              .append(" of key ")
+              .append(k.keyArn())
+              .append(": can be retired: not current and no blob names it\n");
+        }
+      }
+    }
+    if (retirable == 0) {
+      s.append(
+          keys.stream().allMatch(k -> k.inKeyStore() == null)
+              ? "  not judged: without a key store the census cannot tell current materials and"
+                  + " unreferenced keys\n"
+              : "  nothing: every key and material is referenced or current\n");
+    }
     return s.toString();
+  }
+
+  /**
+   * What a retirement verdict covers: the data read, and whether some values in it were not
+   * ciphertexts the census could read (those are not counted as references).
+   */
+  String retirementScope() {
+    long unread =
+        notParsed().entrySet().stream()
+            .filter(e -> !e.getKey().equals(CensusCounts.NULL))
+            .mapToLong(Map.Entry::getValue)
+            .sum();
+    String scope =
+        String.format(
+            Locale.ROOT,
+            "over the %,d records read; data not read here may still name these",
+            counts.records());
+    return unread == 0
+        ? scope
+        : scope
+            + String.format(
+                Locale.ROOT,
+                "; %,d value%s could not be read as QKMS ciphertexts and %s not counted",
+                unread,
+                unread == 1 ? "" : "s",
+                unread == 1 ? "is" : "are");
   }
 }
