@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.qkms.engine.keys.AccountId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PrincipalTest {
@@ -62,9 +63,9 @@ class PrincipalTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
-        "",
         "root",
         "arn:aws:iam::111122223333:root",
         "arn:verenc:111122223333",
@@ -83,11 +84,6 @@ class PrincipalTest {
       })
   void tryParse_notAPrincipal_isNull(String arn) {
     assertThat(Principal.tryParse(arn), nullValue());
-  }
-
-  @Test
-  void tryParse_null_isNull() {
-    assertThat(Principal.tryParse(null), nullValue());
   }
 
   @Test

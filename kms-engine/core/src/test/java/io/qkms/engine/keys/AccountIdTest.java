@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AccountIdTest {
@@ -16,9 +17,9 @@ class AccountIdTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
-        "",
         "11112222333",
         "1111222233334",
         "11112222333a",
@@ -29,11 +30,6 @@ class AccountIdTest {
       })
   void isValid_notTwelveAsciiDigits_isFalse(String value) {
     assertThat(AccountId.isValid(value), equalTo(false));
-  }
-
-  @Test
-  void isValid_null_isFalse() {
-    assertThat(AccountId.isValid(null), equalTo(false));
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AliasNameTest {
@@ -17,9 +18,9 @@ class AliasNameTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
-        "",
         "alias",
         "alias/",
         "ExampleAlias",
@@ -34,11 +35,6 @@ class AliasNameTest {
       })
   void tryParse_malformed_isNull(String text) {
     assertThat(AliasName.tryParse(text), nullValue());
-  }
-
-  @Test
-  void tryParse_null_isNull() {
-    assertThat(AliasName.tryParse(null), nullValue());
   }
 
   @Test

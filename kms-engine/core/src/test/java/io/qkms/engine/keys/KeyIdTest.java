@@ -12,6 +12,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class KeyIdTest {
@@ -35,6 +36,7 @@ class KeyIdTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
         "1234ABCD-12AB-34CD-56EF-1234567890AB",
@@ -53,16 +55,10 @@ class KeyIdTest {
         "mrk-1234abcd-12ab-34cd-56ef-1234567890ab",
         "mrk-fake-key-id",
         "mrk-",
-        "alias/x",
-        ""
+        "alias/x"
       })
   void tryParse_notAKeyId_isNull(String text) {
     assertThat(KeyId.tryParse(text), nullValue());
-  }
-
-  @Test
-  void tryParse_null_isNull() {
-    assertThat(KeyId.tryParse(null), nullValue());
   }
 
   @Test

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RegionTest {
@@ -26,9 +27,9 @@ class RegionTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
-        "",
         "us",
         "us-east",
         "US-EAST-1",
@@ -48,11 +49,6 @@ class RegionTest {
   @Test
   void isValid_overlongName_isFalse() {
     assertThat(Region.isValid("us-" + "a".repeat(30) + "-1"), equalTo(false));
-  }
-
-  @Test
-  void isValid_null_isFalse() {
-    assertThat(Region.isValid(null), equalTo(false));
   }
 
   @Test

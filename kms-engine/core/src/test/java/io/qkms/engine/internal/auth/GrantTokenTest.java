@@ -10,6 +10,7 @@ import java.util.Arrays;
 import java.util.Base64;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class GrantTokenTest {
@@ -68,9 +69,9 @@ class GrantTokenTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
-        "",
         "not a token",
         "AQpA!!!!",
         "AQpAM2RhZTk1MGMyNTk2ZmZmMzEyYWVhOWViN2I1MWM4Mzc0MWFiYjc0ZDE1ODkyNGFlNTIzODZhMzgyZjBlNDkx",
@@ -80,11 +81,6 @@ class GrantTokenTest {
       })
   void decode_malformedText_isNull(String text) {
     assertThat(GrantToken.decode(text), nullValue());
-  }
-
-  @Test
-  void decode_null_isNull() {
-    assertThat(GrantToken.decode(null), nullValue());
   }
 
   @Test

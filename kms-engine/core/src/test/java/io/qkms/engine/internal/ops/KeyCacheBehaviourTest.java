@@ -46,8 +46,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The engine's key cache seen from outside: how long another process's change takes to arrive, that
@@ -58,12 +58,7 @@ class KeyCacheBehaviourTest {
   private static final Duration JUST_UNDER_TTL = EngineFixture.CACHE_TTL.minusMillis(1);
   private static final Map<String, String> CTX = ctx("app", "billing");
 
-  private final EngineFixture f = new EngineFixture();
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
 
   private KmsEngine engineWith(KeyCacheConfig config) {
     return KmsEngine.builder()
