@@ -1,9 +1,9 @@
 package io.qkms.engine.api;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.keys.AccountId;
 import org.junit.jupiter.api.Test;
@@ -99,26 +99,19 @@ class PrincipalTest {
 
   @Test
   void parse_invalid_isRejectedNamingTheForms() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Principal.parse("arn:x"));
-    assertThat(
-        e.getMessage(),
-        equalTo(
-            "A principal is arn:verenc:<account>:root, ...:user/<name> or ...:role/<name>: arn:x"));
+    assertRefused(
+        () -> Principal.parse("arn:x"),
+        "A principal is arn:verenc:<account>:root, ...:user/<name> or ...:role/<name>: arn:x");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "a b", "a/b", "a:b", "\u00e9"})
   void user_invalidName_isRejected(String name) {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Principal.user(ACCOUNT, name));
-    assertThat(e.getMessage(), equalTo("Invalid principal name: " + name));
+    assertRefused(() -> Principal.user(ACCOUNT, name), "Invalid principal name: " + name);
   }
 
   @Test
   void role_nullName_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Principal.role(ACCOUNT, null));
-    assertThat(e.getMessage(), equalTo("Invalid principal name: null"));
+    assertRefused(() -> Principal.role(ACCOUNT, null), "Invalid principal name: null");
   }
 }

@@ -1,8 +1,8 @@
 package io.qkms.engine.keys;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -34,9 +34,7 @@ class AccountIdTest {
 
   @Test
   void of_invalid_isRejectedWithTheValue() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> AccountId.of("abc"));
-    assertThat(e.getMessage(), equalTo("An account ID is exactly 12 digits: abc"));
+    assertRefused(() -> AccountId.of("abc"), "An account ID is exactly 12 digits: abc");
   }
 
   @Test

@@ -1,9 +1,9 @@
 package io.qkms.engine.keys;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -50,9 +50,7 @@ class AliasNameTest {
 
   @Test
   void parse_malformed_isRejectedWithTheText() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> AliasName.parse("alias/"));
-    assertThat(e.getMessage(), equalTo("Not an alias name: alias/"));
+    assertRefused(() -> AliasName.parse("alias/"), "Not an alias name: alias/");
   }
 
   @Test

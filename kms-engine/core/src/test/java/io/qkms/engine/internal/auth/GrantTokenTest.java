@@ -1,9 +1,9 @@
 package io.qkms.engine.internal.auth;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -143,9 +143,7 @@ class GrantTokenTest {
         "3dae950c2596fff312aea9eb7b51c83741abb74d158924ae52386a382f0e491z"
       })
   void constructor_invalidGrantId_isRejected(String id) {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> new GrantToken(id));
-    assertThat(e.getMessage(), equalTo("A grant ID is 64 lowercase hex digits"));
+    assertRefused(() -> new GrantToken(id), "A grant ID is 64 lowercase hex digits");
   }
 
   @Test
