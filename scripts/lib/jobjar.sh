@@ -38,32 +38,32 @@ job_jars_stale() {
   job_jar_stale || [[ -z "$samples" ]] || qkms_stale "$samples" $(job_sources) $(samples_sources)
 }
 
+# Builds Maven module $2 (and what it needs) when the check $1 says the jars are stale; under the
+# build lock, checked again inside it, so concurrent launchers build once.
+build_when_stale() {
+  local stale="$1" module="$2"
+  if "$stale"; then
+    qkms_lock
+    if "$stale"; then
+      qkms_build "the job jar" "$QKMS_ROOT/pipeline/target/job-jar-build.log" \
+        -pl "$module" -am -DskipTests package
+    fi
+    qkms_unlock
+  fi
+}
+
 # Sets JOB_JAR, building it first when it is missing or stale (so a fresh clone needs only Java 17
 # and Maven). The samples jar is left alone: a re-key run does not need it, and a Maven build that
 # runs the launchers in its tests has not made it yet at that point.
 job_jar_alone() {
-  if job_jar_stale; then
-    qkms_lock
-    if job_jar_stale; then
-      qkms_build "the job jar" "$QKMS_ROOT/pipeline/target/job-jar-build.log" \
-        -pl pipeline -am -DskipTests package
-    fi
-    qkms_unlock
-  fi
+  build_when_stale job_jar_stale pipeline
   JOB_JAR="$(job_jar_path)"
   [[ -n "$JOB_JAR" ]] || qkms_die "the build made no job jar"
 }
 
 # Sets JOB_JAR and SAMPLES_JAR, building both first when either is missing or stale.
 job_jars() {
-  if job_jars_stale; then
-    qkms_lock
-    if job_jars_stale; then
-      qkms_build "the job jar" "$QKMS_ROOT/pipeline/target/job-jar-build.log" \
-        -pl samples -am -DskipTests package
-    fi
-    qkms_unlock
-  fi
+  build_when_stale job_jars_stale samples
   JOB_JAR="$(job_jar_path)"
   SAMPLES_JAR="$(samples_jar_path)"
   [[ -n "$JOB_JAR" && -n "$SAMPLES_JAR" ]] || qkms_die "the build made no job jar"

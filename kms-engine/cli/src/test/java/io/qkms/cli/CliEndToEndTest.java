@@ -16,7 +16,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -205,18 +207,7 @@ class CliEndToEndTest {
 
   @Test
   void reEncrypt_sourceKeyIdOfAnotherKey_isIncorrectKeyException() {
-    CliProcess.Result r =
-        CliProcess.qkms(
-            env,
-            "re-encrypt",
-            "--ciphertext-blob",
-            blobA,
-            "--source-key-id",
-            keyB,
-            "--destination-key-id",
-            keyB,
-            "--source-encryption-context",
-            "Department=Finance");
+    CliProcess.Result r = reEncryptBlobA(keyB, "--source-key-id", keyB);
 
     assertApiError(
         r,
@@ -246,18 +237,7 @@ class CliEndToEndTest {
 
   @Test
   void reEncrypt_grantTokenOfNoGrant_isInvalidGrantTokenException() {
-    CliProcess.Result r =
-        CliProcess.qkms(
-            env,
-            "re-encrypt",
-            "--ciphertext-blob",
-            blobA,
-            "--destination-key-id",
-            keyB,
-            "--source-encryption-context",
-            "Department=Finance",
-            "--grant-tokens",
-            API_PAGE_GRANT_TOKEN);
+    CliProcess.Result r = reEncryptBlobA(keyB, "--grant-tokens", API_PAGE_GRANT_TOKEN);
 
     assertApiError(
         r, "InvalidGrantTokenException", "The grant token does not belong to a live grant.");
@@ -265,17 +245,7 @@ class CliEndToEndTest {
 
   @Test
   void reEncrypt_dryRun_isDryRunOperationException() {
-    CliProcess.Result r =
-        CliProcess.qkms(
-            env,
-            "re-encrypt",
-            "--ciphertext-blob",
-            blobA,
-            "--destination-key-id",
-            keyB,
-            "--source-encryption-context",
-            "Department=Finance",
-            "--dry-run");
+    CliProcess.Result r = reEncryptBlobA(keyB, "--dry-run");
 
     assertApiError(
         r,
@@ -298,16 +268,7 @@ class CliEndToEndTest {
             "--output",
             "text");
 
-    CliProcess.Result r =
-        CliProcess.qkms(
-            env,
-            "re-encrypt",
-            "--ciphertext-blob",
-            blobA,
-            "--destination-key-id",
-            hmac,
-            "--source-encryption-context",
-            "Department=Finance");
+    CliProcess.Result r = reEncryptBlobA(hmac);
 
     assertApiError(
         r,
@@ -356,15 +317,13 @@ class CliEndToEndTest {
 
     CliProcess.Result r = CliProcess.qkms(env, "list-keys", "--root-key-file", other.toString());
 
-    assertThat(r.toString(), r.status(), equalTo(255));
-    assertThat(
-        r.stderr(),
-        equalTo(
-            "qkms: The root key "
-                + other
-                + " does not open the key store in "
-                + shared.resolve("ks")
-                + " (or the store's header was modified)\n"));
+    assertOneLineFailure(
+        r,
+        "The root key "
+            + other
+            + " does not open the key store in "
+            + shared.resolve("ks")
+            + " (or the store's header was modified)");
     assertThat(r.stdout(), emptyString());
   }
 
@@ -374,15 +333,9 @@ class CliEndToEndTest {
 
     CliProcess.Result r = CliProcess.qkms(Map.of(), "list-keys", "--keystore", nowhere.toString());
 
-    assertThat(r.toString(), r.status(), equalTo(255));
-    assertThat(
-        r.stderr(),
-        equalTo(
-            "qkms: No QKMS key store in "
-                + nowhere
-                + " (run `qkms init --keystore "
-                + nowhere
-                + "` first)\n"));
+    assertOneLineFailure(
+        r,
+        "No QKMS key store in " + nowhere + " (run `qkms init --keystore " + nowhere + "` first)");
   }
 
   @Test
@@ -396,14 +349,8 @@ class CliEndToEndTest {
 
     CliProcess.Result r = CliProcess.qkms(Map.of(), "list-keys", "--keystore", ks.toString());
 
-    assertThat(r.toString(), r.status(), equalTo(255));
-    assertThat(
-        r.stderr(),
-        equalTo(
-            "qkms: "
-                + file
-                + " was modified or damaged: it does not authenticate under this store's root"
-                + " key\n"));
+    assertOneLineFailure(
+        r, file + " was modified or damaged: it does not authenticate under this store's root key");
     assertThat(Files.readAllBytes(file), equalTo(bytes));
   }
 
@@ -429,12 +376,37 @@ class CliEndToEndTest {
     return r.out();
   }
 
+  /**
+   * {@code re-encrypt} of blob A, with its right context, to {@code destination}; then {@code
+   * more}.
+   */
+  private static CliProcess.Result reEncryptBlobA(String destination, String... more) {
+    List<String> args = new ArrayList<>();
+    args.addAll(
+        List.of(
+            "re-encrypt",
+            "--ciphertext-blob",
+            blobA,
+            "--destination-key-id",
+            destination,
+            "--source-encryption-context",
+            "Department=Finance"));
+    args.addAll(List.of(more));
+    return CliProcess.qkms(env, args.toArray(String[]::new));
+  }
+
   private static void assertApiError(CliProcess.Result r, String type, String message) {
     assertThat(r.toString(), r.status(), equalTo(254));
     assertThat(
         r.stderr(),
         equalTo("{\"__type\": \"" + type + "\", \"message\": " + quoted(message) + "}\n"));
     assertThat(r.stdout(), emptyString());
+  }
+
+  /** Exit 255 and the one line {@code qkms: <message>} on stderr. */
+  private static void assertOneLineFailure(CliProcess.Result r, String message) {
+    assertThat(r.toString(), r.status(), equalTo(255));
+    assertThat(r.stderr(), equalTo("qkms: " + message + "\n"));
   }
 
   private static void assertUsageError(CliProcess.Result r, String message) {

@@ -21,28 +21,16 @@ import io.qkms.engine.testing.EngineFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Encrypt and Decrypt: symmetric and RSA happy paths, size limits, key usage, key mismatch. */
 class EncryptDecryptTest {
   private static final String INCORRECT_KEY =
       "The key ID in the request does not identify a CMK that can perform this operation.";
 
-  private EngineFixture f;
-  private KeyMetadata key;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    key = f.symmetricKey();
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
+  private final KeyMetadata key = f.symmetricKey();
 
   private EncryptResponse encrypt(String keyId, byte[] plaintext) {
     return f.engine.encrypt(

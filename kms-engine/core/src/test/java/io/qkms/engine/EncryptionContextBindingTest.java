@@ -10,30 +10,17 @@ import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.testing.EngineFixture;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The encryption context is bound exactly, with no ambiguity: contexts that concatenate to the same
  * string are different, entry order does not matter, and empty equals absent.
  */
 class EncryptionContextBindingTest {
-  private EngineFixture f;
-  private KeyMetadata key;
-  private KeyMetadata destination;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    key = f.symmetricKey();
-    destination = f.symmetricKey();
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
+  private final KeyMetadata key = f.symmetricKey();
+  private final KeyMetadata destination = f.symmetricKey();
 
   private static Map<String, String> ordered(String... keysAndValues) {
     Map<String, String> m = new LinkedHashMap<>();

@@ -17,25 +17,13 @@ import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
 import io.qkms.engine.testing.EngineFixture;
 import java.util.Arrays;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** GenerateDataKey and GenerateDataKeyWithoutPlaintext: sizes, KeySpec rules, usable blobs. */
 class GenerateDataKeyTest {
-  private EngineFixture f;
-  private KeyMetadata key;
-
-  @BeforeEach
-  void setUp() {
-    f = new EngineFixture();
-    key = f.symmetricKey();
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
+  private final KeyMetadata key = f.symmetricKey();
 
   private GenerateDataKeyResponse generate(Integer numberOfBytes, String keySpec) {
     return f.engine.generateDataKey(

@@ -55,32 +55,30 @@ class PlaintextConfinementTest extends ReEncryptFixture {
     Canary.assertAbsent("new ciphertext blob", blobAsLatin1);
   }
 
-  @Test
-  void reEncrypt_overTheWire_answersWithoutPlaintext() {
+  /** ReEncrypt of the canary blob through the wire layer, with the source context's department. */
+  private WireResponse reEncryptOverTheWire(String department) {
     String body =
         "{\"CiphertextBlob\":\""
             + Base64.getEncoder().encodeToString(blob)
-            + "\",\"SourceEncryptionContext\":{\"Department\":\"Finance\"},\"DestinationKeyId\":\""
+            + "\",\"SourceEncryptionContext\":{\"Department\":\""
+            + department
+            + "\"},\"DestinationKeyId\":\""
             + destination.keyId()
             + "\"}";
-    WireResponse w =
-        new Dispatcher(f.engine)
-            .dispatch("TrentService.ReEncrypt", body.getBytes(StandardCharsets.UTF_8), ROOT);
+    return new Dispatcher(f.engine)
+        .dispatch("TrentService.ReEncrypt", body.getBytes(StandardCharsets.UTF_8), ROOT);
+  }
+
+  @Test
+  void reEncrypt_overTheWire_answersWithoutPlaintext() {
+    WireResponse w = reEncryptOverTheWire("Finance");
     assertThat(w.bodyText(), w.status(), equalTo(200));
     Canary.assertAbsent("wire response", w.bodyText());
   }
 
   @Test
   void reEncrypt_wrongContextOverTheWire_isInvalidCiphertextWithoutMessageOrPlaintext() {
-    String body =
-        "{\"CiphertextBlob\":\""
-            + Base64.getEncoder().encodeToString(blob)
-            + "\",\"SourceEncryptionContext\":{\"Department\":\"Sales\"},\"DestinationKeyId\":\""
-            + destination.keyId()
-            + "\"}";
-    WireResponse w =
-        new Dispatcher(f.engine)
-            .dispatch("TrentService.ReEncrypt", body.getBytes(StandardCharsets.UTF_8), ROOT);
+    WireResponse w = reEncryptOverTheWire("Sales");
     assertThat(w.status(), equalTo(400));
     assertThat(w.bodyText(), equalTo("{\"__type\":\"InvalidCiphertextException\"}"));
   }

@@ -19,33 +19,26 @@ import io.qkms.engine.testing.EngineFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HexFormat;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** ReEncrypt to the same key after rotation: the re-keying job's reason to exist. */
 class ReEncryptRotationTest {
   private static final int MATERIAL_ID_OFFSET = 19;
 
-  private EngineFixture f;
-  private KeyMetadata key;
+  @RegisterExtension final EngineFixture f = new EngineFixture();
+  private final KeyMetadata key = f.symmetricKey();
   private String oldMaterial;
   private String newMaterial;
   private byte[] oldBlob;
 
   @BeforeEach
   void setUp() {
-    f = new EngineFixture();
-    key = f.symmetricKey();
     oldMaterial = key.currentKeyMaterialId();
     oldBlob = canaryBlob(f, key.keyId());
     f.engine.rotateKeyOnDemand(ROOT, new RotateKeyOnDemandRequest(key.keyId()));
     newMaterial = Steps.describe(f, key.keyId()).currentKeyMaterialId();
-  }
-
-  @AfterEach
-  void tearDown() {
-    f.close();
   }
 
   private ReEncryptResponse reEncryptToSameKey() {

@@ -2,6 +2,7 @@ package io.qkms.engine.api;
 
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Arns;
+import java.util.regex.Pattern;
 
 /**
  * Who makes a call: the account root ({@code arn:verenc:<account>:root}), a user ({@code
@@ -15,6 +16,8 @@ public final class Principal {
     USER,
     ROLE
   }
+
+  private static final Pattern NAME = Pattern.compile("[A-Za-z0-9+=,.@_-]{1,64}");
 
   private final AccountId account;
   private final Kind kind;
@@ -94,21 +97,7 @@ public final class Principal {
 
   /** IAM's name rule: 1..64 of letters, digits and {@code +=,.@_-}. */
   static boolean isValidName(String name) {
-    if (name == null || name.isEmpty() || name.length() > 64) {
-      return false;
-    }
-    for (int i = 0; i < name.length(); i++) {
-      char c = name.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || "+=,.@_-".indexOf(c) >= 0;
-      if (!ok) {
-        return false;
-      }
-    }
-    return true;
+    return name != null && NAME.matcher(name).matches();
   }
 
   public AccountId account() {

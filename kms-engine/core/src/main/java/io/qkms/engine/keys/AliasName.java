@@ -1,7 +1,13 @@
 package io.qkms.engine.keys;
 
-/** An alias name: {@code alias/} followed by letters, digits, {@code /}, {@code _} or {@code -}. */
-public final class AliasName {
+import java.util.regex.Pattern;
+
+/**
+ * An alias name: {@code alias/} followed by letters, digits, {@code /}, {@code _} or {@code -}.
+ *
+ * @param value the whole name, {@code alias/} included
+ */
+public record AliasName(String value) {
   public static final String PREFIX = "alias/";
 
   /** Aliases under this prefix belong to AWS managed keys, which QKMS does not have. */
@@ -9,11 +15,7 @@ public final class AliasName {
 
   public static final int MAX_LENGTH = 256;
 
-  private final String value;
-
-  private AliasName(String value) {
-    this.value = value;
-  }
+  private static final Pattern SUFFIX = Pattern.compile("[a-zA-Z0-9/_-]+");
 
   /**
    * Parses an alias name.
@@ -21,53 +23,34 @@ public final class AliasName {
    * @throws IllegalArgumentException unless it is a well-formed alias name
    */
   public static AliasName parse(String value) {
-    AliasName name = tryParse(value);
-    if (name == null) {
-      throw new IllegalArgumentException("Not an alias name: " + value);
-    }
-    return name;
+    return new AliasName(value);
   }
 
   /** Parses an alias name, or returns {@code null} if it is not one. */
   public static AliasName tryParse(String value) {
-    if (value == null
-        || value.length() <= PREFIX.length()
-        || value.length() > MAX_LENGTH
-        || !value.startsWith(PREFIX)) {
-      return null;
+    return isValid(value) ? new AliasName(value) : null;
+  }
+
+  private static boolean isValid(String value) {
+    return value != null
+        && value.length() <= MAX_LENGTH
+        && value.startsWith(PREFIX)
+        && SUFFIX.matcher(value).region(PREFIX.length(), value.length()).matches();
+  }
+
+  /**
+   * Checks the name; {@link #parse} and {@link #tryParse} are the usual ways in.
+   *
+   * @throws IllegalArgumentException unless it is a well-formed alias name
+   */
+  public AliasName {
+    if (!isValid(value)) {
+      throw new IllegalArgumentException("Not an alias name: " + value);
     }
-    for (int i = PREFIX.length(); i < value.length(); i++) {
-      char c = value.charAt(i);
-      boolean ok =
-          (c >= 'a' && c <= 'z')
-              || (c >= 'A' && c <= 'Z')
-              || (c >= '0' && c <= '9')
-              || c == '/'
-              || c == '_'
-              || c == '-';
-      if (!ok) {
-        return null;
-      }
-    }
-    return new AliasName(value);
   }
 
   public boolean isReserved() {
     return value.startsWith(RESERVED_PREFIX);
-  }
-
-  public String value() {
-    return value;
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof AliasName other && value.equals(other.value);
-  }
-
-  @Override
-  public int hashCode() {
-    return value.hashCode();
   }
 
   @Override

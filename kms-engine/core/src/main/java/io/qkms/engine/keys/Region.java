@@ -2,14 +2,24 @@ package io.qkms.engine.keys;
 
 import java.util.regex.Pattern;
 
-/** A region name such as {@code us-east-1}. Every call is made in one region. */
-public final class Region implements Comparable<Region> {
+/**
+ * A region name such as {@code us-east-1}. Every call is made in one region.
+ *
+ * @param name the region's name
+ */
+public record Region(String name) implements Comparable<Region> {
   private static final Pattern NAME = Pattern.compile("[a-z]{2}(-[a-z]+)+-[0-9]{1,2}");
 
-  private final String name;
-
-  private Region(String name) {
-    this.name = name;
+  /**
+   * Checks the name.
+   *
+   * @throws IllegalArgumentException unless the name looks like {@code us-east-1}
+   */
+  public Region {
+    if (!isValid(name)) {
+      throw new IllegalArgumentException(
+          "A region name looks like us-east-1 or eu-central-1: " + name);
+    }
   }
 
   /**
@@ -18,10 +28,6 @@ public final class Region implements Comparable<Region> {
    * @throws IllegalArgumentException unless the name looks like {@code us-east-1}
    */
   public static Region of(String name) {
-    if (!isValid(name)) {
-      throw new IllegalArgumentException(
-          "A region name looks like us-east-1 or eu-central-1: " + name);
-    }
     return new Region(name);
   }
 
@@ -29,23 +35,9 @@ public final class Region implements Comparable<Region> {
     return name != null && name.length() <= 32 && NAME.matcher(name).matches();
   }
 
-  public String name() {
-    return name;
-  }
-
   @Override
   public int compareTo(Region other) {
     return name.compareTo(other.name);
-  }
-
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof Region other && name.equals(other.name);
-  }
-
-  @Override
-  public int hashCode() {
-    return name.hashCode();
   }
 
   @Override

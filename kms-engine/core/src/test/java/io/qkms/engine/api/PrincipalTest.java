@@ -1,13 +1,14 @@
 package io.qkms.engine.api;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.keys.AccountId;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PrincipalTest {
@@ -62,9 +63,9 @@ class PrincipalTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
-        "",
         "root",
         "arn:aws:iam::111122223333:root",
         "arn:verenc:111122223333",
@@ -86,11 +87,6 @@ class PrincipalTest {
   }
 
   @Test
-  void tryParse_null_isNull() {
-    assertThat(Principal.tryParse(null), nullValue());
-  }
-
-  @Test
   void tryParse_name64Characters_isAccepted() {
     String arn = "arn:verenc:111122223333:user/" + "a".repeat(64);
     assertThat(Principal.tryParse(arn).arn(), equalTo(arn));
@@ -103,26 +99,19 @@ class PrincipalTest {
 
   @Test
   void parse_invalid_isRejectedNamingTheForms() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Principal.parse("arn:x"));
-    assertThat(
-        e.getMessage(),
-        equalTo(
-            "A principal is arn:verenc:<account>:root, ...:user/<name> or ...:role/<name>: arn:x"));
+    assertRefused(
+        () -> Principal.parse("arn:x"),
+        "A principal is arn:verenc:<account>:root, ...:user/<name> or ...:role/<name>: arn:x");
   }
 
   @ParameterizedTest
   @ValueSource(strings = {"", "a b", "a/b", "a:b", "\u00e9"})
   void user_invalidName_isRejected(String name) {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Principal.user(ACCOUNT, name));
-    assertThat(e.getMessage(), equalTo("Invalid principal name: " + name));
+    assertRefused(() -> Principal.user(ACCOUNT, name), "Invalid principal name: " + name);
   }
 
   @Test
   void role_nullName_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Principal.role(ACCOUNT, null));
-    assertThat(e.getMessage(), equalTo("Invalid principal name: null"));
+    assertRefused(() -> Principal.role(ACCOUNT, null), "Invalid principal name: null");
   }
 }

@@ -1,5 +1,6 @@
 package io.qkms.engine.cache;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -18,26 +19,20 @@ class KeyCacheConfigTest {
 
   @Test
   void maxKeys_belowOne_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> KeyCacheConfig.builder().maxKeys(0));
-    assertThat(e.getMessage(), equalTo("maxKeys must be at least 1, was 0"));
+    assertRefused(() -> KeyCacheConfig.builder().maxKeys(0), "maxKeys must be at least 1, was 0");
   }
 
   @Test
   void maxMaterials_belowOne_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> KeyCacheConfig.builder().maxMaterials(-1));
-    assertThat(e.getMessage(), equalTo("maxMaterials must be at least 1, was -1"));
+    assertRefused(
+        () -> KeyCacheConfig.builder().maxMaterials(-1), "maxMaterials must be at least 1, was -1");
   }
 
   @Test
   void ttl_negative_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> KeyCacheConfig.builder().ttl(Duration.ofSeconds(-1)));
-    assertThat(e.getMessage(), equalTo("ttl must not be negative, was PT-1S"));
+    assertRefused(
+        () -> KeyCacheConfig.builder().ttl(Duration.ofSeconds(-1)),
+        "ttl must not be negative, was PT-1S");
   }
 
   @Test

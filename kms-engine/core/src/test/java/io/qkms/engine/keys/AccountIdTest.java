@@ -1,11 +1,12 @@
 package io.qkms.engine.keys;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AccountIdTest {
@@ -16,9 +17,9 @@ class AccountIdTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
-        "",
         "11112222333",
         "1111222233334",
         "11112222333a",
@@ -32,15 +33,8 @@ class AccountIdTest {
   }
 
   @Test
-  void isValid_null_isFalse() {
-    assertThat(AccountId.isValid(null), equalTo(false));
-  }
-
-  @Test
   void of_invalid_isRejectedWithTheValue() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> AccountId.of("abc"));
-    assertThat(e.getMessage(), equalTo("An account ID is exactly 12 digits: abc"));
+    assertRefused(() -> AccountId.of("abc"), "An account ID is exactly 12 digits: abc");
   }
 
   @Test

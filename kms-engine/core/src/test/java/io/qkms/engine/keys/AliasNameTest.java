@@ -1,12 +1,13 @@
 package io.qkms.engine.keys;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class AliasNameTest {
@@ -17,9 +18,9 @@ class AliasNameTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
-        "",
         "alias",
         "alias/",
         "ExampleAlias",
@@ -37,11 +38,6 @@ class AliasNameTest {
   }
 
   @Test
-  void tryParse_null_isNull() {
-    assertThat(AliasName.tryParse(null), nullValue());
-  }
-
-  @Test
   void tryParse_256Characters_isAccepted() {
     String text = "alias/" + "a".repeat(250);
     assertThat(AliasName.tryParse(text).value(), equalTo(text));
@@ -54,9 +50,7 @@ class AliasNameTest {
 
   @Test
   void parse_malformed_isRejectedWithTheText() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> AliasName.parse("alias/"));
-    assertThat(e.getMessage(), equalTo("Not an alias name: alias/"));
+    assertRefused(() -> AliasName.parse("alias/"), "Not an alias name: alias/");
   }
 
   @Test

@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.nullValue;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class KeyIdentifierTest {
@@ -61,9 +62,9 @@ class KeyIdentifierTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
-        "",
         "1234ABCD-12AB-34CD-56EF-1234567890AB",
         "mrk-fake-key-id",
         "alias/",
@@ -85,10 +86,5 @@ class KeyIdentifierTest {
       })
   void parse_noneOfTheFourForms_isNull(String text) {
     assertThat(KeyIdentifier.parse(text), nullValue());
-  }
-
-  @Test
-  void parse_null_isNull() {
-    assertThat(KeyIdentifier.parse(null), nullValue());
   }
 }

@@ -1,9 +1,9 @@
 package io.qkms.engine.keys;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.internal.crypto.Randomness;
 import java.util.HexFormat;
@@ -23,33 +23,27 @@ class MaterialIdTest {
 
   @Test
   void parse_upperCase_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> MaterialId.parse(HEX.toUpperCase()));
-    assertThat(e.getMessage(), equalTo("A key material ID is 64 lowercase hex digits"));
+    assertRefused(
+        () -> MaterialId.parse(HEX.toUpperCase()), "A key material ID is 64 lowercase hex digits");
   }
 
   @Test
   void parse_nonHex_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> MaterialId.parse("g" + HEX.substring(1)));
-    assertThat(e.getMessage(), equalTo("A key material ID is 64 lowercase hex digits"));
+    assertRefused(
+        () -> MaterialId.parse("g" + HEX.substring(1)),
+        "A key material ID is 64 lowercase hex digits");
   }
 
   @ParameterizedTest
   @ValueSource(ints = {0, 32, 63, 65, 128})
   void parse_wrongLength_isRejected(int length) {
     String text = "a".repeat(length);
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> MaterialId.parse(text));
-    assertThat(e.getMessage(), equalTo("A key material ID is 64 hex digits"));
+    assertRefused(() -> MaterialId.parse(text), "A key material ID is 64 hex digits");
   }
 
   @Test
   void parse_null_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> MaterialId.parse(null));
-    assertThat(e.getMessage(), equalTo("A key material ID is 64 hex digits"));
+    assertRefused(() -> MaterialId.parse(null), "A key material ID is 64 hex digits");
   }
 
   @Test

@@ -1,12 +1,13 @@
 package io.qkms.engine.keys;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.NullAndEmptySource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class RegionTest {
@@ -26,9 +27,9 @@ class RegionTest {
   }
 
   @ParameterizedTest
+  @NullAndEmptySource
   @ValueSource(
       strings = {
-        "",
         "us",
         "us-east",
         "US-EAST-1",
@@ -51,16 +52,10 @@ class RegionTest {
   }
 
   @Test
-  void isValid_null_isFalse() {
-    assertThat(Region.isValid(null), equalTo(false));
-  }
-
-  @Test
   void of_malformedName_isRejectedWithTheName() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> Region.of("US-EAST-1"));
-    assertThat(
-        e.getMessage(), equalTo("A region name looks like us-east-1 or eu-central-1: US-EAST-1"));
+    assertRefused(
+        () -> Region.of("US-EAST-1"),
+        "A region name looks like us-east-1 or eu-central-1: US-EAST-1");
   }
 
   @Test

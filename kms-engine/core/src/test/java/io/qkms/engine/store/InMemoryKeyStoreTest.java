@@ -97,70 +97,34 @@ class InMemoryKeyStoreTest {
   @Test
   @Timeout(10)
   void read_whileAWriterHoldsTheLock_timesOut() throws Exception {
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Future<StoreState> pending =
-        writer.submit(
-            () ->
-                store.update(
-                    TIMEOUT,
-                    s -> {
-                      inside.countDown();
-                      await(release);
-                      return addKey(s, 1);
-                    }));
-    assertThat(inside.await(5, TimeUnit.SECONDS), equalTo(true));
+    HeldWrite held = new HeldWrite();
     StoreTimeoutException e =
         assertThrows(StoreTimeoutException.class, () -> store.read(Duration.ofMillis(50)));
     assertThat(e.getMessage(), equalTo("The key store did not answer within 50 ms"));
-    release.countDown();
-    assertThat(pending.get(5, TimeUnit.SECONDS).revision(), equalTo(1L));
+    held.letGo();
+    assertThat(held.result().revision(), equalTo(1L));
   }
 
   @Test
   @Timeout(10)
   void update_whileAnotherWriterHoldsTheLock_timesOut() throws Exception {
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Future<StoreState> pending =
-        writer.submit(
-            () ->
-                store.update(
-                    TIMEOUT,
-                    s -> {
-                      inside.countDown();
-                      await(release);
-                      return addKey(s, 1);
-                    }));
-    assertThat(inside.await(5, TimeUnit.SECONDS), equalTo(true));
+    HeldWrite held = new HeldWrite();
     StoreTimeoutException e =
         assertThrows(
             StoreTimeoutException.class, () -> store.update(Duration.ofMillis(20), s -> s));
     assertThat(e.getMessage(), equalTo("The key store did not answer within 20 ms"));
-    release.countDown();
-    pending.get(5, TimeUnit.SECONDS);
+    held.letGo();
+    held.result();
   }
 
   @Test
   @Timeout(10)
   void read_afterTheWriterFinishes_seesItsWrite() throws Exception {
-    CountDownLatch inside = new CountDownLatch(1);
-    CountDownLatch release = new CountDownLatch(1);
-    Future<StoreState> pending =
-        writer.submit(
-            () ->
-                store.update(
-                    TIMEOUT,
-                    s -> {
-                      inside.countDown();
-                      await(release);
-                      return addKey(s, 1);
-                    }));
-    assertThat(inside.await(5, TimeUnit.SECONDS), equalTo(true));
-    release.countDown();
+    HeldWrite held = new HeldWrite();
+    held.letGo();
     // Waits for the write in progress rather than returning the state before it.
     assertThat(store.read(Duration.ofSeconds(5)).revision(), equalTo(1L));
-    pending.get(5, TimeUnit.SECONDS);
+    held.result();
   }
 
   @Test
@@ -199,6 +163,37 @@ class InMemoryKeyStoreTest {
       assertThrows(
           StoreFailureException.class,
           () -> other.materialProtector().unwrap(keyId(1), materialId(1), wrapped));
+    }
+  }
+
+  /** A write of key 1 on the writer thread that, once inside the store's lock, holds it. */
+  private final class HeldWrite {
+    private final CountDownLatch release = new CountDownLatch(1);
+    private final Future<StoreState> pending;
+
+    HeldWrite() throws InterruptedException {
+      CountDownLatch inside = new CountDownLatch(1);
+      pending =
+          writer.submit(
+              () ->
+                  store.update(
+                      TIMEOUT,
+                      s -> {
+                        inside.countDown();
+                        await(release);
+                        return addKey(s, 1);
+                      }));
+      assertThat(inside.await(5, TimeUnit.SECONDS), equalTo(true));
+    }
+
+    /** Lets the write finish. */
+    void letGo() {
+      release.countDown();
+    }
+
+    /** The state the write made, once it has finished. */
+    StoreState result() throws Exception {
+      return pending.get(5, TimeUnit.SECONDS);
     }
   }
 

@@ -13,12 +13,17 @@ import io.qkms.engine.store.InMemoryKeyStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real engine over a real in-memory store, with a hand-moved clock: what every engine test starts
  * from. Account 111122223333, regions us-east-1 (home) and eu-west-1.
+ *
+ * <p>A test class holds one in a {@code @RegisterExtension} field, which closes it after each test;
+ * a test that makes its own closes it with try-with-resources.
  */
-public final class EngineFixture implements AutoCloseable {
+public final class EngineFixture implements AutoCloseable, AfterEachCallback {
   public static final AccountId ACCOUNT = AccountId.of("111122223333");
   public static final Region US_EAST_1 = Region.of("us-east-1");
   public static final Region EU_WEST_1 = Region.of("eu-west-1");
@@ -81,5 +86,10 @@ public final class EngineFixture implements AutoCloseable {
   public void close() {
     engine.close();
     store.close();
+  }
+
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 }

@@ -4,6 +4,8 @@ import io.qkms.engine.keys.KeySpec;
 import io.qkms.engine.keys.KeyUsage;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The names a grant's Operations member may hold (AWS's grant operations, some of which QKMS does
@@ -23,38 +25,34 @@ public final class GrantOperationNames {
   public static final String RETIRE_GRANT = "RetireGrant";
   public static final String DESCRIBE_KEY = "DescribeKey";
 
+  /** The symmetric operations, which all take an encryption context. */
+  private static final List<String> SYMMETRIC =
+      List.of(
+          DECRYPT,
+          ENCRYPT,
+          GENERATE_DATA_KEY,
+          GENERATE_DATA_KEY_WITHOUT_PLAINTEXT,
+          RE_ENCRYPT_FROM,
+          RE_ENCRYPT_TO);
+
+  /** The data key pair operations, which take an encryption context too. */
+  private static final List<String> DATA_KEY_PAIR =
+      List.of("GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext");
+
   /** Every name AWS KMS accepts, in the order its documentation lists them. */
   public static final List<String> ALL =
-      List.of(
-          "Decrypt",
-          "Encrypt",
-          "GenerateDataKey",
-          "GenerateDataKeyWithoutPlaintext",
-          "ReEncryptFrom",
-          "ReEncryptTo",
-          "Sign",
-          "Verify",
-          "GetPublicKey",
-          "CreateGrant",
-          "RetireGrant",
-          "DescribeKey",
-          "GenerateDataKeyPair",
-          "GenerateDataKeyPairWithoutPlaintext",
-          "GenerateMac",
-          "VerifyMac",
-          "DeriveSharedSecret");
+      Stream.of(
+              SYMMETRIC,
+              List.of("Sign", "Verify", "GetPublicKey", CREATE_GRANT, RETIRE_GRANT, DESCRIBE_KEY),
+              DATA_KEY_PAIR,
+              List.of("GenerateMac", "VerifyMac", "DeriveSharedSecret"))
+          .flatMap(List::stream)
+          .collect(Collectors.toUnmodifiableList());
 
   /** Operations that take an encryption context, the only ones grant constraints govern. */
   private static final Set<String> WITH_CONTEXT =
-      Set.of(
-          "Decrypt",
-          "Encrypt",
-          "GenerateDataKey",
-          "GenerateDataKeyWithoutPlaintext",
-          "ReEncryptFrom",
-          "ReEncryptTo",
-          "GenerateDataKeyPair",
-          "GenerateDataKeyPairWithoutPlaintext");
+      Stream.concat(SYMMETRIC.stream(), DATA_KEY_PAIR.stream())
+          .collect(Collectors.toUnmodifiableSet());
 
   /**
    * Operations a constrained grant may include although they take no encryption context (AWS: the
@@ -62,7 +60,7 @@ public final class GrantOperationNames {
    * constraints of the grants created with it).
    */
   private static final Set<String> ALSO_WITH_CONSTRAINTS =
-      Set.of("CreateGrant", "RetireGrant", "DescribeKey");
+      Set.of(CREATE_GRANT, RETIRE_GRANT, DESCRIBE_KEY);
 
   private GrantOperationNames() {}
 

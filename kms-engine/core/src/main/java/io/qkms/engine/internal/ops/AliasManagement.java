@@ -30,10 +30,8 @@ public final class AliasManagement extends OperationGroup {
 
   public void createAlias(Caller caller, CreateAliasRequest req) {
     Validator.create()
-        .required("aliasName", req.aliasName())
-        .length("aliasName", req.aliasName(), 1, 256)
-        .required("targetKeyId", req.targetKeyId())
-        .length("targetKeyId", req.targetKeyId(), 1, 2048)
+        .required("aliasName", req.aliasName(), 1, 256)
+        .required("targetKeyId", req.targetKeyId(), 1, 2048)
         .throwIfInvalid();
     AliasName name = aliasName(req.aliasName());
     if (name.isReserved()) {
@@ -42,8 +40,8 @@ public final class AliasManagement extends OperationGroup {
     ctx.write(
         s -> {
           RegionState rs = ctx.region(s, caller);
-          KeyRecord target = keys.resolve(s, caller, req.targetKeyId());
-          keys.authorize(caller, target, "kms:CreateAlias", null);
+          KeyRecord target =
+              keys.resolveAuthorized(s, caller, req.targetKeyId(), "kms:CreateAlias");
           KeyAccess.requireNotPendingDeletion(target, keys.arn(target.keyId()));
           if (rs.alias(name) != null) {
             throw new AlreadyExistsException(
@@ -57,10 +55,8 @@ public final class AliasManagement extends OperationGroup {
 
   public void updateAlias(Caller caller, UpdateAliasRequest req) {
     Validator.create()
-        .required("aliasName", req.aliasName())
-        .length("aliasName", req.aliasName(), 1, 256)
-        .required("targetKeyId", req.targetKeyId())
-        .length("targetKeyId", req.targetKeyId(), 1, 2048)
+        .required("aliasName", req.aliasName(), 1, 256)
+        .required("targetKeyId", req.targetKeyId(), 1, 2048)
         .throwIfInvalid();
     AliasName name = aliasName(req.aliasName());
     ctx.write(
@@ -99,10 +95,7 @@ public final class AliasManagement extends OperationGroup {
   }
 
   public void deleteAlias(Caller caller, DeleteAliasRequest req) {
-    Validator.create()
-        .required("aliasName", req.aliasName())
-        .length("aliasName", req.aliasName(), 1, 256)
-        .throwIfInvalid();
+    Validator.create().required("aliasName", req.aliasName(), 1, 256).throwIfInvalid();
     AliasName name = aliasName(req.aliasName());
     ctx.write(
         s -> {

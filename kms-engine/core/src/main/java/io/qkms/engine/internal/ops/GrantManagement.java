@@ -43,10 +43,8 @@ public final class GrantManagement extends OperationGroup {
 
   public CreateGrantResponse createGrant(Caller caller, CreateGrantRequest req) {
     Validator.create()
-        .required("keyId", req.keyId())
-        .length("keyId", req.keyId(), 1, 2048)
-        .required("granteePrincipal", req.granteePrincipal())
-        .length("granteePrincipal", req.granteePrincipal(), 1, 256)
+        .required("keyId", req.keyId(), 1, 2048)
+        .required("granteePrincipal", req.granteePrincipal(), 1, 256)
         .length("retiringPrincipal", req.retiringPrincipal(), 1, 256)
         .required("operations", req.operations())
         .eachOneOf("operations", req.operations(), GrantOperationNames.ALL)
@@ -170,8 +168,7 @@ public final class GrantManagement extends OperationGroup {
 
   public ListGrantsResponse listGrants(Caller caller, ListGrantsRequest req) {
     Validator.create()
-        .required("keyId", req.keyId())
-        .length("keyId", req.keyId(), 1, 2048)
+        .required("keyId", req.keyId(), 1, 2048)
         .range("limit", req.limit(), 1, 100)
         .length("marker", req.marker(), 1, 320)
         .length("grantId", req.grantId(), 1, 128)
@@ -269,16 +266,13 @@ public final class GrantManagement extends OperationGroup {
 
   public void revokeGrant(Caller caller, RevokeGrantRequest req) {
     Validator.create()
-        .required("keyId", req.keyId())
-        .length("keyId", req.keyId(), 1, 2048)
-        .required("grantId", req.grantId())
-        .length("grantId", req.grantId(), 1, 128)
+        .required("keyId", req.keyId(), 1, 2048)
+        .required("grantId", req.grantId(), 1, 128)
         .throwIfInvalid();
     String grantId = checkGrantId(req.grantId());
     ctx.write(
         s -> {
-          KeyRecord r = keys.resolve(s, caller, req.keyId());
-          keys.authorize(caller, r, "kms:RevokeGrant", null);
+          KeyRecord r = keys.resolveAuthorized(s, caller, req.keyId(), "kms:RevokeGrant");
           if (find(r, grantId) == null) {
             throw new NotFoundException("Grant ID " + grantId + " not found");
           }

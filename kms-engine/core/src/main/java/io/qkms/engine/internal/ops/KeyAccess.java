@@ -165,6 +165,16 @@ final class KeyAccess {
     return r;
   }
 
+  /**
+   * Resolves {@code identifier} as {@link #resolve} does and authorizes {@code action} on the key
+   * by its policy alone (no grant stands in).
+   */
+  KeyRecord resolveAuthorized(StoreState state, Caller caller, String identifier, String action) {
+    KeyRecord r = resolve(state, caller, identifier);
+    authorize(caller, r, action, null);
+    return r;
+  }
+
   private KeyId aliasTarget(RegionState rs, AliasName alias) {
     AliasRecord ar = rs.alias(alias);
     if (ar == null) {

@@ -186,8 +186,7 @@ public final class KeyManagement extends OperationGroup {
 
   public DescribeKeyResponse describeKey(Caller caller, DescribeKeyRequest req) {
     Validator.create()
-        .required("keyId", req.keyId())
-        .length("keyId", req.keyId(), 1, 2048)
+        .required("keyId", req.keyId(), 1, 2048)
         .stringList("grantTokens", req.grantTokens(), 0, 10, 1, 8192)
         .throwIfInvalid();
     keys.checkGrantTokens(caller, req.grantTokens());
@@ -226,8 +225,7 @@ public final class KeyManagement extends OperationGroup {
   private void changeState(Caller caller, String keyId, String action, KeyState target) {
     ctx.write(
         s -> {
-          KeyRecord r = keys.resolve(s, caller, keyId);
-          keys.authorize(caller, r, action, null);
+          KeyRecord r = keys.resolveAuthorized(s, caller, keyId, action);
           if (r.state() != KeyState.ENABLED && r.state() != KeyState.DISABLED) {
             throw KeyAccess.invalidState(r.state(), keys.arn(r.keyId()));
           }
@@ -243,8 +241,7 @@ public final class KeyManagement extends OperationGroup {
   public ScheduleKeyDeletionResponse scheduleKeyDeletion(
       Caller caller, ScheduleKeyDeletionRequest req) {
     Validator.create()
-        .required("keyId", req.keyId())
-        .length("keyId", req.keyId(), 1, 2048)
+        .required("keyId", req.keyId(), 1, 2048)
         .range("pendingWindowInDays", req.pendingWindowInDays(), 7, 30)
         .throwIfInvalid();
     int days = req.pendingWindowInDays() == null ? 30 : req.pendingWindowInDays();
@@ -252,9 +249,8 @@ public final class KeyManagement extends OperationGroup {
     KeyRecord[] out = new KeyRecord[1];
     ctx.write(
         s -> {
-          KeyRecord r = keys.resolve(s, caller, req.keyId());
+          KeyRecord r = keys.resolveAuthorized(s, caller, req.keyId(), "kms:ScheduleKeyDeletion");
           String arn = keys.arn(r.keyId());
-          keys.authorize(caller, r, "kms:ScheduleKeyDeletion", null);
           KeyAccess.requireNotPendingDeletion(r, arn);
           if (r.multiRegionRole() == KeyRecord.MultiRegionRole.PRIMARY
               && s.regionsHolding(r.keyId()).size() > 1) {
@@ -278,9 +274,8 @@ public final class KeyManagement extends OperationGroup {
     KeyRecord[] out = new KeyRecord[1];
     ctx.write(
         s -> {
-          KeyRecord r = keys.resolve(s, caller, req.keyId());
+          KeyRecord r = keys.resolveAuthorized(s, caller, req.keyId(), "kms:CancelKeyDeletion");
           String arn = keys.arn(r.keyId());
-          keys.authorize(caller, r, "kms:CancelKeyDeletion", null);
           if (r.state() != KeyState.PENDING_DELETION) {
             throw new KMSInvalidStateException(arn + " is not pending deletion.");
           }
@@ -299,17 +294,14 @@ public final class KeyManagement extends OperationGroup {
 
   public void putKeyPolicy(Caller caller, PutKeyPolicyRequest req) {
     Validator.create()
-        .required("keyId", req.keyId())
-        .length("keyId", req.keyId(), 1, 2048)
+        .required("keyId", req.keyId(), 1, 2048)
         .length("policyName", req.policyName(), 1, 128)
-        .required("policy", req.policy())
-        .length("policy", req.policy(), 1, KeyPolicy.MAX_SIZE_CHARS)
+        .required("policy", req.policy(), 1, KeyPolicy.MAX_SIZE_CHARS)
         .throwIfInvalid();
     checkPolicyName(req.policyName());
     ctx.write(
         s -> {
-          KeyRecord r = keys.resolve(s, caller, req.keyId());
-          keys.authorize(caller, r, "kms:PutKeyPolicy", null);
+          KeyRecord r = keys.resolveAuthorized(s, caller, req.keyId(), "kms:PutKeyPolicy");
           KeyAccess.requireNotPendingDeletion(r, keys.arn(r.keyId()));
           String policy =
               checkedPolicy(caller, r.keyId(), req.policy(), req.bypassPolicyLockoutSafetyCheck());
@@ -321,8 +313,7 @@ public final class KeyManagement extends OperationGroup {
 
   public GetKeyPolicyResponse getKeyPolicy(Caller caller, GetKeyPolicyRequest req) {
     Validator.create()
-        .required("keyId", req.keyId())
-        .length("keyId", req.keyId(), 1, 2048)
+        .required("keyId", req.keyId(), 1, 2048)
         .length("policyName", req.policyName(), 1, 128)
         .throwIfInvalid();
     checkPolicyName(req.policyName());
@@ -339,10 +330,8 @@ public final class KeyManagement extends OperationGroup {
 
   public ReplicateKeyResponse replicateKey(Caller caller, ReplicateKeyRequest req) {
     Validator.create()
-        .required("keyId", req.keyId())
-        .length("keyId", req.keyId(), 1, 2048)
-        .required("replicaRegion", req.replicaRegion())
-        .length("replicaRegion", req.replicaRegion(), 1, 32)
+        .required("keyId", req.keyId(), 1, 2048)
+        .required("replicaRegion", req.replicaRegion(), 1, 32)
         .length("policy", req.policy(), 1, KeyPolicy.MAX_SIZE_CHARS)
         .length("description", req.description(), 0, 8192)
         .throwIfInvalid();
@@ -363,8 +352,7 @@ public final class KeyManagement extends OperationGroup {
     StoreState committed =
         ctx.write(
             s -> {
-              KeyRecord p = keys.resolve(s, caller, req.keyId());
-              keys.authorize(caller, p, "kms:ReplicateKey", null);
+              KeyRecord p = keys.resolveAuthorized(s, caller, req.keyId(), "kms:ReplicateKey");
               if (p.multiRegionRole() == KeyRecord.MultiRegionRole.NONE) {
                 throw new UnsupportedOperationException(arn + " is not a multi-Region key.");
               }
@@ -399,6 +387,6 @@ public final class KeyManagement extends OperationGroup {
   }
 
   static void requireKeyId(String keyId) {
-    Validator.create().required("keyId", keyId).length("keyId", keyId, 1, 2048).throwIfInvalid();
+    Validator.create().required("keyId", keyId, 1, 2048).throwIfInvalid();
   }
 }

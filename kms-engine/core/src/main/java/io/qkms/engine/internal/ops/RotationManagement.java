@@ -40,9 +40,8 @@ public final class RotationManagement extends OperationGroup {
     KeyRecord[] rotated = new KeyRecord[1];
     ctx.write(
         s -> {
-          KeyRecord r = keys.resolve(s, caller, req.keyId());
+          KeyRecord r = keys.resolveAuthorized(s, caller, req.keyId(), "kms:RotateKeyOnDemand");
           String arn = keys.arn(r.keyId());
-          keys.authorize(caller, r, "kms:RotateKeyOnDemand", null);
           requireRotatable(r, arn);
           KeyAccess.requireEnabled(r, arn);
           if (r.onDemandRotationCount() >= ON_DEMAND_LIMIT) {
@@ -65,8 +64,7 @@ public final class RotationManagement extends OperationGroup {
 
   public void enableKeyRotation(Caller caller, EnableKeyRotationRequest req) {
     Validator.create()
-        .required("keyId", req.keyId())
-        .length("keyId", req.keyId(), 1, 2048)
+        .required("keyId", req.keyId(), 1, 2048)
         .range("rotationPeriodInDays", req.rotationPeriodInDays(), 90, 2560)
         .throwIfInvalid();
     int days = req.rotationPeriodInDays() == null ? 365 : req.rotationPeriodInDays();
@@ -82,9 +80,8 @@ public final class RotationManagement extends OperationGroup {
       Caller caller, String keyId, String action, boolean enabled, Integer days) {
     ctx.write(
         s -> {
-          KeyRecord r = keys.resolve(s, caller, keyId);
+          KeyRecord r = keys.resolveAuthorized(s, caller, keyId, action);
           String arn = keys.arn(r.keyId());
-          keys.authorize(caller, r, action, null);
           requireRotatable(r, arn);
           KeyAccess.requireEnabled(r, arn);
           StoreState out = s;
@@ -119,8 +116,7 @@ public final class RotationManagement extends OperationGroup {
 
   public ListKeyRotationsResponse listKeyRotations(Caller caller, ListKeyRotationsRequest req) {
     Validator.create()
-        .required("keyId", req.keyId())
-        .length("keyId", req.keyId(), 1, 2048)
+        .required("keyId", req.keyId(), 1, 2048)
         .oneOf(
             "includeKeyMaterial",
             req.includeKeyMaterial(),

@@ -26,6 +26,11 @@ final class Validator {
     return this;
   }
 
+  /** A string member that must be present and of {@code min..max} characters. */
+  Validator required(String member, String value, int min, int max) {
+    return required(member, value).length(member, value, min, max);
+  }
+
   Validator length(String member, String value, int min, int max) {
     if (value == null) {
       return this;

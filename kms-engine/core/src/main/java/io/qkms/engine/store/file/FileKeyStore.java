@@ -204,8 +204,7 @@ public final class FileKeyStore implements KeyStore, StateStore {
   private static byte[] rootKey(Path dir, StoreFile.Header header, RootKeySource source) {
     if (header.kdf() != null) {
       if (!(source instanceof RootKeySource.Passphrase p)) {
-        throw new KeyStoreOpenException(
-            KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE,
+        throw rootKeyUnavailable(
             "The key store in "
                 + dir
                 + " is protected by a passphrase: set "
@@ -214,8 +213,7 @@ public final class FileKeyStore implements KeyStore, StateStore {
       return RootKeys.stretch(p.chars(), header.kdf());
     }
     if (!(source instanceof RootKeySource.KeyFile f)) {
-      throw new KeyStoreOpenException(
-          KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE,
+      throw rootKeyUnavailable(
           "The key store in "
               + dir
               + " uses a root key file, not a passphrase: unset "
@@ -229,18 +227,20 @@ public final class FileKeyStore implements KeyStore, StateStore {
     try {
       return readRootKeyFile(f.path());
     } catch (NoSuchFileException e) {
-      throw new KeyStoreOpenException(
-          KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE,
+      throw rootKeyUnavailable(
           "Root key file "
               + f.path()
               + " not found (set "
               + RootKeySource.ROOT_KEY_FILE_ENV
               + " if the root key is kept elsewhere)");
     } catch (IOException e) {
-      throw new KeyStoreOpenException(
-          KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE,
+      throw rootKeyUnavailable(
           "Cannot read root key file " + f.path() + ": " + e.getClass().getSimpleName());
     }
+  }
+
+  private static KeyStoreOpenException rootKeyUnavailable(String message) {
+    return new KeyStoreOpenException(KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE, message);
   }
 
   /** 32 raw bytes, or 64 hex digits with an optional trailing newline. */
@@ -258,9 +258,7 @@ public final class FileKeyStore implements KeyStore, StateStore {
         // reported below
       }
     }
-    throw new KeyStoreOpenException(
-        KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE,
-        "Root key file " + path + " does not hold a 32-byte root key");
+    throw rootKeyUnavailable("Root key file " + path + " does not hold a 32-byte root key");
   }
 
   private static Loaded load(Path file, StoreFile.Header expected, RootKeys keys)

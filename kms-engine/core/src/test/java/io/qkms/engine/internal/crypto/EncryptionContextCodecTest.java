@@ -1,10 +1,10 @@
 package io.qkms.engine.internal.crypto;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.lessThan;
 import static org.hamcrest.Matchers.not;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -113,19 +113,16 @@ class EncryptionContextCodecTest {
   @ParameterizedTest
   @ValueSource(strings = {"\uD83D", "a\uD83D", "\uDE00", "\uDE00\uD83D", "\uD83Dx"})
   void encode_unpairedSurrogateInKey_isRejected(String key) {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> EncryptionContextCodec.encode(Map.of(key, "v")));
-    assertThat(e.getMessage(), equalTo("Encryption context strings must be valid Unicode text"));
+    assertRefused(
+        () -> EncryptionContextCodec.encode(Map.of(key, "v")),
+        "Encryption context strings must be valid Unicode text");
   }
 
   @Test
   void encode_unpairedSurrogateInValue_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> EncryptionContextCodec.encode(Map.of("k", "x\uDE00")));
-    assertThat(e.getMessage(), equalTo("Encryption context strings must be valid Unicode text"));
+    assertRefused(
+        () -> EncryptionContextCodec.encode(Map.of("k", "x\uDE00")),
+        "Encryption context strings must be valid Unicode text");
   }
 
   @Test
@@ -137,29 +134,25 @@ class EncryptionContextCodecTest {
 
   @Test
   void encode_keyOf65536Bytes_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> EncryptionContextCodec.encode(Map.of("k".repeat(65536), "v")));
-    assertThat(e.getMessage(), equalTo("Encryption context entry too long"));
+    assertRefused(
+        () -> EncryptionContextCodec.encode(Map.of("k".repeat(65536), "v")),
+        "Encryption context entry too long");
   }
 
   @Test
   void encode_valueOver65535Utf8Bytes_isRejectedAlthoughFewerChars() {
     String value = "\u20ac".repeat(21846); // 21,846 chars, 65,538 UTF-8 bytes
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> EncryptionContextCodec.encode(Map.of("k", value)));
-    assertThat(e.getMessage(), equalTo("Encryption context entry too long"));
+    assertRefused(
+        () -> EncryptionContextCodec.encode(Map.of("k", value)),
+        "Encryption context entry too long");
   }
 
   @Test
   void encode_nullValue_isRejected() {
     Map<String, String> m = new HashMap<>();
     m.put("k", null);
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> EncryptionContextCodec.encode(m));
-    assertThat(e.getMessage(), equalTo("Encryption context keys and values must not be null"));
+    assertRefused(
+        () -> EncryptionContextCodec.encode(m),
+        "Encryption context keys and values must not be null");
   }
 }

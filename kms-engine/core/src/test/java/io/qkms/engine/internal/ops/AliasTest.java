@@ -34,8 +34,8 @@ import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -44,12 +44,7 @@ class AliasTest {
   private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
   private static final String APP_ARN = "arn:verenc:111122223333:alias/app";
 
-  private final EngineFixture f = new EngineFixture();
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
 
   private void alias(String name, String keyId) {
     f.engine.createAlias(ROOT, new CreateAliasRequest(name, keyId));

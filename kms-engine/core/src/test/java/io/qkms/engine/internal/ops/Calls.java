@@ -204,24 +204,23 @@ final class Calls {
   }
 
   static String accessDenied(String principalArn, String action, String keyArn) {
-    return "User: "
-        + principalArn
-        + " is not authorized to perform: "
-        + action
-        + " on resource: "
-        + keyArn
+    return notAuthorized(principalArn, action, keyArn)
         + " because no resource-based policy allows the "
         + action
         + " action";
   }
 
   static String explicitDeny(String principalArn, String action, String keyArn) {
+    return notAuthorized(principalArn, action, keyArn)
+        + " with an explicit deny in a resource-based policy";
+  }
+
+  private static String notAuthorized(String principalArn, String action, String keyArn) {
     return "User: "
         + principalArn
         + " is not authorized to perform: "
         + action
         + " on resource: "
-        + keyArn
-        + " with an explicit deny in a resource-based policy";
+        + keyArn;
   }
 }

@@ -47,8 +47,8 @@ import io.qkms.engine.testing.EngineFixture;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * CreateGrant, grant constraints, grant tokens, ListGrants, RetireGrant, RevokeGrant. Keys here
@@ -60,12 +60,7 @@ class GrantTest {
   private static final String UNKNOWN_GRANT_ID =
       "0000000000000000000000000000000000000000000000000000000000000000";
 
-  private final EngineFixture f = new EngineFixture();
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
 
   private CreateGrantResponse constrainedGrant(
       String keyId, String grantee, GrantConstraints constraints, String... operations) {

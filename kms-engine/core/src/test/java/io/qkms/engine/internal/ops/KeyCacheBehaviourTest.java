@@ -12,6 +12,7 @@ import static io.qkms.engine.internal.ops.Calls.encrypt;
 import static io.qkms.engine.internal.ops.Calls.materialOf;
 import static io.qkms.engine.internal.ops.Calls.policy;
 import static io.qkms.engine.internal.ops.Calls.rootMayDoAll;
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
@@ -46,8 +47,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The engine's key cache seen from outside: how long another process's change takes to arrive, that
@@ -58,12 +59,7 @@ class KeyCacheBehaviourTest {
   private static final Duration JUST_UNDER_TTL = EngineFixture.CACHE_TTL.minusMillis(1);
   private static final Map<String, String> CTX = ctx("app", "billing");
 
-  private final EngineFixture f = new EngineFixture();
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
 
   private KmsEngine engineWith(KeyCacheConfig config) {
     return KmsEngine.builder()
@@ -307,26 +303,20 @@ class KeyCacheBehaviourTest {
 
   @Test
   void keyCacheConfig_maxKeysZero_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> KeyCacheConfig.builder().maxKeys(0));
-    assertThat(e.getMessage(), equalTo("maxKeys must be at least 1, was 0"));
+    assertRefused(() -> KeyCacheConfig.builder().maxKeys(0), "maxKeys must be at least 1, was 0");
   }
 
   @Test
   void keyCacheConfig_maxMaterialsZero_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> KeyCacheConfig.builder().maxMaterials(0));
-    assertThat(e.getMessage(), equalTo("maxMaterials must be at least 1, was 0"));
+    assertRefused(
+        () -> KeyCacheConfig.builder().maxMaterials(0), "maxMaterials must be at least 1, was 0");
   }
 
   @Test
   void keyCacheConfig_negativeTtl_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> KeyCacheConfig.builder().ttl(Duration.ofSeconds(-1)));
-    assertThat(e.getMessage(), equalTo("ttl must not be negative, was PT-1S"));
+    assertRefused(
+        () -> KeyCacheConfig.builder().ttl(Duration.ofSeconds(-1)),
+        "ttl must not be negative, was PT-1S");
   }
 
   @Test
@@ -346,10 +336,9 @@ class KeyCacheBehaviourTest {
 
   @Test
   void engineBuilder_zeroStoreTimeout_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> KmsEngine.builder().storeTimeout(Duration.ZERO));
-    assertThat(e.getMessage(), equalTo("storeTimeout must be positive, was PT0S"));
+    assertRefused(
+        () -> KmsEngine.builder().storeTimeout(Duration.ZERO),
+        "storeTimeout must be positive, was PT0S");
   }
 
   @Test

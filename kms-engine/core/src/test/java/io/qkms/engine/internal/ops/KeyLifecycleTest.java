@@ -45,8 +45,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -56,12 +56,7 @@ class KeyLifecycleTest {
   private static final String UUID_V4 =
       "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$";
 
-  private final EngineFixture f = new EngineFixture();
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
 
   private KeyMetadata key(String spec, String usage) {
     return f.key(spec, usage);

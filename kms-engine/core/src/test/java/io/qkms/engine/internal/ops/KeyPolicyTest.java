@@ -38,8 +38,8 @@ import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
 import io.qkms.engine.testing.EngineFixture;
 import io.qkms.engine.wire.Json;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -51,12 +51,7 @@ class KeyPolicyTest {
   private static final String TENANT_ACME =
       "{\"StringEquals\":{\"kms:EncryptionContext:tenant\":\"acme\"}}";
 
-  private final EngineFixture f = new EngineFixture();
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
 
   private KeyMetadata keyWithPolicy(String policy) {
     return Calls.create(f.engine, ROOT, CreateKeyRequest.builder().policy(policy).build());

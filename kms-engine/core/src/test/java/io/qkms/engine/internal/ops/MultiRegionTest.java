@@ -41,19 +41,14 @@ import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Multi-region keys: mrk- primaries, replicas with the same key ID, cross-region ReEncrypt. */
 class MultiRegionTest {
   private static final Map<String, String> CTX = ctx("dataset", "orders");
 
-  private final EngineFixture f = new EngineFixture();
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
 
   private ReplicateKeyResponse replicate(String keyId) {
     return f.engine.replicateKey(

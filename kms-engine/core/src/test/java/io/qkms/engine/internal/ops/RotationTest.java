@@ -43,8 +43,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * RotateKeyOnDemand, automatic rotation driven by the clock, GetKeyRotationStatus,
@@ -54,12 +54,7 @@ class RotationTest {
   private static final Instant START = Instant.parse("2026-01-01T00:00:00Z");
   private static final Map<String, String> CTX = ctx("purpose", "rotation");
 
-  private final EngineFixture f = new EngineFixture();
-
-  @AfterEach
-  void close() {
-    f.close();
-  }
+  @RegisterExtension final EngineFixture f = new EngineFixture();
 
   private String current(String keyId) {
     return describe(f.engine, ROOT, keyId).currentKeyMaterialId();

@@ -1,5 +1,6 @@
 package io.qkms.engine.internal.store;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.equalTo;
@@ -51,9 +52,7 @@ class AccessKeyStateTest {
   void withAccessKey_sameIdTwice_isRefused() {
     StoreState s = StoreState.create(ACCOUNT, List.of(US)).withAccessKey(key("AKIAA"));
 
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> s.withAccessKey(key("AKIAA")));
-    assertThat(e.getMessage(), equalTo("Access key already in this store: AKIAA"));
+    assertRefused(() -> s.withAccessKey(key("AKIAA")), "Access key already in this store: AKIAA");
   }
 
   @Test

@@ -1,5 +1,6 @@
 package io.qkms.engine.internal.store;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static io.qkms.engine.testing.SampleKeyRecords.CREATED;
 import static io.qkms.engine.testing.SampleKeyRecords.enabledKey;
 import static io.qkms.engine.testing.SampleKeyRecords.keyId;
@@ -29,8 +30,7 @@ class KeyRecordTest {
   @Test
   void build_pendingDeletionWithoutDate_isRejected() {
     KeyRecord.Builder b = enabledKey(keyId(1)).state(KeyState.PENDING_DELETION);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
-    assertThat(e.getMessage(), equalTo("A key pending deletion needs a deletion date"));
+    assertRefused(b::build, "A key pending deletion needs a deletion date");
   }
 
   @Test
@@ -46,10 +46,9 @@ class KeyRecordTest {
       names = {"ENABLED", "DISABLED", "UNAVAILABLE"})
   void build_noMaterialOutsidePendingImport_isRejected(KeyState state) {
     KeyRecord.Builder b = enabledKey(keyId(1)).materials(List.of()).state(state);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
-    assertThat(
-        e.getMessage(),
-        equalTo("Only a key pending import (or such a key pending deletion) may have no material"));
+    assertRefused(
+        b::build,
+        "Only a key pending import (or such a key pending deletion) may have no material");
   }
 
   @Test
@@ -67,8 +66,7 @@ class KeyRecordTest {
   @Test
   void build_mrkIdWithoutMultiRegionRole_isRejected() {
     KeyRecord.Builder b = enabledKey(MRK);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
-    assertThat(e.getMessage(), equalTo("Multi-region keys, and only they, have mrk- key IDs"));
+    assertRefused(b::build, "Multi-region keys, and only they, have mrk- key IDs");
   }
 
   @ParameterizedTest
@@ -77,8 +75,7 @@ class KeyRecordTest {
       names = {"PRIMARY", "REPLICA"})
   void build_uuidIdWithMultiRegionRole_isRejected(KeyRecord.MultiRegionRole role) {
     KeyRecord.Builder b = enabledKey(keyId(1)).multiRegionRole(role);
-    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, b::build);
-    assertThat(e.getMessage(), equalTo("Multi-region keys, and only they, have mrk- key IDs"));
+    assertRefused(b::build, "Multi-region keys, and only they, have mrk- key IDs");
   }
 
   @ParameterizedTest

@@ -1,5 +1,6 @@
 package io.qkms.engine.internal.store;
 
+import static io.qkms.engine.testing.Refusals.assertRefused;
 import static io.qkms.engine.testing.SampleKeyRecords.alias;
 import static io.qkms.engine.testing.SampleKeyRecords.enabledKey;
 import static io.qkms.engine.testing.SampleKeyRecords.keyId;
@@ -9,7 +10,6 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 import static org.hamcrest.Matchers.sameInstance;
-import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.AliasName;
@@ -28,6 +28,7 @@ class StoreStateTest {
   private static final Region EU = Region.of("eu-west-1");
   private static final Region AP = Region.of("ap-south-1");
   private static final Instant DELETION = Instant.parse("2026-02-01T00:00:00Z");
+  private static final KeyId MRK = KeyId.parse("mrk-1234abcd12ab34cd56ef1234567890ab");
 
   private static StoreState twoRegions() {
     return StoreState.create(ACCOUNT, List.of(US, EU));
@@ -54,26 +55,21 @@ class StoreStateTest {
 
   @Test
   void create_regionListedTwice_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> StoreState.create(ACCOUNT, List.of(US, EU, US)));
-    assertThat(e.getMessage(), equalTo("Region listed twice: us-east-1"));
+    assertRefused(
+        () -> StoreState.create(ACCOUNT, List.of(US, EU, US)), "Region listed twice: us-east-1");
   }
 
   @Test
   void create_noRegion_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> StoreState.create(ACCOUNT, List.of()));
-    assertThat(e.getMessage(), equalTo("A key store has at least one region"));
+    assertRefused(
+        () -> StoreState.create(ACCOUNT, List.of()), "A key store has at least one region");
   }
 
   @Test
   void of_regionStatesNotMatchingTheList_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> StoreState.of(ACCOUNT, List.of(US, EU), Map.of(US, RegionState.empty()), 3));
-    assertThat(e.getMessage(), equalTo("Region states must match the region list"));
+    assertRefused(
+        () -> StoreState.of(ACCOUNT, List.of(US, EU), Map.of(US, RegionState.empty()), 3),
+        "Region states must match the region list");
   }
 
   @Test
@@ -83,17 +79,14 @@ class StoreStateTest {
 
   @Test
   void withRegion_unknownRegion_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> twoRegions().withRegion(AP, RegionState.empty()));
-    assertThat(e.getMessage(), equalTo("No such region in this store: ap-south-1"));
+    assertRefused(
+        () -> twoRegions().withRegion(AP, RegionState.empty()),
+        "No such region in this store: ap-south-1");
   }
 
   @Test
   void withNewRegion_existingRegion_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(IllegalArgumentException.class, () -> twoRegions().withNewRegion(EU));
-    assertThat(e.getMessage(), equalTo("Region already in this store: eu-west-1"));
+    assertRefused(() -> twoRegions().withNewRegion(EU), "Region already in this store: eu-west-1");
   }
 
   @Test
@@ -182,12 +175,7 @@ class StoreStateTest {
 
   @Test
   void purgeDeleted_eachRegionByItsOwnRecord() {
-    KeyId mrk = KeyId.parse("mrk-1234abcd12ab34cd56ef1234567890ab");
-    KeyRecord primary =
-        enabledKey(mrk)
-            .multiRegionRole(KeyRecord.MultiRegionRole.PRIMARY)
-            .primaryRegion(US)
-            .build();
+    KeyRecord primary = usPrimaryMrk();
     KeyRecord replicaPendingDeletion =
         primary.toBuilder()
             .multiRegionRole(KeyRecord.MultiRegionRole.REPLICA)
@@ -196,7 +184,7 @@ class StoreStateTest {
             .build();
     StoreState s = withKey(withKey(twoRegions(), US, primary), EU, replicaPendingDeletion);
     StoreState purged = s.purgeDeleted(DELETION);
-    assertThat(purged.regionsHolding(mrk), contains(US));
+    assertThat(purged.regionsHolding(MRK), contains(US));
   }
 
   @Test
@@ -207,14 +195,9 @@ class StoreStateTest {
 
   @Test
   void regionsHolding_listsRegionsInStoreOrder() {
-    KeyId mrk = KeyId.parse("mrk-1234abcd12ab34cd56ef1234567890ab");
-    KeyRecord k =
-        enabledKey(mrk)
-            .multiRegionRole(KeyRecord.MultiRegionRole.PRIMARY)
-            .primaryRegion(US)
-            .build();
+    KeyRecord k = usPrimaryMrk();
     StoreState s = withKey(withKey(twoRegions(), EU, k), US, k);
-    assertThat(s.regionsHolding(mrk), contains(US, EU));
+    assertThat(s.regionsHolding(MRK), contains(US, EU));
     assertThat(s.regionsHolding(SampleKeyRecords.keyId(9)), empty());
   }
 
@@ -225,5 +208,13 @@ class StoreStateTest {
     assertThat(r.revision(), equalTo(7L));
     assertThat(r.region(US).key(keyId(1)), sameInstance(s.region(US).key(keyId(1))));
     assertThat(r.regions(), equalTo(s.regions()));
+  }
+
+  /** A multi-Region primary key in us-east-1, with the ID {@link #MRK}. */
+  private static KeyRecord usPrimaryMrk() {
+    return enabledKey(MRK)
+        .multiRegionRole(KeyRecord.MultiRegionRole.PRIMARY)
+        .primaryRegion(US)
+        .build();
   }
 }

@@ -27,15 +27,7 @@ class FileKeyStoreAccessKeyTest {
 
   @Test
   void accessKey_survivesReopen_withItsWrappedSecret() {
-    try (FileKeyStore store = FileStores.createWithKeyFile(dir)) {
-      byte[] wrapped = store.materialProtector().wrapCredential("AKIAA", SECRET);
-      store.update(
-          FileStores.STORE_TIMEOUT,
-          s ->
-              s.withAccessKey(
-                  new AccessKeyRecord(
-                      "AKIAA", "arn:verenc:111122223333:user/alice", wrapped, CREATED)));
-    }
+    storeOneAccessKey("arn:verenc:111122223333:user/alice");
 
     try (FileKeyStore store = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY)) {
       StoreState s = store.read(FileStores.STORE_TIMEOUT);
@@ -72,14 +64,7 @@ class FileKeyStoreAccessKeyTest {
 
   @Test
   void storeFile_neverHoldsTheSecretInClear_notEvenOnceDecrypted() throws IOException {
-    try (FileKeyStore store = FileStores.createWithKeyFile(dir)) {
-      byte[] wrapped = store.materialProtector().wrapCredential("AKIAA", SECRET);
-      store.update(
-          FileStores.STORE_TIMEOUT,
-          s ->
-              s.withAccessKey(
-                  new AccessKeyRecord("AKIAA", "arn:verenc:111122223333:root", wrapped, CREATED)));
-    }
+    storeOneAccessKey("arn:verenc:111122223333:root");
     String secret = new String(SECRET, StandardCharsets.US_ASCII);
 
     String state = FileStores.decryptedState(dir);
@@ -89,5 +74,15 @@ class FileKeyStoreAccessKeyTest {
     String file = FileStores.rawFile(dir);
     assertThat(file, not(containsString("AKIAA"))); // and the whole state is encrypted
     assertThat(file, not(containsString(secret)));
+  }
+
+  /** A new store in {@link #dir} holding access key AKIAA of {@code principalArn}, closed again. */
+  private void storeOneAccessKey(String principalArn) {
+    try (FileKeyStore store = FileStores.createWithKeyFile(dir)) {
+      byte[] wrapped = store.materialProtector().wrapCredential("AKIAA", SECRET);
+      store.update(
+          FileStores.STORE_TIMEOUT,
+          s -> s.withAccessKey(new AccessKeyRecord("AKIAA", principalArn, wrapped, CREATED)));
+    }
   }
 }
