@@ -87,6 +87,42 @@ class ReKeyJobTest {
     return r.err();
   }
 
+  /** Arguments of a run through a KMS endpoint (nothing listens there: these are refused first). */
+  static String[] throughAnEndpoint(Path output, String... more) {
+    List<String> a = new ArrayList<>();
+    a.add("--output=" + output);
+    a.add("--kmsEndpoint=http://127.0.0.1:9");
+    a.add("--region=eu-west-1");
+    a.add("--input=" + samples.data("customers.avro"));
+    a.add("--fields=card.number");
+    a.add("--destinationKeyId=" + Samples.NEW_KEY);
+    return args(a, more);
+  }
+
+  @Test
+  void aSelectionThroughAKmsEndpoint_isRefused_namingWhatItNeeds() {
+    Path out = dir.resolve("remote-selection");
+    String err = usageError(throughAnEndpoint(out, "--onlyMaterialsCreatedBefore=P365D"));
+    assertThat(
+        err,
+        startsWith(
+            "rekey: --onlySourceKeys and --onlyMaterialsCreatedBefore need a key store"
+                + " (--keystore); with --kmsEndpoint every ciphertext is re-keyed\n"));
+    assertThat(Files.exists(out), is(false));
+  }
+
+  @Test
+  void aResumableRunThroughAKmsEndpoint_isRefused_namingWhatItNeeds() {
+    Path out = dir.resolve("remote-resumable");
+    String err = usageError(throughAnEndpoint(out, "--resumable"));
+    assertThat(
+        err,
+        startsWith(
+            "rekey: --resumable and --resume need a key store (--keystore); a run through"
+                + " --kmsEndpoint is not resumable yet\n"));
+    assertThat(Files.exists(out), is(false));
+  }
+
   @Test
   void help_listsEveryOptionOfTheJob_grouped_beforeAndWithoutBeamsOwn() {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
