@@ -19,6 +19,7 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
@@ -58,6 +59,15 @@ public final class QkmsHttpServer implements AutoCloseable {
    */
   public static final int DEFAULT_MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 
+  /** The most connections open at once, by default. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
+  /** The most connections open at once from one client address, by default. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 512;
+
+  /** How long a new connection has to authenticate a request, by default. */
+  public static final Duration DEFAULT_AUTHENTICATION_DEADLINE = Duration.ofSeconds(10);
+
   private final Server server;
   private final ServerConnector connector;
   private final AccessLog accessLog;
@@ -66,6 +76,7 @@ public final class QkmsHttpServer implements AutoCloseable {
   private final KmsEngine engine;
   private final Duration maintenanceInterval;
   private final GracefulHandler graceful;
+  private final KmsHandler handler;
 
   private QkmsHttpServer(Builder b) {
     this.engine = b.engine;
@@ -100,6 +111,15 @@ public final class QkmsHttpServer implements AutoCloseable {
     connector.setPort(b.port);
     connector.setIdleTimeout(b.idleTimeout.toMillis());
     server.addConnector(connector);
+    // Connections that have not authenticated are bounded: in number (in all, and per client
+    // address) and in time (the deadline); at the total limit, Jetty stops accepting and idle
+    // connections time out after the deadline rather than the idle timeout.
+    NetworkConnectionLimit limit = new NetworkConnectionLimit(b.maxConnections, connector);
+    limit.setEndPointIdleTimeout(b.authenticationDeadline.toMillis());
+    server.addBean(limit);
+    ConnectionGuard guard =
+        new ConnectionGuard(connector, b.maxConnectionsPerAddress, b.authenticationDeadline);
+    connector.addBean(guard);
 
     Dispatcher dispatcher =
         b.maxRequestsPerSecond > 0
@@ -108,7 +128,14 @@ public final class QkmsHttpServer implements AutoCloseable {
             : new Dispatcher(b.engine);
     KmsHandler handler =
         new KmsHandler(
-            dispatcher, verifier, Map.copyOf(regions), b.maxBodyBytes, b.maxBatchBodyBytes);
+            dispatcher,
+            verifier,
+            Map.copyOf(regions),
+            b.maxBodyBytes,
+            b.maxBatchBodyBytes,
+            guard,
+            b.maxUnauthenticatedBytes);
+    this.handler = handler;
     graceful =
         new GracefulHandler(
             b.tryItOut ? new TryItOutHandler(handler, b.engine.regions()) : handler);
@@ -173,6 +200,11 @@ public final class QkmsHttpServer implements AutoCloseable {
     server.join();
   }
 
+  /** Bytes held now for request bodies whose signature is not verified yet. */
+  long unauthenticatedBodyBytes() {
+    return handler.unauthenticatedBytes();
+  }
+
   /** Requests being handled now. */
   public long requestsInFlight() {
     return graceful.getCurrentRequestCount();
@@ -222,8 +254,62 @@ public final class QkmsHttpServer implements AutoCloseable {
     private boolean tryItOut;
     private int maxRequestsPerSecond;
     private LongSupplier ticker = System::nanoTime;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+    private Duration authenticationDeadline = DEFAULT_AUTHENTICATION_DEADLINE;
+    private long maxUnauthenticatedBytes =
+        Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
 
     private Builder() {}
+
+    /**
+     * The most connections open at once (default {@value #DEFAULT_MAX_CONNECTIONS}); at the limit
+     * the server accepts no more until some close.
+     */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException("maxConnections must be positive");
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * The most connections open at once from one client address (default {@value
+     * #DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}); more are closed as they open.
+     */
+    public Builder maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+      if (maxConnectionsPerAddress < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerAddress must be positive");
+      }
+      this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+      return this;
+    }
+
+    /**
+     * How long a new connection has to authenticate its first request, TLS handshake, headers and
+     * body included (default 10 s); it is closed if it has not.
+     */
+    public Builder authenticationDeadline(Duration deadline) {
+      if (deadline.isNegative() || deadline.isZero()) {
+        throw new IllegalArgumentException("authenticationDeadline must be positive");
+      }
+      this.authenticationDeadline = deadline;
+      return this;
+    }
+
+    /**
+     * The most bytes held, over all requests, for bodies whose signature is not verified yet
+     * (default a quarter of the heap, at most 64 MiB); a request that would go beyond gets 503
+     * ServiceUnavailableException.
+     */
+    public Builder maxUnauthenticatedBytes(long maxUnauthenticatedBytes) {
+      if (maxUnauthenticatedBytes < 1) {
+        throw new IllegalArgumentException("maxUnauthenticatedBytes must be positive");
+      }
+      this.maxUnauthenticatedBytes = maxUnauthenticatedBytes;
+      return this;
+    }
 
     /** The engine that runs the calls. */
     public Builder engine(KmsEngine engine) {
