@@ -5,6 +5,7 @@ import io.qkms.engine.keys.Region;
 import io.qkms.engine.wire.Dispatcher;
 import io.qkms.http.credentials.CredentialTable;
 import io.qkms.http.sigv4.SigV4Verifier;
+import io.qkms.http.tls.TlsMaterial;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
@@ -20,9 +21,12 @@ import java.util.function.LongSupplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,6 +81,7 @@ public final class QkmsHttpServer implements AutoCloseable {
   private final Duration maintenanceInterval;
   private final GracefulHandler graceful;
   private final KmsHandler handler;
+  private final boolean secure;
 
   private QkmsHttpServer(Builder b) {
     this.engine = b.engine;
@@ -106,7 +111,23 @@ public final class QkmsHttpServer implements AutoCloseable {
     config.setSendDateHeader(true); // the SDKs correct their clock skew from it
     // The hot operations run on the selector threads (see KmsHandler): one per core.
     int selectors = Math.max(2, Runtime.getRuntime().availableProcessors());
-    connector = new ServerConnector(server, 1, selectors, new HttpConnectionFactory(config));
+    HttpConnectionFactory http = new HttpConnectionFactory(config);
+    if (b.tls != null) {
+      // HTTPS only: a plain HTTP request to this port fails the TLS handshake, unanswered.
+      SecureRequestCustomizer secure = new SecureRequestCustomizer();
+      secure.setSniHostCheck(false); // clients check the name; IP-address clients send no SNI
+      config.addCustomizer(secure);
+      connector =
+          new ServerConnector(
+              server,
+              1,
+              selectors,
+              new SslConnectionFactory(sslContextFactory(b.tls), http.getProtocol()),
+              http);
+    } else {
+      connector = new ServerConnector(server, 1, selectors, http);
+    }
+    this.secure = b.tls != null;
     connector.setHost(b.host);
     connector.setPort(b.port);
     connector.setIdleTimeout(b.idleTimeout.toMillis());
@@ -184,10 +205,38 @@ public final class QkmsHttpServer implements AutoCloseable {
     return connector.getLocalPort();
   }
 
-  /** {@code http://host:port}, for {@code --endpoint-url} or {@code endpointOverride}. */
+  /**
+   * {@code http://host:port} ({@code https://} with TLS), for {@code --endpoint-url} or {@code
+   * endpointOverride}.
+   */
   public URI endpoint() {
     String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
-    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+    return URI.create(
+        (secure ? "https://" : "http://")
+            + (host.contains(":") ? "[" + host + "]" : host)
+            + ":"
+            + port());
+  }
+
+  /** TLS 1.3 and 1.2 only, with forward-secret AEAD cipher suites only. */
+  private static SslContextFactory.Server sslContextFactory(TlsMaterial tls) {
+    SslContextFactory.Server f = new SslContextFactory.Server();
+    char[] password = new char[0];
+    f.setKeyStore(tls.keyStore(password));
+    f.setKeyStorePassword("");
+    f.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    f.setIncludeCipherSuites(
+        "TLS_AES_128_GCM_SHA256",
+        "TLS_AES_256_GCM_SHA384",
+        "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    f.setRenegotiationAllowed(false);
+    return f;
   }
 
   /** The address it listens on. */
@@ -257,6 +306,7 @@ public final class QkmsHttpServer implements AutoCloseable {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
     private Duration authenticationDeadline = DEFAULT_AUTHENTICATION_DEADLINE;
+    private TlsMaterial tls;
     private long maxUnauthenticatedBytes =
         Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
 
@@ -308,6 +358,15 @@ public final class QkmsHttpServer implements AutoCloseable {
         throw new IllegalArgumentException("maxUnauthenticatedBytes must be positive");
       }
       this.maxUnauthenticatedBytes = maxUnauthenticatedBytes;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS only, with this certificate and key (see {@link TlsMaterial#readPem}); default
+     * plain HTTP.
+     */
+    public Builder tls(TlsMaterial tls) {
+      this.tls = tls;
       return this;
     }
 
