@@ -24,6 +24,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /}: reads the body (bounded), verifies its SigV4 signature, and hands {@code
@@ -52,6 +54,14 @@ final class KmsHandler extends Handler.Abstract {
   private static final HttpField CONTENT_TYPE_FIELD =
       new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
   private static final HttpField ALLOW_POST = new PreEncodedHttpField(HttpHeader.ALLOW, "POST");
+
+  private static final Logger LOG = LoggerFactory.getLogger(KmsHandler.class);
+  private static final String INTERNAL = "KMSInternalException";
+
+  /** AWS KMS's message for KMSInternalException. */
+  static final String INTERNAL_MESSAGE =
+      "The request was rejected because an internal exception occurred. The request can be"
+          + " retried.";
 
   /** What a body's array starts at; it grows with what arrives, never by what is announced. */
   static final int INITIAL_BODY_BYTES = 16 * 1024;
@@ -345,6 +355,16 @@ final class KmsHandler extends Handler.Abstract {
       request.setAttribute(AccessLog.PRINCIPAL, principal.arn());
       Caller caller = new Caller(principal, regions.get(signer.region()));
       WireResponse r = dispatcher.dispatch(request.getHeaders().get("X-Amz-Target"), body, caller);
+      if (r.status() >= 500 && INTERNAL.equals(r.errorCode())) {
+        // The engine's message names server-side things (store paths, I/O errors such as a full
+        // disk): it goes to the server's log; the client gets AWS's generic message.
+        LOG.error(
+            "{} in request {}: {}",
+            INTERNAL,
+            request.getAttribute(AccessLog.REQUEST_ID),
+            r.bodyText());
+        r = WireResponse.error(r.status(), INTERNAL, INTERNAL_MESSAGE);
+      }
       if (r.isError()) {
         request.setAttribute(AccessLog.ERROR, r.errorCode());
       }
