@@ -13,6 +13,7 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -280,6 +281,19 @@ final class KmsHandler extends Handler.Abstract {
         }
         if (Content.Chunk.isFailure(chunk)) {
           release();
+          if (chunk.getFailure() instanceof TimeoutException) {
+            // The client stopped sending its body (or never sent it after Expect: 100-continue):
+            // its problem, not the server's.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            error(
+                request,
+                response,
+                callback,
+                408,
+                "RequestTimeoutException",
+                "The request body did not arrive in time.");
+            return;
+          }
           callback.failed(chunk.getFailure());
           return;
         }
