@@ -16,8 +16,9 @@ final class CommandTree {
   static final String CREATE_ACCESS_KEY = "create-access-key";
   static final String LIST_ACCESS_KEYS = "list-access-keys";
   static final String DELETE_ACCESS_KEY = "delete-access-key";
+  static final String TLS_CERT = "tls-cert";
   private static final List<String> LOCAL_COMMANDS =
-      List.of(INIT, SERVE, CREATE_ACCESS_KEY, LIST_ACCESS_KEYS, DELETE_ACCESS_KEY);
+      List.of(INIT, SERVE, CREATE_ACCESS_KEY, LIST_ACCESS_KEYS, DELETE_ACCESS_KEY, TLS_CERT);
 
   private static final String EXIT_STATUS =
       "%nExit status: 0 success, 252 bad usage, 254 API error ({\"__type\": ..., \"message\":"
@@ -82,6 +83,9 @@ final class CommandTree {
     }
     if (only == null || only.equals(SERVE)) {
       root.addSubcommand(SERVE, serveSpec());
+    }
+    if (only == null || only.equals(TLS_CERT)) {
+      root.addSubcommand(TLS_CERT, tlsCertSpec());
     }
     if (only == null || only.equals(CREATE_ACCESS_KEY)) {
       root.addSubcommand(CREATE_ACCESS_KEY, createAccessKeySpec());
@@ -190,6 +194,37 @@ final class CommandTree {
                 + " item); beyond it ThrottlingException (HTTP 400), as AWS KMS answers. Default:"
                 + " unlimited."));
     spec.addOption(
+        option(
+            "--tls-cert",
+            "<file>",
+            "Serve HTTPS only (TLS 1.3 and 1.2) with this PEM certificate chain (qkms tls-cert"
+                + " makes a self-signed one); needs --tls-key."));
+    spec.addOption(
+        option(
+            "--tls-key",
+            "<file>",
+            "The PEM private key (RSA or EC) of --tls-cert, readable by its owner only."));
+    spec.addOption(
+        OptionSpec.builder("--allow-plaintext")
+            .type(Boolean.class)
+            .arity("0")
+            .description(
+                "Serve plain HTTP on an address other than loopback (refused without it): requests"
+                    + " and their data then cross the network unencrypted.")
+            .build());
+    spec.addOption(
+        option(
+            "--max-connections",
+            "<n>",
+            "The most connections open at once; at the limit no more are accepted until some"
+                + " close. Default: 4096."));
+    spec.addOption(
+        option(
+            "--max-connections-per-address",
+            "<n>",
+            "The most connections open at once from one client address; more are closed as they"
+                + " open. Default: 512."));
+    spec.addOption(
         OptionSpec.builder("--console")
             .type(Boolean.class)
             .arity("0")
@@ -198,6 +233,33 @@ final class CommandTree {
                 "Serve the Try It Out console at /try-it-out (--no-console: don't). Default: on"
                     + " when --host is a loopback address, off otherwise.")
             .build());
+    return spec;
+  }
+
+  private static CommandSpec tlsCertSpec() {
+    CommandSpec spec = CommandSpec.create().name(TLS_CERT);
+    spec.addOption(helpOption());
+    spec.usageMessage()
+        .sortOptions(false)
+        .header("Makes a self-signed TLS certificate for qkms serve.")
+        .description(
+            "Writes a self-signed certificate (EC P-256, for 127.0.0.1, ::1 and localhost plus"
+                + " every --tls-san) to --cert and its private key to --key (mode 0600), for"
+                + " qkms serve --tls-cert FILE --tls-key FILE, and prints how the AWS CLI, boto3"
+                + " and the AWS SDK for Java trust it. Never overwrites a file.")
+        .footer(EXIT_STATUS);
+    spec.addOption(option("--cert", "<file>", "Where to write the certificate (PEM)."));
+    spec.addOption(option("--key", "<file>", "Where to write its private key (PEM, mode 0600)."));
+    spec.addOption(
+        OptionSpec.builder("--tls-san")
+            .paramLabel("<name>")
+            .type(List.class)
+            .auxiliaryTypes(String.class)
+            .arity("1")
+            .description("A DNS name or IP address clients reach the server by; repeat for more.")
+            .build());
+    spec.addOption(
+        option("--days", "<n>", "How many days the certificate is valid (default 365)."));
     return spec;
   }
 

@@ -85,6 +85,7 @@ public final class Qkms {
       return switch (command) {
         case CommandTree.INIT -> StoreCommands.init(inv, sub);
         case CommandTree.SERVE -> Serve.run(inv, sub);
+        case CommandTree.TLS_CERT -> TlsCert.run(inv, sub);
         case CommandTree.CREATE_ACCESS_KEY -> StoreCommands.createAccessKey(inv, sub);
         case CommandTree.LIST_ACCESS_KEYS -> StoreCommands.listAccessKeys(inv, sub);
         case CommandTree.DELETE_ACCESS_KEY -> StoreCommands.deleteAccessKey(inv, sub);

@@ -5,14 +5,19 @@ import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.http.QkmsHttpServer;
 import io.qkms.http.TryItOut;
+import io.qkms.http.tls.TlsMaterial;
+import io.qkms.http.tls.TlsMaterialException;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ParseResult;
 
@@ -36,14 +41,39 @@ final class Serve {
       throw new UsageException("Invalid value for --port: expected a number 0..65535");
     }
     int quota = quota(Invocation.value(sub, "--max-requests-per-second", null));
+    QkmsHttpServer.Builder builder =
+        QkmsHttpServer.builder()
+            .host(host)
+            .port(port)
+            .maxRequestsPerSecond(quota)
+            .maxConnections(
+                positive(
+                    sub,
+                    "--max-connections",
+                    QkmsHttpServer.DEFAULT_MAX_CONNECTIONS,
+                    "a whole number of connections, at least 1"))
+            .maxConnectionsPerAddress(
+                positive(
+                    sub,
+                    "--max-connections-per-address",
+                    QkmsHttpServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
+                    "a whole number of connections, at least 1"));
+    boolean plaintextElsewhere = tls(builder, sub, host);
     String accessLog = Invocation.value(sub, "--access-log", "-");
     Boolean console = sub.matchedOptionValue("--console", null);
     FileKeyStore store = inv.openStore(sub);
     try {
+      if (plaintextElsewhere) {
+        inv.err.println(
+            "qkms: warning: serving plain HTTP on "
+                + host
+                + " (--allow-plaintext): requests, signatures and data cross the network"
+                + " unencrypted; use --tls-cert and --tls-key");
+      }
       return serve(
           store,
           host,
-          port,
+          builder,
           quota,
           accessLog.equals("none") ? null : accessLog,
           console,
@@ -75,7 +105,7 @@ final class Serve {
   private static int serve(
       FileKeyStore store,
       String host,
-      int port,
+      QkmsHttpServer.Builder builder,
       int quota,
       String accessLog,
       Boolean console,
@@ -85,13 +115,7 @@ final class Serve {
     KmsEngine engine = KmsEngine.builder().keyStore(store).build();
     PrintStream log = accessLogStream(accessLog, out);
     boolean tryItOut = console != null ? console : TryItOut.onByDefault(host);
-    QkmsHttpServer.Builder builder =
-        QkmsHttpServer.builder()
-            .engine(engine)
-            .host(host)
-            .port(port)
-            .maxRequestsPerSecond(quota)
-            .tryItOut(tryItOut);
+    builder.engine(engine).tryItOut(tryItOut);
     if (log != null) {
       builder.accessLog(log::println, log::flush);
     }
@@ -138,11 +162,75 @@ final class Serve {
     return Qkms.OK;
   }
 
+  /**
+   * --tls-cert and --tls-key (both or neither): HTTPS only. Without them, an address other than
+   * loopback needs --allow-plaintext.
+   *
+   * @return whether plain HTTP is served beyond this machine (allowed)
+   */
+  private static boolean tls(QkmsHttpServer.Builder builder, ParseResult sub, String host) {
+    String cert = Invocation.value(sub, "--tls-cert", null);
+    String key = Invocation.value(sub, "--tls-key", null);
+    boolean allowPlaintext = Boolean.TRUE.equals(sub.matchedOptionValue("--allow-plaintext", null));
+    if ((cert == null) != (key == null)) {
+      throw new UsageException("--tls-cert and --tls-key go together: give both, or neither");
+    }
+    if (cert != null) {
+      if (allowPlaintext) {
+        throw new UsageException("--allow-plaintext is for serving without --tls-cert");
+      }
+      try {
+        builder.tls(TlsMaterial.readPem(Path.of(cert), Path.of(key), Instant.now()));
+      } catch (TlsMaterialException e) {
+        throw new CommandFailedException(e.getMessage(), e);
+      }
+      return false;
+    }
+    if (isLoopback(host)) {
+      return false;
+    }
+    if (!allowPlaintext) {
+      throw new UsageException(
+          "--host "
+              + host
+              + " is reachable from other machines: serve it with --tls-cert and --tls-key (qkms"
+              + " tls-cert makes a self-signed pair), or give --allow-plaintext to serve plain"
+              + " HTTP anyway");
+    }
+    return true;
+  }
+
+  /** Whether {@code host} is this machine only (a literal or a name; 0.0.0.0 is not). */
+  private static boolean isLoopback(String host) {
+    try {
+      for (InetAddress a : InetAddress.getAllByName(host)) {
+        if (!a.isLoopbackAddress()) {
+          return false;
+        }
+      }
+      return true;
+    } catch (UnknownHostException e) {
+      return false; // binding will fail and say so
+    }
+  }
+
   /** --max-requests-per-second: a positive integer; absent is 0, unlimited. */
   static int quota(String value) {
-    if (value == null) {
-      return 0;
-    }
+    return value == null
+        ? 0
+        : positive(
+            "--max-requests-per-second",
+            value,
+            "a whole number of requests per second, at least 1");
+  }
+
+  /** An option that is a positive integer, or {@code absent} if not given. */
+  private static int positive(ParseResult sub, String option, int absent, String expected) {
+    String value = Invocation.value(sub, option, null);
+    return value == null ? absent : positive(option, value, expected);
+  }
+
+  private static int positive(String option, String value, String expected) {
     try {
       int n = Integer.parseInt(value.strip());
       if (n >= 1) {
@@ -152,9 +240,7 @@ final class Serve {
       // reported below
     }
     throw new UsageException(
-        "Invalid value for --max-requests-per-second: '"
-            + value
-            + "' (a whole number of requests per second, at least 1)");
+        "Invalid value for " + option + ": '" + value + "' (" + expected + ")");
   }
 
   /** Where the access log goes: stdout ("-"), a file (appended to), or nowhere (null). */

@@ -27,7 +27,7 @@ record ServeProcess(
     List<String> stdout,
     BlockingQueue<String> stderr,
     List<Thread> pumps) {
-  private static final Pattern SERVING = Pattern.compile("qkms: serving (http://\\S+) .*");
+  private static final Pattern SERVING = Pattern.compile("qkms: serving (https?://\\S+) .*");
 
   /**
    * Starts {@code qkms serve --keystore ks --port 0 [extra...]} and waits (at most a minute) until

@@ -170,4 +170,25 @@ class ServeQuotaTest {
                   + "' (a whole number of requests per second, at least 1)"));
     }
   }
+
+  @Test
+  void connectionLimitsThatAreNotPositiveWholeNumbers_areUsageErrors() {
+    for (String option : List.of("--max-connections", "--max-connections-per-address")) {
+      for (String bad : List.of("0", "-1", "many")) {
+        CliProcess.Result r =
+            InProcess.qkms(
+                Map.of(), "serve", "--keystore", ks.toString(), "--port", "0", option, bad);
+
+        assertThat(r.toString(), r.status(), equalTo(252));
+        assertThat(
+            r.stderr(),
+            containsString(
+                "qkms: error: Invalid value for "
+                    + option
+                    + ": '"
+                    + bad
+                    + "' (a whole number of connections, at least 1)"));
+      }
+    }
+  }
 }

@@ -23,6 +23,15 @@ final class JsonErrorHandler extends ErrorHandler {
     if (status == HttpStatus.SERVICE_UNAVAILABLE_503) {
       type = "ServiceUnavailableException";
       message = "The server is shutting down.";
+    } else if (status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+      // A client's mistake (HTTP/0.9, HTTP/2 without TLS, ...), not a server fault.
+      status = HttpStatus.BAD_REQUEST_400;
+      response.setStatus(status);
+      type = "MalformedHttpRequestException";
+      message = "The HTTP version is not supported: use HTTP/1.1.";
+    } else if (status == HttpStatus.REQUEST_TIMEOUT_408) {
+      type = "RequestTimeoutException";
+      message = "The request did not arrive in time.";
     } else if (status == HttpStatus.PAYLOAD_TOO_LARGE_413) {
       type = "RequestEntityTooLargeException";
       message = "The request is too large.";

@@ -13,6 +13,8 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
@@ -23,6 +25,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * {@code POST /}: reads the body (bounded), verifies its SigV4 signature, and hands {@code
@@ -52,23 +56,48 @@ final class KmsHandler extends Handler.Abstract {
       new PreEncodedHttpField(HttpHeader.CONTENT_TYPE, CONTENT_TYPE);
   private static final HttpField ALLOW_POST = new PreEncodedHttpField(HttpHeader.ALLOW, "POST");
 
+  private static final Logger LOG = LoggerFactory.getLogger(KmsHandler.class);
+  private static final String INTERNAL = "KMSInternalException";
+
+  /** AWS KMS's message for KMSInternalException. */
+  static final String INTERNAL_MESSAGE =
+      "The request was rejected because an internal exception occurred. The request can be"
+          + " retried.";
+
+  /** What a body's array starts at; it grows with what arrives, never by what is announced. */
+  static final int INITIAL_BODY_BYTES = 16 * 1024;
+
+  private static final byte[] EMPTY = new byte[0];
+
   private final Dispatcher dispatcher;
   private final SigV4Verifier verifier;
   private final Map<String, Region> regions;
   private final int maxBodyBytes;
   private final int maxBatchBodyBytes;
+  private final ConnectionGuard guard;
+  private final long maxUnauthenticatedBytes;
+  private final AtomicLong unauthenticatedBytes = new AtomicLong();
 
   KmsHandler(
       Dispatcher dispatcher,
       SigV4Verifier verifier,
       Map<String, Region> regions,
       int maxBodyBytes,
-      int maxBatchBodyBytes) {
+      int maxBatchBodyBytes,
+      ConnectionGuard guard,
+      long maxUnauthenticatedBytes) {
     this.dispatcher = dispatcher;
     this.verifier = verifier;
     this.regions = regions;
     this.maxBodyBytes = maxBodyBytes;
     this.maxBatchBodyBytes = maxBatchBodyBytes;
+    this.guard = guard;
+    this.maxUnauthenticatedBytes = maxUnauthenticatedBytes;
+  }
+
+  /** Bytes held now for request bodies whose signature is not verified yet (for tests). */
+  long unauthenticatedBytes() {
+    return unauthenticatedBytes.get();
   }
 
   @Override
@@ -110,12 +139,21 @@ final class KmsHandler extends Handler.Abstract {
           "UnsupportedMediaTypeException",
           "The Content-Type must be " + CONTENT_TYPE + ".");
     }
+    // Everything but the body's hash is checked before a byte of the body is read or held: an
+    // unknown key, a stale date or a malformed Authorization costs the server no memory.
+    SigV4Verifier.Headers headers;
+    try {
+      headers = verifier.checkHeaders(new Signable(request));
+    } catch (SigV4Exception e) {
+      return rejectUnread(
+          request, response, callback, AUTH_FAILURE_STATUS, e.errorCode(), e.getMessage());
+    }
     int limit = operation != null && operation.isBatch() ? maxBatchBodyBytes : maxBodyBytes;
     long length = request.getLength();
     if (length > limit) {
       return tooLarge(request, response, callback, limit);
     }
-    new BodyReader(request, response, callback, length, limit).run();
+    new BodyReader(request, response, callback, headers, length, limit).run();
     return true;
   }
 
@@ -147,6 +185,18 @@ final class KmsHandler extends Handler.Abstract {
     return error(request, response, callback, status, errorCode, message);
   }
 
+  /** Over the budget for unauthenticated bodies: the client may retry; this connection closes. */
+  private static void busy(Request request, Response response, Callback callback) {
+    response.getHeaders().put(HttpHeader.CONNECTION, "close");
+    error(
+        request,
+        response,
+        callback,
+        503,
+        "ServiceUnavailableException",
+        "The server is busy reading other requests. Retry the request.");
+  }
+
   private static boolean tooLarge(
       Request request, Response response, Callback callback, int limit) {
     // Never read the rest of an oversized body: the connection closes after this answer.
@@ -160,7 +210,12 @@ final class KmsHandler extends Handler.Abstract {
         "The request body must be at most " + limit + " bytes.");
   }
 
-  /** Reads the body chunk by chunk as it arrives, then runs the call. */
+  /**
+   * Reads the body chunk by chunk as it arrives, then runs the call. The array grows with what has
+   * arrived (never to more than Content-Length or the limit), not with what Content-Length
+   * announces; until the signature is verified it counts against the server's budget for
+   * unauthenticated bodies, beyond which the request gets 503 and its connection closes.
+   */
   private final class BodyReader implements Runnable, Invocable {
     @Override
     public InvocationType getInvocationType() {
@@ -170,16 +225,50 @@ final class KmsHandler extends Handler.Abstract {
     private final Request request;
     private final Response response;
     private final Callback callback;
+    private final SigV4Verifier.Headers headers;
     private final int limit;
+    private final int capacity;
     private byte[] body;
     private int size;
+    private final AtomicLong reserved = new AtomicLong();
 
-    BodyReader(Request request, Response response, Callback callback, long length, int limit) {
+    BodyReader(
+        Request request,
+        Response response,
+        Callback callback,
+        SigV4Verifier.Headers headers,
+        long length,
+        int limit) {
       this.request = request;
       this.response = response;
       this.callback = callback;
+      this.headers = headers;
       this.limit = limit;
-      this.body = new byte[length >= 0 ? (int) length : Math.min(4096, limit)];
+      this.capacity = length >= 0 ? (int) length : limit;
+      this.body = EMPTY;
+      // However the exchange ends (a client gone, a connection closed at its deadline), the
+      // budget gets its bytes back.
+      Request.addCompletionListener(request, failure -> release());
+    }
+
+    /** Grows the array to hold {@code needed} bytes, within the budget; false if over it. */
+    private boolean grow(int needed) {
+      int next =
+          Math.min(capacity, Math.max(needed, Math.max(INITIAL_BODY_BYTES, body.length * 2)));
+      if (!headers.signatureVerified()) {
+        long more = next - body.length;
+        if (unauthenticatedBytes.addAndGet(more) > maxUnauthenticatedBytes) {
+          unauthenticatedBytes.addAndGet(-more);
+          return false;
+        }
+        reserved.addAndGet(more);
+      }
+      body = Arrays.copyOf(body, next);
+      return true;
+    }
+
+    private void release() {
+      unauthenticatedBytes.addAndGet(-reserved.getAndSet(0));
     }
 
     @Override
@@ -191,31 +280,57 @@ final class KmsHandler extends Handler.Abstract {
           return;
         }
         if (Content.Chunk.isFailure(chunk)) {
+          release();
+          if (chunk.getFailure() instanceof TimeoutException) {
+            // The client stopped sending its body (or never sent it after Expect: 100-continue):
+            // its problem, not the server's.
+            response.getHeaders().put(HttpHeader.CONNECTION, "close");
+            error(
+                request,
+                response,
+                callback,
+                408,
+                "RequestTimeoutException",
+                "The request body did not arrive in time.");
+            return;
+          }
           callback.failed(chunk.getFailure());
           return;
         }
         ByteBuffer buffer = chunk.getByteBuffer();
         int n = buffer.remaining();
-        if ((long) size + n > limit) {
+        if ((long) size + n > capacity) {
           chunk.release();
+          release();
           tooLarge(request, response, callback, limit);
           return;
         }
-        if (size + n > body.length) {
-          body = Arrays.copyOf(body, Math.min(limit, Math.max(body.length * 2, size + n)));
+        if (size + n > body.length && !grow(size + n)) {
+          chunk.release();
+          release();
+          busy(request, response, callback);
+          return;
         }
         buffer.get(body, size, n);
         size += n;
         chunk.release();
         if (chunk.isLast()) {
-          call(request, response, callback, size == body.length ? body : Arrays.copyOf(body, size));
+          byte[] complete = size == body.length ? body : Arrays.copyOf(body, size);
+          body = null;
+          call(request, response, callback, headers, complete, this::release);
           return;
         }
       }
     }
   }
 
-  private void call(Request request, Response response, Callback callback, byte[] body) {
+  private void call(
+      Request request,
+      Response response,
+      Callback callback,
+      SigV4Verifier.Headers headers,
+      byte[] body,
+      Runnable verified) {
     Operation<?, ?> operation = Dispatcher.operation(request.getHeaders().get("X-Amz-Target"));
     if (operation != null && (operation.writesStore() || operation.isBatch())) {
       // Changes keys (writes and syncs the store file) or does the work of many calls: either
@@ -223,25 +338,47 @@ final class KmsHandler extends Handler.Abstract {
       request
           .getComponents()
           .getExecutor()
-          .execute(() -> callNow(request, response, callback, body));
+          .execute(() -> callNow(request, response, callback, headers, body, verified));
     } else {
-      callNow(request, response, callback, body);
+      callNow(request, response, callback, headers, body, verified);
     }
   }
 
-  private void callNow(Request request, Response response, Callback callback, byte[] body) {
+  /** Verifies the signature over the body (then runs {@code verified}) and makes the call. */
+  private void callNow(
+      Request request,
+      Response response,
+      Callback callback,
+      SigV4Verifier.Headers headers,
+      byte[] body,
+      Runnable verified) {
     try {
-      SigV4Verifier.Verified verified;
+      SigV4Verifier.Verified signer;
       try {
-        verified = verifier.verify(new Signable(request), body, body.length);
+        signer = verifier.verifyBody(headers, new Signable(request), body, body.length);
       } catch (SigV4Exception e) {
         error(request, response, callback, AUTH_FAILURE_STATUS, e.errorCode(), e.getMessage());
         return;
+      } finally {
+        verified.run();
       }
-      Principal principal = verified.credential().principal();
+      if (guard != null) {
+        guard.authenticated(request.getConnectionMetaData().getRemoteSocketAddress());
+      }
+      Principal principal = signer.credential().principal();
       request.setAttribute(AccessLog.PRINCIPAL, principal.arn());
-      Caller caller = new Caller(principal, regions.get(verified.region()));
+      Caller caller = new Caller(principal, regions.get(signer.region()));
       WireResponse r = dispatcher.dispatch(request.getHeaders().get("X-Amz-Target"), body, caller);
+      if (r.status() >= 500 && INTERNAL.equals(r.errorCode())) {
+        // The engine's message names server-side things (store paths, I/O errors such as a full
+        // disk): it goes to the server's log; the client gets AWS's generic message.
+        LOG.error(
+            "{} in request {}: {}",
+            INTERNAL,
+            request.getAttribute(AccessLog.REQUEST_ID),
+            r.bodyText());
+        r = WireResponse.error(r.status(), INTERNAL, INTERNAL_MESSAGE);
+      }
       if (r.isError()) {
         request.setAttribute(AccessLog.ERROR, r.errorCode());
       }

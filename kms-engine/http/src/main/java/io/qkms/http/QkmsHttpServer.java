@@ -5,6 +5,7 @@ import io.qkms.engine.keys.Region;
 import io.qkms.engine.wire.Dispatcher;
 import io.qkms.http.credentials.CredentialTable;
 import io.qkms.http.sigv4.SigV4Verifier;
+import io.qkms.http.tls.TlsMaterial;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.time.Clock;
@@ -19,9 +20,13 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.NetworkConnectionLimit;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -58,6 +63,15 @@ public final class QkmsHttpServer implements AutoCloseable {
    */
   public static final int DEFAULT_MAX_BATCH_BODY_BYTES = 8 * 1024 * 1024;
 
+  /** The most connections open at once, by default. */
+  public static final int DEFAULT_MAX_CONNECTIONS = 4096;
+
+  /** The most connections open at once from one client address, by default. */
+  public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 512;
+
+  /** How long a new connection has to authenticate a request, by default. */
+  public static final Duration DEFAULT_AUTHENTICATION_DEADLINE = Duration.ofSeconds(10);
+
   private final Server server;
   private final ServerConnector connector;
   private final AccessLog accessLog;
@@ -66,6 +80,8 @@ public final class QkmsHttpServer implements AutoCloseable {
   private final KmsEngine engine;
   private final Duration maintenanceInterval;
   private final GracefulHandler graceful;
+  private final KmsHandler handler;
+  private final boolean secure;
 
   private QkmsHttpServer(Builder b) {
     this.engine = b.engine;
@@ -81,6 +97,9 @@ public final class QkmsHttpServer implements AutoCloseable {
             .regions(regions::containsKey)
             .clock(b.clock)
             .credentials(credentials)
+            // The dispatcher acts on these: unsigned, a body signed for one call could be replayed
+            // as another (Encrypt as ScheduleKeyDeletion). Every AWS SDK and the CLI sign them.
+            .requireSignedHeaders("X-Amz-Target", "Content-Type")
             .build();
 
     QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, Math.min(8, b.maxThreads));
@@ -92,11 +111,36 @@ public final class QkmsHttpServer implements AutoCloseable {
     config.setSendDateHeader(true); // the SDKs correct their clock skew from it
     // The hot operations run on the selector threads (see KmsHandler): one per core.
     int selectors = Math.max(2, Runtime.getRuntime().availableProcessors());
-    connector = new ServerConnector(server, 1, selectors, new HttpConnectionFactory(config));
+    HttpConnectionFactory http = new HttpConnectionFactory(config);
+    if (b.tls != null) {
+      // HTTPS only: a plain HTTP request to this port fails the TLS handshake, unanswered.
+      SecureRequestCustomizer secure = new SecureRequestCustomizer();
+      secure.setSniHostCheck(false); // clients check the name; IP-address clients send no SNI
+      config.addCustomizer(secure);
+      connector =
+          new ServerConnector(
+              server,
+              1,
+              selectors,
+              new SslConnectionFactory(sslContextFactory(b.tls), http.getProtocol()),
+              http);
+    } else {
+      connector = new ServerConnector(server, 1, selectors, http);
+    }
+    this.secure = b.tls != null;
     connector.setHost(b.host);
     connector.setPort(b.port);
     connector.setIdleTimeout(b.idleTimeout.toMillis());
     server.addConnector(connector);
+    // Connections that have not authenticated are bounded: in number (in all, and per client
+    // address) and in time (the deadline); at the total limit, Jetty stops accepting and idle
+    // connections time out after the deadline rather than the idle timeout.
+    NetworkConnectionLimit limit = new NetworkConnectionLimit(b.maxConnections, connector);
+    limit.setEndPointIdleTimeout(b.authenticationDeadline.toMillis());
+    server.addBean(limit);
+    ConnectionGuard guard =
+        new ConnectionGuard(connector, b.maxConnectionsPerAddress, b.authenticationDeadline);
+    connector.addBean(guard);
 
     Dispatcher dispatcher =
         b.maxRequestsPerSecond > 0
@@ -105,7 +149,14 @@ public final class QkmsHttpServer implements AutoCloseable {
             : new Dispatcher(b.engine);
     KmsHandler handler =
         new KmsHandler(
-            dispatcher, verifier, Map.copyOf(regions), b.maxBodyBytes, b.maxBatchBodyBytes);
+            dispatcher,
+            verifier,
+            Map.copyOf(regions),
+            b.maxBodyBytes,
+            b.maxBatchBodyBytes,
+            guard,
+            b.maxUnauthenticatedBytes);
+    this.handler = handler;
     graceful =
         new GracefulHandler(
             b.tryItOut ? new TryItOutHandler(handler, b.engine.regions()) : handler);
@@ -154,10 +205,38 @@ public final class QkmsHttpServer implements AutoCloseable {
     return connector.getLocalPort();
   }
 
-  /** {@code http://host:port}, for {@code --endpoint-url} or {@code endpointOverride}. */
+  /**
+   * {@code http://host:port} ({@code https://} with TLS), for {@code --endpoint-url} or {@code
+   * endpointOverride}.
+   */
   public URI endpoint() {
     String host = connector.getHost() == null ? "127.0.0.1" : connector.getHost();
-    return URI.create("http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port());
+    return URI.create(
+        (secure ? "https://" : "http://")
+            + (host.contains(":") ? "[" + host + "]" : host)
+            + ":"
+            + port());
+  }
+
+  /** TLS 1.3 and 1.2 only, with forward-secret AEAD cipher suites only. */
+  private static SslContextFactory.Server sslContextFactory(TlsMaterial tls) {
+    SslContextFactory.Server f = new SslContextFactory.Server();
+    char[] password = new char[0];
+    f.setKeyStore(tls.keyStore(password));
+    f.setKeyStorePassword("");
+    f.setIncludeProtocols("TLSv1.3", "TLSv1.2");
+    f.setIncludeCipherSuites(
+        "TLS_AES_128_GCM_SHA256",
+        "TLS_AES_256_GCM_SHA384",
+        "TLS_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+        "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+        "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+    f.setRenegotiationAllowed(false);
+    return f;
   }
 
   /** The address it listens on. */
@@ -168,6 +247,11 @@ public final class QkmsHttpServer implements AutoCloseable {
   /** Waits until the server has stopped. */
   public void join() throws InterruptedException {
     server.join();
+  }
+
+  /** Bytes held now for request bodies whose signature is not verified yet. */
+  long unauthenticatedBodyBytes() {
+    return handler.unauthenticatedBytes();
   }
 
   /** Requests being handled now. */
@@ -219,8 +303,72 @@ public final class QkmsHttpServer implements AutoCloseable {
     private boolean tryItOut;
     private int maxRequestsPerSecond;
     private LongSupplier ticker = System::nanoTime;
+    private int maxConnections = DEFAULT_MAX_CONNECTIONS;
+    private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
+    private Duration authenticationDeadline = DEFAULT_AUTHENTICATION_DEADLINE;
+    private TlsMaterial tls;
+    private long maxUnauthenticatedBytes =
+        Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
 
     private Builder() {}
+
+    /**
+     * The most connections open at once (default {@value #DEFAULT_MAX_CONNECTIONS}); at the limit
+     * the server accepts no more until some close.
+     */
+    public Builder maxConnections(int maxConnections) {
+      if (maxConnections < 1) {
+        throw new IllegalArgumentException("maxConnections must be positive");
+      }
+      this.maxConnections = maxConnections;
+      return this;
+    }
+
+    /**
+     * The most connections open at once from one client address (default {@value
+     * #DEFAULT_MAX_CONNECTIONS_PER_ADDRESS}); more are closed as they open.
+     */
+    public Builder maxConnectionsPerAddress(int maxConnectionsPerAddress) {
+      if (maxConnectionsPerAddress < 1) {
+        throw new IllegalArgumentException("maxConnectionsPerAddress must be positive");
+      }
+      this.maxConnectionsPerAddress = maxConnectionsPerAddress;
+      return this;
+    }
+
+    /**
+     * How long a new connection has to authenticate its first request, TLS handshake, headers and
+     * body included (default 10 s); it is closed if it has not.
+     */
+    public Builder authenticationDeadline(Duration deadline) {
+      if (deadline.isNegative() || deadline.isZero()) {
+        throw new IllegalArgumentException("authenticationDeadline must be positive");
+      }
+      this.authenticationDeadline = deadline;
+      return this;
+    }
+
+    /**
+     * The most bytes held, over all requests, for bodies whose signature is not verified yet
+     * (default a quarter of the heap, at most 64 MiB); a request that would go beyond gets 503
+     * ServiceUnavailableException.
+     */
+    public Builder maxUnauthenticatedBytes(long maxUnauthenticatedBytes) {
+      if (maxUnauthenticatedBytes < 1) {
+        throw new IllegalArgumentException("maxUnauthenticatedBytes must be positive");
+      }
+      this.maxUnauthenticatedBytes = maxUnauthenticatedBytes;
+      return this;
+    }
+
+    /**
+     * Serves HTTPS only, with this certificate and key (see {@link TlsMaterial#readPem}); default
+     * plain HTTP.
+     */
+    public Builder tls(TlsMaterial tls) {
+      this.tls = tls;
+      return this;
+    }
 
     /** The engine that runs the calls. */
     public Builder engine(KmsEngine engine) {

@@ -51,9 +51,10 @@ final class TestEndpoint implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(5))
           .build();
 
-  private TestEndpoint(Clock clock, Consumer<QkmsHttpServer.Builder> customize) throws Exception {
+  private TestEndpoint(KeyStore store, Clock clock, Consumer<QkmsHttpServer.Builder> customize)
+      throws Exception {
     this.clock = clock;
-    this.store = InMemoryKeyStore.create(ACCOUNT, US_EAST_1, EU_WEST_1);
+    this.store = store;
     this.engine = KmsEngine.builder().keyStore(store).build();
     Instant now = Instant.parse("2026-01-01T00:00:00Z");
     this.rootKey = AccessKeys.of(store, TIMEOUT).create(ROOT, now);
@@ -72,12 +73,18 @@ final class TestEndpoint implements AutoCloseable {
 
   /** An endpoint whose SigV4 clock is {@code clock}. */
   static TestEndpoint start(Clock clock) throws Exception {
-    return new TestEndpoint(clock, b -> {});
+    return start(clock, b -> {});
   }
 
   static TestEndpoint start(Clock clock, Consumer<QkmsHttpServer.Builder> customize)
       throws Exception {
-    return new TestEndpoint(clock, customize);
+    return start(InMemoryKeyStore.create(ACCOUNT, US_EAST_1, EU_WEST_1), clock, customize);
+  }
+
+  /** An endpoint over {@code store} (account 111122223333). */
+  static TestEndpoint start(KeyStore store, Clock clock, Consumer<QkmsHttpServer.Builder> customize)
+      throws Exception {
+    return new TestEndpoint(store, clock, customize);
   }
 
   URI uri() {
