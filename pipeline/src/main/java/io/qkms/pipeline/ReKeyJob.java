@@ -283,6 +283,7 @@ public final class ReKeyJob {
     run.putAll(plan.input().settings());
     run.put("output", plan.output());
     run.put("deadLetter", plan.deadLetter());
+    run.put("fields", JobPlan.describeFields(plan.fields()));
     run.put("keystore", plan.keystore() + (plan.shipKeystore() ? " (shipped with the job)" : ""));
     run.put("skipIfCurrent", Boolean.toString(plan.skipIfCurrent()));
     // Which Java ran the job, and how the launcher chose it (scripts/lib/launcher.sh).

@@ -17,6 +17,7 @@ import io.qkms.pipeline.fields.RecordAccessor;
 import io.qkms.pipeline.fields.RecordFormat;
 import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
+import io.qkms.pipeline.transform.FieldEncoding;
 import io.qkms.pipeline.transform.FieldRule;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -211,12 +212,20 @@ final class SampleCheck {
     Set<FieldPath> references = new LinkedHashSet<>();
     for (FieldRule r : rules) {
       targets.add(r.path());
+      // An envelope's data key is encrypted with the empty context, whatever the defaults are.
+      boolean envelope = r.encoding() == FieldEncoding.TINK_ENVELOPE;
       ContextTemplate s =
-          r.sourceContext() != null ? r.sourceContext() : ContextTemplate.of(plan.sourceContext());
+          envelope
+              ? ContextTemplate.empty()
+              : r.sourceContext() != null
+                  ? r.sourceContext()
+                  : ContextTemplate.of(plan.sourceContext());
       ContextTemplate d =
-          r.destinationContext() != null
-              ? r.destinationContext()
-              : ContextTemplate.of(plan.destinationContext());
+          envelope
+              ? ContextTemplate.empty()
+              : r.destinationContext() != null
+                  ? r.destinationContext()
+                  : ContextTemplate.of(plan.destinationContext());
       sources.add(s);
       destinations.add(d);
       references.addAll(s.references());
@@ -261,9 +270,11 @@ final class SampleCheck {
       String field = rule.path().toString();
       Map<String, String> source;
       Map<String, String> destination;
+      byte[] blob;
       try {
         source = sourceResolvers.get(t).resolve(view);
         destination = destinationResolvers.get(t).resolve(view);
+        blob = encoding(rule).reEncryptedPart(view.ciphertext(i), field);
       } catch (FieldException e) {
         return failed(e.code(), field, e.getMessage(), view.ciphertext(i), null);
       }
@@ -271,7 +282,7 @@ final class SampleCheck {
         engine.reEncrypt(
             caller,
             ReEncryptRequest.builder()
-                .ciphertextBlob(view.ciphertext(i))
+                .ciphertextBlob(blob)
                 .sourceKeyId(sourceKey(rule))
                 .sourceEncryptionContext(source)
                 .destinationKeyId(destinationKey(rule))
@@ -285,10 +296,14 @@ final class SampleCheck {
         if (e.isRetryable()) {
           continue; // the engine, not the settings: the run retries such errors
         }
-        return failed(e.errorCode(), field, e.getMessage(), view.ciphertext(i), source);
+        return failed(e.errorCode(), field, e.getMessage(), blob, source);
       }
     }
     return new Outcome(true, false, null);
+  }
+
+  private static FieldEncoding encoding(FieldRule r) {
+    return r.encoding() == null ? FieldEncoding.QKMS : r.encoding();
   }
 
   private static Outcome failed(

@@ -57,6 +57,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   private transient String[] paths;
   private transient String[] sourceKeys;
   private transient String[] destinationKeys;
+  private transient boolean[] envelopes;
   private transient ContextTemplate.Resolver[] sourceContexts;
   private transient ContextTemplate.Resolver[] destinationContexts;
   private transient Map<String, String>[] resolvedSource;
@@ -95,6 +96,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     paths = new String[n];
     sourceKeys = new String[n];
     destinationKeys = new String[n];
+    envelopes = new boolean[n];
     sourceContexts = new ContextTemplate.Resolver[n];
     destinationContexts = new ContextTemplate.Resolver[n];
     List<FieldPath> targets = new ArrayList<>();
@@ -104,6 +106,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       paths[i] = f.path().toString();
       sourceKeys[i] = f.sourceKeyId();
       destinationKeys[i] = f.destinationKeyId();
+      envelopes[i] = f.encoding() == FieldEncoding.TINK_ENVELOPE;
       sourceContexts[i] = f.sourceContext().bind(references);
       destinationContexts[i] = f.destinationContext().bind(references);
     }
@@ -151,7 +154,19 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     int skipped = 0;
     for (int i = 0; i < size; i++) {
       int t = view.target(i);
+      TinkEnvelope envelope = null;
       byte[] blob = view.ciphertext(i);
+      if (envelopes[t]) {
+        // Only the envelope's encrypted data key goes to the engine.
+        try {
+          envelope = TinkEnvelope.parse(blob, paths[t]);
+        } catch (FieldException e) {
+          fail(out, record, paths[t], e.code(), e.getMessage(), null, 0, false);
+          return;
+        }
+        blob = envelope.encryptedKey();
+      }
+      final byte[] key = blob;
       try {
         if (!resolved[t]) {
           resolvedSource[t] = sourceContexts[t].resolve(view);
@@ -165,10 +180,10 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       RetryPolicy.Outcome<byte[]> o =
           retry.run(
               () ->
-                  skipIfCurrent && isCurrent(t, blob)
+                  skipIfCurrent && isCurrent(t, key)
                       ? null
                       : engine.reEncrypt(
-                          blob,
+                          key,
                           sourceKeys[t],
                           resolvedSource[t],
                           destinationKeys[t],
@@ -191,7 +206,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       if (o.result() == null) {
         skipped++;
       } else {
-        replacements[i] = o.result();
+        replacements[i] = envelope == null ? o.result() : envelope.withEncryptedKey(o.result());
         reEncrypted++;
       }
     }
