@@ -90,14 +90,15 @@ class ObjectStorageFaultsTest {
     return "s3://" + BUCKET + "/in/*.avro";
   }
 
-  void assertRefusedBeforeWriting(Run r, String expected) {
+  /** Exit 2 with {@code expected} in the first line, and nothing under {@code runs/<name>/}. */
+  void assertRefusedBeforeWriting(Run r, String expected, String name) {
     assertThat(r.err(), r.exitCode(), is(ReKeyJob.EXIT_USAGE));
     String first = r.err().lines().findFirst().orElse("");
     assertThat(first, containsString(expected));
     assertThat(r.err(), not(containsString("Exception")));
     assertThat(r.err(), containsString("nothing was written"));
     assertThat(r.err() + r.out(), not(containsString(S3Server.SECRET_KEY)));
-    assertThat(s3.keys(BUCKET, "runs/"), empty());
+    assertThat(s3.keys(BUCKET, "runs/" + name + "/"), empty());
   }
 
   @Test
@@ -107,7 +108,7 @@ class ObjectStorageFaultsTest {
       endpoint = "http://127.0.0.1:" + s.getLocalPort();
     }
     Run r = run(endpoint, input(), "s3://" + BUCKET + "/runs/unreachable");
-    assertRefusedBeforeWriting(r, "cannot reach the S3 endpoint " + endpoint);
+    assertRefusedBeforeWriting(r, "cannot reach the S3 endpoint " + endpoint, "unreachable");
   }
 
   @Test
@@ -117,14 +118,15 @@ class ObjectStorageFaultsTest {
             s3.endpoint().toString(),
             "s3://no-such-bucket/in/*.avro",
             "s3://" + BUCKET + "/runs/missing-in");
-    assertRefusedBeforeWriting(r, "--input s3://no-such-bucket/in/*.avro: the bucket");
+    assertRefusedBeforeWriting(
+        r, "--input s3://no-such-bucket/in/*.avro: the bucket", "missing-in");
     assertThat(r.err(), containsString("no-such-bucket does not exist"));
   }
 
   @Test
   void aMissingOutputBucket_isRefusedBeforeWriting_namingIt() {
     Run r = run(s3.endpoint().toString(), input(), "s3://no-such-output/runs/x");
-    assertRefusedBeforeWriting(r, "--output s3://no-such-output/runs/x: the bucket");
+    assertRefusedBeforeWriting(r, "--output s3://no-such-output/runs/x: the bucket", "x");
     assertThat(r.err(), containsString("does not exist"));
   }
 
@@ -132,9 +134,25 @@ class ObjectStorageFaultsTest {
   void credentialsTheServerRefuses_areRefusedBeforeWriting_withoutShowingThem() {
     S3Server.useCredentials(S3Server.ACCESS_KEY, "not-the-secret-0123456789");
     Run r = run(s3.endpoint().toString(), input(), "s3://" + BUCKET + "/runs/denied");
-    assertRefusedBeforeWriting(r, "is denied");
+    assertRefusedBeforeWriting(r, "is denied", "denied");
     assertThat(r.err(), containsString("AWS default chain"));
     assertThat(r.err(), not(containsString("not-the-secret")));
+  }
+
+  @Test
+  void anOutputPrefixHoldingObjects_isRefusedBeforeWriting_asAnOutputDirectoryThatIsNotEmpty() {
+    s3.put(BUCKET, "runs/used/deeper/part-00000-of-00001.avro", samples.data("customers.avro"));
+
+    Run r = run(s3.endpoint().toString(), input(), "s3://" + BUCKET + "/runs/used");
+
+    assertThat(r.err(), r.exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        r.err().lines().findFirst().orElse(""),
+        containsString("--output s3://" + BUCKET + "/runs/used is not empty"));
+    // S3Proxy's filesystem backend also lists the folders it made, as keys ending in "/".
+    assertThat(
+        s3.keys(BUCKET, "runs/used/").stream().filter(k -> !k.endsWith("/")).toList(),
+        is(List.of("runs/used/deeper/part-00000-of-00001.avro")));
   }
 
   /**
