@@ -33,6 +33,7 @@ final class JobArguments {
         "Fields, keys and contexts",
         List.of(
             "fields",
+            "fieldEncoding",
             "destinationKeyId",
             "sourceKeyId",
             "sourceEncryptionContext",

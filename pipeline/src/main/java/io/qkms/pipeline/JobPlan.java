@@ -7,6 +7,7 @@ import io.qkms.pipeline.formats.Formats;
 import io.qkms.pipeline.formats.RecordFiles;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
 import io.qkms.pipeline.s3.S3Buckets;
+import io.qkms.pipeline.transform.FieldEncoding;
 import io.qkms.pipeline.transform.FieldRule;
 import io.qkms.pipeline.transform.Selection;
 import java.io.IOException;
@@ -211,7 +212,30 @@ record JobPlan(
         byPath.putIfAbsent(r.path().toString(), r);
       }
     }
-    fields.addAll(byPath.values());
+    FieldEncoding defaultEncoding;
+    try {
+      defaultEncoding =
+          o.getFieldEncoding() == null
+              ? FieldEncoding.QKMS
+              : FieldEncoding.parse(o.getFieldEncoding());
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--fieldEncoding: " + e.getMessage());
+    }
+    for (FieldRule r : byPath.values()) {
+      fields.add(r.encoding() == null ? r.withEncoding(defaultEncoding) : r);
+    }
+    checkEnvelopeContexts(fields);
+    if (kms != null) {
+      for (FieldRule r : fields) {
+        if (r.encoding() == FieldEncoding.TINK_ENVELOPE) {
+          throw new IllegalArgumentException(
+              "Field "
+                  + r.path()
+                  + " is a tink-envelope: envelopes need a key store (--keystore); through"
+                  + " --kmsEndpoint only whole ciphertexts (qkms, edk-column) are re-keyed for now");
+        }
+      }
+    }
     if (fields.isEmpty()) {
       throw new IllegalArgumentException(
           "No ciphertext fields: give --fields (e.g. --fields=card.number) or a --spec with fields");
@@ -316,12 +340,48 @@ record JobPlan(
   }
 
   /**
+   * The fields and what each holds, for the report: {@code card.number qkms, doc tink-envelope}.
+   */
+  static String describeFields(List<FieldRule> fields) {
+    return String.join(
+        ", ",
+        fields.stream()
+            .map(
+                r ->
+                    r.path()
+                        + " "
+                        + (r.encoding() == null ? FieldEncoding.QKMS : r.encoding()).label())
+            .toList());
+  }
+
+  /**
+   * Tink encrypts an envelope's data key with the empty context, so a context of a {@code
+   * tink-envelope} field's own could only fail every record (default contexts do not apply to it).
+   */
+  private static void checkEnvelopeContexts(List<FieldRule> fields) {
+    for (FieldRule r : fields) {
+      if (r.encoding() == FieldEncoding.TINK_ENVELOPE
+          && ((r.sourceContext() != null && !r.sourceContext().isEmpty())
+              || (r.destinationContext() != null && !r.destinationContext().isEmpty()))) {
+        throw new IllegalArgumentException(
+            "Field "
+                + r.path()
+                + " is a tink-envelope: its data key is encrypted with the empty encryption"
+                + " context (Tink's), so it takes no context of its own");
+      }
+    }
+  }
+
+  /**
    * A source context without a destination context would silently write every new ciphertext
    * without one, so the destination context must be given, if only as {@code {}}.
    */
   private static void checkDestinationContextGiven(
       List<FieldRule> fields, Map<String, String> sourceContext, boolean destinationGiven) {
     for (FieldRule r : fields) {
+      if (r.encoding() == FieldEncoding.TINK_ENVELOPE) {
+        continue;
+      }
       boolean source =
           r.sourceContext() != null ? !r.sourceContext().isEmpty() : !sourceContext.isEmpty();
       if (source && r.destinationContext() == null && !destinationGiven) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import io.qkms.pipeline.transform.FieldEncoding;
 import io.qkms.pipeline.transform.FieldRule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +32,8 @@ import java.util.Set;
  *     sourceKeyId: alias/items-old
  *     destinationKeyId: alias/items-2026
  *     destinationEncryptionContext: {tenant: "${tenant_id}", kind: item}
+ *   - path: document                              # encoding: qkms (default), tink-envelope,
+ *     encoding: tink-envelope                     #   edk-column (or --fieldEncoding for all)
  * </pre>
  */
 record JobSpec(
@@ -55,7 +58,8 @@ record JobSpec(
           "sourceKeyId",
           "destinationKeyId",
           "sourceEncryptionContext",
-          "destinationEncryptionContext");
+          "destinationEncryptionContext",
+          "encoding");
 
   static JobSpec read(Path file) {
     String text;
@@ -128,6 +132,13 @@ record JobSpec(
     }
     if (f.has("destinationEncryptionContext")) {
       rule = rule.withDestinationEncryptionContext(context(f, "destinationEncryptionContext"));
+    }
+    if (f.has("encoding")) {
+      try {
+        rule = rule.withEncoding(FieldEncoding.parse(text(f, "encoding")));
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("The job spec's field " + path + ": " + e.getMessage());
+      }
     }
     return rule;
   }

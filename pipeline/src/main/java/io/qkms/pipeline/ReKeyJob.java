@@ -14,6 +14,7 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.channels.Channels;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -27,6 +28,7 @@ import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
+import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.apache.beam.sdk.util.MimeTypes;
 import org.apache.beam.sdk.util.construction.resources.PipelineResources;
@@ -120,7 +122,7 @@ public final class ReKeyJob {
         err.println("rekey: nothing was written; --help lists the options");
         return new Outcome(EXIT_USAGE, null);
       }
-      return run(options, plan, resumable, out, err);
+      return run(options, plan, resumable, scratch, out, err);
     } finally {
       scratch.close();
     }
@@ -130,6 +132,7 @@ public final class ReKeyJob {
       ReKeyOptions options,
       JobPlan plan,
       ResumableRun resumable,
+      RunScratch scratch,
       PrintStream out,
       PrintStream err) {
     Map<String, String> run = describe(options, plan);
@@ -146,11 +149,10 @@ public final class ReKeyJob {
       err.println("rekey: nothing was written; --help lists the options");
       return new Outcome(EXIT_USAGE, null);
     }
-    Path logFile = logFile(plan);
-    run.put("log", logFile.toString());
-    if (remote(plan)) {
-      run.put("logCopy", resolve(plan.output(), LOG_FILE));
-    }
+    Path logFile = logFile(plan, scratch);
+    // Where the log ends up: an object store's copy is made when the run is over.
+    String logShown = remote(plan) ? resolve(plan.output(), LOG_FILE) : logFile.toString();
+    run.put("log", logShown);
 
     Instant start = Instant.now();
     long t0 = System.nanoTime();
@@ -171,6 +173,7 @@ public final class ReKeyJob {
       return new Outcome(Verdict.PIPELINE_FAILED.exitCode(), null);
     }
 
+    ownFileSystems(options);
     try {
       write(plan.output(), REPORT_FILE, report.toJson());
       write(plan.output(), ReportPage.FILE, report.toHtml());
@@ -183,12 +186,13 @@ public final class ReKeyJob {
       }
     } catch (IOException e) {
       err.println("rekey: cannot write the report in " + plan.output() + ": " + e.getMessage());
+      err.println("rekey: the run's log is " + keep(logFile, plan));
       out.print(report.summary());
       return new Outcome(Verdict.PIPELINE_FAILED.exitCode(), report);
     }
     out.print(report.summary());
     if (!report.verdict().succeeded()) {
-      out.println("  log: " + logFile);
+      out.println("  log: " + logShown);
     }
     return new Outcome(report.verdict().exitCode(), report);
   }
@@ -204,6 +208,7 @@ public final class ReKeyJob {
     try {
       PipelineResult result = pipeline.run();
       PipelineResult.State state = result.waitUntilFinish();
+      ownFileSystems(pipeline.getOptions());
       Duration elapsed = Duration.ofNanos(System.nanoTime() - t0);
       if (state != PipelineResult.State.DONE) {
         return RunReport.unfinished(
@@ -252,11 +257,41 @@ public final class ReKeyJob {
     return null;
   }
 
-  /** The run's log: in its output directory when that is local, else in this directory. */
-  private static Path logFile(JobPlan plan) {
+  /**
+   * Registers the file systems with the launcher's options again. The runner's workers in this JVM
+   * registered them with the options they were sent (same options ID, a later revision, which Beam
+   * then keeps); the checks and the report use the launcher's own, made current by a new ID.
+   */
+  private static void ownFileSystems(PipelineOptions options) {
+    options.setOptionsId(PipelineOptionsFactory.create().getOptionsId());
+    FileSystems.setDefaultPipelineOptions(options);
+  }
+
+  /**
+   * The run's log: in its output directory when that is local, else in the run's scratch folder
+   * (never the working directory) until the run is over, then copied beside the report.
+   */
+  private static Path logFile(JobPlan plan, RunScratch scratch) {
     return remote(plan)
-        ? Path.of("qkms-rekey-" + plan.runId() + ".log").toAbsolutePath()
+        ? scratch.dir().resolve(LOG_FILE)
         : Path.of(plan.output()).resolve(LOG_FILE);
+  }
+
+  /**
+   * A remote run's log that could not be copied into the output: moved out of the scratch folder
+   * (deleted when the run ends) into the temporary directory, so the user can read it.
+   */
+  private static Path keep(Path logFile, JobPlan plan) {
+    if (!remote(plan)) {
+      return logFile;
+    }
+    Path kept =
+        Path.of(System.getProperty("java.io.tmpdir"), "qkms-rekey-" + plan.runId() + ".log");
+    try {
+      return Files.move(logFile, kept);
+    } catch (IOException e) {
+      return logFile;
+    }
   }
 
   /**
@@ -296,6 +331,7 @@ public final class ReKeyJob {
     run.putAll(plan.input().settings());
     run.put("output", plan.output());
     run.put("deadLetter", plan.deadLetter());
+    run.put("fields", JobPlan.describeFields(plan.fields()));
     if (plan.kms() == null) {
       run.put("keystore", plan.keystore() + (plan.shipKeystore() ? " (shipped with the job)" : ""));
     } else {

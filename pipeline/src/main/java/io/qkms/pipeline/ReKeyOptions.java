@@ -43,6 +43,15 @@ public interface ReKeyOptions extends PipelineOptions {
 
   void setFields(List<String> value);
 
+  @Description(
+      "What the ciphertext fields hold: qkms (a whole QKMS blob), tink-envelope (Tink's"
+          + " KmsEnvelopeAead ciphertext: only its encrypted data key is re-encrypted, with the"
+          + " empty context) or edk-column (an encrypted data key on its own). A spec field's"
+          + " encoding overrides it. Default: qkms.")
+  String getFieldEncoding();
+
+  void setFieldEncoding(String value);
+
   @Description("The key to re-encrypt under: key ID, key ARN, alias name or alias ARN.")
   String getDestinationKeyId();
 

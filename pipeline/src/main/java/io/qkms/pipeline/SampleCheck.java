@@ -17,6 +17,7 @@ import io.qkms.pipeline.fields.RecordAccessor;
 import io.qkms.pipeline.fields.RecordFormat;
 import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
+import io.qkms.pipeline.transform.FieldEncoding;
 import io.qkms.pipeline.transform.FieldRule;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -449,12 +450,20 @@ final class SampleCheck {
     Set<FieldPath> references = new LinkedHashSet<>();
     for (FieldRule r : rules) {
       targets.add(r.path());
+      // An envelope's data key is encrypted with the empty context, whatever the defaults are.
+      boolean envelope = r.encoding() == FieldEncoding.TINK_ENVELOPE;
       ContextTemplate s =
-          r.sourceContext() != null ? r.sourceContext() : ContextTemplate.of(plan.sourceContext());
+          envelope
+              ? ContextTemplate.empty()
+              : r.sourceContext() != null
+                  ? r.sourceContext()
+                  : ContextTemplate.of(plan.sourceContext());
       ContextTemplate d =
-          r.destinationContext() != null
-              ? r.destinationContext()
-              : ContextTemplate.of(plan.destinationContext());
+          envelope
+              ? ContextTemplate.empty()
+              : r.destinationContext() != null
+                  ? r.destinationContext()
+                  : ContextTemplate.of(plan.destinationContext());
       sources.add(s);
       destinations.add(d);
       references.addAll(s.references());
@@ -499,21 +508,23 @@ final class SampleCheck {
       String field = rule.path().toString();
       Map<String, String> source;
       Map<String, String> destination;
+      byte[] blob;
       try {
         source = sourceResolvers.get(t).resolve(view);
         destination = destinationResolvers.get(t).resolve(view);
+        blob = encoding(rule).reEncryptedPart(view.ciphertext(i), field);
       } catch (FieldException e) {
         return failed(e.code(), field, e.getMessage(), view.ciphertext(i), null);
       }
       ciphertexts++;
       if (plan.skipIfCurrent()
           && Objects.equals(source, destination)
-          && kms.isCurrent(view.ciphertext(i), destinationKey(rule))) {
+          && kms.isCurrent(blob, destinationKey(rule))) {
         current++;
       }
       KmsError e =
           kms.dryRun(
-              view.ciphertext(i),
+              blob,
               sourceKey(rule),
               source,
               destinationKey(rule),
@@ -522,9 +533,13 @@ final class SampleCheck {
       if (e == null || e.retryable()) {
         continue; // it would have succeeded; or the KMS, not the settings: the run retries it
       }
-      return failed(e.code(), field, e.message(), view.ciphertext(i), source);
+      return failed(e.code(), field, e.message(), blob, source);
     }
     return new Outcome(true, false, null);
+  }
+
+  private static FieldEncoding encoding(FieldRule r) {
+    return r.encoding() == null ? FieldEncoding.QKMS : r.encoding();
   }
 
   private static Outcome failed(

@@ -35,6 +35,12 @@ public final class ErrorCodes {
   /** An encryption context refers to a field whose value cannot be context text (an object). */
   public static final String CONTEXT_FIELD_INVALID = "ContextFieldInvalid";
 
+  /**
+   * A {@code tink-envelope} field whose length prefix does not fit the blob (a key longer than the
+   * blob or than Tink allows, or none): not an envelope, or a cut-off one.
+   */
+  public static final String MALFORMED_ENVELOPE = "MalformedEnvelope";
+
   /** The job's own codes, for documentation and reports. */
   public static final List<String> JOB_CODES =
       List.of(
@@ -44,7 +50,8 @@ public final class ErrorCodes {
           INVALID_FIELD_TYPE,
           INVALID_BASE64,
           CONTEXT_FIELD_MISSING,
-          CONTEXT_FIELD_INVALID);
+          CONTEXT_FIELD_INVALID,
+          MALFORMED_ENVELOPE);
 
   /**
    * The API's code for a ciphertext that does not open. The engine says no more than that (as AWS

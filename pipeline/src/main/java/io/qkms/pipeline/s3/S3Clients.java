@@ -7,7 +7,9 @@ import org.apache.beam.sdk.io.aws2.s3.DefaultS3ClientBuilderFactory;
 import org.apache.beam.sdk.options.PipelineOptions;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.LegacyMd5Plugin;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
 
 /**
@@ -24,10 +26,18 @@ public final class S3Clients implements S3ClientBuilderFactory {
     String endpoint = own.getS3Endpoint();
     if (endpoint != null && !endpoint.isBlank()) {
       builder.endpointOverride(URI.create(endpoint.strip()));
-      // Checksums only where the API requires them: S3 servers other than AWS's do not all take
-      // the SDK's default trailing checksums (aws-chunked uploads).
+      // Checksums only where the API requires them, and then Content-MD5 alone: S3 servers other
+      // than AWS's do not all take the SDK's newer checksums (trailing CRCs in aws-chunked
+      // uploads, x-amz-checksum-* on DeleteObjects).
       builder.requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED);
       builder.responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED);
+      builder.addPlugin(LegacyMd5Plugin.create());
+      builder.putAuthScheme(new Md5OnlyChecksums());
+      ClientOverrideConfiguration given = builder.overrideConfiguration();
+      builder.overrideConfiguration(
+          (given == null ? ClientOverrideConfiguration.builder() : given.toBuilder())
+              .addExecutionInterceptor(new FalseBucketKeyHeader())
+              .build());
     }
     if (pathStyle(own)) {
       builder.forcePathStyle(true);
@@ -55,6 +65,10 @@ public final class S3Clients implements S3ClientBuilderFactory {
     }
     String endpoint = options.as(S3EndpointOptions.class).getS3Endpoint();
     if (endpoint != null && !endpoint.isBlank()) {
+      if (s3.getAwsRegion() == null) {
+        // A server of one's own needs no real region; set here, it travels with the options.
+        s3.setAwsRegion(Region.US_EAST_1);
+      }
       URI uri;
       try {
         uri = URI.create(endpoint.strip());

@@ -19,18 +19,21 @@ public final class FieldRule implements Serializable {
   private final String destinationKeyId;
   private final ContextTemplate sourceContext;
   private final ContextTemplate destinationContext;
+  private final FieldEncoding encoding;
 
   private FieldRule(
       FieldPath path,
       String sourceKeyId,
       String destinationKeyId,
       ContextTemplate sourceContext,
-      ContextTemplate destinationContext) {
+      ContextTemplate destinationContext,
+      FieldEncoding encoding) {
     this.path = path;
     this.sourceKeyId = sourceKeyId;
     this.destinationKeyId = destinationKeyId;
     this.sourceContext = sourceContext;
     this.destinationContext = destinationContext;
+    this.encoding = encoding;
   }
 
   /**
@@ -39,28 +42,40 @@ public final class FieldRule implements Serializable {
    * @throws IllegalArgumentException if the path is malformed
    */
   public static FieldRule of(String path) {
-    return new FieldRule(FieldPath.parse(path), null, null, null, null);
+    return new FieldRule(FieldPath.parse(path), null, null, null, null, null);
   }
 
   /** The key the field's ciphertexts must have been made under; null: any (the blob's own). */
   public FieldRule withSourceKeyId(String keyId) {
     return new FieldRule(
-        path, blankToNull(keyId), destinationKeyId, sourceContext, destinationContext);
+        path, blankToNull(keyId), destinationKeyId, sourceContext, destinationContext, encoding);
   }
 
   public FieldRule withDestinationKeyId(String keyId) {
-    return new FieldRule(path, sourceKeyId, blankToNull(keyId), sourceContext, destinationContext);
+    return new FieldRule(
+        path, sourceKeyId, blankToNull(keyId), sourceContext, destinationContext, encoding);
   }
 
   /** Values may refer to fields of the record: {@code {"tenant":"${tenant_id}"}}. */
   public FieldRule withSourceEncryptionContext(Map<String, String> context) {
     return new FieldRule(
-        path, sourceKeyId, destinationKeyId, ContextTemplate.of(context), destinationContext);
+        path,
+        sourceKeyId,
+        destinationKeyId,
+        ContextTemplate.of(context),
+        destinationContext,
+        encoding);
   }
 
   public FieldRule withDestinationEncryptionContext(Map<String, String> context) {
     return new FieldRule(
-        path, sourceKeyId, destinationKeyId, sourceContext, ContextTemplate.of(context));
+        path, sourceKeyId, destinationKeyId, sourceContext, ContextTemplate.of(context), encoding);
+  }
+
+  /** What the field holds ({@link FieldEncoding}); null: the transform's default, {@code qkms}. */
+  public FieldRule withEncoding(FieldEncoding value) {
+    return new FieldRule(
+        path, sourceKeyId, destinationKeyId, sourceContext, destinationContext, value);
   }
 
   public FieldPath path() {
@@ -83,6 +98,10 @@ public final class FieldRule implements Serializable {
     return destinationContext;
   }
 
+  public FieldEncoding encoding() {
+    return encoding;
+  }
+
   private static String blankToNull(String s) {
     return s == null || s.isBlank() ? null : s.strip();
   }
@@ -94,12 +113,14 @@ public final class FieldRule implements Serializable {
         && Objects.equals(sourceKeyId, r.sourceKeyId)
         && Objects.equals(destinationKeyId, r.destinationKeyId)
         && Objects.equals(sourceContext, r.sourceContext)
-        && Objects.equals(destinationContext, r.destinationContext);
+        && Objects.equals(destinationContext, r.destinationContext)
+        && encoding == r.encoding;
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(path, sourceKeyId, destinationKeyId, sourceContext, destinationContext);
+    return Objects.hash(
+        path, sourceKeyId, destinationKeyId, sourceContext, destinationContext, encoding);
   }
 
   @Override

@@ -136,19 +136,31 @@ final class ReEncryptConfig implements Serializable {
       String sourceKeyId,
       String destinationKeyId,
       ContextTemplate sourceContext,
-      ContextTemplate destinationContext)
+      ContextTemplate destinationContext,
+      FieldEncoding encoding)
       implements Serializable {}
 
+  /**
+   * The fields with the defaults filled in. A {@code tink-envelope} field's data key is encrypted
+   * with the empty context (Tink's), whatever the default contexts are.
+   */
   List<Resolved> resolvedFields() {
     List<Resolved> out = new ArrayList<>();
     for (FieldRule f : fields) {
+      FieldEncoding encoding = f.encoding() != null ? f.encoding() : FieldEncoding.QKMS;
+      boolean tink = encoding == FieldEncoding.TINK_ENVELOPE;
       out.add(
           new Resolved(
               f.path(),
               f.sourceKeyId() != null ? f.sourceKeyId() : sourceKeyId,
               f.destinationKeyId() != null ? f.destinationKeyId() : destinationKeyId,
-              f.sourceContext() != null ? f.sourceContext() : sourceContext,
-              f.destinationContext() != null ? f.destinationContext() : destinationContext));
+              tink
+                  ? ContextTemplate.empty()
+                  : f.sourceContext() != null ? f.sourceContext() : sourceContext,
+              tink
+                  ? ContextTemplate.empty()
+                  : f.destinationContext() != null ? f.destinationContext() : destinationContext,
+              encoding));
     }
     return out;
   }

@@ -72,6 +72,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   private transient String[] paths;
   private transient String[] sourceKeys;
   private transient String[] destinationKeys;
+  private transient boolean[] envelopes;
   private transient ContextTemplate.Resolver[] sourceContexts;
   private transient ContextTemplate.Resolver[] destinationContexts;
   private transient Map<String, String>[] resolvedSource;
@@ -112,6 +113,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     paths = new String[n];
     sourceKeys = new String[n];
     destinationKeys = new String[n];
+    envelopes = new boolean[n];
     sourceContexts = new ContextTemplate.Resolver[n];
     destinationContexts = new ContextTemplate.Resolver[n];
     List<FieldPath> targets = new ArrayList<>();
@@ -121,6 +123,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       paths[i] = f.path().toString();
       sourceKeys[i] = f.sourceKeyId();
       destinationKeys[i] = f.destinationKeyId();
+      envelopes[i] = f.encoding() == FieldEncoding.TINK_ENVELOPE;
       sourceContexts[i] = f.sourceContext().bind(references);
       destinationContexts[i] = f.destinationContext().bind(references);
     }
@@ -193,11 +196,23 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     int notSelected = 0;
     for (int i = 0; i < size; i++) {
       int t = view.target(i);
+      TinkEnvelope envelope = null;
       byte[] blob = view.ciphertext(i);
+      if (envelopes[t]) {
+        // Only the envelope's encrypted data key goes to the engine.
+        try {
+          envelope = TinkEnvelope.parse(blob, paths[t]);
+        } catch (FieldException e) {
+          fail(out, record, paths[t], e.code(), e.getMessage(), null, 0, false);
+          return;
+        }
+        blob = envelope.encryptedKey();
+      }
+      final byte[] key = blob;
       if (select != null) {
         // Before the contexts: a field that is not selected passes through whatever they say.
         RetryPolicy.Outcome<Boolean> s =
-            retry.run(() -> select.selected(blob), engine, counters::retried);
+            retry.run(() -> select.selected(key), engine, counters::retried);
         if (!s.ok()) {
           fail(
               out,
@@ -205,7 +220,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
               paths[t],
               s.error().errorCode(),
               s.error().getMessage(),
-              sourceKeyArn(blob),
+              sourceKeyArn(key),
               s.attempts(),
               s.transientError());
           return;
@@ -228,10 +243,10 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       RetryPolicy.Outcome<byte[]> o =
           retry.run(
               () ->
-                  skipIfCurrent && isCurrent(t, blob)
+                  skipIfCurrent && isCurrent(t, key)
                       ? null
                       : engine.reEncrypt(
-                          blob,
+                          key,
                           sourceKeys[t],
                           resolvedSource[t],
                           destinationKeys[t],
@@ -254,7 +269,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       if (o.result() == null) {
         skipped++;
       } else {
-        replacements[i] = o.result();
+        replacements[i] = envelope == null ? o.result() : envelope.withEncryptedKey(o.result());
         reEncrypted++;
       }
     }
