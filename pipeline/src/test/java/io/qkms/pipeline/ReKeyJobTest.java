@@ -112,6 +112,19 @@ class ReKeyJobTest {
   }
 
   @Test
+  void tinkEnvelopesThroughAKmsEndpoint_areRefused_namingWhatTheyNeed() {
+    Path out = dir.resolve("remote-envelope");
+    String err = usageError(throughAnEndpoint(out, "--fieldEncoding=tink-envelope"));
+    assertThat(
+        err,
+        startsWith(
+            "rekey: Field card.number is a tink-envelope: envelopes need a key store (--keystore);"
+                + " through --kmsEndpoint only whole ciphertexts (qkms, edk-column) are re-keyed"
+                + " for now\n"));
+    assertThat(Files.exists(out), is(false));
+  }
+
+  @Test
   void aResumableRunThroughAKmsEndpoint_isRefused_namingWhatItNeeds() {
     Path out = dir.resolve("remote-resumable");
     String err = usageError(throughAnEndpoint(out, "--resumable"));
