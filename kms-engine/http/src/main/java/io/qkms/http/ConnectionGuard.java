@@ -37,6 +37,9 @@ final class ConnectionGuard implements Connection.Listener {
   private final long deadlineMillis;
   private final Map<InetAddress, Integer> perAddress = new ConcurrentHashMap<>();
   private final Map<SocketAddress, Scheduler.Task> unauthenticated = new ConcurrentHashMap<>();
+  // Where each open socket comes from, recorded when it opens: once closed, an end point no longer
+  // knows its remote address (Jetty answers null), and the count must still be given back.
+  private final Map<EndPoint, Opened> opened = new ConcurrentHashMap<>();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong expired = new AtomicLong();
   private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
@@ -55,12 +58,16 @@ final class ConnectionGuard implements Connection.Listener {
     }
     SocketAddress remote = endPoint.getRemoteSocketAddress();
     InetAddress address = address(remote);
+    opened.put(endPoint, new Opened(address, remote));
     int open = perAddress.merge(address, 1, Integer::sum);
     if (open > maxPerAddress) {
       refused.incrementAndGet();
       warn();
       endPoint.close(); // onClosed gives the count back
       return;
+    }
+    if (remote == null) {
+      return; // closed already
     }
     unauthenticated.put(
         remote,
@@ -75,16 +82,26 @@ final class ConnectionGuard implements Connection.Listener {
     if (!(endPoint instanceof SocketChannelEndPoint)) {
       return;
     }
-    SocketAddress remote = endPoint.getRemoteSocketAddress();
-    Scheduler.Task deadline = unauthenticated.remove(remote);
-    if (deadline != null) {
-      deadline.cancel();
+    Opened o = opened.remove(endPoint);
+    if (o == null) {
+      return;
     }
-    perAddress.computeIfPresent(address(remote), (a, n) -> n <= 1 ? null : n - 1);
+    if (o.remote() != null) {
+      Scheduler.Task deadline = unauthenticated.remove(o.remote());
+      if (deadline != null) {
+        deadline.cancel();
+      }
+    }
+    perAddress.computeIfPresent(o.address(), (a, n) -> n <= 1 ? null : n - 1);
   }
+
+  private record Opened(InetAddress address, SocketAddress remote) {}
 
   /** The connection from {@code remote} has authenticated a request: no deadline any more. */
   void authenticated(SocketAddress remote) {
+    if (remote == null) {
+      return;
+    }
     Scheduler.Task deadline = unauthenticated.remove(remote);
     if (deadline != null) {
       deadline.cancel();
@@ -123,6 +140,11 @@ final class ConnectionGuard implements Connection.Listener {
   /** Connections closed because their address had too many (for tests and monitoring). */
   long refusedConnections() {
     return refused.get();
+  }
+
+  /** Client addresses with open connections, and how many each has (for tests). */
+  Map<InetAddress, Integer> openPerAddress() {
+    return Map.copyOf(perAddress);
   }
 
   /** Connections closed because they did not authenticate in time. */
