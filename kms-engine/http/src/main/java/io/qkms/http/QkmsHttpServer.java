@@ -81,6 +81,9 @@ public final class QkmsHttpServer implements AutoCloseable {
             .regions(regions::containsKey)
             .clock(b.clock)
             .credentials(credentials)
+            // The dispatcher acts on these: unsigned, a body signed for one call could be replayed
+            // as another (Encrypt as ScheduleKeyDeletion). Every AWS SDK and the CLI sign them.
+            .requireSignedHeaders("X-Amz-Target", "Content-Type")
             .build();
 
     QueuedThreadPool threads = new QueuedThreadPool(b.maxThreads, Math.min(8, b.maxThreads));

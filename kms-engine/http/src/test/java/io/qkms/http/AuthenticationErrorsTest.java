@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
+import java.util.TreeMap;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -178,6 +179,59 @@ class AuthenticationErrorsTest {
         r,
         "IncompleteSignatureException",
         "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+
+  /**
+   * ListKeys signed with only {@code signedHeaders} of Content-Type and X-Amz-Target, then sent
+   * with both, the unsigned one set to {@code unsignedValue}.
+   */
+  private static HttpRequest signedWithout(String unsigned, String unsignedValue) {
+    Map<String, String> all =
+        Map.of("Content-Type", TestEndpoint.JSON_11, "X-Amz-Target", "TrentService.ListKeys");
+    Map<String, String> signedOnly = new TreeMap<>(all);
+    signedOnly.remove(unsigned);
+    Map<String, String> headers =
+        TestSigner.sign(
+            "POST",
+            endpoint.host(),
+            "/",
+            signedOnly,
+            LIST_KEYS,
+            endpoint.rootKey.accessKeyId(),
+            endpoint.rootKey.secretAccessKey(),
+            "us-east-1",
+            "kms",
+            NOW);
+    HttpRequest.Builder b =
+        HttpRequest.newBuilder(endpoint.uri())
+            .timeout(TestEndpoint.TIMEOUT)
+            .POST(HttpRequest.BodyPublishers.ofByteArray(LIST_KEYS));
+    headers.forEach(b::header);
+    b.header(unsigned, unsignedValue);
+    return b.build();
+  }
+
+  @Test
+  void xAmzTargetNotSigned_isIncompleteSignature_soASignedBodyCannotBeReplayedToAnotherOperation() {
+    // A body signed for one call must not run as another: here a ListKeys body as ListAliases.
+    HttpResponse<String> r =
+        endpoint.send(signedWithout("X-Amz-Target", "TrentService.ListAliases"));
+
+    assertError(
+        r,
+        "IncompleteSignatureException",
+        "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.");
+  }
+
+  @Test
+  void contentTypeNotSigned_isIncompleteSignature() {
+    HttpResponse<String> r =
+        endpoint.send(signedWithout("Content-Type", TestEndpoint.JSON_11 + "; charset=utf-8"));
+
+    assertError(
+        r,
+        "IncompleteSignatureException",
+        "'Content-Type' must be a 'SignedHeader' in the AWS Authorization.");
   }
 
   @Test

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Deque;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -60,6 +61,7 @@ public final class SigV4Verifier {
   private final boolean normalizePath;
   private final boolean acceptSessionTokens;
   private final Function<String, SigningCredential> credentials;
+  private final List<String> requiredSignedHeaders;
 
   private SigV4Verifier(Builder b) {
     this.service = b.service;
@@ -69,6 +71,7 @@ public final class SigV4Verifier {
     this.normalizePath = b.normalizePath;
     this.acceptSessionTokens = b.acceptSessionTokens;
     this.credentials = b.credentials;
+    this.requiredSignedHeaders = b.requiredSignedHeaders;
   }
 
   public static Builder builder() {
@@ -79,12 +82,53 @@ public final class SigV4Verifier {
   public record Verified(SigningCredential credential, String region) {}
 
   /**
+   * A request whose headers have been checked (everything SigV4 lets a server check before the
+   * body): the Authorization header and scope, the date, the signed headers, the access key. When
+   * the request declares its payload hash ({@code x-amz-content-sha256}), the signature itself is
+   * verified too, and only the body's hash remains to be compared.
+   */
+  public static final class Headers {
+    private final Authorization auth;
+    private final SigningCredential credential;
+    private final String region;
+    private final byte[] declaredPayloadHash;
+
+    private Headers(
+        Authorization auth, SigningCredential credential, String region, byte[] declared) {
+      this.auth = auth;
+      this.credential = credential;
+      this.region = region;
+      this.declaredPayloadHash = declared;
+    }
+
+    /** Who signed, if the body turns out to match. */
+    public SigningCredential credential() {
+      return credential;
+    }
+
+    /** Whether the signature is already verified (the payload hash was declared and signed). */
+    public boolean signatureVerified() {
+      return declaredPayloadHash != null;
+    }
+  }
+
+  /**
    * Verifies {@code request} with body {@code body[0, bodyLength)}.
    *
    * @throws SigV4Exception if it does not authenticate
    */
   public Verified verify(SignableRequest request, byte[] body, int bodyLength) {
-    Authorization auth = Authorization.parse(request);
+    return verifyBody(checkHeaders(request), request, body, bodyLength);
+  }
+
+  /**
+   * Checks what can be checked before the body arrives: a request that fails here need not be read
+   * any further.
+   *
+   * @throws SigV4Exception if the headers already show that it does not authenticate
+   */
+  public Headers checkHeaders(SignableRequest request) {
+    Authorization auth = Authorization.parse(request, requiredSignedHeaders);
     String amzDate = auth.amzDate;
     long requestEpoch = parseAmzDate(amzDate);
 
@@ -138,7 +182,23 @@ public final class SigV4Verifier {
     if (!acceptSessionTokens && !request.headerValues("x-amz-security-token").isEmpty()) {
       throw new SigV4Exception(UNRECOGNIZED_CLIENT, INVALID_TOKEN); // we issue no session tokens
     }
+    List<String> declared = request.headerValues("x-amz-content-sha256");
+    if (declared.isEmpty() || !isSha256Hex(declared.get(0).strip())) {
+      return new Headers(auth, credential, region, null);
+    }
+    byte[] declaredHash = declared.get(0).strip().getBytes(StandardCharsets.US_ASCII);
+    checkSignature(auth, credential, request, declaredHash, region);
+    return new Headers(auth, credential, region, declaredHash);
+  }
 
+  /**
+   * Completes {@link #checkHeaders} with the body: compares its hash with the declared one, or
+   * verifies the signature over it.
+   *
+   * @throws SigV4Exception if it does not authenticate
+   */
+  public Verified verifyBody(
+      Headers headers, SignableRequest request, byte[] body, int bodyLength) {
     MessageDigest sha = Hmac.digest();
     sha.update(body, 0, bodyLength);
     byte[] payloadHash = ByteBuilder.hex(sha.digest());
@@ -150,34 +210,59 @@ public final class SigV4Verifier {
           INVALID_SIGNATURE,
           "The provided 'x-amz-content-sha256' header does not match what was computed.");
     }
+    if (headers.declaredPayloadHash == null) {
+      checkSignature(headers.auth, headers.credential, request, payloadHash, headers.region);
+    }
+    return new Verified(headers.credential, headers.region);
+  }
 
+  private void checkSignature(
+      Authorization auth,
+      SigningCredential credential,
+      SignableRequest request,
+      byte[] payloadHash,
+      String region) {
     ByteBuilder b = BUFFER.get().reset();
     canonicalRequest(b, request, auth.signedHeaders, payloadHash);
-    sha = Hmac.digest();
+    MessageDigest sha = Hmac.digest();
     sha.update(b.array(), 0, b.length());
     byte[] canonicalHash = sha.digest();
 
+    String accessKeyId = credential.accessKeyId();
     String scopeText = auth.credential.substring(accessKeyId.length() + 1);
+    String date = auth.amzDate.substring(0, 8);
     b.reset()
         .append(ALGORITHM)
         .append('\n')
-        .append(amzDate)
+        .append(auth.amzDate)
         .append('\n')
         .append(scopeText)
         .append('\n')
         .appendHex(canonicalHash);
-    byte[] key = credential.signingKey(scopeText, date, region, scopeService);
+    byte[] key = credential.signingKey(scopeText, date, region, service);
     byte[] expected = ByteBuilder.hex(Hmac.sha256(key, b.array(), 0, b.length()));
     byte[] given = auth.signature.getBytes(StandardCharsets.ISO_8859_1);
     if (!MessageDigest.isEqual(expected, given)) {
       throw new SigV4Exception(INVALID_SIGNATURE, SIGNATURE_MISMATCH);
     }
-    return new Verified(credential, region);
+  }
+
+  private static boolean isSha256Hex(String s) {
+    if (s.length() != 64) {
+      return false; // e.g. UNSIGNED-PAYLOAD: the body is then hashed as it is
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'f')) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** The canonical request of a signed request, as verify hashes it (for tests). */
   String canonicalRequest(SignableRequest request, byte[] body, int bodyLength) {
-    Authorization auth = Authorization.parse(request);
+    Authorization auth = Authorization.parse(request, List.of());
     MessageDigest sha = Hmac.digest();
     sha.update(body, 0, bodyLength);
     ByteBuilder b = new ByteBuilder();
@@ -446,7 +531,7 @@ public final class SigV4Verifier {
     String signature;
     String amzDate;
 
-    static Authorization parse(SignableRequest request) {
+    static Authorization parse(SignableRequest request, List<String> requiredSignedHeaders) {
       List<String> headers = request.headerValues("authorization");
       if (headers.isEmpty()) {
         throw new SigV4Exception(MISSING_AUTHENTICATION_TOKEN, "Missing Authentication Token");
@@ -510,6 +595,14 @@ public final class SigV4Verifier {
         throw new SigV4Exception(
             INCOMPLETE_SIGNATURE, "'Host' must be a 'SignedHeader' in the AWS Authorization.");
       }
+      for (String name : requiredSignedHeaders) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        if (!request.headerValues(lower).isEmpty() && !signs(a.signedHeaders, lower)) {
+          throw new SigV4Exception(
+              INCOMPLETE_SIGNATURE,
+              "'" + name + "' must be a 'SignedHeader' in the AWS Authorization.");
+        }
+      }
       return a;
     }
 
@@ -538,6 +631,7 @@ public final class SigV4Verifier {
     private boolean normalizePath = true;
     private boolean acceptSessionTokens;
     private Function<String, SigningCredential> credentials;
+    private List<String> requiredSignedHeaders = List.of();
 
     private Builder() {}
 
@@ -583,6 +677,18 @@ public final class SigV4Verifier {
     /** Looks an access key ID up; returns null for one that does not exist. */
     public Builder credentials(Function<String, SigningCredential> credentials) {
       this.credentials = Objects.requireNonNull(credentials, "credentials");
+      return this;
+    }
+
+    /**
+     * Headers that must be among the signed ones besides {@code host} when the request has them,
+     * named as the error message should name them (e.g. {@code X-Amz-Target}): a request that sends
+     * one unsigned is refused with IncompleteSignatureException, as AWS refuses an unsigned {@code
+     * host}. Every AWS SDK signs {@code X-Amz-Target} and {@code Content-Type}; a server that
+     * dispatches on them must require it, or a signed body could be replayed to another operation.
+     */
+    public Builder requireSignedHeaders(String... names) {
+      this.requiredSignedHeaders = List.of(names);
       return this;
     }
 
