@@ -46,7 +46,8 @@ class BenchOptionsTest {
                 () -> Bench.Options.parse(new String[] {"--only=flunk"}))
             .getMessage(),
         equalTo(
-            "--only flunk: the sections are engine, pipeline, flink, direct, samples, cli, http"));
+            "--only flunk: the sections are engine, pipeline, flink, direct, samples, cli, http,"
+                + " remote"));
     assertThat(
         assertThrows(
                 IllegalArgumentException.class,
