@@ -319,6 +319,94 @@ class RemoteKmsEndToEndTest {
   }
 
   @Test
+  @Order(7)
+  void batchesOnFlink_sameOutcomes_anItemErrorDeadLettersOnlyItsRecord() throws IOException {
+    Path run = dir.resolve("batch-run");
+
+    // 204 records, several ciphertexts each, in batches of up to 50 items: the bad records' items
+    // share their batches with good ones.
+    Run batch = job(remoteArgs(samples.data("customers.avro"), run, "--kmsBatchSize=50"));
+
+    assertThat(batch.output(), batch.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    RunReport r = batch.report();
+    assertThat(r.read(), is(204L));
+    assertThat(r.written(), is(200L));
+    assertThat(r.committedCountsMatch(), is(true));
+    assertThat(
+        r.deadLettersByCode(),
+        equalTo(
+            Map.of(
+                "InvalidCiphertextException",
+                2L,
+                "DisabledException",
+                1L,
+                "ContextFieldMissing",
+                1L)));
+    Map<String, String> codes = new TreeMap<>();
+    for (GenericRecord d : Outputs.avro(run.resolve("dead-letter"))) {
+      codes.put(
+          ((GenericRecord) d.get("record")).get("id").toString(), d.get("errorCode").toString());
+    }
+    assertThat(codes, equalTo(new TreeMap<>(BAD_RECORD_CODES)));
+    Samples.Verified v = samples.verify(run, Samples.NEW_KEY, Samples.US_EAST_1);
+    assertThat(v.problems(), empty());
+    assertThat(v.records(), is(200L));
+    // Every item is one ReEncrypt operation; the HTTP requests are the batches (and DescribeKey).
+    assertThat(r.kmsRequests(), is(expectedCalls()));
+    long http = r.counter(ReKeyMetrics.KMS_HTTP_REQUESTS);
+    assertThat(http > 0 && http * 5 < expectedCalls(), is(true));
+    assertThat(
+        Files.readString(run.resolve(ReKeyJob.REPORT_FILE)).contains("PLAINTEXT-"), is(false));
+  }
+
+  @Test
+  @Order(8)
+  void skipIfCurrent_aBlobWithoutAQkmsHeader_isSent_andTheSummarySaysSo() throws IOException {
+    // cust-0 as the samples have it, and a record whose card number is not a QKMS ciphertext (the
+    // first bytes of an AWS KMS one): the job cannot tell its material, so it asks the endpoint.
+    String good = Files.readAllLines(samples.data("customers.jsonl")).get(0);
+    byte[] foreign = new byte[120];
+    new java.util.Random(7).nextBytes(foreign);
+    foreign[0] = 0x01;
+    foreign[1] = 0x02;
+    foreign[2] = 0x02;
+    foreign[3] = 0x00;
+    String opaque =
+        good.replace("cust-0", "foreign-0")
+            .replaceFirst(
+                "\"number\":\"[^\"]*\"",
+                "\"number\":\"" + java.util.Base64.getEncoder().encodeToString(foreign) + "\"");
+    Path input = dir.resolve("foreign.jsonl");
+    Files.writeString(input, good + "\n" + opaque + "\n");
+    Path run = dir.resolve("foreign-run");
+
+    Run r =
+        job(
+            remoteArgs(
+                input,
+                run,
+                "--runner=DirectRunner",
+                "--skipIfCurrent",
+                // Neither record has items or a note.
+                "--allowAbsentFields",
+                "--maxDeadLetterFraction=1"));
+
+    assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    RunReport report = r.report();
+    assertThat(report.read(), is(2L));
+    assertThat(report.written(), is(1L));
+    // Sent, and refused by the endpoint: a blob it did not make.
+    assertThat(report.deadLettersByCode(), equalTo(Map.of("InvalidCiphertextException", 1L)));
+    assertThat(report.kmsRequests(), is(2L));
+    assertThat(report.counter(ReKeyMetrics.FIELDS_WITHOUT_QKMS_HEADER), is(1L));
+    assertThat(
+        r.output(),
+        containsString(
+            "--skipIfCurrent: 1 ciphertexts have no QKMS header (AWS KMS ones, say): the job"
+                + " cannot tell their material, so they were re-encrypted"));
+  }
+
+  @Test
   @Order(6)
   void estimateOnly_printsRecordsRequestsTimeAndCost_andWritesNothing() {
     Path run = dir.resolve("estimate-run");

@@ -312,6 +312,39 @@ class RemoteKmsFaultsTest {
   }
 
   @Test
+  void batchesThrottledItemByItem_theThrottledItemsAreSentAgain_nothingLost() throws IOException {
+    Path out = dir.resolve("throttled-batches");
+    try (QkmsServe quota =
+        QkmsServe.start(samples.keystore(), List.of("--max-requests-per-second", "200"))) {
+      Run r =
+          job(
+              rootCredentials,
+              List.of(
+                  "--input=" + samples.data("bench-3000.avro"),
+                  "--output=" + out,
+                  "--kmsEndpoint=" + quota.endpoint(),
+                  "--region=us-east-1",
+                  "--fields=secret",
+                  "--destinationKeyId=" + Samples.NEW_KEY,
+                  "--kmsBatchSize=100",
+                  // Ten times what the endpoint takes; each item counts against both.
+                  "--kmsMaxRequestsPerSecond=2000"));
+
+      assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      RunReport report = r.outcome().report();
+      assertThat(report.read(), is(3_000L));
+      assertThat(report.written(), is(3_000L));
+      assertThat(report.deadLettered(), is(0L));
+      assertThat(report.committedCountsMatch(), is(true));
+      assertThat(report.kmsThrottled(), greaterThan(0L));
+      // Only the throttled items went again: each record's item was accepted once.
+      assertThat(report.kmsRequests(), is(3_000L + report.kmsThrottled()));
+      assertThat(report.kmsAchievedRequestsPerSecond() < 200 * 1.3, is(true));
+      assertDecryptUnderNewKey(out);
+    }
+  }
+
+  @Test
   void throttledBeyondTheRetryBudget_transientDeadLetters_exit5_andTheReplayReKeysThem()
       throws IOException {
     Path out = dir.resolve("throttle-budget");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.qkms.engine.credentials.CredentialsFile;
 import io.qkms.samples.Samples;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -37,7 +38,17 @@ import java.util.stream.Stream;
  */
 public final class Bench {
   static final Set<String> SECTIONS =
-      Set.of("engine", "pipeline", "flink", "direct", "samples", "cli", "http", "census", "resume");
+      Set.of(
+          "engine",
+          "pipeline",
+          "flink",
+          "direct",
+          "samples",
+          "cli",
+          "http",
+          "census",
+          "resume",
+          "remote");
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
   private static final String KEY = Samples.NEW_KEY;
 
@@ -116,7 +127,7 @@ public final class Bench {
               "--only "
                   + s
                   + ": the sections are engine, pipeline, flink, direct, samples, cli, http,"
-                  + " census, resume");
+                  + " census, resume, remote");
         }
       }
       Path root = Path.of(single(o, "--root", "."));
@@ -233,6 +244,9 @@ public final class Bench {
     }
     if (options.wanted("resume")) {
       section("resume", this::resume);
+    }
+    if (options.wanted("remote")) {
+      section("remote", this::remote);
     }
     ratios();
     String json = json();
@@ -564,6 +578,181 @@ public final class Bench {
     }
   }
 
+  // ---- the job through a KMS endpoint -------------------------------------------------------
+
+  /** Records of the remote section: 200,000, or fewer when {@code --records} asks for fewer. */
+  static final int REMOTE_RECORDS = 200_000;
+
+  /** The endpoint's quota and the job's budget of the quota run, requests/s. */
+  static final int REMOTE_BUDGET = 2_000;
+
+  static final int REMOTE_BATCH = 100;
+
+  /**
+   * The job through {@code qkms serve} on the same two cores. Once against a server with a quota of
+   * {@value #REMOTE_BUDGET} requests/s and the job's budget the same: the requests/s the server
+   * accepted against the budget, and the fraction of requests throttled. Then, K times alternating,
+   * the job with the embedded engine (its baseline) and the job against an unlimited server in
+   * batches of {@value #REMOTE_BATCH}: records/s, and their ratio.
+   */
+  private void remote() throws IOException, InterruptedException {
+    int n = Math.min(options.records(), REMOTE_RECORDS);
+    Path samplesDir = work.resolve("remote-samples");
+    note("remote: generating " + n + " records...");
+    deleteTree(samplesDir);
+    Samples samples = Samples.at(samplesDir);
+    samples.init();
+    Path data = samples.bench(n);
+    // The SDK's default chain of the job's JVM finds the account root's key the samples wrote.
+    Map<String, String> env =
+        Map.of(
+            "AWS_SHARED_CREDENTIALS_FILE",
+            samples.keystore().resolve(CredentialsFile.FILE_NAME).toString(),
+            "AWS_PROFILE",
+            CredentialsFile.PROFILE);
+    String budget = Integer.toString(REMOTE_BUDGET);
+    try (Served quota =
+        serve(samples.keystore(), "remote-serve-quota", "--max-requests-per-second", budget)) {
+      note(
+          "remote: qkms serve --max-requests-per-second "
+              + budget
+              + ", the job with --kmsMaxRequestsPerSecond="
+              + budget
+              + " (about "
+              + n / REMOTE_BUDGET
+              + " s)...");
+      Map<String, Double> q =
+          lines(
+              child(
+                      remoteJob(
+                          data,
+                          samples,
+                          quota.endpoint(),
+                          "remote-quota",
+                          "--kmsMaxRequestsPerSecond=" + budget),
+                      env,
+                      "remote-quota")
+                  .stdout());
+      figures.put("remote.budget_requests_per_s", REMOTE_BUDGET, jdk());
+      figures.put("remote.quota_records_per_s", q.get("records_per_s"), jdk());
+      figures.put(
+          "remote.quota_accepted_requests_per_s", q.get("kms_accepted_requests_per_s"), jdk());
+      figures.put("remote.quota_requests", q.get("kms_requests"), jdk());
+      figures.put("remote.quota_throttled", q.get("kms_throttled"), jdk());
+      figures.put("remote.quota_throttled_s", q.get("kms_throttled_s"), jdk());
+      figures.put("remote.quota_dead_letters", q.get("dead_letters"), jdk());
+    }
+    try (Served unlimited = serve(samples.keystore(), "remote-serve")) {
+      for (int i = 1; i <= options.repeat(); i++) {
+        String of = " (run " + i + " of " + options.repeat() + ")";
+        note("remote: the job with the embedded engine, baseline" + of + "...");
+        Path out = work.resolve("runs/remote-embedded");
+        List<String> cmd = jvm(options.flinkJvm());
+        cmd.addAll(
+            List.of(
+                "io.qkms.bench.PipelineBench",
+                "--runner=FlinkRunner",
+                "--parallelism=2",
+                "--input=" + data,
+                "--output=" + out,
+                "--keystore=" + samples.keystore(),
+                "--fields=secret",
+                "--destinationKeyId=" + KEY));
+        Map<String, Double> e = lines(child(cmd, Map.of(), "remote-embedded").stdout());
+        figures.addRun("remote.embedded_records_per_s", e.get("records_per_s"), jdk());
+        deleteTree(out);
+        note("remote: the job through the endpoint, batches of " + REMOTE_BATCH + of + "...");
+        Map<String, Double> b =
+            lines(
+                child(
+                        remoteJob(
+                            data,
+                            samples,
+                            unlimited.endpoint(),
+                            "remote-batch",
+                            "--kmsBatchSize=" + REMOTE_BATCH),
+                        env,
+                        "remote-batch")
+                    .stdout());
+        figures.addRun("remote.batch_records_per_s", b.get("records_per_s"), jdk());
+        figures.addRun("remote.batch_dead_letters", b.get("dead_letters"), jdk());
+      }
+      figures.medians();
+    }
+  }
+
+  /** A PipelineBench run on Flink embedded (parallelism 2) through {@code endpoint}. */
+  private List<String> remoteJob(
+      Path data, Samples samples, String endpoint, String name, String... more) throws IOException {
+    Path out = work.resolve("runs/" + name);
+    deleteTree(out);
+    List<String> cmd = jvm(options.flinkJvm());
+    cmd.addAll(
+        List.of(
+            "io.qkms.bench.PipelineBench",
+            "--runner=FlinkRunner",
+            "--parallelism=2",
+            "--input=" + data,
+            "--output=" + out,
+            "--kmsEndpoint=" + endpoint,
+            "--region=" + Samples.US_EAST_1.name(),
+            "--fields=secret",
+            "--destinationKeyId=" + KEY));
+    cmd.addAll(List.of(more));
+    return cmd;
+  }
+
+  /** A {@code qkms serve} of the benchmark, stopped on close. */
+  private record Served(Process process, int port) implements AutoCloseable {
+    String endpoint() {
+      return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+      process.destroy();
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  /** {@code scripts/qkms serve} of {@code keystore} on a free loopback port, listening. */
+  private Served serve(Path keystore, String name, String... more)
+      throws IOException, InterruptedException {
+    int port;
+    try (ServerSocket s = new ServerSocket(0)) {
+      port = s.getLocalPort();
+    }
+    Path serveLog = work.resolve("logs/" + name + ".log");
+    Files.createDirectories(serveLog.getParent());
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
+                "bash",
+                script("qkms"),
+                "serve",
+                "--keystore",
+                keystore.toString(),
+                "--port",
+                Integer.toString(port),
+                "--access-log",
+                "none"));
+    cmd.addAll(List.of(more));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(serveLog.toFile());
+    pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
+    pb.environment().putAll(javaHome(null));
+    Served served = new Served(pb.start(), port);
+    try {
+      awaitListening(port, served.process(), serveLog);
+    } catch (IOException | RuntimeException e) {
+      served.close();
+      throw e;
+    }
+    return served;
+  }
+
   private void awaitListening(int port, Process server, Path serveLog)
       throws IOException, InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
@@ -794,6 +983,15 @@ public final class Bench {
         "resume.half_to_full_processing_ratio",
         "resume.resumed_processing_s",
         "resume.full_processing_s");
+    figures.ratio(
+        "remote.achieved_to_budget_ratio",
+        "remote.quota_accepted_requests_per_s",
+        "remote.budget_requests_per_s");
+    figures.ratio("remote.throttled_fraction", "remote.quota_throttled", "remote.quota_requests");
+    figures.ratio(
+        "remote.batch_to_embedded_ratio",
+        "remote.batch_records_per_s",
+        "remote.embedded_records_per_s");
   }
 
   private String json() throws IOException {
@@ -876,6 +1074,8 @@ public final class Bench {
     Path out = logs.resolve(name + ".out");
     ProcessBuilder pb =
         new ProcessBuilder(cmd).redirectError(err.toFile()).redirectOutput(out.toFile());
+    // AWS credentials are given to a child only by name (the remote section's).
+    pb.environment().keySet().removeIf(k -> k.startsWith("AWS_"));
     pb.environment().putAll(env);
     long start = System.nanoTime();
     Process p = pb.start();

@@ -23,7 +23,12 @@ import java.util.Locale;
  *       without the final commit and count check); printed when the job reports progress;
  *   <li>{@code startup_s}: seconds from JVM start to the first record processed;
  *   <li>{@code total_s}: seconds from JVM start to the end of the run;
- *   <li>{@code heap_peak_mb}: the largest used heap seen (sampled every 10 ms).
+ *   <li>{@code heap_peak_mb}: the largest used heap seen (sampled every 10 ms);
+ *   <li>{@code dead_letters}: the records dead-lettered;
+ *   <li>through a KMS endpoint, from report.json's {@code kms}: {@code kms_requests} (ReEncrypt
+ *       operations sent, retries and batch items counted), {@code kms_throttled}, {@code
+ *       kms_throttled_s} and {@code kms_accepted_requests_per_s} (operations accepted per second of
+ *       processing).
  * </ul>
  *
  * <p>Usage: {@code java -Xmx1g -cp <job jar> io.qkms.pipeline.bench.PipelineBench <job options>}.
@@ -86,6 +91,13 @@ public final class PipelineBench {
       print("heap_peak_mb", peak[0] / (1024.0 * 1024.0));
     }
     print("heap_max_mb", memory.getHeapMemoryUsage().getMax() / (1024.0 * 1024.0));
+    print("dead_letters", report.deadLettered());
+    if (report.remote()) {
+      print("kms_requests", report.kmsRequests());
+      print("kms_throttled", report.kmsThrottled());
+      print("kms_throttled_s", report.kmsThrottledSeconds());
+      print("kms_accepted_requests_per_s", report.kmsAchievedRequestsPerSecond());
+    }
   }
 
   /**

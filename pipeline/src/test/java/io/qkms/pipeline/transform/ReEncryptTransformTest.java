@@ -1,17 +1,20 @@
 package io.qkms.pipeline.transform;
 
 import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.containsInAnyOrder;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.qkms.engine.api.Principal;
 import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.pipeline.deadletter.DeadLetter;
 import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.testing.Outputs;
+import io.qkms.pipeline.testing.QkmsServe;
 import io.qkms.pipeline.testing.Samples;
 import io.qkms.pipeline.worker.EngineSpec;
 import io.qkms.pipeline.worker.WorkerEngine;
@@ -286,6 +289,57 @@ class ReEncryptTransformTest {
         .satisfies(f -> check(codes(f), "InvalidGrantTokenException@secret"));
     PAssert.that(in.apply("Fine", base()).failures()).empty();
     p.run().waitUntilFinish();
+  }
+
+  @Test
+  void withKmsEndpoint_reEncryptsThroughARealQkmsServe_callByCallAndInBatches() throws IOException {
+    Path credentials = dir.resolve("remote-credentials");
+    QkmsServe.credentials(samples.keystore(), Principal.root(Samples.ACCOUNT), credentials);
+    // The SDK's default chain reads these like AWS_SHARED_CREDENTIALS_FILE and AWS_PROFILE.
+    System.setProperty("aws.sharedCredentialsFile", credentials.toString());
+    System.setProperty("aws.profile", "qkms");
+    try (QkmsServe server = QkmsServe.start(samples.keystore(), List.of())) {
+      ReEncrypt.Records<GenericRecord> remote =
+          ReEncrypt.avroRecords()
+              .withKmsEndpoint(server.endpoint())
+              .withRegion("us-east-1")
+              .withFields("secret")
+              .withDestinationKeyId(Samples.NEW_KEY);
+      Pipeline p = direct();
+      PCollection<GenericRecord> in = input(p);
+      ReEncrypt.Result<GenericRecord> plain = in.apply("Plain", remote);
+      ReEncrypt.Result<GenericRecord> batched =
+          in.apply("Batched", remote.withKmsBatchSize(2).withKmsMaxRequestsPerSecond(50));
+      PAssert.that(plain.failures()).empty();
+      PAssert.that(batched.failures()).empty();
+      String samplesDir = dir.resolve("samples").toString();
+      PAssert.that(plain.records()).satisfies(r -> underNewKey(samplesDir, r));
+      PAssert.that(batched.records()).satisfies(r -> underNewKey(samplesDir, r));
+      // The endpoint's error codes, as the embedded engine's.
+      PAssert.that(in.apply("SourceKey", remote.withSourceKeyId(Samples.NEW_KEY)).failures())
+          .satisfies(f -> check(codes(f), "IncorrectKeyException@secret"));
+      p.run().waitUntilFinish();
+    } finally {
+      System.clearProperty("aws.sharedCredentialsFile");
+      System.clearProperty("aws.profile");
+    }
+  }
+
+  /** Each record's secret opens under the destination key to the plaintext it was made from. */
+  private static Void underNewKey(String samplesDir, Iterable<GenericRecord> records) {
+    List<String> plaintexts = new ArrayList<>();
+    try (Outputs.Admin admin = new Outputs.Admin(Samples.at(Path.of(samplesDir)))) {
+      for (GenericRecord r : records) {
+        plaintexts.add(
+            r.get("id")
+                + "="
+                + admin.decrypt(
+                    Outputs.bytes(r.get("secret")), Samples.NEW_KEY, Map.of(), Samples.US_EAST_1));
+      }
+    }
+    assertThat(
+        plaintexts, containsInAnyOrder("r0=PLAINTEXT-0", "r1=PLAINTEXT-1", "r2=PLAINTEXT-2"));
+    return null;
   }
 
   private static Void check(List<String> codes, String expected) {
