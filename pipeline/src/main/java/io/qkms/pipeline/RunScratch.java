@@ -16,12 +16,10 @@ import java.nio.file.attribute.BasicFileAttributes;
  */
 final class RunScratch implements AutoCloseable {
   private final Path dir;
-  private final Thread onExit;
 
   private RunScratch(Path dir) {
     this.dir = dir;
-    this.onExit = new Thread(this::delete, "qkms-rekey-scratch-cleanup");
-    Runtime.getRuntime().addShutdownHook(onExit);
+    Runtime.getRuntime().addShutdownHook(new Thread(this::delete, "qkms-rekey-scratch-cleanup"));
   }
 
   /** A new, empty, owner-only folder in {@code java.io.tmpdir}. */
@@ -47,13 +45,23 @@ final class RunScratch implements AutoCloseable {
     }
   }
 
+  /**
+   * Deletes the folder. The embedded cluster shuts down asynchronously after the job's result is
+   * in, and may still touch its temporary files for a moment: a few tries, then the shutdown hook
+   * (left in place) sweeps once more when the JVM exits.
+   */
   @Override
   public void close() {
-    delete();
-    try {
-      Runtime.getRuntime().removeShutdownHook(onExit);
-    } catch (IllegalStateException e) {
-      // Already shutting down: the hook runs (or ran) the same delete.
+    for (int attempt = 0; attempt < 10 && Files.exists(dir); attempt++) {
+      if (attempt > 0) {
+        try {
+          Thread.sleep(200);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+      delete();
     }
   }
 
@@ -66,15 +74,27 @@ final class RunScratch implements AutoCloseable {
           dir,
           new SimpleFileVisitor<>() {
             @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs)
-                throws IOException {
-              Files.deleteIfExists(file);
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+              try {
+                Files.deleteIfExists(file);
+              } catch (IOException stillOpen) {
+                // The next try, or the shutdown hook, takes it.
+              }
               return FileVisitResult.CONTINUE;
             }
 
             @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-              Files.deleteIfExists(d);
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+              return FileVisitResult.CONTINUE; // gone meanwhile, or not ours to read
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path d, IOException e) {
+              try {
+                Files.deleteIfExists(d);
+              } catch (IOException notYet) {
+                // Not empty again (a file made meanwhile): the next try takes it.
+              }
               return FileVisitResult.CONTINUE;
             }
           });
