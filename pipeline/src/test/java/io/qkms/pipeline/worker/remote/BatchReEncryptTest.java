@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The BatchReEncrypt wire format as /work/prompts/batch-wire.md fixes it, both ways. */
+/** The BatchReEncrypt wire format as kms-engine/README.md specifies it, both ways. */
 class BatchReEncryptTest {
   private static final ObjectMapper JSON = new ObjectMapper();
 
