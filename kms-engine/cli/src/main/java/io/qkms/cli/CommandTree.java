@@ -114,7 +114,9 @@ final class CommandTree {
             "Creates a key store in DIR and its root key file (DIR/root.key, mode 0600, unless"
                 + " --root-key-file or $QKMS_ROOT_KEY_FILE names another; with $QKMS_PASSPHRASE"
                 + " set, the root key is derived from the passphrase instead). Refuses to"
-                + " overwrite an existing store. Keep the root key safe: without it the keys are"
+                + " overwrite an existing store, to adopt an existing root key file without "
+                + REUSE_ROOT_KEY
+                + ", and key files group or others may read or write. Keep the root key safe: without it the keys are"
                 + " lost.")
         .footer(EXIT_STATUS);
     spec.addOption(
@@ -141,6 +143,12 @@ final class CommandTree {
             "<file>",
             "Where to write (or find) the root key (default $QKMS_ROOT_KEY_FILE, else"
                 + " DIR/root.key)."));
+    spec.addOption(
+        flag(
+            REUSE_ROOT_KEY,
+            "Use a root key file that already exists (by default init refuses one it did not"
+                + " create: someone else may have planted it)."));
+    spec.addOption(allowExposedOption());
     addOutputOptions(spec);
     return spec;
   }
@@ -165,6 +173,7 @@ final class CommandTree {
             "<file>",
             "The root key file (default $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE, else"
                 + " DIR/root.key)."));
+    spec.addOption(allowExposedOption());
   }
 
   private static CommandSpec serveSpec() {
@@ -361,6 +370,7 @@ final class CommandTree {
             "<file>",
             "The root key file (default $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE, else"
                 + " DIR/root.key)."));
+    spec.addOption(allowExposedOption());
     addOutputOptions(spec);
     return spec;
   }
@@ -372,6 +382,20 @@ final class CommandTree {
             "--query",
             "<member>",
             "Print only this top-level member of the response, e.g. CiphertextBlob."));
+  }
+
+  static final String REUSE_ROOT_KEY = "--reuse-root-key";
+  static final String ALLOW_EXPOSED_KEY_FILES = "--allow-exposed-key-files";
+
+  private static OptionSpec allowExposedOption() {
+    return flag(
+        ALLOW_EXPOSED_KEY_FILES,
+        "Use a root key file or store file that group or others may read or write (refused"
+            + " otherwise), with a warning.");
+  }
+
+  private static OptionSpec flag(String name, String description) {
+    return OptionSpec.builder(name).arity("0").type(boolean.class).description(description).build();
   }
 
   private static OptionSpec helpOption() {

@@ -3,9 +3,12 @@ package io.qkms.cli;
 import io.qkms.engine.api.Principal;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
+import io.qkms.engine.store.file.KeyFileAccess;
 import io.qkms.engine.store.file.RootKeySource;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.ParseResult;
 
@@ -56,10 +59,42 @@ final class Invocation {
     Path dir = keystore(sub);
     RootKeySource source = rootKeySource(sub, dir);
     try {
+      checkKeyFileAccess(sub, dir, source);
       return FileKeyStore.open(dir, source, FileKeyStore.Mode.READ_WRITE);
     } finally {
       wipe(source);
     }
+  }
+
+  /**
+   * Refuses a root key file or store file that group or others may read or write, unless {@code
+   * --allow-exposed-key-files} is given; then warns on stderr.
+   */
+  void checkKeyFileAccess(ParseResult sub, Path dir, RootKeySource source) {
+    List<String> exposed;
+    try {
+      exposed = KeyFileAccess.exposed(dir, source);
+    } catch (IOException e) {
+      throw new CommandFailedException("Cannot read the permissions of the key store files: " + e);
+    }
+    if (exposed.isEmpty()) {
+      return;
+    }
+    String files = String.join(", ", exposed);
+    if (sub.hasMatchedOption(CommandTree.ALLOW_EXPOSED_KEY_FILES)) {
+      err.println(
+          "qkms: warning: group or others may read or write "
+              + files
+              + "; using it because of "
+              + CommandTree.ALLOW_EXPOSED_KEY_FILES);
+      return;
+    }
+    throw new CommandFailedException(
+        "Refusing key files that group or others may read or write: "
+            + files
+            + " (chmod 600 them and check who else had access, or pass "
+            + CommandTree.ALLOW_EXPOSED_KEY_FILES
+            + ")");
   }
 
   static void wipe(RootKeySource source) {

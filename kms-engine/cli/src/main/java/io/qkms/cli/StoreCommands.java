@@ -17,6 +17,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashSet;
@@ -48,7 +49,22 @@ final class StoreCommands {
       }
     }
     RootKeySource source = inv.rootKeySource(sub, dir);
-    boolean keyFileExisted = source instanceof RootKeySource.KeyFile f && Files.exists(f.path());
+    boolean keyFileExisted =
+        source instanceof RootKeySource.KeyFile f
+            && Files.exists(f.path(), LinkOption.NOFOLLOW_LINKS);
+    // An existing store is reported as such by create(), before anything about its root key.
+    boolean storeExists = Files.exists(dir.resolve(FileKeyStore.STORE_FILE));
+    if (keyFileExisted && !storeExists) {
+      if (!sub.hasMatchedOption(CommandTree.REUSE_ROOT_KEY)) {
+        throw new CommandFailedException(
+            "Root key file "
+                + ((RootKeySource.KeyFile) source).path()
+                + " already exists and init did not create it; pass "
+                + CommandTree.REUSE_ROOT_KEY
+                + " to use it (check first who made it)");
+      }
+      inv.checkKeyFileAccess(sub, dir, source);
+    }
     AccountId account = AccountId.of(accountText);
     NewAccessKey rootAccessKey;
     Path credentials = dir.resolve(CredentialsFile.FILE_NAME);

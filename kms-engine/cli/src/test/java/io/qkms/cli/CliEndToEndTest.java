@@ -314,6 +314,7 @@ class CliEndToEndTest {
   void wrongRootKeyFile_isAOneLineFailure() throws IOException {
     Path other = dir.resolve("other.key");
     Files.write(other, new byte[32]);
+    Files.setPosixFilePermissions(other, PosixFilePermissions.fromString("rw-------"));
 
     CliProcess.Result r = CliProcess.qkms(env, "list-keys", "--root-key-file", other.toString());
 

@@ -52,6 +52,7 @@ class EngineApiTest {
           "io.qkms.engine.store.file.FileKeyStore",
           "io.qkms.engine.store.file.RootKeySource",
           "io.qkms.engine.store.file.KeyStoreOpenException",
+          "io.qkms.engine.store.file.KeyFileAccess",
           "io.qkms.engine.store.file.KdfParams",
           "io.qkms.engine.wire.Dispatcher",
           "io.qkms.engine.wire.WireResponse",

@@ -65,6 +65,36 @@ class ServerFaultDetailsTest {
     }
   }
 
+  @Test
+  void storeFileDamagedOnDiskWhileServing_isNotOverwritten_andIsKmsInternal500() throws Exception {
+    Path ks = dir.resolve("ks");
+    FileKeyStore store =
+        FileKeyStore.create(
+            ks,
+            TestEndpoint.ACCOUNT,
+            List.of(Region.of("us-east-1"), Region.of("eu-west-1")),
+            new RootKeySource.KeyFile(dir.resolve("root.key")));
+    try (TestEndpoint endpoint =
+        TestEndpoint.start(
+            store, Clock.systemUTC(), b -> b.credentialRefresh(Duration.ofMinutes(5)))) {
+      assertThat(endpoint.call("CreateKey", "{}").statusCode(), equalTo(200));
+      Path file = ks.resolve(FileKeyStore.STORE_FILE);
+      byte[] damaged = Files.readAllBytes(file);
+      damaged[damaged.length - 1] ^= 1;
+      Files.write(file, damaged);
+
+      HttpResponse<String> r = endpoint.call("CreateKey", "{}");
+
+      assertThat(r.body(), r.statusCode(), equalTo(500));
+      assertThat(
+          Json.mapper().readTree(r.body()).get("__type").asText(), equalTo("KMSInternalException"));
+      assertThat(r.body(), not(containsString(dir.toString())));
+      assertThat(Files.readAllBytes(file), equalTo(damaged));
+    } finally {
+      store.close();
+    }
+  }
+
   private static void deleteRecursively(Path root) throws IOException {
     try (Stream<Path> paths = Files.walk(root)) {
       for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {

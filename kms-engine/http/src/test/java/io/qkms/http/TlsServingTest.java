@@ -34,6 +34,7 @@ import java.time.Instant;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
@@ -150,6 +151,47 @@ class TlsServingTest {
       assertThat(s.getSession().getProtocol(), equalTo("TLSv1.3"));
       X509Certificate served = (X509Certificate) s.getSession().getPeerCertificates()[0];
       assertThat(served.getSubjectAlternativeNames().toString(), containsString("qkms.test"));
+    }
+  }
+
+  /** A TLS socket to the server that checks the certificate names {@code host}, as HTTPS does. */
+  private static SSLSocket verifyingHost(String host) throws Exception {
+    TrustManagerFactory tmf =
+        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+    tmf.init(trustStore());
+    SSLContext ssl = SSLContext.getInstance("TLS");
+    ssl.init(null, tmf.getTrustManagers(), null);
+    SSLSocket s =
+        (SSLSocket)
+            ssl.getSocketFactory()
+                .createSocket(
+                    new Socket("127.0.0.1", endpoint.server.port()),
+                    host,
+                    endpoint.server.port(),
+                    true);
+    SSLParameters p = s.getSSLParameters();
+    p.setEndpointIdentificationAlgorithm("HTTPS");
+    s.setSSLParameters(p);
+    return s;
+  }
+
+  @Test
+  void clientCheckingTheHostName_acceptsANameInTheCertificate() throws Exception {
+    try (SSLSocket s = verifyingHost("qkms.test")) {
+      s.startHandshake();
+
+      assertThat(s.getSession().getPeerHost(), equalTo("qkms.test"));
+    }
+  }
+
+  @Test
+  void clientCheckingTheHostName_refusesAWrongHost() throws Exception {
+    try (SSLSocket s = verifyingHost("wrong.example")) {
+      SSLHandshakeException e = assertThrows(SSLHandshakeException.class, s::startHandshake);
+
+      assertThat(
+          rootCause(e).getMessage(),
+          containsString("No subject alternative DNS name matching wrong.example found"));
     }
   }
 

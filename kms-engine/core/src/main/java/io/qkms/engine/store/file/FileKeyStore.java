@@ -19,6 +19,8 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.HexFormat;
@@ -61,7 +63,7 @@ public final class FileKeyStore implements KeyStore, StateStore {
   /**
    * A loaded state and the fingerprint ({@link StoreFile#fingerprint}) of the file it came from.
    */
-  private record Loaded(StoreState state, byte[] fingerprint) {}
+  private record Loaded(StoreState state, byte[] fingerprint, byte[] digest) {}
 
   private final Path dir;
   private final Path file;
@@ -157,6 +159,7 @@ public final class FileKeyStore implements KeyStore, StateStore {
    */
   public static FileKeyStore open(Path dir, RootKeySource source, Mode mode) {
     Path file = dir.resolve(STORE_FILE);
+    refuseSymbolicLink(file);
     byte[] bytes;
     try {
       bytes = Files.readAllBytes(file);
@@ -263,7 +266,10 @@ public final class FileKeyStore implements KeyStore, StateStore {
 
   private static Loaded load(Path file, StoreFile.Header expected, RootKeys keys)
       throws IOException {
-    byte[] bytes = Files.readAllBytes(file);
+    return load(file, Files.readAllBytes(file), expected, keys);
+  }
+
+  private static Loaded load(Path file, byte[] bytes, StoreFile.Header expected, RootKeys keys) {
     StoreFile.Parsed parsed = StoreFile.parse(bytes, file.toString());
     if (!parsed.header().storeId().equals(expected.storeId())) {
       throw new KeyStoreOpenException(
@@ -283,7 +289,7 @@ public final class FileKeyStore implements KeyStore, StateStore {
     if (state.revision() != parsed.header().revision()) {
       throw StoreFile.tampered(file.toString());
     }
-    return new Loaded(state, StoreFile.fingerprint(parsed));
+    return new Loaded(state, StoreFile.fingerprint(parsed), sha256(bytes));
   }
 
   /** The latest state; reloads first if another process replaced the file. */
@@ -306,13 +312,53 @@ public final class FileKeyStore implements KeyStore, StateStore {
     return l;
   }
 
+  /**
+   * The state a write builds on, checked against the whole file: a QKMS writer always changes the
+   * fingerprint, but someone editing the encrypted body leaves it as it was, and a write must not
+   * silently replace such a file. A file that differs in any byte from what this store last read or
+   * wrote is loaded (and so authenticated) again; a damaged one fails the write.
+   */
+  private synchronized Loaded currentForWrite() throws IOException {
+    refuseSymbolicLink(file);
+    byte[] bytes = Files.readAllBytes(file);
+    Loaded l = loaded;
+    if (MessageDigest.isEqual(sha256(bytes), l.digest())) {
+      return l;
+    }
+    l = load(file, bytes, header, keys);
+    loaded = l;
+    return l;
+  }
+
+  /**
+   * A symbolic link as the store file is refused: a write renames a new file over the link (the
+   * link would silently become a regular file and its target stay behind, stale).
+   */
+  private static void refuseSymbolicLink(Path file) {
+    if (Files.isSymbolicLink(file)) {
+      throw new KeyStoreOpenException(
+          KeyStoreOpenException.Problem.IO,
+          file
+              + " is a symbolic link; QKMS replaces the store file on every write, which would"
+              + " replace the link, so it refuses one (move the store directory instead)");
+    }
+  }
+
+  private static byte[] sha256(byte[] bytes) {
+    try {
+      return MessageDigest.getInstance("SHA-256").digest(bytes);
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is missing from this JDK", e);
+    }
+  }
+
   @Override
   public StoreState update(Duration timeout, UnaryOperator<StoreState> change) {
     if (mode == Mode.READ_ONLY) {
       throw new ReadOnlyStoreException();
     }
     try (StoreLock lock = StoreLock.acquire(dir.resolve(LOCK_FILE), timeout)) {
-      Loaded l = current();
+      Loaded l = currentForWrite();
       StoreState next = change.apply(l.state());
       if (next == l.state()) {
         return next;
@@ -334,7 +380,7 @@ public final class FileKeyStore implements KeyStore, StateStore {
       AtomicFiles.write(file, content);
       // We hold the lock, so the file on disk is the one just written: no need to read it back.
       synchronized (this) {
-        loaded = new Loaded(committed, StoreFile.fingerprint(content));
+        loaded = new Loaded(committed, StoreFile.fingerprint(content), sha256(content));
       }
       return committed;
     } catch (StoreTimeoutException e) {

@@ -5,6 +5,7 @@ import static io.qkms.engine.store.file.KeyStoreOpenException.Problem.UNSUPPORTE
 import static io.qkms.engine.store.file.KeyStoreOpenException.Problem.WRONG_ROOT_KEY;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.anEmptyMap;
+import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -250,6 +251,68 @@ class FileKeyStoreTamperTest {
       assertThat(
           writer.update(Duration.ofSeconds(1), s -> s.withRevision(-1)).revision(),
           equalTo(r.newerRevision() + 1));
+    }
+  }
+
+  @Test
+  void writer_afterBodyDamagedOnDisk_refusesToOverwriteIt() throws IOException {
+    try (FileKeyStore writer = FileStores.createWithKeyFile(dir)) {
+      writer.update(Duration.ofSeconds(1), s -> s.withRevision(-1));
+      byte[] damaged = storeBytes();
+      damaged[damaged.length - 1] ^= 1; // the tag: the authenticated prefix is unchanged
+      Files.write(storeFile(), damaged);
+
+      StoreFailureException e =
+          assertThrows(
+              StoreFailureException.class,
+              () -> writer.update(Duration.ofSeconds(1), s -> s.withRevision(-1)));
+
+      assertThat(
+          e.getMessage(),
+          equalTo(
+              "Cannot write "
+                  + storeFile()
+                  + ": "
+                  + storeFile()
+                  + " was modified or damaged: it does not authenticate under this store's root"
+                  + " key"));
+      assertThat(storeBytes(), equalTo(damaged));
+    }
+  }
+
+  @Test
+  void symlinkedStoreFile_isRefusedAtOpen(@TempDir Path elsewhere) throws IOException {
+    FileStores.createWithKeyFile(dir).close();
+    Path real = Files.move(storeFile(), elsewhere.resolve(FileKeyStore.STORE_FILE));
+    Files.createSymbolicLink(storeFile(), real);
+
+    KeyStoreOpenException e =
+        assertThrows(
+            KeyStoreOpenException.class,
+            () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_WRITE));
+
+    assertThat(
+        e.getMessage(),
+        equalTo(
+            storeFile()
+                + " is a symbolic link; QKMS replaces the store file on every write, which would"
+                + " replace the link, so it refuses one (move the store directory instead)"));
+  }
+
+  @Test
+  void symlinkedStoreFile_madeAfterOpen_isRefusedAtTheNextWrite(@TempDir Path elsewhere)
+      throws IOException {
+    try (FileKeyStore writer = FileStores.createWithKeyFile(dir)) {
+      Path real = Files.move(storeFile(), elsewhere.resolve(FileKeyStore.STORE_FILE));
+      Files.createSymbolicLink(storeFile(), real);
+
+      StoreFailureException e =
+          assertThrows(
+              StoreFailureException.class,
+              () -> writer.update(Duration.ofSeconds(1), s -> s.withRevision(-1)));
+
+      assertThat(e.getMessage(), containsString("is a symbolic link"));
+      assertThat(Files.isSymbolicLink(storeFile()), equalTo(true));
     }
   }
 
