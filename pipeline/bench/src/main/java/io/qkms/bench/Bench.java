@@ -48,7 +48,8 @@ public final class Bench {
           "http",
           "census",
           "resume",
-          "remote");
+          "remote",
+          "parquet");
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
   private static final String KEY = Samples.NEW_KEY;
 
@@ -127,7 +128,7 @@ public final class Bench {
               "--only "
                   + s
                   + ": the sections are engine, pipeline, flink, direct, samples, cli, http,"
-                  + " census, resume, remote");
+                  + " census, resume, remote, parquet");
         }
       }
       Path root = Path.of(single(o, "--root", "."));
@@ -247,6 +248,9 @@ public final class Bench {
     }
     if (options.wanted("remote")) {
       section("remote", this::remote);
+    }
+    if (options.wanted("parquet")) {
+      section("parquet", this::parquet);
     }
     ratios();
     String json = json();
@@ -951,6 +955,58 @@ public final class Bench {
     }
   }
 
+  // ---- parquet ------------------------------------------------------------------------------
+
+  /**
+   * The re-key job on the N records as Parquet (input and output) against the same records as Avro,
+   * alternating, both on FlinkRunner through PipelineBench: records/s from the first record to the
+   * committed and checked output, and launch-to-end seconds.
+   */
+  private void parquet() throws Exception {
+    Samples samples = benchSamples();
+    Path avro = benchData();
+    Path parquet = work.resolve("samples/data/bench-" + options.records() + ".parquet");
+    if (!Files.exists(parquet)) {
+      note("parquet: writing the " + options.records() + " records as Parquet...");
+      ParquetData.fromAvro(avro, parquet);
+    }
+    for (int i = 1; i <= options.repeat(); i++) {
+      String of = " (run " + i + " of " + options.repeat() + ")";
+      for (boolean isParquet : new boolean[] {true, false}) {
+        String format = isParquet ? "parquet" : "avro";
+        note("parquet: the re-key job on " + format + ", FlinkRunner" + of + "...");
+        Path out = work.resolve("runs/parquet-" + format);
+        deleteTree(out);
+        List<String> job = jvm(options.flinkJvm());
+        job.addAll(
+            List.of(
+                "io.qkms.bench.PipelineBench",
+                "--runner=FlinkRunner",
+                "--parallelism=2",
+                "--input=" + (isParquet ? parquet : avro),
+                "--output=" + out,
+                "--keystore=" + samples.keystore(),
+                "--fields=secret",
+                "--destinationKeyId=" + KEY));
+        Map<String, Double> r = lines(child(job, Map.of(), "parquet-" + format).stdout());
+        if (r.get("records") != options.records()) {
+          throw new IOException(
+              "the "
+                  + format
+                  + " run read "
+                  + r.get("records")
+                  + " records, not "
+                  + options.records());
+        }
+        String key = isParquet ? "parquet." : "parquet.avro_";
+        figures.addRun(key + "records_per_s", r.get("records_per_s"), jdk());
+        figures.addRun(key + "total_s", r.get("total_s"), jdk());
+        deleteTree(out);
+      }
+    }
+    figures.medians();
+  }
+
   // ---- ratios and JSON ----------------------------------------------------------------------
 
   private void ratios() {
@@ -992,6 +1048,8 @@ public final class Bench {
         "remote.batch_to_embedded_ratio",
         "remote.batch_records_per_s",
         "remote.embedded_records_per_s");
+    figures.ratio("parquet.to_avro_ratio", "parquet.records_per_s", "parquet.avro_records_per_s");
+    figures.ratio("parquet.total_to_avro_total_ratio", "parquet.total_s", "parquet.avro_total_s");
   }
 
   private String json() throws IOException {

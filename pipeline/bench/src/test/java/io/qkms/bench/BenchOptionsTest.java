@@ -47,7 +47,7 @@ class BenchOptionsTest {
             .getMessage(),
         equalTo(
             "--only flunk: the sections are engine, pipeline, flink, direct, samples, cli, http,"
-                + " census, resume, remote"));
+                + " census, resume, remote, parquet"));
     assertThat(
         assertThrows(
                 IllegalArgumentException.class,

@@ -158,7 +158,10 @@ final class ParquetFormat implements Format {
                               Boolean.toString(layout.oldListStructure()))))
               .to(directory)
               .withPrefix(Formats.PART)
-              .withSuffix(outputSuffix()));
+              .withSuffix(outputSuffix())
+              // Windowed writes finalize each parallel instance's files apart, and on Flink with
+              // parallelism 2 both named theirs part-00000-of-00001: one overwrote the other.
+              .withIgnoreWindowing());
     }
 
     @Override
