@@ -366,6 +366,20 @@ abstract class EndToEndTest {
   }
 
   @Test
+  void parquet_twoInputFiles_areWrittenWhole_everyRecordOnce() throws IOException {
+    Path in = Files.createDirectories(dir.resolve("two-parquet"));
+    Files.copy(samples.data("customers.parquet"), in.resolve("a.parquet"));
+    Files.copy(samples.data("customers.parquet"), in.resolve("b.parquet"));
+    Path run = dir.resolve("two-parquet-run");
+
+    ReKeyJob.Outcome o = job(rekeyArgs(in.resolve("*.parquet"), run));
+
+    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(o.report().committed(), equalTo(new RunReport.Committed(408, 400, 8)));
+    assertThat(ParquetTestFiles.parts(run).size(), is(400));
+  }
+
+  @Test
   void parquet_everyOutputFieldDecryptsUnderTheDestinationKeyAndContext_toTheOriginal() {
     Path output = Outputs.parts(parquetRun).get(0);
     assertThat(output.getFileName().toString(), org.hamcrest.Matchers.endsWith(".parquet"));
