@@ -21,6 +21,7 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -225,32 +226,23 @@ public final class Bench {
   /** Every wanted section, then the ratios; returns the JSON written. */
   String all() throws IOException {
     Files.createDirectories(work);
-    if (options.wanted("engine")) {
-      section("engine", this::engine);
-    }
-    if (options.wanted("pipeline") || options.wanted("flink") || options.wanted("direct")) {
-      section("pipeline", this::pipeline);
-    }
-    if (options.wanted("samples")) {
-      section("samples", this::samples);
-    }
-    if (options.wanted("cli")) {
-      section("cli", this::cli);
-    }
-    if (options.wanted("http")) {
-      section("http", this::http);
-    }
-    if (options.wanted("census")) {
-      section("census", this::census);
-    }
-    if (options.wanted("resume")) {
-      section("resume", this::resume);
-    }
-    if (options.wanted("remote")) {
-      section("remote", this::remote);
-    }
-    if (options.wanted("parquet")) {
-      section("parquet", this::parquet);
+    Map<String, Section> sections = new LinkedHashMap<>();
+    sections.put("engine", this::engine);
+    sections.put("pipeline", this::pipeline);
+    sections.put("samples", this::samples);
+    sections.put("cli", this::cli);
+    sections.put("http", this::http);
+    sections.put("census", this::census);
+    sections.put("resume", this::resume);
+    sections.put("remote", this::remote);
+    sections.put("parquet", this::parquet);
+    for (Map.Entry<String, Section> s : sections.entrySet()) {
+      String name = s.getKey();
+      // --only flink and --only direct run one runner of the pipeline section.
+      if (options.wanted(name)
+          || name.equals("pipeline") && (options.wanted("flink") || options.wanted("direct"))) {
+        section(name, s.getValue());
+      }
     }
     ratios();
     String json = json();
