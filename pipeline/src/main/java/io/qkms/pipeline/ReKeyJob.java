@@ -80,6 +80,7 @@ public final class ReKeyJob {
             PipelineOptionsFactory.fromArgs(normalized).withValidation().as(ReKeyOptions.class);
         FlinkSettings.apply(options, normalized, scratch);
         S3Clients.install(options);
+        AwsInstanceMetadata.offUnlessUsed(options, System.getProperties(), System.getenv());
         FileSystems.setDefaultPipelineOptions(options);
         plan = JobPlan.from(options);
         if (plan.mode() == JobPlan.Mode.CENSUS) {
