@@ -10,6 +10,8 @@ import io.qkms.engine.keys.AliasName;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.keys.MaterialId;
 import io.qkms.engine.keys.Region;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -21,6 +23,14 @@ import java.util.function.Supplier;
  * were loaded, measured by an injected clock, and wiping evicted materials. No background threads:
  * maintenance runs on the calling threads, which matters in a Flink TaskManager where lingering
  * threads pin a job's class loader.
+ *
+ * <p>In front of the key and alias caches, each thread remembers the last key and alias it was
+ * given (a job names the same key for millions of records): a hit costs an equality check, a clock
+ * read and a volatile read instead of a Caffeine lookup. A memo keeps the cache's semantics: it
+ * expires a TTL after the load of its entry began, and any invalidation drops every thread's memo
+ * (a generation counter), so a key disabled or deleted elsewhere is seen within the TTL as before.
+ * Materials are not memoized: the cache must be able to wipe an evicted material, so each use
+ * retains it through Caffeine.
  */
 public final class KeyCache {
   private record KeyRef(Region region, KeyId keyId) {}
@@ -31,8 +41,31 @@ public final class KeyCache {
 
   private record GrantRef(Region region, String grantId) {}
 
-  private final Cache<KeyRef, CachedKey> keys;
-  private final Cache<AliasRef, KeyId> aliases;
+  /** A value and the clock reading taken before the load that produced it began. */
+  private record Loaded<V>(V value, long loadStart) {}
+
+  /** One thread's last key and alias, with the deadline and generation they hold until. */
+  private static final class Memo {
+    Region keyRegion;
+    KeyId keyId;
+    CachedKey key;
+    long keyDeadline;
+    long keyGeneration;
+    Region aliasRegion;
+    AliasName alias;
+    KeyId target;
+    long aliasDeadline;
+    long aliasGeneration;
+  }
+
+  private final Cache<KeyRef, Loaded<CachedKey>> keys;
+  private final Cache<AliasRef, Loaded<KeyId>> aliases;
+  private final LongSupplier nanoTime;
+  private final long ttlNanos;
+  // Bumped after every metadata invalidation; a memo taken under an older value is not used.
+  private final AtomicLong generation = new AtomicLong();
+  private final ThreadLocal<Memo> memo = ThreadLocal.withInitial(Memo::new);
+  private final LongAdder memoHits = new LongAdder();
   private final Cache<MaterialRef, CachedMaterial> materials;
   private final Cache<GrantRef, KeyId> grantKeys;
 
@@ -40,6 +73,8 @@ public final class KeyCache {
    * @param nanoTime the clock that ages entries, in nanoseconds
    */
   public KeyCache(KeyCacheConfig config, LongSupplier nanoTime) {
+    this.nanoTime = nanoTime;
+    this.ttlNanos = config.ttl().toNanos();
     keys = bounded(config.maxKeys(), config, nanoTime).recordStats().build();
     aliases = bounded(config.maxKeys(), config, nanoTime).recordStats().build();
     grantKeys = bounded(config.maxKeys(), config, nanoTime).build();
@@ -72,12 +107,82 @@ public final class KeyCache {
    * exceptions propagate.
    */
   public CachedKey key(Region region, KeyId keyId, Supplier<CachedKey> loader) {
-    return keys.get(new KeyRef(region, keyId), ref -> loader.get());
+    CachedKey hit = memoizedKey(region, keyId);
+    if (hit != null) {
+      return hit;
+    }
+    long gen = generation.get(); // before the lookup: an invalidation during it voids the memo
+    Loaded<CachedKey> l = keys.get(new KeyRef(region, keyId), ref -> load(loader));
+    if (l == null) {
+      return null;
+    }
+    Memo m = memo.get();
+    m.keyRegion = region;
+    m.keyId = keyId;
+    m.key = l.value();
+    m.keyDeadline = l.loadStart() + ttlNanos;
+    m.keyGeneration = gen;
+    return l.value();
+  }
+
+  /**
+   * The key this thread last got for ({@code region}, {@code keyId}) if that is still fresh, else
+   * null: the data path's fast path, before it builds a loader for {@link #key}.
+   */
+  public CachedKey memoizedKey(Region region, KeyId keyId) {
+    Memo m = memo.get();
+    CachedKey k = m.key;
+    if (k != null
+        && m.keyId.equals(keyId)
+        && m.keyRegion.equals(region)
+        && m.keyGeneration == generation.get()
+        && nanoTime.getAsLong() - m.keyDeadline < 0) {
+      memoHits.increment();
+      return k;
+    }
+    return null;
   }
 
   /** The cached target of an alias, or what {@code loader} returns (null: nothing cached). */
   public KeyId alias(Region region, AliasName alias, Supplier<KeyId> loader) {
-    return aliases.get(new AliasRef(region, alias), ref -> loader.get());
+    KeyId hit = memoizedAlias(region, alias);
+    if (hit != null) {
+      return hit;
+    }
+    long gen = generation.get();
+    Loaded<KeyId> l = aliases.get(new AliasRef(region, alias), ref -> load(loader));
+    if (l == null) {
+      return null;
+    }
+    Memo m = memo.get();
+    m.aliasRegion = region;
+    m.alias = alias;
+    m.target = l.value();
+    m.aliasDeadline = l.loadStart() + ttlNanos;
+    m.aliasGeneration = gen;
+    return l.value();
+  }
+
+  /** The target this thread last got for the alias if still fresh, else null. */
+  public KeyId memoizedAlias(Region region, AliasName alias) {
+    Memo m = memo.get();
+    KeyId t = m.target;
+    if (t != null
+        && m.alias.equals(alias)
+        && m.aliasRegion.equals(region)
+        && m.aliasGeneration == generation.get()
+        && nanoTime.getAsLong() - m.aliasDeadline < 0) {
+      memoHits.increment();
+      return t;
+    }
+    return null;
+  }
+
+  private <V> Loaded<V> load(Supplier<V> loader) {
+    // Read before loading: the memo's deadline is then no later than Caffeine's expiry.
+    long start = nanoTime.getAsLong();
+    V v = loader.get();
+    return v == null ? null : new Loaded<>(v, start);
   }
 
   /** The key a grant belongs to, cached, or what {@code loader} finds (null: nothing cached). */
@@ -119,6 +224,7 @@ public final class KeyCache {
   /** Forgets a key's metadata in one region (after a local write to it). */
   public void invalidateKey(Region region, KeyId keyId) {
     keys.invalidate(new KeyRef(region, keyId));
+    generation.incrementAndGet(); // after: a lookup that saw the old generation may hold old data
   }
 
   /** Forgets all metadata (after a local write whose reach is wider than one key). */
@@ -126,6 +232,7 @@ public final class KeyCache {
     keys.invalidateAll();
     aliases.invalidateAll();
     grantKeys.invalidateAll();
+    generation.incrementAndGet();
   }
 
   /** Wipes and forgets every cached material. */
@@ -138,7 +245,7 @@ public final class KeyCache {
     CacheStats a = aliases.stats();
     CacheStats m = materials.stats();
     return new KeyCacheStats(
-        k.hitCount() + a.hitCount(),
+        k.hitCount() + a.hitCount() + memoHits.sum(),
         k.missCount() + a.missCount(),
         k.evictionCount() + a.evictionCount(),
         m.hitCount(),

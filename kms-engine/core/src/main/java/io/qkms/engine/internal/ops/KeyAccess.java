@@ -68,6 +68,10 @@ final class KeyAccess {
 
   /** The cached key with this ID in {@code region}, or null if the store has none. */
   CachedKey cachedKey(Region region, KeyId id) {
+    CachedKey hit = ctx.cache.memoizedKey(region, id); // no loader built on the data path
+    if (hit != null) {
+      return hit;
+    }
     boolean[] maintained = new boolean[1];
     CachedKey key = ctx.cache.key(region, id, () -> loadKey(region, id, maintained));
     afterLoad(maintained);
@@ -112,7 +116,11 @@ final class KeyAccess {
   }
 
   private KeyId resolveIdCached(Region region, String identifier) {
-    return resolveId(parse(identifier), alias -> aliasTargetCached(region, alias));
+    KeyIdentifier parsed = parse(identifier);
+    if (parsed instanceof KeyIdentifier.ById k) {
+      return k.keyId(); // the common case, without building the alias function
+    }
+    return resolveId(parsed, alias -> aliasTargetCached(region, alias));
   }
 
   /** The key ID an identifier names, looking aliases up with {@code aliases}. */
@@ -137,6 +145,10 @@ final class KeyAccess {
   }
 
   private KeyId aliasTargetCached(Region region, AliasName alias) {
+    KeyId hit = ctx.cache.memoizedAlias(region, alias);
+    if (hit != null) {
+      return hit;
+    }
     boolean[] maintained = new boolean[1];
     KeyId target =
         ctx.cache.alias(

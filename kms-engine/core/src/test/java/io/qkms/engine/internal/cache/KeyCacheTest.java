@@ -21,6 +21,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -148,6 +152,102 @@ class KeyCacheTest {
     assertThat(one.calls.get(), equalTo(2));
     assertThat(two.calls.get(), equalTo(1));
     assertThat(oneEu.calls.get(), equalTo(1));
+  }
+
+  // ---- The per-thread memo keeps the cache's TTL and invalidation -------------------------------
+
+  @Test
+  void key_repeatedWithinTtl_expiresATtlAfterItsLoadNotItsLastUse() {
+    KeyCache c = cache();
+    CountingLoader<CachedKey> loader = keyLoader(US, keyId(1));
+    CachedKey first = c.key(US, keyId(1), loader);
+    for (int i = 0; i < 3; i++) {
+      advance(TTL.dividedBy(4));
+      assertThat(c.key(US, keyId(1), loader), sameInstance(first));
+    }
+    advance(TTL.dividedBy(4).minusNanos(1));
+    assertThat(c.memoizedKey(US, keyId(1)), sameInstance(first));
+    advance(Duration.ofNanos(1));
+    assertThat(c.memoizedKey(US, keyId(1)), nullValue());
+    assertThat(c.key(US, keyId(1), loader) == first, equalTo(false));
+    assertThat(loader.calls.get(), equalTo(2));
+  }
+
+  @Test
+  void key_loadedByAnotherThread_expiresATtlAfterThatLoad() throws Exception {
+    KeyCache c = cache();
+    CountingLoader<CachedKey> loader = keyLoader(US, keyId(1));
+    CachedKey first = onAnotherThread(() -> c.key(US, keyId(1), loader));
+    advance(TTL.minusNanos(1));
+    assertThat(c.key(US, keyId(1), loader), sameInstance(first)); // a Caffeine hit, memoized
+    advance(Duration.ofNanos(1));
+    assertThat(c.key(US, keyId(1), loader) == first, equalTo(false));
+    assertThat(loader.calls.get(), equalTo(2));
+  }
+
+  @Test
+  void key_invalidatedOnAnotherThread_isReloadedOnThisOne() throws Exception {
+    KeyCache c = cache();
+    CountingLoader<CachedKey> loader = keyLoader(US, keyId(1));
+    CachedKey first = c.key(US, keyId(1), loader);
+    onAnotherThread(
+        () -> {
+          c.invalidateKey(US, keyId(1));
+          return null;
+        });
+    assertThat(c.memoizedKey(US, keyId(1)), nullValue());
+    assertThat(c.key(US, keyId(1), loader) == first, equalTo(false));
+    assertThat(loader.calls.get(), equalTo(2));
+  }
+
+  @Test
+  void key_invalidatingAnotherKey_alsoDropsTheMemoButNotTheCachedEntry() {
+    KeyCache c = cache();
+    CountingLoader<CachedKey> loader = keyLoader(US, keyId(1));
+    CachedKey first = c.key(US, keyId(1), loader);
+    c.invalidateKey(US, keyId(2));
+    assertThat(c.memoizedKey(US, keyId(1)), nullValue());
+    assertThat(c.key(US, keyId(1), loader), sameInstance(first));
+    assertThat(loader.calls.get(), equalTo(1));
+  }
+
+  @Test
+  void memoizedKey_isNullForAnotherKeyOrRegion() {
+    KeyCache c = cache();
+    c.key(US, keyId(1), keyLoader(US, keyId(1)));
+    assertThat(c.memoizedKey(US, keyId(2)), nullValue());
+    assertThat(c.memoizedKey(EU, keyId(1)), nullValue());
+  }
+
+  @Test
+  void alias_invalidateAllMetadata_dropsTheMemo() {
+    KeyCache c = cache();
+    CountingLoader<KeyId> loader = new CountingLoader<>(() -> keyId(1));
+    c.alias(US, ALIAS, loader);
+    assertThat(c.memoizedAlias(US, ALIAS), equalTo(keyId(1)));
+    c.invalidateAllMetadata();
+    assertThat(c.memoizedAlias(US, ALIAS), nullValue());
+    c.alias(US, ALIAS, loader);
+    assertThat(loader.calls.get(), equalTo(2));
+  }
+
+  @Test
+  void alias_memoExpiresATtlAfterTheLoad() {
+    KeyCache c = cache();
+    c.alias(US, ALIAS, new CountingLoader<>(() -> keyId(1)));
+    advance(TTL.minusNanos(1));
+    assertThat(c.memoizedAlias(US, ALIAS), equalTo(keyId(1)));
+    advance(Duration.ofNanos(1));
+    assertThat(c.memoizedAlias(US, ALIAS), nullValue());
+  }
+
+  private static <T> T onAnotherThread(Callable<T> work) throws Exception {
+    ExecutorService e = Executors.newSingleThreadExecutor();
+    try {
+      return e.submit(work).get(10, TimeUnit.SECONDS);
+    } finally {
+      e.shutdownNow();
+    }
   }
 
   @Test

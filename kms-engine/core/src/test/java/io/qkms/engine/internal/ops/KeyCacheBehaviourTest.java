@@ -103,6 +103,25 @@ class KeyCacheBehaviourTest {
   }
 
   @Test
+  void disableKeyByAnotherEngine_usedEveryMomentUpToTheTtl_isDisabledAtTheTtl() {
+    KeyMetadata m = f.symmetricKey();
+    f.encrypt(m.keyId(), "cache the key", CTX); // loads the key: the TTL counts from here
+    try (KmsEngine other = Calls.secondEngine(f)) {
+      other.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
+      for (int i = 0; i < 4; i++) {
+        f.clock.advance(JUST_UNDER_TTL.dividedBy(4));
+        f.encrypt(m.keyId(), "still allowed", CTX); // repeated use does not extend the key's life
+      }
+      f.clock.advance(EngineFixture.CACHE_TTL.minus(JUST_UNDER_TTL.dividedBy(4).multipliedBy(4)));
+
+      assertKmsError(
+          DisabledException.class,
+          m.arn() + " is disabled.",
+          () -> f.encrypt(m.keyId(), "too late", CTX));
+    }
+  }
+
+  @Test
   void disableKeyLocally_takesEffectAtOnce() {
     KeyMetadata m = f.symmetricKey();
     f.encrypt(m.keyId(), "cache the key", CTX);
