@@ -50,6 +50,7 @@ final class JobArguments {
         "KMS endpoint (instead of a key store)",
         List.of(
             "kmsEndpoint",
+            "kmsCaBundle",
             "kmsMaxRequestsPerSecond",
             "kmsMaxInFlight",
             "kmsBatchSize",

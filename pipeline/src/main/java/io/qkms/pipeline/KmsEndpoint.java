@@ -1,5 +1,6 @@
 package io.qkms.pipeline;
 
+import io.qkms.pipeline.worker.remote.CaBundle;
 import io.qkms.pipeline.worker.remote.RemoteSpec;
 import java.util.Locale;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
@@ -14,6 +15,7 @@ import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 record KmsEndpoint(
     String url,
     String region,
+    String caBundle,
     double maxRequestsPerSecond,
     int maxInFlight,
     int batchSize,
@@ -40,6 +42,7 @@ record KmsEndpoint(
     if (!endpoint) {
       requireEndpoint(o.getKmsMaxRequestsPerSecond() != 0, "--kmsMaxRequestsPerSecond");
       requireEndpoint(o.getKmsBatchSize() != 1, "--kmsBatchSize");
+      requireEndpoint(o.getKmsCaBundle() != null, "--kmsCaBundle");
       requireEndpoint(
           o.getKmsMaxInFlight() != RemoteSpec.DEFAULT_MAX_IN_FLIGHT, "--kmsMaxInFlight");
       requireEndpoint(
@@ -71,10 +74,22 @@ record KmsEndpoint(
       throw new IllegalArgumentException(
           "--kmsPricePer10k must be 0 or more, was " + o.getKmsPricePer10k());
     }
+    String caBundle = o.getKmsCaBundle();
+    if (caBundle != null) {
+      if (!url.startsWith("https:")) {
+        throw new IllegalArgumentException(
+            "--kmsCaBundle says whom an https endpoint may be; --kmsEndpoint "
+                + url
+                + " is not https");
+      }
+      caBundle = java.nio.file.Path.of(caBundle.strip()).toAbsolutePath().toString();
+      CaBundle.check(caBundle); // as the workers will read it
+    }
     KmsEndpoint e =
         new KmsEndpoint(
             url,
             region,
+            caBundle,
             o.getKmsMaxRequestsPerSecond(),
             o.getKmsMaxInFlight(),
             o.getKmsBatchSize(),
@@ -119,6 +134,7 @@ record KmsEndpoint(
   /** The spec the workers' client is made from, for a job of {@code workers} parallel workers. */
   RemoteSpec spec(int workers) {
     return RemoteSpec.builder(url, region)
+        .caBundle(caBundle)
         .maxRequestsPerSecond(maxRequestsPerSecond)
         .workers(workers)
         .maxInFlight(maxInFlight)

@@ -338,6 +338,9 @@ public final class ReKeyJob {
     } else {
       KmsEndpoint k = plan.kms();
       run.put("kmsEndpoint", k.url());
+      if (k.caBundle() != null) {
+        run.put("kmsCaBundle", k.caBundle());
+      }
       run.put("region", k.region());
       run.put(
           "kmsMaxRequestsPerSecond",

@@ -188,6 +188,14 @@ public interface ReKeyOptions extends PipelineOptions {
   void setKmsEndpoint(String value);
 
   @Description(
+      "A PEM file of the certificates an https --kmsEndpoint's certificate must chain to (a private"
+          + " CA, or the certificate qkms tls-cert wrote), read on every worker; default: the JVM's"
+          + " trust store.")
+  String getKmsCaBundle();
+
+  void setKmsCaBundle(String value);
+
+  @Description(
       "The whole job's budget of ReEncrypt operations per second at the endpoint (retries and"
           + " batch items count), split among the parallel workers; each slows down on"
           + " ThrottlingException and retries. 0: none.")

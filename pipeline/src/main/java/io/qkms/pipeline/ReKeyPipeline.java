@@ -53,6 +53,7 @@ final class ReKeyPipeline {
       KmsEndpoint k = plan.kms();
       t =
           t.withKmsEndpoint(k.url())
+              .withKmsCaBundle(k.caBundle())
               .withRegion(k.region())
               .withKmsMaxRequestsPerSecond(k.maxRequestsPerSecond())
               .withKmsMaxInFlight(k.maxInFlight())

@@ -5,6 +5,7 @@ import io.qkms.pipeline.transform.FieldRule;
 import io.qkms.pipeline.worker.remote.RemoteCallException;
 import io.qkms.pipeline.worker.remote.RemoteCheck;
 import java.io.IOException;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -119,6 +120,14 @@ final class RemotePreflight {
   /** The endpoint, the credentials or the key, whichever {@code x} says is wrong. */
   private static IllegalArgumentException problem(
       KmsEndpoint e, Map<String, String> env, RemoteCallException x, String keyId) {
+    if (x.tls()
+        || (e.url().startsWith("https:")
+            && x.unreachable()
+            && x.getMessage() != null
+            && x.getMessage().contains("connection was closed"))) {
+      // A server that closes the connection on the TLS hello speaks no TLS (plain HTTP, say).
+      return new IllegalArgumentException(tlsProblem(e, x.getMessage()));
+    }
     if (x.unreachable()) {
       return new IllegalArgumentException(
           "--kmsEndpoint "
@@ -147,6 +156,37 @@ final class RemotePreflight {
     }
     return new IllegalArgumentException(
         "The destination key " + keyId + " cannot be used: " + x.describe());
+  }
+
+  /** What a failed TLS handshake says about the certificate, and what to do about it. */
+  static String tlsProblem(KmsEndpoint e, String cause) {
+    String host = URI.create(e.url()).getHost();
+    String text = cause == null ? "" : cause;
+    String trusted =
+        e.caBundle() == null
+            ? "the JVM's trust store (give --kmsCaBundle=FILE, a PEM file of the CA certificate"
+                + " or of the self-signed certificate qkms tls-cert wrote)"
+            : "--kmsCaBundle " + e.caBundle();
+    String what;
+    if (text.contains("No subject alternative") || text.contains("No name matching")) {
+      what =
+          "its TLS certificate does not name "
+              + host
+              + ": call it by a name the certificate has, or make the certificate for that name"
+              + " (qkms tls-cert --tls-san "
+              + host
+              + ")";
+    } else if (text.contains("PKIX path") || text.contains("certification path")) {
+      what = "its TLS certificate is not signed by a certificate in " + trusted;
+    } else if (text.contains("expired") || text.contains("not yet valid")) {
+      what = "its TLS certificate is not valid now";
+    } else {
+      what = "the TLS handshake failed (does it serve HTTPS: qkms serve --tls-cert?)";
+      if (text.contains("connection was closed")) {
+        return "--kmsEndpoint " + e.url() + ": " + what + " [the server closed the connection]";
+      }
+    }
+    return "--kmsEndpoint " + e.url() + ": " + what + " [" + text + "]";
   }
 
   /**

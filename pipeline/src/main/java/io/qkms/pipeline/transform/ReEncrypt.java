@@ -152,6 +152,18 @@ public final class ReEncrypt {
     }
 
     /**
+     * A PEM file of the certificates an https endpoint's certificate must chain to (a private CA,
+     * or a self-signed certificate such as {@code qkms tls-cert} writes), read on each worker: the
+     * file must be there on every worker. Only this transform's client trusts them; null (the
+     * default) is the JVM's trust store. Display data shows the path.
+     */
+    public Records<T> withKmsCaBundle(String path) {
+      checkArgument(
+          path == null || !path.isBlank(), "withKmsCaBundle: a file path, was \"%s\"", path);
+      return with(c -> c.kmsCaBundle(path == null ? null : path.strip()));
+    }
+
+    /**
      * The whole pipeline's budget of ReEncrypt operations per second at the endpoint (each item of
      * a batch and each retry counts), split evenly among the transform's parallel workers. On
      * ThrottlingException (or a 5xx) a worker slows down (AIMD) and retries. Default 0: no budget
@@ -416,6 +428,9 @@ public final class ReEncrypt {
           .addIfNotNull(DisplayData.item("keyStore", config.keystore).withLabel("Key store"))
           .addIfNotNull(
               DisplayData.item("kmsEndpoint", config.kmsEndpoint).withLabel("KMS endpoint"))
+          .addIfNotNull(
+              DisplayData.item("kmsCaBundle", config.kmsCaBundle)
+                  .withLabel("KMS endpoint's trusted certificates (PEM file)"))
           .addIfNotNull(DisplayData.item("region", config.region).withLabel("Region"))
           .addIfNotNull(DisplayData.item("principal", config.principal).withLabel("Principal"))
           .add(
@@ -480,6 +495,11 @@ public final class ReEncrypt {
       checkState(
           config.keystore != null || config.kmsEndpoint != null,
           "ReEncrypt: withKeyStore(...) or withKmsEndpoint(...) is required");
+      checkState(
+          config.kmsCaBundle == null
+              || (config.kmsEndpoint != null && config.kmsEndpoint.startsWith("https://")),
+          "ReEncrypt: withKmsCaBundle(...) applies to an https withKmsEndpoint(...), was %s",
+          config.kmsEndpoint);
       checkState(
           config.kmsEndpoint == null || config.selection.selectsAll(),
           "ReEncrypt: a selection of ciphertexts needs withKeyStore(...), not withKmsEndpoint(...)");

@@ -47,6 +47,7 @@ final class ReEncryptConfig implements Serializable {
   final boolean retryChanged; // withMaxAttempts/withInitialBackoff were given
   // A remote KMS (kmsEndpoint set) instead of a key store.
   final String kmsEndpoint;
+  final String kmsCaBundle; // a path on the workers, or null: the JVM's trust store
   final double kmsMaxRequestsPerSecond; // the whole job's; 0: none
   final int kmsWorkers; // how many workers share it; 0: from the pipeline's options
   final int kmsMaxInFlight;
@@ -77,6 +78,7 @@ final class ReEncryptConfig implements Serializable {
     progressInterval = b.progressInterval;
     retryChanged = b.retryChanged;
     kmsEndpoint = b.kmsEndpoint;
+    kmsCaBundle = b.kmsCaBundle;
     kmsMaxRequestsPerSecond = b.kmsMaxRequestsPerSecond;
     kmsWorkers = b.kmsWorkers;
     kmsMaxInFlight = b.kmsMaxInFlight;
@@ -116,6 +118,7 @@ final class ReEncryptConfig implements Serializable {
   RemoteSpec remoteSpec() {
     RemoteSpec.Builder b =
         RemoteSpec.builder(kmsEndpoint, region)
+            .caBundle(kmsCaBundle)
             .maxRequestsPerSecond(kmsMaxRequestsPerSecond)
             .workers(Math.max(1, kmsWorkers))
             .maxInFlight(kmsMaxInFlight)
@@ -200,6 +203,7 @@ final class ReEncryptConfig implements Serializable {
     private Duration progressInterval = Duration.ZERO;
     private boolean retryChanged;
     private String kmsEndpoint;
+    private String kmsCaBundle;
     private double kmsMaxRequestsPerSecond;
     private int kmsWorkers;
     private int kmsMaxInFlight = RemoteSpec.DEFAULT_MAX_IN_FLIGHT;
@@ -232,6 +236,7 @@ final class ReEncryptConfig implements Serializable {
       progressInterval = c.progressInterval;
       retryChanged = c.retryChanged;
       kmsEndpoint = c.kmsEndpoint;
+      kmsCaBundle = c.kmsCaBundle;
       kmsMaxRequestsPerSecond = c.kmsMaxRequestsPerSecond;
       kmsWorkers = c.kmsWorkers;
       kmsMaxInFlight = c.kmsMaxInFlight;
@@ -345,6 +350,11 @@ final class ReEncryptConfig implements Serializable {
 
     Builder kmsEndpoint(String v) {
       kmsEndpoint = v;
+      return this;
+    }
+
+    Builder kmsCaBundle(String v) {
+      kmsCaBundle = v;
       return this;
     }
 

@@ -51,9 +51,9 @@ public final class QkmsServe implements AutoCloseable {
     return s;
   }
 
-  /** The endpoint URL, {@code http://127.0.0.1:<port>}. */
+  /** The endpoint URL, {@code http://127.0.0.1:<port>} ({@code https} with {@code --tls-cert}). */
   public String endpoint() {
-    return "http://127.0.0.1:" + port;
+    return (extraArgs.contains("--tls-cert") ? "https" : "http") + "://127.0.0.1:" + port;
   }
 
   public int port() {

@@ -29,6 +29,11 @@ public final class RemoteCallException extends RuntimeException {
     return unreachable;
   }
 
+  /** An https endpoint's TLS handshake failed (the message says why: trust, host name, ...). */
+  public boolean tls() {
+    return RemoteErrors.ENDPOINT_TLS.equals(code);
+  }
+
   public boolean retryable() {
     return retryable;
   }

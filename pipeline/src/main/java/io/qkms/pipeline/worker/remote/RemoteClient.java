@@ -17,6 +17,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
@@ -82,6 +83,9 @@ final class RemoteClient {
     SdkAsyncHttpClient h = null;
     DefaultCredentialsProvider c = null;
     try {
+      // Read here, on the worker, and once: a bad file fails the client at once, not each call.
+      TrustManager[] trust =
+          spec.caBundle() == null ? null : CaBundle.trustManagers(spec.caBundle());
       h =
           NettyNioAsyncHttpClient.builder()
               .maxConcurrency(Math.max(8, spec.maxInFlight() * Math.min(spec.workers(), 64)))
@@ -90,6 +94,7 @@ final class RemoteClient {
               .connectionTimeout(Duration.ofSeconds(5))
               .readTimeout(Duration.ofSeconds(60))
               .writeTimeout(Duration.ofSeconds(60))
+              .tlsTrustManagersProvider(trust == null ? null : () -> trust)
               .build();
       c = DefaultCredentialsProvider.builder().build();
       SdkAsyncHttpClient httpClient = h;

@@ -18,6 +18,13 @@ final class RemoteErrors {
 
   static final String THROTTLING = "ThrottlingException";
 
+  /**
+   * The job's code for an https endpoint whose TLS handshake failed: a certificate not trusted, not
+   * naming the host, expired, or no TLS at all. Retried like no answer in a worker (a server may be
+   * changing its certificate); the checks before a run stop at once.
+   */
+  static final String ENDPOINT_TLS = "KmsEndpointTlsFailure";
+
   /** The job's code for a worker whose AWS SDK default chain found no credentials. */
   static final String CREDENTIALS_NOT_FOUND = "CredentialsNotFound";
 
@@ -88,6 +95,9 @@ final class RemoteErrors {
       // The SDK's default chain found none here: no call was made.
       return new Failure(Kind.PERMANENT, CREDENTIALS_NOT_FOUND, e.getMessage());
     }
+    if ((e instanceof SdkException || e instanceof java.io.IOException) && tls(e)) {
+      return new Failure(Kind.UNREACHABLE, ENDPOINT_TLS, rootCause(e));
+    }
     if (e instanceof SdkException) {
       return new Failure(Kind.UNREACHABLE, ENDPOINT_UNAVAILABLE, describe(e));
     }
@@ -95,6 +105,16 @@ final class RemoteErrors {
       return new Failure(Kind.UNREACHABLE, ENDPOINT_UNAVAILABLE, describe(e));
     }
     throw new IllegalStateException("Unexpected failure of a KMS call: " + e, e);
+  }
+
+  private static boolean tls(Throwable t) {
+    for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+      if (c instanceof javax.net.ssl.SSLException
+          || c instanceof java.security.cert.CertificateException) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static Throwable unwrap(Throwable t) {
@@ -108,13 +128,22 @@ final class RemoteErrors {
 
   /** The innermost cause's type and message (e.g. {@code ConnectException: Connection refused}). */
   static String describe(Throwable t) {
+    String rootText = rootCause(t);
+    return root(t) == t ? rootText : t.getMessage() + " (" + rootText + ")";
+  }
+
+  /** The innermost cause's type and message only. */
+  static String rootCause(Throwable t) {
+    Throwable root = root(t);
+    return root.getClass().getSimpleName()
+        + (root.getMessage() == null ? "" : ": " + root.getMessage());
+  }
+
+  private static Throwable root(Throwable t) {
     Throwable root = t;
     while (root.getCause() != null && root.getCause() != root) {
       root = root.getCause();
     }
-    String rootText =
-        root.getClass().getSimpleName()
-            + (root.getMessage() == null ? "" : ": " + root.getMessage());
-    return root == t ? rootText : t.getMessage() + " (" + rootText + ")";
+    return root;
   }
 }

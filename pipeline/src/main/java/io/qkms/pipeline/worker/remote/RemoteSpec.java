@@ -26,6 +26,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
 
   private final String endpoint;
   private final String region;
+  private final String caBundle; // a PEM file on the workers, or null: the JVM's trust store
   private final double maxRequestsPerSecond; // the whole job's; 0: no budget
   private final int workers; // the parallel workers the budget is split among
   private final int maxInFlight;
@@ -41,6 +42,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
   private RemoteSpec(Builder b) {
     endpoint = b.endpoint;
     region = b.region;
+    caBundle = b.caBundle;
     maxRequestsPerSecond = b.maxRequestsPerSecond;
     workers = b.workers;
     maxInFlight = b.maxInFlight;
@@ -67,6 +69,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
   public static final class Builder {
     private final String endpoint;
     private final String region;
+    private String caBundle;
     private double maxRequestsPerSecond;
     private int workers = 1;
     private int maxInFlight = DEFAULT_MAX_IN_FLIGHT;
@@ -82,6 +85,18 @@ public final class RemoteSpec implements WorkerKmsSpec {
     private Builder(String endpoint, String region) {
       this.endpoint = checkEndpoint(endpoint);
       this.region = Objects.requireNonNull(region, "region");
+    }
+
+    /**
+     * A PEM file of the certificates an https endpoint's certificate must chain to, read on each
+     * worker (only this client trusts them); null: the JVM's trust store.
+     */
+    public Builder caBundle(String v) {
+      check(
+          v == null || endpoint.startsWith("https:"),
+          "caBundle applies to an https endpoint, and " + endpoint + " is not one");
+      caBundle = v;
+      return this;
     }
 
     /** The whole job's ReEncrypt operations per second; 0: no budget. */
@@ -195,6 +210,11 @@ public final class RemoteSpec implements WorkerKmsSpec {
     return region;
   }
 
+  /** The PEM file of trusted certificates, or null (the JVM's trust store). */
+  public String caBundle() {
+    return caBundle;
+  }
+
   public double maxRequestsPerSecond() {
     return maxRequestsPerSecond;
   }
@@ -250,6 +270,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
     return o instanceof RemoteSpec s
         && endpoint.equals(s.endpoint)
         && region.equals(s.region)
+        && Objects.equals(caBundle, s.caBundle)
         && maxRequestsPerSecond == s.maxRequestsPerSecond
         && workers == s.workers
         && maxInFlight == s.maxInFlight
@@ -268,6 +289,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
     return Objects.hash(
         endpoint,
         region,
+        caBundle,
         maxRequestsPerSecond,
         workers,
         maxInFlight,
@@ -287,6 +309,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
         + endpoint
         + ", region="
         + region
+        + (caBundle == null ? "" : ", caBundle=" + caBundle)
         + ", maxRequestsPerSecond="
         + (maxRequestsPerSecond == 0 ? "none" : maxRequestsPerSecond)
         + " over "
