@@ -229,6 +229,12 @@ final class CommandTree {
                 + " close. Default: 4096."));
     spec.addOption(
         option(
+            "--body-timeout",
+            "<seconds>",
+            "How long a request's body may take to arrive once its headers are in; a body that"
+                + " stops (or never follows Expect: 100-continue) gets 408. Default: 10."));
+    spec.addOption(
+        option(
             "--max-keys-per-region",
             "<n>",
             "The most keys a region of the store may hold, in any state; CreateKey beyond it gets"

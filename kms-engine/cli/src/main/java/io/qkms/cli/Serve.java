@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,7 +62,14 @@ final class Serve {
                     sub,
                     "--max-connections-per-address",
                     QkmsHttpServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-                    "a whole number of connections, at least 1"));
+                    "a whole number of connections, at least 1"))
+            .bodyTimeout(
+                Duration.ofSeconds(
+                    positive(
+                        sub,
+                        "--body-timeout",
+                        (int) QkmsHttpServer.DEFAULT_BODY_TIMEOUT.toSeconds(),
+                        "a whole number of seconds, at least 1")));
     boolean plaintextElsewhere = tls(builder, sub, host);
     String accessLog = Invocation.value(sub, "--access-log", "-");
     Boolean console = sub.matchedOptionValue("--console", null);
