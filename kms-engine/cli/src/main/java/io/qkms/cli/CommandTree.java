@@ -229,6 +229,24 @@ final class CommandTree {
                 + " close. Default: 4096."));
     spec.addOption(
         option(
+            "--body-timeout",
+            "<seconds>",
+            "How long a request's body may take to arrive once its headers are in; a body that"
+                + " stops (or never follows Expect: 100-continue) gets 408. Default: 10."));
+    spec.addOption(
+        option(
+            "--max-keys-per-region",
+            "<n>",
+            "The most keys a region of the store may hold, in any state; CreateKey beyond it gets"
+                + " LimitExceededException. Default: 100000 (AWS's quota per account and region)."));
+    spec.addOption(
+        option(
+            "--key-creators",
+            "<arn>[,<arn>...]|any",
+            "The principals besides the account root that may call CreateKey, or 'any' for every"
+                + " principal of the account. Default: the account root only."));
+    spec.addOption(
+        option(
             "--max-connections-per-address",
             "<n>",
             "The most connections open at once from one client address; more are closed as they"

@@ -45,6 +45,11 @@ public final class Qkms {
     System.setProperty(
         "org.slf4j.simpleLogger.defaultLogLevel",
         System.getProperty("qkms.logLevel", serving ? "warn" : "off"));
+    // Jetty's parser warns per malformed request and echoes its headers (kilobytes a request, a
+    // log flood for anyone who can connect); the server logs a summary of them instead.
+    System.setProperty(
+        "org.slf4j.simpleLogger.log.org.eclipse.jetty.http.HttpParser",
+        System.getProperty("qkms.logLevel", "error"));
     System.setProperty("org.slf4j.simpleLogger.showDateTime", "true");
     System.setProperty("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSSX");
     PrintStream out =

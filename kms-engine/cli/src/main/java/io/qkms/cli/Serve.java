@@ -1,6 +1,8 @@
 package io.qkms.cli;
 
 import io.qkms.engine.KmsEngine;
+import io.qkms.engine.api.KeyCreators;
+import io.qkms.engine.api.Principal;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.http.QkmsHttpServer;
@@ -17,7 +19,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ParseResult;
 
@@ -57,10 +62,24 @@ final class Serve {
                     sub,
                     "--max-connections-per-address",
                     QkmsHttpServer.DEFAULT_MAX_CONNECTIONS_PER_ADDRESS,
-                    "a whole number of connections, at least 1"));
+                    "a whole number of connections, at least 1"))
+            .bodyTimeout(
+                Duration.ofSeconds(
+                    positive(
+                        sub,
+                        "--body-timeout",
+                        (int) QkmsHttpServer.DEFAULT_BODY_TIMEOUT.toSeconds(),
+                        "a whole number of seconds, at least 1")));
     boolean plaintextElsewhere = tls(builder, sub, host);
     String accessLog = Invocation.value(sub, "--access-log", "-");
     Boolean console = sub.matchedOptionValue("--console", null);
+    int keysPerRegion =
+        positive(
+            sub,
+            "--max-keys-per-region",
+            KmsEngine.DEFAULT_KEYS_PER_REGION,
+            "a whole number of keys, at least 1");
+    KeyCreators creators = keyCreators(Invocation.value(sub, "--key-creators", null));
     FileKeyStore store = inv.openStore(sub);
     try {
       if (plaintextElsewhere) {
@@ -71,6 +90,7 @@ final class Serve {
                 + " unencrypted; use --tls-cert and --tls-key");
       }
       return serve(
+          KmsEngine.builder().keyStore(store).keysPerRegion(keysPerRegion).keyCreators(creators),
           store,
           host,
           builder,
@@ -103,6 +123,7 @@ final class Serve {
    * @param console whether to serve the Try It Out console; null: only on a loopback address
    */
   private static int serve(
+      KmsEngine.Builder engineBuilder,
       FileKeyStore store,
       String host,
       QkmsHttpServer.Builder builder,
@@ -112,7 +133,7 @@ final class Serve {
       PrintStream out,
       PrintStream err)
       throws Exception {
-    KmsEngine engine = KmsEngine.builder().keyStore(store).build();
+    KmsEngine engine = engineBuilder.build();
     PrintStream log = accessLogStream(accessLog, out);
     boolean tryItOut = console != null ? console : TryItOut.onByDefault(host);
     builder.engine(engine).tryItOut(tryItOut);
@@ -225,6 +246,29 @@ final class Serve {
   }
 
   /** An option that is a positive integer, or {@code absent} if not given. */
+  /** --key-creators: absent, the root only; 'any'; or a comma-separated list of principal ARNs. */
+  static KeyCreators keyCreators(String value) {
+    if (value == null) {
+      return KeyCreators.accountRoot();
+    }
+    if (value.strip().equals("any")) {
+      return KeyCreators.anyPrincipal();
+    }
+    List<Principal> named = new ArrayList<>();
+    for (String arn : value.split(",", -1)) {
+      Principal p = Principal.tryParse(arn.strip());
+      if (p == null) {
+        throw new UsageException(
+            "Invalid value for --key-creators: '"
+                + arn.strip()
+                + "' is not a principal ARN (arn:verenc:<account>:root, :user/<name> or"
+                + " :role/<name>); or give 'any'");
+      }
+      named.add(p);
+    }
+    return KeyCreators.of(named);
+  }
+
   private static int positive(ParseResult sub, String option, int absent, String expected) {
     String value = Invocation.value(sub, option, null);
     return value == null ? absent : positive(option, value, expected);

@@ -172,6 +172,23 @@ class ServeQuotaTest {
   }
 
   @Test
+  void aBodyTimeoutThatIsNotAPositiveWholeNumber_isAUsageError() {
+    for (String bad : List.of("0", "-1", "1.5", "soon")) {
+      CliProcess.Result r =
+          InProcess.qkms(
+              Map.of(), "serve", "--keystore", ks.toString(), "--port", "0", "--body-timeout", bad);
+
+      assertThat(r.toString(), r.status(), equalTo(252));
+      assertThat(
+          r.stderr(),
+          containsString(
+              "qkms: error: Invalid value for --body-timeout: '"
+                  + bad
+                  + "' (a whole number of seconds, at least 1)"));
+    }
+  }
+
+  @Test
   void connectionLimitsThatAreNotPositiveWholeNumbers_areUsageErrors() {
     for (String option : List.of("--max-connections", "--max-connections-per-address")) {
       for (String bad : List.of("0", "-1", "many")) {

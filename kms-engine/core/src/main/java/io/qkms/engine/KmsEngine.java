@@ -2,6 +2,7 @@ package io.qkms.engine;
 
 import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.CiphertextHeader;
+import io.qkms.engine.api.KeyCreators;
 import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.api.Kms;
 import io.qkms.engine.api.Principal;
@@ -40,6 +41,9 @@ public final class KmsEngine implements Kms, AutoCloseable {
   /** How long a call waits for the key store before failing with DependencyTimeoutException. */
   public static final Duration DEFAULT_STORE_TIMEOUT = Duration.ofSeconds(5);
 
+  /** The most keys a region of a store holds, in any state: AWS's default quota per region. */
+  public static final int DEFAULT_KEYS_PER_REGION = 100_000;
+
   private final KeyCache cache;
   private final OperationGroups ops;
   private final AccessKeys accessKeys;
@@ -49,7 +53,9 @@ public final class KmsEngine implements Kms, AutoCloseable {
   private KmsEngine(Builder b) {
     Clock clock = b.clock;
     this.cache = new KeyCache(b.cacheConfig, () -> TimeUnit.MILLISECONDS.toNanos(clock.millis()));
-    this.ops = OperationGroups.create(StateStore.of(b.store), cache, clock, b.storeTimeout);
+    this.ops =
+        OperationGroups.create(
+            StateStore.of(b.store), cache, clock, b.storeTimeout, b.keysPerRegion, b.keyCreators);
     this.accessKeys = AccessKeys.of(b.store, b.storeTimeout);
     this.account = ops.account();
     this.regions = ops.regions();
@@ -286,8 +292,28 @@ public final class KmsEngine implements Kms, AutoCloseable {
     private Clock clock = Clock.systemUTC();
     private KeyCacheConfig cacheConfig = KeyCacheConfig.defaults();
     private Duration storeTimeout = DEFAULT_STORE_TIMEOUT;
+    private int keysPerRegion = DEFAULT_KEYS_PER_REGION;
+    private KeyCreators keyCreators = KeyCreators.accountRoot();
 
     private Builder() {}
+
+    /**
+     * The most keys one region may hold, in any state (default {@value #DEFAULT_KEYS_PER_REGION});
+     * CreateKey and ReplicateKey beyond it get LimitExceededException.
+     */
+    public Builder keysPerRegion(int limit) {
+      if (limit < 1) {
+        throw new IllegalArgumentException("keysPerRegion must be at least 1, was " + limit);
+      }
+      this.keysPerRegion = limit;
+      return this;
+    }
+
+    /** Who may call CreateKey; default {@link KeyCreators#accountRoot()}. */
+    public Builder keyCreators(KeyCreators creators) {
+      this.keyCreators = Objects.requireNonNull(creators, "creators");
+      return this;
+    }
 
     public Builder keyStore(KeyStore store) {
       StateStore.of(Objects.requireNonNull(store, "store")); // refuses a store QKMS did not make

@@ -36,6 +36,7 @@ class EngineApiTest {
           "io.qkms.engine.api.Kms",
           "io.qkms.engine.api.Caller",
           "io.qkms.engine.api.Principal",
+          "io.qkms.engine.api.KeyCreators",
           "io.qkms.engine.api.KeyMaterialRef",
           "io.qkms.engine.api.CiphertextHeader",
           "io.qkms.engine.api.Operation",

@@ -2,22 +2,40 @@ package io.qkms.http;
 
 import io.qkms.engine.wire.WireResponse;
 import java.nio.ByteBuffer;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
 import org.eclipse.jetty.util.Callback;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Errors Jetty answers itself (a malformed request, headers too large, a request refused while
  * shutting down, an unexpected failure) in the API's shape: JSON 1.1 with {@code __type} and {@code
  * message}, and a request ID. Never an HTML page, never a stack trace.
+ *
+ * <p>Malformed requests are counted and logged as one summary line at most every 10 s: Jetty's
+ * parser also warns about some of them, echoing the client's headers (two 3.5 KB {@code Host}
+ * headers made 7 KB of log a request), so {@code qkms serve} turns that logger down to errors and
+ * relies on this count.
  */
 final class JsonErrorHandler extends ErrorHandler {
+  private static final Logger LOG = LoggerFactory.getLogger(JsonErrorHandler.class);
+  private static final long SUMMARY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+  private final AtomicLong malformed = new AtomicLong();
+  private final AtomicLong lastSummary = new AtomicLong(System.nanoTime() - SUMMARY_EVERY_NANOS);
+
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
     int status = response.getStatus();
+    if (status >= 400 && status < 500 || status == HttpStatus.HTTP_VERSION_NOT_SUPPORTED_505) {
+      summarise(status);
+    }
     String type;
     String message;
     if (status == HttpStatus.SERVICE_UNAVAILABLE_503) {
@@ -52,5 +70,23 @@ final class JsonErrorHandler extends ErrorHandler {
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);
     return true;
+  }
+
+  private void summarise(int status) {
+    long total = malformed.incrementAndGet();
+    long now = System.nanoTime();
+    long last = lastSummary.get();
+    if (now - last >= SUMMARY_EVERY_NANOS && lastSummary.compareAndSet(last, now)) {
+      LOG.warn(
+          "Requests Jetty refused as malformed or late (4xx before the API): {} since start, the"
+              + " latest {}; at most one such line every 10 s",
+          total,
+          status);
+    }
+  }
+
+  /** Requests answered here with a client error (for tests and monitoring). */
+  long malformedRequests() {
+    return malformed.get();
   }
 }

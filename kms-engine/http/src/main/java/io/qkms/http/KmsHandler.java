@@ -10,9 +10,11 @@ import io.qkms.http.sigv4.SigV4Exception;
 import io.qkms.http.sigv4.SigV4Verifier;
 import io.qkms.http.sigv4.SignableRequest;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpField;
@@ -25,6 +27,7 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Invocable;
+import org.eclipse.jetty.util.thread.Scheduler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,6 +81,8 @@ final class KmsHandler extends Handler.Abstract {
   private final long maxUnauthenticatedBytes;
   private final AtomicLong unauthenticatedBytes = new AtomicLong();
 
+  private final long bodyTimeoutMillis;
+
   KmsHandler(
       Dispatcher dispatcher,
       SigV4Verifier verifier,
@@ -85,7 +90,9 @@ final class KmsHandler extends Handler.Abstract {
       int maxBodyBytes,
       int maxBatchBodyBytes,
       ConnectionGuard guard,
-      long maxUnauthenticatedBytes) {
+      long maxUnauthenticatedBytes,
+      Duration bodyTimeout) {
+    this.bodyTimeoutMillis = bodyTimeout.toMillis();
     this.dispatcher = dispatcher;
     this.verifier = verifier;
     this.regions = regions;
@@ -246,10 +253,33 @@ final class KmsHandler extends Handler.Abstract {
       this.limit = limit;
       this.capacity = length >= 0 ? (int) length : limit;
       this.body = EMPTY;
+      // A body that stops, or never follows Expect: 100-continue, fails its read at this deadline
+      // (the reader then answers 408), not at the connection's much longer idle timeout.
+      Scheduler.Task deadline =
+          request
+              .getComponents()
+              .getScheduler()
+              .schedule(
+                  () ->
+                      request.fail(
+                          new TimeoutException(
+                              "The request body did not arrive within "
+                                  + bodyTimeoutMillis
+                                  + " ms")),
+                  bodyTimeoutMillis,
+                  TimeUnit.MILLISECONDS);
       // However the exchange ends (a client gone, a connection closed at its deadline), the
       // budget gets its bytes back.
-      Request.addCompletionListener(request, failure -> release());
+      Request.addCompletionListener(
+          request,
+          failure -> {
+            deadline.cancel();
+            release();
+          });
+      this.deadline = deadline;
     }
+
+    private final Scheduler.Task deadline;
 
     /** Grows the array to hold {@code needed} bytes, within the budget; false if over it. */
     private boolean grow(int needed) {
@@ -315,6 +345,7 @@ final class KmsHandler extends Handler.Abstract {
         size += n;
         chunk.release();
         if (chunk.isLast()) {
+          deadline.cancel();
           byte[] complete = size == body.length ? body : Arrays.copyOf(body, size);
           body = null;
           call(request, response, callback, headers, complete, this::release);

@@ -69,6 +69,9 @@ public final class QkmsHttpServer implements AutoCloseable {
   /** The most connections open at once from one client address, by default. */
   public static final int DEFAULT_MAX_CONNECTIONS_PER_ADDRESS = 512;
 
+  /** How long a request's body may take to arrive once its headers are in, by default. */
+  public static final Duration DEFAULT_BODY_TIMEOUT = Duration.ofSeconds(10);
+
   /** How long a new connection has to authenticate a request, by default. */
   public static final Duration DEFAULT_AUTHENTICATION_DEADLINE = Duration.ofSeconds(10);
 
@@ -155,7 +158,8 @@ public final class QkmsHttpServer implements AutoCloseable {
             b.maxBodyBytes,
             b.maxBatchBodyBytes,
             guard,
-            b.maxUnauthenticatedBytes);
+            b.maxUnauthenticatedBytes,
+            b.bodyTimeout);
     this.handler = handler;
     graceful =
         new GracefulHandler(
@@ -306,6 +310,7 @@ public final class QkmsHttpServer implements AutoCloseable {
     private int maxConnections = DEFAULT_MAX_CONNECTIONS;
     private int maxConnectionsPerAddress = DEFAULT_MAX_CONNECTIONS_PER_ADDRESS;
     private Duration authenticationDeadline = DEFAULT_AUTHENTICATION_DEADLINE;
+    private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
     private TlsMaterial tls;
     private long maxUnauthenticatedBytes =
         Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
@@ -345,6 +350,20 @@ public final class QkmsHttpServer implements AutoCloseable {
         throw new IllegalArgumentException("authenticationDeadline must be positive");
       }
       this.authenticationDeadline = deadline;
+      return this;
+    }
+
+    /**
+     * How long a request's body may take to arrive once its headers are in (default {@link
+     * #DEFAULT_BODY_TIMEOUT}): a body that stops, or never follows {@code Expect: 100-continue},
+     * gets 408 RequestTimeoutException then and the connection closes.
+     */
+    public Builder bodyTimeout(Duration timeout) {
+      Objects.requireNonNull(timeout, "timeout");
+      if (timeout.isNegative() || timeout.isZero()) {
+        throw new IllegalArgumentException("bodyTimeout must be positive");
+      }
+      this.bodyTimeout = timeout;
       return this;
     }
 

@@ -3,6 +3,7 @@ package io.qkms.http;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.lessThan;
 
 import java.io.OutputStream;
 import java.net.Socket;
@@ -17,8 +18,9 @@ import org.junit.jupiter.api.Timeout;
 
 /**
  * A client's own mistakes are 4xx with their meaning, not 500 KMSInternalException: a body that
- * stops arriving (or never comes after {@code Expect: 100-continue}) is 408 at the idle timeout; a
- * request line of another HTTP version is 400.
+ * stops arriving (or never comes after {@code Expect: 100-continue}) is 408 at the body timeout (1
+ * s here), long before the idle timeout (60 s) or the authentication deadline (10 s); a request
+ * line of another HTTP version is 400.
  */
 @Timeout(60)
 class ClientFaultsTest {
@@ -28,7 +30,10 @@ class ClientFaultsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    endpoint = TestEndpoint.start(Clock.systemUTC(), b -> b.idleTimeout(Duration.ofSeconds(2)));
+    endpoint =
+        TestEndpoint.start(
+            Clock.systemUTC(),
+            b -> b.idleTimeout(Duration.ofSeconds(60)).bodyTimeout(Duration.ofSeconds(1)));
   }
 
   @AfterAll
@@ -49,8 +54,11 @@ class ClientFaultsTest {
       out.write(RawHttp.signedHead(endpoint, "ListKeys", BODY, Instant.now(), true));
       out.write(BODY, 0, 10);
       out.flush();
+      long start = System.nanoTime();
 
       RawHttp.Response r = RawHttp.read(s);
+
+      assertThat(Duration.ofNanos(System.nanoTime() - start), lessThan(Duration.ofSeconds(8)));
 
       assertThat(r.body(), r.status(), equalTo(408));
       assertThat(r.body(), containsString("\"__type\":\"RequestTimeoutException\""));
@@ -67,11 +75,14 @@ class ClientFaultsTest {
     try (Socket s = connect()) {
       s.getOutputStream().write(head.getBytes(StandardCharsets.US_ASCII));
       s.getOutputStream().flush();
+      long start = System.nanoTime();
 
       RawHttp.Response r = RawHttp.read(s);
       if (r.status() == 100) {
         r = RawHttp.read(s);
       }
+
+      assertThat(Duration.ofNanos(System.nanoTime() - start), lessThan(Duration.ofSeconds(8)));
 
       assertThat(r.body(), r.status(), equalTo(408));
       assertThat(r.body(), containsString("\"__type\":\"RequestTimeoutException\""));

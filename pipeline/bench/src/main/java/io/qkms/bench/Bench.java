@@ -50,7 +50,8 @@ public final class Bench {
           "census",
           "resume",
           "remote",
-          "parquet");
+          "parquet",
+          "store");
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
   private static final String KEY = Samples.NEW_KEY;
 
@@ -129,7 +130,7 @@ public final class Bench {
               "--only "
                   + s
                   + ": the sections are engine, pipeline, flink, direct, samples, cli, http,"
-                  + " census, resume, remote, parquet");
+                  + " census, resume, remote, parquet, store");
         }
       }
       Path root = Path.of(single(o, "--root", "."));
@@ -236,6 +237,7 @@ public final class Bench {
     sections.put("resume", this::resume);
     sections.put("remote", this::remote);
     sections.put("parquet", this::parquet);
+    sections.put("store", this::store);
     for (Map.Entry<String, Section> s : sections.entrySet()) {
       String name = s.getKey();
       // --only flink and --only direct run one runner of the pipeline section.
@@ -279,6 +281,16 @@ public final class Bench {
     note(
         "engine: JMH, ReEncrypt against the AES-GCM floor (about 4 minutes; logs in " + work + ")");
     EngineBench.run(5, 3, work).forEach((k, v) -> figures.put(k, v, jdk()));
+  }
+
+  // ---- store --------------------------------------------------------------------------------
+
+  private void store() throws Exception {
+    Path dir = work.resolve("store-growth");
+    deleteTree(dir);
+    note("store: CreateKey in a file store growing to 3,000 keys (about 2 minutes)...");
+    StoreWriteBench.run(dir, List.of(100, 1_000, 3_000))
+        .forEach((k, v) -> figures.put(k, v, jdk()));
   }
 
   // ---- the job ------------------------------------------------------------------------------

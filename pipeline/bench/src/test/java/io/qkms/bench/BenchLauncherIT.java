@@ -70,7 +70,7 @@ class BenchLauncherIT {
         r.stderr(),
         equalTo(
             "bench: --only flunk: the sections are engine, pipeline, flink, direct, samples, cli,"
-                + " http, census, resume, remote, parquet (--help shows the usage)\n"));
+                + " http, census, resume, remote, parquet, store (--help shows the usage)\n"));
     assertThat(r.stdout(), emptyString());
   }
 }

@@ -47,7 +47,7 @@ class BenchOptionsTest {
             .getMessage(),
         equalTo(
             "--only flunk: the sections are engine, pipeline, flink, direct, samples, cli, http,"
-                + " census, resume, remote, parquet"));
+                + " census, resume, remote, parquet, store"));
     assertThat(
         assertThrows(
                 IllegalArgumentException.class,

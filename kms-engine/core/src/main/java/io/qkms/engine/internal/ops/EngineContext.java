@@ -1,6 +1,7 @@
 package io.qkms.engine.internal.ops;
 
 import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.KeyCreators;
 import io.qkms.engine.api.errors.UnsupportedOperationException;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.internal.cache.KeyCache;
@@ -30,12 +31,24 @@ final class EngineContext {
   final Duration storeTimeout;
   final AccountId account;
   final List<Region> regions;
+  final Limits limits;
 
-  EngineContext(StateStore store, KeyCache cache, Clock clock, Duration storeTimeout) {
+  /**
+   * What a store may grow to and who may make it grow.
+   *
+   * @param keysPerRegion the most keys one region holds, in any state (AWS: 100,000 per account and
+   *     region)
+   * @param keyCreators who may call CreateKey
+   */
+  record Limits(int keysPerRegion, KeyCreators keyCreators) {}
+
+  EngineContext(
+      StateStore store, KeyCache cache, Clock clock, Duration storeTimeout, Limits limits) {
     this.store = store;
     this.cache = cache;
     this.clock = clock;
     this.storeTimeout = storeTimeout;
+    this.limits = limits;
     StoreState initial = guard(() -> store.read(storeTimeout));
     this.account = initial.account();
     this.regions = List.copyOf(initial.regions());

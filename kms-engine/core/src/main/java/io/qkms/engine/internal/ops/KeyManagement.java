@@ -1,8 +1,10 @@
 package io.qkms.engine.internal.ops;
 
 import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.errors.AccessDeniedException;
 import io.qkms.engine.api.errors.AlreadyExistsException;
 import io.qkms.engine.api.errors.KMSInvalidStateException;
+import io.qkms.engine.api.errors.LimitExceededException;
 import io.qkms.engine.api.errors.MalformedPolicyDocumentException;
 import io.qkms.engine.api.errors.UnsupportedOperationException;
 import io.qkms.engine.api.errors.ValidationException;
@@ -80,6 +82,14 @@ public final class KeyManagement extends OperationGroup {
   }
 
   public CreateKeyResponse createKey(Caller caller, CreateKeyRequest req) {
+    if (!ctx.limits.keyCreators().allows(caller.principal())) {
+      // AWS's wording when no IAM policy allows CreateKey.
+      throw new AccessDeniedException(
+          "User: "
+              + caller.principal().arn()
+              + " is not authorized to perform: kms:CreateKey because no identity-based policy"
+              + " allows the kms:CreateKey action");
+    }
     Validator.create()
         .length("policy", req.policy(), 1, KeyPolicy.MAX_SIZE_CHARS)
         .length("description", req.description(), 0, 8192)
@@ -138,9 +148,19 @@ public final class KeyManagement extends OperationGroup {
               if (!s.regionsHolding(keyId).isEmpty()) {
                 throw new IllegalStateException("Key ID collision"); // 2^-122: never in practice
               }
+              checkKeyLimit(rs, caller.region());
               return s.withRegion(caller.region(), rs.withKey(record));
             });
     return new CreateKeyResponse(Metadata.of(ctx.account, committed, caller.region(), record));
+  }
+
+  /** AWS's quota on keys per account and region: every key counts, whatever its state. */
+  private void checkKeyLimit(RegionState rs, Region region) {
+    int limit = ctx.limits.keysPerRegion();
+    if (rs.keys().size() >= limit) {
+      throw new LimitExceededException(
+          "The maximum number of keys (" + limit + ") in region " + region + " was reached.");
+    }
   }
 
   MaterialRecord newMaterial(KeyId keyId, KeySpec spec, Instant now) {
@@ -370,6 +390,7 @@ public final class KeyManagement extends OperationGroup {
                 throw new AlreadyExistsException(
                     arn + " already has a replica in region " + target + ".");
               }
+              checkKeyLimit(rs, target);
               out[0] =
                   p.toBuilder()
                       .multiRegionRole(KeyRecord.MultiRegionRole.REPLICA)

@@ -1,6 +1,7 @@
 package io.qkms.engine.internal.ops;
 
 import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.KeyCreators;
 import io.qkms.engine.internal.cache.KeyCache;
 import io.qkms.engine.internal.store.StateStore;
 import io.qkms.engine.keys.AccountId;
@@ -32,10 +33,27 @@ public final class OperationGroups {
     grants = new GrantManagement(ctx, access);
   }
 
-  /** Reads the store once, for its account and regions. */
+  /**
+   * Reads the store once, for its account and regions.
+   *
+   * @param keysPerRegion the most keys a region may hold (CreateKey and ReplicateKey beyond it get
+   *     LimitExceededException)
+   * @param keyCreators who may call CreateKey
+   */
   public static OperationGroups create(
-      StateStore store, KeyCache cache, Clock clock, Duration storeTimeout) {
-    return new OperationGroups(new EngineContext(store, cache, clock, storeTimeout));
+      StateStore store,
+      KeyCache cache,
+      Clock clock,
+      Duration storeTimeout,
+      int keysPerRegion,
+      KeyCreators keyCreators) {
+    return new OperationGroups(
+        new EngineContext(
+            store,
+            cache,
+            clock,
+            storeTimeout,
+            new EngineContext.Limits(keysPerRegion, keyCreators)));
   }
 
   public KeyManagement keys() {
