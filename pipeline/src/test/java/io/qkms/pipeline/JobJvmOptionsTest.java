@@ -106,22 +106,20 @@ class JobJvmOptionsTest {
     } else {
       assertThat(opts, not(containsString("--sun-misc-unsafe-memory-access")));
     }
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(home, "bin", "java").toString());
-    cmd.addAll(List.of(opts.split("\\s+")));
-    cmd.add("-version");
-    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-    assertThat(p.waitFor(30, TimeUnit.SECONDS), equalTo(true));
-    assertThat(out, p.exitValue(), equalTo(0));
+    assertAcceptedBy(home, opts);
   }
 
   /** The options are ones this JVM accepts (a typo would stop every job at start). */
   @Test
   void options_areAcceptedByTheJvm() throws Exception {
     String opts = javaOpts(null, "--runner=FlinkRunner").trim();
+    assertAcceptedBy(System.getProperty("java.home"), opts);
+  }
+
+  /** {@code java -version} of the JDK at {@code home} with {@code opts} exits 0 within 30 s. */
+  private static void assertAcceptedBy(String home, String opts) throws Exception {
     List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.add(Path.of(home, "bin", "java").toString());
     cmd.addAll(List.of(opts.split("\\s+")));
     cmd.add("-version");
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();

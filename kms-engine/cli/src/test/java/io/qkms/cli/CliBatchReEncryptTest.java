@@ -33,24 +33,11 @@ class CliBatchReEncryptTest {
     InProcess.ok(env, "init");
     source = key();
     destination = key();
-    blob =
-        InProcess.ok(
-            env,
-            "encrypt",
-            "--key-id",
-            source,
-            "--plaintext",
-            "aGVsbG8=",
-            "--encryption-context",
-            "Department=Finance",
-            "--query",
-            "CiphertextBlob",
-            "--output",
-            "text");
+    blob = InProcess.encrypt(env, source, "aGVsbG8=", "Department=Finance");
   }
 
   private static String key() {
-    return InProcess.ok(env, "create-key", "--query", "KeyMetadata.KeyId", "--output", "text");
+    return InProcess.createKey(env);
   }
 
   private static String items(String firstContext) {

@@ -51,20 +51,7 @@ class CliEndToEndTest {
     InProcess.ok(env, "init");
     keyA = newKey();
     keyB = newKey();
-    blobA =
-        InProcess.ok(
-            env,
-            "encrypt",
-            "--key-id",
-            keyA,
-            "--plaintext",
-            "aGVsbG8=",
-            "--encryption-context",
-            "Department=Finance",
-            "--query",
-            "CiphertextBlob",
-            "--output",
-            "text");
+    blobA = InProcess.encrypt(env, keyA, "aGVsbG8=", "Department=Finance");
   }
 
   // ---- The whole flow, every step a separate process -----------------------------------
@@ -358,7 +345,7 @@ class CliEndToEndTest {
   // ---- helpers ------------------------------------------------------------------------------
 
   private static String newKey() {
-    return InProcess.ok(env, "create-key", "--query", "KeyMetadata.KeyId", "--output", "text");
+    return InProcess.createKey(env);
   }
 
   private static String arn(String keyId) {

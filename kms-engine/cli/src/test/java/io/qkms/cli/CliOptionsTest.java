@@ -36,7 +36,7 @@ class CliOptionsTest {
   static void store() {
     env = Map.of("QKMS_KEYSTORE", shared.resolve("ks").toString());
     InProcess.ok(env, "init", "--region", "us-east-1", "--region", "eu-west-1");
-    key = InProcess.ok(env, "create-key", "--query", "KeyMetadata.KeyId", "--output", "text");
+    key = InProcess.createKey(env);
   }
 
   @Test
@@ -121,28 +121,13 @@ class CliOptionsTest {
     assertThat(help, containsString("--destination-encryption-context Department=Finance \\\n"));
 
     // The example as written, on a store with the keys it names.
-    String next =
-        InProcess.ok(env, "create-key", "--query", "KeyMetadata.KeyId", "--output", "text");
+    String next = InProcess.createKey(env);
     InProcess.ok(
         env, "create-alias", "--alias-name", "alias/payroll-2026", "--target-key-id", next);
     Path data = dir.resolve("data.enc");
     Files.write(
         data,
-        Base64.getDecoder()
-            .decode(
-                InProcess.ok(
-                    env,
-                    "encrypt",
-                    "--key-id",
-                    key,
-                    "--plaintext",
-                    "aGk=",
-                    "--encryption-context",
-                    "Department=Finance",
-                    "--query",
-                    "CiphertextBlob",
-                    "--output",
-                    "text")));
+        Base64.getDecoder().decode(InProcess.encrypt(env, key, "aGk=", "Department=Finance")));
     byte[] reEncrypted =
         Base64.getDecoder()
             .decode(
@@ -240,7 +225,7 @@ class CliOptionsTest {
 
   @Test
   void commandWithoutOutput_printsNothing() {
-    String k = InProcess.ok(env, "create-key", "--query", "KeyMetadata.KeyId", "--output", "text");
+    String k = InProcess.createKey(env);
 
     CliProcess.Result r = InProcess.qkms(env, "disable-key", "--key-id", k);
 
@@ -395,7 +380,7 @@ class CliOptionsTest {
 
   @Test
   void putKeyPolicy_fromFile_isStoredAsWritten() throws IOException {
-    String k = InProcess.ok(env, "create-key", "--query", "KeyMetadata.KeyId", "--output", "text");
+    String k = InProcess.createKey(env);
     String policy =
         "{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Principal\":"
             + "{\"AWS\":\"arn:verenc:111122223333:root\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}]}";

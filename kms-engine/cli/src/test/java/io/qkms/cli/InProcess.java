@@ -43,6 +43,32 @@ final class InProcess {
     }
   }
 
+  /** {@code qkms create-key} with the defaults: the new key's ID. */
+  static String createKey(Map<String, String> env) {
+    return ok(env, "create-key", "--query", "KeyMetadata.KeyId", "--output", "text");
+  }
+
+  /**
+   * {@code qkms encrypt} of {@code plaintextBase64} under {@code keyId} with the encryption context
+   * {@code context} ({@code Name=Value}): the ciphertext blob, base64.
+   */
+  static String encrypt(
+      Map<String, String> env, String keyId, String plaintextBase64, String context) {
+    return ok(
+        env,
+        "encrypt",
+        "--key-id",
+        keyId,
+        "--plaintext",
+        plaintextBase64,
+        "--encryption-context",
+        context,
+        "--query",
+        "CiphertextBlob",
+        "--output",
+        "text");
+  }
+
   /** Runs a command that must succeed; returns its stdout, stripped. */
   static String ok(Map<String, String> env, String... args) {
     CliProcess.Result r = qkms(env, args);

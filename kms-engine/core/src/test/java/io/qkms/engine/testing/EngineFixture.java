@@ -10,6 +10,7 @@ import io.qkms.engine.cache.KeyCacheConfig;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.InMemoryKeyStore;
+import io.qkms.engine.store.KeyStore;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -38,13 +39,17 @@ public final class EngineFixture implements AutoCloseable, AfterEachCallback {
   }
 
   public EngineFixture(Duration storeTimeout) {
-    engine =
-        KmsEngine.builder()
-            .keyStore(store)
-            .clock(clock)
-            .storeTimeout(storeTimeout)
-            .cacheConfig(KeyCacheConfig.builder().ttl(CACHE_TTL).build())
-            .build();
+    engine = engine(store, clock, storeTimeout);
+  }
+
+  /** An engine as every engine test builds it: over {@code store}, on {@code clock}. */
+  public static KmsEngine engine(KeyStore store, MutableClock clock, Duration storeTimeout) {
+    return KmsEngine.builder()
+        .keyStore(store)
+        .clock(clock)
+        .storeTimeout(storeTimeout)
+        .cacheConfig(KeyCacheConfig.builder().ttl(CACHE_TTL).build())
+        .build();
   }
 
   public static Caller root() {
@@ -71,6 +76,12 @@ public final class EngineFixture implements AutoCloseable, AfterEachCallback {
   }
 
   public byte[] encrypt(String keyId, String plaintext, Map<String, String> context) {
+    return encrypt(engine, keyId, plaintext, context);
+  }
+
+  /** Encrypt of the UTF-8 {@code plaintext} as the account root: the ciphertext blob. */
+  public static byte[] encrypt(
+      KmsEngine engine, String keyId, String plaintext, Map<String, String> context) {
     return engine
         .encrypt(
             root(),

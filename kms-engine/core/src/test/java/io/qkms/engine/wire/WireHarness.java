@@ -30,6 +30,18 @@ final class WireHarness implements AutoCloseable {
   static final String ACCOUNT = "111122223333";
   static final String KEY_ARN_PREFIX = "arn:verenc:" + ACCOUNT + ":key/";
   static final String HEX64 = "[0-9a-f]{64}";
+
+  /** The members of a ReEncrypt response (and of a BatchReEncrypt result), in the wire's order. */
+  static final List<String> REENCRYPT_RESPONSE_MEMBERS =
+      List.of(
+          "CiphertextBlob",
+          "SourceKeyId",
+          "KeyId",
+          "SourceEncryptionAlgorithm",
+          "DestinationEncryptionAlgorithm",
+          "SourceKeyMaterialId",
+          "DestinationKeyMaterialId");
+
   static final String UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
 
   /** Every operation of the API, as the X-Amz-Target suffix names it. */

@@ -2,13 +2,11 @@ package io.qkms.engine.store.file;
 
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Caller;
-import io.qkms.engine.api.Principal;
 import io.qkms.engine.api.model.DecryptRequest;
-import io.qkms.engine.api.model.EncryptRequest;
-import io.qkms.engine.cache.KeyCacheConfig;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.KeyStore;
+import io.qkms.engine.testing.EngineFixture;
 import io.qkms.engine.testing.MutableClock;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -23,11 +21,11 @@ import java.util.Map;
 
 /** Shared set-up of the file store tests: stores, engines over them, small helpers. */
 final class FileStores {
-  static final AccountId ACCOUNT = AccountId.of("111122223333");
-  static final Region US_EAST_1 = Region.of("us-east-1");
-  static final Region EU_WEST_1 = Region.of("eu-west-1");
+  static final AccountId ACCOUNT = EngineFixture.ACCOUNT;
+  static final Region US_EAST_1 = EngineFixture.US_EAST_1;
+  static final Region EU_WEST_1 = EngineFixture.EU_WEST_1;
   static final List<Region> REGIONS = List.of(US_EAST_1, EU_WEST_1);
-  static final Duration CACHE_TTL = Duration.ofSeconds(60);
+  static final Duration CACHE_TTL = EngineFixture.CACHE_TTL;
   static final Duration STORE_TIMEOUT = Duration.ofMillis(500);
 
   /** Argon2id at its smallest: tests exercise the KDF path, not its cost. */
@@ -88,12 +86,7 @@ final class FileStores {
   }
 
   static KmsEngine engine(KeyStore store, MutableClock clock, Duration storeTimeout) {
-    return KmsEngine.builder()
-        .keyStore(store)
-        .clock(clock)
-        .storeTimeout(storeTimeout)
-        .cacheConfig(KeyCacheConfig.builder().ttl(CACHE_TTL).build())
-        .build();
+    return EngineFixture.engine(store, clock, storeTimeout);
   }
 
   static MutableClock clock() {
@@ -101,23 +94,15 @@ final class FileStores {
   }
 
   static Caller root() {
-    return new Caller(Principal.root(ACCOUNT), US_EAST_1);
+    return EngineFixture.root();
   }
 
   static Caller root(Region region) {
-    return new Caller(Principal.root(ACCOUNT), region);
+    return EngineFixture.root(region);
   }
 
   static byte[] encrypt(KmsEngine engine, String keyId, String plaintext) {
-    return engine
-        .encrypt(
-            root(),
-            EncryptRequest.builder()
-                .keyId(keyId)
-                .plaintext(plaintext.getBytes(StandardCharsets.UTF_8))
-                .encryptionContext(Map.of("purpose", "test"))
-                .build())
-        .ciphertextBlob();
+    return EngineFixture.encrypt(engine, keyId, plaintext, Map.of("purpose", "test"));
   }
 
   static String decrypt(KmsEngine engine, byte[] blob) {
