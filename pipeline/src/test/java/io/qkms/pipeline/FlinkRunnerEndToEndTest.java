@@ -2,15 +2,22 @@ package io.qkms.pipeline;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 
+import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.testing.ListeningSockets;
+import io.qkms.pipeline.testing.ParquetTestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -39,6 +46,30 @@ class FlinkRunnerEndToEndTest extends EndToEndTest {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /**
+   * Many small bundles per subtask, so that both subtasks write several files: with windowed writes
+   * each subtask finalized its own files as {@code part-00000-of-00001.parquet}, and one overwrote
+   * the other (the committed-count check then failed the run, exit 3).
+   */
+  @Test
+  void parquet_bothSubtasksWritingManyBundles_writeEveryRecordOnce() throws IOException {
+    Path in = Files.createDirectories(dir.resolve("bundled-parquet"));
+    for (String name : List.of("a", "b", "c", "d")) {
+      Files.copy(samples.data("customers.parquet"), in.resolve(name + ".parquet"));
+    }
+    Path run = dir.resolve("bundled-parquet-run");
+    List<String> args = new ArrayList<>(rekeyArgs(in.resolve("*.parquet"), run));
+    args.add("--maxBundleSize=20");
+
+    ReKeyJob.Outcome o = job(args);
+
+    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(o.report().committed(), equalTo(new RunReport.Committed(816, 800, 16)));
+    List<GenericRecord> written = ParquetTestFiles.parts(run);
+    assertThat(written.size(), is(800));
+    assertThat(written.stream().map(r -> r.get("id").toString()).distinct().count(), is(200L));
   }
 
   @Test

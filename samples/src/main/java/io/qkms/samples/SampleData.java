@@ -19,6 +19,11 @@ import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.hadoop.ParquetFileWriter;
+import org.apache.parquet.hadoop.ParquetWriter;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
  * The sample records: customers with a card number ({@code card.number}, Avro bytes), item secrets
@@ -160,6 +165,29 @@ public final class SampleData {
       w.create(schema, file.toFile());
       for (GenericRecord r : records) {
         w.append(r);
+      }
+    }
+  }
+
+  /**
+   * The records as Parquet, written by parquet-avro itself (snappy, dictionaries on, rows in groups
+   * of about 16 KiB so that even the samples have several), as another tool would write them.
+   */
+  public static void writeParquet(Path file, Schema schema, List<GenericRecord> records)
+      throws IOException {
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    try (ParquetWriter<GenericRecord> w =
+        AvroParquetWriter.<GenericRecord>builder(new LocalParquetFile(file))
+            .withSchema(schema)
+            .withConf(new Configuration(false))
+            .withDataModel(GenericData.get())
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .withRowGroupSize(16 * 1024)
+            .withDictionaryEncoding(true)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .build()) {
+      for (GenericRecord r : records) {
+        w.write(r);
       }
     }
   }

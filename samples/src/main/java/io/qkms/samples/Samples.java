@@ -21,6 +21,7 @@ import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
+import io.qkms.pipeline.parquet.ParquetFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -115,10 +116,11 @@ public final class Samples {
 
   /**
    * (Re)creates the work directory: a new key store with the sample keys, and the data sets,
-   * encrypted now: {@code customers.avro} and {@code customers.jsonl} ({@value #CUSTOMERS} good
-   * records under {@value #OLD_KEY} and four bad ones: a tampered blob, a wrong context, a disabled
-   * key, a missing tenant), {@code rotation.avro} (under {@value #ROTATING_KEY}) and {@code
-   * orders-us.avro} (under the multi-Region key {@value #MRK} in us-east-1).
+   * encrypted now: {@code customers.avro}, {@code customers.parquet} (the same records) and {@code
+   * customers.jsonl} ({@value #CUSTOMERS} good records under {@value #OLD_KEY} and four bad ones: a
+   * tampered blob, a wrong context, a disabled key, a missing tenant), {@code rotation.avro} (under
+   * {@value #ROTATING_KEY}) and {@code orders-us.avro} (under the multi-Region key {@value #MRK} in
+   * us-east-1).
    */
   public void init() throws IOException {
     wipe();
@@ -217,6 +219,7 @@ public final class Samples {
     json.add(SampleData.toJson(underDisabled, disabled));
     json.add(SampleData.toJson(noTenantRecord, withTenant));
     SampleData.writeAvro(data("customers.avro"), SampleData.SCHEMA, avro);
+    SampleData.writeParquet(data("customers.parquet"), SampleData.SCHEMA, avro);
     SampleData.writeLines(data("customers.jsonl"), json);
   }
 
@@ -345,6 +348,12 @@ public final class Samples {
               counts[0]++;
               counts[2] += verifyAvro(rec, check, problems);
             }
+          }
+        } else if (part.toString().endsWith(".parquet")) {
+          for (GenericRecord rec :
+              ParquetFiles.firstRecords(part.toString(), Files.size(part), Integer.MAX_VALUE)) {
+            counts[0]++;
+            counts[2] += verifyAvro(rec, check, problems);
           }
         } else {
           for (String line : Files.readAllLines(part, StandardCharsets.UTF_8)) {

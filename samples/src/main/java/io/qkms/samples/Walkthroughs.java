@@ -9,7 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * The four walk-throughs of {@code samples/README.md}, as code: {@code scripts/samples walkthrough
+ * The walk-throughs of {@code samples/README.md}, as code: {@code scripts/samples walkthrough
  * <name>} runs them, and the tests run the very same steps. Each starts from fresh samples, prints
  * every step as the command a person would type, runs it, and returns what happened.
  */
@@ -20,7 +20,7 @@ public final class Walkthroughs {
 
   /** The walk-throughs, by name. */
   public static final List<String> NAMES =
-      List.of("rekey", "rotation", "cross-region", "bad-records");
+      List.of("rekey", "rotation", "cross-region", "bad-records", "parquet");
 
   private final Samples samples;
   private final PrintStream out;
@@ -38,6 +38,7 @@ public final class Walkthroughs {
       case "rotation" -> rotation();
       case "cross-region" -> crossRegion();
       case "bad-records" -> badRecords();
+      case "parquet" -> parquet();
       default ->
           throw new IllegalArgumentException(
               "Unknown walk-through '" + name + "': " + String.join(", ", NAMES));
@@ -137,6 +138,26 @@ public final class Walkthroughs {
             samples.jobOptions(Samples.NEW_KEY));
     Samples.Verified v = verify(replay, Samples.NEW_KEY, Samples.US_EAST_1);
     return new Result(List.of(o1, o2), List.of(v), dead);
+  }
+
+  /**
+   * (f) Parquet: the customers as Parquet (written by parquet-avro, snappy), re-keyed to Parquet
+   * with the input's schema and codec; the bad records' dead letters are Avro, as for Avro input.
+   */
+  public Result parquet() throws IOException {
+    fresh();
+    Path run = samples.work().resolve("runs/f-parquet");
+    ReKeyJob.Outcome o =
+        job(
+            "Re-key customers.parquet from " + Samples.OLD_KEY + " to " + Samples.NEW_KEY,
+            "--input=" + samples.data("customers.parquet"),
+            run,
+            samples.jobOptions(Samples.NEW_KEY));
+    Samples.Verified v = verify(run, Samples.NEW_KEY, Samples.US_EAST_1);
+    step("Show the dead letters", "scripts/samples dead-letters " + run.resolve("dead-letter"));
+    List<String> dead = Samples.describeDeadLetters(run.resolve("dead-letter"));
+    dead.forEach(l -> out.println("    " + l));
+    return new Result(List.of(o), List.of(v), dead);
   }
 
   private void fresh() throws IOException {

@@ -4,13 +4,16 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
+import static org.hamcrest.Matchers.endsWith;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.everyItem;
 import static org.hamcrest.Matchers.hasSize;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.startsWith;
 
 import io.qkms.pipeline.ReKeyJob;
 import io.qkms.pipeline.report.ReKeyMetrics;
+import io.qkms.pipeline.report.RunReport;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -22,7 +25,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The four walk-throughs of samples/README.md, run step by step exactly as {@code scripts/samples
+ * The walk-throughs of samples/README.md, run step by step exactly as {@code scripts/samples
  * walkthrough <name>} runs them (on the Direct runner here).
  */
 class WalkthroughsTest {
@@ -100,6 +103,30 @@ class WalkthroughsTest {
     assertThat(
         printed.toString(StandardCharsets.UTF_8),
         containsString("$ scripts/samples enable-key alias/sample-disabled"));
+  }
+
+  @Test
+  void f_parquet_writesParquetUnderTheNewKey_withTheInputsCodec_andAvroDeadLetters()
+      throws IOException {
+    Walkthroughs.Result r = walkthroughs().run("parquet");
+    ReKeyJob.Outcome o = r.runs().get(0);
+    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(o.report().run().get("inputFormat"), equalTo("parquet"));
+    assertThat(o.report().run().get("parquetCodec"), equalTo("SNAPPY"));
+    assertThat(o.report().committed(), equalTo(new RunReport.Committed(204, 200, 4)));
+    Path run = dir.resolve("work/runs/f-parquet");
+    assertThat(
+        Samples.parts(run).stream().map(p -> p.getFileName().toString()).toList(),
+        everyItem(endsWith(".parquet")));
+    assertThat(
+        Samples.parts(run.resolve("dead-letter")).stream()
+            .map(p -> p.getFileName().toString())
+            .toList(),
+        everyItem(endsWith(".avro")));
+    // verify() read the Parquet output and decrypted every field under the new key.
+    assertThat(r.checks().get(0).problems(), empty());
+    assertThat(r.checks().get(0).records(), is((long) Samples.CUSTOMERS));
+    assertThat(r.deadLetters(), hasSize(4));
   }
 
   @Test
