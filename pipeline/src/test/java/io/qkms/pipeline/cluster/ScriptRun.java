@@ -76,6 +76,14 @@ final class ScriptRun {
     return this;
   }
 
+  /** SIGKILLs the script's process (the launcher JVM, for scripts that exec it) and waits. */
+  void kill() throws InterruptedException {
+    process.destroyForcibly();
+    if (!process.waitFor(1, TimeUnit.MINUTES)) {
+      throw new AssertionError("the killed script did not end");
+    }
+  }
+
   boolean alive() {
     return process.isAlive();
   }
