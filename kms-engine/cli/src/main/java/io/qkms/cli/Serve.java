@@ -1,8 +1,10 @@
 package io.qkms.cli;
 
 import io.qkms.engine.KmsEngine;
+import io.qkms.engine.audit.AuditTrail;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
+import io.qkms.http.ApiAudit;
 import io.qkms.http.QkmsHttpServer;
 import io.qkms.http.TryItOut;
 import io.qkms.http.tls.TlsMaterial;
@@ -17,7 +19,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ParseResult;
 
@@ -61,8 +65,27 @@ final class Serve {
     boolean plaintextElsewhere = tls(builder, sub, host);
     String accessLog = Invocation.value(sub, "--access-log", "-");
     Boolean console = sub.matchedOptionValue("--console", null);
+    ApiAudit.Failure auditFailure =
+        switch (Invocation.value(sub, "--audit-failure", "refuse")) {
+          case "refuse" -> ApiAudit.Failure.REFUSE;
+          case "log" -> ApiAudit.Failure.LOG;
+          default -> throw new UsageException("--audit-failure must be refuse or log");
+        };
+    String auditDir = Invocation.value(sub, "--audit-dir", null);
     FileKeyStore store = inv.openStore(sub);
     try {
+      byte[] auditKey = store.auditDigestKey();
+      try {
+        builder.audit(
+            AuditTrail.open(
+                auditDir != null ? Path.of(auditDir) : store.directory().resolve("audit"),
+                auditKey,
+                Clock.systemUTC(),
+                AuditTrail.DEFAULT_MAX_FILE_BYTES),
+            auditFailure);
+      } finally {
+        Arrays.fill(auditKey, (byte) 0);
+      }
       if (plaintextElsewhere) {
         inv.err.println(
             "qkms: warning: serving plain HTTP on "
