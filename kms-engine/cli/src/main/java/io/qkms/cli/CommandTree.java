@@ -197,6 +197,18 @@ final class CommandTree {
             "Where the access log goes: - for stdout (default), a file to append to, or none."));
     spec.addOption(
         option(
+            "--audit-dir",
+            "<dir>",
+            "Where the audit trail goes (one JSON line per API call, hash-chained, with signed"
+                + " digests): default DIR/audit."));
+    spec.addOption(
+        option(
+            "--audit-failure",
+            "<refuse|log>",
+            "When the audit trail cannot be written: refuse (default) answers API calls with"
+                + " KMSInternalException; log serves them and logs each failure."));
+    spec.addOption(
+        option(
             "--max-requests-per-second",
             "<n>",
             "The request quota per region, over all access keys (a BatchReEncrypt counts one per"

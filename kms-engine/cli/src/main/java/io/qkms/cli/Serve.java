@@ -3,8 +3,10 @@ package io.qkms.cli;
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.KeyCreators;
 import io.qkms.engine.api.Principal;
+import io.qkms.engine.audit.AuditTrail;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
+import io.qkms.http.ApiAudit;
 import io.qkms.http.QkmsHttpServer;
 import io.qkms.http.TryItOut;
 import io.qkms.http.tls.TlsMaterial;
@@ -19,9 +21,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
 import picocli.CommandLine.ParseResult;
@@ -80,8 +84,27 @@ final class Serve {
             KmsEngine.DEFAULT_KEYS_PER_REGION,
             "a whole number of keys, at least 1");
     KeyCreators creators = keyCreators(Invocation.value(sub, "--key-creators", null));
+    ApiAudit.Failure auditFailure =
+        switch (Invocation.value(sub, "--audit-failure", "refuse")) {
+          case "refuse" -> ApiAudit.Failure.REFUSE;
+          case "log" -> ApiAudit.Failure.LOG;
+          default -> throw new UsageException("--audit-failure must be refuse or log");
+        };
+    String auditDir = Invocation.value(sub, "--audit-dir", null);
     FileKeyStore store = inv.openStore(sub);
     try {
+      byte[] auditKey = store.auditDigestKey();
+      try {
+        builder.audit(
+            AuditTrail.open(
+                auditDir != null ? Path.of(auditDir) : store.directory().resolve("audit"),
+                auditKey,
+                Clock.systemUTC(),
+                AuditTrail.DEFAULT_MAX_FILE_BYTES),
+            auditFailure);
+      } finally {
+        Arrays.fill(auditKey, (byte) 0);
+      }
       if (plaintextElsewhere) {
         inv.err.println(
             "qkms: warning: serving plain HTTP on "

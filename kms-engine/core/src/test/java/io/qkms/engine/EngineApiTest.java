@@ -55,6 +55,9 @@ class EngineApiTest {
           "io.qkms.engine.store.file.KeyStoreOpenException",
           "io.qkms.engine.store.file.KeyFileAccess",
           "io.qkms.engine.store.file.KdfParams",
+          "io.qkms.engine.audit.AuditTrail",
+          "io.qkms.engine.audit.AuditVerifier",
+          "io.qkms.engine.audit.AuditEvents",
           "io.qkms.engine.wire.Dispatcher",
           "io.qkms.engine.wire.WireResponse",
           "io.qkms.engine.wire.Json");

@@ -80,6 +80,7 @@ final class KmsHandler extends Handler.Abstract {
   private final ConnectionGuard guard;
   private final long maxUnauthenticatedBytes;
   private final AtomicLong unauthenticatedBytes = new AtomicLong();
+  private final ApiAudit audit;
 
   private final long bodyTimeoutMillis;
 
@@ -91,8 +92,10 @@ final class KmsHandler extends Handler.Abstract {
       int maxBatchBodyBytes,
       ConnectionGuard guard,
       long maxUnauthenticatedBytes,
-      Duration bodyTimeout) {
+      Duration bodyTimeout,
+      ApiAudit audit) {
     this.bodyTimeoutMillis = bodyTimeout.toMillis();
+    this.audit = audit;
     this.dispatcher = dispatcher;
     this.verifier = verifier;
     this.regions = regions;
@@ -112,6 +115,9 @@ final class KmsHandler extends Handler.Abstract {
     String requestId = RequestIds.next();
     request.setAttribute(AccessLog.REQUEST_ID, requestId);
     response.getHeaders().put(REQUEST_ID_HEADER, requestId);
+    if (audit != null) {
+      audit.recordIfRefused(request);
+    }
 
     Operation<?, ?> operation = Dispatcher.operation(request.getHeaders().get("X-Amz-Target"));
     if (operation != null) {
@@ -399,6 +405,21 @@ final class KmsHandler extends Handler.Abstract {
       Principal principal = signer.credential().principal();
       request.setAttribute(AccessLog.PRINCIPAL, principal.arn());
       Caller caller = new Caller(principal, regions.get(signer.region()));
+      Object operation = request.getAttribute(AccessLog.OPERATION);
+      if (audit != null && audit.refusing()) {
+        // The trail is failing: the call is not run, only (if the trail is back) recorded.
+        audit.record(
+            request,
+            operation == null ? null : operation.toString(),
+            principal.arn(),
+            signer.credential().accessKeyId(),
+            signer.region(),
+            body,
+            null,
+            INTERNAL);
+        error(request, response, callback, 500, INTERNAL, INTERNAL_MESSAGE);
+        return;
+      }
       WireResponse r = dispatcher.dispatch(request.getHeaders().get("X-Amz-Target"), body, caller);
       if (r.status() >= 500 && INTERNAL.equals(r.errorCode())) {
         // The engine's message names server-side things (store paths, I/O errors such as a full
@@ -409,6 +430,18 @@ final class KmsHandler extends Handler.Abstract {
             request.getAttribute(AccessLog.REQUEST_ID),
             r.bodyText());
         r = WireResponse.error(r.status(), INTERNAL, INTERNAL_MESSAGE);
+      }
+      if (audit != null
+          && !audit.record(
+              request,
+              operation == null ? null : operation.toString(),
+              principal.arn(),
+              signer.credential().accessKeyId(),
+              signer.region(),
+              body,
+              r.isError() ? null : r.body(),
+              r.isError() ? r.errorCode() : null)) {
+        r = WireResponse.error(500, INTERNAL, INTERNAL_MESSAGE); // not served unaudited
       }
       if (r.isError()) {
         request.setAttribute(AccessLog.ERROR, r.errorCode());

@@ -1,6 +1,7 @@
 package io.qkms.http;
 
 import io.qkms.engine.KmsEngine;
+import io.qkms.engine.audit.AuditTrail;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.wire.Dispatcher;
 import io.qkms.http.credentials.CredentialTable;
@@ -159,7 +160,8 @@ public final class QkmsHttpServer implements AutoCloseable {
             b.maxBatchBodyBytes,
             guard,
             b.maxUnauthenticatedBytes,
-            b.bodyTimeout);
+            b.bodyTimeout,
+            b.audit);
     this.handler = handler;
     graceful =
         new GracefulHandler(
@@ -312,6 +314,7 @@ public final class QkmsHttpServer implements AutoCloseable {
     private Duration authenticationDeadline = DEFAULT_AUTHENTICATION_DEADLINE;
     private Duration bodyTimeout = DEFAULT_BODY_TIMEOUT;
     private TlsMaterial tls;
+    private ApiAudit audit;
     private long maxUnauthenticatedBytes =
         Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
 
@@ -467,6 +470,15 @@ public final class QkmsHttpServer implements AutoCloseable {
         throw new IllegalArgumentException("maintenanceInterval must be positive");
       }
       this.maintenanceInterval = interval;
+      return this;
+    }
+
+    /**
+     * Records every API call in an audit trail (see kms-engine/README.md, "Audit trail"); none if
+     * null (the default).
+     */
+    public Builder audit(AuditTrail trail, ApiAudit.Failure onFailure) {
+      this.audit = trail == null ? null : new ApiAudit(trail, onFailure, clock);
       return this;
     }
 

@@ -400,6 +400,14 @@ public final class FileKeyStore implements KeyStore, StateStore {
     return protector;
   }
 
+  /**
+   * A copy of the key that signs the audit trail's digests (HKDF of the root key, label {@code
+   * qkms/audit/digest/v1}); the caller zeroes it when done.
+   */
+  public byte[] auditDigestKey() {
+    return keys.auditKey.clone();
+  }
+
   public Path directory() {
     return dir;
   }

@@ -27,12 +27,14 @@ final class RootKeys implements AutoCloseable {
   final byte[] stateKey;
   final byte[] materialKey;
   private final byte[] checkKey;
+  final byte[] auditKey;
 
   private RootKeys(byte[] rootKey, String storeId) {
     byte[] salt = storeId.getBytes(StandardCharsets.US_ASCII);
     stateKey = hkdf(rootKey, salt, "qkms/keystore/state/v1");
     materialKey = hkdf(rootKey, salt, "qkms/keystore/material/v1");
     checkKey = hkdf(rootKey, CHECK_SALT, "qkms/keystore/check/v1");
+    auditKey = hkdf(rootKey, salt, "qkms/audit/digest/v1");
   }
 
   /** Derives the purpose keys; does not keep {@code rootKey}. */
@@ -90,5 +92,6 @@ final class RootKeys implements AutoCloseable {
     Bytes.zero(stateKey);
     Bytes.zero(materialKey);
     Bytes.zero(checkKey);
+    Bytes.zero(auditKey);
   }
 }
