@@ -173,6 +173,26 @@ class AuditCommandsTest {
   }
 
   @Test
+  void verify_throughTheScript_tamperedTrail_exits1() throws IOException {
+    Path copy = copyOfTrail();
+    Path file = onlyTrailFile(copy);
+    List<String> lines = lines(file);
+    lines.remove(1);
+    write(file, lines);
+
+    CliProcess.Result r =
+        CliProcess.script(
+            ScriptLauncherTest.SCRIPT,
+            Map.of("QKMS_KEYSTORE", ks.toString()),
+            "audit",
+            "verify",
+            "--audit-dir",
+            copy.toString());
+    assertThat(r.toString(), r.status(), equalTo(1));
+    assertThat(r.stderr(), containsString(file.getFileName() + ":2: 1 line(s) removed"));
+  }
+
+  @Test
   void verify_withTodayAsFromAndTo_checksTheDaysFiles() {
     String today = LocalDate.now(ZoneOffset.UTC).toString();
     CliProcess.Result r =
