@@ -17,8 +17,11 @@ final class CommandTree {
   static final String LIST_ACCESS_KEYS = "list-access-keys";
   static final String DELETE_ACCESS_KEY = "delete-access-key";
   static final String TLS_CERT = "tls-cert";
+  static final String AUDIT = "audit";
+  static final String AUDIT_VERIFY = "verify";
+  static final String AUDIT_QUERY = "query";
   private static final List<String> LOCAL_COMMANDS =
-      List.of(INIT, SERVE, CREATE_ACCESS_KEY, LIST_ACCESS_KEYS, DELETE_ACCESS_KEY, TLS_CERT);
+      List.of(INIT, SERVE, CREATE_ACCESS_KEY, LIST_ACCESS_KEYS, DELETE_ACCESS_KEY, TLS_CERT, AUDIT);
 
   private static final String EXIT_STATUS =
       "%nExit status: 0 success, 252 bad usage, 254 API error ({\"__type\": ..., \"message\":"
@@ -86,6 +89,9 @@ final class CommandTree {
     }
     if (only == null || only.equals(TLS_CERT)) {
       root.addSubcommand(TLS_CERT, tlsCertSpec());
+    }
+    if (only == null || only.equals(AUDIT)) {
+      root.addSubcommand(AUDIT, auditSpec());
     }
     if (only == null || only.equals(CREATE_ACCESS_KEY)) {
       root.addSubcommand(CREATE_ACCESS_KEY, createAccessKeySpec());
@@ -300,6 +306,75 @@ final class CommandTree {
     spec.addOption(
         option("--days", "<n>", "How many days the certificate is valid (default 365)."));
     return spec;
+  }
+
+  private static final String TIME_FORMS =
+      "an ISO instant (2026-12-06T16:00:00Z) or a UTC date (2026-12-06)";
+
+  private static CommandSpec auditSpec() {
+    CommandSpec spec =
+        localSpec(
+            AUDIT,
+            "Verifies and queries the audit trail of qkms serve.",
+            "The trail is one hash-chained JSON line per API call in DIR/audit (or serve's"
+                + " --audit-dir), each closed file with a digest signed by a key derived from the"
+                + " root key. Commands: verify, query.");
+    CommandSpec verify =
+        localSpec(
+            AUDIT_VERIFY,
+            "Checks that the audit trail was not edited.",
+            "Checks the hash chain of every line, the signed digest of every closed file and the"
+                + " signed head (the last line written), with the digest key derived from the"
+                + " store's root key; prints the files and lines checked. When the trail is not"
+                + " intact, prints one line naming the first line changed, removed or inserted"
+                + " (file:line) and exits with 1.");
+    verify
+        .usageMessage()
+        .footer(
+            "%nExit status: 0 intact, 1 not intact (the problem on stderr), 252 bad usage (no"
+                + " such directory, no trail, bad time), 255 other failure (no store, wrong root"
+                + " key).");
+    addStoreOptions(verify);
+    addAuditDirOption(verify);
+    verify.addOption(
+        option(
+            "--from",
+            "<time>",
+            "Verify the files of this UTC day and later, "
+                + TIME_FORMS
+                + "; the first line is trusted to follow what came before."));
+    verify.addOption(
+        option(
+            "--to",
+            "<time>",
+            "Verify the files up to this UTC day (inclusive), " + TIME_FORMS + "."));
+    spec.addSubcommand(AUDIT_VERIFY, verify);
+    CommandSpec query =
+        localSpec(
+            AUDIT_QUERY,
+            "Lists the API calls the audit trail records.",
+            "Prints a table of the calls (time, operation, principal, key ARNs, error code), oldest"
+                + " first, or with --json the trail's lines as they are. Reads the trail only; run"
+                + " qkms audit verify to check it was not edited.");
+    query.addOption(
+        option("--keystore", "<dir>", "The key store directory (default $QKMS_KEYSTORE)."));
+    addAuditDirOption(query);
+    query.addOption(
+        option(
+            "--key",
+            "<key>",
+            "Only calls involving this key: a key ID, key ARN, alias name or alias ARN."));
+    query.addOption(option("--since", "<time>", "Only calls at or after " + TIME_FORMS + "."));
+    query.addOption(
+        option("--operation", "<name>", "Only calls of this operation, e.g. ReEncrypt."));
+    query.addOption(flag("--json", "Print the matching lines of the trail (JSON) instead."));
+    spec.addSubcommand(AUDIT_QUERY, query);
+    return spec;
+  }
+
+  private static void addAuditDirOption(CommandSpec spec) {
+    spec.addOption(
+        option("--audit-dir", "<dir>", "The audit trail's directory (default DIR/audit)."));
   }
 
   private static CommandSpec createAccessKeySpec() {

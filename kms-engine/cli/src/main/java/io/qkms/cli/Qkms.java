@@ -21,7 +21,8 @@ import picocli.CommandLine.ParseResult;
  *
  * <p>Exit status, as the AWS CLI: 0 success; 252 bad usage (unknown option, missing or bad value);
  * 254 an API error ({@code {"__type": ..., "message": ...}} on stderr); 255 any other failure (no
- * store, wrong root key, damaged store, I/O), reported in one line.
+ * store, wrong root key, damaged store, I/O), reported in one line. {@code audit verify} exits with
+ * 1 when the trail is not intact.
  */
 public final class Qkms {
   static final int OK = 0;
@@ -91,6 +92,7 @@ public final class Qkms {
         case CommandTree.INIT -> StoreCommands.init(inv, sub);
         case CommandTree.SERVE -> Serve.run(inv, sub);
         case CommandTree.TLS_CERT -> TlsCert.run(inv, sub);
+        case CommandTree.AUDIT -> audit(sub);
         case CommandTree.CREATE_ACCESS_KEY -> StoreCommands.createAccessKey(inv, sub);
         case CommandTree.LIST_ACCESS_KEYS -> StoreCommands.listAccessKeys(inv, sub);
         case CommandTree.DELETE_ACCESS_KEY -> StoreCommands.deleteAccessKey(inv, sub);
@@ -103,6 +105,16 @@ public final class Qkms {
     } catch (RuntimeException e) {
       return failure(describe(e), e);
     }
+  }
+
+  private int audit(ParseResult sub) {
+    ParseResult command = sub.subcommand();
+    if (command == null) {
+      throw new UsageException("qkms audit needs a command: verify or query");
+    }
+    return command.commandSpec().name().equals(CommandTree.AUDIT_VERIFY)
+        ? AuditCommands.verify(inv, command)
+        : AuditCommands.query(inv, command);
   }
 
   private int usageError(String message) {

@@ -15,6 +15,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -73,6 +74,11 @@ public final class AuditTrail implements AutoCloseable {
 
   public Path directory() {
     return dir;
+  }
+
+  /** The trail's files in {@code dir}, oldest first (digests and the head left out). */
+  public static List<Path> files(Path dir) throws IOException {
+    return AuditFiles.list(dir);
   }
 
   /**

@@ -48,6 +48,9 @@ public final class AuditVerifier {
         files.add(p);
       }
     }
+    if (files.isEmpty() && (from != null || to != null)) {
+      return new Result(0, 0, null); // no file of those days: nothing to check, the caller says so
+    }
     boolean trustStart = from != null;
     String lastHash = AuditTrail.ZERO_HASH;
     String beforeLastHash = null;

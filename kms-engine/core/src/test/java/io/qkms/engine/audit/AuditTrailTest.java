@@ -14,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Instant;
+import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -66,6 +67,20 @@ class AuditTrailTest {
     AuditVerifier.Result r = verify();
     assertThat(r.problem(), nullValue());
     assertThat(r.lines(), is(12L));
+  }
+
+  @Test
+  void daysWithoutFiles_checkNothing_andReportNoProblem() throws IOException {
+    writeTrail();
+    for (LocalDate[] range :
+        new LocalDate[][] {
+          {LocalDate.parse("2030-01-01"), null}, {null, LocalDate.parse("2000-01-01")}
+        }) {
+      AuditVerifier.Result r = AuditVerifier.verify(dir, KEY, range[0], range[1]);
+      assertThat(r.problem(), nullValue());
+      assertThat(r.files(), is(0));
+      assertThat(r.lines(), is(0L));
+    }
   }
 
   @Test
