@@ -14,6 +14,8 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.generic.GenericData;
@@ -176,6 +178,17 @@ public final class SampleData {
   public static void writeParquet(Path file, Schema schema, List<GenericRecord> records)
       throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
+    // Row groups this small always outgrow three times their size in column buffers, which
+    // parquet-hadoop reports as a WARNING ("Too much memory used"), and Hadoop's codec pool
+    // announces
+    // each compressor at INFO: neither says anything about the data, and both would reach the
+    // console of `scripts/rekey --samples`. Strong references: JUL keeps loggers weakly.
+    Logger writer = Logger.getLogger("org.apache.parquet.hadoop.InternalParquetRecordWriter");
+    Logger codecs = Logger.getLogger("org.apache.hadoop.io.compress.CodecPool");
+    Level writerLevel = writer.getLevel();
+    Level codecsLevel = codecs.getLevel();
+    writer.setLevel(Level.SEVERE);
+    codecs.setLevel(Level.WARNING);
     try (ParquetWriter<GenericRecord> w =
         AvroParquetWriter.<GenericRecord>builder(new LocalParquetFile(file))
             .withSchema(schema)
@@ -189,6 +202,9 @@ public final class SampleData {
       for (GenericRecord r : records) {
         w.write(r);
       }
+    } finally {
+      writer.setLevel(writerLevel);
+      codecs.setLevel(codecsLevel);
     }
   }
 

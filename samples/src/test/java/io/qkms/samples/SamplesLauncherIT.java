@@ -61,13 +61,14 @@ class SamplesLauncherIT {
   @Test
   void walkthroughWithoutAName_isOneLineNamingTheWalkthroughs() {
     usageError(
-        "walkthrough needs a name: rekey, rotation, cross-region, bad-records", "walkthrough");
+        "walkthrough needs a name: rekey, rotation, cross-region, bad-records, parquet",
+        "walkthrough");
   }
 
   @Test
   void walkthroughWithAnOptionForAName_isTheSameLine() {
     usageError(
-        "walkthrough needs a name: rekey, rotation, cross-region, bad-records",
+        "walkthrough needs a name: rekey, rotation, cross-region, bad-records, parquet",
         "walkthrough",
         "--runner=DirectRunner");
   }
@@ -75,7 +76,7 @@ class SamplesLauncherIT {
   @Test
   void unknownWalkthrough_isOneLineNamingTheWalkthroughs() {
     usageError(
-        "no walk-through 'teleport'; there are rekey, rotation, cross-region, bad-records",
+        "no walk-through 'teleport'; there are rekey, rotation, cross-region, bad-records, parquet",
         "walkthrough",
         "teleport");
   }
