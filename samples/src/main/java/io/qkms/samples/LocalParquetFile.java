@@ -1,5 +1,6 @@
 package io.qkms.samples;
 
+import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
@@ -7,11 +8,14 @@ import java.nio.file.Path;
 import org.apache.parquet.io.OutputFile;
 import org.apache.parquet.io.PositionOutputStream;
 
-/** A local file as parquet-avro writes it, without Hadoop's file systems. */
-final class LocalParquetFile implements OutputFile {
+/**
+ * A local file as parquet-avro writes it, without Hadoop's file systems (parquet 1.13 has none of
+ * its own). Used by the samples and the benchmarks' Parquet input.
+ */
+public final class LocalParquetFile implements OutputFile {
   private final Path path;
 
-  LocalParquetFile(Path path) {
+  public LocalParquetFile(Path path) {
     this.path = path;
   }
 
@@ -22,7 +26,7 @@ final class LocalParquetFile implements OutputFile {
 
   @Override
   public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
-    OutputStream out = Files.newOutputStream(path);
+    OutputStream out = new BufferedOutputStream(Files.newOutputStream(path), 1 << 16);
     return new PositionOutputStream() {
       private long pos;
 
