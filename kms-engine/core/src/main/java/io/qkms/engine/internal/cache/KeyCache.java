@@ -44,18 +44,19 @@ public final class KeyCache {
   /** A value and the clock reading taken before the load that produced it began. */
   private record Loaded<V>(V value, long loadStart) {}
 
-  /** One thread's last key and alias, with the deadline and generation they hold until. */
+  /** One thread's last entry of one cache, with the deadline and generation it holds until. */
+  private static final class Slot<I, V> {
+    Region region;
+    I id;
+    V value;
+    long deadline;
+    long generation;
+  }
+
+  /** One thread's last key and last alias. */
   private static final class Memo {
-    Region keyRegion;
-    KeyId keyId;
-    CachedKey key;
-    long keyDeadline;
-    long keyGeneration;
-    Region aliasRegion;
-    AliasName alias;
-    KeyId target;
-    long aliasDeadline;
-    long aliasGeneration;
+    final Slot<KeyId, CachedKey> key = new Slot<>();
+    final Slot<AliasName, KeyId> alias = new Slot<>();
   }
 
   private final Cache<KeyRef, Loaded<CachedKey>> keys;
@@ -112,17 +113,12 @@ public final class KeyCache {
       return hit;
     }
     long gen = generation.get(); // before the lookup: an invalidation during it voids the memo
-    Loaded<CachedKey> l = keys.get(new KeyRef(region, keyId), ref -> load(loader));
-    if (l == null) {
-      return null;
-    }
-    Memo m = memo.get();
-    m.keyRegion = region;
-    m.keyId = keyId;
-    m.key = l.value();
-    m.keyDeadline = l.loadStart() + ttlNanos;
-    m.keyGeneration = gen;
-    return l.value();
+    return remember(
+        memo.get().key,
+        region,
+        keyId,
+        keys.get(new KeyRef(region, keyId), ref -> load(loader)),
+        gen);
   }
 
   /**
@@ -130,17 +126,7 @@ public final class KeyCache {
    * null: the data path's fast path, before it builds a loader for {@link #key}.
    */
   public CachedKey memoizedKey(Region region, KeyId keyId) {
-    Memo m = memo.get();
-    CachedKey k = m.key;
-    if (k != null
-        && m.keyId.equals(keyId)
-        && m.keyRegion.equals(region)
-        && m.keyGeneration == generation.get()
-        && nanoTime.getAsLong() - m.keyDeadline < 0) {
-      memoHits.increment();
-      return k;
-    }
-    return null;
+    return fresh(memo.get().key, region, keyId);
   }
 
   /** The cached target of an alias, or what {@code loader} returns (null: nothing cached). */
@@ -150,32 +136,43 @@ public final class KeyCache {
       return hit;
     }
     long gen = generation.get();
-    Loaded<KeyId> l = aliases.get(new AliasRef(region, alias), ref -> load(loader));
-    if (l == null) {
-      return null;
-    }
-    Memo m = memo.get();
-    m.aliasRegion = region;
-    m.alias = alias;
-    m.target = l.value();
-    m.aliasDeadline = l.loadStart() + ttlNanos;
-    m.aliasGeneration = gen;
-    return l.value();
+    return remember(
+        memo.get().alias,
+        region,
+        alias,
+        aliases.get(new AliasRef(region, alias), ref -> load(loader)),
+        gen);
   }
 
   /** The target this thread last got for the alias if still fresh, else null. */
   public KeyId memoizedAlias(Region region, AliasName alias) {
-    Memo m = memo.get();
-    KeyId t = m.target;
-    if (t != null
-        && m.alias.equals(alias)
-        && m.aliasRegion.equals(region)
-        && m.aliasGeneration == generation.get()
-        && nanoTime.getAsLong() - m.aliasDeadline < 0) {
+    return fresh(memo.get().alias, region, alias);
+  }
+
+  private <I, V> V fresh(Slot<I, V> slot, Region region, I id) {
+    V v = slot.value;
+    if (v != null
+        && slot.id.equals(id)
+        && slot.region.equals(region)
+        && slot.generation == generation.get()
+        && nanoTime.getAsLong() - slot.deadline < 0) {
       memoHits.increment();
-      return t;
+      return v;
     }
     return null;
+  }
+
+  /** Keeps {@code loaded} in this thread's slot, valid a TTL from its load; returns its value. */
+  private <I, V> V remember(Slot<I, V> slot, Region region, I id, Loaded<V> loaded, long gen) {
+    if (loaded == null) {
+      return null;
+    }
+    slot.region = region;
+    slot.id = id;
+    slot.value = loaded.value();
+    slot.deadline = loaded.loadStart() + ttlNanos;
+    slot.generation = gen;
+    return loaded.value();
   }
 
   private <V> Loaded<V> load(Supplier<V> loader) {
