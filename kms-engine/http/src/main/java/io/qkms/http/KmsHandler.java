@@ -408,15 +408,7 @@ final class KmsHandler extends Handler.Abstract {
       Object operation = request.getAttribute(AccessLog.OPERATION);
       if (audit != null && audit.refusing()) {
         // The trail is failing: the call is not run, only (if the trail is back) recorded.
-        audit.record(
-            request,
-            operation == null ? null : operation.toString(),
-            principal.arn(),
-            signer.credential().accessKeyId(),
-            signer.region(),
-            body,
-            null,
-            INTERNAL);
+        audit(request, operation, signer, body, null, INTERNAL);
         error(request, response, callback, 500, INTERNAL, INTERNAL_MESSAGE);
         return;
       }
@@ -432,12 +424,10 @@ final class KmsHandler extends Handler.Abstract {
         r = WireResponse.error(r.status(), INTERNAL, INTERNAL_MESSAGE);
       }
       if (audit != null
-          && !audit.record(
+          && !audit(
               request,
-              operation == null ? null : operation.toString(),
-              principal.arn(),
-              signer.credential().accessKeyId(),
-              signer.region(),
+              operation,
+              signer,
               body,
               r.isError() ? null : r.body(),
               r.isError() ? r.errorCode() : null)) {
@@ -493,5 +483,24 @@ final class KmsHandler extends Handler.Abstract {
     public List<String> headerValues(String lowerCaseName) {
       return request.getHeaders().getValuesList(lowerCaseName);
     }
+  }
+
+  /** Records an authenticated call in the audit trail (see {@link ApiAudit#record}). */
+  private boolean audit(
+      Request request,
+      Object operation,
+      SigV4Verifier.Verified signer,
+      byte[] body,
+      byte[] responseBody,
+      String errorCode) {
+    return audit.record(
+        request,
+        operation == null ? null : operation.toString(),
+        signer.credential().principal().arn(),
+        signer.credential().accessKeyId(),
+        signer.region(),
+        body,
+        responseBody,
+        errorCode);
   }
 }
