@@ -17,13 +17,15 @@ import org.slf4j.LoggerFactory;
  * The server's view of the access keys: each key's signing secret, asked of the engine once ({@link
  * io.qkms.engine.credentials.AccessKeys#signingSecret}) and kept with its cached signing keys for
  * the signature verifier. A known key is asked again at most once per refresh interval (so a key
- * deleted by an administrator stops working within about that long); a key the table does not know
- * is asked for at most ten times a second in all (so a key created while the server runs works at
- * once, without letting unknown keys drive a store read per request). Thread-safe.
+ * deleted by an administrator stops working within about that long); keys the table does not know
+ * are asked for at most ten times a second in all, in bursts of up to ten (so a key created while
+ * the server runs works at once, and several clients that start together are all let in, without
+ * letting unknown keys drive a store read per request). Thread-safe.
  */
 public final class CredentialTable implements Function<String, SigningCredential>, AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(CredentialTable.class);
   private static final long MIN_MISS_LOOKUP_NANOS = Duration.ofMillis(100).toNanos();
+  private static final int MISS_LOOKUP_BURST = 10;
 
   private record Entry(SigningCredential credential, long checkedAt) {}
 
@@ -32,7 +34,10 @@ public final class CredentialTable implements Function<String, SigningCredential
   private final long missLookupNanos;
   private final LongSupplier nanoTime;
   private final Map<String, Entry> entries = new ConcurrentHashMap<>();
-  private long lastMissLookup;
+
+  /** Token bucket of miss lookups, as a time: full when at least a burst's worth in the past. */
+  private long missLookupsFrom;
+
   private boolean closed;
 
   /**
@@ -46,7 +51,7 @@ public final class CredentialTable implements Function<String, SigningCredential
     this.refreshNanos = refresh.toNanos();
     this.missLookupNanos = Math.min(refreshNanos, MIN_MISS_LOOKUP_NANOS);
     this.nanoTime = Objects.requireNonNull(nanoTime, "nanoTime");
-    this.lastMissLookup = nanoTime.getAsLong() - missLookupNanos;
+    this.missLookupsFrom = nanoTime.getAsLong() - MISS_LOOKUP_BURST * missLookupNanos;
   }
 
   /** The credential of an access key, or null if the store has no such key. */
@@ -69,10 +74,14 @@ public final class CredentialTable implements Function<String, SigningCredential
       return null;
     }
     if (known == null) {
-      if (now - lastMissLookup < missLookupNanos) {
-        return null;
+      long burstStart = now - MISS_LOOKUP_BURST * missLookupNanos;
+      if (missLookupsFrom < burstStart) {
+        missLookupsFrom = burstStart;
       }
-      lastMissLookup = now;
+      if (missLookupsFrom + missLookupNanos > now) {
+        return null; // the bucket is empty
+      }
+      missLookupsFrom += missLookupNanos;
     } else if (now - known.checkedAt() < refreshNanos) {
       return known.credential(); // another thread asked while this one waited
     }
