@@ -206,7 +206,10 @@ public final class ReKeyJob {
       Map<String, String> run,
       Instant start,
       long t0) {
-    try {
+    try (ResumableRun.Watch watch =
+        resumable == null
+            ? null
+            : resumable.watchJobId(pipeline.getOptions().as(ReKeyOptions.class))) {
       PipelineResult result = pipeline.run();
       PipelineResult.State state = result.waitUntilFinish();
       ownFileSystems(pipeline.getOptions());

@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.GenerateSequence;
@@ -90,9 +91,14 @@ final class ResumableRun {
       if (!o.getResume()) {
         Manifest.Run run = new Manifest.Run(settings, shards, List.of(plan.runId()));
         Manifest.writeRun(plan.output(), withResolvedTime(run, plan));
+        Manifest.writeAttempt(plan.output(), attempt(o, plan, 1));
         return new Prepared(new ResumableRun(plan, run, Map.of(), shards, 1), null);
       }
-      return resume(plan, settings, shards);
+      Prepared p = resume(plan, settings, shards);
+      if (p.run() != null) {
+        Manifest.writeAttempt(plan.output(), attempt(o, plan, p.run().attempt));
+      }
+      return p;
     } catch (IOException e) {
       throw new IllegalArgumentException(
           flag + ": cannot use the manifest in " + plan.output() + ": " + e.getMessage());
@@ -120,9 +126,11 @@ final class ResumableRun {
     }
     Manifest.Run run;
     Map<Integer, Manifest.Entry> entries;
+    Manifest.Attempt last;
     try {
       run = Manifest.readRun(output);
       entries = Manifest.readEntries(output, run);
+      last = Manifest.readAttempt(output);
     } catch (Manifest.ManifestException e) {
       throw new IllegalArgumentException(
           "--resume: the manifest cannot be trusted, nothing was changed: " + e.getMessage());
@@ -160,6 +168,13 @@ final class ResumableRun {
               + " shards committed):"
               + " nothing to resume");
     }
+    // An earlier attempt's job that still runs on a session cluster would commit the same shards.
+    if (last != null && last.cluster() != null) {
+      String refusal = EarlierAttempt.refusal(last, EarlierAttempt.ask(last), output);
+      if (refusal != null) {
+        throw new IllegalArgumentException(refusal);
+      }
+    }
     // The run's own time for --onlyMaterialsCreatedBefore (a duration counted from its start).
     JobPlan resumed = plan;
     String time = run.settings().get("resolved.materialsCreatedBefore");
@@ -182,6 +197,64 @@ final class ResumableRun {
     Manifest.writeRun(output, updated);
     return new Prepared(
         new ResumableRun(resumed, updated, entries, pending, attempts.size()), null);
+  }
+
+  /** A watch that {@link #close} stops. */
+  interface Watch extends AutoCloseable {
+    @Override
+    void close();
+  }
+
+  /** This attempt as the manifest records it; the job's ID comes later ({@link #watchJobId}). */
+  private static Manifest.Attempt attempt(ReKeyOptions o, JobPlan plan, int number) {
+    String cluster =
+        FlinkSettings.remote(o) ? o.as(FlinkPipelineOptions.class).getFlinkMaster().strip() : null;
+    return new Manifest.Attempt(
+        number, plan.runId(), o.getJobName(), null, cluster, Instant.now().toString());
+  }
+
+  /**
+   * On a session cluster, records the job's ID in the manifest once the cluster lists the job (the
+   * runner gives it only when the job has ended). Closing stops the watch.
+   */
+  Watch watchJobId(ReKeyOptions o) {
+    Manifest.Attempt a;
+    try {
+      a = Manifest.readAttempt(plan.output());
+    } catch (IOException | Manifest.ManifestException e) {
+      throw new IllegalStateException("Cannot read the attempt in the manifest: " + e.getMessage());
+    }
+    if (a == null || a.cluster() == null) {
+      return () -> {};
+    }
+    Thread t =
+        new Thread(
+            () -> {
+              try {
+                while (!Thread.currentThread().isInterrupted()) {
+                  String id = null;
+                  try {
+                    id = EarlierAttempt.jobIdOf(a.cluster(), a.jobName());
+                  } catch (IOException e) {
+                    // The cluster answers again later, or the run fails on its own.
+                  }
+                  if (id != null) {
+                    Manifest.writeAttempt(plan.output(), a.withJobId(id));
+                    return;
+                  }
+                  Thread.sleep(200);
+                }
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              } catch (IOException e) {
+                java.util.logging.Logger.getLogger(ResumableRun.class.getName())
+                    .warning("cannot record the job's ID in the manifest: " + e.getMessage());
+              }
+            },
+            "qkms-attempt-job-id");
+    t.setDaemon(true);
+    t.start();
+    return t::interrupt;
   }
 
   private static Manifest.Run withResolvedTime(Manifest.Run run, JobPlan plan) {

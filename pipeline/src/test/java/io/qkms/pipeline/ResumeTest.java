@@ -5,12 +5,16 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.nullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.pipeline.manifest.Manifest;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -217,6 +221,57 @@ class ResumeTest {
     before = snapshot(out);
     err = ReKeyJobTest.usageError(args(out, "--resume").toArray(new String[0]));
     assertThat(err, containsString("run.json is truncated or not JSON"));
+    assertThat(snapshot(out), equalTo(before));
+  }
+
+  @Test
+  void eachAttemptIsRecorded_andARunInThisJvmIsNotCheckedForARunningJob() throws Exception {
+    Path out = finishedRun("attempts");
+    Manifest.Attempt first = Manifest.readAttempt(out.toString());
+    assertThat(first.number(), is(1));
+    assertThat(first.cluster(), nullValue());
+    assertThat(first.runId(), equalTo(report(out).at("/run/runId").asText()));
+    Files.delete(out.resolve(ReKeyJob.SUCCESS_FILE));
+    Files.delete(out.resolve(ReKeyJob.REPORT_FILE));
+    Files.delete(entries(out).get(0));
+
+    ReKeyJobTest.Run r = run(args(out, "--resume"));
+
+    assertThat(r.err() + r.out(), r.outcome().exitCode(), is(0));
+    Manifest.Attempt second = Manifest.readAttempt(out.toString());
+    assertThat(second.number(), is(2));
+    assertThat(second.runId(), equalTo(report(out).at("/run/runId").asText()));
+  }
+
+  @Test
+  void resumeAfterAnAttemptOnAClusterThatCannotBeAsked_isAUsageError_andChangesNothing()
+      throws Exception {
+    Path out = finishedRun("unreachable");
+    Files.delete(out.resolve(ReKeyJob.SUCCESS_FILE));
+    Files.delete(entries(out).get(0));
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    Manifest.Attempt a = Manifest.readAttempt(out.toString());
+    Manifest.writeAttempt(
+        out.toString(),
+        new Manifest.Attempt(
+            a.number(), a.runId(), a.jobName(), "0123abcd", "127.0.0.1:" + port, a.started()));
+    Map<String, String> before = snapshot(out);
+
+    String err = ReKeyJobTest.usageError(args(out, "--resume").toArray(new String[0]));
+
+    assertThat(
+        err,
+        containsString("--resume: cannot tell whether attempt 1 of this run (run ID " + a.runId()));
+    assertThat(
+        err,
+        containsString(
+            "the Flink cluster at 127.0.0.1:"
+                + port
+                + " that ran its job 0123abcd cannot be asked (nothing listens there: connection"
+                + " refused)"));
     assertThat(snapshot(out), equalTo(before));
   }
 }

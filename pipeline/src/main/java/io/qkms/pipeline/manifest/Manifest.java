@@ -38,6 +38,7 @@ import org.apache.beam.sdk.util.MimeTypes;
 public final class Manifest {
   public static final String DIR = "_manifest";
   public static final String RUN_FILE = "run.json";
+  public static final String ATTEMPT_FILE = "attempt.json";
   static final String TMP_DIR = "tmp";
   private static final int VERSION = 1;
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -58,6 +59,18 @@ public final class Manifest {
       String runId,
       Map<String, Long> files,
       Map<String, Long> counts) {}
+
+  /**
+   * The latest attempt as its launcher started it: its number (1 for the first), run ID, the name
+   * and, once the cluster has it, the ID of its Flink job, the session cluster's REST address (null
+   * when the job ran in the launcher's JVM) and its start time (ISO-8601).
+   */
+  public record Attempt(
+      int number, String runId, String jobName, String jobId, String cluster, String started) {
+    public Attempt withJobId(String id) {
+      return new Attempt(number, runId, jobName, id, cluster, started);
+    }
+  }
 
   /** A manifest that cannot be trusted: truncated, edited, or naming files that changed. */
   public static final class ManifestException extends Exception {
@@ -121,6 +134,28 @@ public final class Manifest {
     } catch (JsonProcessingException | RuntimeException e) {
       throw new ManifestException(
           file(output, RUN_FILE) + " is not a run manifest: " + e.getMessage());
+    }
+  }
+
+  /** Records the latest attempt, replacing the one before (whole or absent, as every file here). */
+  public static void writeAttempt(String output, Attempt a) throws IOException {
+    writeAtomically(output, ATTEMPT_FILE, JSON.valueToTree(a));
+  }
+
+  /**
+   * @return the latest attempt, or null if none was recorded (a run of an earlier version)
+   * @throws ManifestException if the file is truncated or edited
+   */
+  public static Attempt readAttempt(String output) throws IOException, ManifestException {
+    if (matches(file(output, ATTEMPT_FILE).toString()) == 0) {
+      return null;
+    }
+    JsonNode body = readVerified(output, ATTEMPT_FILE);
+    try {
+      return JSON.treeToValue(body, Attempt.class);
+    } catch (JsonProcessingException e) {
+      throw new ManifestException(
+          file(output, ATTEMPT_FILE) + " is not an attempt record: " + e.getOriginalMessage());
     }
   }
 

@@ -48,8 +48,9 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * started once for the class with {@code scripts/flink-cluster}), driven with {@code
  * scripts/rekey}: a run whose launcher is SIGKILLed while a worker holds re-keyed records of an
  * uncommitted shard ({@link Hold}), and a run whose TaskManager is SIGKILLed there. {@code
- * --resume} finishes each: read = written + dead-lettered over all attempts, every input record in
- * the output exactly once. The tests run in order: the second leaves one TaskManager.
+ * --resume} refuses while the first attempt's job still runs, and finishes each run once it has
+ * ended: read = written + dead-lettered over all attempts, every input record in the output exactly
+ * once. The tests run in order: the second leaves one TaskManager.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -115,15 +116,27 @@ class ResumeClusterIT {
 
   @Test
   @Order(1)
-  void launcherKilledMidRun_jobCancelled_resumeFinishes_eachRecordOnce() throws Exception {
+  void launcherKilled_resumeRefusedWhileItsJobRuns_thenCancelled_resumeFinishes_eachRecordOnce()
+      throws Exception {
     Path out = dir.resolve("runs").resolve("launcher");
     Files.writeString(hold, "");
 
     ScriptRun first = startRekey(args(out, "--resumable"), "launcher-1");
     awaitHeld(first);
     String job = cluster.lastJob();
+    awaitRecordedJobId(out, job);
     first.kill();
     // The launcher is gone, its job is not: it holds on the cluster until cancelled.
+    assertThat(state(job), equalTo("RUNNING"));
+    ScriptRun refused = startRekey(args(out, "--resume"), "launcher-refused").await(RUN_TIMEOUT);
+    assertThat(refused.output(), refused.exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        refused.output(),
+        containsString(
+            "is still RUNNING on the Flink cluster at " + cluster.rest() + " as job " + job));
+    assertThat(
+        refused.output(), containsString("`flink cancel -m " + cluster.rest() + " " + job + "`"));
+    assertThat(Manifest.readAttempt(out.toString()).number(), is(1));
     assertThat(state(job), equalTo("RUNNING"));
     cancel(job);
     release();
@@ -209,6 +222,20 @@ class ResumeClusterIT {
       Thread.sleep(20);
     }
     throw new AssertionError("no worker held within " + RUN_TIMEOUT + ":\n" + job.output());
+  }
+
+  /** Waits (bounded) until the launcher has recorded its job's ID in the manifest. */
+  void awaitRecordedJobId(Path out, String job) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    String recorded = null;
+    while (System.nanoTime() < deadline) {
+      recorded = Manifest.readAttempt(out.toString()).jobId();
+      if (job.equals(recorded)) {
+        return;
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("the manifest's attempt names job " + recorded + ", not " + job);
   }
 
   void release() throws IOException {
