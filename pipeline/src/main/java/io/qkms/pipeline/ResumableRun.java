@@ -26,6 +26,7 @@ import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.transforms.ParDo;
+import org.slf4j.LoggerFactory;
 
 /**
  * A run that records its progress ({@code --resumable}) or continues one ({@code --resume}): the
@@ -247,8 +248,8 @@ final class ResumableRun {
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
               } catch (IOException e) {
-                java.util.logging.Logger.getLogger(ResumableRun.class.getName())
-                    .warning("cannot record the job's ID in the manifest: " + e.getMessage());
+                LoggerFactory.getLogger(ResumableRun.class)
+                    .warn("cannot record the job's ID in the manifest: {}", e.getMessage());
               }
             },
             "qkms-attempt-job-id");
