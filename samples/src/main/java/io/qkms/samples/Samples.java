@@ -119,8 +119,9 @@ public final class Samples {
    * encrypted now: {@code customers.avro}, {@code customers.parquet} (the same records) and {@code
    * customers.jsonl} ({@value #CUSTOMERS} good records under {@value #OLD_KEY} and four bad ones: a
    * tampered blob, a wrong context, a disabled key, a missing tenant), {@code rotation.avro} (under
-   * {@value #ROTATING_KEY}) and {@code orders-us.avro} (under the multi-Region key {@value #MRK} in
-   * us-east-1).
+   * {@value #ROTATING_KEY}), {@code orders-us.avro} (under the multi-Region key {@value #MRK} in
+   * us-east-1) and {@code documents.avro} (Tink envelopes whose data keys {@value #OLD_KEY} wraps:
+   * {@link Documents}).
    */
   public void init() throws IOException {
     wipe();
@@ -159,6 +160,10 @@ public final class Samples {
         orders.add(SampleData.toAvro(SampleData.customer("order", i), global));
       }
       SampleData.writeAvro(data("orders-us.avro"), SampleData.SCHEMA, orders);
+      SampleData.writeAvro(
+          data(Documents.FILE),
+          Documents.SCHEMA,
+          Documents.records(Documents.envelope(engine, us, OLD_KEY)));
       engine.disableKey(us, new DisableKeyRequest(DISABLED_KEY));
       // The account root's access key for `qkms serve`, in a credentials file beside the store
       // (profile qkms), as `qkms init` writes it: for runs through a KMS endpoint.
@@ -310,8 +315,9 @@ public final class Samples {
 
   /**
    * Decrypts every ciphertext of a run's output (part files in {@code runDir}) with the engine,
-   * under {@code keyId} in {@code region} and the record's tenant context, and compares it with the
-   * plaintext the generator made. Reports mismatches by record ID and field, never values.
+   * under {@code keyId} in {@code region} and the record's tenant context (a document: with Tink,
+   * its data key unwrapped under {@code keyId}), and compares it with the plaintext the generator
+   * made. Reports mismatches by record ID and field, never values.
    */
   public Verified verify(Path runDir, String keyId, Region region) throws IOException {
     List<String> problems = new ArrayList<>();
@@ -340,13 +346,25 @@ public final class Samples {
               problems.add(id + " " + field + ": " + e.errorCode());
             }
           };
+      com.google.crypto.tink.Aead documents = null;
       for (Path part : parts(runDir)) {
         if (part.toString().endsWith(".avro")) {
           try (DataFileReader<GenericRecord> r =
               new DataFileReader<>(part.toFile(), new GenericDatumReader<>())) {
             for (GenericRecord rec : r) {
               counts[0]++;
-              counts[2] += verifyAvro(rec, check, problems);
+              if (Documents.isDocument(rec)) {
+                if (documents == null) {
+                  documents = Documents.envelope(engine, caller, keyId);
+                }
+                counts[1]++;
+                String problem = Documents.problem(rec, documents);
+                if (problem != null) {
+                  problems.add(problem);
+                }
+              } else {
+                counts[2] += verifyAvro(rec, check, problems);
+              }
             }
           }
         } else if (part.toString().endsWith(".parquet")) {

@@ -31,7 +31,8 @@ public final class SamplesTool {
         init                          a fresh key store and data sets in DIR
         demo [job options]            init, re-key data/customers.avro, check the output
                                       (what `scripts/rekey --samples` runs)
-        walkthrough NAME [job opts]   rekey | rotation | cross-region | bad-records | parquet
+        walkthrough NAME [job opts]   rekey | rotation | cross-region | bad-records | parquet |
+                                      envelope
         bench N                       data/bench-N.avro: N records, 64-byte secrets
         rotate KEY                    RotateKeyOnDemand
         enable-key KEY | disable-key KEY

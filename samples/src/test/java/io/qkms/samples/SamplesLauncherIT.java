@@ -61,14 +61,14 @@ class SamplesLauncherIT {
   @Test
   void walkthroughWithoutAName_isOneLineNamingTheWalkthroughs() {
     usageError(
-        "walkthrough needs a name: rekey, rotation, cross-region, bad-records, parquet",
+        "walkthrough needs a name: rekey, rotation, cross-region, bad-records, parquet, envelope",
         "walkthrough");
   }
 
   @Test
   void walkthroughWithAnOptionForAName_isTheSameLine() {
     usageError(
-        "walkthrough needs a name: rekey, rotation, cross-region, bad-records, parquet",
+        "walkthrough needs a name: rekey, rotation, cross-region, bad-records, parquet, envelope",
         "walkthrough",
         "--runner=DirectRunner");
   }
@@ -76,7 +76,7 @@ class SamplesLauncherIT {
   @Test
   void unknownWalkthrough_isOneLineNamingTheWalkthroughs() {
     usageError(
-        "no walk-through 'teleport'; there are rekey, rotation, cross-region, bad-records, parquet",
+        "no walk-through 'teleport'; there are rekey, rotation, cross-region, bad-records, parquet, envelope",
         "walkthrough",
         "teleport");
   }

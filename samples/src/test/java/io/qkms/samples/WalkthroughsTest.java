@@ -130,6 +130,30 @@ class WalkthroughsTest {
   }
 
   @Test
+  void
+      g_envelope_reWrapsOnlyTheDataKeys_tinkOpensTheOutputWithTheNewKey_aCutOffEnvelopeIsADeadLetter()
+          throws IOException {
+    Walkthroughs.Result r = walkthroughs().run("envelope");
+    ReKeyJob.Outcome o = r.runs().get(0);
+    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(
+        o.report().committed(),
+        equalTo(new RunReport.Committed(Documents.GOOD + 1, Documents.GOOD, 1)));
+    assertThat(o.report().deadLettersByCode(), equalTo(Map.of("MalformedEnvelope", 1L)));
+    // verify() opened every document with Tink, its data key unwrapped under the new key only.
+    assertThat(r.checks().get(0).problems(), empty());
+    assertThat(r.checks().get(0).records(), is((long) Documents.GOOD));
+    assertThat(r.checks().get(0).fields(), is((long) Documents.GOOD));
+    assertThat(r.deadLetters(), hasSize(1));
+    assertThat(r.deadLetters().get(0), startsWith("doc-bad-truncated  MalformedEnvelope"));
+    // The same documents do not open under the old key any more.
+    Samples.Verified old =
+        Samples.at(dir.resolve("work"))
+            .verify(dir.resolve("work/runs/g-envelope"), Samples.OLD_KEY, Samples.US_EAST_1);
+    assertThat(old.problems(), hasSize(Documents.GOOD));
+  }
+
+  @Test
   void unknownWalkthrough_isRefusedListingTheKnownOnes() {
     IllegalArgumentException e =
         org.junit.jupiter.api.Assertions.assertThrows(
