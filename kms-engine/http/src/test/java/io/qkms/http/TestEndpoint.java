@@ -118,7 +118,21 @@ final class TestEndpoint implements AutoCloseable {
       Instant time) {
     return post(
         HttpRequest.BodyPublishers.ofByteArray(body),
-        signPost(kmsHeaders(operation), body, accessKeyId, secret, region, "kms", time));
+        signPost(kmsHeaders(operation), body, accessKeyId, secret, region, time));
+  }
+
+  /**
+   * A call of {@code operation} with body {@code {}} that does not authenticate: the root's access
+   * key ID, a wrong secret, at the server clock's time.
+   */
+  HttpRequest signedWithAWrongSecret(String operation) {
+    return signed(
+        operation,
+        "{}".getBytes(StandardCharsets.UTF_8),
+        rootKey.accessKeyId(),
+        "not the secret",
+        "us-east-1",
+        clock.instant());
   }
 
   /** Content-Type and X-Amz-Target of a call to {@code operation} (see {@link #target}). */
@@ -132,7 +146,10 @@ final class TestEndpoint implements AutoCloseable {
    */
   Map<String, String> signPost(
       Map<String, String> headers, byte[] body, String service, Instant time) {
-    return signPost(
+    return TestSigner.sign(
+        "POST",
+        host(),
+        "/",
         headers,
         body,
         rootKey.accessKeyId(),
@@ -142,17 +159,16 @@ final class TestEndpoint implements AutoCloseable {
         time);
   }
 
-  /** As above, with any credentials (known to the server or not) and region. */
+  /** As above for kms, with any credentials (known to the server or not) and region. */
   Map<String, String> signPost(
       Map<String, String> headers,
       byte[] body,
       String accessKeyId,
       String secret,
       String region,
-      String service,
       Instant time) {
     return TestSigner.sign(
-        "POST", host(), "/", headers, body, accessKeyId, secret, region, service, time);
+        "POST", host(), "/", headers, body, accessKeyId, secret, region, "kms", time);
   }
 
   /** A POST / of {@code body} with exactly {@code headers}. */

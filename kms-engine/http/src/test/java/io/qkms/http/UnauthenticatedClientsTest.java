@@ -97,7 +97,6 @@ class UnauthenticatedClientsTest {
             "AKIAIOSFODNN7EXAMPLE",
             endpoint.rootKey.secretAccessKey(),
             "us-east-1",
-            "kms",
             Instant.now());
     byte[] head = RawHttp.head(endpoint, headers, body.length, true);
 
