@@ -1,8 +1,11 @@
 package io.qkms.cli;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
@@ -20,8 +23,21 @@ final class CommandTree {
   static final String AUDIT = "audit";
   static final String AUDIT_VERIFY = "verify";
   static final String AUDIT_QUERY = "query";
-  private static final List<String> LOCAL_COMMANDS =
-      List.of(INIT, SERVE, CREATE_ACCESS_KEY, LIST_ACCESS_KEYS, DELETE_ACCESS_KEY, TLS_CERT, AUDIT);
+
+  /** The commands that are not API operations, in the order the help lists them. */
+  private static final Map<String, Supplier<CommandSpec>> LOCAL_COMMANDS = localCommands();
+
+  private static Map<String, Supplier<CommandSpec>> localCommands() {
+    Map<String, Supplier<CommandSpec>> m = new LinkedHashMap<>();
+    m.put(INIT, CommandTree::initSpec);
+    m.put(SERVE, CommandTree::serveSpec);
+    m.put(TLS_CERT, CommandTree::tlsCertSpec);
+    m.put(AUDIT, CommandTree::auditSpec);
+    m.put(CREATE_ACCESS_KEY, CommandTree::createAccessKeySpec);
+    m.put(LIST_ACCESS_KEYS, CommandTree::listAccessKeysSpec);
+    m.put(DELETE_ACCESS_KEY, CommandTree::deleteAccessKeySpec);
+    return Collections.unmodifiableMap(m);
+  }
 
   private static final String EXIT_STATUS =
       "%nExit status: 0 success, 252 bad usage, 254 API error ({\"__type\": ..., \"message\":"
@@ -60,7 +76,7 @@ final class CommandTree {
   static String commandIn(String[] args) {
     for (String a : args) {
       if (!a.startsWith("-")) {
-        return LOCAL_COMMANDS.contains(a) || CommandTable.byCommand(a) != null ? a : null;
+        return LOCAL_COMMANDS.containsKey(a) || CommandTable.byCommand(a) != null ? a : null;
       }
     }
     return null;
@@ -81,27 +97,12 @@ final class CommandTree {
                 + " key comes from --root-key-file, $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE or"
                 + " DIR/root.key, in that order.",
             EXIT_STATUS);
-    if (only == null || only.equals("init")) {
-      root.addSubcommand("init", initSpec());
-    }
-    if (only == null || only.equals(SERVE)) {
-      root.addSubcommand(SERVE, serveSpec());
-    }
-    if (only == null || only.equals(TLS_CERT)) {
-      root.addSubcommand(TLS_CERT, tlsCertSpec());
-    }
-    if (only == null || only.equals(AUDIT)) {
-      root.addSubcommand(AUDIT, auditSpec());
-    }
-    if (only == null || only.equals(CREATE_ACCESS_KEY)) {
-      root.addSubcommand(CREATE_ACCESS_KEY, createAccessKeySpec());
-    }
-    if (only == null || only.equals(LIST_ACCESS_KEYS)) {
-      root.addSubcommand(LIST_ACCESS_KEYS, listAccessKeysSpec());
-    }
-    if (only == null || only.equals(DELETE_ACCESS_KEY)) {
-      root.addSubcommand(DELETE_ACCESS_KEY, deleteAccessKeySpec());
-    }
+    LOCAL_COMMANDS.forEach(
+        (name, spec) -> {
+          if (only == null || only.equals(name)) {
+            root.addSubcommand(name, spec.get());
+          }
+        });
     for (CommandTable.Command op : CommandTable.all()) {
       if (only == null || only.equals(op.command())) {
         root.addSubcommand(op.command(), apiSpec(op));
@@ -125,8 +126,7 @@ final class CommandTree {
                 + ", and key files group or others may read or write. Keep the root key safe: without it the keys are"
                 + " lost.")
         .footer(EXIT_STATUS);
-    spec.addOption(
-        option("--keystore", "<dir>", "The key store directory (default $QKMS_KEYSTORE)."));
+    spec.addOption(keystoreOption());
     spec.addOption(
         option(
             "--account",
@@ -171,14 +171,8 @@ final class CommandTree {
   }
 
   private static void addStoreOptions(CommandSpec spec) {
-    spec.addOption(
-        option("--keystore", "<dir>", "The key store directory (default $QKMS_KEYSTORE)."));
-    spec.addOption(
-        option(
-            "--root-key-file",
-            "<file>",
-            "The root key file (default $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE, else"
-                + " DIR/root.key)."));
+    spec.addOption(keystoreOption());
+    spec.addOption(rootKeyFileOption());
     spec.addOption(allowExposedOption());
   }
 
@@ -356,8 +350,7 @@ final class CommandTree {
             "Prints a table of the calls (time, operation, principal, key ARNs, error code), oldest"
                 + " first, or with --json the trail's lines as they are. Reads the trail only; run"
                 + " qkms audit verify to check it was not edited.");
-    query.addOption(
-        option("--keystore", "<dir>", "The key store directory (default $QKMS_KEYSTORE)."));
+    query.addOption(keystoreOption());
     addAuditDirOption(query);
     query.addOption(
         option(
@@ -463,18 +456,12 @@ final class CommandTree {
             "--cli-binary-format",
             "<format>",
             "How blob options given as text are read: base64 (default) or raw-in-base64-out."));
-    spec.addOption(
-        option("--keystore", "<dir>", "The key store directory (default $QKMS_KEYSTORE)."));
+    spec.addOption(keystoreOption());
     spec.addOption(option("--region", "<region>", "The region (default the store's home region)."));
     spec.addOption(
         option(
             "--principal", "<arn>", "Who calls (default the account root, arn:verenc:<id>:root)."));
-    spec.addOption(
-        option(
-            "--root-key-file",
-            "<file>",
-            "The root key file (default $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE, else"
-                + " DIR/root.key)."));
+    spec.addOption(rootKeyFileOption());
     spec.addOption(allowExposedOption());
     addOutputOptions(spec);
     return spec;
@@ -491,6 +478,18 @@ final class CommandTree {
 
   static final String REUSE_ROOT_KEY = "--reuse-root-key";
   static final String ALLOW_EXPOSED_KEY_FILES = "--allow-exposed-key-files";
+
+  private static OptionSpec keystoreOption() {
+    return option("--keystore", "<dir>", "The key store directory (default $QKMS_KEYSTORE).");
+  }
+
+  /** For commands that open a store (init has its own: it writes the file). */
+  private static OptionSpec rootKeyFileOption() {
+    return option(
+        "--root-key-file",
+        "<file>",
+        "The root key file (default $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE, else DIR/root.key).");
+  }
 
   private static OptionSpec allowExposedOption() {
     return flag(

@@ -16,6 +16,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Turns option values into request JSON as the AWS CLI does: {@code file://} reads text, {@code
@@ -114,26 +115,24 @@ final class ParamValues {
 
   /** A list of strings: each value may be a JSON array, or hold several values split by commas. */
   static ArrayNode stringList(String option, List<String> values) {
-    ArrayNode out = NODES.arrayNode();
-    for (String v : values) {
-      String text = text(option, v).strip();
-      if (text.startsWith("[")) {
-        JsonNode node = json(option, text);
-        for (JsonNode e : node) {
-          if (!e.isTextual()) {
-            throw new UsageException("Invalid value for " + option + ": expected strings");
+    return list(
+        option,
+        values,
+        (array, out) -> {
+          for (JsonNode e : array) {
+            if (!e.isTextual()) {
+              throw new UsageException("Invalid value for " + option + ": expected strings");
+            }
+            out.add(e);
           }
-          out.add(e);
-        }
-      } else {
-        for (String part : text.split(",", -1)) {
-          if (!part.isBlank()) {
-            out.add(part.strip());
+        },
+        (text, out) -> {
+          for (String part : text.split(",", -1)) {
+            if (!part.isBlank()) {
+              out.add(part.strip());
+            }
           }
-        }
-      }
-    }
-    return out;
+        });
   }
 
   /** A structure: shorthand {@code A={k=v},B=x} or a JSON object. */
@@ -157,14 +156,26 @@ final class ParamValues {
 
   /** A list of structures: each value is one in shorthand, or a JSON array (or object). */
   static ArrayNode structureList(String option, List<String> values) {
+    return list(
+        option,
+        values,
+        (array, out) -> array.forEach(out::add),
+        (text, out) -> out.add(structure(option, text)));
+  }
+
+  /** The items of all values: a value that starts with {@code [} is JSON, any other is text. */
+  private static ArrayNode list(
+      String option,
+      List<String> values,
+      BiConsumer<JsonNode, ArrayNode> fromJson,
+      BiConsumer<String, ArrayNode> fromText) {
     ArrayNode out = NODES.arrayNode();
     for (String v : values) {
       String text = text(option, v).strip();
       if (text.startsWith("[")) {
-        JsonNode node = json(option, text);
-        node.forEach(out::add);
+        fromJson.accept(json(option, text), out);
       } else {
-        out.add(structure(option, text));
+        fromText.accept(text, out);
       }
     }
     return out;

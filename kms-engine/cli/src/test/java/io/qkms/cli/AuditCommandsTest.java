@@ -16,7 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,18 +26,14 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.profiles.ProfileFile;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.NotFoundException;
 
@@ -63,9 +58,9 @@ class AuditCommandsTest {
   @BeforeAll
   static void serveAndCall() throws Exception {
     ks = shared.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     server = ServeProcess.start(ks);
-    try (KmsClient kms = client(server.endpoint(), ks.resolve("credentials"))) {
+    try (KmsClient kms = SdkClients.withProfile(server.endpoint(), ks.resolve("credentials"))) {
       keyA = kms.createKey(b -> b.description("a")).keyMetadata().keyId();
       var b = kms.createKey(r -> r.description("b")).keyMetadata();
       keyB = b.keyId();
@@ -100,24 +95,6 @@ class AuditCommandsTest {
     }
   }
 
-  private static KmsClient client(URI endpoint, Path credentials) {
-    return KmsClient.builder()
-        .endpointOverride(endpoint)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            ProfileCredentialsProvider.builder()
-                .profileFile(
-                    ProfileFile.builder()
-                        .content(credentials)
-                        .type(ProfileFile.Type.CREDENTIALS)
-                        .build())
-                .profileName("qkms")
-                .build())
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))
-        .build();
-  }
-
   private static CliProcess.Result audit(String... args) {
     List<String> all = new ArrayList<>(List.of("audit"));
     all.addAll(List.of(args));
@@ -145,12 +122,27 @@ class AuditCommandsTest {
     }
   }
 
+  /** A copy of the trail whose (only) file's lines {@code edit} changed; returns that file. */
+  private Path editedCopyOfTrail(Consumer<List<String>> edit) throws IOException {
+    Path file = onlyTrailFile(copyOfTrail());
+    List<String> lines = lines(file);
+    edit.accept(lines);
+    write(file, lines);
+    return file;
+  }
+
   private static List<String> lines(Path file) throws IOException {
     return new ArrayList<>(Files.readAllLines(file, StandardCharsets.UTF_8));
   }
 
   private static void write(Path file, List<String> lines) throws IOException {
     Files.writeString(file, String.join("\n", lines) + "\n", StandardCharsets.UTF_8);
+  }
+
+  /** Exit status 252 (bad usage), and standard error says {@code message}. */
+  private static void assertUsageError(CliProcess.Result r, String message) {
+    assertThat(r.toString(), r.status(), equalTo(Qkms.USAGE));
+    assertThat(r.stderr(), containsString(message));
   }
 
   private CliProcess.Result verifyCopy(Path copy) {
@@ -174,11 +166,8 @@ class AuditCommandsTest {
 
   @Test
   void verify_throughTheScript_tamperedTrail_exits1() throws IOException {
-    Path copy = copyOfTrail();
-    Path file = onlyTrailFile(copy);
-    List<String> lines = lines(file);
-    lines.remove(1);
-    write(file, lines);
+    Path file = editedCopyOfTrail(lines -> lines.remove(1));
+    Path copy = file.getParent();
 
     CliProcess.Result r =
         CliProcess.script(
@@ -203,13 +192,11 @@ class AuditCommandsTest {
 
   @Test
   void verify_editedLine_namesIt_exit1() throws IOException {
-    Path copy = copyOfTrail();
-    Path file = onlyTrailFile(copy);
-    List<String> lines = lines(file);
-    lines.set(1, lines.get(1).replace("\"eventName\":\"", "\"eventName\":\"X"));
-    write(file, lines);
+    Path file =
+        editedCopyOfTrail(
+            lines -> lines.set(1, lines.get(1).replace("\"eventName\":\"", "\"eventName\":\"X")));
 
-    CliProcess.Result r = verifyCopy(copy);
+    CliProcess.Result r = verifyCopy(file.getParent());
     assertThat(r.toString(), r.status(), equalTo(AuditCommands.NOT_INTACT));
     assertThat(r.stdout(), equalTo(""));
     assertThat(
@@ -220,27 +207,23 @@ class AuditCommandsTest {
 
   @Test
   void verify_editedLastLine_isCaughtByTheSignedHead() throws IOException {
-    Path copy = copyOfTrail();
-    Path file = onlyTrailFile(copy);
-    List<String> lines = lines(file);
-    int last = lines.size() - 1;
-    lines.set(last, lines.get(last).replace("\"eventName\":\"", "\"eventName\":\"X"));
-    write(file, lines);
+    Path file =
+        editedCopyOfTrail(
+            lines -> {
+              int last = lines.size() - 1;
+              lines.set(last, lines.get(last).replace("\"eventName\":\"", "\"eventName\":\"X"));
+            });
 
-    CliProcess.Result r = verifyCopy(copy);
+    CliProcess.Result r = verifyCopy(file.getParent());
     assertThat(r.toString(), r.status(), equalTo(AuditCommands.NOT_INTACT));
-    assertThat(r.stderr(), containsString(file.getFileName() + ":" + lines.size() + ": "));
+    assertThat(r.stderr(), containsString(file.getFileName() + ":" + lines(file).size() + ": "));
   }
 
   @Test
   void verify_deletedLine_namesWhereLinesAreMissing() throws IOException {
-    Path copy = copyOfTrail();
-    Path file = onlyTrailFile(copy);
-    List<String> lines = lines(file);
-    lines.remove(2);
-    write(file, lines);
+    Path file = editedCopyOfTrail(lines -> lines.remove(2));
 
-    CliProcess.Result r = verifyCopy(copy);
+    CliProcess.Result r = verifyCopy(file.getParent());
     assertThat(r.toString(), r.status(), equalTo(AuditCommands.NOT_INTACT));
     assertThat(
         r.stderr(), containsString(file.getFileName() + ":3: 1 line(s) removed before this line"));
@@ -248,13 +231,9 @@ class AuditCommandsTest {
 
   @Test
   void verify_insertedLine_namesIt() throws IOException {
-    Path copy = copyOfTrail();
-    Path file = onlyTrailFile(copy);
-    List<String> lines = lines(file);
-    lines.add(2, lines.get(1)); // a replay of line 2 as line 3
-    write(file, lines);
+    Path file = editedCopyOfTrail(lines -> lines.add(2, lines.get(1))); // line 2 replayed as 3
 
-    CliProcess.Result r = verifyCopy(copy);
+    CliProcess.Result r = verifyCopy(file.getParent());
     assertThat(r.toString(), r.status(), equalTo(AuditCommands.NOT_INTACT));
     assertThat(r.stderr(), containsString(file.getFileName() + ":3: inserted"));
   }
@@ -272,7 +251,7 @@ class AuditCommandsTest {
   @Test
   void verify_withAnotherStoresRootKey_failsTheHeadsHmac() throws IOException {
     Path other = dir.resolve("other");
-    InProcess.ok(Map.of(), "init", "--keystore", other.toString());
+    InProcess.init(other);
     CliProcess.Result r =
         audit("verify", "--keystore", other.toString(), "--audit-dir", copyOfTrail().toString());
     assertThat(r.toString(), r.status(), equalTo(AuditCommands.NOT_INTACT));
@@ -284,27 +263,23 @@ class AuditCommandsTest {
   @Test
   void verify_badFrom_isAUsageError() {
     CliProcess.Result r = audit("verify", "--keystore", ks.toString(), "--from", "yesterday");
-    assertThat(r.toString(), r.status(), equalTo(Qkms.USAGE));
-    assertThat(
-        r.stderr(),
-        containsString(
-            "Invalid value for --from: 'yesterday' (an ISO instant such as 2026-12-06T16:00:00Z,"
-                + " or a date such as 2026-12-06)"));
+    assertUsageError(
+        r,
+        "Invalid value for --from: 'yesterday' (an ISO instant such as 2026-12-06T16:00:00Z,"
+            + " or a date such as 2026-12-06)");
   }
 
   @Test
   void verify_fromAfterTo_isAUsageError() {
     CliProcess.Result r =
         audit("verify", "--keystore", ks.toString(), "--from", "2026-12-07", "--to", "2026-12-06");
-    assertThat(r.toString(), r.status(), equalTo(Qkms.USAGE));
-    assertThat(r.stderr(), containsString("--from 2026-12-07 is after --to 2026-12-06"));
+    assertUsageError(r, "--from 2026-12-07 is after --to 2026-12-06");
   }
 
   @Test
   void verify_daysWithoutFiles_isAUsageError_notIntact() {
     CliProcess.Result r = audit("verify", "--keystore", ks.toString(), "--to", "2000-01-01");
-    assertThat(r.toString(), r.status(), equalTo(Qkms.USAGE));
-    assertThat(r.stderr(), containsString("No audit file in "));
+    assertUsageError(r, "No audit file in ");
     assertThat(r.stdout(), equalTo(""));
   }
 
@@ -313,8 +288,7 @@ class AuditCommandsTest {
     Path missing = dir.resolve("missing");
     CliProcess.Result r =
         audit("verify", "--keystore", ks.toString(), "--audit-dir", missing.toString());
-    assertThat(r.toString(), r.status(), equalTo(Qkms.USAGE));
-    assertThat(r.stderr(), containsString("No audit trail directory " + missing));
+    assertUsageError(r, "No audit trail directory " + missing);
   }
 
   @Test
@@ -322,9 +296,7 @@ class AuditCommandsTest {
     Path empty = Files.createDirectories(dir.resolve("empty"));
     CliProcess.Result r =
         audit("verify", "--keystore", ks.toString(), "--audit-dir", empty.toString());
-    assertThat(r.toString(), r.status(), equalTo(Qkms.USAGE));
-    assertThat(
-        r.stderr(), containsString("No audit trail in " + empty + " (no audit-*.jsonl files)"));
+    assertUsageError(r, "No audit trail in " + empty + " (no audit-*.jsonl files)");
   }
 
   @Test
@@ -341,8 +313,7 @@ class AuditCommandsTest {
   @Test
   void audit_withoutCommand_isAUsageError() {
     CliProcess.Result r = audit();
-    assertThat(r.toString(), r.status(), equalTo(Qkms.USAGE));
-    assertThat(r.stderr(), containsString("qkms audit needs a command: verify or query"));
+    assertUsageError(r, "qkms audit needs a command: verify or query");
   }
 
   // ---- query ---------------------------------------------------------------------------

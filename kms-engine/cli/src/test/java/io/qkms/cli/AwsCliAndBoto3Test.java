@@ -51,10 +51,7 @@ class AwsCliAndBoto3Test {
   @BeforeAll
   static void start() throws Exception {
     ks = dir.resolve("ks");
-    rootAccessKeyId =
-        JSON.readTree(InProcess.ok(Map.of(), "init", "--keystore", ks.toString()))
-            .get("AccessKeyId")
-            .asText();
+    rootAccessKeyId = JSON.readTree(InProcess.init(ks)).get("AccessKeyId").asText();
     server = ServeProcess.start(ks);
     clients = new AwsClients(dir, ks.resolve("credentials"));
     if (AwsClients.awsCli() == null) {

@@ -30,7 +30,7 @@ class CliAccessKeysTest {
 
   private Path init() throws IOException {
     Path ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     return ks;
   }
 
@@ -44,7 +44,7 @@ class CliAccessKeysTest {
   void init_writesAnOwnerOnlyCredentialsFile_forTheRootsAccessKey() throws IOException {
     Path ks = dir.resolve("ks");
 
-    JsonNode out = JSON.readTree(InProcess.ok(Map.of(), "init", "--keystore", ks.toString()));
+    JsonNode out = JSON.readTree(InProcess.init(ks));
 
     Path file = ks.resolve("credentials");
     String id = out.get("AccessKeyId").asText();

@@ -153,7 +153,7 @@ class CliEndToEndTest {
   @Test
   void init_writesAnOwnerOnlyRootKeyAndRefusesToOverwrite() throws IOException {
     Path ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     byte[] before = Files.readAllBytes(ks.resolve("store.qks"));
 
     CliProcess.Result again = CliProcess.qkms(Map.of(), "init", "--keystore", ks.toString());
@@ -329,7 +329,7 @@ class CliEndToEndTest {
   @Test
   void tamperedStore_isAOneLineFailureAndTheFileIsLeftAsItWas() throws IOException {
     Path ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     Path file = ks.resolve("store.qks");
     byte[] bytes = Files.readAllBytes(file);
     bytes[bytes.length - 1] ^= 1;

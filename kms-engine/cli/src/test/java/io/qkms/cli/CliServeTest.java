@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.engine.credentials.CredentialsFile;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +18,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.profiles.ProfileFile;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KmsException;
 import software.amazon.awssdk.services.kms.model.ReEncryptResponse;
@@ -40,32 +34,14 @@ class CliServeTest {
 
   @TempDir Path dir;
 
-  private static KmsClient client(URI endpoint, Path credentials) {
-    return KmsClient.builder()
-        .endpointOverride(endpoint)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            ProfileCredentialsProvider.builder()
-                .profileFile(
-                    ProfileFile.builder()
-                        .content(credentials)
-                        .type(ProfileFile.Type.CREDENTIALS)
-                        .build())
-                .profileName("qkms")
-                .build())
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))
-        .build();
-  }
-
   @Test
   void initThenServe_drivenByTheSdkWithTheCredentialsFile_thenSigtermStopsGracefully()
       throws Exception {
     Path ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     ServeProcess server = ServeProcess.start(ks);
     String keyId;
-    try (KmsClient kms = client(server.endpoint(), ks.resolve("credentials"))) {
+    try (KmsClient kms = SdkClients.withProfile(server.endpoint(), ks.resolve("credentials"))) {
       keyId = kms.createKey(b -> b.description("via serve")).keyMetadata().keyId();
       String next = kms.createKey(b -> b.description("next")).keyMetadata().keyId();
       SdkBytes blob =
@@ -111,14 +87,14 @@ class CliServeTest {
   @Test
   void accessKeyCreatedWhileServing_isRecognised_andDeletedOneIsRefused() throws Exception {
     Path ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     ServeProcess server = ServeProcess.start(ks);
     try {
       JsonNode alice = InProcess.createAccessKey(ks, "arn:verenc:111122223333:user/alice");
       Path file = dir.resolve("alice-credentials");
       CredentialsFile.write(
           file, "qkms", alice.get("AccessKeyId").asText(), alice.get("SecretAccessKey").asText());
-      try (KmsClient kms = client(server.endpoint(), file)) {
+      try (KmsClient kms = SdkClients.withProfile(server.endpoint(), file)) {
         // Recognised at once: alice may call, but the default key policy lets only the root in.
         assertThat(kms.listKeys().sdkHttpResponse().statusCode(), equalTo(200));
 
@@ -152,7 +128,7 @@ class CliServeTest {
   @Test
   void serve_portInUse_failsWithExit255() throws Exception {
     Path ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       CliProcess.Result r =
           CliProcess.qkms(

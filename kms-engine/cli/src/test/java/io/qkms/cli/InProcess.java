@@ -26,6 +26,23 @@ final class InProcess {
         status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
   }
 
+  /** {@code qkms init --keystore ks} with the defaults; returns what it printed. */
+  static String init(Path ks) {
+    return ok(Map.of(), "init", "--keystore", ks.toString());
+  }
+
+  /**
+   * {@code qkms serve --keystore ks --port 0 options...} with options it must refuse before it
+   * serves (with valid ones it would serve until stopped).
+   */
+  static CliProcess.Result serveWithBadOptions(Path ks, String... options) {
+    String[] args = new String[5 + options.length];
+    System.arraycopy(
+        new String[] {"serve", "--keystore", ks.toString(), "--port", "0"}, 0, args, 0, 5);
+    System.arraycopy(options, 0, args, 5, options.length);
+    return qkms(Map.of(), args);
+  }
+
   /** {@code qkms create-access-key} for {@code principalArn}: the printed AccessKey object. */
   static JsonNode createAccessKey(Path keystore, String principalArn) {
     String out =

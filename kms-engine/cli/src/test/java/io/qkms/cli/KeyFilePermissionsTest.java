@@ -26,7 +26,7 @@ class KeyFilePermissionsTest {
   }
 
   private void init() {
-    InProcess.ok(Map.of(), "init", "--keystore", ks().toString());
+    InProcess.init(ks());
   }
 
   private static void chmod(Path file, String mode) throws IOException {

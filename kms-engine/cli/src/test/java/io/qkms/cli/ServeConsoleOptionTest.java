@@ -34,7 +34,7 @@ class ServeConsoleOptionTest {
   @BeforeAll
   static void init() {
     ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
   }
 
   private static HttpResponse<String> get(URI endpoint) throws Exception {

@@ -6,20 +6,13 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KmsException;
 import software.amazon.awssdk.services.kms.model.LimitExceededException;
@@ -42,7 +35,7 @@ class ServeKeyLimitsTest {
   @BeforeAll
   static void start() throws Exception {
     ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     JsonNode a = InProcess.createAccessKey(ks, "arn:verenc:" + ACCOUNT + ":user/alice");
     JsonNode b = InProcess.createAccessKey(ks, "arn:verenc:" + ACCOUNT + ":user/bob");
     server =
@@ -52,21 +45,8 @@ class ServeKeyLimitsTest {
             "2",
             "--key-creators",
             "arn:verenc:" + ACCOUNT + ":user/alice");
-    alice = client(a);
-    bob = client(b);
-  }
-
-  private static KmsClient client(JsonNode key) {
-    return KmsClient.builder()
-        .endpointOverride(URI.create(server.endpoint().toString()))
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            StaticCredentialsProvider.create(
-                AwsBasicCredentials.create(
-                    key.get("AccessKeyId").asText(), key.get("SecretAccessKey").asText())))
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))
-        .build();
+    alice = SdkClients.withKey(server.endpoint(), a);
+    bob = SdkClients.withKey(server.endpoint(), b);
   }
 
   @AfterAll
@@ -112,16 +92,7 @@ class ServeKeyLimitsTest {
             List.of("--max-keys-per-region", "lots"),
             List.of("--key-creators", "alice"),
             List.of("--key-creators", "arn:verenc:" + ACCOUNT + ":user/alice,"))) {
-      CliProcess.Result r =
-          InProcess.qkms(
-              Map.of(),
-              "serve",
-              "--keystore",
-              ks.toString(),
-              "--port",
-              "0",
-              bad.get(0),
-              bad.get(1));
+      CliProcess.Result r = InProcess.serveWithBadOptions(ks, bad.get(0), bad.get(1));
 
       assertThat(r.toString(), r.status(), equalTo(252));
       assertThat(r.stderr(), containsString("qkms: error: Invalid value for " + bad.get(0)));

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,7 +33,7 @@ class ServeLogAmplificationTest {
   @BeforeAll
   static void start() throws Exception {
     Path ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     server = ServeProcess.start(ks, "--access-log", "none");
   }
 

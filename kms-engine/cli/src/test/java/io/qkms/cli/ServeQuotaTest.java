@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qkms.cli.AwsClients.Run;
-import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,11 +17,8 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import software.amazon.awssdk.services.kms.KmsClient;
 import software.amazon.awssdk.services.kms.model.KmsException;
 
@@ -44,7 +40,7 @@ class ServeQuotaTest {
   @BeforeAll
   static void start() throws Exception {
     ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     accessKey = InProcess.createAccessKey(ks, "arn:verenc:111122223333:user/load");
     server = ServeProcess.start(ks, "--max-requests-per-second", String.valueOf(QUOTA));
     clients = new AwsClients(dir, ks.resolve("credentials"));
@@ -62,18 +58,7 @@ class ServeQuotaTest {
     final AtomicBoolean running = new AtomicBoolean(true);
     final AtomicInteger throttled = new AtomicInteger();
     final List<Thread> threads = new ArrayList<>();
-    final KmsClient kms =
-        KmsClient.builder()
-            .endpointOverride(URI.create(server.endpoint().toString()))
-            .region(Region.US_EAST_1)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(
-                        accessKey.get("AccessKeyId").asText(),
-                        accessKey.get("SecretAccessKey").asText())))
-            .httpClientBuilder(UrlConnectionHttpClient.builder())
-            .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))
-            .build();
+    final KmsClient kms = SdkClients.withKey(server.endpoint(), accessKey);
 
     Load() {
       for (int i = 0; i < 2; i++) {
@@ -147,65 +132,33 @@ class ServeQuotaTest {
     assertThat(r.stdout(), containsString("\"Keys\""));
   }
 
-  @Test
-  void aQuotaThatIsNotAPositiveWholeNumber_isAUsageError() {
-    for (String bad : List.of("0", "-5", "1.5", "lots")) {
-      CliProcess.Result r =
-          InProcess.qkms(
-              Map.of(),
-              "serve",
-              "--keystore",
-              ks.toString(),
-              "--port",
-              "0",
-              "--max-requests-per-second",
-              bad);
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "--max-requests-per-second | 0 | a whole number of requests per second, at least 1",
+        "--max-requests-per-second | -5 | a whole number of requests per second, at least 1",
+        "--max-requests-per-second | 1.5 | a whole number of requests per second, at least 1",
+        "--max-requests-per-second | lots | a whole number of requests per second, at least 1",
+        "--body-timeout | 0 | a whole number of seconds, at least 1",
+        "--body-timeout | -1 | a whole number of seconds, at least 1",
+        "--body-timeout | 1.5 | a whole number of seconds, at least 1",
+        "--body-timeout | soon | a whole number of seconds, at least 1",
+        "--max-connections | 0 | a whole number of connections, at least 1",
+        "--max-connections | -1 | a whole number of connections, at least 1",
+        "--max-connections | many | a whole number of connections, at least 1",
+        "--max-connections-per-address | 0 | a whole number of connections, at least 1",
+        "--max-connections-per-address | -1 | a whole number of connections, at least 1",
+        "--max-connections-per-address | many | a whole number of connections, at least 1"
+      })
+  void aQuotaTimeoutOrConnectionLimitThatIsNotAPositiveWholeNumber_isAUsageError(
+      String option, String bad, String expected) {
+    CliProcess.Result r = InProcess.serveWithBadOptions(ks, option, bad);
 
-      assertThat(r.toString(), r.status(), equalTo(252));
-      assertThat(
-          r.stderr(),
-          containsString(
-              "qkms: error: Invalid value for --max-requests-per-second: '"
-                  + bad
-                  + "' (a whole number of requests per second, at least 1)"));
-    }
-  }
-
-  @Test
-  void aBodyTimeoutThatIsNotAPositiveWholeNumber_isAUsageError() {
-    for (String bad : List.of("0", "-1", "1.5", "soon")) {
-      CliProcess.Result r =
-          InProcess.qkms(
-              Map.of(), "serve", "--keystore", ks.toString(), "--port", "0", "--body-timeout", bad);
-
-      assertThat(r.toString(), r.status(), equalTo(252));
-      assertThat(
-          r.stderr(),
-          containsString(
-              "qkms: error: Invalid value for --body-timeout: '"
-                  + bad
-                  + "' (a whole number of seconds, at least 1)"));
-    }
-  }
-
-  @Test
-  void connectionLimitsThatAreNotPositiveWholeNumbers_areUsageErrors() {
-    for (String option : List.of("--max-connections", "--max-connections-per-address")) {
-      for (String bad : List.of("0", "-1", "many")) {
-        CliProcess.Result r =
-            InProcess.qkms(
-                Map.of(), "serve", "--keystore", ks.toString(), "--port", "0", option, bad);
-
-        assertThat(r.toString(), r.status(), equalTo(252));
-        assertThat(
-            r.stderr(),
-            containsString(
-                "qkms: error: Invalid value for "
-                    + option
-                    + ": '"
-                    + bad
-                    + "' (a whole number of connections, at least 1)"));
-      }
-    }
+    assertThat(r.toString(), r.status(), equalTo(252));
+    assertThat(
+        r.stderr(),
+        containsString(
+            "qkms: error: Invalid value for " + option + ": '" + bad + "' (" + expected + ")"));
   }
 }

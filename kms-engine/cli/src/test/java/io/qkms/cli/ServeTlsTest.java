@@ -36,7 +36,7 @@ class ServeTlsTest {
   @BeforeAll
   static void start() throws Exception {
     ks = dir.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    InProcess.init(ks);
     cert = dir.resolve("qkms.pem");
     key = dir.resolve("qkms.key");
     made =
@@ -168,17 +168,8 @@ class ServeTlsTest {
     Files.setPosixFilePermissions(open, PosixFilePermissions.fromString("rw-r--r--"));
 
     CliProcess.Result r =
-        InProcess.qkms(
-            Map.of(),
-            "serve",
-            "--keystore",
-            ks.toString(),
-            "--port",
-            "0",
-            "--tls-cert",
-            cert.toString(),
-            "--tls-key",
-            open.toString());
+        InProcess.serveWithBadOptions(
+            ks, "--tls-cert", cert.toString(), "--tls-key", open.toString());
 
     assertThat(r.toString(), r.status(), equalTo(255));
     assertThat(

@@ -23,6 +23,8 @@ import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Encrypt and Decrypt: symmetric and RSA happy paths, size limits, key usage, key mismatch. */
 class EncryptDecryptTest {
@@ -120,22 +122,14 @@ class EncryptDecryptTest {
         () -> encrypt(key.keyId(), null));
   }
 
-  @Test
-  void encrypt_withHmacKey_isInvalidKeyUsage() {
-    KeyMetadata hmac = f.key("HMAC_256", "GENERATE_VERIFY_MAC");
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"HMAC_256, GENERATE_VERIFY_MAC", "ECC_NIST_P256, SIGN_VERIFY"})
+  void encrypt_withAnHmacOrSigningKey_isInvalidKeyUsage(String keySpec, String keyUsage) {
+    KeyMetadata other = f.key(keySpec, keyUsage);
     Expect.fails(
         InvalidKeyUsageException.class,
-        hmac.arn() + " key usage is GENERATE_VERIFY_MAC which is not valid for Encrypt.",
-        () -> encrypt(hmac.keyId(), Canary.bytes()));
-  }
-
-  @Test
-  void encrypt_withSigningKey_isInvalidKeyUsage() {
-    KeyMetadata ecc = f.key("ECC_NIST_P256", "SIGN_VERIFY");
-    Expect.fails(
-        InvalidKeyUsageException.class,
-        ecc.arn() + " key usage is SIGN_VERIFY which is not valid for Encrypt.",
-        () -> encrypt(ecc.keyId(), Canary.bytes()));
+        other.arn() + " key usage is " + keyUsage + " which is not valid for Encrypt.",
+        () -> encrypt(other.keyId(), Canary.bytes()));
   }
 
   @Test
@@ -145,14 +139,7 @@ class EncryptDecryptTest {
         key.arn()
             + " key spec is SYMMETRIC_DEFAULT which does not support the encryption algorithm"
             + " RSAES_OAEP_SHA_256.",
-        () ->
-            f.engine.encrypt(
-                ROOT,
-                EncryptRequest.builder()
-                    .keyId(key.keyId())
-                    .plaintext(Canary.bytes())
-                    .encryptionAlgorithm("RSAES_OAEP_SHA_256")
-                    .build()));
+        () -> encryptWithAlgorithm(key, "RSAES_OAEP_SHA_256", Canary.bytes()));
   }
 
   @Test
@@ -164,9 +151,11 @@ class EncryptDecryptTest {
         () -> encrypt(key.keyId(), Canary.bytes()));
   }
 
-  @Test
-  void decrypt_withKeyIdOfAnotherKey_isIncorrectKey() {
-    KeyMetadata other = f.symmetricKey();
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({"SYMMETRIC_DEFAULT, ENCRYPT_DECRYPT", "HMAC_256, GENERATE_VERIFY_MAC"})
+  void decrypt_withKeyIdOfAnotherSymmetricOrHmacKey_isIncorrectKey(
+      String keySpec, String keyUsage) {
+    KeyMetadata other = f.key(keySpec, keyUsage);
     byte[] blob = canaryBlob(f, key.keyId());
     Expect.fails(
         IncorrectKeyException.class,
@@ -178,23 +167,6 @@ class EncryptDecryptTest {
                     .ciphertextBlob(blob)
                     .encryptionContext(CONTEXT)
                     .keyId(other.keyId())
-                    .build()));
-  }
-
-  @Test
-  void decrypt_withKeyIdOfAnHmacKey_isIncorrectKey() {
-    KeyMetadata hmac = f.key("HMAC_256", "GENERATE_VERIFY_MAC");
-    byte[] blob = canaryBlob(f, key.keyId());
-    Expect.fails(
-        IncorrectKeyException.class,
-        INCORRECT_KEY,
-        () ->
-            f.engine.decrypt(
-                ROOT,
-                DecryptRequest.builder()
-                    .ciphertextBlob(blob)
-                    .encryptionContext(CONTEXT)
-                    .keyId(hmac.keyId())
                     .build()));
   }
 
@@ -213,12 +185,12 @@ class EncryptDecryptTest {
 
   // ---- RSA ----------------------------------------------------------------------------------
 
-  private byte[] rsaEncrypt(KeyMetadata rsa, String algorithm, byte[] plaintext) {
+  private byte[] encryptWithAlgorithm(KeyMetadata k, String algorithm, byte[] plaintext) {
     return f.engine
         .encrypt(
             ROOT,
             EncryptRequest.builder()
-                .keyId(rsa.keyId())
+                .keyId(k.keyId())
                 .plaintext(plaintext)
                 .encryptionAlgorithm(algorithm)
                 .build())
@@ -239,7 +211,7 @@ class EncryptDecryptTest {
   void rsa2048OaepSha256_encryptsAndDecrypts190Bytes() {
     KeyMetadata rsa = f.key("RSA_2048", "ENCRYPT_DECRYPT");
     byte[] plaintext = Arrays.copyOf(Canary.bytes(), 190);
-    byte[] blob = rsaEncrypt(rsa, "RSAES_OAEP_SHA_256", plaintext);
+    byte[] blob = encryptWithAlgorithm(rsa, "RSAES_OAEP_SHA_256", plaintext);
     assertThat(blob.length, equalTo(256));
     DecryptResponse r = rsaDecrypt(rsa, "RSAES_OAEP_SHA_256", blob);
     assertThat(Arrays.equals(r.plaintext(), plaintext), equalTo(true));
@@ -248,37 +220,31 @@ class EncryptDecryptTest {
     assertThat(r.keyMaterialId(), nullValue());
   }
 
-  @Test
-  void rsa2048OaepSha256_191Bytes_isValidationError() {
+  @ParameterizedTest(name = "{0}: {1} bytes")
+  @CsvSource({"RSAES_OAEP_SHA_256, 190", "RSAES_OAEP_SHA_1, 214"})
+  void rsa2048_oneByteOverTheAlgorithmsLimit_isValidationError(String algorithm, int limit) {
     KeyMetadata rsa = f.key("RSA_2048", "ENCRYPT_DECRYPT");
     Expect.fails(
         ValidationException.class,
-        "Algorithm RSAES_OAEP_SHA_256 and key spec RSA_2048 cannot encrypt data larger than 190"
+        "Algorithm "
+            + algorithm
+            + " and key spec RSA_2048 cannot encrypt data larger than "
+            + limit
             + " bytes.",
-        () -> rsaEncrypt(rsa, "RSAES_OAEP_SHA_256", bytes(191)));
-  }
-
-  @Test
-  void rsa2048OaepSha1_215Bytes_isValidationError() {
-    KeyMetadata rsa = f.key("RSA_2048", "ENCRYPT_DECRYPT");
-    Expect.fails(
-        ValidationException.class,
-        "Algorithm RSAES_OAEP_SHA_1 and key spec RSA_2048 cannot encrypt data larger than 214"
-            + " bytes.",
-        () -> rsaEncrypt(rsa, "RSAES_OAEP_SHA_1", bytes(215)));
+        () -> encryptWithAlgorithm(rsa, algorithm, bytes(limit + 1)));
   }
 
   @Test
   void rsaDecrypt_withTheOtherOaepDigest_isInvalidCiphertext() {
     KeyMetadata rsa = f.key("RSA_2048", "ENCRYPT_DECRYPT");
-    byte[] blob = rsaEncrypt(rsa, "RSAES_OAEP_SHA_256", Canary.bytes());
+    byte[] blob = encryptWithAlgorithm(rsa, "RSAES_OAEP_SHA_256", Canary.bytes());
     Expect.invalidCiphertext(() -> rsaDecrypt(rsa, "RSAES_OAEP_SHA_1", blob));
   }
 
   @Test
   void rsaDecrypt_withoutKeyId_isValidationError() {
     KeyMetadata rsa = f.key("RSA_2048", "ENCRYPT_DECRYPT");
-    byte[] blob = rsaEncrypt(rsa, "RSAES_OAEP_SHA_256", Canary.bytes());
+    byte[] blob = encryptWithAlgorithm(rsa, "RSAES_OAEP_SHA_256", Canary.bytes());
     Expect.fails(
         ValidationException.class,
         "KeyId is required when EncryptionAlgorithm is RSAES_OAEP_SHA_256.",

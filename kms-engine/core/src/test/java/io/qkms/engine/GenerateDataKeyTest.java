@@ -19,6 +19,8 @@ import io.qkms.engine.testing.EngineFixture;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** GenerateDataKey and GenerateDataKeyWithoutPlaintext: sizes, KeySpec rules, usable blobs. */
 class GenerateDataKeyTest {
@@ -112,28 +114,21 @@ class GenerateDataKeyTest {
         () -> generate(null, null));
   }
 
-  @Test
-  void generateDataKey_withHmacKey_isInvalidKeyUsage() {
-    KeyMetadata hmac = f.key("HMAC_256", "GENERATE_VERIFY_MAC");
+  @ParameterizedTest(name = "{0} {1}")
+  @CsvSource({
+    "HMAC_256, GENERATE_VERIFY_MAC, key usage is GENERATE_VERIFY_MAC",
+    "RSA_2048, ENCRYPT_DECRYPT, key spec is RSA_2048"
+  })
+  void generateDataKey_withAnHmacOrRsaKey_isInvalidKeyUsage(
+      String keySpec, String keyUsage, String reason) {
+    KeyMetadata other = f.key(keySpec, keyUsage);
     Expect.fails(
         InvalidKeyUsageException.class,
-        hmac.arn() + " key usage is GENERATE_VERIFY_MAC which is not valid for GenerateDataKey.",
+        other.arn() + " " + reason + " which is not valid for GenerateDataKey.",
         () ->
             f.engine.generateDataKey(
                 ROOT,
-                GenerateDataKeyRequest.builder().keyId(hmac.keyId()).keySpec("AES_256").build()));
-  }
-
-  @Test
-  void generateDataKey_withRsaKey_isInvalidKeyUsage() {
-    KeyMetadata rsa = f.key("RSA_2048", "ENCRYPT_DECRYPT");
-    Expect.fails(
-        InvalidKeyUsageException.class,
-        rsa.arn() + " key spec is RSA_2048 which is not valid for GenerateDataKey.",
-        () ->
-            f.engine.generateDataKey(
-                ROOT,
-                GenerateDataKeyRequest.builder().keyId(rsa.keyId()).keySpec("AES_256").build()));
+                GenerateDataKeyRequest.builder().keyId(other.keyId()).keySpec("AES_256").build()));
   }
 
   @Test

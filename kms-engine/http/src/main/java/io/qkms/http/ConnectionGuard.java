@@ -30,7 +30,6 @@ import org.slf4j.LoggerFactory;
  */
 final class ConnectionGuard implements Connection.Listener {
   private static final Logger LOG = LoggerFactory.getLogger(ConnectionGuard.class);
-  private static final long WARN_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final Connector connector;
   private final int maxPerAddress;
@@ -42,7 +41,7 @@ final class ConnectionGuard implements Connection.Listener {
   private final Map<EndPoint, Opened> opened = new ConcurrentHashMap<>();
   private final AtomicLong refused = new AtomicLong();
   private final AtomicLong expired = new AtomicLong();
-  private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+  private final LogLimiter warnings = new LogLimiter();
 
   ConnectionGuard(Connector connector, int maxPerAddress, Duration deadline) {
     this.connector = connector;
@@ -118,9 +117,7 @@ final class ConnectionGuard implements Connection.Listener {
 
   /** One summary line at most every 10 s, so that an attack cannot flood the log. */
   private void warn() {
-    long now = System.nanoTime();
-    long last = lastWarning.get();
-    if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
+    if (warnings.allow()) {
       LOG.warn(
           "Closed connections that did not authenticate: {} over {} per client address, {} past"
               + " the {} ms deadline (totals since start)",

@@ -2,7 +2,6 @@ package io.qkms.http;
 
 import io.qkms.engine.wire.WireResponse;
 import java.nio.ByteBuffer;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
@@ -25,10 +24,9 @@ import org.slf4j.LoggerFactory;
  */
 final class JsonErrorHandler extends ErrorHandler {
   private static final Logger LOG = LoggerFactory.getLogger(JsonErrorHandler.class);
-  private static final long SUMMARY_EVERY_NANOS = TimeUnit.SECONDS.toNanos(10);
 
   private final AtomicLong malformed = new AtomicLong();
-  private final AtomicLong lastSummary = new AtomicLong(System.nanoTime() - SUMMARY_EVERY_NANOS);
+  private final LogLimiter summaries = new LogLimiter();
 
   @Override
   public boolean handle(Request request, Response response, Callback callback) {
@@ -74,9 +72,7 @@ final class JsonErrorHandler extends ErrorHandler {
 
   private void summarise(int status) {
     long total = malformed.incrementAndGet();
-    long now = System.nanoTime();
-    long last = lastSummary.get();
-    if (now - last >= SUMMARY_EVERY_NANOS && lastSummary.compareAndSet(last, now)) {
+    if (summaries.allow()) {
       LOG.warn(
           "Requests Jetty refused as malformed or late (4xx before the API): {} since start, the"
               + " latest {}; at most one such line every 10 s",

@@ -186,29 +186,12 @@ class AuthenticationErrorsTest {
    * with both, the unsigned one set to {@code unsignedValue}.
    */
   private static HttpRequest signedWithout(String unsigned, String unsignedValue) {
-    Map<String, String> all =
-        Map.of("Content-Type", TestEndpoint.JSON_11, "X-Amz-Target", "TrentService.ListKeys");
-    Map<String, String> signedOnly = new TreeMap<>(all);
+    Map<String, String> signedOnly = new TreeMap<>(TestEndpoint.kmsHeaders("ListKeys"));
     signedOnly.remove(unsigned);
     Map<String, String> headers =
-        TestSigner.sign(
-            "POST",
-            endpoint.host(),
-            "/",
-            signedOnly,
-            LIST_KEYS,
-            endpoint.rootKey.accessKeyId(),
-            endpoint.rootKey.secretAccessKey(),
-            "us-east-1",
-            "kms",
-            NOW);
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(endpoint.uri())
-            .timeout(TestEndpoint.TIMEOUT)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(LIST_KEYS));
-    headers.forEach(b::header);
-    b.header(unsigned, unsignedValue);
-    return b.build();
+        new TreeMap<>(endpoint.signPost(signedOnly, LIST_KEYS, "kms", NOW));
+    headers.put(unsigned, unsignedValue);
+    return endpoint.post(HttpRequest.BodyPublishers.ofByteArray(LIST_KEYS), headers);
   }
 
   @Test
@@ -310,23 +293,10 @@ class AuthenticationErrorsTest {
   @Test
   void scopeOfAnotherService_isInvalidSignature() {
     Map<String, String> headers =
-        TestSigner.sign(
-            "POST",
-            endpoint.host(),
-            "/",
-            Map.of("Content-Type", TestEndpoint.JSON_11, "X-Amz-Target", "TrentService.ListKeys"),
-            LIST_KEYS,
-            endpoint.rootKey.accessKeyId(),
-            endpoint.rootKey.secretAccessKey(),
-            "us-east-1",
-            "s3",
-            NOW);
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(endpoint.uri())
-            .POST(HttpRequest.BodyPublishers.ofByteArray(LIST_KEYS));
-    headers.forEach(b::header);
+        endpoint.signPost(TestEndpoint.kmsHeaders("ListKeys"), LIST_KEYS, "s3", NOW);
 
-    HttpResponse<String> r = endpoint.send(b.build());
+    HttpResponse<String> r =
+        endpoint.send(endpoint.post(HttpRequest.BodyPublishers.ofByteArray(LIST_KEYS), headers));
 
     assertError(
         r, "InvalidSignatureException", "Credential should be scoped to correct service: 'kms'. ");
@@ -350,12 +320,10 @@ class AuthenticationErrorsTest {
   @Test
   void bodyOtherThanTheSignedOne_isInvalidSignature() {
     HttpRequest signed = listKeys(NOW);
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(signed.uri())
-            .POST(HttpRequest.BodyPublishers.ofString("{\"Limit\":1}"));
-    signed.headers().map().forEach((k, vs) -> vs.forEach(v -> b.header(k, v)));
 
-    HttpResponse<String> r = endpoint.send(b.build());
+    HttpResponse<String> r =
+        endpoint.send(
+            endpoint.resend(signed, HttpRequest.BodyPublishers.ofString("{\"Limit\":1}")));
 
     assertError(r, "InvalidSignatureException", MISMATCH);
   }

@@ -22,23 +22,16 @@ final class RawHttp {
   /** A signed POST / as bytes, with Content-Length; the body is not included. */
   static byte[] signedHead(
       TestEndpoint e, String operation, byte[] body, Instant time, boolean keepAlive) {
-    Map<String, String> headers =
-        TestSigner.sign(
-            "POST",
-            e.host(),
-            "/",
-            Map.of(
-                "Content-Type", TestEndpoint.JSON_11, "X-Amz-Target", "TrentService." + operation),
-            body,
-            e.rootKey.accessKeyId(),
-            e.rootKey.secretAccessKey(),
-            "us-east-1",
-            "kms",
-            time);
+    Map<String, String> headers = e.signPost(TestEndpoint.kmsHeaders(operation), body, "kms", time);
+    return head(e, headers, body.length, keepAlive);
+  }
+
+  /** A POST / head with {@code headers} and Content-Length {@code length}. */
+  static byte[] head(TestEndpoint e, Map<String, String> headers, int length, boolean keepAlive) {
     StringBuilder b = new StringBuilder("POST / HTTP/1.1\r\n");
     b.append("Host: ").append(e.host()).append("\r\n");
     headers.forEach((k, v) -> b.append(k).append(": ").append(v).append("\r\n"));
-    b.append("Content-Length: ").append(body.length).append("\r\n");
+    b.append("Content-Length: ").append(length).append("\r\n");
     if (!keepAlive) {
       b.append("Connection: close\r\n");
     }

@@ -34,16 +34,8 @@ class ServerFaultDetailsTest {
   @Test
   void storeThatCannotBeWritten_isKmsInternal500_withoutServerPaths() throws Exception {
     Path ks = dir.resolve("ks");
-    Path rootKey = dir.resolve("root.key");
-    FileKeyStore store =
-        FileKeyStore.create(
-            ks,
-            TestEndpoint.ACCOUNT,
-            List.of(Region.of("us-east-1"), Region.of("eu-west-1")),
-            new RootKeySource.KeyFile(rootKey));
-    try (TestEndpoint endpoint =
-        TestEndpoint.start(
-            store, Clock.systemUTC(), b -> b.credentialRefresh(Duration.ofMinutes(5)))) {
+    FileKeyStore store = createStore(ks);
+    try (TestEndpoint endpoint = serve(store)) {
       // The access key's secret is now in the server's memory: the request authenticates.
       assertThat(endpoint.call("ListKeys", "{}").statusCode(), equalTo(200));
       deleteRecursively(ks);
@@ -68,15 +60,8 @@ class ServerFaultDetailsTest {
   @Test
   void storeFileDamagedOnDiskWhileServing_isNotOverwritten_andIsKmsInternal500() throws Exception {
     Path ks = dir.resolve("ks");
-    FileKeyStore store =
-        FileKeyStore.create(
-            ks,
-            TestEndpoint.ACCOUNT,
-            List.of(Region.of("us-east-1"), Region.of("eu-west-1")),
-            new RootKeySource.KeyFile(dir.resolve("root.key")));
-    try (TestEndpoint endpoint =
-        TestEndpoint.start(
-            store, Clock.systemUTC(), b -> b.credentialRefresh(Duration.ofMinutes(5)))) {
+    FileKeyStore store = createStore(ks);
+    try (TestEndpoint endpoint = serve(store)) {
       assertThat(endpoint.call("CreateKey", "{}").statusCode(), equalTo(200));
       Path file = ks.resolve(FileKeyStore.STORE_FILE);
       byte[] damaged = Files.readAllBytes(file);
@@ -93,6 +78,21 @@ class ServerFaultDetailsTest {
     } finally {
       store.close();
     }
+  }
+
+  /** A file store in {@code ks} (the test's account and regions), its root key beside it. */
+  private FileKeyStore createStore(Path ks) {
+    return FileKeyStore.create(
+        ks,
+        TestEndpoint.ACCOUNT,
+        List.of(Region.of("us-east-1"), Region.of("eu-west-1")),
+        new RootKeySource.KeyFile(dir.resolve("root.key")));
+  }
+
+  /** An endpoint over {@code store} that keeps the access keys it read for five minutes. */
+  private static TestEndpoint serve(FileKeyStore store) throws Exception {
+    return TestEndpoint.start(
+        store, Clock.systemUTC(), b -> b.credentialRefresh(Duration.ofMinutes(5)));
   }
 
   private static void deleteRecursively(Path root) throws IOException {

@@ -161,15 +161,7 @@ class ServingLifecycleTest {
       String blob = encrypt(e, key);
       HttpResponse<String> ok = reEncrypt(e, blob, key);
       String okId = ok.headers().firstValue("x-amzn-RequestId").orElseThrow();
-      HttpResponse<String> denied =
-          e.send(
-              e.signed(
-                  "ListKeys",
-                  "{}".getBytes(StandardCharsets.UTF_8),
-                  e.rootKey.accessKeyId(),
-                  "not the secret",
-                  "us-east-1",
-                  Instant.now()));
+      HttpResponse<String> denied = e.send(e.signedWithAWrongSecret("ListKeys"));
       String deniedId = denied.headers().firstValue("x-amzn-RequestId").orElseThrow();
       await(
           () -> e.accessLog.stream().anyMatch(l -> l.contains(deniedId)),

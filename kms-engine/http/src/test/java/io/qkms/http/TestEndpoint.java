@@ -116,23 +116,72 @@ final class TestEndpoint implements AutoCloseable {
       String secret,
       String region,
       Instant time) {
-    Map<String, String> headers =
-        TestSigner.sign(
-            "POST",
-            host(),
-            "/",
-            Map.of("Content-Type", JSON_11, "X-Amz-Target", target(operation)),
-            body,
-            accessKeyId,
-            secret,
-            region,
-            "kms",
-            time);
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(uri())
-            .timeout(TIMEOUT)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
+    return post(
+        HttpRequest.BodyPublishers.ofByteArray(body),
+        signPost(kmsHeaders(operation), body, accessKeyId, secret, region, time));
+  }
+
+  /**
+   * A call of {@code operation} with body {@code {}} that does not authenticate: the root's access
+   * key ID, a wrong secret, at the server clock's time.
+   */
+  HttpRequest signedWithAWrongSecret(String operation) {
+    return signed(
+        operation,
+        "{}".getBytes(StandardCharsets.UTF_8),
+        rootKey.accessKeyId(),
+        "not the secret",
+        "us-east-1",
+        clock.instant());
+  }
+
+  /** Content-Type and X-Amz-Target of a call to {@code operation} (see {@link #target}). */
+  static Map<String, String> kmsHeaders(String operation) {
+    return Map.of("Content-Type", JSON_11, "X-Amz-Target", target(operation));
+  }
+
+  /**
+   * {@code headers} with X-Amz-Date and Authorization added: a POST / of {@code body} signed as the
+   * root for us-east-1 and {@code service} at {@code time}.
+   */
+  Map<String, String> signPost(
+      Map<String, String> headers, byte[] body, String service, Instant time) {
+    return TestSigner.sign(
+        "POST",
+        host(),
+        "/",
+        headers,
+        body,
+        rootKey.accessKeyId(),
+        rootKey.secretAccessKey(),
+        "us-east-1",
+        service,
+        time);
+  }
+
+  /** As above for kms, with any credentials (known to the server or not) and region. */
+  Map<String, String> signPost(
+      Map<String, String> headers,
+      byte[] body,
+      String accessKeyId,
+      String secret,
+      String region,
+      Instant time) {
+    return TestSigner.sign(
+        "POST", host(), "/", headers, body, accessKeyId, secret, region, "kms", time);
+  }
+
+  /** A POST / of {@code body} with exactly {@code headers}. */
+  HttpRequest post(HttpRequest.BodyPublisher body, Map<String, String> headers) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri()).timeout(TIMEOUT).POST(body);
     headers.forEach(b::header);
+    return b.build();
+  }
+
+  /** A POST / of {@code body} with the headers of {@code signed}: its signature, another body. */
+  HttpRequest resend(HttpRequest signed, HttpRequest.BodyPublisher body) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri()).timeout(TIMEOUT).POST(body);
+    signed.headers().map().forEach((k, vs) -> vs.forEach(v -> b.header(k, v)));
     return b.build();
   }
 

@@ -119,15 +119,7 @@ class ThrottlingTest {
   @Test
   void requestsThatDoNotAuthenticate_takeNothingFromTheQuota() {
     for (int i = 0; i < 10; i++) {
-      HttpResponse<String> r =
-          endpoint.send(
-              endpoint.signed(
-                  "ListKeys",
-                  "{}".getBytes(StandardCharsets.UTF_8),
-                  endpoint.rootKey.accessKeyId(),
-                  "not the secret",
-                  "us-east-1",
-                  endpoint.clock.instant()));
+      HttpResponse<String> r = endpoint.send(endpoint.signedWithAWrongSecret("ListKeys"));
       assertThat(r.statusCode(), equalTo(400));
     }
 

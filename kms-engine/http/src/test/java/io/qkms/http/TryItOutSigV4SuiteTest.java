@@ -7,9 +7,9 @@ import static org.hamcrest.Matchers.hasSize;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qkms.http.sigv4.SigV4Suite;
 import io.qkms.testing.HeadlessChromium;
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -69,14 +69,8 @@ class TryItOutSigV4SuiteTest {
     }
   }
 
-  static Path suite() throws URISyntaxException {
-    return Path.of(TryItOutSigV4SuiteTest.class.getResource("/aws-sigv4-test-suite/v4").toURI());
-  }
-
   static Stream<String> cases() throws Exception {
-    try (Stream<Path> dirs = Files.list(suite())) {
-      return dirs.map(p -> p.getFileName().toString()).sorted().toList().stream();
-    }
+    return SigV4Suite.names();
   }
 
   @Test
@@ -87,7 +81,7 @@ class TryItOutSigV4SuiteTest {
   @ParameterizedTest(name = "{0}")
   @MethodSource("cases")
   void browserSigner_matchesTheSuite(String name) throws Exception {
-    Path dir = suite().resolve(name);
+    Path dir = SigV4Suite.root().resolve(name);
     JsonNode context = JSON.readTree(dir.resolve("context.json").toFile());
     Map<String, Object> request = parse(read(dir, "request.txt"));
     JsonNode credentials = context.get("credentials");
@@ -158,35 +152,15 @@ class TryItOutSigV4SuiteTest {
    * collapse it), body.
    */
   private static Map<String, Object> parse(String raw) {
-    int blank = raw.indexOf("\n\n");
-    String head = blank < 0 ? raw : raw.substring(0, blank);
-    String body = blank < 0 ? "" : raw.substring(blank + 2);
-    String[] lines = head.split("\n");
-    String requestLine = lines[0];
-    String method = requestLine.substring(0, requestLine.indexOf(' '));
-    String target =
-        requestLine.substring(requestLine.indexOf(' ') + 1, requestLine.lastIndexOf(" HTTP/"));
-    int q = target.indexOf('?');
+    SigV4Suite.Request parsed = SigV4Suite.parse(raw);
     List<List<String>> headers = new ArrayList<>();
-    for (int i = 1; i < lines.length; i++) {
-      String line = lines[i];
-      if (line.isEmpty()) {
-        continue;
-      }
-      if (Character.isWhitespace(line.charAt(0))) {
-        List<String> last = headers.get(headers.size() - 1);
-        last.set(1, last.get(1) + "\n" + line);
-        continue;
-      }
-      int colon = line.indexOf(':');
-      headers.add(new ArrayList<>(List.of(line.substring(0, colon), line.substring(colon + 1))));
-    }
+    parsed.headers().forEach(h -> headers.add(List.of(h[0], h[1])));
     Map<String, Object> request = new LinkedHashMap<>();
-    request.put("method", method);
-    request.put("path", q < 0 ? target : target.substring(0, q));
-    request.put("query", q < 0 ? "" : target.substring(q + 1));
+    request.put("method", parsed.method());
+    request.put("path", parsed.path());
+    request.put("query", parsed.query() == null ? "" : parsed.query());
     request.put("headers", headers);
-    request.put("body", body);
+    request.put("body", parsed.body());
     return request;
   }
 }

@@ -91,23 +91,17 @@ class UnauthenticatedClientsTest {
   void unknownAccessKey_isRefusedBeforeTheBodyArrives_andTheConnectionCloses() throws Exception {
     byte[] body = new byte[200_000];
     Map<String, String> headers =
-        TestSigner.sign(
-            "POST",
-            endpoint.host(),
-            "/",
-            Map.of("Content-Type", TestEndpoint.JSON_11, "X-Amz-Target", "TrentService.ListKeys"),
+        endpoint.signPost(
+            TestEndpoint.kmsHeaders("ListKeys"),
             body,
             "AKIAIOSFODNN7EXAMPLE",
             endpoint.rootKey.secretAccessKey(),
             "us-east-1",
-            "kms",
             Instant.now());
-    StringBuilder head = new StringBuilder("POST / HTTP/1.1\r\nHost: " + endpoint.host() + "\r\n");
-    headers.forEach((k, v) -> head.append(k).append(": ").append(v).append("\r\n"));
-    head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+    byte[] head = RawHttp.head(endpoint, headers, body.length, true);
 
     try (Socket s = connect("127.0.0.2")) {
-      s.getOutputStream().write(head.toString().getBytes(StandardCharsets.US_ASCII));
+      s.getOutputStream().write(head);
       s.getOutputStream().flush();
       RawHttp.Response r = RawHttp.read(s); // no body sent: an answer now, not at a timeout
 

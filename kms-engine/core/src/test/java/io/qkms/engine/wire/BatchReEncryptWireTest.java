@@ -28,8 +28,8 @@ import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * QkmsService.BatchReEncrypt through the dispatcher: the wire format agreed with the re-key job's
@@ -41,12 +41,7 @@ class BatchReEncryptWireTest {
   private static final String ALICE = "arn:verenc:111122223333:user/alice";
   private static final String CONTEXT = "{\"Department\": \"Finance\"}";
 
-  private final WireHarness w = new WireHarness();
-
-  @AfterEach
-  void close() {
-    w.close();
-  }
+  @RegisterExtension final WireHarness w = new WireHarness(); // one per test, closed after it
 
   private static ObjectNode item(String blob, String destination) {
     ObjectNode item = CLIENT.createObjectNode();

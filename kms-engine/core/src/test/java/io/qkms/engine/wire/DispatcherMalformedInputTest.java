@@ -15,8 +15,8 @@ import io.qkms.engine.testing.EngineFixture;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.NullSource;
@@ -31,12 +31,7 @@ class DispatcherMalformedInputTest {
   /** A value no message may repeat: stands for plaintext a caller put in the wrong place. */
   private static final String SECRET = "SECRET-PLAINTEXT-7f3a9c";
 
-  private final WireHarness w = new WireHarness(); // one per test: JUnit makes an instance each
-
-  @AfterEach
-  void close() {
-    w.close();
-  }
+  @RegisterExtension final WireHarness w = new WireHarness(); // one per test, closed after it
 
   static Stream<String> operations() {
     return WireHarness.OPERATIONS.stream();

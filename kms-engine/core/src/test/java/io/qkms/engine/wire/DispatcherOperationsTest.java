@@ -27,8 +27,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Each of the 28 operations through {@code dispatch("TrentService.<Op>", json, caller)} over a real
@@ -39,12 +39,7 @@ import org.junit.jupiter.api.Test;
 class DispatcherOperationsTest {
   private static final String ALICE = "arn:verenc:111122223333:user/alice";
 
-  private final WireHarness w = new WireHarness(); // one per test: JUnit makes an instance each
-
-  @AfterEach
-  void close() {
-    w.close();
-  }
+  @RegisterExtension final WireHarness w = new WireHarness(); // one per test, closed after it
 
   /** Epoch seconds with milliseconds, as the wire writes a date. */
   private static String epoch(Instant t) {

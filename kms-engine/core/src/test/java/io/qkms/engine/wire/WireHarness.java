@@ -20,13 +20,15 @@ import java.util.Base64;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 /**
  * A real {@link Dispatcher} over a real engine ({@link EngineFixture}), driven with JSON text the
  * way an AWS client sends it. Responses are read with a plain Jackson mapper, not {@link
  * Json#mapper()}, so the tests see the wire as a client does.
  */
-final class WireHarness implements AutoCloseable {
+final class WireHarness implements AutoCloseable, AfterEachCallback {
   static final String ACCOUNT = "111122223333";
   static final String KEY_ARN_PREFIX = "arn:verenc:" + ACCOUNT + ":key/";
   static final String HEX64 = "[0-9a-f]{64}";
@@ -193,5 +195,11 @@ final class WireHarness implements AutoCloseable {
   @Override
   public void close() {
     fixture.close();
+  }
+
+  /** Registered with {@code @RegisterExtension}, a harness per test is closed after it. */
+  @Override
+  public void afterEach(ExtensionContext context) {
+    close();
   }
 }

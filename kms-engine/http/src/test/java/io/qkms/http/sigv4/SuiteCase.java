@@ -6,7 +6,6 @@ import io.qkms.engine.api.Principal;
 import io.qkms.engine.keys.AccountId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,57 +35,37 @@ record SuiteCase(
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  static Path root() {
-    try {
-      return Path.of(SuiteCase.class.getResource("/aws-sigv4-test-suite/v4").toURI());
-    } catch (URISyntaxException e) {
-      throw new IllegalStateException(e);
-    }
-  }
-
   static Stream<String> names() throws IOException {
-    try (Stream<Path> dirs = Files.list(root())) {
-      return dirs.map(p -> p.getFileName().toString()).sorted().toList().stream();
-    }
+    return SigV4Suite.names();
   }
 
   static SuiteCase load(String name) {
-    Path dir = root().resolve(name);
+    Path dir = SigV4Suite.root().resolve(name);
     try {
       JsonNode context = JSON.readTree(dir.resolve("context.json").toFile());
       String raw =
           Files.readString(dir.resolve("header-signed-request.txt"), StandardCharsets.UTF_8);
       String canonical =
           Files.readString(dir.resolve("header-canonical-request.txt"), StandardCharsets.UTF_8);
-      int blank = raw.indexOf("\n\n");
-      String head = blank < 0 ? raw : raw.substring(0, blank);
-      String body = blank < 0 ? "" : raw.substring(blank + 2);
-      String[] lines = head.split("\n");
-      String requestLine = lines[0];
-      String method = requestLine.substring(0, requestLine.indexOf(' '));
-      String target =
-          requestLine.substring(requestLine.indexOf(' ') + 1, requestLine.lastIndexOf(" HTTP/"));
-      int q = target.indexOf('?');
+      SigV4Suite.Request request = SigV4Suite.parse(raw);
       List<String[]> headers = new ArrayList<>();
-      for (int i = 1; i < lines.length; i++) {
-        String line = lines[i];
-        if (!line.isEmpty() && Character.isWhitespace(line.charAt(0))) {
-          // An obsolete folded line continues the previous header's value.
-          String[] last = headers.get(headers.size() - 1);
-          last[1] = last[1] + " " + line.strip();
-          continue;
+      for (String[] h : request.headers()) {
+        // A folded value reaches the verifier as a server reads it: the lines joined by spaces.
+        String[] lines = h[1].split("\n");
+        StringBuilder value = new StringBuilder(lines[0]);
+        for (int i = 1; i < lines.length; i++) {
+          value.append(' ').append(lines[i].strip());
         }
-        int colon = line.indexOf(':');
-        headers.add(new String[] {line.substring(0, colon), line.substring(colon + 1)});
+        headers.add(new String[] {h[0], value.toString()});
       }
       return new SuiteCase(
           name,
           context,
-          method,
-          q < 0 ? target : target.substring(0, q),
-          q < 0 ? null : target.substring(q + 1),
+          request.method(),
+          request.path(),
+          request.query(),
           headers,
-          body.getBytes(StandardCharsets.UTF_8),
+          request.body().getBytes(StandardCharsets.UTF_8),
           canonical);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

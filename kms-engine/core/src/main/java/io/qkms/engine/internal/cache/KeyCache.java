@@ -12,6 +12,7 @@ import io.qkms.engine.keys.MaterialId;
 import io.qkms.engine.keys.Region;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.function.Supplier;
@@ -108,17 +109,7 @@ public final class KeyCache {
    * exceptions propagate.
    */
   public CachedKey key(Region region, KeyId keyId, Supplier<CachedKey> loader) {
-    CachedKey hit = memoizedKey(region, keyId);
-    if (hit != null) {
-      return hit;
-    }
-    long gen = generation.get(); // before the lookup: an invalidation during it voids the memo
-    return remember(
-        memo.get().key,
-        region,
-        keyId,
-        keys.get(new KeyRef(region, keyId), ref -> load(loader)),
-        gen);
+    return memoized(memo.get().key, keys, KeyRef::new, region, keyId, loader);
   }
 
   /**
@@ -131,22 +122,32 @@ public final class KeyCache {
 
   /** The cached target of an alias, or what {@code loader} returns (null: nothing cached). */
   public KeyId alias(Region region, AliasName alias, Supplier<KeyId> loader) {
-    KeyId hit = memoizedAlias(region, alias);
-    if (hit != null) {
-      return hit;
-    }
-    long gen = generation.get();
-    return remember(
-        memo.get().alias,
-        region,
-        alias,
-        aliases.get(new AliasRef(region, alias), ref -> load(loader)),
-        gen);
+    return memoized(memo.get().alias, aliases, AliasRef::new, region, alias, loader);
   }
 
   /** The target this thread last got for the alias if still fresh, else null. */
   public KeyId memoizedAlias(Region region, AliasName alias) {
     return fresh(memo.get().alias, region, alias);
+  }
+
+  /**
+   * The slot's value if fresh, else {@code cache}'s entry for ({@code region}, {@code id}), loaded
+   * if absent, then kept in the slot. The reference is made only on a miss (the fast path allocates
+   * nothing).
+   */
+  private <I, R, V> V memoized(
+      Slot<I, V> slot,
+      Cache<R, Loaded<V>> cache,
+      BiFunction<Region, I, R> ref,
+      Region region,
+      I id,
+      Supplier<V> loader) {
+    V hit = fresh(slot, region, id);
+    if (hit != null) {
+      return hit;
+    }
+    long gen = generation.get(); // before the lookup: an invalidation during it voids the memo
+    return remember(slot, region, id, cache.get(ref.apply(region, id), r -> load(loader)), gen);
   }
 
   private <I, V> V fresh(Slot<I, V> slot, Region region, I id) {

@@ -29,11 +29,7 @@ public final class AliasManagement extends OperationGroup {
   }
 
   public void createAlias(Caller caller, CreateAliasRequest req) {
-    Validator.create()
-        .required("aliasName", req.aliasName(), 1, 256)
-        .required("targetKeyId", req.targetKeyId(), 1, 2048)
-        .throwIfInvalid();
-    AliasName name = aliasName(req.aliasName());
+    AliasName name = aliasName(req.aliasName(), req.targetKeyId());
     if (name.isReserved()) {
       throw new InvalidAliasNameException("Alias names that begin with alias/aws/ are reserved.");
     }
@@ -54,11 +50,7 @@ public final class AliasManagement extends OperationGroup {
   }
 
   public void updateAlias(Caller caller, UpdateAliasRequest req) {
-    Validator.create()
-        .required("aliasName", req.aliasName(), 1, 256)
-        .required("targetKeyId", req.targetKeyId(), 1, 2048)
-        .throwIfInvalid();
-    AliasName name = aliasName(req.aliasName());
+    AliasName name = aliasName(req.aliasName(), req.targetKeyId());
     ctx.write(
         s -> {
           RegionState rs = ctx.region(s, caller);
@@ -143,6 +135,15 @@ public final class AliasManagement extends OperationGroup {
             .toList();
     Paging.Page<AliasListEntry> page = Paging.page(all, req.limit(), 50, req.marker());
     return new ListAliasesResponse(page.items(), page.nextMarker(), page.truncated());
+  }
+
+  /** Validates the parameters of CreateAlias and UpdateAlias; returns the alias name. */
+  private static AliasName aliasName(String aliasName, String targetKeyId) {
+    Validator.create()
+        .required("aliasName", aliasName, 1, 256)
+        .required("targetKeyId", targetKeyId, 1, 2048)
+        .throwIfInvalid();
+    return aliasName(aliasName);
   }
 
   private static AliasName aliasName(String text) {

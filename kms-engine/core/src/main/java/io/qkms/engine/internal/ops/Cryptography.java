@@ -339,14 +339,7 @@ public final class Cryptography extends OperationGroup {
       CachedKey key = keys.resolveCached(caller, req.keyId());
       requireEncryptDecrypt(key, "Decrypt");
       requireAlgorithmFits(key, algorithm);
-      KeyAccess.requireEnabled(key.record(), key.arn());
-      keys.authorize(
-          caller,
-          key,
-          "kms:Decrypt",
-          GrantOperationNames.DECRYPT,
-          req.encryptionContext(),
-          b -> b.encryptionAlgorithm(algorithm.name()));
+      authorizeDecrypt(caller, key, req, algorithm);
       MaterialRecord material = key.record().currentMaterial();
       CachedMaterial m = keys.retainMaterial(key.record(), material);
       byte[] plaintext;
@@ -378,14 +371,7 @@ public final class Cryptography extends OperationGroup {
     if (!isSymmetricEncryptionKey(key.record())) {
       throw new InvalidCiphertextException();
     }
-    KeyAccess.requireEnabled(key.record(), key.arn());
-    keys.authorize(
-        caller,
-        key,
-        "kms:Decrypt",
-        GrantOperationNames.DECRYPT,
-        req.encryptionContext(),
-        b -> b.encryptionAlgorithm(algorithm.name()));
+    authorizeDecrypt(caller, key, req, algorithm);
     MaterialRecord material = sourceMaterial(key.record(), header);
     byte[] plaintext = decryptSymmetric(key.record(), material, req.ciphertextBlob(), context);
     if (dryRun) {
@@ -395,49 +381,50 @@ public final class Cryptography extends OperationGroup {
     return new DecryptResponse(key.arn(), plaintext, SYMMETRIC_DEFAULT, material.id().hex());
   }
 
+  /** What every Decrypt checks once it knows the key: enabled, and the caller may decrypt. */
+  private void authorizeDecrypt(
+      Caller caller, CachedKey key, DecryptRequest req, EncryptionAlgorithm algorithm) {
+    KeyAccess.requireEnabled(key.record(), key.arn());
+    keys.authorize(
+        caller,
+        key,
+        "kms:Decrypt",
+        GrantOperationNames.DECRYPT,
+        req.encryptionContext(),
+        b -> b.encryptionAlgorithm(algorithm.name()));
+  }
+
   // ---- GenerateDataKey ----------------------------------------------------------------------
 
   public GenerateDataKeyResponse generateDataKey(Caller caller, GenerateDataKeyRequest req) {
-    DataKey dk =
-        generate(
-            caller,
-            req.keyId(),
-            req.encryptionContext(),
-            req.numberOfBytes(),
-            req.keySpec(),
-            req.grantTokens(),
-            req.dryRun(),
-            "GenerateDataKey");
+    DataKey dk = generate(caller, req, "GenerateDataKey");
     return new GenerateDataKeyResponse(dk.blob, dk.plaintext, dk.arn, dk.materialId);
   }
 
   public GenerateDataKeyWithoutPlaintextResponse generateDataKeyWithoutPlaintext(
       Caller caller, GenerateDataKeyWithoutPlaintextRequest req) {
-    DataKey dk =
-        generate(
-            caller,
+    // The same parameters as GenerateDataKey; only the response leaves the plaintext out.
+    GenerateDataKeyRequest same =
+        new GenerateDataKeyRequest(
             req.keyId(),
             req.encryptionContext(),
             req.numberOfBytes(),
             req.keySpec(),
             req.grantTokens(),
-            req.dryRun(),
-            "GenerateDataKeyWithoutPlaintext");
+            req.dryRun());
+    DataKey dk = generate(caller, same, "GenerateDataKeyWithoutPlaintext");
     Bytes.zero(dk.plaintext);
     return new GenerateDataKeyWithoutPlaintextResponse(dk.blob, dk.arn, dk.materialId);
   }
 
   private record DataKey(byte[] blob, byte[] plaintext, String arn, String materialId) {}
 
-  private DataKey generate(
-      Caller caller,
-      String keyId,
-      Map<String, String> encryptionContext,
-      Integer numberOfBytes,
-      String keySpec,
-      List<String> grantTokens,
-      Boolean dryRun,
-      String operation) {
+  private DataKey generate(Caller caller, GenerateDataKeyRequest req, String operation) {
+    String keyId = req.keyId();
+    Map<String, String> encryptionContext = req.encryptionContext();
+    Integer numberOfBytes = req.numberOfBytes();
+    String keySpec = req.keySpec();
+    List<String> grantTokens = req.grantTokens();
     Validator.create()
         .required("keyId", keyId)
         .length("keyId", keyId, 1, 2048)
@@ -464,7 +451,7 @@ public final class Cryptography extends OperationGroup {
         operation,
         encryptionContext,
         b -> b.encryptionAlgorithm(SYMMETRIC_DEFAULT));
-    if (Boolean.TRUE.equals(dryRun)) {
+    if (Boolean.TRUE.equals(req.dryRun())) {
       throw new DryRunOperationException(DRY_RUN_MESSAGE);
     }
     int size = numberOfBytes != null ? numberOfBytes : keySpec.equals("AES_128") ? 16 : 32;

@@ -109,19 +109,6 @@ final class Calls {
       Map<String, String> sourceContext,
       String destinationKeyId,
       Map<String, String> destinationContext) {
-    return reEncrypt(
-        e, c, blob, sourceKeyId, sourceContext, destinationKeyId, destinationContext, null);
-  }
-
-  static ReEncryptResponse reEncrypt(
-      KmsEngine e,
-      Caller c,
-      byte[] blob,
-      String sourceKeyId,
-      Map<String, String> sourceContext,
-      String destinationKeyId,
-      Map<String, String> destinationContext,
-      List<String> grantTokens) {
     return e.reEncrypt(
         c,
         ReEncryptRequest.builder()
@@ -130,6 +117,23 @@ final class Calls {
             .sourceEncryptionContext(sourceContext)
             .destinationKeyId(destinationKeyId)
             .destinationEncryptionContext(destinationContext)
+            .build());
+  }
+
+  /** A ReEncrypt without encryption contexts, with grant tokens. */
+  static ReEncryptResponse reEncryptWithGrantTokens(
+      KmsEngine e,
+      Caller c,
+      byte[] blob,
+      String sourceKeyId,
+      String destinationKeyId,
+      List<String> grantTokens) {
+    return e.reEncrypt(
+        c,
+        ReEncryptRequest.builder()
+            .ciphertextBlob(blob)
+            .sourceKeyId(sourceKeyId)
+            .destinationKeyId(destinationKeyId)
             .grantTokens(grantTokens)
             .build());
   }

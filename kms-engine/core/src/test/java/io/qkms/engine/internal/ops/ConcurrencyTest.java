@@ -62,6 +62,27 @@ class ConcurrencyTest {
         });
   }
 
+  /** What one of several worker threads does; {@code thread} numbers it from 0. */
+  private interface Worker {
+    void run(int thread) throws Exception;
+  }
+
+  /** Starts {@code threads} workers on {@code pool}; the list may take more futures. */
+  private static List<Future<?>> startWorkers(ExecutorService pool, int threads, Worker worker) {
+    List<Future<?>> futures = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      futures.add(
+          pool.submit(
+              (Callable<Void>)
+                  () -> {
+                    worker.run(thread);
+                    return null;
+                  }));
+    }
+    return futures;
+  }
+
   private static void awaitAll(List<Future<?>> futures) throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
     for (Future<?> f : futures) {
@@ -105,56 +126,50 @@ class ConcurrencyTest {
     Map<String, Set<String>> destinationMaterials = new ConcurrentHashMap<>();
     CountDownLatch start = new CountDownLatch(1);
     ExecutorService pool = daemonPool(THREADS + 1);
-    List<Future<?>> futures = new ArrayList<>();
-
-    for (int t = 0; t < THREADS; t++) {
-      int thread = t;
-      futures.add(
-          pool.submit(
-              (Callable<Void>)
-                  () -> {
-                    awaitStart(start);
-                    for (int j = 0; j < 100; j++) {
-                      int pick = (thread * 7 + j) % (KEYS * BLOBS_PER_KEY);
-                      int k = pick / BLOBS_PER_KEY;
-                      int n = pick % BLOBS_PER_KEY;
-                      KeyMetadata source = keys.get(k);
-                      if (j % 2 == 0) {
-                        KeyMetadata dest = keys.get((k + 1) % KEYS);
-                        Map<String, String> moved = ctx("moved", plaintext(k, n));
-                        ReEncryptResponse r =
-                            Calls.reEncrypt(
-                                f.engine,
-                                ROOT,
-                                blobs[k][n],
-                                source.keyId(),
-                                sourceContext(k, n),
-                                dest.keyId(),
-                                moved);
-                        assertThat(r.sourceKeyId(), equalTo(source.arn()));
-                        assertThat(r.keyId(), equalTo(dest.arn()));
-                        assertThat(r.sourceKeyMaterialId(), equalTo(source.currentKeyMaterialId()));
-                        destinationMaterials
-                            .computeIfAbsent(dest.keyId(), x -> ConcurrentHashMap.newKeySet())
-                            .add(r.destinationKeyMaterialId());
-                        assertThat(
-                            decrypt(f.engine, ROOT, r.ciphertextBlob(), moved),
-                            equalTo(plaintext(k, n)));
-                      } else {
-                        DecryptResponse d =
-                            f.engine.decrypt(
-                                ROOT,
-                                DecryptRequest.builder()
-                                    .ciphertextBlob(blobs[k][n])
-                                    .encryptionContext(sourceContext(k, n))
-                                    .build());
-                        assertThat(d.keyId(), equalTo(source.arn()));
-                        assertThat(Calls.text(d.plaintext()), equalTo(plaintext(k, n)));
-                      }
-                    }
-                    return null;
-                  }));
-    }
+    List<Future<?>> futures =
+        startWorkers(
+            pool,
+            THREADS,
+            thread -> {
+              awaitStart(start);
+              for (int j = 0; j < 100; j++) {
+                int pick = (thread * 7 + j) % (KEYS * BLOBS_PER_KEY);
+                int k = pick / BLOBS_PER_KEY;
+                int n = pick % BLOBS_PER_KEY;
+                KeyMetadata source = keys.get(k);
+                if (j % 2 == 0) {
+                  KeyMetadata dest = keys.get((k + 1) % KEYS);
+                  Map<String, String> moved = ctx("moved", plaintext(k, n));
+                  ReEncryptResponse r =
+                      Calls.reEncrypt(
+                          f.engine,
+                          ROOT,
+                          blobs[k][n],
+                          source.keyId(),
+                          sourceContext(k, n),
+                          dest.keyId(),
+                          moved);
+                  assertThat(r.sourceKeyId(), equalTo(source.arn()));
+                  assertThat(r.keyId(), equalTo(dest.arn()));
+                  assertThat(r.sourceKeyMaterialId(), equalTo(source.currentKeyMaterialId()));
+                  destinationMaterials
+                      .computeIfAbsent(dest.keyId(), x -> ConcurrentHashMap.newKeySet())
+                      .add(r.destinationKeyMaterialId());
+                  assertThat(
+                      decrypt(f.engine, ROOT, r.ciphertextBlob(), moved), equalTo(plaintext(k, n)));
+                } else {
+                  DecryptResponse d =
+                      f.engine.decrypt(
+                          ROOT,
+                          DecryptRequest.builder()
+                              .ciphertextBlob(blobs[k][n])
+                              .encryptionContext(sourceContext(k, n))
+                              .build());
+                  assertThat(d.keyId(), equalTo(source.arn()));
+                  assertThat(Calls.text(d.plaintext()), equalTo(plaintext(k, n)));
+                }
+              }
+            });
     futures.add(
         pool.submit(
             (Callable<Void>)
@@ -210,22 +225,18 @@ class ConcurrencyTest {
     AtomicLong ops = new AtomicLong();
     AtomicBoolean stop = new AtomicBoolean();
     ExecutorService pool = daemonPool(THREADS);
-    List<Future<?>> futures = new ArrayList<>();
-    for (int t = 0; t < THREADS; t++) {
-      int thread = t;
-      futures.add(
-          pool.submit(
-              (Callable<Void>)
-                  () -> {
-                    for (int i = thread; !stop.get(); i++) {
-                      String key = keys.get(i % keys.size());
-                      byte[] blob = f.encrypt(key, "p" + i, null);
-                      assertThat(decrypt(f.engine, ROOT, blob, null), equalTo("p" + i));
-                      ops.incrementAndGet();
-                    }
-                    return null;
-                  }));
-    }
+    List<Future<?>> futures =
+        startWorkers(
+            pool,
+            THREADS,
+            thread -> {
+              for (int i = thread; !stop.get(); i++) {
+                String key = keys.get(i % keys.size());
+                byte[] blob = f.encrypt(key, "p" + i, null);
+                assertThat(decrypt(f.engine, ROOT, blob, null), equalTo("p" + i));
+                ops.incrementAndGet();
+              }
+            });
     for (int period = 0; period < 5; period++) {
       awaitProgress(ops, futures);
       f.clock.advance(Duration.ofDays(90)); // every key is due at once

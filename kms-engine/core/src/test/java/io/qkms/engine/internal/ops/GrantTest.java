@@ -15,6 +15,7 @@ import static io.qkms.engine.internal.ops.Calls.describe;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
 import static io.qkms.engine.internal.ops.Calls.grant;
 import static io.qkms.engine.internal.ops.Calls.reEncrypt;
+import static io.qkms.engine.internal.ops.Calls.reEncryptWithGrantTokens;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
@@ -372,7 +373,8 @@ class GrantTest {
     byte[] blob = f.encrypt(m.keyId(), "with token", null);
 
     ReEncryptResponse r =
-        reEncrypt(f.engine, BOB, blob, m.keyId(), null, m.keyId(), null, List.of(g.grantToken()));
+        reEncryptWithGrantTokens(
+            f.engine, BOB, blob, m.keyId(), m.keyId(), List.of(g.grantToken()));
 
     assertThat(decrypt(f.engine, ROOT, r.ciphertextBlob(), null), equalTo("with token"));
   }
@@ -388,8 +390,8 @@ class GrantTest {
         InvalidGrantTokenException.class,
         "The grant token does not belong to a live grant.",
         () ->
-            reEncrypt(
-                f.engine, BOB, blob, m.keyId(), null, m.keyId(), null, List.of(g.grantToken())));
+            reEncryptWithGrantTokens(
+                f.engine, BOB, blob, m.keyId(), m.keyId(), List.of(g.grantToken())));
   }
 
   @Test
@@ -419,7 +421,9 @@ class GrantTest {
     assertKmsError(
         InvalidGrantTokenException.class,
         "The grant token is not valid.",
-        () -> reEncrypt(f.engine, ROOT, blob, null, null, m.keyId(), null, List.of("not-a-token")));
+        () ->
+            reEncryptWithGrantTokens(
+                f.engine, ROOT, blob, null, m.keyId(), List.of("not-a-token")));
   }
 
   @Test
@@ -445,7 +449,8 @@ class GrantTest {
       CreateGrantResponse g = grant(other, m.keyId(), BOB_ARN, "ReEncryptFrom", "ReEncryptTo");
 
       ReEncryptResponse r =
-          reEncrypt(f.engine, BOB, blob, m.keyId(), null, m.keyId(), null, List.of(g.grantToken()));
+          reEncryptWithGrantTokens(
+              f.engine, BOB, blob, m.keyId(), m.keyId(), List.of(g.grantToken()));
 
       assertThat(decrypt(f.engine, ROOT, r.ciphertextBlob(), null), equalTo("cross-process"));
     }

@@ -1,5 +1,6 @@
 package io.qkms.engine.store.file;
 
+import static io.qkms.engine.store.file.FileStores.assertOpenFails;
 import static io.qkms.engine.store.file.KeyStoreOpenException.Problem.NOT_FOUND;
 import static io.qkms.engine.store.file.KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE;
 import static io.qkms.engine.store.file.KeyStoreOpenException.Problem.WRONG_ROOT_KEY;
@@ -32,21 +33,16 @@ class FileKeyStoreRootKeyTest {
     Files.write(wrong, wrongKey);
 
     KeyStoreOpenException e =
-        assertThrows(
-            KeyStoreOpenException.class,
-            () ->
-                FileKeyStore.open(
-                    dir, new RootKeySource.KeyFile(wrong), FileKeyStore.Mode.READ_WRITE));
-
-    assertThat(e.problem(), equalTo(WRONG_ROOT_KEY));
-    assertThat(
-        e.getMessage(),
-        equalTo(
+        assertOpenFails(
+            WRONG_ROOT_KEY,
             "The root key "
                 + wrong
                 + " does not open the key store in "
                 + dir
-                + " (or the store's header was modified)"));
+                + " (or the store's header was modified)",
+            () ->
+                FileKeyStore.open(
+                    dir, new RootKeySource.KeyFile(wrong), FileKeyStore.Mode.READ_WRITE));
     assertNoKeyIn(e.getMessage(), wrongKey);
     assertNoKeyIn(e.getMessage(), Files.readAllBytes(FileStores.rootKeyFile(dir)));
   }
@@ -56,19 +52,14 @@ class FileKeyStoreRootKeyTest {
     FileStores.createWithPassphrase(dir, "the right one").close();
 
     KeyStoreOpenException e =
-        assertThrows(
-            KeyStoreOpenException.class,
+        assertOpenFails(
+            WRONG_ROOT_KEY,
+            "The passphrase does not open the key store in "
+                + dir
+                + " (or the store's header was modified)",
             () ->
                 FileKeyStore.open(
                     dir, FileStores.passphrase("the wrong one"), FileKeyStore.Mode.READ_WRITE));
-
-    assertThat(e.problem(), equalTo(WRONG_ROOT_KEY));
-    assertThat(
-        e.getMessage(),
-        equalTo(
-            "The passphrase does not open the key store in "
-                + dir
-                + " (or the store's header was modified)"));
     assertThat(e.getMessage(), not(containsString("wrong one")));
   }
 
@@ -77,18 +68,12 @@ class FileKeyStoreRootKeyTest {
     FileStores.createWithKeyFile(dir).close();
     Files.delete(FileStores.rootKeyFile(dir));
 
-    KeyStoreOpenException e =
-        assertThrows(
-            KeyStoreOpenException.class,
-            () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY));
-
-    assertThat(e.problem(), equalTo(ROOT_KEY_UNAVAILABLE));
-    assertThat(
-        e.getMessage(),
-        equalTo(
-            "Root key file "
-                + FileStores.rootKeyFile(dir)
-                + " not found (set QKMS_ROOT_KEY_FILE if the root key is kept elsewhere)"));
+    assertOpenFails(
+        ROOT_KEY_UNAVAILABLE,
+        "Root key file "
+            + FileStores.rootKeyFile(dir)
+            + " not found (set QKMS_ROOT_KEY_FILE if the root key is kept elsewhere)",
+        () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY));
   }
 
   @Test
@@ -96,16 +81,10 @@ class FileKeyStoreRootKeyTest {
     FileStores.createWithKeyFile(dir).close();
     Files.write(FileStores.rootKeyFile(dir), new byte[31]);
 
-    KeyStoreOpenException e =
-        assertThrows(
-            KeyStoreOpenException.class,
-            () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY));
-
-    assertThat(e.problem(), equalTo(ROOT_KEY_UNAVAILABLE));
-    assertThat(
-        e.getMessage(),
-        equalTo(
-            "Root key file " + FileStores.rootKeyFile(dir) + " does not hold a 32-byte root key"));
+    assertOpenFails(
+        ROOT_KEY_UNAVAILABLE,
+        "Root key file " + FileStores.rootKeyFile(dir) + " does not hold a 32-byte root key",
+        () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY));
   }
 
   @Test
@@ -113,22 +92,17 @@ class FileKeyStoreRootKeyTest {
     FileStores.createWithKeyFile(dir).close();
 
     KeyStoreOpenException e =
-        assertThrows(
-            KeyStoreOpenException.class,
-            () ->
-                FileKeyStore.open(
-                    dir, FileStores.passphrase("some passphrase"), FileKeyStore.Mode.READ_ONLY));
-
-    assertThat(e.problem(), equalTo(ROOT_KEY_UNAVAILABLE));
-    assertThat(
-        e.getMessage(),
-        equalTo(
+        assertOpenFails(
+            ROOT_KEY_UNAVAILABLE,
             "The key store in "
                 + dir
                 + " uses a root key file, not a passphrase: unset QKMS_PASSPHRASE and give the root"
                 + " key file (default "
                 + FileStores.rootKeyFile(dir)
-                + ", or QKMS_ROOT_KEY_FILE)"));
+                + ", or QKMS_ROOT_KEY_FILE)",
+            () ->
+                FileKeyStore.open(
+                    dir, FileStores.passphrase("some passphrase"), FileKeyStore.Mode.READ_ONLY));
     assertThat(e.getMessage(), not(containsString("some passphrase")));
   }
 
@@ -136,35 +110,20 @@ class FileKeyStoreRootKeyTest {
   void open_keyFileForAPassphraseStore_isRootKeyUnavailable() {
     FileStores.createWithPassphrase(dir, "pass phrase").close();
 
-    KeyStoreOpenException e =
-        assertThrows(
-            KeyStoreOpenException.class,
-            () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY));
-
-    assertThat(e.problem(), equalTo(ROOT_KEY_UNAVAILABLE));
-    assertThat(
-        e.getMessage(),
-        equalTo("The key store in " + dir + " is protected by a passphrase: set QKMS_PASSPHRASE"));
+    assertOpenFails(
+        ROOT_KEY_UNAVAILABLE,
+        "The key store in " + dir + " is protected by a passphrase: set QKMS_PASSPHRASE",
+        () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY));
   }
 
   @Test
   void open_noStoreInTheDirectory_isNotFound() {
     Path nowhere = dir.resolve("nowhere");
 
-    KeyStoreOpenException e =
-        assertThrows(
-            KeyStoreOpenException.class,
-            () -> FileStores.openWithKeyFile(nowhere, FileKeyStore.Mode.READ_ONLY));
-
-    assertThat(e.problem(), equalTo(NOT_FOUND));
-    assertThat(
-        e.getMessage(),
-        equalTo(
-            "No QKMS key store in "
-                + nowhere
-                + " (run `qkms init --keystore "
-                + nowhere
-                + "` first)"));
+    assertOpenFails(
+        NOT_FOUND,
+        "No QKMS key store in " + nowhere + " (run `qkms init --keystore " + nowhere + "` first)",
+        () -> FileStores.openWithKeyFile(nowhere, FileKeyStore.Mode.READ_ONLY));
   }
 
   @Test

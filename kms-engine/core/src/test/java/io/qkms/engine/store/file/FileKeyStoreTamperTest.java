@@ -1,5 +1,6 @@
 package io.qkms.engine.store.file;
 
+import static io.qkms.engine.store.file.FileStores.assertOpenFails;
 import static io.qkms.engine.store.file.KeyStoreOpenException.Problem.TAMPERED;
 import static io.qkms.engine.store.file.KeyStoreOpenException.Problem.UNSUPPORTED_FORMAT;
 import static io.qkms.engine.store.file.KeyStoreOpenException.Problem.WRONG_ROOT_KEY;
@@ -148,17 +149,11 @@ class FileKeyStoreTamperTest {
     byte[] original = storeBytes();
     Files.write(storeFile(), Arrays.copyOf(original, original.length + 1));
 
-    KeyStoreOpenException e =
-        assertThrows(
-            KeyStoreOpenException.class,
-            () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY));
-
-    assertThat(e.problem(), equalTo(TAMPERED));
-    assertThat(
-        e.getMessage(),
-        equalTo(
-            storeFile()
-                + " was modified or damaged: it does not authenticate under this store's root key"));
+    assertOpenFails(
+        TAMPERED,
+        storeFile()
+            + " was modified or damaged: it does not authenticate under this store's root key",
+        () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY));
   }
 
   @Test
@@ -168,15 +163,10 @@ class FileKeyStoreTamperTest {
     b[VERSION_BYTE] = 2;
     Files.write(storeFile(), b);
 
-    KeyStoreOpenException e =
-        assertThrows(
-            KeyStoreOpenException.class,
-            () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY));
-
-    assertThat(e.problem(), equalTo(UNSUPPORTED_FORMAT));
-    assertThat(
-        e.getMessage(),
-        equalTo(storeFile() + " has key store format version 2, which this QKMS does not read"));
+    assertOpenFails(
+        UNSUPPORTED_FORMAT,
+        storeFile() + " has key store format version 2, which this QKMS does not read",
+        () -> FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_ONLY));
   }
 
   @Test

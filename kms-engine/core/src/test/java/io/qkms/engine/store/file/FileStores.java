@@ -1,5 +1,9 @@
 package io.qkms.engine.store.file;
 
+import static org.hamcrest.MatcherAssert.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.model.DecryptRequest;
@@ -18,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.junit.jupiter.api.function.Executable;
 
 /** Shared set-up of the file store tests: stores, engines over them, small helpers. */
 final class FileStores {
@@ -38,6 +43,18 @@ final class FileStores {
    * text a reader who has the root key sees. Searching this, not the file's bytes (encrypted, and
    * compressed before that), is what can show a secret kept in clear.
    */
+  /**
+   * Asserts that {@code open} fails with {@code problem} and exactly {@code message}; returns the
+   * exception for further checks.
+   */
+  static KeyStoreOpenException assertOpenFails(
+      KeyStoreOpenException.Problem problem, String message, Executable open) {
+    KeyStoreOpenException e = assertThrows(KeyStoreOpenException.class, open);
+    assertThat(e.problem(), equalTo(problem));
+    assertThat(e.getMessage(), equalTo(message));
+    return e;
+  }
+
   static String decryptedState(Path dir) throws IOException {
     Path file = dir.resolve(FileKeyStore.STORE_FILE);
     StoreFile.Parsed parsed = StoreFile.parse(Files.readAllBytes(file), file.toString());
