@@ -6,8 +6,12 @@ import java.util.function.LongSupplier;
  * The request budget of one worker JVM, as a pacer with additive increase and multiplicative
  * decrease (AIMD): permits are handed out evenly spaced at the current rate (no bursts, however
  * long the worker was idle); an overloaded answer (ThrottlingException, a 5xx) cuts the rate to
- * {@value #DECREASE} of itself, at most once per {@value #DECREASE_GAP_MILLIS} ms (the answers to
- * requests already in flight say the same thing once); every {@value #INCREASE_INTERVAL_MILLIS} ms
+ * {@value #DECREASE} of itself, at most once per {@value #DECREASE_GAP_MILLIS} ms and only for
+ * requests paced after the last cut (the answers to requests in flight or waiting for their turn at
+ * the old rate say the same thing once); a batch answer in which most items were throttled cuts
+ * deeper, to the share of its items accepted, but never below {@value #DEEPEST_DECREASE} (so a job
+ * that starts far above the endpoint's quota gets down to it in a few cuts, while a batch with one
+ * item throttled costs no more than a single call); every {@value #INCREASE_INTERVAL_MILLIS} ms
  * without one adds 1% of the rate it was cut to, back up to the ceiling (the worker's share of the
  * job's budget). Without a budget the ceiling is infinite: the rate is unbounded until the first
  * overload, which starts from the rate observed over the last second, and it becomes unbounded
@@ -19,6 +23,7 @@ import java.util.function.LongSupplier;
  */
 final class AimdLimiter {
   static final double DECREASE = 0.8;
+  static final double DEEPEST_DECREASE = 0.5;
   static final long DECREASE_GAP_MILLIS = 250;
   static final long INCREASE_INTERVAL_MILLIS = 100;
   static final double MIN_RATE = 1.0;
@@ -63,6 +68,11 @@ final class AimdLimiter {
 
   synchronized double ceiling() {
     return ceiling;
+  }
+
+  /** The time on this limiter's clock, for {@link #onOverload(boolean, int, int, long)}. */
+  long now() {
+    return nanoTime.getAsLong();
   }
 
   synchronized double rate() {
@@ -112,17 +122,28 @@ final class AimdLimiter {
    * @param throttled a ThrottlingException (counted as time throttled), not a 5xx
    */
   synchronized void onOverload(boolean throttled) {
+    onOverload(throttled, 0, 1, nanoTime.getAsLong());
+  }
+
+  /**
+   * An overloaded answer to a request paced at {@code sentNanos} (this limiter's clock), a batch of
+   * which {@code accepted} of {@code answered} items were not overloaded: the rate is cut (at most
+   * once per gap, and not for a request sent before the last cut) to that share of itself, within
+   * {@value #DEEPEST_DECREASE} and {@value #DECREASE}.
+   */
+  synchronized void onOverload(boolean throttled, int accepted, int answered, long sentNanos) {
     long now = nanoTime.getAsLong();
     if (throttled && throttledSinceNanos < 0) {
       throttledSinceNanos = now;
     }
-    if (now - lastDecreaseNanos < DECREASE_GAP_MILLIS * MILLI) {
+    if (now - lastDecreaseNanos < DECREASE_GAP_MILLIS * MILLI || sentNanos < lastDecreaseNanos) {
       return;
     }
     lastDecreaseNanos = now;
     lastIncreaseNanos = now;
     double from = Double.isInfinite(rate) ? Math.max(observedRate(now), MIN_RATE) : rate;
-    rate = Math.max(MIN_RATE, from * DECREASE);
+    double share = answered <= 1 ? DECREASE : (double) accepted / answered;
+    rate = Math.max(MIN_RATE, from * Math.max(DEEPEST_DECREASE, Math.min(DECREASE, share)));
     increment = Math.max(0.1, rate * 0.01);
     nextFreeNanos = Math.max(nextFreeNanos, now);
   }

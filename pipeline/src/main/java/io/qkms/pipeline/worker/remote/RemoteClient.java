@@ -169,20 +169,22 @@ final class RemoteClient {
 
   /** Sends {@code items} once the budget allows. */
   void send(List<Item> items, Group group) {
+    // When the sends were paced: their answers speak of the rate of that moment.
+    long paced = limiter.now();
     long delay = limiter.reserve(items.size());
     if (delay <= 0) {
-      dispatch(items, group);
+      dispatch(items, group, paced);
       return;
     }
     try {
-      scheduler.schedule(() -> dispatch(items, group), delay, TimeUnit.NANOSECONDS);
+      scheduler.schedule(() -> dispatch(items, group, paced), delay, TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // The client is closing (its last user left after a failure): nothing waits for these.
       LOG.debug("Dropped {} calls of a closing KMS client", items.size());
     }
   }
 
-  private void dispatch(List<Item> items, Group group) {
+  private void dispatch(List<Item> items, Group group, long sent) {
     httpRequests.incrementAndGet();
     calls.addAndGet(items.size());
     for (Item i : items) {
@@ -199,9 +201,9 @@ final class RemoteClient {
             .whenCompleteAsync(
                 (results, error) -> {
                   if (error != null) {
-                    handleBatchFailure(items, group, error);
+                    handleBatchFailure(items, group, error, sent);
                   } else {
-                    handle(items, group, results);
+                    handle(items, group, results, sent);
                   }
                 },
                 scheduler);
@@ -217,11 +219,12 @@ final class RemoteClient {
                             error == null
                                 ? new BatchReEncrypt.Result(
                                     r.ciphertextBlob().asByteArray(), r.sourceKeyId(), null)
-                                : new BatchReEncrypt.Result(null, null, RemoteErrors.of(error)))),
+                                : new BatchReEncrypt.Result(null, null, RemoteErrors.of(error))),
+                        sent),
                 scheduler);
       }
     } catch (RuntimeException e) {
-      handleBatchFailure(items, group, e);
+      handleBatchFailure(items, group, e, sent);
     }
   }
 
@@ -245,7 +248,7 @@ final class RemoteClient {
     return b.build();
   }
 
-  private void handleBatchFailure(List<Item> items, Group group, Throwable error) {
+  private void handleBatchFailure(List<Item> items, Group group, Throwable error, long sent) {
     Throwable e = RemoteErrors.unwrap(error);
     RemoteErrors.Failure f;
     if (e instanceof BatchReEncrypt.RequestFailed rf) {
@@ -262,14 +265,19 @@ final class RemoteClient {
     for (int i = 0; i < items.size(); i++) {
       results.add(new BatchReEncrypt.Result(null, null, f));
     }
-    handle(items, group, results);
+    handle(items, group, results, sent);
   }
 
-  /** The answers to {@code items}, in order: outcomes, retries, and the budget's adjustment. */
-  private void handle(List<Item> items, Group group, List<BatchReEncrypt.Result> results) {
+  /**
+   * The answers to {@code items}, paced for sending at {@code sent}, in order: outcomes, retries,
+   * and the budget's adjustment.
+   */
+  private void handle(
+      List<Item> items, Group group, List<BatchReEncrypt.Result> results, long sent) {
     List<Item> retry = new ArrayList<>();
     boolean throttledAny = false;
     boolean overloaded = false;
+    int overloadedItems = 0;
     int retryLevel = 0;
     for (int i = 0; i < items.size(); i++) {
       Item item = items.get(i);
@@ -286,6 +294,7 @@ final class RemoteClient {
         case THROTTLED -> {
           throttled.incrementAndGet();
           throttledAny = true;
+          overloadedItems++;
           item.throttles++;
           if (item.throttles > spec.maxThrottledRetries()) {
             fail(item, group, f, true);
@@ -295,7 +304,10 @@ final class RemoteClient {
           }
         }
         case OVERLOADED, UNREACHABLE -> {
-          overloaded |= f.kind() == RemoteErrors.Kind.OVERLOADED;
+          if (f.kind() == RemoteErrors.Kind.OVERLOADED) {
+            overloaded = true;
+            overloadedItems++;
+          }
           item.failures++;
           if (item.failures >= spec.maxAttempts()) {
             exhausted(item, group, f);
@@ -310,10 +322,8 @@ final class RemoteClient {
         }
       }
     }
-    if (throttledAny) {
-      limiter.onOverload(true);
-    } else if (overloaded) {
-      limiter.onOverload(false);
+    if (throttledAny || overloaded) {
+      limiter.onOverload(throttledAny, items.size() - overloadedItems, items.size(), sent);
     } else {
       limiter.onSuccess();
     }

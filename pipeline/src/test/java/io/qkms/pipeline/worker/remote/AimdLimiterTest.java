@@ -53,6 +53,37 @@ class AimdLimiterTest {
   }
 
   @Test
+  void aBatchMostlyThrottled_cutsToTheShareAccepted_neverBelowHalf() {
+    AimdLimiter l = limiter(1000);
+    l.onOverload(true, 70, 100, l.now()); // 30 of 100 items throttled: 70%
+    assertThat(l.rate(), closeTo(700, 1e-9));
+    advance(AimdLimiter.DECREASE_GAP_MILLIS);
+    l.onOverload(true, 5, 100, l.now()); // nearly all throttled: half
+    assertThat(l.rate(), closeTo(350, 1e-9));
+    advance(AimdLimiter.DECREASE_GAP_MILLIS);
+    l.onOverload(true, 99, 100, l.now()); // one item of a batch costs no more than a single call
+    assertThat(l.rate(), closeTo(350 * AimdLimiter.DECREASE, 1e-9));
+    advance(AimdLimiter.DECREASE_GAP_MILLIS);
+    l.onOverload(true, 0, 1, l.now()); // a single call
+    assertThat(l.rate(), closeTo(350 * AimdLimiter.DECREASE * AimdLimiter.DECREASE, 1e-9));
+  }
+
+  @Test
+  void answersToRequestsSentBeforeTheLastCut_doNotCutAgain() {
+    AimdLimiter l = limiter(1000);
+    long early = l.now(); // paced and sent at the old rate
+    advance(10);
+    l.onOverload(true, 0, 1, l.now());
+    assertThat(l.rate(), closeTo(800, 1e-9));
+    advance(AimdLimiter.DECREASE_GAP_MILLIS * 4);
+    l.onOverload(true, 0, 1, early); // long after the gap, but it says nothing new
+    assertThat(l.rate(), closeTo(800, 1e-9));
+    assertThat(l.takeThrottledNanos() > 0, is(true)); // still time throttled
+    l.onOverload(true, 0, 1, l.now());
+    assertThat(l.rate(), closeTo(640, 1e-9));
+  }
+
+  @Test
   void successesRaiseTheRateAdditively_backToTheCeilingOnly() {
     AimdLimiter l = limiter(100);
     l.onOverload(true); // 80, then +0.8 per 100 ms
