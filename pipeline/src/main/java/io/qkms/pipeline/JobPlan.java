@@ -165,11 +165,6 @@ record JobPlan(
             "--onlySourceKeys and --onlyMaterialsCreatedBefore need a key store (--keystore);"
                 + " with --kmsEndpoint every ciphertext is re-keyed");
       }
-      if (o.getResumable() || o.getResume()) {
-        throw new IllegalArgumentException(
-            "--resumable and --resume need a key store (--keystore); a run through --kmsEndpoint"
-                + " is not resumable yet");
-      }
     }
     String output = absolute(o.getOutput());
     if (!o.getResume()) { // a resumed run's output holds the run (ResumableRun checks it)

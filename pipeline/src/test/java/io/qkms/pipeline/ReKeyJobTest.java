@@ -125,14 +125,10 @@ class ReKeyJobTest {
   }
 
   @Test
-  void aResumableRunThroughAKmsEndpoint_isRefused_namingWhatItNeeds() {
+  void aResumableRunThroughAKmsEndpointThatDoesNotAnswer_isRefused_andStartsNoManifest() {
     Path out = dir.resolve("remote-resumable");
     String err = usageError(throughAnEndpoint(out, "--resumable"));
-    assertThat(
-        err,
-        startsWith(
-            "rekey: --resumable and --resume need a key store (--keystore); a run through"
-                + " --kmsEndpoint is not resumable yet\n"));
+    assertThat(err, startsWith("rekey: --kmsEndpoint http://127.0.0.1:9 does not answer"));
     assertThat(Files.exists(out), is(false));
   }
 

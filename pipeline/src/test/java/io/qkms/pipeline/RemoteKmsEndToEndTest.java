@@ -11,6 +11,8 @@ import static org.hamcrest.Matchers.not;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.engine.api.Principal;
+import io.qkms.engine.credentials.NewAccessKey;
+import io.qkms.pipeline.manifest.Manifest;
 import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.testing.Outputs;
@@ -69,6 +71,7 @@ class RemoteKmsEndToEndTest {
   Samples samples;
   QkmsServe server;
   Path credentials;
+  NewAccessKey accessKey;
 
   @BeforeAll
   void startTheEndpoint() throws IOException {
@@ -76,7 +79,8 @@ class RemoteKmsEndToEndTest {
     samples = Samples.at(dir.resolve("samples"));
     samples.init();
     credentials = dir.resolve("credentials");
-    QkmsServe.credentials(samples.keystore(), Principal.root(Samples.ACCOUNT), credentials);
+    accessKey =
+        QkmsServe.credentials(samples.keystore(), Principal.root(Samples.ACCOUNT), credentials);
     System.setProperty("aws.sharedCredentialsFile", credentials.toString());
     System.setProperty("aws.profile", "qkms");
     server = QkmsServe.start(samples.keystore(), List.of());
@@ -429,5 +433,156 @@ class RemoteKmsEndToEndTest {
     assertThat(e.output(), containsString(" at 100 requests/s, about $"));
     assertThat(e.output(), containsString("--estimateOnly: nothing was run or written"));
     assertThat(e.output(), not(containsString("QKMS re-key")));
+  }
+
+  /** Records of the resumable runs' input: enough for several shards of some hundred each. */
+  static final int RESUMABLE_RECORDS = 4_000;
+
+  /**
+   * A resumable run through the endpoint, on Flink embedded in a JVM of its own, SIGKILLed while
+   * its worker holds the re-keyed records of a shard not yet committed, once half the shards are
+   * committed ({@link io.qkms.pipeline.worker.Hold}); then resumed on the Direct runner.
+   */
+  @Test
+  @Order(9)
+  void resumable_killedHalfWay_thenResumed_losesAndDuplicatesNothing_andSendsOnlyWhatWasLeft()
+      throws Exception {
+    Path input = samples.bench(RESUMABLE_RECORDS);
+    Path out = dir.resolve("resumable-run");
+    List<String> args =
+        List.of(
+            "--input=" + input,
+            "--output=" + out,
+            "--kmsEndpoint=" + server.endpoint(),
+            "--region=us-east-1",
+            "--fields=secret",
+            "--destinationKeyId=" + Samples.NEW_KEY,
+            "--shardBytes=65536",
+            "--progressSeconds=0");
+    // 1: Flink embedded, paced so that a shard takes a while: killed with half the shards done.
+    List<String> first = new ArrayList<>(args);
+    first.addAll(
+        List.of(
+            "--resumable",
+            "--runner=FlinkRunner",
+            "--parallelism=1",
+            "--kmsMaxRequestsPerSecond=1000"));
+    Path gate = dir.resolve("hold");
+    LauncherKilledResumeTest.Job one =
+        LauncherKilledResumeTest.Job.start(
+            first,
+            out,
+            gate,
+            dir.resolve("resumable-attempt-1.log"),
+            Map.of("AWS_SHARED_CREDENTIALS_FILE", credentials.toString(), "AWS_PROFILE", "qkms"));
+    int[] shards = {0};
+    one.killWhenHeld(
+        () -> {
+          if (shards[0] == 0 && Files.exists(out.resolve("_manifest/run.json"))) {
+            try {
+              shards[0] = LauncherKilledResumeTest.shards(out);
+            } catch (IOException e) {
+              return -1; // being written
+            }
+          }
+          return shards[0] > 0 && LauncherKilledResumeTest.entries(out) >= shards[0] / 2 ? 0 : -1;
+        });
+    int committedBefore = LauncherKilledResumeTest.entries(out);
+    assertThat(shards[0], greaterThan(4));
+    assertThat(committedBefore, greaterThan(0));
+    assertThat(committedBefore < shards[0], is(true));
+
+    // The endpoint and region are settings of the run; credentials are not in the manifest.
+    JsonNode settings =
+        JSON.readTree(out.resolve(Manifest.DIR).resolve(Manifest.RUN_FILE).toFile())
+            .at("/body/settings");
+    assertThat(settings.path("kmsEndpoint").asText(), equalTo(server.endpoint()));
+    assertThat(settings.path("region").asText(), equalTo("us-east-1"));
+    try (Stream<Path> files = Files.walk(out.resolve(Manifest.DIR))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        // Temporary record files of the held shard too: bytes, read as Latin-1.
+        String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        assertThat(f + " names the access key", text.contains(accessKey.accessKeyId()), is(false));
+        assertThat(f + " holds the secret", text.contains(accessKey.secretAccessKey()), is(false));
+      }
+    }
+
+    // 2: --resume on the Direct runner, to the end.
+    List<String> again = new ArrayList<>(args);
+    again.addAll(List.of("--resume", "--runner=DirectRunner"));
+    Run resumed = job(again);
+
+    assertThat(resumed.output(), resumed.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(Files.exists(out.resolve(ReKeyJob.SUCCESS_FILE)), is(true));
+    JsonNode report = JSON.readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
+    assertThat(report.at("/run/resume.attempt").asInt(), is(2));
+    assertThat(report.at("/run/resume.shards").asInt(), is(shards[0]));
+    assertThat(report.at("/run/resume.shardsFromEarlierAttempts").asInt(), is(committedBefore));
+    assertThat(report.at("/run/resume.shardsThisAttempt").asInt(), is(shards[0] - committedBefore));
+    long earlierRecords = report.at("/run/resume.recordsFromEarlierAttempts").asLong();
+    assertThat(earlierRecords, greaterThan(0L));
+    assertThat(report.at("/records/read").asLong(), is((long) RESUMABLE_RECORDS));
+    assertThat(report.at("/records/written").asLong(), is((long) RESUMABLE_RECORDS));
+    assertThat(report.at("/records/deadLettered").asLong(), is(0L));
+    assertThat(report.at("/records/reEncrypted").asLong(), is((long) RESUMABLE_RECORDS));
+    assertThat(report.at("/checks/countsAddUp").asBoolean(), is(true));
+    assertThat(report.at("/checks/committedCountsMatch").asBoolean(), is(true));
+    assertThat(report.at("/committed/written").asLong(), is((long) RESUMABLE_RECORDS));
+    // This attempt sent the records of the shards left, one ReEncrypt each, and no more.
+    assertThat(resumed.report().kmsRequests(), is(RESUMABLE_RECORDS - earlierRecords));
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    for (GenericRecord r : Outputs.avro(out)) {
+      assertThat("record " + r.get("id") + " twice", ids.add((Long) r.get("id")), is(true));
+    }
+    assertThat(ids.size(), is(RESUMABLE_RECORDS));
+    // Every record under the new key (a decrypt that names the key fails for any other).
+    try (Outputs.Admin admin = new Outputs.Admin(samples)) {
+      for (GenericRecord r : Outputs.avro(out)) {
+        java.nio.ByteBuffer b = (java.nio.ByteBuffer) r.get("secret");
+        byte[] blob = new byte[b.remaining()];
+        b.duplicate().get(blob);
+        assertThat(
+            admin.decrypt(blob, Samples.NEW_KEY, Map.of(), Samples.US_EAST_1).isEmpty(), is(false));
+      }
+    }
+    resumableRun = out;
+    resumableArgs = args;
+  }
+
+  Path resumableRun;
+  List<String> resumableArgs;
+
+  @Test
+  @Order(10)
+  void resume_againstAnotherEndpointOrRegion_isRefused_namingTheSetting_andChangesNothing()
+      throws IOException {
+    Path out = resumableRun;
+    Files.delete(out.resolve(ReKeyJob.SUCCESS_FILE)); // as if unfinished
+    Map<String, String> before = ResumeTest.snapshot(out);
+    String other = "http://127.0.0.1:9";
+    for (String[] change :
+        List.of(
+            new String[] {"--kmsEndpoint=" + server.endpoint(), "--kmsEndpoint=" + other},
+            new String[] {"--region=us-east-1", "--region=eu-west-1"})) {
+      List<String> a = new ArrayList<>(resumableArgs);
+      a.set(a.indexOf(change[0]), change[1]);
+      a.addAll(List.of("--resume", "--runner=DirectRunner"));
+
+      Run r = job(a);
+
+      assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+      String setting = change[0].substring(2, change[0].indexOf('='));
+      assertThat(
+          r.output(),
+          containsString(
+              "was started with other settings: "
+                  + setting
+                  + " was '"
+                  + change[0].substring(change[0].indexOf('=') + 1)
+                  + "', is now '"
+                  + change[1].substring(change[1].indexOf('=') + 1)
+                  + "'"));
+      assertThat(ResumeTest.snapshot(out), equalTo(before));
+    }
   }
 }

@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.TupleTag;
@@ -452,10 +453,13 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     failFast.check();
   }
 
-  /** Sends what the KMS buffered and waits until every record of the bundle is emitted. */
-  private void finishPending(FinishBundleContext c) {
+  /**
+   * Sends what the KMS buffered and waits until every pending record is emitted, each to the
+   * outputs {@code to} gives it.
+   */
+  private void finishPending(Function<PendingRecord<T>, Outputs> to) {
     for (PendingRecord<T> p : held) {
-      emit(p, context(c, p));
+      emit(p, to.apply(p));
     }
     held.clear();
     kms.flush();
@@ -470,7 +474,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       if (p == null) {
         kms.flush(); // fails the bundle if the KMS is taken to be down
       } else {
-        emit(p, context(c, p));
+        emit(p, to.apply(p));
       }
     }
   }
@@ -501,12 +505,25 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   }
 
   /**
-   * The end of a {@link RecordReKeyer}'s shard: counts flushed. The in-line path only, where no
-   * record is pending.
+   * The start of a {@link RecordReKeyer}'s shard. On the asynchronous path, records still pending
+   * from a shard that failed part-way (its calls may yet complete) are forgotten with their queue:
+   * that shard is done again, and none of its records may be written with this one.
    */
-  void endShard() {
+  void beginShard() {
+    if (engine == null && pending > 0) {
+      completed = new LinkedBlockingQueue<>();
+      held.clear();
+      pending = 0;
+    }
+  }
+
+  /**
+   * The end of a {@link RecordReKeyer}'s shard: on the asynchronous path, waits for the shard's
+   * pending records and emits them to {@code out}; counts flushed.
+   */
+  void endShard(MultiOutputReceiver out) {
     if (engine == null) {
-      throw new IllegalStateException("A shard-by-shard run needs the embedded engine");
+      finishPending(p -> out::get);
     }
     flush();
   }
@@ -514,7 +531,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   @FinishBundle
   public void finishBundle(FinishBundleContext c) {
     if (engine == null) {
-      finishPending(c);
+      finishPending(p -> context(c, p));
     }
     flush();
   }
