@@ -159,11 +159,12 @@ record JobPlan(
     // A census reads headers only: a key store is optional and an endpoint is never called.
     KmsEndpoint kms = mode == Mode.CENSUS ? null : KmsEndpoint.from(o);
     if (kms != null) {
-      // Both drive the embedded engine's in-line path (material dates, one shard at a time).
-      if (!selection.selectsAll()) {
+      // Keys are resolved through the endpoint; material dates are listed by the embedded engine.
+      if (selection.materialsCreatedBefore() != null) {
         throw new IllegalArgumentException(
-            "--onlySourceKeys and --onlyMaterialsCreatedBefore need a key store (--keystore);"
-                + " with --kmsEndpoint every ciphertext is re-keyed");
+            "--onlyMaterialsCreatedBefore needs a key store (--keystore): through --kmsEndpoint"
+                + " the workers do not list key materials (ListKeyRotations) yet; --onlySourceKeys"
+                + " works with either");
       }
     }
     String output = absolute(o.getOutput());

@@ -358,6 +358,11 @@ final class ResumableRun {
     return plan;
   }
 
+  /** This run with the plan completed by the checks before it (keys resolved, say). */
+  ResumableRun withPlan(JobPlan p) {
+    return new ResumableRun(p, run, earlier, pending, attempt);
+  }
+
   /** The pipeline: the pending shards' numbers, spread over the subtasks, each shard re-keyed. */
   void build(Pipeline p) {
     if (!plan.output().contains("://")) {

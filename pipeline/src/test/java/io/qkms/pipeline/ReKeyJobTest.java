@@ -100,14 +100,15 @@ class ReKeyJobTest {
   }
 
   @Test
-  void aSelectionThroughAKmsEndpoint_isRefused_namingWhatItNeeds() {
+  void aSelectionByMaterialAgeThroughAKmsEndpoint_isRefused_namingWhatItNeeds() {
     Path out = dir.resolve("remote-selection");
     String err = usageError(throughAnEndpoint(out, "--onlyMaterialsCreatedBefore=P365D"));
     assertThat(
         err,
         startsWith(
-            "rekey: --onlySourceKeys and --onlyMaterialsCreatedBefore need a key store"
-                + " (--keystore); with --kmsEndpoint every ciphertext is re-keyed\n"));
+            "rekey: --onlyMaterialsCreatedBefore needs a key store (--keystore): through"
+                + " --kmsEndpoint the workers do not list key materials (ListKeyRotations) yet;"
+                + " --onlySourceKeys works with either\n"));
     assertThat(Files.exists(out), is(false));
   }
 
@@ -125,10 +126,11 @@ class ReKeyJobTest {
   }
 
   @Test
-  void aResumableRunThroughAKmsEndpointThatDoesNotAnswer_isRefused_andStartsNoManifest() {
+  void aResumableRunThatFailsTheEndpointChecks_isAUsageError_andStartsNoManifest() {
     Path out = dir.resolve("remote-resumable");
+    // Here no credentials, and nothing listens: the checks of the endpoint come first.
     String err = usageError(throughAnEndpoint(out, "--resumable"));
-    assertThat(err, startsWith("rekey: --kmsEndpoint http://127.0.0.1:9 does not answer"));
+    assertThat(err, startsWith("rekey: --kmsEndpoint http://127.0.0.1:9 "));
     assertThat(Files.exists(out), is(false));
   }
 

@@ -585,4 +585,117 @@ class RemoteKmsEndToEndTest {
       assertThat(ResumeTest.snapshot(out), equalTo(before));
     }
   }
+
+  /**
+   * {@code selection.jsonl}: {@code {id, secret}} records, 12 secrets under {@value
+   * Samples#OLD_KEY} ({@code old-N}) and 8 under {@value Samples#ROTATING_KEY} ({@code rot-N}),
+   * encrypted through the endpoint; by id, the input's secrets.
+   */
+  Map<String, String> selectionInput(Path file) throws IOException {
+    Map<String, String> secrets = new TreeMap<>();
+    List<String> lines = new ArrayList<>();
+    try (KmsAsyncClient admin = admin()) {
+      for (int i = 0; i < 20; i++) {
+        String id = (i < 12 ? "old-" : "rot-") + i;
+        String key = i < 12 ? Samples.OLD_KEY : Samples.ROTATING_KEY;
+        byte[] blob =
+            admin
+                .encrypt(
+                    b ->
+                        b.keyId(key)
+                            .plaintext(
+                                software.amazon.awssdk.core.SdkBytes.fromUtf8String(
+                                    "PLAINTEXT-" + id)))
+                .join()
+                .ciphertextBlob()
+                .asByteArray();
+        String secret = java.util.Base64.getEncoder().encodeToString(blob);
+        secrets.put(id, secret);
+        lines.add("{\"id\":\"" + id + "\",\"secret\":\"" + secret + "\"}");
+      }
+    }
+    Files.write(file, lines);
+    return secrets;
+  }
+
+  @Test
+  @Order(11)
+  void onlySourceKeys_anAliasResolvedByTheEndpoint_reKeysOnlyItsBlobs_andPassesTheOthersThrough()
+      throws IOException {
+    Path input = dir.resolve("selection.jsonl");
+    Map<String, String> secrets = selectionInput(input);
+    Path out = dir.resolve("selection-run");
+
+    Run run =
+        job(
+            List.of(
+                "--input=" + input,
+                "--output=" + out,
+                "--kmsEndpoint=" + server.endpoint(),
+                "--region=us-east-1",
+                "--fields=secret",
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                "--onlySourceKeys=" + Samples.OLD_KEY,
+                "--runner=DirectRunner"));
+
+    assertThat(run.output(), run.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    RunReport r = run.report();
+    assertThat(r.read(), is(20L));
+    assertThat(r.written(), is(20L));
+    assertThat(r.counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is(12L));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED), is(12L));
+    assertThat(r.counter(ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION), is(8L));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION), is(8L));
+    assertThat(r.committedCountsMatch(), is(true));
+    // A request for each selected blob, none for the others.
+    assertThat(r.kmsRequests(), is(12L));
+    assertThat(run.output(), containsString("8 not selected"));
+    String newKeyId;
+    try (KmsAsyncClient admin = admin()) {
+      newKeyId = admin.describeKey(b -> b.keyId(Samples.NEW_KEY)).join().keyMetadata().keyId();
+    }
+    for (String line : Outputs.lines(out)) {
+      JsonNode rec = JSON.readTree(line);
+      String id = rec.get("id").asText();
+      String secret = rec.get("secret").asText();
+      if (id.startsWith("rot-")) {
+        assertThat(id + " passed through byte for byte", secret, equalTo(secrets.get(id)));
+      } else {
+        byte[] blob = java.util.Base64.getDecoder().decode(secret);
+        assertThat(id + " re-keyed", secret, not(equalTo(secrets.get(id))));
+        assertThat(
+            id + " under the new key",
+            io.qkms.engine.KmsEngine.readCiphertextHeader(blob).keyId().value(),
+            equalTo(newKeyId));
+      }
+    }
+  }
+
+  @Test
+  @Order(12)
+  void onlySourceKeys_anAliasTheEndpointDoesNotKnow_isAUsageError_namingIt_andWritesNothing()
+      throws IOException {
+    Path input = dir.resolve("selection.jsonl");
+    Path out = dir.resolve("selection-unknown");
+
+    Run run =
+        job(
+            List.of(
+                "--input=" + input,
+                "--output=" + out,
+                "--kmsEndpoint=" + server.endpoint(),
+                "--region=us-east-1",
+                "--fields=secret",
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                "--onlySourceKeys=" + Samples.OLD_KEY + ",alias/no-such-key",
+                "--runner=DirectRunner"));
+
+    assertThat(run.output(), run.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        run.output(),
+        containsString(
+            "rekey: --onlySourceKeys: the key alias/no-such-key cannot be used: NotFoundException:"));
+    assertThat(run.output(), containsString("(DescribeKey at --kmsEndpoint " + server.endpoint()));
+    assertThat(Files.exists(out), is(false));
+  }
 }

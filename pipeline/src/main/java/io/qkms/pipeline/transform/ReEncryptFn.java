@@ -150,10 +150,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     }
     clock = spec.clock() == null ? Clock.systemUTC() : spec.clock().clock();
     if (!selection.selectsAll()) {
-      if (engine == null) {
-        throw new IllegalStateException("A selection of ciphertexts needs the embedded engine");
-      }
-      select = new SelectionCheck(selection, engine);
+      select = new SelectionCheck(selection, kms);
     }
   }
 
@@ -346,11 +343,16 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       return;
     }
     int n = fields.size();
+    // Before the contexts: a field that is not selected passes through whatever they say.
+    boolean[] selected = new boolean[v.size()];
+    for (int i = 0; i < v.size(); i++) {
+      selected[i] = select == null || select.selected(v.ciphertext(i));
+    }
     Map<String, String>[] source = new Map[n];
     Map<String, String>[] destination = new Map[n];
     for (int i = 0; i < v.size(); i++) {
       int t = v.target(i);
-      if (source[t] == null) {
+      if (selected[i] && source[t] == null) {
         try {
           source[t] = sourceContexts[t].resolve(v);
           destination[t] = destinationContexts[t].resolve(v);
@@ -372,6 +374,10 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     PendingRecord<T> p = new PendingRecord<>(record, v, timestamp, window, completed);
     for (int i = 0; i < v.size(); i++) {
       int t = v.target(i);
+      if (!selected[i]) {
+        p.notSelected++;
+        continue;
+      }
       if (skipIfCurrent && isCurrentRemotely(t, v.ciphertext(i), source[t], destination[t])) {
         p.skipped++;
         continue;
@@ -447,7 +453,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
                   p.attempts(),
                   clock.instant()));
     } else {
-      counters.written(p.calls, p.skipped, 0, p.view.nulls());
+      counters.written(p.calls, p.skipped, p.notSelected, p.view.nulls());
       out.get(recordsTag).output(accessor.rewrite(p.record, p.view, p.replacements));
     }
     failFast.check();

@@ -4,37 +4,47 @@ import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.model.RotationsListEntry;
 import io.qkms.pipeline.worker.WorkerEngine;
+import io.qkms.pipeline.worker.WorkerKms;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
- * A DoFn instance's view of its {@link Selection}: the named keys resolved to key IDs (aliases as
- * they point when first needed), and the creation time of each material met, listed once per key
- * through ListKeyRotations (a material's creation time never changes; a material not yet listed,
- * made by a rotation during the run, lists the key again). Not thread-safe.
+ * A DoFn instance's view of its {@link Selection}: the named keys as key IDs (resolved before the
+ * run, or else here, aliases as they point when first needed), and the creation time of each
+ * material met, listed once per key through ListKeyRotations (a material's creation time never
+ * changes; a material not yet listed, made by a rotation during the run, lists the key again). The
+ * keys work with any {@link WorkerKms} (a blob's header names its key); the material dates need the
+ * embedded engine. Not thread-safe.
  */
 final class SelectionCheck {
   private final Selection selection;
-  private final WorkerEngine engine;
+  private final WorkerKms kms;
   private Set<String> keyIds; // resolved on first use
   private final Map<String, Map<String, Instant>> createdByKey = new HashMap<>();
 
-  SelectionCheck(Selection selection, WorkerEngine engine) {
+  SelectionCheck(Selection selection, WorkerKms kms) {
+    if (selection.materialsCreatedBefore() != null && !(kms instanceof WorkerEngine)) {
+      throw new IllegalStateException(
+          "A selection by the age of key material needs the embedded engine (a key store)");
+    }
     this.selection = selection;
-    this.engine = engine;
+    this.kms = kms;
   }
 
   /**
    * Whether the ciphertext is selected. Bytes that are no QKMS ciphertext, and materials the store
    * does not know, are left to ReEncrypt (which dead-letters them), not passed through.
    *
-   * @throws io.qkms.engine.api.errors.KmsException when a key cannot be resolved or listed
+   * @throws io.qkms.engine.api.errors.KmsException when the embedded engine cannot resolve or list
+   *     a key
+   * @throws IllegalStateException when a remote KMS cannot describe a key of the selection
    */
   boolean selected(byte[] blob) {
-    KeyMaterialRef header = engine.ciphertextMaterial(blob);
+    KeyMaterialRef header = kms.ciphertextMaterial(blob);
     if (header == null) {
       return true;
     }
@@ -52,8 +62,18 @@ final class SelectionCheck {
   private Set<String> keyIds() {
     if (keyIds == null) {
       Set<String> ids = new HashSet<>();
-      for (String k : selection.sourceKeys()) {
-        ids.add(keyIdOf(engine.currentMaterial(k).keyArn()));
+      List<String> resolved = selection.resolvedSourceKeys();
+      if (!resolved.isEmpty()) {
+        resolved.forEach(arn -> ids.add(keyIdOf(arn)));
+      } else {
+        for (String k : selection.sourceKeys()) {
+          KeyMaterialRef m = kms.currentMaterial(k);
+          if (m == null) { // a remote KMS that could not describe it
+            throw new IllegalStateException(
+                "The key " + k + " of the selection cannot be described by the KMS endpoint");
+          }
+          ids.add(keyIdOf(m.keyArn()));
+        }
       }
       keyIds = ids;
     }
@@ -65,7 +85,7 @@ final class SelectionCheck {
     if (known == null || !known.containsKey(header.keyMaterialId())) {
       known = new HashMap<>();
       try {
-        for (RotationsListEntry e : engine.keyMaterials(header.keyArn())) {
+        for (RotationsListEntry e : ((WorkerEngine) kms).keyMaterials(header.keyArn())) {
           known.put(e.keyMaterialId(), e.rotationDate());
         }
       } catch (NotFoundException e) {
@@ -78,7 +98,10 @@ final class SelectionCheck {
     return known.get(header.keyMaterialId());
   }
 
-  /** The key ID of a key ARN ({@code ...:key/<id>}): ARNs may differ by region for one key. */
+  /**
+   * The key ID of a key ARN ({@code ...:key/<id>}; a bare key ID is its own): ARNs may differ by
+   * region for one key.
+   */
   static String keyIdOf(String keyArn) {
     int slash = keyArn.lastIndexOf('/');
     return slash < 0 ? keyArn : keyArn.substring(slash + 1);
