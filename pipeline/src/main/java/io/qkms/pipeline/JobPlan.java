@@ -158,15 +158,6 @@ record JobPlan(
 
     // A census reads headers only: a key store is optional and an endpoint is never called.
     KmsEndpoint kms = mode == Mode.CENSUS ? null : KmsEndpoint.from(o);
-    if (kms != null) {
-      // Keys are resolved through the endpoint; material dates are listed by the embedded engine.
-      if (selection.materialsCreatedBefore() != null) {
-        throw new IllegalArgumentException(
-            "--onlyMaterialsCreatedBefore needs a key store (--keystore): through --kmsEndpoint"
-                + " the workers do not list key materials (ListKeyRotations) yet; --onlySourceKeys"
-                + " works with either");
-      }
-    }
     String output = absolute(o.getOutput());
     if (!o.getResume()) { // a resumed run's output holds the run (ResumableRun checks it)
       checkFreshOutput(output, "--output");

@@ -100,19 +100,6 @@ class ReKeyJobTest {
   }
 
   @Test
-  void aSelectionByMaterialAgeThroughAKmsEndpoint_isRefused_namingWhatItNeeds() {
-    Path out = dir.resolve("remote-selection");
-    String err = usageError(throughAnEndpoint(out, "--onlyMaterialsCreatedBefore=P365D"));
-    assertThat(
-        err,
-        startsWith(
-            "rekey: --onlyMaterialsCreatedBefore needs a key store (--keystore): through"
-                + " --kmsEndpoint the workers do not list key materials (ListKeyRotations) yet;"
-                + " --onlySourceKeys works with either\n"));
-    assertThat(Files.exists(out), is(false));
-  }
-
-  @Test
   void tinkEnvelopesThroughAKmsEndpoint_areRefused_namingWhatTheyNeed() {
     Path out = dir.resolve("remote-envelope");
     String err = usageError(throughAnEndpoint(out, "--fieldEncoding=tink-envelope"));

@@ -500,10 +500,6 @@ public final class ReEncrypt {
               || (config.kmsEndpoint != null && config.kmsEndpoint.startsWith("https://")),
           "ReEncrypt: withKmsCaBundle(...) applies to an https withKmsEndpoint(...), was %s",
           config.kmsEndpoint);
-      checkState(
-          config.kmsEndpoint == null || config.selection.materialsCreatedBefore() == null,
-          "ReEncrypt: a selection by the age of key material needs withKeyStore(...), not"
-              + " withKmsEndpoint(...)");
       checkState(!config.fields.isEmpty(), "ReEncrypt: no ciphertext fields; use withFields(...)");
       List<ReEncryptConfig.Resolved> fields = config.resolvedFields();
       List<FieldPath> paths = new ArrayList<>();

@@ -15,6 +15,7 @@ import io.qkms.pipeline.worker.Hold;
 import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerKms;
 import io.qkms.pipeline.worker.WorkerKmsSpec;
+import io.qkms.pipeline.worker.remote.RemoteCallException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -346,7 +347,21 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     // Before the contexts: a field that is not selected passes through whatever they say.
     boolean[] selected = new boolean[v.size()];
     for (int i = 0; i < v.size(); i++) {
-      selected[i] = select == null || select.selected(v.ciphertext(i));
+      try {
+        selected[i] = select == null || select.selected(v.ciphertext(i));
+      } catch (RemoteCallException e) { // a key's materials could not be listed
+        fail(
+            out,
+            record,
+            paths[v.target(i)],
+            e.code(),
+            e.getMessage(),
+            sourceKeyArn(v.ciphertext(i)),
+            1,
+            e.retryable());
+        failFast.check();
+        return;
+      }
     }
     Map<String, String>[] source = new Map[n];
     Map<String, String>[] destination = new Map[n];

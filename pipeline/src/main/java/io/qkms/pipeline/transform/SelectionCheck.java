@@ -1,9 +1,6 @@
 package io.qkms.pipeline.transform;
 
 import io.qkms.engine.api.KeyMaterialRef;
-import io.qkms.engine.api.errors.NotFoundException;
-import io.qkms.engine.api.model.RotationsListEntry;
-import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerKms;
 import java.time.Instant;
 import java.util.HashMap;
@@ -16,9 +13,8 @@ import java.util.Set;
  * A DoFn instance's view of its {@link Selection}: the named keys as key IDs (resolved before the
  * run, or else here, aliases as they point when first needed), and the creation time of each
  * material met, listed once per key through ListKeyRotations (a material's creation time never
- * changes; a material not yet listed, made by a rotation during the run, lists the key again). The
- * keys work with any {@link WorkerKms} (a blob's header names its key); the material dates need the
- * embedded engine. Not thread-safe.
+ * changes; a material not yet listed, made by a rotation during the run, lists the key again), of
+ * the embedded engine or a remote KMS alike. Not thread-safe.
  */
 final class SelectionCheck {
   private final Selection selection;
@@ -27,10 +23,6 @@ final class SelectionCheck {
   private final Map<String, Map<String, Instant>> createdByKey = new HashMap<>();
 
   SelectionCheck(Selection selection, WorkerKms kms) {
-    if (selection.materialsCreatedBefore() != null && !(kms instanceof WorkerEngine)) {
-      throw new IllegalStateException(
-          "A selection by the age of key material needs the embedded engine (a key store)");
-    }
     this.selection = selection;
     this.kms = kms;
   }
@@ -39,8 +31,8 @@ final class SelectionCheck {
    * Whether the ciphertext is selected. Bytes that are no QKMS ciphertext, and materials the store
    * does not know, are left to ReEncrypt (which dead-letters them), not passed through.
    *
-   * @throws io.qkms.engine.api.errors.KmsException when the embedded engine cannot resolve or list
-   *     a key
+   * @throws RuntimeException the embedded engine's {@code KmsException} or a remote KMS's {@code
+   *     RemoteCallException} when a key cannot be resolved or listed
    * @throws IllegalStateException when a remote KMS cannot describe a key of the selection
    */
   boolean selected(byte[] blob) {
@@ -83,14 +75,8 @@ final class SelectionCheck {
   private Instant created(KeyMaterialRef header) {
     Map<String, Instant> known = createdByKey.get(header.keyArn());
     if (known == null || !known.containsKey(header.keyMaterialId())) {
-      known = new HashMap<>();
-      try {
-        for (RotationsListEntry e : ((WorkerEngine) kms).keyMaterials(header.keyArn())) {
-          known.put(e.keyMaterialId(), e.rotationDate());
-        }
-      } catch (NotFoundException e) {
-        // A key this store does not hold: ReEncrypt will say so for the record.
-      }
+      // Empty for a key the KMS does not hold: ReEncrypt will say so for the record.
+      known = new HashMap<>(kms.materialDates(header.keyArn()));
       // Remember what the store answered, a material it does not know included (as null).
       known.putIfAbsent(header.keyMaterialId(), null);
       createdByKey.put(header.keyArn(), known);
