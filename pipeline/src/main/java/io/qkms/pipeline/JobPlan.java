@@ -158,19 +158,6 @@ record JobPlan(
 
     // A census reads headers only: a key store is optional and an endpoint is never called.
     KmsEndpoint kms = mode == Mode.CENSUS ? null : KmsEndpoint.from(o);
-    if (kms != null) {
-      // Both drive the embedded engine's in-line path (material dates, one shard at a time).
-      if (!selection.selectsAll()) {
-        throw new IllegalArgumentException(
-            "--onlySourceKeys and --onlyMaterialsCreatedBefore need a key store (--keystore);"
-                + " with --kmsEndpoint every ciphertext is re-keyed");
-      }
-      if (o.getResumable() || o.getResume()) {
-        throw new IllegalArgumentException(
-            "--resumable and --resume need a key store (--keystore); a run through --kmsEndpoint"
-                + " is not resumable yet");
-      }
-    }
     String output = absolute(o.getOutput());
     if (!o.getResume()) { // a resumed run's output holds the run (ResumableRun checks it)
       checkFreshOutput(output, "--output");

@@ -99,6 +99,10 @@ public final class ReKeyJob {
         if (plan.kms() != null) {
           // Through a KMS endpoint: its checks and the estimate, before a request is paid for.
           out.print(RemotePreflight.check(plan, System.getenv()).text());
+          plan = RemotePreflight.resolveSelection(plan);
+          if (resumable != null) {
+            resumable = resumable.withPlan(plan);
+          }
           if (plan.kms().estimateOnly()) {
             out.println("rekey: --estimateOnly: nothing was run or written");
             return new Outcome(EXIT_OK, null);

@@ -2,6 +2,7 @@ package io.qkms.pipeline;
 
 import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.pipeline.transform.FieldRule;
+import io.qkms.pipeline.transform.Selection;
 import io.qkms.pipeline.worker.remote.RemoteCallException;
 import io.qkms.pipeline.worker.remote.RemoteCheck;
 import java.io.IOException;
@@ -86,6 +87,38 @@ final class RemotePreflight {
                       sampled.records())));
       return estimate(plan, sampled, lines);
     }
+  }
+
+  /**
+   * The plan with its {@code --onlySourceKeys} resolved through the endpoint: DescribeKey of each
+   * key, once, here, so that the workers compare a blob's header with key ARNs and call nothing to
+   * select. Made after {@link #check}, which has found the endpoint and the credentials good.
+   *
+   * @throws IllegalArgumentException naming a key that cannot be described (exit 2)
+   */
+  static JobPlan resolveSelection(JobPlan plan) {
+    Selection s = plan.selection();
+    if (s.sourceKeys().isEmpty()) {
+      return plan;
+    }
+    List<String> arns = new ArrayList<>();
+    try (RemoteCheck kms = RemoteCheck.open(plan.kms().spec(1))) {
+      for (String keyId : s.sourceKeys()) {
+        try {
+          arns.add(kms.describeKey(keyId, plan.grantTokens()).arn());
+        } catch (RemoteCallException x) {
+          throw new IllegalArgumentException(
+              "--onlySourceKeys: the key "
+                  + keyId
+                  + " cannot be used: "
+                  + x.describe()
+                  + " (DescribeKey at --kmsEndpoint "
+                  + plan.kms().url()
+                  + ")");
+        }
+      }
+    }
+    return plan.withSelection(s.withResolvedSourceKeys(arns));
   }
 
   private static Set<String> destinations(JobPlan plan) {

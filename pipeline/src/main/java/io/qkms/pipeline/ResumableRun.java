@@ -299,7 +299,11 @@ final class ResumableRun {
         plan.grantTokens().isEmpty()
             ? "none"
             : "SHA-256 " + sha256(String.join(",", plan.grantTokens())));
-    s.put("region", String.valueOf(plan.region()));
+    // Where the keys are: a key store's path may change between attempts (the store is the same
+    // wherever it lies), an endpoint may not (another endpoint is another KMS). Never credentials:
+    // they come from the SDK's chain, and a URL with user information is refused.
+    s.put("kmsEndpoint", plan.kms() == null ? "none (a key store)" : plan.kms().url());
+    s.put("region", String.valueOf(plan.kms() == null ? plan.region() : plan.kms().region()));
     s.put("principal", String.valueOf(plan.principal()));
     s.put("skipIfCurrent", Boolean.toString(plan.skipIfCurrent()));
     s.put("onlySourceKeys", String.join(",", plan.selection().sourceKeys()));
@@ -354,6 +358,11 @@ final class ResumableRun {
     return plan;
   }
 
+  /** This run with the plan completed by the checks before it (keys resolved, say). */
+  ResumableRun withPlan(JobPlan p) {
+    return new ResumableRun(p, run, earlier, pending, attempt);
+  }
+
   /** The pipeline: the pending shards' numbers, spread over the subtasks, each shard re-keyed. */
   void build(Pipeline p) {
     if (!plan.output().contains("://")) {
@@ -383,7 +392,7 @@ final class ResumableRun {
                 new ShardFn<>(
                     pending,
                     format,
-                    configured.reKeyer(format.coder()),
+                    configured.reKeyer(format.coder(), p),
                     plan.output(),
                     plan.deadLetter(),
                     plan.runId())));

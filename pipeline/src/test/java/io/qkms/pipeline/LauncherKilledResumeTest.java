@@ -112,6 +112,13 @@ class LauncherKilledResumeTest {
   /** The job in a JVM of its own, with {@link Hold}'s gate at {@code gate}. */
   record Job(Process process, Path out, Path gate, Path log) {
     static Job start(List<String> args, Path out, Path gate, Path log) throws IOException {
+      return start(args, out, gate, log, java.util.Map.of());
+    }
+
+    /** As above, with {@code env} added to the job's environment (e.g. AWS SDK settings). */
+    static Job start(
+        List<String> args, Path out, Path gate, Path log, java.util.Map<String, String> env)
+        throws IOException {
       List<String> command = new ArrayList<>();
       command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
       for (String a : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
@@ -124,6 +131,7 @@ class LauncherKilledResumeTest {
       command.addAll(args);
       ProcessBuilder pb =
           new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+      pb.environment().putAll(env);
       pb.environment().put(Hold.VARIABLE, gate.toString());
       return new Job(pb.start(), out, gate, log);
     }

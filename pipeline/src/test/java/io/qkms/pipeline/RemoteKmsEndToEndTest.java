@@ -11,6 +11,8 @@ import static org.hamcrest.Matchers.not;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.engine.api.Principal;
+import io.qkms.engine.credentials.NewAccessKey;
+import io.qkms.pipeline.manifest.Manifest;
 import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.testing.Outputs;
@@ -25,6 +27,7 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -69,6 +72,7 @@ class RemoteKmsEndToEndTest {
   Samples samples;
   QkmsServe server;
   Path credentials;
+  NewAccessKey accessKey;
 
   @BeforeAll
   void startTheEndpoint() throws IOException {
@@ -76,7 +80,8 @@ class RemoteKmsEndToEndTest {
     samples = Samples.at(dir.resolve("samples"));
     samples.init();
     credentials = dir.resolve("credentials");
-    QkmsServe.credentials(samples.keystore(), Principal.root(Samples.ACCOUNT), credentials);
+    accessKey =
+        QkmsServe.credentials(samples.keystore(), Principal.root(Samples.ACCOUNT), credentials);
     System.setProperty("aws.sharedCredentialsFile", credentials.toString());
     System.setProperty("aws.profile", "qkms");
     server = QkmsServe.start(samples.keystore(), List.of());
@@ -429,5 +434,330 @@ class RemoteKmsEndToEndTest {
     assertThat(e.output(), containsString(" at 100 requests/s, about $"));
     assertThat(e.output(), containsString("--estimateOnly: nothing was run or written"));
     assertThat(e.output(), not(containsString("QKMS re-key")));
+  }
+
+  /** Records of the resumable runs' input: enough for several shards of some hundred each. */
+  static final int RESUMABLE_RECORDS = 4_000;
+
+  /**
+   * A resumable run through the endpoint, on Flink embedded in a JVM of its own, SIGKILLed while
+   * its worker holds the re-keyed records of a shard not yet committed, once half the shards are
+   * committed ({@link io.qkms.pipeline.worker.Hold}); then resumed on the Direct runner.
+   */
+  @Test
+  @Order(9)
+  void resumable_killedHalfWay_thenResumed_losesAndDuplicatesNothing_andSendsOnlyWhatWasLeft()
+      throws Exception {
+    Path input = samples.bench(RESUMABLE_RECORDS);
+    Path out = dir.resolve("resumable-run");
+    List<String> args =
+        List.of(
+            "--input=" + input,
+            "--output=" + out,
+            "--kmsEndpoint=" + server.endpoint(),
+            "--region=us-east-1",
+            "--fields=secret",
+            "--destinationKeyId=" + Samples.NEW_KEY,
+            "--shardBytes=65536",
+            "--progressSeconds=0");
+    // 1: Flink embedded, paced so that a shard takes a while: killed with half the shards done.
+    List<String> first = new ArrayList<>(args);
+    first.addAll(
+        List.of(
+            "--resumable",
+            "--runner=FlinkRunner",
+            "--parallelism=1",
+            "--kmsMaxRequestsPerSecond=1000"));
+    Path gate = dir.resolve("hold");
+    LauncherKilledResumeTest.Job one =
+        LauncherKilledResumeTest.Job.start(
+            first,
+            out,
+            gate,
+            dir.resolve("resumable-attempt-1.log"),
+            Map.of("AWS_SHARED_CREDENTIALS_FILE", credentials.toString(), "AWS_PROFILE", "qkms"));
+    int[] shards = {0};
+    one.killWhenHeld(
+        () -> {
+          if (shards[0] == 0 && Files.exists(out.resolve("_manifest/run.json"))) {
+            try {
+              shards[0] = LauncherKilledResumeTest.shards(out);
+            } catch (IOException e) {
+              return -1; // being written
+            }
+          }
+          return shards[0] > 0 && LauncherKilledResumeTest.entries(out) >= shards[0] / 2 ? 0 : -1;
+        });
+    int committedBefore = LauncherKilledResumeTest.entries(out);
+    assertThat(shards[0], greaterThan(4));
+    assertThat(committedBefore, greaterThan(0));
+    assertThat(committedBefore < shards[0], is(true));
+
+    // The endpoint and region are settings of the run; credentials are not in the manifest.
+    JsonNode settings =
+        JSON.readTree(out.resolve(Manifest.DIR).resolve(Manifest.RUN_FILE).toFile())
+            .at("/body/settings");
+    assertThat(settings.path("kmsEndpoint").asText(), equalTo(server.endpoint()));
+    assertThat(settings.path("region").asText(), equalTo("us-east-1"));
+    try (Stream<Path> files = Files.walk(out.resolve(Manifest.DIR))) {
+      for (Path f : files.filter(Files::isRegularFile).toList()) {
+        // Temporary record files of the held shard too: bytes, read as Latin-1.
+        String text = new String(Files.readAllBytes(f), StandardCharsets.ISO_8859_1);
+        assertThat(f + " names the access key", text.contains(accessKey.accessKeyId()), is(false));
+        assertThat(f + " holds the secret", text.contains(accessKey.secretAccessKey()), is(false));
+      }
+    }
+
+    // 2: --resume on the Direct runner, to the end.
+    List<String> again = new ArrayList<>(args);
+    again.addAll(List.of("--resume", "--runner=DirectRunner"));
+    Run resumed = job(again);
+
+    assertThat(resumed.output(), resumed.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(Files.exists(out.resolve(ReKeyJob.SUCCESS_FILE)), is(true));
+    JsonNode report = JSON.readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
+    assertThat(report.at("/run/resume.attempt").asInt(), is(2));
+    assertThat(report.at("/run/resume.shards").asInt(), is(shards[0]));
+    assertThat(report.at("/run/resume.shardsFromEarlierAttempts").asInt(), is(committedBefore));
+    assertThat(report.at("/run/resume.shardsThisAttempt").asInt(), is(shards[0] - committedBefore));
+    long earlierRecords = report.at("/run/resume.recordsFromEarlierAttempts").asLong();
+    assertThat(earlierRecords, greaterThan(0L));
+    assertThat(report.at("/records/read").asLong(), is((long) RESUMABLE_RECORDS));
+    assertThat(report.at("/records/written").asLong(), is((long) RESUMABLE_RECORDS));
+    assertThat(report.at("/records/deadLettered").asLong(), is(0L));
+    assertThat(report.at("/records/reEncrypted").asLong(), is((long) RESUMABLE_RECORDS));
+    assertThat(report.at("/checks/countsAddUp").asBoolean(), is(true));
+    assertThat(report.at("/checks/committedCountsMatch").asBoolean(), is(true));
+    assertThat(report.at("/committed/written").asLong(), is((long) RESUMABLE_RECORDS));
+    // This attempt sent the records of the shards left, one ReEncrypt each, and no more.
+    assertThat(resumed.report().kmsRequests(), is(RESUMABLE_RECORDS - earlierRecords));
+    java.util.Set<Long> ids = new java.util.HashSet<>();
+    for (GenericRecord r : Outputs.avro(out)) {
+      assertThat("record " + r.get("id") + " twice", ids.add((Long) r.get("id")), is(true));
+    }
+    assertThat(ids.size(), is(RESUMABLE_RECORDS));
+    // Every record under the new key (a decrypt that names the key fails for any other).
+    try (Outputs.Admin admin = new Outputs.Admin(samples)) {
+      for (GenericRecord r : Outputs.avro(out)) {
+        java.nio.ByteBuffer b = (java.nio.ByteBuffer) r.get("secret");
+        byte[] blob = new byte[b.remaining()];
+        b.duplicate().get(blob);
+        assertThat(
+            admin.decrypt(blob, Samples.NEW_KEY, Map.of(), Samples.US_EAST_1).isEmpty(), is(false));
+      }
+    }
+    resumableRun = out;
+    resumableArgs = args;
+  }
+
+  Path resumableRun;
+  List<String> resumableArgs;
+
+  @Test
+  @Order(10)
+  void resume_againstAnotherEndpointOrRegion_isRefused_namingTheSetting_andChangesNothing()
+      throws IOException {
+    Path out = resumableRun;
+    Files.delete(out.resolve(ReKeyJob.SUCCESS_FILE)); // as if unfinished
+    Map<String, String> before = ResumeTest.snapshot(out);
+    String other = "http://127.0.0.1:9";
+    for (String[] change :
+        List.of(
+            new String[] {"--kmsEndpoint=" + server.endpoint(), "--kmsEndpoint=" + other},
+            new String[] {"--region=us-east-1", "--region=eu-west-1"})) {
+      List<String> a = new ArrayList<>(resumableArgs);
+      a.set(a.indexOf(change[0]), change[1]);
+      a.addAll(List.of("--resume", "--runner=DirectRunner"));
+
+      Run r = job(a);
+
+      assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+      String setting = change[0].substring(2, change[0].indexOf('='));
+      assertThat(
+          r.output(),
+          containsString(
+              "was started with other settings: "
+                  + setting
+                  + " was '"
+                  + change[0].substring(change[0].indexOf('=') + 1)
+                  + "', is now '"
+                  + change[1].substring(change[1].indexOf('=') + 1)
+                  + "'"));
+      assertThat(ResumeTest.snapshot(out), equalTo(before));
+    }
+  }
+
+  /**
+   * {@code selection.jsonl}: {@code {id, secret}} records, 12 secrets under {@value
+   * Samples#OLD_KEY} ({@code old-N}) and 8 under {@value Samples#ROTATING_KEY} ({@code rot-N}),
+   * encrypted through the endpoint; by id, the input's secrets.
+   */
+  Map<String, String> selectionInput(Path file) throws IOException {
+    Map<String, String> secrets = new TreeMap<>();
+    List<String> lines = new ArrayList<>();
+    try (KmsAsyncClient admin = admin()) {
+      for (int i = 0; i < 20; i++) {
+        String id = (i < 12 ? "old-" : "rot-") + i;
+        String key = i < 12 ? Samples.OLD_KEY : Samples.ROTATING_KEY;
+        String secret = encrypt(admin, key, id);
+        secrets.put(id, secret);
+        lines.add("{\"id\":\"" + id + "\",\"secret\":\"" + secret + "\"}");
+      }
+    }
+    Files.write(file, lines);
+    return secrets;
+  }
+
+  /** A new ciphertext under {@code key}, made through the endpoint, in base64. */
+  static String encrypt(KmsAsyncClient admin, String key, String id) {
+    byte[] blob =
+        admin
+            .encrypt(
+                b ->
+                    b.keyId(key)
+                        .plaintext(
+                            software.amazon.awssdk.core.SdkBytes.fromUtf8String("PLAINTEXT-" + id)))
+            .join()
+            .ciphertextBlob()
+            .asByteArray();
+    return java.util.Base64.getEncoder().encodeToString(blob);
+  }
+
+  @Test
+  @Order(11)
+  void onlySourceKeys_anAliasResolvedByTheEndpoint_reKeysOnlyItsBlobs_andPassesTheOthersThrough()
+      throws IOException {
+    Path input = dir.resolve("selection.jsonl");
+    Map<String, String> secrets = selectionInput(input);
+    Path out = dir.resolve("selection-run");
+
+    Run run =
+        job(
+            List.of(
+                "--input=" + input,
+                "--output=" + out,
+                "--kmsEndpoint=" + server.endpoint(),
+                "--region=us-east-1",
+                "--fields=secret",
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                "--onlySourceKeys=" + Samples.OLD_KEY,
+                "--runner=DirectRunner"));
+
+    assertThat(run.output(), run.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    RunReport r = run.report();
+    assertThat(r.read(), is(20L));
+    assertThat(r.written(), is(20L));
+    assertThat(r.counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is(12L));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED), is(12L));
+    assertThat(r.counter(ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION), is(8L));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION), is(8L));
+    assertThat(r.committedCountsMatch(), is(true));
+    // A request for each selected blob, none for the others.
+    assertThat(r.kmsRequests(), is(12L));
+    assertThat(run.output(), containsString("8 not selected"));
+    String newKeyId;
+    try (KmsAsyncClient admin = admin()) {
+      newKeyId = admin.describeKey(b -> b.keyId(Samples.NEW_KEY)).join().keyMetadata().keyId();
+    }
+    for (String line : Outputs.lines(out)) {
+      JsonNode rec = JSON.readTree(line);
+      String id = rec.get("id").asText();
+      String secret = rec.get("secret").asText();
+      if (id.startsWith("rot-")) {
+        assertThat(id + " passed through byte for byte", secret, equalTo(secrets.get(id)));
+      } else {
+        byte[] blob = java.util.Base64.getDecoder().decode(secret);
+        assertThat(id + " re-keyed", secret, not(equalTo(secrets.get(id))));
+        assertThat(
+            id + " under the new key",
+            io.qkms.engine.KmsEngine.readCiphertextHeader(blob).keyId().value(),
+            equalTo(newKeyId));
+      }
+    }
+  }
+
+  @Test
+  @Order(12)
+  void onlySourceKeys_anAliasTheEndpointDoesNotKnow_isAUsageError_namingIt_andWritesNothing()
+      throws IOException {
+    Path input = dir.resolve("selection.jsonl");
+    Path out = dir.resolve("selection-unknown");
+
+    Run run =
+        job(
+            List.of(
+                "--input=" + input,
+                "--output=" + out,
+                "--kmsEndpoint=" + server.endpoint(),
+                "--region=us-east-1",
+                "--fields=secret",
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                "--onlySourceKeys=" + Samples.OLD_KEY + ",alias/no-such-key",
+                "--runner=DirectRunner"));
+
+    assertThat(run.output(), run.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(
+        run.output(),
+        containsString(
+            "rekey: --onlySourceKeys: the key alias/no-such-key cannot be used: NotFoundException:"));
+    assertThat(run.output(), containsString("(DescribeKey at --kmsEndpoint " + server.endpoint()));
+    assertThat(Files.exists(out), is(false));
+  }
+
+  @Test
+  @Order(13)
+  void onlyMaterialsCreatedBefore_theEndpointDatesTheMaterials_onlyTheOlderOnesAreReKeyed()
+      throws Exception {
+    // 6 blobs under the rotating key's material of now, a time, a rotation, 4 under the new one.
+    Map<String, String> secrets = new TreeMap<>();
+    List<String> lines = new ArrayList<>();
+    Instant between;
+    try (KmsAsyncClient admin = admin()) {
+      for (int i = 0; i < 6; i++) {
+        secrets.put("early-" + i, encrypt(admin, Samples.ROTATING_KEY, "early-" + i));
+      }
+      Thread.sleep(20);
+      between = Instant.now();
+      Thread.sleep(20);
+      admin.rotateKeyOnDemand(b -> b.keyId(Samples.ROTATING_KEY)).join();
+      for (int i = 0; i < 4; i++) {
+        secrets.put("late-" + i, encrypt(admin, Samples.ROTATING_KEY, "late-" + i));
+      }
+    }
+    secrets.forEach((id, s) -> lines.add("{\"id\":\"" + id + "\",\"secret\":\"" + s + "\"}"));
+    Path input = dir.resolve("materials.jsonl");
+    Files.write(input, lines);
+    Path out = dir.resolve("materials-run");
+
+    Run run =
+        job(
+            List.of(
+                "--input=" + input,
+                "--output=" + out,
+                "--kmsEndpoint=" + server.endpoint(),
+                "--region=us-east-1",
+                "--fields=secret",
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                "--onlyMaterialsCreatedBefore=" + between,
+                "--runner=DirectRunner"));
+
+    assertThat(run.output(), run.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    RunReport r = run.report();
+    assertThat(r.read(), is(10L));
+    assertThat(r.written(), is(10L));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED), is(6L));
+    assertThat(r.counter(ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION), is(4L));
+    assertThat(r.counter(ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION), is(4L));
+    assertThat(r.kmsRequests(), is(6L));
+    assertThat(r.committedCountsMatch(), is(true));
+    for (String line : Outputs.lines(out)) {
+      JsonNode rec = JSON.readTree(line);
+      String id = rec.get("id").asText();
+      String secret = rec.get("secret").asText();
+      assertThat(
+          id,
+          secret.equals(secrets.get(id)),
+          is(id.startsWith("late-"))); // the newer material's blobs pass through byte for byte
+    }
   }
 }

@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.UUID;
+import java.util.function.Consumer;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
@@ -90,43 +91,41 @@ public final class ShardFn<T> extends DoFn<Long, Void> {
     List<ShardFormat.Writer<T>> recordWriter = new ArrayList<>(1);
     List<ShardFormat.Writer<DeadLetter<T>>> deadWriter = new ArrayList<>(1);
     long[] counts = new long[2];
+    Consumer<T> toRecords =
+        w -> {
+          try {
+            if (recordWriter.isEmpty()) {
+              recordWriter.add(
+                  format.records(
+                      Channels.newOutputStream(FileSystems.create(recordsTmp, MimeTypes.BINARY))));
+            }
+            recordWriter.get(0).write(w);
+            counts[0]++;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
+    Consumer<DeadLetter<T>> toDeadLetters =
+        d -> {
+          try {
+            if (deadWriter.isEmpty()) {
+              deadWriter.add(
+                  format.deadLetters(
+                      Channels.newOutputStream(FileSystems.create(deadTmp, MimeTypes.BINARY))));
+            }
+            deadWriter.get(0).write(d);
+            counts[1]++;
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
+          }
+        };
     reKeyer.beginShard();
     long n;
+    Map<String, Long> tally;
     try {
-      n =
-          format.read(
-              shard,
-              record ->
-                  reKeyer.process(
-                      record,
-                      w -> {
-                        try {
-                          if (recordWriter.isEmpty()) {
-                            recordWriter.add(
-                                format.records(
-                                    Channels.newOutputStream(
-                                        FileSystems.create(recordsTmp, MimeTypes.BINARY))));
-                          }
-                          recordWriter.get(0).write(w);
-                          counts[0]++;
-                        } catch (IOException e) {
-                          throw new UncheckedIOException(e);
-                        }
-                      },
-                      d -> {
-                        try {
-                          if (deadWriter.isEmpty()) {
-                            deadWriter.add(
-                                format.deadLetters(
-                                    Channels.newOutputStream(
-                                        FileSystems.create(deadTmp, MimeTypes.BINARY))));
-                          }
-                          deadWriter.get(0).write(d);
-                          counts[1]++;
-                        } catch (IOException e) {
-                          throw new UncheckedIOException(e);
-                        }
-                      }));
+      n = format.read(shard, record -> reKeyer.process(record, toRecords, toDeadLetters));
+      // Through a remote KMS, the shard's last records are written once their calls complete.
+      tally = new TreeMap<>(reKeyer.endShard(toRecords, toDeadLetters));
     } catch (UncheckedIOException e) {
       throw e.getCause();
     } finally {
@@ -137,7 +136,6 @@ public final class ShardFn<T> extends DoFn<Long, Void> {
         w.close();
       }
     }
-    Map<String, Long> tally = new TreeMap<>(reKeyer.endShard());
 
     // Into place under the shard's own names (replacing what an earlier try of it left), then
     // the entry: the shard is committed once the entry is there.

@@ -23,6 +23,7 @@ final class PendingRecord<T> {
   final BoundedWindow window;
   final byte[][] replacements;
   int skipped; // set by the DoFn before any call is submitted
+  int notSelected; // likewise
   int calls;
 
   private final AtomicInteger open = new AtomicInteger(1); // the DoFn's guard until all are sent

@@ -500,9 +500,6 @@ public final class ReEncrypt {
               || (config.kmsEndpoint != null && config.kmsEndpoint.startsWith("https://")),
           "ReEncrypt: withKmsCaBundle(...) applies to an https withKmsEndpoint(...), was %s",
           config.kmsEndpoint);
-      checkState(
-          config.kmsEndpoint == null || config.selection.selectsAll(),
-          "ReEncrypt: a selection of ciphertexts needs withKeyStore(...), not withKmsEndpoint(...)");
       checkState(!config.fields.isEmpty(), "ReEncrypt: no ciphertext fields; use withFields(...)");
       List<ReEncryptConfig.Resolved> fields = config.resolvedFields();
       List<FieldPath> paths = new ArrayList<>();
@@ -548,17 +545,15 @@ public final class ReEncrypt {
      * counters and outcomes as {@link #expand}, without a ParDo of its own.
      *
      * @param coder the records' coder (an {@code AvroCoder} for {@link #avroRecords()})
+     * @param pipeline the pipeline of the DoFn (a remote KMS's budget is split by its parallelism)
      */
-    public RecordReKeyer<T> reKeyer(Coder<T> coder) {
-      checkState(
-          config.kmsEndpoint == null,
-          "ReEncrypt: a shard-by-shard run needs withKeyStore(...), not withKmsEndpoint(...)");
+    public RecordReKeyer<T> reKeyer(Coder<T> coder, Pipeline pipeline) {
       Prepared<T> p = prepare(coder);
+      ReEncryptConfig run = config.kmsEndpoint == null ? config : remote(pipeline);
       TupleTag<T> recordsTag = new TupleTag<>("records");
       TupleTag<DeadLetter<T>> failuresTag = new TupleTag<>("failures");
       return new RecordReKeyer<>(
-          new ReEncryptFn<>(
-              config, p.fields(), p.references(), p.format(), recordsTag, failuresTag),
+          new ReEncryptFn<>(run, p.fields(), p.references(), p.format(), recordsTag, failuresTag),
           recordsTag,
           failuresTag);
     }

@@ -15,6 +15,7 @@ import io.qkms.pipeline.worker.Hold;
 import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerKms;
 import io.qkms.pipeline.worker.WorkerKmsSpec;
+import io.qkms.pipeline.worker.remote.RemoteCallException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.windowing.BoundedWindow;
 import org.apache.beam.sdk.values.TupleTag;
@@ -149,10 +151,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     }
     clock = spec.clock() == null ? Clock.systemUTC() : spec.clock().clock();
     if (!selection.selectsAll()) {
-      if (engine == null) {
-        throw new IllegalStateException("A selection of ciphertexts needs the embedded engine");
-      }
-      select = new SelectionCheck(selection, engine);
+      select = new SelectionCheck(selection, kms);
     }
   }
 
@@ -345,11 +344,30 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       return;
     }
     int n = fields.size();
+    // Before the contexts: a field that is not selected passes through whatever they say.
+    boolean[] selected = new boolean[v.size()];
+    for (int i = 0; i < v.size(); i++) {
+      try {
+        selected[i] = select == null || select.selected(v.ciphertext(i));
+      } catch (RemoteCallException e) { // a key's materials could not be listed
+        fail(
+            out,
+            record,
+            paths[v.target(i)],
+            e.code(),
+            e.getMessage(),
+            sourceKeyArn(v.ciphertext(i)),
+            1,
+            e.retryable());
+        failFast.check();
+        return;
+      }
+    }
     Map<String, String>[] source = new Map[n];
     Map<String, String>[] destination = new Map[n];
     for (int i = 0; i < v.size(); i++) {
       int t = v.target(i);
-      if (source[t] == null) {
+      if (selected[i] && source[t] == null) {
         try {
           source[t] = sourceContexts[t].resolve(v);
           destination[t] = destinationContexts[t].resolve(v);
@@ -371,6 +389,10 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     PendingRecord<T> p = new PendingRecord<>(record, v, timestamp, window, completed);
     for (int i = 0; i < v.size(); i++) {
       int t = v.target(i);
+      if (!selected[i]) {
+        p.notSelected++;
+        continue;
+      }
       if (skipIfCurrent && isCurrentRemotely(t, v.ciphertext(i), source[t], destination[t])) {
         p.skipped++;
         continue;
@@ -446,16 +468,19 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
                   p.attempts(),
                   clock.instant()));
     } else {
-      counters.written(p.calls, p.skipped, 0, p.view.nulls());
+      counters.written(p.calls, p.skipped, p.notSelected, p.view.nulls());
       out.get(recordsTag).output(accessor.rewrite(p.record, p.view, p.replacements));
     }
     failFast.check();
   }
 
-  /** Sends what the KMS buffered and waits until every record of the bundle is emitted. */
-  private void finishPending(FinishBundleContext c) {
+  /**
+   * Sends what the KMS buffered and waits until every pending record is emitted, each to the
+   * outputs {@code to} gives it.
+   */
+  private void finishPending(Function<PendingRecord<T>, Outputs> to) {
     for (PendingRecord<T> p : held) {
-      emit(p, context(c, p));
+      emit(p, to.apply(p));
     }
     held.clear();
     kms.flush();
@@ -470,7 +495,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       if (p == null) {
         kms.flush(); // fails the bundle if the KMS is taken to be down
       } else {
-        emit(p, context(c, p));
+        emit(p, to.apply(p));
       }
     }
   }
@@ -501,12 +526,25 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   }
 
   /**
-   * The end of a {@link RecordReKeyer}'s shard: counts flushed. The in-line path only, where no
-   * record is pending.
+   * The start of a {@link RecordReKeyer}'s shard. On the asynchronous path, records still pending
+   * from a shard that failed part-way (its calls may yet complete) are forgotten with their queue:
+   * that shard is done again, and none of its records may be written with this one.
    */
-  void endShard() {
+  void beginShard() {
+    if (engine == null && pending > 0) {
+      completed = new LinkedBlockingQueue<>();
+      held.clear();
+      pending = 0;
+    }
+  }
+
+  /**
+   * The end of a {@link RecordReKeyer}'s shard: on the asynchronous path, waits for the shard's
+   * pending records and emits them to {@code out}; counts flushed.
+   */
+  void endShard(MultiOutputReceiver out) {
     if (engine == null) {
-      throw new IllegalStateException("A shard-by-shard run needs the embedded engine");
+      finishPending(p -> out::get);
     }
     flush();
   }
@@ -514,7 +552,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
   @FinishBundle
   public void finishBundle(FinishBundleContext c) {
     if (engine == null) {
-      finishPending(c);
+      finishPending(p -> context(c, p));
     }
     flush();
   }

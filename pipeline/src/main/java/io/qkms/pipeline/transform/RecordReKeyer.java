@@ -13,9 +13,11 @@ import org.joda.time.Instant;
 /**
  * A {@link ReEncrypt.Records} transform's per-record work, driven by another DoFn (one that reads,
  * re-keys and writes a whole shard of input, then commits it): {@link #setup()} in that DoFn's
- * {@code @Setup}, {@link #process} per record, {@link #flush()} when a shard is done and {@link
- * #teardown()} in its {@code @Teardown}. Counters go to the Beam metrics of the calling step.
- * Serializable with the DoFn that holds it; not thread-safe.
+ * {@code @Setup}, {@link #beginShard()}, {@link #process} per record and {@link #endShard} around
+ * each shard, and {@link #teardown()} in its {@code @Teardown}. Through a remote KMS a record's
+ * outcome may come during a later record's {@link #process}, or in {@link #endShard}, which waits
+ * for the shard's last ones. Counters go to the Beam metrics of the calling step. Serializable with
+ * the DoFn that holds it; not thread-safe.
  *
  * @param <T> the record type
  */
@@ -39,7 +41,7 @@ public final class RecordReKeyer<T> implements Serializable {
 
   /**
    * Re-keys one record: the rebuilt record goes to {@code written}, or the original, with why, to
-   * {@code failed}.
+   * {@code failed}, now or (through a remote KMS) during a later call of the same shard.
    */
   public void process(T record, Consumer<T> written, Consumer<DeadLetter<T>> failed) {
     fn.process(
@@ -51,16 +53,18 @@ public final class RecordReKeyer<T> implements Serializable {
 
   /** Starts counting a shard: {@link #endShard()} returns what was counted since. */
   public void beginShard() {
+    fn.beginShard();
     tally = new java.util.TreeMap<>();
     fn.counters().tallyInto(tally);
   }
 
   /**
-   * Adds the counts so far to the metrics and returns the shard's record and field counts by metric
+   * Emits the shard's records still waiting for the KMS (to {@code written} or {@code failed}),
+   * adds the counts so far to the metrics and returns the shard's record and field counts by metric
    * name ({@link io.qkms.pipeline.report.ReKeyMetrics}).
    */
-  public java.util.Map<String, Long> endShard() {
-    fn.endShard();
+  public java.util.Map<String, Long> endShard(Consumer<T> written, Consumer<DeadLetter<T>> failed) {
+    fn.endShard(new Receiver(written, failed));
     fn.counters().tallyInto(null);
     java.util.Map<String, Long> counted = tally == null ? java.util.Map.of() : tally;
     tally = null;

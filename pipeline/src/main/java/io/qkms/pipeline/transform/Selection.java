@@ -21,13 +21,15 @@ import java.util.Objects;
  */
 public final class Selection implements Serializable {
   private static final long serialVersionUID = 1L;
-  private static final Selection ALL = new Selection(List.of(), null);
+  private static final Selection ALL = new Selection(List.of(), List.of(), null);
 
   private final List<String> sourceKeys; // empty: any key
+  private final List<String> keyArns; // the keys resolved before the run; empty: by the workers
   private final Instant materialsCreatedBefore; // null: any age
 
-  private Selection(List<String> sourceKeys, Instant materialsCreatedBefore) {
+  private Selection(List<String> sourceKeys, List<String> keyArns, Instant materialsCreatedBefore) {
     this.sourceKeys = List.copyOf(sourceKeys);
+    this.keyArns = List.copyOf(keyArns);
     this.materialsCreatedBefore = materialsCreatedBefore;
   }
 
@@ -56,12 +58,25 @@ public final class Selection implements Serializable {
     if (keys.isEmpty()) {
       throw new IllegalArgumentException("give at least one key");
     }
-    return new Selection(keys, materialsCreatedBefore);
+    return new Selection(keys, List.of(), materialsCreatedBefore);
+  }
+
+  /**
+   * This selection with its keys resolved before the run (through a KMS endpoint: DescribeKey of
+   * each), so that the workers need not ask: the key ARN of each of {@link #sourceKeys()}, in
+   * order.
+   */
+  public Selection withResolvedSourceKeys(List<String> keyArns) {
+    if (keyArns.size() != sourceKeys.size()) {
+      throw new IllegalArgumentException(
+          "resolved " + keyArns.size() + " keys, not the " + sourceKeys.size() + " named");
+    }
+    return new Selection(sourceKeys, keyArns, materialsCreatedBefore);
   }
 
   /** Only ciphertexts whose key material was created strictly before {@code time}. */
   public Selection withMaterialsCreatedBefore(Instant time) {
-    return new Selection(sourceKeys, Objects.requireNonNull(time, "time"));
+    return new Selection(sourceKeys, keyArns, Objects.requireNonNull(time, "time"));
   }
 
   /**
@@ -108,6 +123,11 @@ public final class Selection implements Serializable {
     return sourceKeys;
   }
 
+  /** The key ARNs of {@link #sourceKeys()} if they were resolved before the run, else empty. */
+  public List<String> resolvedSourceKeys() {
+    return keyArns;
+  }
+
   /** The creation time materials must be older than, or null for any. */
   public Instant materialsCreatedBefore() {
     return materialsCreatedBefore;
@@ -122,12 +142,13 @@ public final class Selection implements Serializable {
   public boolean equals(Object o) {
     return o instanceof Selection s
         && sourceKeys.equals(s.sourceKeys)
+        && keyArns.equals(s.keyArns)
         && Objects.equals(materialsCreatedBefore, s.materialsCreatedBefore);
   }
 
   @Override
   public int hashCode() {
-    return Objects.hash(sourceKeys, materialsCreatedBefore);
+    return Objects.hash(sourceKeys, keyArns, materialsCreatedBefore);
   }
 
   @Override

@@ -7,7 +7,9 @@ import io.qkms.engine.api.model.ListKeyRotationsResponse;
 import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.api.model.RotationsListEntry;
 import io.qkms.engine.cache.KeyCacheStats;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -106,6 +108,19 @@ public final class WorkerEngine implements WorkerKms {
    *
    * @throws io.qkms.engine.api.errors.KmsException as the engine reports it
    */
+  @Override
+  public Map<String, Instant> materialDates(String keyId) {
+    Map<String, Instant> out = new HashMap<>();
+    try {
+      for (RotationsListEntry e : keyMaterials(keyId)) {
+        out.put(e.keyMaterialId(), e.rotationDate());
+      }
+    } catch (io.qkms.engine.api.errors.NotFoundException e) {
+      // A key this store does not hold: ReEncrypt will say so for the record.
+    }
+    return out;
+  }
+
   public List<RotationsListEntry> keyMaterials(String keyId) {
     List<RotationsListEntry> out = new ArrayList<>();
     String marker = null;

@@ -2,6 +2,7 @@ package io.qkms.pipeline.worker;
 
 import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.cache.KeyCacheStats;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
@@ -69,6 +70,15 @@ public interface WorkerKms extends AutoCloseable {
    * when it cannot tell (the ciphertext is then re-encrypted).
    */
   KeyMaterialRef currentMaterial(String keyId);
+
+  /**
+   * When each material of {@code keyId} was created, by material ID: ListKeyRotations with every
+   * material (the initial one included), every page. Empty for a key the KMS does not hold.
+   *
+   * @throws RuntimeException the embedded engine's {@code KmsException}, or a remote KMS's {@code
+   *     RemoteCallException} (with the API's code), when the key cannot be listed
+   */
+  Map<String, Instant> materialDates(String keyId);
 
   /** What this worker's KMS did since the last call by any of its users, for the metrics. */
   Activity takeActivity();

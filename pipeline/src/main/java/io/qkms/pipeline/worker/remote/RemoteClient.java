@@ -8,7 +8,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
@@ -27,8 +29,11 @@ import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsAsyncClient;
+import software.amazon.awssdk.services.kms.model.IncludeKeyMaterial;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
+import software.amazon.awssdk.services.kms.model.ListKeyRotationsResponse;
 import software.amazon.awssdk.services.kms.model.ReEncryptRequest;
+import software.amazon.awssdk.services.kms.model.RotationsListEntry;
 
 /**
  * What one worker JVM shares for a {@link RemoteSpec}: the AWS SDK's {@link KmsAsyncClient} on a
@@ -407,6 +412,57 @@ final class RemoteClient {
         // Not known for a while: asked again after a tenth of the TTL, not on every record.
         current.put(keyId, new Current(null, now.plus(spec.cacheTtl().dividedBy(10))));
         return null;
+      }
+    }
+  }
+
+  /**
+   * When each material of {@code keyId} was created, by material ID: ListKeyRotations with {@code
+   * IncludeKeyMaterial=ALL_KEY_MATERIAL} (QKMS dates the initial material by its creation too),
+   * every page; empty for a key the endpoint does not hold. A throttled or transient failure is
+   * sent again a few times, as DescribeKey.
+   *
+   * @throws RemoteCallException with the API's code when the key cannot be listed
+   */
+  Map<String, Instant> materialDates(String keyId) {
+    Map<String, Instant> out = new HashMap<>();
+    String marker = null;
+    do {
+      ListKeyRotationsResponse page;
+      try {
+        page = listKeyRotations(keyId, marker);
+      } catch (RemoteCallException e) {
+        if (e.code().equals("NotFoundException")) {
+          return Map.of(); // ReEncrypt will say so for the record
+        }
+        throw e;
+      }
+      for (RotationsListEntry e : page.rotations()) {
+        out.put(e.keyMaterialId(), e.rotationDate());
+      }
+      marker = Boolean.TRUE.equals(page.truncated()) ? page.nextMarker() : null;
+    } while (marker != null);
+    return out;
+  }
+
+  private ListKeyRotationsResponse listKeyRotations(String keyId, String marker) {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        httpRequests.incrementAndGet();
+        return kms.listKeyRotations(
+                b ->
+                    b.keyId(keyId)
+                        .includeKeyMaterial(IncludeKeyMaterial.ALL_KEY_MATERIAL)
+                        .limit(1000)
+                        .marker(marker))
+            .join();
+      } catch (RuntimeException e) {
+        RemoteErrors.Failure f = RemoteErrors.of(e);
+        if (f.retryable() && attempt < 5) {
+          sleep(backoffMillis(attempt, ThreadLocalRandom.current().nextDouble()));
+          continue;
+        }
+        throw new RemoteCallException(f);
       }
     }
   }

@@ -2,8 +2,10 @@ package io.qkms.pipeline.worker.remote;
 
 import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.pipeline.worker.WorkerKms;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
@@ -91,6 +93,11 @@ public final class RemoteKms implements WorkerKms {
   @Override
   public KeyMaterialRef currentMaterial(String keyId) {
     return client.currentMaterial(keyId);
+  }
+
+  @Override
+  public Map<String, Instant> materialDates(String keyId) {
+    return client.materialDates(keyId);
   }
 
   @Override
