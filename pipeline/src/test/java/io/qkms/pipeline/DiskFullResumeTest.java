@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.manifest.Manifest;
+import io.qkms.pipeline.manifest.ShardFn;
 import io.qkms.pipeline.testing.FullDiskFileSystem;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
@@ -56,6 +57,15 @@ class DiskFullResumeTest {
     // The third shard's record file, after its first kilobyte.
     Failed f = fillDiskWhileWriting("records", "records", 3, 1024);
     assertThat(f.committed().size(), lessThan(f.shards()));
+    // Still full: --resume stops before the run.
+    ReKeyJobTest.Run still = run(f.out(), "--resume");
+    assertThat(still.err(), still.outcome().exitCode(), is(2));
+    assertThat(
+        still.err(),
+        containsString(
+            "rekey: --resume: cannot use the manifest in "
+                + FullDiskFileSystem.url(f.out())
+                + ": No space left on device"));
     resumeWithSpace(f);
   }
 
@@ -99,6 +109,7 @@ class DiskFullResumeTest {
     FullDiskFileSystem.fillWhileWriting(file, nth, afterBytes);
 
     ReKeyJobTest.Run r = run(out, "--resumable");
+    awaitNoShardInProgress();
 
     assertThat("the disk filled up", FullDiskFileSystem.full(), is(true));
     assertThat(r.err() + r.out(), r.outcome().exitCode(), is(1));
@@ -172,6 +183,23 @@ class DiskFullResumeTest {
       }
     }
     return m;
+  }
+
+  /**
+   * Waits until no worker thread of the failed attempt still re-keys a shard: the runner returns on
+   * the first failure, and in a launcher that exits then the others die with it; in this JVM one
+   * could otherwise commit its shard while the resumed run does the same.
+   */
+  private static void awaitNoShardInProgress() throws InterruptedException {
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (Thread.getAllStackTraces().values().stream()
+        .anyMatch(
+            trace ->
+                java.util.Arrays.stream(trace)
+                    .anyMatch(e -> e.getClassName().equals(ShardFn.class.getName())))) {
+      assertThat("a shard still in progress after 30 s", System.nanoTime(), lessThan(deadline));
+      Thread.sleep(50);
+    }
   }
 
   private static ReKeyJobTest.Run run(Path out, String flag) {
