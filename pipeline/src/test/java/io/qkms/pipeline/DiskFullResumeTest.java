@@ -2,6 +2,7 @@ package io.qkms.pipeline;
 
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
@@ -22,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,8 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
  * A resumable run whose disk fills up, on the Direct runner: the output is on a file system whose
  * writes fail with "No space left on device" from a chosen point on ({@link FullDiskFileSystem}):
  * while a shard's records, its dead letters, its manifest entry or the report are written. Each
- * time the run fails with exit 1 and one line naming the error, writes no {@code _SUCCESS} and no
- * part-written report, and leaves the shards it committed intact; once there is space again, {@code
+ * time the run fails with exit 1 and one line naming the error, writes no {@code _SUCCESS}, leaves no
+ * part-written report or temporary file, and leaves the shards it committed intact; once there is space again, {@code
  * --resume} finishes the run with every input record once, in the output or the dead letters, and
  * read = written + dead-lettered over both attempts.
  */
@@ -124,6 +126,10 @@ class DiskFullResumeTest {
     assertThat(Files.exists(out.resolve(ReKeyJob.SUCCESS_FILE)), is(false));
     assertThat(
         "no part-written report", Files.exists(out.resolve(ReKeyJob.REPORT_FILE)), is(false));
+    // Nothing part-written holds space: the failed shards deleted their temporary files.
+    try (Stream<Path> tmp = Files.walk(out.resolve(Manifest.DIR).resolve("tmp"))) {
+      assertThat(tmp.filter(Files::isRegularFile).toList(), is(empty()));
+    }
     // The committed shards are intact: each entry whole, its files there with their sizes.
     Manifest.Run run = Manifest.readRun(out.toString());
     Map<Integer, Map<String, Long>> committed = new TreeMap<>();
