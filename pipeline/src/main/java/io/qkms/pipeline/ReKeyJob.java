@@ -26,6 +26,7 @@ import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.Pipeline;
 import org.apache.beam.sdk.PipelineResult;
 import org.apache.beam.sdk.io.FileSystems;
+import org.apache.beam.sdk.io.fs.MoveOptions;
 import org.apache.beam.sdk.io.fs.ResolveOptions.StandardResolveOptions;
 import org.apache.beam.sdk.io.fs.ResourceId;
 import org.apache.beam.sdk.options.PipelineOptions;
@@ -190,8 +191,13 @@ public final class ReKeyJob {
         write(plan.output(), SUCCESS_FILE, "");
       }
     } catch (IOException e) {
-      err.println("rekey: cannot write the report in " + plan.output() + ": " + e.getMessage());
+      String why = "cannot write the report in " + plan.output() + ": " + e.getMessage();
+      err.println("rekey: " + why);
       err.println("rekey: the run's log is " + keep(logFile, plan));
+      // Without its report and _SUCCESS the run has not succeeded, whatever its checks said.
+      if (report.verdict().succeeded()) {
+        report = report.failedAfterwards(Verdict.PIPELINE_FAILED, why);
+      }
       out.print(report.summary());
       return new Outcome(Verdict.PIPELINE_FAILED.exitCode(), report);
     }
@@ -402,6 +408,14 @@ public final class ReKeyJob {
             .resolve(name, StandardResolveOptions.RESOLVE_FILE);
     try (OutputStream os = Channels.newOutputStream(FileSystems.create(file, MimeTypes.TEXT))) {
       os.write(text.getBytes(StandardCharsets.UTF_8));
+    } catch (IOException e) {
+      // Whole or absent: no part-written report (on a full disk, say) that looks like one.
+      try {
+        FileSystems.delete(List.of(file), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      } catch (IOException | RuntimeException d) {
+        e.addSuppressed(d);
+      }
+      throw e;
     }
   }
 }

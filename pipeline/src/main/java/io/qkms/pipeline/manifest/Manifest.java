@@ -262,6 +262,14 @@ public final class Manifest {
     try (OutputStream os = Channels.newOutputStream(FileSystems.create(tmp, MimeTypes.TEXT))) {
       os.write(JSON.writeValueAsBytes(wrapper));
       os.write('\n');
+    } catch (IOException e) {
+      // A part-written file would only hold space (the disk may be full).
+      try {
+        FileSystems.delete(List.of(tmp), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+      } catch (IOException | RuntimeException d) {
+        e.addSuppressed(d);
+      }
+      throw e;
     }
     FileSystems.rename(List.of(tmp), List.of(file(output, name)));
   }

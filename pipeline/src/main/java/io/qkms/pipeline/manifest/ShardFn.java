@@ -126,15 +126,21 @@ public final class ShardFn<T> extends DoFn<Long, Void> {
       n = format.read(shard, record -> reKeyer.process(record, toRecords, toDeadLetters));
       // Through a remote KMS, the shard's last records are written once their calls complete.
       tally = new TreeMap<>(reKeyer.endShard(toRecords, toDeadLetters));
-    } catch (UncheckedIOException e) {
-      throw e.getCause();
-    } finally {
-      for (ShardFormat.Writer<?> w : recordWriter) {
-        w.close();
+      closeAll(recordWriter, deadWriter);
+    } catch (IOException | RuntimeException e) {
+      Exception failure = e instanceof UncheckedIOException u ? u.getCause() : e;
+      // The shard is not committed: its temporary files would only hold space (a full disk is a
+      // likely cause), so they go now rather than when the run is resumed.
+      try {
+        closeAll(recordWriter, deadWriter);
+      } catch (IOException | RuntimeException closing) {
+        failure.addSuppressed(closing);
       }
-      for (ShardFormat.Writer<?> w : deadWriter) {
-        w.close();
+      deleteQuietly(List.of(recordsTmp, deadTmp, tmp), failure);
+      if (failure instanceof IOException io) {
+        throw io;
       }
+      throw (RuntimeException) failure;
     }
 
     // Into place under the shard's own names (replacing what an earlier try of it left), then
@@ -163,6 +169,38 @@ public final class ShardFn<T> extends DoFn<Long, Void> {
     read.inc(n);
     written.inc(counts[0]);
     deadLettered.inc(counts[1]);
+  }
+
+  /** Closes every writer, even when one fails; throws the first failure. */
+  @SafeVarargs
+  private static void closeAll(List<? extends ShardFormat.Writer<?>>... writers)
+      throws IOException {
+    IOException first = null;
+    for (List<? extends ShardFormat.Writer<?>> list : writers) {
+      for (ShardFormat.Writer<?> w : list) {
+        try {
+          w.close();
+        } catch (IOException e) {
+          if (first == null) {
+            first = e;
+          } else {
+            first.addSuppressed(e);
+          }
+        }
+      }
+      list.clear();
+    }
+    if (first != null) {
+      throw first;
+    }
+  }
+
+  private static void deleteQuietly(List<ResourceId> files, Exception failure) {
+    try {
+      FileSystems.delete(files, MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
+    } catch (IOException | RuntimeException e) {
+      failure.addSuppressed(e); // left behind: a resumed run clears the temporary files
+    }
   }
 
   private static void place(

@@ -141,6 +141,17 @@ public final class RunReport {
         Map.of(), null, verdict, failure, start, elapsed, run, Double.NaN, List.of());
   }
 
+  /**
+   * This report, of a run that failed after its checks passed (its own files could not be written,
+   * say), with the counts it had.
+   */
+  public RunReport failedAfterwards(Verdict v, String why) {
+    if (v.succeeded()) {
+      throw new IllegalArgumentException("A failure cannot be a success");
+    }
+    return with(v, why);
+  }
+
   private RunReport with(Verdict v, String why) {
     return new RunReport(
         counters, committed, v, why, start, elapsed, run, maxDeadLetterFraction, timeline);

@@ -134,7 +134,12 @@ final class RunSummary {
     String newOutput = "run again with a new --output (this one keeps the failed run's report)";
     return switch (r.verdict()) {
       case SUCCEEDED -> null;
-      case PIPELINE_FAILED -> "fix the cause above, then " + newOutput;
+      case PIPELINE_FAILED ->
+          "fix the cause above, then "
+              + (r.run().containsKey("resume.attempt")
+                  ? "finish the run where it stopped: the same options with --resume instead of"
+                      + " --resumable (the shards committed so far are kept)"
+                  : newOutput);
       case COUNTS_DO_NOT_ADD_UP ->
           "keep "
               + r.run().get("output")
