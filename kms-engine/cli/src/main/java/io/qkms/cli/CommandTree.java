@@ -386,6 +386,7 @@ final class CommandTree {
                 + " as IAM's CreateAccessKey does. The secret is shown only now; the store keeps it"
                 + " encrypted under the root key.");
     addStoreOptions(spec);
+    addCliAuditOptions(spec);
     spec.addOption(
         option(
             "--principal",
@@ -414,6 +415,7 @@ final class CommandTree {
             "Deletes an access key of the HTTP endpoint.",
             "Deletes an access key; a running qkms serve refuses it within a second.");
     addStoreOptions(spec);
+    addCliAuditOptions(spec);
     spec.addOption(option("--access-key-id", "<id>", "* The access key to delete."));
     return spec;
   }
@@ -476,8 +478,25 @@ final class CommandTree {
             "The root key file (default $QKMS_ROOT_KEY_FILE, $QKMS_PASSPHRASE, else"
                 + " DIR/root.key)."));
     spec.addOption(allowExposedOption());
+    addCliAuditOptions(spec);
     addOutputOptions(spec);
     return spec;
+  }
+
+  /** The audit options of a command that calls the engine on a store or changes it. */
+  private static void addCliAuditOptions(CommandSpec spec) {
+    spec.addOption(
+        option(
+            "--audit-dir",
+            "<dir>",
+            "The audit trail this command appends its line to, as qkms serve does (default"
+                + " DIR/audit)."));
+    spec.addOption(
+        option(
+            "--audit-failure",
+            "<refuse|log>",
+            "When the audit trail cannot be written: refuse (default) does nothing and exits with"
+                + " 255; log runs the command unaudited with a warning."));
   }
 
   private static void addOutputOptions(CommandSpec spec) {
