@@ -110,12 +110,48 @@ class CliAuditTest {
         encrypt.path("requestParameters").path("EncryptionContext").path("Dept").asText(),
         equalTo("Finance"));
     assertThat(
-        encrypt.path("resources").get(0).asText(),
-        equalTo("arn:verenc:111122223333:key/" + keyId));
+        encrypt.path("resources").get(0).asText(), equalTo("arn:verenc:111122223333:key/" + keyId));
     assertThat(encrypt.toString(), not(containsString(PLAINTEXT)));
     List<String> names = cli.stream().map(e -> e.path("eventName").asText()).toList();
     assertThat(names, hasItem("CreateKey"));
     assertThat(names, hasItem("DescribeKey"));
+  }
+
+  @Test
+  void aCliCallAGrantAllowed_namesTheGrantInItsLine() throws Exception {
+    Path ks = tmp.resolve("ks");
+    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    Map<String, String> env = Map.of(Invocation.KEYSTORE_ENV, ks.toString());
+    String keyId = InProcess.createKey(env);
+    String alice = "arn:verenc:111122223333:user/alice";
+    String grantId =
+        InProcess.ok(
+            env,
+            "create-grant",
+            "--key-id",
+            keyId,
+            "--grantee-principal",
+            alice,
+            "--operations",
+            "Encrypt",
+            "--query",
+            "GrantId",
+            "--output",
+            "text");
+    InProcess.ok(env, "encrypt", "--key-id", keyId, "--plaintext", PLAINTEXT, "--principal", alice);
+    CliProcess.Result denied =
+        InProcess.qkms(env, "describe-key", "--key-id", keyId, "--principal", alice);
+    assertThat(denied.toString(), denied.status(), is(Qkms.API_ERROR));
+
+    List<JsonNode> lines = lines(env);
+    JsonNode encrypt = lines.get(2);
+    assertThat(encrypt.path("eventName").asText(), equalTo("Encrypt"));
+    assertThat(encrypt.path("principalArn").asText(), equalTo(alice));
+    assertThat(
+        encrypt.path("additionalEventData").path("grantIds").toString(),
+        equalTo("[\"" + grantId + "\"]"));
+    assertThat(lines.get(3).path("errorCode").asText(), equalTo("AccessDeniedException"));
+    assertThat(lines.get(3).has("additionalEventData"), is(false));
   }
 
   @Test
