@@ -206,7 +206,7 @@ final class CommandTree {
             "--audit-dir",
             "<dir>",
             "Where the audit trail goes (one JSON line per API call, hash-chained, with signed"
-                + " digests): default DIR/audit."));
+                + " digests): default DIR/audit; none serves without one, with a warning."));
     spec.addOption(
         option(
             "--audit-failure",

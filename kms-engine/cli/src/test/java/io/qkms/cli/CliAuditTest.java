@@ -155,6 +155,21 @@ class CliAuditTest {
   }
 
   @Test
+  void serveWithAuditDirNone_servesWithoutATrail() throws Exception {
+    Path ks = tmp.resolve("ks");
+    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
+    ServeProcess server = ServeProcess.start(ks, "--audit-dir", "none");
+    try (KmsClient kms = client(server.endpoint(), ks.resolve("credentials"))) {
+      kms.createKey(r -> r.description("unaudited"));
+    } finally {
+      server.stop();
+    }
+    assertThat(Files.exists(ks.resolve("audit")), is(false));
+    assertThat(Files.exists(ks.resolve("none")), is(false));
+    assertThat(Files.exists(Path.of("none")), is(false));
+  }
+
+  @Test
   void accessKeysCreatedAndDeleted_areAuditedWithoutTheirSecret() throws Exception {
     Path ks = tmp.resolve("ks");
     InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
