@@ -169,7 +169,7 @@ public final class ReKeyJob {
     try (JobLog.FileLog log = JobLog.toFile(logFile);
         Timeline timeline =
             sampled ? Timeline.start(() -> Progress.recordsOf(label), 1_000) : null) {
-      report = execute(pipeline, plan, resumable, run, start, t0);
+      report = execute(pipeline, plan, resumable, run, start, t0, err);
       if (timeline != null) {
         timeline.close();
         report = report.withTimeline(timeline.points());
@@ -215,7 +215,8 @@ public final class ReKeyJob {
       ResumableRun resumable,
       Map<String, String> run,
       Instant start,
-      long t0) {
+      long t0,
+      PrintStream err) {
     try (ResumableRun.Watch watch =
         resumable == null
             ? null
@@ -229,6 +230,9 @@ public final class ReKeyJob {
             Verdict.PIPELINE_FAILED, "the pipeline ended " + state, start, elapsed, run);
       }
       Map<String, Long> counters = ReKeyMetrics.settledCounters(result.metrics());
+      if (plan.kms() == null) {
+        audit(plan, counters, run, err); // this attempt's counts, before earlier attempts' join
+      }
       if (resumable != null) {
         counters = resumable.withEarlier(counters); // shards committed by earlier attempts
       }
@@ -252,6 +256,22 @@ public final class ReKeyJob {
       return stopped != null
           ? RunReport.unfinished(Verdict.TOO_MANY_DEAD_LETTERS, stopped, start, elapsed, run)
           : RunReport.unfinished(Verdict.PIPELINE_FAILED, describe(e), start, elapsed, run);
+    }
+  }
+
+  /**
+   * The embedded engine's lines in the key store's audit trail ({@link RunAudit}). A trail that
+   * cannot be written is reported on stderr and in the report, not fatal: the job has run.
+   */
+  private static void audit(
+      JobPlan plan, Map<String, Long> counters, Map<String, String> run, PrintStream err) {
+    try {
+      int lines = RunAudit.record(plan, counters);
+      run.put("auditTrail", lines + " line(s) in " + Path.of(plan.keystore(), "audit"));
+    } catch (Exception e) {
+      String why = "cannot write the key store's audit trail: " + describe(e);
+      err.println("rekey: " + why);
+      run.put("auditTrail", why);
     }
   }
 

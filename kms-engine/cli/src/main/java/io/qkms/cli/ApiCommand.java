@@ -20,7 +20,8 @@ import picocli.CommandLine.ParseResult;
 /**
  * An API command: turns its options into the operation's request JSON (or takes {@code
  * --cli-input-json} as it is), hands it to the engine's {@link Dispatcher} over the key store, and
- * prints the response JSON, or the error on stderr (exit status 254).
+ * prints the response JSON, or the error on stderr (exit status 254). The call is recorded in the
+ * store's audit trail ({@link CliAudit}) before anything is printed.
  */
 final class ApiCommand {
   private ApiCommand() {}
@@ -61,14 +62,18 @@ final class ApiCommand {
             ? ParamValues.text("--cli-input-json", input).getBytes(StandardCharsets.UTF_8)
             : request.toString().getBytes(StandardCharsets.UTF_8);
 
+    boolean refuseUnaudited = CliAudit.refuses(sub);
     FileKeyStore store = inv.openStore(sub);
     try (store;
+        CliAudit audit = CliAudit.open(inv, sub, store, refuseUnaudited);
         KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {
       Caller caller =
           new Caller(
               principal == null ? Principal.root(engine.accountId()) : principal,
               region == null ? engine.homeRegion() : region);
       WireResponse r = new Dispatcher(engine).dispatch(op.xAmzTarget(), body, caller);
+      audit.record(
+          op.target(), caller, body, r.isError() ? null : r.body(), r.errorCode(), r.grantIds());
       if (r.isError()) {
         inv.err.println(Output.errorLine(r.body()));
         return Qkms.API_ERROR;

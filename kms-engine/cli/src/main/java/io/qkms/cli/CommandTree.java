@@ -200,7 +200,7 @@ final class CommandTree {
             "--audit-dir",
             "<dir>",
             "Where the audit trail goes (one JSON line per API call, hash-chained, with signed"
-                + " digests): default DIR/audit."));
+                + " digests): default DIR/audit; none serves without one, with a warning."));
     spec.addOption(
         option(
             "--audit-failure",
@@ -379,6 +379,7 @@ final class CommandTree {
                 + " as IAM's CreateAccessKey does. The secret is shown only now; the store keeps it"
                 + " encrypted under the root key.");
     addStoreOptions(spec);
+    addCliAuditOptions(spec);
     spec.addOption(
         option(
             "--principal",
@@ -407,6 +408,7 @@ final class CommandTree {
             "Deletes an access key of the HTTP endpoint.",
             "Deletes an access key; a running qkms serve refuses it within a second.");
     addStoreOptions(spec);
+    addCliAuditOptions(spec);
     spec.addOption(option("--access-key-id", "<id>", "* The access key to delete."));
     return spec;
   }
@@ -463,8 +465,25 @@ final class CommandTree {
             "--principal", "<arn>", "Who calls (default the account root, arn:verenc:<id>:root)."));
     spec.addOption(rootKeyFileOption());
     spec.addOption(allowExposedOption());
+    addCliAuditOptions(spec);
     addOutputOptions(spec);
     return spec;
+  }
+
+  /** The audit options of a command that calls the engine on a store or changes it. */
+  private static void addCliAuditOptions(CommandSpec spec) {
+    spec.addOption(
+        option(
+            "--audit-dir",
+            "<dir>",
+            "The audit trail this command appends its line to, as qkms serve does (default"
+                + " DIR/audit)."));
+    spec.addOption(
+        option(
+            "--audit-failure",
+            "<refuse|log>",
+            "When the audit trail cannot be written: refuse (default) does nothing and exits with"
+                + " 255; log runs the command unaudited with a warning."));
   }
 
   private static void addOutputOptions(CommandSpec spec) {

@@ -35,6 +35,9 @@ import picocli.CommandLine.ParseResult;
  * {@link Qkms} so that Jetty's classes are loaded only by this command, not by every command line.
  */
 final class Serve {
+  /** The --audit-dir value that serves without an audit trail. */
+  static final String NO_AUDIT = "none";
+
   private Serve() {}
 
   /** {@code qkms serve}: reads its options, opens the store and serves until stopped. */
@@ -91,19 +94,26 @@ final class Serve {
           default -> throw new UsageException("--audit-failure must be refuse or log");
         };
     String auditDir = Invocation.value(sub, "--audit-dir", null);
+    boolean audited = !NO_AUDIT.equals(auditDir);
     FileKeyStore store = inv.openStore(sub);
     try {
-      byte[] auditKey = store.auditDigestKey();
-      try {
-        builder.audit(
-            AuditTrail.open(
-                auditDir != null ? Path.of(auditDir) : store.directory().resolve("audit"),
-                auditKey,
-                Clock.systemUTC(),
-                AuditTrail.DEFAULT_MAX_FILE_BYTES),
-            auditFailure);
-      } finally {
-        Arrays.fill(auditKey, (byte) 0);
+      if (audited) {
+        byte[] auditKey = store.auditDigestKey();
+        try {
+          builder.audit(
+              AuditTrail.open(
+                  auditDir != null ? Path.of(auditDir) : store.directory().resolve("audit"),
+                  auditKey,
+                  Clock.systemUTC(),
+                  AuditTrail.DEFAULT_MAX_FILE_BYTES),
+              auditFailure);
+        } finally {
+          Arrays.fill(auditKey, (byte) 0);
+        }
+      } else {
+        inv.err.println(
+            "qkms: warning: serving without an audit trail (--audit-dir none): API calls are not"
+                + " recorded");
       }
       if (plaintextElsewhere) {
         inv.err.println(

@@ -28,7 +28,8 @@ import picocli.CommandLine.ParseResult;
  * The commands that administer a key store rather than call the API: {@code init} (a new store, its
  * root key, and the account root's access key with a credentials file), and the HTTP endpoint's
  * access keys ({@code create-access-key}, {@code list-access-keys}, {@code delete-access-key}),
- * printed as IAM prints them.
+ * printed as IAM prints them. Creating and deleting an access key is recorded in the store's audit
+ * trail ({@link CliAudit}).
  */
 final class StoreCommands {
   private StoreCommands() {}
@@ -107,8 +108,10 @@ final class StoreCommands {
   static int createAccessKey(Invocation inv, ParseResult sub) {
     Output output = Invocation.output(sub);
     String arn = Invocation.value(sub, "--principal", null);
+    boolean refuseUnaudited = CliAudit.refuses(sub);
     FileKeyStore store = inv.openStore(sub);
-    try (store) {
+    try (store;
+        CliAudit audit = CliAudit.open(inv, sub, store, refuseUnaudited)) {
       AccessKeys accessKeys = AccessKeys.of(store);
       Principal principal =
           arn == null ? Principal.root(accessKeys.accountId()) : Invocation.principal(arn);
@@ -118,6 +121,11 @@ final class StoreCommands {
       } catch (IllegalArgumentException e) {
         throw new UsageException("Invalid value for --principal: " + e.getMessage());
       }
+      ObjectNode params = JsonNodeFactory.instance.objectNode();
+      params.put("Principal", principal.arn());
+      params.put("AccessKeyId", k.accessKeyId()); // the ID only: the secret never goes in a line
+      audit.recordStoreCommand(
+          "CreateAccessKey", Principal.root(accessKeys.accountId()).arn(), params, null);
       ObjectNode key = JsonNodeFactory.instance.objectNode();
       if (principal.kind() == Principal.Kind.USER) {
         key.put("UserName", principal.name());
@@ -167,8 +175,19 @@ final class StoreCommands {
     if (id == null) {
       throw new UsageException("the following arguments are required: --access-key-id");
     }
-    try (FileKeyStore store = inv.openStore(sub)) {
-      if (!AccessKeys.of(store).delete(id)) {
+    boolean refuseUnaudited = CliAudit.refuses(sub);
+    try (FileKeyStore store = inv.openStore(sub);
+        CliAudit audit = CliAudit.open(inv, sub, store, refuseUnaudited)) {
+      AccessKeys accessKeys = AccessKeys.of(store);
+      boolean deleted = accessKeys.delete(id);
+      ObjectNode params = JsonNodeFactory.instance.objectNode();
+      params.put("AccessKeyId", id);
+      audit.recordStoreCommand(
+          "DeleteAccessKey",
+          Principal.root(accessKeys.accountId()).arn(),
+          params,
+          deleted ? null : "NoSuchEntityException");
+      if (!deleted) {
         WireResponse error =
             WireResponse.error(
                 404, "NoSuchEntityException", "The Access Key with id " + id + " cannot be found.");

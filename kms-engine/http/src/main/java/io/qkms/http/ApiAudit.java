@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
+import java.util.List;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
@@ -59,7 +60,8 @@ public final class ApiAudit {
       String region,
       byte[] body,
       byte[] responseBody,
-      String errorCode) {
+      String errorCode,
+      List<String> grantIds) {
     request.setAttribute(AUDITED, Boolean.TRUE);
     AuditEvents.Call call =
         new AuditEvents.Call(
@@ -72,7 +74,7 @@ public final class ApiAudit {
             request.getHeaders().get(HttpHeader.USER_AGENT),
             region);
     try {
-      trail.append(AuditEvents.api(call, body, responseBody, errorCode));
+      trail.append(AuditEvents.api(call, body, responseBody, errorCode, grantIds));
       failing = false;
       return true;
     } catch (IOException | RuntimeException e) {
@@ -102,7 +104,8 @@ public final class ApiAudit {
                 null,
                 null,
                 null,
-                error == null ? "Aborted" : error.toString());
+                error == null ? "Aborted" : error.toString(),
+                List.of());
           }
         });
   }

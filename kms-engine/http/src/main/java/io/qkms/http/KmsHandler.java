@@ -408,7 +408,7 @@ final class KmsHandler extends Handler.Abstract {
       Object operation = request.getAttribute(AccessLog.OPERATION);
       if (audit != null && audit.refusing()) {
         // The trail is failing: the call is not run, only (if the trail is back) recorded.
-        audit(request, operation, signer, body, null, INTERNAL);
+        audit(request, operation, signer, body, null, INTERNAL, List.of());
         error(request, response, callback, 500, INTERNAL, INTERNAL_MESSAGE);
         return;
       }
@@ -430,7 +430,8 @@ final class KmsHandler extends Handler.Abstract {
               signer,
               body,
               r.isError() ? null : r.body(),
-              r.isError() ? r.errorCode() : null)) {
+              r.isError() ? r.errorCode() : null,
+              r.grantIds())) {
         r = WireResponse.error(500, INTERNAL, INTERNAL_MESSAGE); // not served unaudited
       }
       if (r.isError()) {
@@ -492,7 +493,8 @@ final class KmsHandler extends Handler.Abstract {
       SigV4Verifier.Verified signer,
       byte[] body,
       byte[] responseBody,
-      String errorCode) {
+      String errorCode,
+      List<String> grantIds) {
     return audit.record(
         request,
         operation == null ? null : operation.toString(),
@@ -501,6 +503,7 @@ final class KmsHandler extends Handler.Abstract {
         signer.region(),
         body,
         responseBody,
-        errorCode);
+        errorCode,
+        grantIds);
   }
 }

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
@@ -493,6 +494,25 @@ public final class Bench {
 
   // ---- HTTP ---------------------------------------------------------------------------------
 
+  /** The servers of the HTTP section: plain HTTP, the same without its audit trail, and TLS. */
+  private enum HttpVariant {
+    PLAIN("http.reencrypt_req_per_s"),
+    AUDIT_OFF("http.audit_off_req_per_s"),
+    TLS("http.tls_req_per_s");
+
+    final String figure;
+
+    HttpVariant(String figure) {
+      this.figure = figure;
+    }
+  }
+
+  /**
+   * Plain HTTP (audit trail on, as served by default), the same with {@code --audit-dir none}, and
+   * HTTPS (a self-signed certificate, audit on): each started, warmed up and loaded by 32
+   * closed-loop clients, in turn, two rounds (medians); then plain HTTP at half its rate for the
+   * latencies.
+   */
   private void http() throws IOException, InterruptedException {
     Path ks = work.resolve("http-ks");
     deleteTree(ks);
@@ -500,14 +520,100 @@ public final class Bench {
         List.of("bash", script("qkms"), "init", "--keystore", ks.toString()),
         Map.of(),
         "http-init");
+    Path cert = work.resolve("http-tls-cert.pem");
+    Path key = work.resolve("http-tls-key.pem");
+    Files.deleteIfExists(cert);
+    Files.deleteIfExists(key);
+    child(
+        List.of(
+            "bash", script("qkms"), "tls-cert", "--cert", cert.toString(), "--key", key.toString()),
+        Map.of(),
+        "http-tls-cert");
+    for (int round = 1; round <= 2; round++) {
+      for (HttpVariant v : HttpVariant.values()) {
+        List<String> extra =
+            switch (v) {
+              case PLAIN -> List.of();
+              case AUDIT_OFF -> List.of("--audit-dir", "none");
+              case TLS -> List.of("--tls-cert", cert.toString(), "--tls-key", key.toString());
+            };
+        String of = " (" + v.name().toLowerCase(Locale.ROOT) + ", round " + round + " of 2)";
+        withServer(
+            ks,
+            extra,
+            (endpoint, load) -> {
+              List<String> client =
+                  v == HttpVariant.TLS ? with(load, "--ca-bundle", cert.toString()) : load;
+              note("http: warming the server up (15 s, not counted)" + of + "...");
+              child(
+                  with(client, "--clients", "32", "--seconds", "10", "--warmup", "5"),
+                  Map.of(),
+                  "http-warmup");
+              note("http: closed loop, 32 clients" + of + "...");
+              Map<String, Double> closed =
+                  lines(
+                      child(
+                              with(client, "--clients", "32", "--seconds", "20", "--warmup", "5"),
+                              Map.of(),
+                              "http-closed")
+                          .stdout());
+              figures.addRun(v.figure, closed.get("req_per_s"), jdk());
+            });
+      }
+    }
+    figures.medians();
+    long half = Math.round(figures.get(HttpVariant.PLAIN.figure) / 2);
+    withServer(
+        ks,
+        List.of(),
+        (endpoint, load) -> {
+          note("http: " + half + " req/s offered (half), 16 clients...");
+          child(
+              with(load, "--clients", "16", "--seconds", "10", "--warmup", "5"),
+              Map.of(),
+              "http-warmup");
+          Map<String, Double> h =
+              lines(
+                  child(
+                          with(
+                              load,
+                              "--clients",
+                              "16",
+                              "--seconds",
+                              "20",
+                              "--warmup",
+                              "5",
+                              "--rate",
+                              Long.toString(half)),
+                          Map.of(),
+                          "http-half")
+                      .stdout());
+          figures.put("http.half_load_req_per_s", (double) half, jdk());
+          figures.put("http.p50_ms", h.get("p50_ms"), jdk());
+          figures.put("http.p99_ms", h.get("p99_ms"), jdk());
+        });
+  }
+
+  /** What runs against a started server: its endpoint, and the load generator's command. */
+  @FunctionalInterface
+  private interface AgainstServer {
+    void run(String endpoint, List<String> load) throws IOException, InterruptedException;
+  }
+
+  /** Starts {@code qkms serve} over {@code ks} on a free port with {@code extra}, runs, stops. */
+  private void withServer(Path ks, List<String> extra, AgainstServer body)
+      throws IOException, InterruptedException {
     int port;
     try (ServerSocket s = new ServerSocket(0)) {
       port = s.getLocalPort();
     }
-    note("http: starting qkms serve on 127.0.0.1:" + port + "...");
+    boolean tls = extra.contains("--tls-cert");
+    String endpoint = (tls ? "https" : "http") + "://127.0.0.1:" + port;
+    note("http: starting qkms serve on " + endpoint + " " + String.join(" ", extra) + "...");
     Path serveLog = work.resolve("serve.log");
-    ProcessBuilder pb =
-        new ProcessBuilder(
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
                 "bash",
                 script("qkms"),
                 "serve",
@@ -516,68 +622,33 @@ public final class Bench {
                 "--port",
                 Integer.toString(port),
                 "--access-log",
-                "none")
-            .redirectErrorStream(true)
-            .redirectOutput(serveLog.toFile());
+                "none"));
+    cmd.addAll(extra);
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(serveLog.toFile());
     pb.environment().putAll(javaHome(null));
     Process server = pb.start();
     try {
       awaitListening(port, server, serveLog);
       List<String> load =
-          new ArrayList<>(
-              List.of(
-                  options.jdk().java(),
-                  "-XX:+UnlockExperimentalVMOptions",
-                  // No collector: the load generator never pauses, so its pauses never count as
-                  // server latency; a run allocates a few hundred MB.
-                  "-XX:+UseEpsilonGC",
-                  "-Xlog:gc+init=off",
-                  "-Xms2g",
-                  "-Xmx8g",
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  "io.qkms.bench.HttpLoad",
-                  "--credentials",
-                  ks.resolve("credentials").toString(),
-                  "--endpoint",
-                  "http://127.0.0.1:" + port,
-                  "--lines"));
-      note("http: warming the server up (20 s, not counted)...");
-      child(
-          with(load, "--clients", "32", "--seconds", "15", "--warmup", "5"),
-          Map.of(),
-          "http-warmup");
-      note("http: closed loop, 32 clients...");
-      Map<String, Double> closed =
-          lines(
-              child(
-                      with(load, "--clients", "32", "--seconds", "20", "--warmup", "5"),
-                      Map.of(),
-                      "http-closed")
-                  .stdout());
-      double rps = closed.get("req_per_s");
-      figures.put("http.reencrypt_req_per_s", rps, jdk());
-      long half = Math.round(rps / 2);
-      note("http: " + half + " req/s offered (half), 16 clients...");
-      Map<String, Double> h =
-          lines(
-              child(
-                      with(
-                          load,
-                          "--clients",
-                          "16",
-                          "--seconds",
-                          "20",
-                          "--warmup",
-                          "5",
-                          "--rate",
-                          Long.toString(half)),
-                      Map.of(),
-                      "http-half")
-                  .stdout());
-      figures.put("http.half_load_req_per_s", (double) half, jdk());
-      figures.put("http.p50_ms", h.get("p50_ms"), jdk());
-      figures.put("http.p99_ms", h.get("p99_ms"), jdk());
+          List.of(
+              options.jdk().java(),
+              "-XX:+UnlockExperimentalVMOptions",
+              // No collector: the load generator never pauses, so its pauses never count as
+              // server latency; a run allocates a few hundred MB.
+              "-XX:+UseEpsilonGC",
+              "-Xlog:gc+init=off",
+              "-Xms2g",
+              "-Xmx8g",
+              "-cp",
+              System.getProperty("java.class.path"),
+              "io.qkms.bench.HttpLoad",
+              "--credentials",
+              ks.resolve("credentials").toString(),
+              "--endpoint",
+              endpoint,
+              "--lines");
+      body.run(endpoint, load);
     } finally {
       server.destroy();
       if (!server.waitFor(30, TimeUnit.SECONDS)) {
@@ -1036,6 +1107,9 @@ public final class Bench {
     figures.ratio("cli.whole_to_java17_ratio", "cli.whole_s", "cli.whole_s_java17");
     figures.ratio(
         "http.to_engine_1t_ratio", "http.reencrypt_req_per_s", "engine.reencrypt_64b_ops_per_s");
+    figures.ratio("http.tls_to_plain_ratio", "http.tls_req_per_s", "http.reencrypt_req_per_s");
+    figures.ratio(
+        "http.audit_to_off_ratio", "http.reencrypt_req_per_s", "http.audit_off_req_per_s");
     figures.ratio("census.to_job_ratio", "census.records_per_s", "census.job_records_per_s");
     figures.ratio("census.whole_to_job_whole_ratio", "census.whole_s", "census.job_whole_s");
     figures.ratio("resume.half_to_full_time_ratio", "resume.resumed_s", "resume.full_s");

@@ -13,6 +13,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
@@ -22,6 +26,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
+import javax.net.ssl.TrustManagerFactory;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
@@ -55,17 +64,45 @@ public final class HttpLoad {
       """
       Usage: scripts/http-load --credentials FILE [--endpoint http://127.0.0.1:8471]
           [--profile qkms] [--region us-east-1] [--clients 16] [--seconds 10] [--warmup 5]
-          [--rate REQUESTS_PER_SECOND] [--lines]""";
+          [--rate REQUESTS_PER_SECOND] [--ca-bundle PEM] [--lines]
+
+      An https:// endpoint is trusted through --ca-bundle (its certificate, PEM).""";
 
   private final URI endpoint;
   private final AwsCredentialsIdentity identity;
   private final String region;
   private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
+  private final SSLSocketFactory tls; // null: plain HTTP
 
-  private HttpLoad(URI endpoint, AwsCredentialsIdentity identity, String region) {
+  private HttpLoad(
+      URI endpoint, AwsCredentialsIdentity identity, String region, SSLSocketFactory tls) {
     this.endpoint = endpoint;
     this.identity = identity;
     this.region = region;
+    this.tls = tls;
+  }
+
+  /** Sockets that trust the certificates of a PEM file, and nothing else. */
+  static SSLSocketFactory trusting(Path pem) throws IOException {
+    try (InputStream in = Files.newInputStream(pem)) {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      int i = 0;
+      for (Certificate c : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trust.setCertificateEntry("ca-" + i++, c);
+      }
+      if (i == 0) {
+        throw new IllegalArgumentException("--ca-bundle " + pem + " holds no certificate");
+      }
+      TrustManagerFactory tmf =
+          TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      tmf.init(trust);
+      SSLContext ctx = SSLContext.getInstance("TLS");
+      ctx.init(null, tmf.getTrustManagers(), null);
+      return ctx.getSocketFactory();
+    } catch (GeneralSecurityException e) {
+      throw new IOException("--ca-bundle " + pem + ": " + e.getMessage(), e);
+    }
   }
 
   /** What a run measured. */
@@ -117,11 +154,17 @@ public final class HttpLoad {
     if (file.isEmpty()) {
       throw new IllegalArgumentException("--credentials FILE is required (qkms init writes one)");
     }
+    boolean https = "https".equals(endpoint.getScheme());
+    if (https != o.containsKey("--ca-bundle")) {
+      throw new IllegalArgumentException(
+          "an https:// endpoint needs --ca-bundle, and --ca-bundle an https:// endpoint");
+    }
     HttpLoad load =
         new HttpLoad(
             endpoint,
             credentials(Path.of(file), o.getOrDefault("--profile", "qkms")),
-            o.getOrDefault("--region", "us-east-1"));
+            o.getOrDefault("--region", "us-east-1"),
+            https ? trusting(Path.of(o.get("--ca-bundle"))) : null);
     int clients = positive(o, "--clients", "16");
     int seconds = positive(o, "--seconds", "10");
     int warmup = number(o, "--warmup", "5");
@@ -171,6 +214,7 @@ public final class HttpLoad {
               "--seconds",
               "--warmup",
               "--rate",
+              "--ca-bundle",
               "--lines",
               "--help")
           .contains(k)) {
@@ -463,7 +507,16 @@ public final class HttpLoad {
     private int lastLength;
 
     Connection() throws IOException {
-      socket = new Socket(endpoint.getHost(), endpoint.getPort());
+      if (tls == null) {
+        socket = new Socket(endpoint.getHost(), endpoint.getPort());
+      } else {
+        SSLSocket s = (SSLSocket) tls.createSocket(endpoint.getHost(), endpoint.getPort());
+        SSLParameters p = s.getSSLParameters();
+        p.setEndpointIdentificationAlgorithm("HTTPS"); // the certificate must name the host
+        s.setSSLParameters(p);
+        s.startHandshake();
+        socket = s;
+      }
       socket.setTcpNoDelay(true);
       out = socket.getOutputStream();
       in = new BufferedInputStream(socket.getInputStream(), 16 * 1024);

@@ -62,6 +62,10 @@ public final class ReEncryptCounters implements Serializable {
   private transient Map<String, Long> failedByCode;
   private transient Map<String, Long> failedTransientByCode;
   private transient Map<String, Counter> failedCounters;
+  private transient Map<String, Long> byKeyPair;
+  private transient String lastSource;
+  private transient String lastDestination;
+  private transient String lastName;
   private transient boolean started;
   private transient Map<String, Long> tally;
 
@@ -124,6 +128,29 @@ public final class ReEncryptCounters implements Serializable {
     }
   }
 
+  /**
+   * A ciphertext re-encrypted (or, {@code failed}, whose ReEncrypt failed) from {@code
+   * sourceKeyArn} (null: unknown) to {@code destinationKey}.
+   */
+  public void keyPair(String sourceKeyArn, String destinationKey, boolean failed) {
+    if (byKeyPair == null) {
+      byKeyPair = new HashMap<>();
+    }
+    String source = sourceKeyArn == null ? ReKeyMetrics.UNKNOWN_KEY : sourceKeyArn;
+    if (failed) {
+      byKeyPair.merge(
+          ReKeyMetrics.PAIR_FAILED_PREFIX + source + " " + destinationKey, 1L, Long::sum);
+      return;
+    }
+    // A job re-keys from a few keys to one: the last pair's name is reused, not rebuilt per field.
+    if (!source.equals(lastSource) || !destinationKey.equals(lastDestination)) {
+      lastSource = source;
+      lastDestination = destinationKey;
+      lastName = ReKeyMetrics.PAIR_RE_ENCRYPTED_PREFIX + source + " " + destinationKey;
+    }
+    byKeyPair.merge(lastName, 1L, Long::sum);
+  }
+
   public void retried() {
     retryCount++;
   }
@@ -171,6 +198,9 @@ public final class ReEncryptCounters implements Serializable {
     if (failedByCode != null) {
       addByName(failedByCode);
       addByName(failedTransientByCode);
+    }
+    if (byKeyPair != null) {
+      addByName(byKeyPair);
     }
     add(metadataHits, cacheDelta.metadataHits());
     add(metadataMisses, cacheDelta.metadataMisses());

@@ -62,6 +62,19 @@ public final class ReKeyMetrics {
   /** Transient failures (as {@link #RECORDS_FAILED_TRANSIENT}) by error code. */
   public static final String FAILED_TRANSIENT_PREFIX = "failedTransient.";
 
+  /**
+   * Ciphertexts re-encrypted from one key to another: this prefix plus the source key's ARN (from
+   * the ciphertext; {@value #UNKNOWN_KEY} if it has no QKMS header), a space, and the destination
+   * key as the run names it. Counted on the embedded engine's path, for the audit trail.
+   */
+  public static final String PAIR_RE_ENCRYPTED_PREFIX = "keyPairReEncrypted.";
+
+  /** Ciphertexts whose ReEncrypt failed, by key pair as {@link #PAIR_RE_ENCRYPTED_PREFIX}. */
+  public static final String PAIR_FAILED_PREFIX = "keyPairFailed.";
+
+  /** The source key of a ciphertext without a QKMS header, in a key pair's counter name. */
+  public static final String UNKNOWN_KEY = "unknown";
+
   public static final String FIELDS_RE_ENCRYPTED = "fieldsReEncrypted";
   public static final String FIELDS_SKIPPED_AS_CURRENT = "fieldsSkippedAsCurrent";
 

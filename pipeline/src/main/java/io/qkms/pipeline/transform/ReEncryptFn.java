@@ -254,13 +254,15 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
               engine,
               counters::retried);
       if (!o.ok()) {
+        String source = sourceKeyArn(blob);
+        counters.keyPair(source, destinationKeys[t], true);
         fail(
             out,
             record,
             paths[t],
             o.error().errorCode(),
             o.error().getMessage(),
-            sourceKeyArn(blob),
+            source,
             o.attempts(),
             o.transientError());
         return;
@@ -269,6 +271,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
         skipped++;
       } else {
         replacements[i] = envelope == null ? o.result() : envelope.withEncryptedKey(o.result());
+        counters.keyPair(sourceKeyArn(key), destinationKeys[t], false);
         reEncrypted++;
       }
     }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -14,7 +15,8 @@ import java.util.TreeSet;
  * Builds a trail's event for one API call, as CloudTrail records KMS calls: the request's
  * parameters by an allow-list (key IDs, encryption contexts, algorithms, grant and alias names;
  * never plaintexts, ciphertext blobs, grant tokens, policies or tags), the key ARNs the call
- * involved, and in {@code additionalEventData} the key material IDs from the response.
+ * involved, and in {@code additionalEventData} the key material IDs from the response and the IDs
+ * of the grants that allowed the call.
  */
 public final class AuditEvents {
   /** Request fields recorded as they are (CloudTrail's requestParameters). */
@@ -69,6 +71,17 @@ public final class AuditEvents {
    * @param errorCode the error code of a refused or failed call, or null
    */
   public static ObjectNode api(Call call, byte[] request, byte[] response, String errorCode) {
+    return api(call, request, response, errorCode, List.of());
+  }
+
+  /**
+   * One call's event, with the grants that allowed it.
+   *
+   * @param grantIds the IDs of the grants that allowed the call where the key policy alone did not
+   *     (see WireResponse#grantIds)
+   */
+  public static ObjectNode api(
+      Call call, byte[] request, byte[] response, String errorCode, List<String> grantIds) {
     ObjectNode e = AuditTrail.JSON.createObjectNode();
     e.put("eventTime", call.time().toString());
     e.put("eventSource", "kms");
@@ -108,9 +121,16 @@ public final class AuditEvents {
       ArrayNode a = e.putArray("resources");
       keys.forEach(a::add);
     }
-    if (!materials.isEmpty()) {
-      ArrayNode a = e.putObject("additionalEventData").putArray("keyMaterialIds");
-      materials.forEach(a::add);
+    if (!materials.isEmpty() || !grantIds.isEmpty()) {
+      ObjectNode more = e.putObject("additionalEventData");
+      if (!materials.isEmpty()) {
+        ArrayNode a = more.putArray("keyMaterialIds");
+        materials.forEach(a::add);
+      }
+      if (!grantIds.isEmpty()) {
+        ArrayNode a = more.putArray("grantIds");
+        grantIds.forEach(a::add);
+      }
     }
     putIfPresent(e, "errorCode", errorCode);
     return e;

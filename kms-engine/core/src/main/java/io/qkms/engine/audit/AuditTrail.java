@@ -130,6 +130,35 @@ public final class AuditTrail implements AutoCloseable {
   }
 
   /**
+   * Throws if a line could not be appended now: the directory is missing, or the head or the
+   * current file cannot be opened for writing (a read-only directory or file system). For a caller
+   * that would rather not run an operation than run it unaudited; an append may still fail later (a
+   * full disk), which {@link #append} reports.
+   */
+  public void checkWritable() throws IOException {
+    synchronized (monitor) {
+      if (!Files.isDirectory(dir)) {
+        throw new IOException("The audit directory " + dir + " is missing");
+      }
+      try (FileChannel head =
+              FileChannel.open(
+                  dir.resolve(HEAD),
+                  StandardOpenOption.CREATE,
+                  StandardOpenOption.READ,
+                  StandardOpenOption.WRITE);
+          FileLock lock = head.lock()) {
+        Head h = Head.read(head, digestKey);
+        Path current = h.file() == null ? null : dir.resolve(h.file());
+        if (current != null && Files.exists(current)) {
+          FileChannel.open(current, StandardOpenOption.WRITE, StandardOpenOption.APPEND).close();
+        } else if (!Files.isWritable(dir)) {
+          throw new IOException("The audit directory " + dir + " is not writable");
+        }
+      }
+    }
+  }
+
+  /**
    * Closes the current file now (digest written), so everything so far can be verified up to its
    * last line; the next append starts a new file.
    */

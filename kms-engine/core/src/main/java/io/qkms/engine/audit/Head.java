@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.HexFormat;
 
 /**
@@ -13,6 +14,8 @@ import java.util.HexFormat;
  * under the digest key, so that the trail's last lines (not yet under a digest) are covered too.
  */
 record Head(String file, long seq, String hash) {
+  /** The head's bytes on disk: its JSON padded with spaces (it is about 250 bytes). */
+  static final int SIZE = 512;
 
   static Head read(FileChannel channel, byte[] key) throws IOException {
     long size = channel.size();
@@ -44,11 +47,27 @@ record Head(String file, long seq, String hash) {
     n.put("seq", seq);
     n.put("hash", hash);
     n.put("hmac", HexFormat.of().formatHex(mac(key)));
-    ByteBuffer out = ByteBuffer.wrap(AuditTrail.JSON.writeValueAsBytes(n));
-    channel.truncate(0);
+    byte[] json = AuditTrail.JSON.writeValueAsBytes(n);
+    ByteBuffer out;
+    if (json.length < SIZE) {
+      // Overwritten in place at a fixed size, never truncated: ext4 starts writing back a file
+      // that was truncated to zero and rewritten when it is closed (auto_da_alloc), which made
+      // every append wait on the disk. The padding is JSON whitespace.
+      byte[] padded = new byte[SIZE];
+      System.arraycopy(json, 0, padded, 0, json.length);
+      Arrays.fill(padded, json.length, SIZE - 1, (byte) ' ');
+      padded[SIZE - 1] = '\n';
+      out = ByteBuffer.wrap(padded);
+    } else {
+      channel.truncate(0);
+      out = ByteBuffer.wrap(json);
+    }
     long pos = 0;
     while (out.hasRemaining()) {
       pos += channel.write(out, pos);
+    }
+    if (channel.size() > pos) {
+      channel.truncate(pos); // a longer head from before (none is written longer than SIZE)
     }
   }
 }

@@ -8,11 +8,14 @@ import io.qkms.engine.api.Kms;
 import io.qkms.engine.api.Operation;
 import io.qkms.engine.api.Operations;
 import io.qkms.engine.api.errors.KmsException;
+import io.qkms.engine.internal.auth.GrantsUsed;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,12 +107,18 @@ public final class Dispatcher {
       return WireResponse.error(
           400, "SerializationException", "The request body is not valid JSON.");
     }
+    Set<String> grantIds = new LinkedHashSet<>();
     try {
-      Object response = interceptor.call(op, kms, caller, request);
+      I in = request;
+      Object response = GrantsUsed.collect(() -> interceptor.call(op, kms, caller, in), grantIds);
       return new WireResponse(
-          200, response == null ? EMPTY : json.writeValueAsBytes(response), null);
+          200,
+          response == null ? EMPTY : json.writeValueAsBytes(response),
+          null,
+          List.copyOf(grantIds));
     } catch (KmsException e) {
-      return WireResponse.error(e.isServerFault() ? 500 : 400, e.errorCode(), e.getMessage());
+      return WireResponse.error(e.isServerFault() ? 500 : 400, e.errorCode(), e.getMessage())
+          .withGrantIds(List.copyOf(grantIds));
     } catch (JsonProcessingException | RuntimeException e) {
       // A real internal fault. Its message may quote data, so only its type and stack are logged.
       LOG.error(

@@ -19,15 +19,24 @@ public final class Grants {
       Principal principal,
       String operation,
       Map<String, String> context) {
+    return allowing(grants, principal, operation, context) != null;
+  }
+
+  /** The first grant that allows as {@link #allow} says, or null. */
+  public static GrantRecord allowing(
+      List<GrantRecord> grants,
+      Principal principal,
+      String operation,
+      Map<String, String> context) {
     for (GrantRecord g : grants) {
       if (g.granteePrincipal().equals(principal.arn())
           && g.operations().contains(operation)
           && (!GrantOperationNames.takesEncryptionContext(operation)
               || constraintsHold(g, context))) {
-        return true;
+        return g;
       }
     }
-    return false;
+    return null;
   }
 
   /**
@@ -41,15 +50,25 @@ public final class Grants {
       List<String> operations,
       Map<String, String> contextEquals,
       Map<String, String> contextSubset) {
+    return allowingCreateGrant(grants, principal, operations, contextEquals, contextSubset) != null;
+  }
+
+  /** The first grant that allows as {@link #allowCreateGrant} says, or null. */
+  public static GrantRecord allowingCreateGrant(
+      List<GrantRecord> grants,
+      Principal principal,
+      List<String> operations,
+      Map<String, String> contextEquals,
+      Map<String, String> contextSubset) {
     for (GrantRecord g : grants) {
       if (g.granteePrincipal().equals(principal.arn())
           && g.operations().contains(GrantOperationNames.CREATE_GRANT)
           && g.operations().containsAll(operations)
           && atLeastAsStrict(contextEquals, contextSubset, g)) {
-        return true;
+        return g;
       }
     }
-    return false;
+    return null;
   }
 
   /** Whether every context the new constraints allow is also allowed by {@code parent}'s. */

@@ -94,7 +94,7 @@ public final class GrantManagement extends OperationGroup {
               keys.toCached(caller.region(), r),
               "kms:CreateGrant",
               () ->
-                  Grants.allowCreateGrant(
+                  Grants.allowingCreateGrant(
                       r.grants(),
                       caller.principal(),
                       operations,

@@ -12,6 +12,7 @@ import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.internal.auth.Decision;
 import io.qkms.engine.internal.auth.GrantToken;
 import io.qkms.engine.internal.auth.Grants;
+import io.qkms.engine.internal.auth.GrantsUsed;
 import io.qkms.engine.internal.auth.KeyPolicy;
 import io.qkms.engine.internal.auth.PolicyException;
 import io.qkms.engine.internal.auth.RequestContext;
@@ -33,9 +34,9 @@ import io.qkms.engine.keys.KeyState;
 import io.qkms.engine.keys.Region;
 import java.util.List;
 import java.util.Map;
-import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.Supplier;
 
 /**
  * Finding keys and checking what may be done with them: resolving every identifier form, key
@@ -271,21 +272,24 @@ final class KeyAccess {
         key,
         action,
         () ->
-            grantOperation != null
-                && Grants.allow(key.record().grants(), caller.principal(), grantOperation, context),
+            grantOperation == null
+                ? null
+                : Grants.allowing(
+                    key.record().grants(), caller.principal(), grantOperation, context),
         context,
         extra);
   }
 
   /**
    * Allows the call if the key policy allows {@code action} and no statement denies it, or, failing
-   * an explicit Deny, if {@code grantAllows} says a grant of the key allows it.
+   * an explicit Deny, if {@code grantAllowing} names a grant of the key that allows it (noted in
+   * {@link GrantsUsed} for the audit trail).
    */
   void authorize(
       Caller caller,
       CachedKey key,
       String action,
-      BooleanSupplier grantAllows,
+      Supplier<GrantRecord> grantAllowing,
       Map<String, String> context,
       Consumer<RequestContext.Builder> extra) {
     if (key.policy() == null) {
@@ -300,8 +304,12 @@ final class KeyAccess {
     if (d == Decision.ALLOW) {
       return;
     }
-    if (d == Decision.IMPLICIT_DENY && grantAllows.getAsBoolean()) {
-      return;
+    if (d == Decision.IMPLICIT_DENY) {
+      GrantRecord g = grantAllowing.get();
+      if (g != null) {
+        GrantsUsed.note(g.grantId());
+        return;
+      }
     }
     throw new AccessDeniedException(
         "User: "
