@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.is;
 
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.testing.ListeningSockets;
+import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.ParquetTestFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -18,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.apache.avro.generic.GenericRecord;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
@@ -70,6 +72,31 @@ class FlinkRunnerEndToEndTest extends EndToEndTest {
     List<GenericRecord> written = ParquetTestFiles.parts(run);
     assertThat(written.size(), is(800));
     assertThat(written.stream().map(r -> r.get("id").toString()).distinct().count(), is(200L));
+  }
+
+  /**
+   * A file of one row group is one split, so one subtask reads it all; the records are then spread
+   * over both subtasks, which re-key and write them (one part file each), every record once.
+   */
+  @Test
+  void parquet_oneRowGroup_isReKeyedAndWrittenByBothSubtasks_everyRecordOnce() throws IOException {
+    Path in = dir.resolve("one-row-group/customers.parquet");
+    ParquetTestFiles.write(
+        in,
+        ParquetTestFiles.read(samples.data("customers.parquet")).get(0).getSchema(),
+        ParquetTestFiles.read(samples.data("customers.parquet")),
+        new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 128 << 20, 1 << 20, false));
+    assertThat(ParquetTestFiles.footer(in).getBlocks().size(), is(1));
+    Path run = dir.resolve("one-row-group-run");
+
+    ReKeyJob.Outcome o = job(rekeyArgs(in, run));
+
+    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(o.report().committed(), equalTo(new RunReport.Committed(204, 200, 4)));
+    List<GenericRecord> written = ParquetTestFiles.parts(run);
+    assertThat(written.stream().map(r -> r.get("id").toString()).distinct().count(), is(200L));
+    assertThat(written.size(), is(200));
+    assertThat(Outputs.parts(run).size(), is(2));
   }
 
   @Test

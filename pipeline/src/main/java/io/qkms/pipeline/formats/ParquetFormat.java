@@ -2,31 +2,31 @@ package io.qkms.pipeline.formats;
 
 import io.qkms.pipeline.parquet.ParquetFiles;
 import io.qkms.pipeline.parquet.ParquetLayout;
+import io.qkms.pipeline.parquet.ParquetSplits;
+import io.qkms.pipeline.parquet.ParquetSplits.PlannedFile;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
-import io.qkms.pipeline.report.CountElements;
 import io.qkms.pipeline.report.ReKeyMetrics;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.avro.Schema;
-import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
-import org.apache.beam.sdk.coders.StringUtf8Coder;
-import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.io.FileIO;
 import org.apache.beam.sdk.io.parquet.ParquetIO;
-import org.apache.beam.sdk.transforms.Create;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.parquet.avro.AvroWriteSupport;
+import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 /**
- * Parquet files, read and written with Beam's ParquetIO through parquet-avro's {@code
- * GenericRecord}s, so field paths, encodings and contexts work as for Avro. Before the run every
- * file's footer is read: the file must be whole, all files must have the first one's schema, and
- * that schema must come back unchanged when parquet-avro writes the records again. The output has
- * the input's Parquet schema and codec, and its row-group size (between 16 and 128 MiB).
+ * Parquet files, read in splits of row groups ({@link ParquetSplits}) and written with Beam's
+ * ParquetIO, through parquet-avro's {@code GenericRecord}s, so field paths, encodings and contexts
+ * work as for Avro. Before the run every file's footer is read: the file must be whole, all files
+ * must have the first one's schema, and that schema must come back unchanged when parquet-avro
+ * writes the records again. The output has the input's Parquet schema and codec, and its row-group
+ * size (between 16 and 128 MiB).
  *
  * <p>Dead letters are Avro files ({@code dead-letter/part-*.avro}, as for Avro input), whose header
  * records how to write the records as Parquet again ({@code qkms.format}, {@code qkms.parquet.*}):
@@ -72,9 +72,12 @@ final class ParquetFormat implements Format {
   public RecordFiles<GenericRecord> input(String pattern, List<InputFile> files, String flag) {
     ParquetLayout layout = null;
     String first = null;
+    List<PlannedFile> planned = new ArrayList<>();
     for (InputFile f : files) {
       try {
-        ParquetLayout l = ParquetFiles.layout(f.path(), f.sizeBytes());
+        ParquetMetadata footer = ParquetFiles.footer(f.path(), f.sizeBytes());
+        ParquetLayout l = ParquetFiles.layout(f.path(), footer);
+        planned.add(PlannedFile.of(f.path(), f.sizeBytes(), footer));
         if (layout == null) {
           layout = l;
           first = f.path();
@@ -92,7 +95,7 @@ final class ParquetFormat implements Format {
         throw new IllegalArgumentException(flag + ": " + e.getMessage());
       }
     }
-    return new Files(pattern, files, layout, null);
+    return new Files(pattern, files, layout, planned, null);
   }
 
   /** The dead letters of a Parquet run: its settings are in their header. */
@@ -115,15 +118,22 @@ final class ParquetFormat implements Format {
             codec,
             Integer.parseInt(rowGroup),
             Boolean.parseBoolean(header.get(OLD_LISTS_KEY)));
-    return new Files(pattern, files, layout, deadLetterSchema);
+    return new Files(pattern, files, layout, List.of(), deadLetterSchema);
   }
 
   private static final class Files extends AvroRecordFiles {
     private final ParquetLayout layout;
+    private final List<PlannedFile> planned; // empty for a replay
 
-    Files(String pattern, List<InputFile> files, ParquetLayout layout, Schema deadLetterSchema) {
+    Files(
+        String pattern,
+        List<InputFile> files,
+        ParquetLayout layout,
+        List<PlannedFile> planned,
+        Schema deadLetterSchema) {
       super(pattern, files, layout.avroSchema(), deadLetterSchema);
       this.layout = layout;
+      this.planned = List.copyOf(planned);
     }
 
     @Override
@@ -133,14 +143,10 @@ final class ParquetFormat implements Format {
 
     @Override
     PCollection<GenericRecord> readRecords(PBegin begin) {
-      List<String> paths = files.stream().map(InputFile::path).toList();
-      return begin
-          .apply("InputFiles", Create.of(paths).withCoder(StringUtf8Coder.of()))
-          .apply("Match", FileIO.matchAll())
-          .apply("Open", FileIO.readMatches())
-          .apply("Read", ParquetIO.readFiles(recordSchema).withAvroDataModel(GenericData.get()))
-          .setCoder(AvroCoder.of(recordSchema))
-          .apply("CountRead", CountElements.as(ReKeyMetrics.RECORDS_READ));
+      return begin.apply(
+          "Read",
+          ParquetSplits.read(planned, recordSchema)
+              .withRecordsCounter(ReKeyMetrics.NAMESPACE, ReKeyMetrics.RECORDS_READ));
     }
 
     @Override

@@ -155,7 +155,7 @@ public final class ParquetFiles {
    * @throws IOException naming the file and the first column whose type cannot be written back
    *     unchanged (INT96 timestamps, for example)
    */
-  static ParquetLayout layout(String path, ParquetMetadata footer) throws IOException {
+  public static ParquetLayout layout(String path, ParquetMetadata footer) throws IOException {
     MessageType fileSchema = footer.getFileMetaData().getSchema();
     Schema avro = avroSchema(footer);
     if (avro.getType() != Schema.Type.RECORD) {
