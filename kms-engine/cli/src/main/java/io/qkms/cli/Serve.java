@@ -88,11 +88,7 @@ final class Serve {
             "a whole number of keys, at least 1");
     KeyCreators creators = keyCreators(Invocation.value(sub, "--key-creators", null));
     ApiAudit.Failure auditFailure =
-        switch (Invocation.value(sub, "--audit-failure", "refuse")) {
-          case "refuse" -> ApiAudit.Failure.REFUSE;
-          case "log" -> ApiAudit.Failure.LOG;
-          default -> throw new UsageException("--audit-failure must be refuse or log");
-        };
+        CliAudit.refuses(sub) ? ApiAudit.Failure.REFUSE : ApiAudit.Failure.LOG;
     String auditDir = Invocation.value(sub, "--audit-dir", null);
     boolean audited = !NO_AUDIT.equals(auditDir);
     FileKeyStore store = inv.openStore(sub);

@@ -236,13 +236,7 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
         throws IOException {
       MatchResult.Metadata m = FileSystems.matchSingleFileSpec(split.path());
       if (m.sizeBytes() != split.fileBytes()) {
-        throw new IOException(
-            split.path()
-                + " changed after the job was planned: "
-                + split.fileBytes()
-                + " bytes then, "
-                + m.sizeBytes()
-                + " now");
+        throw InputErrors.changed(split.path(), split.fileBytes(), m.sizeBytes(), "bytes");
       }
       // As ParquetIO reads generic records: Avro-compatible lists and maps, the file's schema.
       Configuration conf = new Configuration(false);
@@ -253,13 +247,8 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
               new BeamInputFile(split.path(), split.fileBytes()),
               HadoopReadOptions.builder(conf).build())) {
         if (reader.getRowGroups().size() != split.fileRowGroups()) {
-          throw new IOException(
-              split.path()
-                  + " changed after the job was planned: "
-                  + split.fileRowGroups()
-                  + " row groups then, "
-                  + reader.getRowGroups().size()
-                  + " now");
+          throw InputErrors.changed(
+              split.path(), split.fileRowGroups(), reader.getRowGroups().size(), "row groups");
         }
         FileMetaData meta = reader.getFooter().getFileMetaData();
         Map<String, String> keyValues = meta.getKeyValueMetaData();

@@ -172,13 +172,7 @@ public final class AvroSplits extends PTransform<PBegin, PCollection<GenericReco
     private SplitReader open(Split split) throws IOException {
       MatchResult.Metadata m = FileSystems.matchSingleFileSpec(split.path());
       if (m.sizeBytes() != split.fileBytes()) {
-        throw new IOException(
-            split.path()
-                + " changed after the job was planned: "
-                + split.fileBytes()
-                + " bytes then, "
-                + m.sizeBytes()
-                + " now");
+        throw InputErrors.changed(split.path(), split.fileBytes(), m.sizeBytes(), "bytes");
       }
       try {
         return SplitReader.open(

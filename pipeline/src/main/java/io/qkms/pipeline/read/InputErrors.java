@@ -25,4 +25,20 @@ public final class InputErrors {
     named.addSuppressed(e);
     return named;
   }
+
+  /**
+   * A file that is not as it was when the run was planned (so its splits no longer fit it): {@code
+   * <path> changed after the job was planned: <then> <unit> then, <now> now}.
+   */
+  public static IOException changed(String path, long then, long now, String unit) {
+    return new IOException(
+        path
+            + " changed after the job was planned: "
+            + then
+            + " "
+            + unit
+            + " then, "
+            + now
+            + " now");
+  }
 }

@@ -58,13 +58,7 @@ public final class Shards {
       throws IOException {
     MatchResult.Metadata m = FileSystems.matchSingleFileSpec(s.path());
     if (m.sizeBytes() != s.fileBytes()) {
-      throw new IOException(
-          s.path()
-              + " changed after the job was planned: "
-              + s.fileBytes()
-              + " bytes then, "
-              + m.sizeBytes()
-              + " now");
+      throw InputErrors.changed(s.path(), s.fileBytes(), m.sizeBytes(), "bytes");
     }
     long n = 0;
     try (SplitReader reader =

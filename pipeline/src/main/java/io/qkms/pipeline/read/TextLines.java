@@ -182,7 +182,7 @@ public final class TextLines {
     private static LineReader open(Split split) throws IOException {
       MatchResult.Metadata m = FileSystems.matchSingleFileSpec(split.path());
       if (m.sizeBytes() != split.fileBytes()) {
-        throw changed(split.path(), split.fileBytes(), m.sizeBytes());
+        throw InputErrors.changed(split.path(), split.fileBytes(), m.sizeBytes(), "bytes");
       }
       ReadableByteChannel channel = FileSystems.open(m.resourceId());
       if (split.whole()) {
@@ -198,14 +198,9 @@ public final class TextLines {
       }
       if (size != split.fileBytes()) {
         seekable.close();
-        throw changed(split.path(), split.fileBytes(), size);
+        throw InputErrors.changed(split.path(), split.fileBytes(), size, "bytes");
       }
       return LineReader.open(seekable, split.start(), split.end());
-    }
-
-    private static IOException changed(String path, long planned, long now) {
-      return new IOException(
-          path + " changed after the job was planned: " + planned + " bytes then, " + now + " now");
     }
   }
 

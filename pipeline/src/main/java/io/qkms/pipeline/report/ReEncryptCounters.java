@@ -61,11 +61,12 @@ public final class ReEncryptCounters implements Serializable {
   private transient long throttledNanosCarry; // under a millisecond, kept for the next flush
   private transient Map<String, Long> failedByCode;
   private transient Map<String, Long> failedTransientByCode;
-  private transient Map<String, Counter> failedCounters;
+  private transient Map<String, Counter> namedCounters;
   private transient Map<String, Long> byKeyPair;
   private transient String lastSource;
   private transient String lastDestination;
   private transient String lastName;
+  private transient long lastCount; // re-encrypted for the last pair, not yet in byKeyPair
   private transient boolean started;
   private transient Map<String, Long> tally;
 
@@ -142,13 +143,22 @@ public final class ReEncryptCounters implements Serializable {
           ReKeyMetrics.PAIR_FAILED_PREFIX + source + " " + destinationKey, 1L, Long::sum);
       return;
     }
-    // A job re-keys from a few keys to one: the last pair's name is reused, not rebuilt per field.
+    // A job re-keys from a few keys to one: the last pair is counted in a long (no name built, no
+    // map touched per field) and settled into the map when the pair changes.
     if (!source.equals(lastSource) || !destinationKey.equals(lastDestination)) {
+      settleLastPair();
       lastSource = source;
       lastDestination = destinationKey;
       lastName = ReKeyMetrics.PAIR_RE_ENCRYPTED_PREFIX + source + " " + destinationKey;
     }
-    byKeyPair.merge(lastName, 1L, Long::sum);
+    lastCount++;
+  }
+
+  private void settleLastPair() {
+    if (lastCount > 0) {
+      byKeyPair.merge(lastName, lastCount, Long::sum);
+      lastCount = 0;
+    }
   }
 
   public void retried() {
@@ -200,6 +210,7 @@ public final class ReEncryptCounters implements Serializable {
       addByName(failedTransientByCode);
     }
     if (byKeyPair != null) {
+      settleLastPair();
       addByName(byKeyPair);
     }
     add(metadataHits, cacheDelta.metadataHits());
@@ -225,14 +236,14 @@ public final class ReEncryptCounters implements Serializable {
   }
 
   private void addByName(Map<String, Long> counts) {
-    if (failedCounters == null) {
-      failedCounters = new HashMap<>();
+    if (namedCounters == null) {
+      namedCounters = new HashMap<>();
     }
     for (Map.Entry<String, Long> e : counts.entrySet()) {
       if (tally != null) {
         tally.merge(e.getKey(), e.getValue(), Long::sum);
       }
-      failedCounters.computeIfAbsent(e.getKey(), ReEncryptCounters::counter).inc(e.getValue());
+      namedCounters.computeIfAbsent(e.getKey(), ReEncryptCounters::counter).inc(e.getValue());
     }
     counts.clear();
   }

@@ -2,6 +2,7 @@ package io.qkms.pipeline.worker;
 
 import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.api.errors.KmsException;
+import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.model.ListKeyRotationsRequest;
 import io.qkms.engine.api.model.ListKeyRotationsResponse;
 import io.qkms.engine.api.model.ReEncryptRequest;
@@ -101,13 +102,6 @@ public final class WorkerEngine implements WorkerKms {
     return shared.engine.ciphertextKeyMaterial(ciphertext);
   }
 
-  /**
-   * Every material of a key, the initial one included, with its creation time ({@code
-   * rotationDate}) and whether it is current: ListKeyRotations (needs kms:ListKeyRotations), every
-   * page.
-   *
-   * @throws io.qkms.engine.api.errors.KmsException as the engine reports it
-   */
   @Override
   public Map<String, Instant> materialDates(String keyId) {
     Map<String, Instant> out = new HashMap<>();
@@ -115,12 +109,19 @@ public final class WorkerEngine implements WorkerKms {
       for (RotationsListEntry e : keyMaterials(keyId)) {
         out.put(e.keyMaterialId(), e.rotationDate());
       }
-    } catch (io.qkms.engine.api.errors.NotFoundException e) {
+    } catch (NotFoundException e) {
       // A key this store does not hold: ReEncrypt will say so for the record.
     }
     return out;
   }
 
+  /**
+   * Every material of a key, the initial one included, with its creation time ({@code
+   * rotationDate}) and whether it is current: ListKeyRotations (needs kms:ListKeyRotations), every
+   * page.
+   *
+   * @throws io.qkms.engine.api.errors.KmsException as the engine reports it
+   */
   public List<RotationsListEntry> keyMaterials(String keyId) {
     List<RotationsListEntry> out = new ArrayList<>();
     String marker = null;

@@ -48,26 +48,23 @@ record Head(String file, long seq, String hash) {
     n.put("hash", hash);
     n.put("hmac", HexFormat.of().formatHex(mac(key)));
     byte[] json = AuditTrail.JSON.writeValueAsBytes(n);
-    ByteBuffer out;
+    // Overwritten in place at a fixed size, never truncated to zero: ext4 writes back a file that
+    // was truncated and rewritten when it is closed (auto_da_alloc), which made every append wait
+    // on the disk. The padding is JSON whitespace; a head longer than SIZE (none is) is written as
+    // it is.
+    byte[] bytes = json;
     if (json.length < SIZE) {
-      // Overwritten in place at a fixed size, never truncated: ext4 starts writing back a file
-      // that was truncated to zero and rewritten when it is closed (auto_da_alloc), which made
-      // every append wait on the disk. The padding is JSON whitespace.
-      byte[] padded = new byte[SIZE];
-      System.arraycopy(json, 0, padded, 0, json.length);
-      Arrays.fill(padded, json.length, SIZE - 1, (byte) ' ');
-      padded[SIZE - 1] = '\n';
-      out = ByteBuffer.wrap(padded);
-    } else {
-      channel.truncate(0);
-      out = ByteBuffer.wrap(json);
+      bytes = Arrays.copyOf(json, SIZE);
+      Arrays.fill(bytes, json.length, SIZE - 1, (byte) ' ');
+      bytes[SIZE - 1] = '\n';
     }
+    ByteBuffer out = ByteBuffer.wrap(bytes);
     long pos = 0;
     while (out.hasRemaining()) {
       pos += channel.write(out, pos);
     }
     if (channel.size() > pos) {
-      channel.truncate(pos); // a longer head from before (none is written longer than SIZE)
+      channel.truncate(pos); // a longer head from before
     }
   }
 }

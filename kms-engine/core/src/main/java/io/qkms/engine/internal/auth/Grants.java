@@ -10,19 +10,11 @@ public final class Grants {
   private Grants() {}
 
   /**
-   * Whether some grant names {@code principal} as grantee, includes {@code operation}, and has
+   * The first grant that names {@code principal} as grantee, includes {@code operation}, and has
    * constraints that {@code context} satisfies (constraints govern only operations that take an
-   * encryption context; a constrained grant's DescribeKey, for one, applies regardless, as in AWS).
+   * encryption context; a constrained grant's DescribeKey, for one, applies regardless, as in AWS),
+   * or null.
    */
-  public static boolean allow(
-      List<GrantRecord> grants,
-      Principal principal,
-      String operation,
-      Map<String, String> context) {
-    return allowing(grants, principal, operation, context) != null;
-  }
-
-  /** The first grant that allows as {@link #allow} says, or null. */
   public static GrantRecord allowing(
       List<GrantRecord> grants,
       Principal principal,
@@ -40,20 +32,11 @@ public final class Grants {
   }
 
   /**
-   * Whether some grant gives {@code principal} CreateGrant for a new grant with these operations
-   * and constraints. As in AWS, a grantee who got CreateGrant from a grant may create only grants
-   * for some or all of that grant's operations, with constraints at least as strict as its own.
+   * The first grant that gives {@code principal} CreateGrant for a new grant with these operations
+   * and constraints, or null. As in AWS, a grantee who got CreateGrant from a grant may create only
+   * grants for some or all of that grant's operations, with constraints at least as strict as its
+   * own.
    */
-  public static boolean allowCreateGrant(
-      List<GrantRecord> grants,
-      Principal principal,
-      List<String> operations,
-      Map<String, String> contextEquals,
-      Map<String, String> contextSubset) {
-    return allowingCreateGrant(grants, principal, operations, contextEquals, contextSubset) != null;
-  }
-
-  /** The first grant that allows as {@link #allowCreateGrant} says, or null. */
   public static GrantRecord allowingCreateGrant(
       List<GrantRecord> grants,
       Principal principal,
