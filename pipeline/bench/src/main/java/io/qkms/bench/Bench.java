@@ -370,6 +370,7 @@ public final class Bench {
       String runner, String name, Path data, Samples samples, String... runnerOptions)
       throws IOException {
     Path out = work.resolve("runs/" + name);
+    deleteTree(out); // left by an interrupted bench
     List<String> cmd =
         jvm(runner.equals("DirectRunner") ? options.directJvm() : options.flinkJvm());
     cmd.add("io.qkms.bench.PipelineBench");
@@ -726,6 +727,7 @@ public final class Bench {
         String of = " (run " + i + " of " + options.repeat() + ")";
         note("remote: the job with the embedded engine, baseline" + of + "...");
         Path out = work.resolve("runs/remote-embedded");
+        deleteTree(out); // left by an interrupted bench
         List<String> cmd = jvm(options.flinkJvm());
         cmd.addAll(
             List.of(

@@ -5,9 +5,9 @@ import io.qkms.pipeline.read.Shards;
 import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.transform.RecordReKeyer;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -86,57 +86,29 @@ public final class ShardFn<T> extends DoFn<Long, Void> {
             .resolve(
                 runId + "-s" + shard.index() + "-" + UUID.randomUUID().toString().substring(0, 8),
                 StandardResolveOptions.RESOLVE_DIRECTORY);
-    ResourceId recordsTmp = tmp.resolve("records", StandardResolveOptions.RESOLVE_FILE);
-    ResourceId deadTmp = tmp.resolve("dead-letters", StandardResolveOptions.RESOLVE_FILE);
-    List<ShardFormat.Writer<T>> recordWriter = new ArrayList<>(1);
-    List<ShardFormat.Writer<DeadLetter<T>>> deadWriter = new ArrayList<>(1);
-    long[] counts = new long[2];
-    Consumer<T> toRecords =
-        w -> {
-          try {
-            if (recordWriter.isEmpty()) {
-              recordWriter.add(
-                  format.records(
-                      Channels.newOutputStream(FileSystems.create(recordsTmp, MimeTypes.BINARY))));
-            }
-            recordWriter.get(0).write(w);
-            counts[0]++;
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        };
-    Consumer<DeadLetter<T>> toDeadLetters =
-        d -> {
-          try {
-            if (deadWriter.isEmpty()) {
-              deadWriter.add(
-                  format.deadLetters(
-                      Channels.newOutputStream(FileSystems.create(deadTmp, MimeTypes.BINARY))));
-            }
-            deadWriter.get(0).write(d);
-            counts[1]++;
-          } catch (IOException e) {
-            throw new UncheckedIOException(e);
-          }
-        };
+    Part<T> records =
+        new Part<>(tmp.resolve("records", StandardResolveOptions.RESOLVE_FILE), format::records);
+    Part<DeadLetter<T>> deadLetters =
+        new Part<>(
+            tmp.resolve("dead-letters", StandardResolveOptions.RESOLVE_FILE), format::deadLetters);
     reKeyer.beginShard();
     long n;
     Map<String, Long> tally;
     try {
-      n = format.read(shard, record -> reKeyer.process(record, toRecords, toDeadLetters));
+      n = format.read(shard, record -> reKeyer.process(record, records, deadLetters));
       // Through a remote KMS, the shard's last records are written once their calls complete.
-      tally = new TreeMap<>(reKeyer.endShard(toRecords, toDeadLetters));
-      closeAll(recordWriter, deadWriter);
+      tally = new TreeMap<>(reKeyer.endShard(records, deadLetters));
+      closeAll(records, deadLetters);
     } catch (IOException | RuntimeException e) {
       Exception failure = e instanceof UncheckedIOException u ? u.getCause() : e;
       // The shard is not committed: its temporary files would only hold space (a full disk is a
       // likely cause), so they go now rather than when the run is resumed.
       try {
-        closeAll(recordWriter, deadWriter);
+        closeAll(records, deadLetters);
       } catch (IOException | RuntimeException closing) {
         failure.addSuppressed(closing);
       }
-      deleteQuietly(List.of(recordsTmp, deadTmp, tmp), failure);
+      deleteQuietly(List.of(records.tmp, deadLetters.tmp, tmp), failure);
       if (failure instanceof IOException io) {
         throw io;
       }
@@ -146,16 +118,11 @@ public final class ShardFn<T> extends DoFn<Long, Void> {
     // Into place under the shard's own names (replacing what an earlier try of it left), then
     // the entry: the shard is committed once the entry is there.
     Map<String, Long> files = new LinkedHashMap<>();
-    place(recordsTmp, counts[0] > 0, output, partName(shard.index(), format.recordSuffix()), files);
-    place(
-        deadTmp,
-        counts[1] > 0,
-        deadLetter,
-        partName(shard.index(), format.deadLetterSuffix()),
-        files);
+    place(records, output, partName(shard.index(), format.recordSuffix()), files);
+    place(deadLetters, deadLetter, partName(shard.index(), format.deadLetterSuffix()), files);
     tally.put(ReKeyMetrics.RECORDS_READ, n);
-    tally.put(ReKeyMetrics.RECORDS_WRITTEN, counts[0]);
-    tally.put(ReKeyMetrics.RECORDS_DEAD_LETTERED, counts[1]);
+    tally.put(ReKeyMetrics.RECORDS_WRITTEN, records.count);
+    tally.put(ReKeyMetrics.RECORDS_DEAD_LETTERED, deadLetters.count);
     Manifest.writeEntry(
         output,
         new Manifest.Entry(
@@ -167,32 +134,23 @@ public final class ShardFn<T> extends DoFn<Long, Void> {
       // Left behind: a resumed run clears the temporary files.
     }
     read.inc(n);
-    written.inc(counts[0]);
-    deadLettered.inc(counts[1]);
+    written.inc(records.count);
+    deadLettered.inc(deadLetters.count);
   }
 
-  /** Closes every writer, even when one fails; throws the first failure. */
-  @SafeVarargs
-  private static void closeAll(List<? extends ShardFormat.Writer<?>>... writers)
-      throws IOException {
-    IOException first = null;
-    for (List<? extends ShardFormat.Writer<?>> list : writers) {
-      for (ShardFormat.Writer<?> w : list) {
-        try {
-          w.close();
-        } catch (IOException e) {
-          if (first == null) {
-            first = e;
-          } else {
-            first.addSuppressed(e);
-          }
-        }
+  /** Closes both parts, even when the first fails; throws the first failure. */
+  private static void closeAll(Part<?> a, Part<?> b) throws IOException {
+    try {
+      a.close();
+    } catch (IOException e) {
+      try {
+        b.close();
+      } catch (IOException second) {
+        e.addSuppressed(second);
       }
-      list.clear();
+      throw e;
     }
-    if (first != null) {
-      throw first;
-    }
+    b.close();
   }
 
   private static void deleteQuietly(List<ResourceId> files, Exception failure) {
@@ -203,18 +161,56 @@ public final class ShardFn<T> extends DoFn<Long, Void> {
     }
   }
 
-  private static void place(
-      ResourceId tmp, boolean any, String directory, String name, Map<String, Long> files)
+  private static void place(Part<?> part, String directory, String name, Map<String, Long> files)
       throws IOException {
     ResourceId target =
         FileSystems.matchNewResource(directory, true)
             .resolve(name, StandardResolveOptions.RESOLVE_FILE);
-    if (!any) {
+    if (part.count == 0) {
       FileSystems.delete(List.of(target), MoveOptions.StandardMoveOptions.IGNORE_MISSING_FILES);
       return;
     }
-    FileSystems.rename(List.of(tmp), List.of(target));
+    FileSystems.rename(List.of(part.tmp), List.of(target));
     files.put(target.toString(), Manifest.size(target.toString()));
+  }
+
+  /** Where a shard's records (or dead letters) go: a temporary file, created on the first one. */
+  private static final class Part<X> implements Consumer<X> {
+    private final ResourceId tmp;
+    private final WriterFactory<X> open;
+    private ShardFormat.Writer<X> writer;
+    private long count;
+
+    Part(ResourceId tmp, WriterFactory<X> open) {
+      this.tmp = tmp;
+      this.open = open;
+    }
+
+    @Override
+    public void accept(X x) {
+      try {
+        if (writer == null) {
+          writer = open.open(Channels.newOutputStream(FileSystems.create(tmp, MimeTypes.BINARY)));
+        }
+        writer.write(x);
+        count++;
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+
+    /** Closes the file if there is one; a second call does nothing. */
+    void close() throws IOException {
+      ShardFormat.Writer<X> w = writer;
+      writer = null;
+      if (w != null) {
+        w.close();
+      }
+    }
+  }
+
+  private interface WriterFactory<X> {
+    ShardFormat.Writer<X> open(OutputStream out) throws IOException;
   }
 
   @Teardown
