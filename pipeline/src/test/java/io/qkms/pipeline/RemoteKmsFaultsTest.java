@@ -52,8 +52,9 @@ import software.amazon.awssdk.services.kms.KmsAsyncClient;
  * an endpoint that is not there, credentials it does not know, a caller without kms:ReEncryptTo
  * (all three refused before the run, exit 2, nothing written), and an endpoint killed with SIGKILL
  * mid-run and started again (the run completes, or says loudly it did not; nothing is lost). And a
- * caller whose only permission is a grant the endpoint does not see yet: the run works with the
- * grant's token, is refused without it or with a bad one.
+ * caller whose only permission is a grant the endpoint does not see yet (the server serve runs, in
+ * this JVM with a long key cache TTL): the run works with the grant's token, is refused without it
+ * or with a bad one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(600)
