@@ -212,17 +212,6 @@ record JobPlan(
       fields.add(r.encoding() == null ? r.withEncoding(defaultEncoding) : r);
     }
     checkEnvelopeContexts(fields);
-    if (kms != null) {
-      for (FieldRule r : fields) {
-        if (r.encoding() == FieldEncoding.TINK_ENVELOPE) {
-          throw new IllegalArgumentException(
-              "Field "
-                  + r.path()
-                  + " is a tink-envelope: envelopes need a key store (--keystore); through"
-                  + " --kmsEndpoint only whole ciphertexts (qkms, edk-column) are re-keyed for now");
-        }
-      }
-    }
     if (fields.isEmpty()) {
       throw new IllegalArgumentException(
           "No ciphertext fields: give --fields (e.g. --fields=card.number) or a --spec with fields");

@@ -179,6 +179,15 @@ final class RemotePreflight {
               + credentialSource(env)
               + ")");
     }
+    if (x.code().equals("InvalidGrantTokenException")) {
+      return new IllegalArgumentException(
+          "--grantTokens: --kmsEndpoint "
+              + e.url()
+              + " refused a grant token: "
+              + x.describe()
+              + " (give the GrantToken that CreateGrant answered, of a grant not retired or"
+              + " revoked; the endpoint checks every token of every call)");
+    }
     if (x.code().equals("AccessDeniedException")) {
       return new IllegalArgumentException(
           "The destination key "

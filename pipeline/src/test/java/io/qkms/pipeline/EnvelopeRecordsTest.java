@@ -14,11 +14,13 @@ import com.google.crypto.tink.aead.PredefinedAeadParameters;
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Principal;
 import io.qkms.engine.credentials.AccessKeys;
+import io.qkms.engine.credentials.CredentialsFile;
 import io.qkms.engine.credentials.NewAccessKey;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.http.QkmsHttpServer;
 import io.qkms.pipeline.deadletter.ErrorCodes;
+import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.SampleData;
@@ -64,7 +66,9 @@ import software.amazon.awssdk.services.kms.model.IncorrectKeyException;
  * a column of their own. The job re-keys both ({@code tink-envelope}, {@code edk-column}); Tink
  * then decrypts every document with the new key to the same bytes, the envelopes' bodies are
  * unchanged byte for byte, and the data keys decrypt to the same keys. Envelopes with a wrong
- * length prefix, a cut-off key or a data key that is not QKMS's are dead-lettered.
+ * length prefix, a cut-off key or a data key that is not QKMS's are dead-lettered. The same with a
+ * key store and through the same endpoint ({@code --kmsEndpoint}, one call a field or in batches),
+ * where only the envelopes' encrypted data keys are sent.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class EnvelopeRecordsTest {
@@ -84,6 +88,8 @@ class EnvelopeRecordsTest {
   FileKeyStore serverStore;
   QkmsHttpServer server;
   KmsClient kms;
+  Path credentials;
+  final Map<String, ReKeyJob.Outcome> remoteRuns = new LinkedHashMap<>();
   final Map<String, byte[]> plaintexts = new LinkedHashMap<>();
   final Map<String, byte[]> envelopes = new LinkedHashMap<>();
   final Map<String, byte[]> dataKeys = new LinkedHashMap<>();
@@ -125,6 +131,9 @@ class EnvelopeRecordsTest {
             FileKeyStore.Mode.READ_WRITE);
     serverEngine = KmsEngine.builder().keyStore(serverStore).build();
     NewAccessKey key = AccessKeys.of(serverStore).create(Principal.root(Samples.ACCOUNT));
+    credentials = dir.resolve("credentials");
+    CredentialsFile.write(
+        credentials, CredentialsFile.PROFILE, key.accessKeyId(), key.secretAccessKey());
     server =
         QkmsHttpServer.builder().engine(serverEngine).host("127.0.0.1").port(0).build().start();
     kms =
@@ -201,6 +210,41 @@ class EnvelopeRecordsTest {
     assertThat(WorkerEngines.openEnginesUnder(dir), is(0));
   }
 
+  /**
+   * The envelope run again through the endpoint the documents were encrypted with, signed with the
+   * root's access key from the SDK's default chain; each run once, by name.
+   */
+  ReKeyJob.Outcome remote(String name, String... more) {
+    return remoteRuns.computeIfAbsent(
+        name,
+        n -> {
+          List<String> args =
+              new ArrayList<>(
+                  List.of(
+                      "--input=" + dir.resolve("documents.avro"),
+                      "--output=" + dir.resolve(n),
+                      "--kmsEndpoint=" + server.endpoint(),
+                      "--region=us-east-1",
+                      "--spec=" + dir.resolve("envelopes.yaml"),
+                      "--maxDeadLetterFraction=0.5",
+                      "--runner=DirectRunner"));
+          args.addAll(List.of(more));
+          return remoteJob(args);
+        });
+  }
+
+  /** A run through the endpoint, with the root's credentials file as the SDK's default chain. */
+  ReKeyJob.Outcome remoteJob(List<String> args) {
+    System.setProperty("aws.sharedCredentialsFile", credentials.toString());
+    System.setProperty("aws.profile", CredentialsFile.PROFILE);
+    try {
+      return job(args.toArray(new String[0]));
+    } finally {
+      System.clearProperty("aws.sharedCredentialsFile");
+      System.clearProperty("aws.profile");
+    }
+  }
+
   ReKeyJob.Outcome job(String... args) {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -223,8 +267,12 @@ class EnvelopeRecordsTest {
   }
 
   Map<String, GenericRecord> output() {
+    return output("run");
+  }
+
+  Map<String, GenericRecord> output(String run) {
     Map<String, GenericRecord> byId = new LinkedHashMap<>();
-    for (GenericRecord r : Outputs.avro(dir.resolve("run"))) {
+    for (GenericRecord r : Outputs.avro(dir.resolve(run))) {
       byId.put(r.get("id").toString(), r);
     }
     return byId;
@@ -241,9 +289,13 @@ class EnvelopeRecordsTest {
 
   @Test
   void tinkDecryptsEveryReKeyedDocument_withTheNewKeyOnly_toTheSameBytes() throws Exception {
+    assertTinkDecryptsEveryDocument_withTheNewKeyOnly("run");
+  }
+
+  void assertTinkDecryptsEveryDocument_withTheNewKeyOnly(String run) throws Exception {
     Aead renewed = envelope(kms, Samples.NEW_KEY);
     Aead old = envelope(kms, Samples.OLD_KEY);
-    Map<String, GenericRecord> out = output();
+    Map<String, GenericRecord> out = output(run);
     assertThat(out.keySet(), equalTo(plaintexts.keySet()));
     for (Map.Entry<String, byte[]> e : plaintexts.entrySet()) {
       byte[] document = bytes((ByteBuffer) out.get(e.getKey()).get("document"));
@@ -255,7 +307,11 @@ class EnvelopeRecordsTest {
 
   @Test
   void theEnvelopesBody_isCopiedByteForByte_andOnlyTheDataKeyChanges() {
-    Map<String, GenericRecord> out = output();
+    assertBodiesCopied_andOnlyTheDataKeysChanged("run");
+  }
+
+  void assertBodiesCopied_andOnlyTheDataKeysChanged(String run) {
+    Map<String, GenericRecord> out = output(run);
     for (Map.Entry<String, byte[]> e : envelopes.entrySet()) {
       byte[] before = e.getValue();
       byte[] after = bytes((ByteBuffer) out.get(e.getKey()).get("document"));
@@ -275,7 +331,11 @@ class EnvelopeRecordsTest {
 
   @Test
   void theDataKeyColumn_decryptsUnderTheNewKey_toTheSameDataKey() {
-    Map<String, GenericRecord> out = output();
+    assertDataKeysDecryptUnderTheNewKey("run");
+  }
+
+  void assertDataKeysDecryptUnderTheNewKey(String run) {
+    Map<String, GenericRecord> out = output(run);
     for (Map.Entry<String, byte[]> e : dataKeys.entrySet()) {
       byte[] edk = bytes((ByteBuffer) out.get(e.getKey()).get("dataKey"));
       byte[] plain =
@@ -288,14 +348,73 @@ class EnvelopeRecordsTest {
 
   @Test
   void malformedEnvelopes_andDataKeysThatAreNotQkms_areDeadLettered() {
+    assertBadEnvelopesDeadLettered("run", outcome);
+  }
+
+  void assertBadEnvelopesDeadLettered(String run, ReKeyJob.Outcome o) {
     assertThat(
-        outcome.report().deadLettersByCode(),
+        o.report().deadLettersByCode(),
         equalTo(Map.of(ErrorCodes.MALFORMED_ENVELOPE, 2L, ErrorCodes.INVALID_CIPHERTEXT, 1L)));
-    List<GenericRecord> dead = Outputs.avro(dir.resolve("run").resolve("dead-letter"));
+    List<GenericRecord> dead = Outputs.avro(dir.resolve(run).resolve("dead-letter"));
     assertThat(dead.size(), is(3));
     assertThat(dead.toString(), containsString("bad-prefix"));
     assertThat(dead.toString(), containsString("bad-truncated"));
     assertThat(dead.toString(), containsString("bad-not-qkms"));
+  }
+
+  @Test
+  void throughAKmsEndpoint_onlyTheDataKeysAreSent_andTinkDecryptsEveryDocumentWithTheNewKey()
+      throws Exception {
+    ReKeyJob.Outcome o = remote("remote");
+
+    assertThat(printed, o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(
+        o.report().committed(), equalTo(new RunReport.Committed(DOCUMENTS + 3, DOCUMENTS, 3)));
+    assertThat(o.report().countsAddUp(), is(true));
+    // Per good record its document's data key and its data-key column; bad-not-qkms sends both
+    // too (its data key is refused); the malformed envelopes send nothing.
+    assertThat(o.report().kmsRequests(), is(2L * DOCUMENTS + 2));
+    assertTinkDecryptsEveryDocument_withTheNewKeyOnly("remote");
+    assertBodiesCopied_andOnlyTheDataKeysChanged("remote");
+    assertDataKeysDecryptUnderTheNewKey("remote");
+    assertBadEnvelopesDeadLettered("remote", o);
+  }
+
+  @Test
+  void throughAKmsEndpointInBatches_aMalformedOrForeignEnvelope_failsOnlyItsOwnRecord()
+      throws Exception {
+    // Batches of 4 items: the bad records fall among good ones.
+    ReKeyJob.Outcome o = remote("remote-batches", "--kmsBatchSize=4");
+
+    assertThat(printed, o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(
+        o.report().committed(), equalTo(new RunReport.Committed(DOCUMENTS + 3, DOCUMENTS, 3)));
+    assertThat(o.report().kmsRequests(), is(2L * DOCUMENTS + 2));
+    assertThat(
+        o.report().counter(ReKeyMetrics.KMS_HTTP_REQUESTS) < o.report().kmsRequests(), is(true));
+    assertTinkDecryptsEveryDocument_withTheNewKeyOnly("remote-batches");
+    assertBodiesCopied_andOnlyTheDataKeysChanged("remote-batches");
+    assertBadEnvelopesDeadLettered("remote-batches", o);
+  }
+
+  @Test
+  void throughAKmsEndpoint_skipIfCurrent_readsTheEnvelopesDataKeyHeader_andSendsNothing() {
+    remote("remote");
+    ReKeyJob.Outcome o =
+        remoteJob(
+            List.of(
+                "--input=" + dir.resolve("remote"),
+                "--output=" + dir.resolve("remote-skip"),
+                "--kmsEndpoint=" + server.endpoint(),
+                "--region=us-east-1",
+                "--spec=" + dir.resolve("envelopes.yaml"),
+                "--skipIfCurrent",
+                "--runner=DirectRunner"));
+
+    assertThat(printed, o.exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(o.report().written(), is((long) DOCUMENTS));
+    assertThat(o.report().counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT), is((long) DOCUMENTS));
+    assertThat(o.report().kmsRequests(), is(0L));
   }
 
   @Test

@@ -100,19 +100,6 @@ class ReKeyJobTest {
   }
 
   @Test
-  void tinkEnvelopesThroughAKmsEndpoint_areRefused_namingWhatTheyNeed() {
-    Path out = dir.resolve("remote-envelope");
-    String err = usageError(throughAnEndpoint(out, "--fieldEncoding=tink-envelope"));
-    assertThat(
-        err,
-        startsWith(
-            "rekey: Field card.number is a tink-envelope: envelopes need a key store (--keystore);"
-                + " through --kmsEndpoint only whole ciphertexts (qkms, edk-column) are re-keyed"
-                + " for now\n"));
-    assertThat(Files.exists(out), is(false));
-  }
-
-  @Test
   void aResumableRunThatFailsTheEndpointChecks_isAUsageError_andStartsNoManifest() {
     Path out = dir.resolve("remote-resumable");
     // Here no credentials, and nothing listens: the checks of the endpoint come first.

@@ -6,10 +6,16 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 
+import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Principal;
+import io.qkms.engine.api.model.CreateGrantRequest;
 import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.engine.api.model.PutKeyPolicyRequest;
+import io.qkms.engine.cache.KeyCacheConfig;
 import io.qkms.engine.keys.Region;
+import io.qkms.engine.store.file.FileKeyStore;
+import io.qkms.engine.store.file.RootKeySource;
+import io.qkms.http.QkmsHttpServer;
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.QkmsServe;
@@ -19,9 +25,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -34,17 +42,26 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.core.SdkBytes;
+import software.amazon.awssdk.profiles.ProfileFile;
+import software.amazon.awssdk.services.kms.KmsAsyncClient;
 
 /**
  * Bad settings and faults of a run through a KMS endpoint, each against a real {@code qkms serve}:
  * an endpoint that is not there, credentials it does not know, a caller without kms:ReEncryptTo
  * (all three refused before the run, exit 2, nothing written), and an endpoint killed with SIGKILL
- * mid-run and started again (the run completes, or says loudly it did not; nothing is lost).
+ * mid-run and started again (the run completes, or says loudly it did not; nothing is lost). And a
+ * caller whose only permission is a grant the endpoint does not see yet (the server serve runs, in
+ * this JVM with a long key cache TTL): the run works with the grant's token, is refused without it
+ * or with a bad one.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @Timeout(600)
 class RemoteKmsFaultsTest {
   static final String ALICE = "arn:verenc:" + Samples.ACCOUNT.value() + ":user/alice";
+  static final String BOB = "arn:verenc:" + Samples.ACCOUNT.value() + ":user/bob";
+  static final int GRANTED_RECORDS = 40;
   // A quota low enough that even a slow, busy machine offers ten times as much: the job's budget.
   static final int QUOTA = 50;
   static final int THROTTLED_RECORDS = 600;
@@ -54,6 +71,7 @@ class RemoteKmsFaultsTest {
   QkmsServe server;
   Path rootCredentials;
   Path aliceCredentials;
+  Path bobCredentials;
   Path strangerCredentials;
 
   @BeforeAll
@@ -78,6 +96,8 @@ class RemoteKmsFaultsTest {
     QkmsServe.credentials(samples.keystore(), Principal.root(Samples.ACCOUNT), rootCredentials);
     aliceCredentials = dir.resolve("alice-credentials");
     QkmsServe.credentials(samples.keystore(), Principal.parse(ALICE), aliceCredentials);
+    bobCredentials = dir.resolve("bob-credentials");
+    QkmsServe.credentials(samples.keystore(), Principal.parse(BOB), bobCredentials);
     strangerCredentials = dir.resolve("stranger-credentials");
     Files.writeString(
         strangerCredentials,
@@ -85,17 +105,20 @@ class RemoteKmsFaultsTest {
             + "aws_secret_access_key = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
     samples.bench(20_000);
     samples.bench(THROTTLED_RECORDS);
+    samples.bench(GRANTED_RECORDS);
     server = QkmsServe.start(samples.keystore(), List.of());
   }
 
+  /** The account root may do anything; Alice and Bob, the actions named. */
   private static String policy(String aliceActions) {
     return """
         {"Version": "2012-10-17", "Statement": [
           {"Effect": "Allow", "Principal": {"AWS": "arn:verenc:%s:root"}, "Action": "kms:*",
            "Resource": "*"},
-          {"Effect": "Allow", "Principal": {"AWS": "%s"}, "Action": [%s], "Resource": "*"}]}
+          {"Effect": "Allow", "Principal": {"AWS": ["%s", "%s"]}, "Action": [%s],
+           "Resource": "*"}]}
         """
-        .formatted(Samples.ACCOUNT.value(), ALICE, aliceActions);
+        .formatted(Samples.ACCOUNT.value(), ALICE, BOB, aliceActions);
   }
 
   @AfterEach
@@ -265,6 +288,10 @@ class RemoteKmsFaultsTest {
   }
 
   private void assertDecryptUnderNewKey(Path run) {
+    assertDecryptUnder(run, Samples.NEW_KEY);
+  }
+
+  private void assertDecryptUnder(Path run, String keyId) {
     try (Outputs.Admin admin = new Outputs.Admin(samples)) {
       for (GenericRecord rec : Outputs.avro(run)) {
         // Throws unless the blob opens under the destination key.
@@ -272,10 +299,155 @@ class RemoteKmsFaultsTest {
             admin.caller(Samples.US_EAST_1),
             DecryptRequest.builder()
                 .ciphertextBlob(Outputs.bytes(rec.get("secret")))
-                .keyId(Samples.NEW_KEY)
+                .keyId(keyId)
                 .build());
       }
     }
+  }
+
+  /**
+   * Bob may re-encrypt from the old key and describe a new key (their policies), but re-encrypt to
+   * the new key only by a grant made elsewhere (another engine over the same store, as another node
+   * of a fleet would) after the endpoint cached the key: until its key cache reloads the key, only
+   * the grant's token makes the grant count, as with AWS KMS's eventual consistency. The endpoint
+   * is the server {@code qkms serve} runs, here in this JVM with a key cache TTL of an hour: with
+   * serve's 60 s, a busy machine can take longer than that to reach the job's checks, and the grant
+   * would count without its token.
+   */
+  @Test
+  void aGrantTheEndpointDoesNotSeeYet_worksWithItsToken_isRefusedWithoutIt_orWithABadOne()
+      throws Exception {
+    try (FleetNode node = new FleetNode(samples.keystore())) {
+      String keyArn;
+      try (KmsAsyncClient root = client(node.endpoint(), rootCredentials)) {
+        keyArn =
+            root.createKey(
+                    b -> b.description("granted destination").policy(policy("\"kms:DescribeKey\"")))
+                .join()
+                .keyMetadata()
+                .arn();
+        // A data-path call caches the key, without any grant (DescribeKey reads the store).
+        String created = keyArn;
+        root.encrypt(b -> b.keyId(created).plaintext(SdkBytes.fromUtf8String("warm"))).join();
+      }
+      String token;
+      try (Outputs.Admin admin = new Outputs.Admin(samples)) {
+        token =
+            admin
+                .engine
+                .createGrant(
+                    admin.caller(Samples.US_EAST_1),
+                    CreateGrantRequest.builder()
+                        .keyId(keyArn)
+                        .granteePrincipal(BOB)
+                        .operations(List.of("ReEncryptTo"))
+                        .build())
+                .grantToken();
+      }
+      List<String> args =
+          List.of(
+              "--input=" + samples.data("bench-" + GRANTED_RECORDS + ".avro"),
+              "--kmsEndpoint=" + node.endpoint(),
+              "--region=us-east-1",
+              "--fields=secret",
+              "--destinationKeyId=" + keyArn,
+              "--runner=DirectRunner");
+
+      Path without = dir.resolve("grant-without-token");
+      Run refused = job(bobCredentials, with(args, "--output=" + without));
+
+      assertThat(refused.output(), refused.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+      assertThat(
+          refused.output(),
+          containsString(
+              "User: "
+                  + BOB
+                  + " is not authorized to perform: kms:ReEncryptTo on resource: "
+                  + keyArn));
+      assertThat(Files.exists(without), is(false));
+
+      Path garbage = dir.resolve("grant-garbage-token");
+      Run bad = job(bobCredentials, with(args, "--output=" + garbage, "--grantTokens=not-a-token"));
+
+      assertThat(bad.output(), bad.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+      assertThat(
+          bad.output(),
+          containsString(
+              "rekey: --grantTokens: --kmsEndpoint "
+                  + node.endpoint()
+                  + " refused a grant token: InvalidGrantTokenException: The grant token is not"
+                  + " valid."));
+      assertThat(bad.output().contains("not-a-token"), is(false));
+      assertThat(Files.exists(garbage), is(false));
+
+      Path granted = dir.resolve("grant-with-token");
+      Run r = job(bobCredentials, with(args, "--output=" + granted, "--grantTokens=" + token));
+
+      assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      RunReport report = r.outcome().report();
+      assertThat(report.read(), is((long) GRANTED_RECORDS));
+      assertThat(report.written(), is((long) GRANTED_RECORDS));
+      assertThat(report.read(), is(report.written() + report.deadLettered()));
+      assertThat(report.committedCountsMatch(), is(true));
+      assertThat(r.output().contains(token), is(false));
+      assertThat(
+          Files.readString(granted.resolve(ReKeyJob.REPORT_FILE)).contains(token), is(false));
+      assertDecryptUnder(granted, keyArn);
+    }
+  }
+
+  /** The server of {@code qkms serve} over the test's store, in this JVM, with a long key TTL. */
+  static final class FleetNode implements AutoCloseable {
+    final FileKeyStore store;
+    final KmsEngine engine;
+    final QkmsHttpServer server;
+
+    FleetNode(Path keystore) throws Exception {
+      store =
+          FileKeyStore.open(
+              keystore,
+              new RootKeySource.KeyFile(keystore.resolve(RootKeySource.DEFAULT_ROOT_KEY_FILE)),
+              FileKeyStore.Mode.READ_WRITE);
+      engine =
+          KmsEngine.builder()
+              .keyStore(store)
+              .cacheConfig(KeyCacheConfig.builder().ttl(Duration.ofHours(1)).build())
+              .build();
+      server = QkmsHttpServer.builder().engine(engine).host("127.0.0.1").port(0).build().start();
+    }
+
+    String endpoint() {
+      return server.endpoint().toString();
+    }
+
+    @Override
+    public void close() throws Exception {
+      server.close();
+      engine.close();
+      store.close();
+    }
+  }
+
+  private static List<String> with(List<String> args, String... more) {
+    List<String> all = new ArrayList<>(args);
+    all.addAll(List.of(more));
+    return all;
+  }
+
+  private static KmsAsyncClient client(String endpoint, Path credentials) {
+    return KmsAsyncClient.builder()
+        .endpointOverride(URI.create(endpoint))
+        .region(software.amazon.awssdk.regions.Region.US_EAST_1)
+        .credentialsProvider(
+            ProfileCredentialsProvider.builder()
+                .profileFile(
+                    ProfileFile.builder()
+                        .content(credentials)
+                        .type(ProfileFile.Type.CREDENTIALS)
+                        .build())
+                .profileName("qkms")
+                .build())
+        .build();
   }
 
   @Test

@@ -31,6 +31,7 @@ final class PendingRecord<T> {
 
   // The first failing field (lowest index), guarded by this.
   private int failedIndex = Integer.MAX_VALUE;
+  private byte[] failedCiphertext;
   private String code;
   private String message;
   private int attempts;
@@ -50,9 +51,15 @@ final class PendingRecord<T> {
     this.done = done;
   }
 
-  /** The call for field {@code i} of the view; counts it as open. */
+  /**
+   * The call for field {@code i} of the view, sending {@code ciphertext} (the value, or the
+   * encrypted data key of {@code envelope}, which the answer is packed back into); counts it as
+   * open.
+   */
   WorkerKms.Call call(
       int i,
+      TinkEnvelope envelope,
+      byte[] ciphertext,
       String sourceKeyId,
       Map<String, String> sourceContext,
       String destinationKeyId,
@@ -62,7 +69,8 @@ final class PendingRecord<T> {
     calls++;
     return new FieldCall(
         i,
-        view.ciphertext(i),
+        envelope,
+        ciphertext,
         sourceKeyId,
         sourceContext,
         destinationKeyId,
@@ -89,6 +97,11 @@ final class PendingRecord<T> {
     return failedIndex;
   }
 
+  /** What the first failing field sent (its value, or its envelope's encrypted data key). */
+  synchronized byte[] failedCiphertext() {
+    return failedCiphertext;
+  }
+
   synchronized String code() {
     return code;
   }
@@ -105,9 +118,10 @@ final class PendingRecord<T> {
     return transientError;
   }
 
-  private synchronized void fail(int i, String c, String m, int a, boolean t) {
+  private synchronized void fail(int i, byte[] sent, String c, String m, int a, boolean t) {
     if (i < failedIndex) {
       failedIndex = i;
+      failedCiphertext = sent;
       code = c;
       message = m;
       attempts = a;
@@ -117,6 +131,7 @@ final class PendingRecord<T> {
 
   private final class FieldCall implements WorkerKms.Call {
     private final int index;
+    private final TinkEnvelope envelope; // null: the ciphertext is the whole value
     private final byte[] ciphertext;
     private final String sourceKeyId;
     private final Map<String, String> sourceContext;
@@ -126,6 +141,7 @@ final class PendingRecord<T> {
 
     FieldCall(
         int index,
+        TinkEnvelope envelope,
         byte[] ciphertext,
         String sourceKeyId,
         Map<String, String> sourceContext,
@@ -133,6 +149,7 @@ final class PendingRecord<T> {
         Map<String, String> destinationContext,
         List<String> grantTokens) {
       this.index = index;
+      this.envelope = envelope;
       this.ciphertext = ciphertext;
       this.sourceKeyId = sourceKeyId;
       this.sourceContext = sourceContext;
@@ -173,13 +190,14 @@ final class PendingRecord<T> {
 
     @Override
     public void succeeded(byte[] blob) {
-      replacements[index] = blob; // published to the DoFn by the queue
+      // Published to the DoFn by the queue.
+      replacements[index] = ReEncryptFn.repack(envelope, blob);
       resolved();
     }
 
     @Override
     public void failed(String errorCode, String errorMessage, int tries, boolean transientFailure) {
-      fail(index, errorCode, errorMessage, tries, transientFailure);
+      fail(index, ciphertext, errorCode, errorMessage, tries, transientFailure);
       resolved();
     }
   }

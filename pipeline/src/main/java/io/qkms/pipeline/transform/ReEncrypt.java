@@ -505,11 +505,6 @@ public final class ReEncrypt {
       List<FieldPath> paths = new ArrayList<>();
       for (ReEncryptConfig.Resolved f : fields) {
         checkState(
-            config.kmsEndpoint == null || f.encoding() != FieldEncoding.TINK_ENVELOPE,
-            "ReEncrypt: field %s is a Tink envelope; envelopes need withKeyStore(...), not"
-                + " withKmsEndpoint(...)",
-            f.path());
-        checkState(
             f.destinationKeyId() != null,
             "ReEncrypt: field %s has no destination key; use withDestinationKeyId(...)",
             f.path());

@@ -126,6 +126,7 @@ final class ReEncryptConfig implements Serializable {
             .maxThrottledRetries(kmsMaxThrottledRetries)
             .cacheTtl(cacheTtl)
             .outageRecords(retry.outageRecords())
+            .grantTokens(grantTokens)
             .clock(engineClock);
     if (retryChanged) {
       b.maxAttempts(retry.maxAttempts()).initialBackoff(retry.initialBackoff());

@@ -195,19 +195,14 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     int notSelected = 0;
     for (int i = 0; i < size; i++) {
       int t = view.target(i);
-      TinkEnvelope envelope = null;
-      byte[] blob = view.ciphertext(i);
-      if (envelopes[t]) {
-        // Only the envelope's encrypted data key goes to the engine.
-        try {
-          envelope = TinkEnvelope.parse(blob, paths[t]);
-        } catch (FieldException e) {
-          fail(out, record, paths[t], e.code(), e.getMessage(), null, 0, false);
-          return;
-        }
-        blob = envelope.encryptedKey();
+      TinkEnvelope envelope;
+      try {
+        envelope = unpack(t, view.ciphertext(i));
+      } catch (FieldException e) {
+        fail(out, record, paths[t], e.code(), e.getMessage(), null, 0, false);
+        return;
       }
-      final byte[] key = blob;
+      final byte[] key = sent(envelope, view.ciphertext(i));
       if (select != null) {
         // Before the contexts: a field that is not selected passes through whatever they say.
         RetryPolicy.Outcome<Boolean> s =
@@ -236,7 +231,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
           resolved[t] = true;
         }
       } catch (FieldException e) {
-        fail(out, record, paths[t], e.code(), e.getMessage(), sourceKeyArn(blob), 0, false);
+        fail(out, record, paths[t], e.code(), e.getMessage(), sourceKeyArn(key), 0, false);
         return;
       }
       RetryPolicy.Outcome<byte[]> o =
@@ -254,7 +249,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
               engine,
               counters::retried);
       if (!o.ok()) {
-        String source = sourceKeyArn(blob);
+        String source = sourceKeyArn(key);
         counters.keyPair(source, destinationKeys[t], true);
         fail(
             out,
@@ -270,7 +265,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       if (o.result() == null) {
         skipped++;
       } else {
-        replacements[i] = envelope == null ? o.result() : envelope.withEncryptedKey(o.result());
+        replacements[i] = repack(envelope, o.result());
         counters.keyPair(sourceKeyArn(key), destinationKeys[t], false);
         reEncrypted++;
       }
@@ -299,6 +294,26 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
 
   private static boolean sameContext(Map<String, String> a, Map<String, String> b) {
     return (a == null ? Map.of() : a).equals(b == null ? Map.of() : b);
+  }
+
+  /**
+   * The envelope a field's value is, for a {@code tink-envelope} field (only its encrypted data key
+   * goes to the KMS), or null for a field that holds a whole ciphertext. Both paths unpack here.
+   *
+   * @throws FieldException {@code MalformedEnvelope}: the value is not shaped as an envelope
+   */
+  private TinkEnvelope unpack(int target, byte[] value) throws FieldException {
+    return envelopes[target] ? TinkEnvelope.parse(value, paths[target]) : null;
+  }
+
+  /** What is sent to the KMS for a value: the envelope's encrypted data key, or the value. */
+  static byte[] sent(TinkEnvelope envelope, byte[] value) {
+    return envelope == null ? value : envelope.encryptedKey();
+  }
+
+  /** The new value: the envelope with the new encrypted data key, or the new ciphertext. */
+  static byte[] repack(TinkEnvelope envelope, byte[] reEncrypted) {
+    return envelope == null ? reEncrypted : envelope.withEncryptedKey(reEncrypted);
   }
 
   private String sourceKeyArn(byte[] blob) {
@@ -347,11 +362,24 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       return;
     }
     int n = fields.size();
+    // What each field sends: its value, or its envelope's encrypted data key.
+    TinkEnvelope[] unpacked = new TinkEnvelope[v.size()];
+    byte[][] keys = new byte[v.size()][];
+    for (int i = 0; i < v.size(); i++) {
+      try {
+        unpacked[i] = unpack(v.target(i), v.ciphertext(i));
+      } catch (FieldException e) {
+        fail(out, record, paths[v.target(i)], e.code(), e.getMessage(), null, 0, false);
+        failFast.check();
+        return;
+      }
+      keys[i] = sent(unpacked[i], v.ciphertext(i));
+    }
     // Before the contexts: a field that is not selected passes through whatever they say.
     boolean[] selected = new boolean[v.size()];
     for (int i = 0; i < v.size(); i++) {
       try {
-        selected[i] = select == null || select.selected(v.ciphertext(i));
+        selected[i] = select == null || select.selected(keys[i]);
       } catch (RemoteCallException e) { // a key's materials could not be listed
         fail(
             out,
@@ -359,7 +387,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
             paths[v.target(i)],
             e.code(),
             e.getMessage(),
-            sourceKeyArn(v.ciphertext(i)),
+            sourceKeyArn(keys[i]),
             1,
             e.retryable());
         failFast.check();
@@ -375,15 +403,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
           source[t] = sourceContexts[t].resolve(v);
           destination[t] = destinationContexts[t].resolve(v);
         } catch (FieldException e) {
-          fail(
-              out,
-              record,
-              paths[t],
-              e.code(),
-              e.getMessage(),
-              sourceKeyArn(v.ciphertext(i)),
-              0,
-              false);
+          fail(out, record, paths[t], e.code(), e.getMessage(), sourceKeyArn(keys[i]), 0, false);
           failFast.check();
           return;
         }
@@ -396,12 +416,20 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
         p.notSelected++;
         continue;
       }
-      if (skipIfCurrent && isCurrentRemotely(t, v.ciphertext(i), source[t], destination[t])) {
+      if (skipIfCurrent && isCurrentRemotely(t, keys[i], source[t], destination[t])) {
         p.skipped++;
         continue;
       }
       kms.submit(
-          p.call(i, sourceKeys[t], source[t], destinationKeys[t], destination[t], grantTokens));
+          p.call(
+              i,
+              unpacked[i],
+              keys[i],
+              sourceKeys[t],
+              source[t],
+              destinationKeys[t],
+              destination[t],
+              grantTokens));
     }
     pending++;
     p.submitted();
@@ -457,7 +485,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
     pending--;
     if (p.failed()) {
       String path = paths[p.view.target(p.failedIndex())];
-      byte[] blob = p.view.ciphertext(p.failedIndex());
+      byte[] blob = p.failedCiphertext();
       counters.failed(p.code(), p.transientError());
       failFast.failed(p.code());
       out.get(failuresTag)

@@ -393,7 +393,16 @@ final class RemoteClient {
       try {
         describeCalls.incrementAndGet();
         httpRequests.incrementAndGet();
-        KeyMetadata k = kms.describeKey(b -> b.keyId(keyId)).join().keyMetadata();
+        KeyMetadata k =
+            kms.describeKey(
+                    b -> {
+                      b.keyId(keyId);
+                      if (!spec.grantTokens().isEmpty()) {
+                        b.grantTokens(spec.grantTokens());
+                      }
+                    })
+                .join()
+                .keyMetadata();
         learnArnPrefix(k.arn());
         KeyMaterialRef m = new KeyMaterialRef(k.arn(), k.currentKeyMaterialId());
         current.put(keyId, new Current(m, now.plus(spec.cacheTtl())));

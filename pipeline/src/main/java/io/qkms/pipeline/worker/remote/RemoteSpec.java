@@ -4,14 +4,17 @@ import io.qkms.pipeline.worker.ClockSource;
 import io.qkms.pipeline.worker.WorkerKmsSpec;
 import java.net.URI;
 import java.time.Duration;
+import java.util.List;
 import java.util.Objects;
 
 /**
  * A remote KMS as the workers reach it, and nothing secret: the endpoint URL and region (the
  * credentials come from the AWS SDK's default chain on each worker: {@code AWS_PROFILE}, {@code
  * AWS_SHARED_CREDENTIALS_FILE}, the environment), the job's request budget and how it is split, the
- * calls each worker keeps in flight, the batch size, the retry budgets and the TTL of what is
- * cached (a key's current material). Workers in one JVM share one client per equal spec.
+ * calls each worker keeps in flight, the batch size, the retry budgets, the TTL of what is cached
+ * (a key's current material) and the job's grant tokens (for the DescribeKey calls the client makes
+ * itself; a token names a grant, it opens nothing alone). Workers in one JVM share one client per
+ * equal spec.
  */
 public final class RemoteSpec implements WorkerKmsSpec {
   private static final long serialVersionUID = 1L;
@@ -37,6 +40,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
   private final long maxBackoffMillis;
   private final int maxThrottledRetries;
   private final int outageRecords;
+  private final List<String> grantTokens;
   private final ClockSource clock;
 
   private RemoteSpec(Builder b) {
@@ -53,6 +57,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
     maxBackoffMillis = b.maxBackoffMillis;
     maxThrottledRetries = b.maxThrottledRetries;
     outageRecords = b.outageRecords;
+    grantTokens = b.grantTokens;
     clock = b.clock;
   }
 
@@ -80,6 +85,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
     private long maxBackoffMillis = DEFAULT_MAX_BACKOFF.toMillis();
     private int maxThrottledRetries = DEFAULT_MAX_THROTTLED_RETRIES;
     private int outageRecords = DEFAULT_OUTAGE_RECORDS;
+    private List<String> grantTokens = List.of();
     private ClockSource clock;
 
     private Builder(String endpoint, String region) {
@@ -159,6 +165,12 @@ public final class RemoteSpec implements WorkerKmsSpec {
     public Builder outageRecords(int v) {
       check(v >= 1, "outageRecords must be at least 1, was " + v);
       outageRecords = v;
+      return this;
+    }
+
+    /** The job's grant tokens, sent with the DescribeKey calls the client makes itself. */
+    public Builder grantTokens(List<String> v) {
+      grantTokens = v == null ? List.of() : List.copyOf(v);
       return this;
     }
 
@@ -255,6 +267,11 @@ public final class RemoteSpec implements WorkerKmsSpec {
     return outageRecords;
   }
 
+  /** The job's grant tokens (empty: none). */
+  public List<String> grantTokens() {
+    return grantTokens;
+  }
+
   @Override
   public ClockSource clock() {
     return clock;
@@ -281,6 +298,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
         && maxBackoffMillis == s.maxBackoffMillis
         && maxThrottledRetries == s.maxThrottledRetries
         && outageRecords == s.outageRecords
+        && grantTokens.equals(s.grantTokens)
         && Objects.equals(clock, s.clock);
   }
 
@@ -300,6 +318,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
         maxBackoffMillis,
         maxThrottledRetries,
         outageRecords,
+        grantTokens,
         clock);
   }
 
@@ -320,6 +339,7 @@ public final class RemoteSpec implements WorkerKmsSpec {
         + batchSize
         + ", cacheTtl="
         + cacheTtl()
+        + (grantTokens.isEmpty() ? "" : ", grantTokens=" + grantTokens.size())
         + "]";
   }
 }
