@@ -39,6 +39,7 @@ public final class ReEncryptCounters implements Serializable {
   private final Counter kmsCalls = counter(ReKeyMetrics.KMS_REENCRYPT_CALLS);
   private final Counter kmsThrottled = counter(ReKeyMetrics.KMS_THROTTLED);
   private final Counter kmsThrottledMillis = counter(ReKeyMetrics.KMS_THROTTLED_MILLIS);
+  private final Counter kmsFailed = counter(ReKeyMetrics.KMS_FAILED);
   private final Counter kmsDescribeCalls = counter(ReKeyMetrics.KMS_DESCRIBE_CALLS);
   private final Counter fieldsWithoutHeader = counter(ReKeyMetrics.FIELDS_WITHOUT_QKMS_HEADER);
   private final Distribution activeMillis =
@@ -175,6 +176,7 @@ public final class ReEncryptCounters implements Serializable {
     add(kmsHttpRequests, a.httpRequests());
     add(kmsCalls, a.reEncryptCalls());
     add(kmsThrottled, a.throttled());
+    add(kmsFailed, a.failed());
     add(kmsDescribeCalls, a.describeCalls());
     long nanos = throttledNanosCarry + a.throttledNanos();
     add(kmsThrottledMillis, nanos / 1_000_000);

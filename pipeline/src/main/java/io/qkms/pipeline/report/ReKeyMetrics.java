@@ -112,6 +112,12 @@ public final class ReKeyMetrics {
    */
   public static final String KMS_THROTTLED_MILLIS = "kmsThrottledMillis";
 
+  /**
+   * ReEncrypt operations that failed without an answer from the KMS (a 5xx, a dropped connection, a
+   * timeout): sent again while the record's attempts last.
+   */
+  public static final String KMS_FAILED = "kmsFailed";
+
   /** DescribeKey calls (learning current materials for --skipIfCurrent). */
   public static final String KMS_DESCRIBE_CALLS = "kmsDescribeKeyCalls";
 

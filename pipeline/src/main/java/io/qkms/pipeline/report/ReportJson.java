@@ -61,6 +61,7 @@ final class ReportJson {
       kms.put("requestsSent", r.kmsRequests());
       kms.put("throttled", r.kmsThrottled());
       kms.put("throttledSeconds", round(r.kmsThrottledSeconds(), 3));
+      kms.put("failed", r.kmsFailed());
       kms.put("describeKeyCalls", r.counter(ReKeyMetrics.KMS_DESCRIBE_CALLS));
       kms.put("achievedRequestsPerSecond", round(r.kmsAchievedRequestsPerSecond(), 1));
       kms.put("pricePer10k", Double.parseDouble(r.run().get(RunReport.KMS_PRICE_PER_10K)));

@@ -334,27 +334,35 @@ public final class RunReport {
     return counter(ReKeyMetrics.KMS_THROTTLED);
   }
 
+  /** ReEncrypt operations that failed without an answer (5xx, dropped connection, timeout). */
+  public long kmsFailed() {
+    return counter(ReKeyMetrics.KMS_FAILED);
+  }
+
+  /** ReEncrypt operations the endpoint accepted: neither throttled nor failed. */
+  public long kmsAccepted() {
+    return kmsRequests() - kmsThrottled() - kmsFailed();
+  }
+
   /** Seconds workers spent throttled, summed over worker JVMs. */
   public double kmsThrottledSeconds() {
     return counter(ReKeyMetrics.KMS_THROTTLED_MILLIS) / 1000.0;
   }
 
-  /** ReEncrypt operations the endpoint accepted (not throttled) per second of processing. */
+  /** ReEncrypt operations the endpoint accepted per second of processing. */
   public double kmsAchievedRequestsPerSecond() {
     double s = processingSeconds();
-    return s <= 0 ? 0 : (kmsRequests() - kmsThrottled()) / s;
+    return s <= 0 ? 0 : kmsAccepted() / s;
   }
 
   /**
    * The requests' estimated price: accepted ReEncrypt operations and DescribeKey calls, at the
-   * run's price per 10,000 (throttled requests are not billed).
+   * run's price per 10,000 (throttled and failed requests are not billed).
    */
   public double kmsEstimatedCost() {
     String price = run.get(KMS_PRICE_PER_10K);
     double per10k = price == null ? 0 : Double.parseDouble(price);
-    return (kmsRequests() - kmsThrottled() + counter(ReKeyMetrics.KMS_DESCRIBE_CALLS))
-        / 10_000.0
-        * per10k;
+    return (kmsAccepted() + counter(ReKeyMetrics.KMS_DESCRIBE_CALLS)) / 10_000.0 * per10k;
   }
 
   /** {@code report.json}. */

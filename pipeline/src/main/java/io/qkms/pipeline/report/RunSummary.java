@@ -59,11 +59,14 @@ final class RunSummary {
         s.append(
             String.format(
                 Locale.ROOT,
-                "  KMS endpoint: %,d ReEncrypt requests (%,d throttled, %.1f s throttled),"
+                "  KMS endpoint: %,d ReEncrypt requests (%,d throttled, %.1f s throttled%s),"
                     + " %,.0f requests/s accepted%s, about $%s at $%s per 10,000%n",
                 r.kmsRequests(),
                 r.kmsThrottled(),
                 r.kmsThrottledSeconds(),
+                r.kmsFailed() == 0
+                    ? ""
+                    : String.format(Locale.ROOT, ", %,d failed: 5xx or no answer", r.kmsFailed()),
                 r.kmsAchievedRequestsPerSecond(),
                 "none".equals(r.run().get("kmsMaxRequestsPerSecond"))
                     ? ""

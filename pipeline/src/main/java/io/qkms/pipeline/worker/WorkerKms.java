@@ -99,9 +99,10 @@ public interface WorkerKms extends AutoCloseable {
       long reEncryptCalls,
       long throttled,
       long throttledNanos,
-      long describeCalls) {
+      long describeCalls,
+      long failed) {
     public static Activity ofCache(KeyCacheStats cache) {
-      return new Activity(cache, 0, 0, 0, 0, 0);
+      return new Activity(cache, 0, 0, 0, 0, 0, 0);
     }
   }
 }

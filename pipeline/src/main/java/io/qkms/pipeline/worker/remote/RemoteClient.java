@@ -70,6 +70,7 @@ final class RemoteClient {
   private final AtomicLong httpRequests = new AtomicLong();
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong throttled = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong(); // answered 5xx, or not at all
   private final AtomicLong describeCalls = new AtomicLong();
   private final Object reportLock = new Object();
 
@@ -313,6 +314,7 @@ final class RemoteClient {
             overloaded = true;
             overloadedItems++;
           }
+          failed.incrementAndGet();
           item.failures++;
           if (item.failures >= spec.maxAttempts()) {
             exhausted(item, group, f);
@@ -515,7 +517,8 @@ final class RemoteClient {
           calls.getAndSet(0),
           throttled.getAndSet(0),
           limiter.takeThrottledNanos(),
-          describeCalls.getAndSet(0));
+          describeCalls.getAndSet(0),
+          failed.getAndSet(0));
     }
   }
 
