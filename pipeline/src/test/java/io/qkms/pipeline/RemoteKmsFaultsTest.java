@@ -65,6 +65,8 @@ class RemoteKmsFaultsTest {
   // A quota low enough that even a slow, busy machine offers ten times as much: the job's budget.
   static final int QUOTA = 50;
   static final int THROTTLED_RECORDS = 600;
+  // Enough that the kill lands mid-run: it comes once 4,000 records are done.
+  static final int KILLED_RECORDS = 10_000;
 
   Path dir;
   Samples samples;
@@ -103,7 +105,7 @@ class RemoteKmsFaultsTest {
         strangerCredentials,
         "[qkms]\naws_access_key_id = AKIAQKMSUNKNOWN00001\n"
             + "aws_secret_access_key = aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\n");
-    samples.bench(20_000);
+    samples.bench(KILLED_RECORDS);
     samples.bench(THROTTLED_RECORDS);
     samples.bench(GRANTED_RECORDS);
     server = QkmsServe.start(samples.keystore(), List.of());
@@ -232,7 +234,7 @@ class RemoteKmsFaultsTest {
   void endpointKilledMidRunAndRestarted_theRunCompletesOrSaysSo_andNothingIsLost()
       throws Exception {
     Path out = dir.resolve("killed");
-    Path input = samples.data("bench-20000.avro");
+    Path input = samples.data("bench-" + KILLED_RECORDS + ".avro");
     List<String> args =
         List.of(
             "--input=" + input,
@@ -241,7 +243,7 @@ class RemoteKmsFaultsTest {
             "--region=us-east-1",
             "--fields=secret",
             "--destinationKeyId=" + Samples.NEW_KEY,
-            // About 10 s of calls, so that the kill lands mid-run.
+            // At least 5 s of calls, so that the kill lands mid-run.
             "--kmsMaxRequestsPerSecond=2000",
             "--progressSeconds=1");
     CompletableFuture<Run> running =
@@ -264,13 +266,13 @@ class RemoteKmsFaultsTest {
     int exit = r.outcome().exitCode();
     assertThat(r.output(), exit, anyOf(is(ReKeyJob.EXIT_OK), is(5)));
     RunReport report = r.outcome().report();
-    assertThat(report.read(), is(20_000L));
+    assertThat(report.read(), is((long) KILLED_RECORDS));
     assertThat(report.read(), is(report.written() + report.deadLettered()));
     assertThat(report.committedCountsMatch(), is(true));
     assertThat(report.deadLettered(), is(report.transientDeadLetters()));
     // Calls in flight when the endpoint died failed and were sent again; the report says so.
     assertThat(report.kmsFailed(), greaterThan(0L));
-    assertThat(report.kmsRequests(), greaterThan(20_000L));
+    assertThat(report.kmsRequests(), greaterThan((long) KILLED_RECORDS));
     assertThat(
         report.kmsRequests(),
         is(report.read() + report.kmsFailed() + report.kmsThrottled() - report.deadLettered()));
@@ -288,7 +290,7 @@ class RemoteKmsFaultsTest {
       written += rr.outcome().report().written();
       assertDecryptUnderNewKey(replay);
     }
-    assertThat(written, is(20_000L));
+    assertThat(written, is((long) KILLED_RECORDS));
     assertDecryptUnderNewKey(out);
   }
 
@@ -534,9 +536,11 @@ class RemoteKmsFaultsTest {
   void throttledBeyondTheRetryBudget_transientDeadLetters_exit5_andTheReplayReKeysThem()
       throws IOException {
     Path out = dir.resolve("throttle-budget");
-    // So low that any machine offers more; the replay goes to the unlimited endpoint.
+    // The quota any machine offers ten times over (the job has no budget here); the replay goes
+    // to the unlimited endpoint.
     try (QkmsServe quota =
-        QkmsServe.start(samples.keystore(), List.of("--max-requests-per-second", "10"))) {
+        QkmsServe.start(
+            samples.keystore(), List.of("--max-requests-per-second", String.valueOf(QUOTA)))) {
       List<String> args = new ArrayList<>(customers(quota.endpoint(), out));
       args.add("--kmsMaxThrottledRetries=0");
       args.add("--maxDeadLetterFraction=1");

@@ -109,6 +109,78 @@ final class FlinkCluster {
     return out;
   }
 
+  /** Whether JVM {@code name} (jobmanager, taskmanager-N) of this cluster runs. */
+  boolean runs(String name) throws IOException {
+    Path pidFile = work.resolve("pids").resolve(name + ".pid");
+    return Files.exists(pidFile) && processes().contains(pid(name));
+  }
+
+  /**
+   * Starts TaskManager {@code name} (taskmanager-N) again after it was killed, as {@code
+   * scripts/flink-cluster start} started it: the command line and environment of the running
+   * TaskManager {@code survivor}, with the killed one's log files and pid file and a new resource
+   * ID (the JobManager may not have let the dead one go yet). Waits (bounded) until {@code
+   * expected} TaskManagers are registered, the new one among them. The script's {@code stop} ends
+   * it as any other.
+   */
+  void restartTaskManager(String name, String survivor, int expected)
+      throws IOException, InterruptedException {
+    long from = pid(survivor);
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                new String(
+                        Files.readAllBytes(Path.of("/proc/" + from + "/cmdline")),
+                        StandardCharsets.UTF_8)
+                    .split("\0")));
+    String resourceId = "tm-" + name.substring(name.lastIndexOf('-') + 1) + "-" + System.nanoTime();
+    for (int i = 0; i < command.size(); i++) {
+      String a = command.get(i);
+      if (a.startsWith("-Dlog.file=")) {
+        command.set(i, "-Dlog.file=" + taskManagerLogOf(name));
+      } else if (a.startsWith("taskmanager.resource-id=")) {
+        command.set(i, "taskmanager.resource-id=" + resourceId);
+      }
+    }
+    ProcessBuilder b = new ProcessBuilder(command).directory(work.toFile());
+    b.environment().clear();
+    for (String var :
+        new String(
+                Files.readAllBytes(Path.of("/proc/" + from + "/environ")), StandardCharsets.UTF_8)
+            .split("\0")) {
+      int eq = var.indexOf('=');
+      if (eq > 0) {
+        b.environment().put(var.substring(0, eq), var.substring(eq + 1));
+      }
+    }
+    b.redirectErrorStream(true)
+        .redirectOutput(
+            ProcessBuilder.Redirect.appendTo(work.resolve("log").resolve(name + ".out").toFile()))
+        .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+    Process p = b.start();
+    Files.writeString(work.resolve("pids").resolve(name + ".pid"), p.pid() + "\n");
+    long deadline = System.nanoTime() + SCRIPT_TIMEOUT.toNanos();
+    while (System.nanoTime() < deadline) {
+      JsonNode tms = get("/taskmanagers").path("taskmanagers");
+      boolean registered = false;
+      for (JsonNode tm : tms) {
+        registered |= tm.path("id").asText().equals(resourceId);
+      }
+      if (registered && tms.size() == expected) {
+        return;
+      }
+      if (!p.isAlive()) {
+        throw new IOException(name + " exited on restart; see " + taskManagerLogOf(name));
+      }
+      Thread.sleep(200);
+    }
+    throw new IOException(name + " did not register again within " + SCRIPT_TIMEOUT);
+  }
+
+  private Path taskManagerLogOf(String name) {
+    return work.resolve("log").resolve(name + ".log");
+  }
+
   JsonNode get(String path) throws IOException {
     try {
       HttpResponse<String> r =

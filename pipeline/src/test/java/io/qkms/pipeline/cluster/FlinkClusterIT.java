@@ -39,9 +39,7 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The re-key job on a real Flink 1.19 session cluster of separate JVMs (one JobManager, two
@@ -49,16 +47,22 @@ import org.junit.jupiter.api.extension.TestWatcher;
  * scripts/flink-cluster} and driven with {@code scripts/rekey}, as a user would. The TaskManagers
  * get the root key from their own environment (QKMS_ROOT_KEY_FILE, a copy in the cluster's work
  * folder); the submitting side does not always have it. Runs after the job jar is built (the
- * integration-test phase). The tests share one cluster and run in order: the TaskManager-kill test
- * leaves one TaskManager, and the last test stops the cluster.
+ * integration-test phase). The cluster is the {@link SessionCluster} the other cluster classes
+ * share; this class runs last of them (its last test stops the cluster), and its tests run in
+ * order: the TaskManager-kill test leaves one TaskManager, and the last test stops the cluster.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SessionCluster.Extension.class)
+@Order(3)
 class FlinkClusterIT {
-  /** Enough records that a run takes several seconds, so that what happens mid-run is mid-run. */
-  static final int RECORDS = 400_000;
+  /**
+   * Several batches for every worker: the mid-run tests strike while a worker holds at the {@link
+   * Hold} gate after its first batch, so the run's length does not decide what is mid-run.
+   */
+  static final int RECORDS = 100_000;
 
-  static final int TASK_MANAGERS = 2;
+  static final int TASK_MANAGERS = SessionCluster.TASK_MANAGERS;
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(6);
   static final String CONTEXT = "{\"tenant\":\"${tenant_id}\"}";
 
@@ -69,56 +73,19 @@ class FlinkClusterIT {
   FlinkCluster cluster;
   Path hold; // while this file exists, the TaskManagers' workers pause between batches (Hold)
 
-  /** Whether the cluster failed to start or a test failed: the logs are then kept in target/. */
-  boolean failed;
-
-  @RegisterExtension
-  final TestWatcher failures =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          failed = true;
-        }
-      };
-
   @BeforeAll
-  void startTheCluster() throws IOException {
-    try {
-      start();
-    } catch (IOException | RuntimeException | AssertionError e) {
-      failed = true;
-      throw e;
-    }
-  }
-
-  private void start() throws IOException {
+  void startTheCluster(SessionCluster shared) throws IOException {
+    shared.ensureRunning();
+    cluster = shared.cluster;
+    samples = shared.samples;
+    rootKey = shared.rootKey;
+    hold = shared.hold;
     dir = Files.createTempDirectory("qkms-cluster-it-");
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
     bench = samples.bench(RECORDS);
-    Path work = dir.resolve("cluster");
-    Path secret = work.resolve("secrets").resolve("root.key");
-    Files.createDirectories(secret.getParent());
-    Files.copy(samples.keystore().resolve("root.key"), secret);
-    rootKey = Files.readAllBytes(secret);
-    hold = dir.resolve("hold");
-    cluster =
-        new FlinkCluster(
-            work, Map.of("QKMS_ROOT_KEY_FILE", secret.toString(), Hold.VARIABLE, hold.toString()));
-    ScriptRun start = cluster.start(TASK_MANAGERS, 2);
-    assertThat(start.output(), start.exitCode(), is(0));
-    assertThat(start.lastLine(), cluster.rest().matches("127\\.0\\.0\\.1:\\d+"), is(true));
   }
 
   @AfterAll
-  void stopTheClusterAndCleanUp() throws IOException {
-    if (cluster != null) {
-      cluster.command("stop");
-      if (failed) {
-        System.err.println(
-            "FlinkClusterIT: the cluster's logs are in " + cluster.keepLogs("FlinkClusterIT"));
-      }
-    }
+  void cleanUp() throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
@@ -361,7 +328,7 @@ class FlinkClusterIT {
     long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
     String prefix = hold.getFileName() + ".held-";
     while (System.nanoTime() < deadline) {
-      try (Stream<Path> s = Files.list(dir)) {
+      try (Stream<Path> s = Files.list(hold.getParent())) {
         Optional<Path> held =
             s.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst();
         if (held.isPresent()) {
@@ -377,7 +344,7 @@ class FlinkClusterIT {
   /** Opens the gate: the workers go on. */
   void release() throws IOException {
     Files.delete(hold);
-    try (Stream<Path> s = Files.list(dir)) {
+    try (Stream<Path> s = Files.list(hold.getParent())) {
       for (Path p : s.filter(p -> p.getFileName().toString().startsWith("hold.held-")).toList()) {
         Files.delete(p);
       }

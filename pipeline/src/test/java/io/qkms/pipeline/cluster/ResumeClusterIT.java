@@ -39,21 +39,21 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.RegisterExtension;
-import org.junit.jupiter.api.extension.TestWatcher;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Resumable runs on a real Flink session cluster (one JobManager, two TaskManagers of two slots,
- * started once for the class with {@code scripts/flink-cluster}), driven with {@code
- * scripts/rekey}: a run whose launcher is SIGKILLed while a worker holds re-keyed records of an
- * uncommitted shard ({@link Hold}), and a run whose TaskManager is SIGKILLed there. {@code
- * --resume} refuses while the first attempt's job still runs, and finishes each run once it has
- * ended: read = written + dead-lettered over all attempts, every input record in the output exactly
- * once. The tests run in order: the second leaves one TaskManager.
+ * started with {@code scripts/flink-cluster}: the {@link SessionCluster} the cluster classes
+ * share), driven with {@code scripts/rekey}: a run whose launcher is SIGKILLed while a worker holds
+ * re-keyed records of an uncommitted shard ({@link Hold}), and a run whose TaskManager is SIGKILLed
+ * there. {@code --resume} refuses while the first attempt's job still runs, and finishes each run
+ * once it has ended: read = written + dead-lettered over all attempts, every input record in the
+ * output exactly once. The tests run in order: the second leaves one TaskManager.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+@ExtendWith(SessionCluster.Extension.class)
+@Order(2)
 class ResumeClusterIT {
   static final int RECORDS = 40_000;
   static final Duration RUN_TIMEOUT = Duration.ofMinutes(5);
@@ -63,50 +63,19 @@ class ResumeClusterIT {
   Path input;
   FlinkCluster cluster;
   Path hold;
-  boolean failed;
-
-  @RegisterExtension
-  final TestWatcher failures =
-      new TestWatcher() {
-        @Override
-        public void testFailed(ExtensionContext context, Throwable cause) {
-          failed = true;
-        }
-      };
 
   @BeforeAll
-  void startTheCluster() throws IOException {
-    try {
-      dir = Files.createTempDirectory("qkms-resume-cluster-it-");
-      samples = Samples.at(dir.resolve("samples"));
-      samples.init();
-      input = samples.bench(RECORDS);
-      Path work = dir.resolve("cluster");
-      Path secret = work.resolve("secrets").resolve("root.key");
-      Files.createDirectories(secret.getParent());
-      Files.copy(samples.keystore().resolve("root.key"), secret);
-      hold = dir.resolve("hold");
-      cluster =
-          new FlinkCluster(
-              work,
-              Map.of("QKMS_ROOT_KEY_FILE", secret.toString(), Hold.VARIABLE, hold.toString()));
-      ScriptRun start = cluster.start(2, 2);
-      assertThat(start.output(), start.exitCode(), is(0));
-    } catch (IOException | RuntimeException | AssertionError e) {
-      failed = true;
-      throw e;
-    }
+  void startTheCluster(SessionCluster shared) throws IOException {
+    shared.ensureRunning();
+    cluster = shared.cluster;
+    samples = shared.samples;
+    hold = shared.hold;
+    dir = Files.createTempDirectory("qkms-resume-cluster-it-");
+    input = samples.bench(RECORDS);
   }
 
   @AfterAll
-  void stopTheClusterAndCleanUp() throws IOException {
-    if (cluster != null) {
-      cluster.command("stop");
-      if (failed) {
-        System.err.println(
-            "ResumeClusterIT: the cluster's logs are in " + cluster.keepLogs("ResumeClusterIT"));
-      }
-    }
+  void cleanUp() throws IOException {
     try (Stream<Path> s = Files.walk(dir)) {
       for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
         Files.deleteIfExists(p);
@@ -211,7 +180,7 @@ class ResumeClusterIT {
     long deadline = System.nanoTime() + RUN_TIMEOUT.toNanos();
     String prefix = hold.getFileName() + ".held-";
     while (System.nanoTime() < deadline) {
-      try (Stream<Path> s = Files.list(dir)) {
+      try (Stream<Path> s = Files.list(hold.getParent())) {
         Optional<Path> held =
             s.filter(p -> p.getFileName().toString().startsWith(prefix)).findFirst();
         if (held.isPresent()) {
@@ -240,7 +209,7 @@ class ResumeClusterIT {
 
   void release() throws IOException {
     Files.deleteIfExists(hold);
-    try (Stream<Path> s = Files.list(dir)) {
+    try (Stream<Path> s = Files.list(hold.getParent())) {
       for (Path p : s.filter(p -> p.getFileName().toString().startsWith("hold.held-")).toList()) {
         Files.deleteIfExists(p);
       }
