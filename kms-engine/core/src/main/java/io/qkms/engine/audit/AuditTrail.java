@@ -231,8 +231,9 @@ public final class AuditTrail implements AutoCloseable {
   }
 
   /**
-   * Leads one batch: takes the locks (bounded by {@code deadline}), takes the queued lines, writes
-   * them and settles each. Returns without a batch if the locks were not had in time.
+   * Leads one batch: takes the directory's lock, the queued lines and the head's lock (both locks
+   * bounded by {@code deadline}), writes the lines and settles each. Returns without a batch if the
+   * directory's lock was not had in time.
    */
   private void lead(long deadline) {
     List<Pending> batch = List.of();
@@ -246,6 +247,8 @@ public final class AuditTrail implements AutoCloseable {
     }
     Throwable failure = null;
     try {
+      // Taken now, so that whatever fails from here on fails these lines, not the next leader's.
+      batch = take();
       if (!Files.isDirectory(dir)) {
         throw new IOException("The audit directory " + dir + " is missing");
       }
@@ -257,10 +260,16 @@ public final class AuditTrail implements AutoCloseable {
               StandardOpenOption.WRITE)) {
         FileLock lock = lockHead(head, deadline);
         if (lock == null) {
-          return; // nothing taken: the callers time out or lead again
+          throw new IOException(
+              "The audit lines were not written in "
+                  + dir
+                  + ": another process held the lock on "
+                  + HEAD
+                  + " for "
+                  + Duration.ofNanos(maxWaitNanos).toMillis()
+                  + " ms");
         }
         try (lock) {
-          batch = take();
           write(head, batch);
         }
       }

@@ -356,7 +356,7 @@ class AuditTrailBatchTest {
                 new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
         assertThat(out.readLine(), is("locked"));
         IOException e = appendFailure(t, event("late", 0));
-        assertThat(e.getMessage(), containsString("was not written"));
+        assertThat(e.getMessage(), containsString("another process held the lock"));
       } finally {
         holder.getOutputStream().close(); // lets go of the lock and exits
         assertThat(holder.waitFor(30, TimeUnit.SECONDS), is(true));
@@ -365,6 +365,23 @@ class AuditTrailBatchTest {
     }
     assertThat(lines().size(), is(2));
     assertThat(AuditVerifier.verify(dir, KEY, null, null).problem(), nullValue());
+  }
+
+  @Test
+  void aMissingDirectory_failsTheBatchAtOnce_notAfterTheWait() throws Exception {
+    try (AuditTrail t = AuditTrail.open(dir, KEY, CLOCK, Long.MAX_VALUE, 256, WAIT)) {
+      t.append(event("a", 0));
+      for (Path p : Files.list(dir).toList()) {
+        Files.delete(p);
+      }
+      Files.delete(dir);
+      Throwable[] outcome = asOneBatch(t, events("b", 4));
+      for (Throwable e : outcome) {
+        assertThat(e, instanceOf(IOException.class));
+        assertThat(e.getMessage(), containsString("is missing"));
+      }
+      Files.createDirectory(dir);
+    }
   }
 
   @Test
