@@ -44,16 +44,16 @@ import java.util.concurrent.locks.ReentrantLock;
  * lock on {@code audit.head} for other processes), then takes the queued lines (at most {@code
  * maxBatchLines} lines and about {@value #MAX_BATCH_BYTES} bytes), reads and checks the head
  * (current file, last seq, last hash, HMAC'd) once, appends the whole batch with one write, writes
- * the head back once, releases the locks and wakes the callers of the batch. Lines queued while a
- * batch is written form the next one, which the leader goes on to write while it holds the locks
- * (at most {@value #MAX_BATCHES_PER_LEADER} batches in a row); a lone caller leads a batch of one.
- * Every line reaches the operating system (a {@code write}) before its {@link #append} returns, so
- * it survives the writing process dying; files and the head are synced to disk ({@code fsync}) when
- * a file is closed and when the trail is closed, not per line. If any part of a batch fails, every
- * {@link #append} of that batch throws. A caller waits at most {@code maxWait} (for the locks and
- * for its batch) and then throws: a line still queued is dropped, one already in a batch being
- * written may still be written (the trail may hold a line for a call that failed, never lack one
- * for a call that did not).
+ * the head back once, and wakes the callers of the batch. Lines queued while a batch is written
+ * form the next one, which the leader goes on to write while it holds the locks (at most {@value
+ * #MAX_BATCHES_PER_LEADER} batches in a row); a lone caller leads a batch of one. Every line
+ * reaches the operating system (a {@code write}) before its {@link #append} returns, so it survives
+ * the writing process dying; files and the head are synced to disk ({@code fsync}) when a file is
+ * closed and when the trail is closed, not per line. If any part of a batch fails, every {@link
+ * #append} of that batch throws. A caller waits at most {@code maxWait} (for the locks and for its
+ * batch) and then throws: a line still queued is dropped, one already in a batch being written may
+ * still be written (the trail may hold a line for a call that failed, never lack one for a call
+ * that did not).
  */
 public final class AuditTrail implements AutoCloseable {
   static final String HEAD = "audit.head";
