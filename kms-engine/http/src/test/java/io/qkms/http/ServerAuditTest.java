@@ -9,10 +9,21 @@ import static org.hamcrest.Matchers.nullValue;
 import io.qkms.engine.audit.AuditTrail;
 import io.qkms.engine.audit.AuditVerifier;
 import java.io.IOException;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -110,6 +121,100 @@ class ServerAuditTest {
     try (TestEndpoint e = start(logDir, ApiAudit.Failure.LOG)) {
       breakDirectory(logDir);
       assertThat(e.call("ListKeys", "{}").statusCode(), is(200));
+    }
+  }
+
+  /**
+   * Concurrent callers: {@code threads} threads making {@code perThread} ListKeys calls each on a
+   * server whose files close at 2 KiB; returns each answer's status and request ID.
+   */
+  private static List<String[]> concurrentCalls(TestEndpoint e, int threads, int perThread)
+      throws Exception {
+    List<String[]> answers = Collections.synchronizedList(new ArrayList<>());
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    try {
+      List<Future<?>> done = new ArrayList<>();
+      for (int k = 0; k < threads; k++) {
+        done.add(
+            pool.submit(
+                () -> {
+                  for (int i = 0; i < perThread; i++) {
+                    HttpResponse<String> r = e.call("ListKeys", "{}");
+                    answers.add(
+                        new String[] {
+                          String.valueOf(r.statusCode()),
+                          r.headers().firstValue("x-amzn-RequestId").orElse("")
+                        });
+                  }
+                  return null;
+                }));
+      }
+      for (Future<?> f : done) {
+        f.get(120, TimeUnit.SECONDS);
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    return answers;
+  }
+
+  private TestEndpoint startSmallFiles(Path dir, ApiAudit.Failure failure) throws Exception {
+    AuditTrail trail = AuditTrail.open(dir, KEY, Clock.systemUTC(), 2048);
+    return TestEndpoint.start(Clock.systemUTC(), b -> b.audit(trail, failure));
+  }
+
+  @Test
+  void concurrentCalls_areEachRecordedOnce_inOneIntactChain() throws Exception {
+    Path dir = tmp.resolve("audit");
+    List<String[]> answers;
+    try (TestEndpoint e = startSmallFiles(dir, ApiAudit.Failure.REFUSE)) {
+      answers = concurrentCalls(e, 16, 12);
+    }
+    String text = trailText(dir);
+    for (String[] a : answers) {
+      assertThat(a[0], is("200"));
+      assertThat(text.split("\"requestID\":\"" + a[1] + "\"", -1).length, is(2));
+    }
+    AuditVerifier.Result r = AuditVerifier.verify(dir, KEY, null, null);
+    assertThat(r.problem(), nullValue());
+    assertThat(r.lines(), is(16L * 12));
+  }
+
+  @Test
+  void aTrailFailingUnderConcurrentCalls_answersNoCallAsAuditedThatIsNot_orServesAndLogs()
+      throws Exception {
+    for (ApiAudit.Failure failure : ApiAudit.Failure.values()) {
+      Path dir = tmp.resolve(failure.name());
+      Files.createDirectories(dir);
+      // The trail's eighth file cannot be created: writing fails once the seventh is full (after
+      // some 20 lines), inside whichever batch gets there.
+      Path blocker =
+          dir.resolve(
+              String.format(
+                  "audit-%06d-%s.jsonl",
+                  3, DateTimeFormatter.BASIC_ISO_DATE.format(LocalDate.now(ZoneOffset.UTC))));
+      Files.createDirectory(blocker);
+      List<String[]> answers;
+      try (TestEndpoint e = startSmallFiles(dir, failure)) {
+        answers = concurrentCalls(e, 16, 8);
+      }
+      Files.delete(blocker);
+      String text = trailText(dir);
+      long refused = answers.stream().filter(a -> a[0].equals("500")).count();
+      if (failure == ApiAudit.Failure.REFUSE) {
+        assertThat(refused > 0 && refused < answers.size(), is(true));
+        for (String[] a : answers) {
+          if (a[0].equals("200")) {
+            assertThat(a[1], text.contains("\"requestID\":\"" + a[1] + "\""), is(true));
+          } else {
+            assertThat(a[0], is("500"));
+          }
+        }
+      } else {
+        assertThat(refused, is(0L));
+      }
+      // What was written is intact: the lines before the failure, under their head.
+      assertThat(AuditVerifier.verify(dir, KEY, null, null).problem(), nullValue());
     }
   }
 
