@@ -11,9 +11,9 @@ import static org.hamcrest.Matchers.nullValue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.BufferedReader;
+import io.qkms.engine.testing.ChildJvm;
+import io.qkms.engine.testing.MutableClock;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -23,7 +23,6 @@ import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -240,7 +239,7 @@ class AuditTrailBatchTest {
     MutableClock clock = new MutableClock(Instant.parse("2026-12-06T23:59:59Z"));
     try (AuditTrail t = AuditTrail.open(dir, KEY, clock, Long.MAX_VALUE, 256, WAIT)) {
       asOneBatch(t, events("b", 3));
-      clock.now = Instant.parse("2026-12-07T00:00:01Z");
+      clock.set(Instant.parse("2026-12-07T00:00:01Z"));
       asOneBatch(t, events("c", 3));
     }
     List<Path> files = AuditFiles.list(dir);
@@ -341,25 +340,12 @@ class AuditTrailBatchTest {
     try (AuditTrail t =
         AuditTrail.open(dir, KEY, CLOCK, Long.MAX_VALUE, 256, Duration.ofMillis(500))) {
       t.append(event("a", 0));
-      Process holder =
-          new ProcessBuilder(
-                  Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                  "-cp",
-                  System.getProperty("java.class.path"),
-                  HeadLockerMain.class.getName(),
-                  dir.resolve(AuditTrail.HEAD).toString())
-              .redirectErrorStream(true)
-              .start();
-      try {
-        BufferedReader out =
-            new BufferedReader(
-                new InputStreamReader(holder.getInputStream(), StandardCharsets.UTF_8));
-        assertThat(out.readLine(), is("locked"));
+      try (ChildJvm holder =
+          ChildJvm.start(HeadLockerMain.class, dir.resolve(AuditTrail.HEAD).toString())) {
+        holder.awaitLine("locked", Duration.ofSeconds(30));
         IOException e = appendFailure(t, event("late", 0));
         assertThat(e.getMessage(), containsString("another process held the lock"));
-      } finally {
-        holder.getOutputStream().close(); // lets go of the lock and exits
-        assertThat(holder.waitFor(30, TimeUnit.SECONDS), is(true));
+        holder.kill(); // its lock goes with it
       }
       t.append(event("a", 1));
     }
@@ -425,33 +411,9 @@ class AuditTrailBatchTest {
     throw new AssertionError("the append should have failed");
   }
 
-  /** A clock the test moves. */
-  private static final class MutableClock extends Clock {
-    volatile Instant now;
-
-    MutableClock(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-  }
-
-  /** Another process holding the head's lock until its standard input closes. */
+  /** Another process holding the head's lock until it is killed: prints {@code locked} then. */
   public static final class HeadLockerMain {
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, InterruptedException {
       try (FileChannel c =
               FileChannel.open(
                   Path.of(args[0]),
@@ -461,9 +423,7 @@ class AuditTrailBatchTest {
           FileLock lock = c.lock()) {
         System.out.println("locked");
         System.out.flush();
-        while (System.in.read() >= 0) {
-          // holds the lock until the test closes the pipe
-        }
+        Thread.sleep(Duration.ofMinutes(2).toMillis()); // until the test kills it
       }
     }
   }

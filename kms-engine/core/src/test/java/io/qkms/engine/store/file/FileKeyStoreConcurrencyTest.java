@@ -13,6 +13,7 @@ import io.qkms.engine.internal.store.KeyRecord;
 import io.qkms.engine.internal.store.StoreState;
 import io.qkms.engine.internal.store.StoreTimeoutException;
 import io.qkms.engine.keys.KeyId;
+import io.qkms.engine.testing.ChildJvm;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

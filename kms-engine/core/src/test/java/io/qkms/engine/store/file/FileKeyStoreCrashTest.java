@@ -12,6 +12,7 @@ import io.qkms.engine.internal.store.AtomicFiles;
 import io.qkms.engine.internal.store.KeyRecord;
 import io.qkms.engine.internal.store.StoreState;
 import io.qkms.engine.keys.KeyId;
+import io.qkms.engine.testing.ChildJvm;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package io.qkms.engine.store.file;
+package io.qkms.engine.testing;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * in it, and lines the child had written could be lost; a file keeps every byte the child wrote.
  * Every wait is bounded; {@link #close()} kills what is still running.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
   private static final long POLL_MILLIS = 5;
 
   private final Process process;
@@ -27,7 +27,7 @@ final class ChildJvm implements AutoCloseable {
     this.output = output;
   }
 
-  static ChildJvm start(Class<?> main, String... args) throws IOException {
+  public static ChildJvm start(Class<?> main, String... args) throws IOException {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     // Quick start-up: these children live for a fraction of a second.
@@ -50,7 +50,7 @@ final class ChildJvm implements AutoCloseable {
    *
    * @throws AssertionError if none came in time or the process ended first
    */
-  String awaitLine(String prefix, Duration timeout) throws InterruptedException {
+  public String awaitLine(String prefix, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     for (; ; ) {
       boolean ended = !process.isAlive();
@@ -70,13 +70,13 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Kills the process at once (SIGKILL) and waits for it to end. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly();
     awaitExit(Duration.ofSeconds(10));
   }
 
   /** Waits for the process to end; returns its exit status. */
-  int awaitExit(Duration timeout) throws InterruptedException {
+  public int awaitExit(Duration timeout) throws InterruptedException {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly();
       throw new AssertionError("The child did not end within " + timeout + "; output: " + lines());
@@ -85,7 +85,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** Every line written so far (the last one even without its line end, once the child ended). */
-  List<String> lines() {
+  public List<String> lines() {
     try {
       return List.copyOf(Files.readString(output, StandardCharsets.UTF_8).lines().toList());
     } catch (IOException e) {
