@@ -15,6 +15,7 @@ import io.qkms.pipeline.ReKeyJob;
 import io.qkms.pipeline.report.Verdict;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import io.qkms.pipeline.worker.Hold;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -86,11 +87,7 @@ class FlinkClusterIT {
 
   @AfterAll
   void cleanUp() throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
   }
 
   @Test

@@ -14,15 +14,14 @@ import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.ParquetTestFiles;
 import io.qkms.pipeline.testing.S3Server;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -91,11 +90,7 @@ class ObjectStorageClusterIT {
     if (s3 != null) {
       s3.close();
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
   }
 
   Path run() {

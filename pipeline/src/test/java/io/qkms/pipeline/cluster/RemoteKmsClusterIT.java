@@ -15,6 +15,7 @@ import io.qkms.pipeline.ReKeyJob;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.QkmsServe;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -85,11 +86,7 @@ class RemoteKmsClusterIT {
     if (server != null) {
       server.close();
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
   }
 
   @Test

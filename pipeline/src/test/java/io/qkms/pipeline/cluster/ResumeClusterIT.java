@@ -13,6 +13,7 @@ import io.qkms.pipeline.ReKeyJob;
 import io.qkms.pipeline.manifest.Manifest;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import io.qkms.pipeline.worker.Hold;
 import java.io.IOException;
 import java.net.URI;
@@ -23,7 +24,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -76,11 +76,7 @@ class ResumeClusterIT {
 
   @AfterAll
   void cleanUp() throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
   }
 
   @Test

@@ -5,17 +5,16 @@ import static org.hamcrest.Matchers.is;
 
 import io.qkms.pipeline.testing.S3Server;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import io.qkms.pipeline.worker.Hold;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
@@ -125,11 +124,7 @@ final class SessionCluster implements ExtensionContext.Store.CloseableResource {
       System.err.println(
           "SessionCluster: the cluster's logs are in " + cluster.keepLogs("SessionCluster"));
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.deleteIfExists(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
   }
 
   /**
