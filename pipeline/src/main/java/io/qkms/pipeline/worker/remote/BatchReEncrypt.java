@@ -2,6 +2,8 @@ package io.qkms.pipeline.worker.remote;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.pipeline.worker.WorkerKms;
@@ -85,7 +87,7 @@ final class BatchReEncrypt {
               r ->
                   r.identity(credentials.resolveCredentials())
                       .request(unsigned)
-                      .payload(ContentStreamProvider.fromByteArray(body))
+                      .payload(ContentStreamProvider.fromByteArrayUnsafe(body))
                       .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "kms")
                       .putProperty(AwsV4HttpSigner.REGION_NAME, region));
     } catch (RuntimeException e) {
@@ -182,47 +184,123 @@ final class BatchReEncrypt {
    * @throws IllegalStateException for a 200 answer that is not one result per item
    */
   static List<Result> decode(int status, byte[] body, int items) {
+    if (status == 200) {
+      return results(body, items);
+    }
     JsonNode root;
     try {
       root = body.length == 0 ? null : JSON.readTree(body);
     } catch (IOException e) {
       root = null;
     }
-    if (status != 200) {
-      String type = root == null ? null : text(root, "__type");
-      String message = root == null ? null : text(root, "message");
-      if (message == null && root != null) {
-        message = text(root, "Message");
-      }
-      throw new RequestFailed(RemoteErrors.ofAnswer(type, message, status));
+    String type = root == null ? null : text(root, "__type");
+    String message = root == null ? null : text(root, "message");
+    if (message == null && root != null) {
+      message = text(root, "Message");
     }
-    JsonNode results = root == null ? null : root.get("Results");
-    if (results == null || !results.isArray() || results.size() != items) {
-      throw new IllegalStateException(
-          "BatchReEncrypt answered "
-              + (results == null || !results.isArray()
-                  ? "without a Results array"
-                  : results.size() + " results for " + items + " items"));
-    }
-    List<Result> out = new ArrayList<>(items);
-    for (JsonNode r : results) {
-      if (r.has("__type")) {
-        String message = text(r, "message");
-        out.add(
-            new Result(
-                null,
-                null,
-                RemoteErrors.ofAnswer(
-                    text(r, "__type"), message != null ? message : text(r, "Message"), 400)));
-      } else {
-        try {
-          out.add(new Result(r.get("CiphertextBlob").binaryValue(), text(r, "SourceKeyId"), null));
-        } catch (IOException | NullPointerException e) {
-          throw new IllegalStateException("BatchReEncrypt answered a result without a blob", e);
+    throw new RequestFailed(RemoteErrors.ofAnswer(type, message, status));
+  }
+
+  /**
+   * The results of a 200 answer, read as a stream: the answer to every batch is read on the HTTP
+   * client's event loop, and a tree of it (then each blob's text decoded again) cost more than the
+   * rest of its handling there.
+   */
+  private static List<Result> results(byte[] body, int items) {
+    List<Result> out = null;
+    try (JsonParser p = FACTORY.createParser(body)) {
+      if (p.nextToken() == JsonToken.START_OBJECT) {
+        while (p.nextToken() == JsonToken.FIELD_NAME) {
+          String name = p.currentName();
+          JsonToken value = p.nextToken();
+          if ("Results".equals(name) && value == JsonToken.START_ARRAY) {
+            out = new ArrayList<>(items);
+            while (p.nextToken() != JsonToken.END_ARRAY) {
+              out.add(result(p));
+            }
+          } else {
+            out = "Results".equals(name) ? null : out;
+            p.skipChildren();
+          }
         }
       }
+    } catch (BadResult e) {
+      throw new IllegalStateException("BatchReEncrypt answered a result without a blob", e);
+    } catch (IOException e) {
+      out = null; // not JSON: no Results array
+    }
+    if (out == null || out.size() != items) {
+      throw new IllegalStateException(
+          "BatchReEncrypt answered "
+              + (out == null
+                  ? "without a Results array"
+                  : out.size() + " results for " + items + " items"));
     }
     return out;
+  }
+
+  /** One result, the parser at its first token; the error when it has a {@code __type}. */
+  private static Result result(JsonParser p) throws IOException {
+    if (p.currentToken() != JsonToken.START_OBJECT) {
+      throw new BadResult();
+    }
+    byte[] blob = null;
+    String sourceKeyId = null;
+    String type = null;
+    String message = null;
+    String upperMessage = null;
+    boolean isError = false;
+    while (p.nextToken() == JsonToken.FIELD_NAME) {
+      String name = p.currentName();
+      JsonToken value = p.nextToken();
+      switch (name) {
+        case "CiphertextBlob" -> {
+          if (value != JsonToken.VALUE_STRING) {
+            p.skipChildren();
+            blob = null;
+          } else {
+            try {
+              blob = p.getBinaryValue();
+            } catch (IOException e) {
+              blob = null; // not base64: an error below, unless the item is an error anyway
+            }
+          }
+        }
+        case "SourceKeyId" -> sourceKeyId = scalar(p, value);
+        case "__type" -> {
+          isError = true;
+          type = scalar(p, value);
+        }
+        case "message" -> message = scalar(p, value);
+        case "Message" -> upperMessage = scalar(p, value);
+        default -> p.skipChildren();
+      }
+    }
+    if (isError) {
+      return new Result(
+          null, null, RemoteErrors.ofAnswer(type, message != null ? message : upperMessage, 400));
+    }
+    if (blob == null) {
+      throw new BadResult();
+    }
+    return new Result(blob, sourceKeyId, null);
+  }
+
+  /** A member's text as the tree model gives it: null for JSON null, "" for an object or array. */
+  private static String scalar(JsonParser p, JsonToken value) throws IOException {
+    if (value == JsonToken.VALUE_NULL) {
+      return null;
+    }
+    if (value.isStructStart()) {
+      p.skipChildren();
+      return "";
+    }
+    return p.getText();
+  }
+
+  /** A 200 answer's result that is neither a ReEncrypt response nor an error. */
+  private static final class BadResult extends IOException {
+    private static final long serialVersionUID = 1L;
   }
 
   private static String text(JsonNode n, String field) {
@@ -245,7 +323,7 @@ final class BatchReEncrypt {
 
     @Override
     public void subscribe(Subscriber<? super ByteBuffer> s) {
-      AsyncRequestBody.fromBytes(bytes).subscribe(s);
+      AsyncRequestBody.fromBytesUnsafe(bytes).subscribe(s); // never changed once encoded
     }
   }
 

@@ -147,6 +147,53 @@ class BatchReEncryptTest {
   }
 
   @Test
+  void aResultsMembers_mayComeInAnyOrder_andUnknownMembersAreSkipped() {
+    String body =
+        """
+        {"Extra": {"a": [1, {"b": null}]}, "Results": [
+          {"Other": [{"x": 1}], "SourceKeyId": "arn:verenc:111122223333:key/o",
+           "CiphertextBlob": "UQEC", "KeyId": "k", "Nested": {"CiphertextBlob": 5}},
+          {"CiphertextBlob": "UQEC", "message": null, "__type": "NotFoundException"},
+          {"Message": "upper case", "__type": "AccessDeniedException"}], "After": true}
+        """;
+
+    List<BatchReEncrypt.Result> r =
+        BatchReEncrypt.decode(200, body.getBytes(StandardCharsets.UTF_8), 3);
+
+    assertThat(r.get(0).ciphertext(), equalTo(new byte[] {0x51, 0x01, 0x02}));
+    assertThat(r.get(0).sourceKeyArn(), equalTo("arn:verenc:111122223333:key/o"));
+    assertThat(r.get(1).ciphertext(), nullValue());
+    assertThat(r.get(1).failure().code(), equalTo("NotFoundException"));
+    assertThat(r.get(2).failure().code(), equalTo("AccessDeniedException"));
+    assertThat(r.get(2).failure().message(), equalTo("upper case"));
+  }
+
+  @Test
+  void anAnswerThatIsNotOneResultObjectWithABlobPerItem_isRefused() {
+    for (String bad :
+        List.of(
+            "{\"Results\": [\"UQEC\"]}",
+            "{\"Results\": [{\"CiphertextBlob\": 7}]}",
+            "{\"Results\": [{\"CiphertextBlob\": \"not base64!\"}]}",
+            "{\"Results\": [{\"KeyId\": \"k\"}]}")) {
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> BatchReEncrypt.decode(200, bad.getBytes(StandardCharsets.UTF_8), 1),
+              bad);
+      assertThat(bad, e.getMessage(), containsString("a result without a blob"));
+    }
+    for (String bad : List.of("", "not json", "[1]", "{\"Results\": {}}", "{\"Other\": []}")) {
+      IllegalStateException e =
+          assertThrows(
+              IllegalStateException.class,
+              () -> BatchReEncrypt.decode(200, bad.getBytes(StandardCharsets.UTF_8), 1),
+              bad);
+      assertThat(bad, e.getMessage(), containsString("without a Results array"));
+    }
+  }
+
+  @Test
   void namespacedErrorTypes_andTheSdksThrottlingCodes_areRecognised() {
     assertThat(
         RemoteErrors.ofAnswer("com.amazonaws.kms#NotFoundException", "x", 400).code(),
