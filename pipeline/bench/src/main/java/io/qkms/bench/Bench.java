@@ -676,8 +676,8 @@ public final class Bench {
    * {@value #REMOTE_BUDGET} requests/s and the job's budget the same, the server warmed up by a job
    * on {@value #REMOTE_WARM_UP} records first: the requests/s the server accepted against the
    * budget, and the fraction of requests throttled. Then, K times alternating, the job with the
-   * embedded engine (its baseline) and the job against an unlimited server in batches of {@value
-   * #REMOTE_BATCH}: records/s, and their ratio.
+   * embedded engine (its baseline) and the job against an unlimited server (warmed up the same way)
+   * in batches of {@value #REMOTE_BATCH}: records/s, and their ratio.
    */
   private void remote() throws IOException, InterruptedException {
     int n = Math.min(options.records(), REMOTE_RECORDS);
@@ -741,6 +741,22 @@ public final class Bench {
       figures.put("remote.quota_dead_letters", q.get("dead_letters"), jdk());
     }
     try (Served unlimited = serve(samples.keystore(), "remote-serve")) {
+      // Warm, as the quota run's server is: else the first batch run alone meets a server that
+      // compiles its hot paths while answering (in a profile, twice its later CPU per item).
+      note(
+          "remote: warming the unlimited server up with a job on "
+              + REMOTE_WARM_UP
+              + " records...");
+      child(
+          remoteJob(
+              samples.bench(REMOTE_WARM_UP),
+              samples,
+              unlimited.endpoint(),
+              "remote-warm-up",
+              "--kmsBatchSize=" + REMOTE_BATCH),
+          env,
+          "remote-warm-up-batch");
+      deleteTree(work.resolve("runs/remote-warm-up"));
       for (int i = 1; i <= options.repeat(); i++) {
         String of = " (run " + i + " of " + options.repeat() + ")";
         note("remote: the job with the embedded engine, baseline" + of + "...");
