@@ -15,6 +15,7 @@ import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.testing.CapturedOutput;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.ParquetTestFiles;
 import io.qkms.pipeline.testing.SampleData;
@@ -24,9 +25,7 @@ import io.qkms.pipeline.transform.ReEncrypt;
 import io.qkms.pipeline.worker.EngineSpec;
 import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerEngines;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -114,24 +113,13 @@ abstract class EndToEndTest {
   }
 
   List<String> rekeyArgs(Path input, Path output) {
-    return List.of(
-        "--input=" + input,
-        "--output=" + output,
-        "--keystore=" + samples.keystore(),
-        "--fields=card.number,items[].secret,note",
-        "--destinationKeyId=" + Samples.NEW_KEY,
-        "--sourceEncryptionContext=" + CONTEXT_FLAG,
-        "--destinationEncryptionContext=" + CONTEXT_FLAG);
+    return rekeyArgsFor(samples, input, output);
   }
 
   ReKeyJob.Outcome job(List<String> args) {
     List<String> all = new ArrayList<>(args);
     all.addAll(runnerArgs());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    ReKeyJob.Outcome o = ReKeyJob.run(all.toArray(new String[0]), ps, ps);
-    System.out.print(out.toString(StandardCharsets.UTF_8)); // for the captured logs and reports
-    return o;
+    return JobRun.echoed(all).outcome();
   }
 
   /** Ciphertext fields and null fields of the 200 good sample customers, from the generator. */
@@ -582,14 +570,8 @@ abstract class EndToEndTest {
     if (input != null) {
       a.add("--input=" + input);
     }
-    a.addAll(
-        List.of(
-            "--output=" + output,
-            "--keystore=" + s.keystore(),
-            "--fields=card.number,items[].secret,note",
-            "--destinationKeyId=" + Samples.NEW_KEY,
-            "--sourceEncryptionContext=" + CONTEXT_FLAG,
-            "--destinationEncryptionContext=" + CONTEXT_FLAG));
+    a.add("--output=" + output);
+    a.addAll(s.reKeyArgs(Samples.FIELDS));
     return a;
   }
 

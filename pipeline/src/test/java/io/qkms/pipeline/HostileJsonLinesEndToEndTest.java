@@ -11,11 +11,11 @@ import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.deadletter.ErrorCodes;
 import io.qkms.pipeline.read.LosslessUtf8;
 import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,11 +116,7 @@ abstract class HostileJsonLinesEndToEndTest {
             "--sourceEncryptionContext=" + CONTEXT,
             "--destinationEncryptionContext=" + CONTEXT));
     all.addAll(runnerArgs());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    ReKeyJob.Outcome o = ReKeyJob.run(all.toArray(new String[0]), ps, ps);
-    System.out.print(out.toString(StandardCharsets.UTF_8));
-    return o;
+    return JobRun.echoed(all).outcome();
   }
 
   // ---- the input ---------------------------------------------------------------------------

@@ -74,6 +74,16 @@ public final class Samples {
     return new Samples(work);
   }
 
+  /** The job's settings that re-key these samples' {@code fields} to {@link #NEW_KEY}. */
+  public List<String> reKeyArgs(String fields) {
+    return List.of(
+        "--keystore=" + keystore(),
+        "--fields=" + fields,
+        "--destinationKeyId=" + NEW_KEY,
+        "--sourceEncryptionContext=" + TENANT_CONTEXT,
+        "--destinationEncryptionContext=" + TENANT_CONTEXT);
+  }
+
   public Path keystore() {
     return work.resolve("keystore");
   }
