@@ -14,12 +14,12 @@ import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.ParquetTestFiles;
 import io.qkms.pipeline.testing.S3Server;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import io.qkms.pipeline.worker.WorkerEngines;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -80,11 +80,7 @@ abstract class ObjectStorageEndToEndTest {
     S3Server.clearCredentials();
     s3.close();
     assertThat(WorkerEngines.openEnginesUnder(dir), is(0));
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
   }
 
   List<String> args(String input, String output, String... more) {

@@ -1,6 +1,7 @@
 package io.qkms.pipeline.testing;
 
 import io.qkms.pipeline.ReKeyJob;
+import io.qkms.pipeline.report.RunReport;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -32,6 +33,10 @@ public record JobRun(ReKeyJob.Outcome outcome, String out, String err) {
     String text = out.toString(StandardCharsets.UTF_8);
     System.out.print(text);
     return new JobRun(o, text, "");
+  }
+
+  public RunReport report() {
+    return outcome.report();
   }
 
   public int exitCode() {

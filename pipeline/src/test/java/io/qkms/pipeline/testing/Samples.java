@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.file.DataFileWriter;
@@ -67,6 +68,20 @@ public final class Samples {
 
   private Samples(Path work) {
     this.work = work;
+  }
+
+  /** The bad customers of {@link #init} (by ID) and the code each is dead-lettered with. */
+  public static final Map<String, String> BAD_RECORD_CODES =
+      Map.of(
+          "bad-tampered-1", "InvalidCiphertextException",
+          "bad-context-2", "InvalidCiphertextException",
+          "bad-disabled-3", "DisabledException",
+          "bad-notenant-5", "ContextFieldMissing");
+
+  /** The dead letters of a run over the customers, counted by code as the run's report has them. */
+  public static Map<String, Long> badRecordsByCode() {
+    return BAD_RECORD_CODES.values().stream()
+        .collect(Collectors.groupingBy(code -> code, Collectors.counting()));
   }
 
   /** The fixture in {@code work} (a fresh directory of the test's). */
