@@ -6,13 +6,11 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.ParquetTestFiles;
 import io.qkms.pipeline.testing.SampleData;
 import io.qkms.pipeline.testing.Samples;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -43,36 +41,14 @@ class BadParquetInputTest {
     whole = samples.data("customers.parquet");
   }
 
-  record Run(int exitCode, String out, String err) {
-    String firstLine() {
-      return err.lines().findFirst().orElse("");
-    }
+  static JobRun run(Path input, Path output, String fields) {
+    List<String> args = new ArrayList<>(List.of("--input=" + input, "--output=" + output));
+    args.addAll(samples.reKeyArgs(fields));
+    args.add("--runner=DirectRunner");
+    return JobRun.of(args);
   }
 
-  static Run run(Path input, Path output, String fields) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--input=" + input,
-                "--output=" + output,
-                "--keystore=" + samples.keystore(),
-                "--fields=" + fields,
-                "--destinationKeyId=" + Samples.NEW_KEY,
-                "--sourceEncryptionContext=" + Samples.TENANT_CONTEXT,
-                "--destinationEncryptionContext=" + Samples.TENANT_CONTEXT,
-                "--runner=DirectRunner"));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ReKeyJob.Outcome o =
-        ReKeyJob.run(
-            args.toArray(new String[0]),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(
-        o.exitCode(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-  }
-
-  static void assertRefusedBeforeWriting(Run r, Path output) {
+  static void assertRefusedBeforeWriting(JobRun r, Path output) {
     assertThat(r.err(), r.exitCode(), is(ReKeyJob.EXIT_USAGE));
     assertThat(r.err(), not(containsString("Exception")));
     assertThat(r.err(), containsString("nothing was written"));
@@ -86,7 +62,7 @@ class BadParquetInputTest {
     Files.write(cut, Arrays.copyOf(bytes, bytes.length - 100));
     Path output = dir.resolve("out-cut");
 
-    Run r = run(cut, output, Samples.FIELDS);
+    JobRun r = run(cut, output, Samples.FIELDS);
 
     assertRefusedBeforeWriting(r, output);
     assertThat(
@@ -106,7 +82,7 @@ class BadParquetInputTest {
     Files.copy(samples.data("customers.jsonl"), fake);
     Path output = dir.resolve("out-fake");
 
-    Run r = run(fake, output, Samples.FIELDS);
+    JobRun r = run(fake, output, Samples.FIELDS);
 
     assertRefusedBeforeWriting(r, output);
     assertThat(
@@ -133,7 +109,7 @@ class BadParquetInputTest {
         ParquetTestFiles.Writer.smallRowGroups());
     Path output = dir.resolve("out-two");
 
-    Run run = run(in.resolve("*.parquet"), output, Samples.FIELDS);
+    JobRun run = run(in.resolve("*.parquet"), output, Samples.FIELDS);
 
     assertRefusedBeforeWriting(run, output);
     assertThat(
@@ -150,7 +126,7 @@ class BadParquetInputTest {
   void aFieldTheSchemaDoesNotHave_isRefused_namingIt() {
     Path output = dir.resolve("out-field");
 
-    Run r = run(whole, output, "card.numbr");
+    JobRun r = run(whole, output, "card.numbr");
 
     assertRefusedBeforeWriting(r, output);
     assertThat(r.firstLine(), containsString("card.numbr"));

@@ -12,6 +12,7 @@ import static org.hamcrest.Matchers.not;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.pipeline.census.CensusReport;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
 import java.io.IOException;
@@ -43,7 +44,7 @@ class CensusEndToEndTest {
     materials = samples.mixedMaterials(Duration.ofDays(10));
   }
 
-  static ReKeyJobTest.Run census(Path input, Path out, String... more) {
+  static JobRun census(Path input, Path out, String... more) {
     List<String> args =
         new ArrayList<>(
             List.of("--census", "--input=" + input, "--output=" + out, "--fields=secret"));
@@ -74,8 +75,7 @@ class CensusEndToEndTest {
   @Test
   void withTheKeyStore_countsBlobsPerMaterial_withDatesCurrentAndVerdicts() throws IOException {
     Path out = dir.resolve("census-avro");
-    ReKeyJobTest.Run r =
-        census(samples.data("mixed.avro"), out, "--keystore=" + samples.keystore());
+    JobRun r = census(samples.data("mixed.avro"), out, "--keystore=" + samples.keystore());
     assertThat(r.err(), r.outcome().exitCode(), is(0));
     JsonNode c = json(out);
     assertThat(c.get("records").asLong(), is(62L));
@@ -148,7 +148,7 @@ class CensusEndToEndTest {
   @Test
   void withoutAKeyStore_namesKeysByIdFromTheHeadersAlone() throws IOException {
     Path out = dir.resolve("census-no-store");
-    ReKeyJobTest.Run r = census(samples.data("mixed.avro"), out);
+    JobRun r = census(samples.data("mixed.avro"), out);
     assertThat(r.err(), r.outcome().exitCode(), is(0));
     JsonNode c = json(out);
     assertThat(c.get("keys").size(), is(2));
@@ -167,7 +167,7 @@ class CensusEndToEndTest {
   void afterReKeyingToTheCurrentMaterial_theOldMaterialAndTheOldKeyCanBeRetired()
       throws IOException {
     Path rekeyed = dir.resolve("rekeyed");
-    ReKeyJobTest.Run run =
+    JobRun run =
         ReKeyJobTest.run(
             "--input=" + samples.data("mixed.avro"),
             "--output=" + rekeyed,
@@ -176,7 +176,7 @@ class CensusEndToEndTest {
             "--destinationKeyId=" + Samples.ROTATING_KEY);
     assertThat(run.err(), run.outcome().exitCode(), is(0));
     Path out = dir.resolve("census-after");
-    ReKeyJobTest.Run r = census(rekeyed, out, "--keystore=" + samples.keystore());
+    JobRun r = census(rekeyed, out, "--keystore=" + samples.keystore());
     assertThat(r.err(), r.outcome().exitCode(), is(0));
     JsonNode c = json(out);
     JsonNode rotating = key(c, keyId(Samples.ROTATING_KEY));
@@ -209,8 +209,7 @@ class CensusEndToEndTest {
   @Test
   void jsonLines_countWrongTypesAndBadBase64ByReason_neverACrash() throws IOException {
     Path out = dir.resolve("census-jsonl");
-    ReKeyJobTest.Run r =
-        census(samples.data("mixed.jsonl"), out, "--keystore=" + samples.keystore());
+    JobRun r = census(samples.data("mixed.jsonl"), out, "--keystore=" + samples.keystore());
     assertThat(r.err(), r.outcome().exitCode(), is(0));
     JsonNode c = json(out);
     assertThat(c.get("records").asLong(), is(64L));

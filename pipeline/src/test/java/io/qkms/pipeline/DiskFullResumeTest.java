@@ -14,6 +14,7 @@ import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.manifest.Manifest;
 import io.qkms.pipeline.manifest.ShardFn;
 import io.qkms.pipeline.testing.FullDiskFileSystem;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
 import java.io.IOException;
@@ -60,7 +61,7 @@ class DiskFullResumeTest {
     Failed f = fillDiskWhileWriting("records", "records", 3, 1024);
     assertThat(f.committed().size(), lessThan(f.shards()));
     // Still full: --resume stops before the run.
-    ReKeyJobTest.Run still = run(f.out(), "--resume");
+    JobRun still = run(f.out(), "--resume");
     assertThat(still.err(), still.outcome().exitCode(), is(2));
     assertThat(
         still.err(),
@@ -102,15 +103,14 @@ class DiskFullResumeTest {
   }
 
   /** A first attempt that failed on a full disk, with the shards it committed. */
-  record Failed(
-      Path out, ReKeyJobTest.Run run, int shards, Map<Integer, Map<String, Long>> committed) {}
+  record Failed(Path out, JobRun run, int shards, Map<Integer, Map<String, Long>> committed) {}
 
   private static Failed fillDiskWhileWriting(String name, String file, int nth, long afterBytes)
       throws Exception {
     Path out = dir.resolve(name);
     FullDiskFileSystem.fillWhileWriting(file, nth, afterBytes);
 
-    ReKeyJobTest.Run r = run(out, "--resumable");
+    JobRun r = run(out, "--resumable");
     awaitNoShardInProgress();
 
     assertThat("the disk filled up", FullDiskFileSystem.full(), is(true));
@@ -142,7 +142,7 @@ class DiskFullResumeTest {
     FullDiskFileSystem.spaceBack();
     Map<String, String> before = files(f.committed());
 
-    ReKeyJobTest.Run r = run(f.out(), "--resume");
+    JobRun r = run(f.out(), "--resume");
 
     assertThat(r.err() + r.out(), r.outcome().exitCode(), is(0));
     assertThat(Files.exists(f.out().resolve(ReKeyJob.SUCCESS_FILE)), is(true));
@@ -208,7 +208,7 @@ class DiskFullResumeTest {
     }
   }
 
-  private static ReKeyJobTest.Run run(Path out, String flag) {
+  private static JobRun run(Path out, String flag) {
     return ReKeyJobTest.run(
         "--input=" + samples.data("customers.jsonl"),
         "--output=" + FullDiskFileSystem.url(out),

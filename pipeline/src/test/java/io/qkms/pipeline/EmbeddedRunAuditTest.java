@@ -15,6 +15,7 @@ import io.qkms.engine.audit.AuditTrail;
 import io.qkms.engine.audit.AuditVerifier;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.RootKeySource;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Samples;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,7 +40,7 @@ class EmbeddedRunAuditTest {
     Samples samples = Samples.at(dir.resolve("samples"));
     samples.init();
     Path out = dir.resolve("out");
-    ReKeyJobTest.Run r =
+    JobRun r =
         ReKeyJobTest.run(
             "--input=" + samples.data("customers.avro"),
             "--output=" + out,

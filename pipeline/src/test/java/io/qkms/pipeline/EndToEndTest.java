@@ -10,23 +10,22 @@ import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.qkms.engine.api.model.DisableKeyRequest;
-import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.report.RunReport;
 import io.qkms.pipeline.testing.CapturedOutput;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.ParquetTestFiles;
 import io.qkms.pipeline.testing.SampleData;
 import io.qkms.pipeline.testing.Samples;
 import io.qkms.pipeline.testing.TestClocks;
+import io.qkms.pipeline.testing.TestDirs;
 import io.qkms.pipeline.transform.ReEncrypt;
 import io.qkms.pipeline.worker.EngineSpec;
 import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerEngines;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -34,7 +33,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -105,33 +103,18 @@ abstract class EndToEndTest {
 
   @AfterAll
   void noEngineLeftOpen_andCleanUp() throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
     assertThat(WorkerEngines.openEnginesUnder(dir), is(0));
   }
 
   List<String> rekeyArgs(Path input, Path output) {
-    return List.of(
-        "--input=" + input,
-        "--output=" + output,
-        "--keystore=" + samples.keystore(),
-        "--fields=card.number,items[].secret,note",
-        "--destinationKeyId=" + Samples.NEW_KEY,
-        "--sourceEncryptionContext=" + CONTEXT_FLAG,
-        "--destinationEncryptionContext=" + CONTEXT_FLAG);
+    return rekeyArgsFor(samples, input, output);
   }
 
   ReKeyJob.Outcome job(List<String> args) {
     List<String> all = new ArrayList<>(args);
     all.addAll(runnerArgs());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    ReKeyJob.Outcome o = ReKeyJob.run(all.toArray(new String[0]), ps, ps);
-    System.out.print(out.toString(StandardCharsets.UTF_8)); // for the captured logs and reports
-    return o;
+    return JobRun.echoed(all).outcome();
   }
 
   /** Ciphertext fields and null fields of the 200 good sample customers, from the generator. */
@@ -145,13 +128,6 @@ abstract class EndToEndTest {
     }
     return new int[] {fields, nulls};
   }
-
-  static final Map<String, String> BAD_RECORD_CODES =
-      Map.of(
-          "bad-tampered-1", "InvalidCiphertextException",
-          "bad-context-2", "InvalidCiphertextException",
-          "bad-disabled-3", "DisabledException",
-          "bad-notenant-5", "ContextFieldMissing");
 
   // ---- Avro ------------------------------------------------------------------------------
 
@@ -172,16 +148,7 @@ abstract class EndToEndTest {
     assertThat(r.counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED), is(200L));
     assertThat(r.counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED), is((long) expected[0]));
     assertThat(r.counter(ReKeyMetrics.FIELDS_NULL), is((long) expected[1]));
-    assertThat(
-        r.deadLettersByCode(),
-        equalTo(
-            Map.of(
-                "InvalidCiphertextException",
-                2L,
-                "DisabledException",
-                1L,
-                "ContextFieldMissing",
-                1L)));
+    assertThat(r.deadLettersByCode(), equalTo(Samples.badRecordsByCode()));
   }
 
   @Test
@@ -238,13 +205,14 @@ abstract class EndToEndTest {
   @Test
   void avro_badRecordsAreDeadLettered_withFieldCodeAndSourceKey() {
     Map<String, GenericRecord> dead = deadLettersById(avroRun.resolve("dead-letter"));
-    assertThat(dead.keySet(), equalTo(BAD_RECORD_CODES.keySet()));
+    assertThat(dead.keySet(), equalTo(Samples.BAD_RECORD_CODES.keySet()));
     try (Outputs.Admin admin = new Outputs.Admin(samples)) {
       String oldArn = admin.arn(Samples.OLD_KEY, Samples.US_EAST_1);
       String disabledArn = admin.arn(Samples.DISABLED_KEY, Samples.US_EAST_1);
       for (Map.Entry<String, GenericRecord> e : dead.entrySet()) {
         GenericRecord d = e.getValue();
-        assertThat(d.get("errorCode").toString(), equalTo(BAD_RECORD_CODES.get(e.getKey())));
+        assertThat(
+            d.get("errorCode").toString(), equalTo(Samples.BAD_RECORD_CODES.get(e.getKey())));
         assertThat(d.get("fieldPath").toString(), equalTo("card.number"));
         assertThat(
             d.get("sourceKeyArn").toString(),
@@ -345,7 +313,7 @@ abstract class EndToEndTest {
       assertThat(n.get("fieldPath").asText(), equalTo("card.number"));
       codes.put(id, n.get("errorCode").asText());
     }
-    assertThat(codes, equalTo(new TreeMap<>(BAD_RECORD_CODES)));
+    assertThat(codes, equalTo(new TreeMap<>(Samples.BAD_RECORD_CODES)));
   }
 
   // ---- Parquet ---------------------------------------------------------------------------
@@ -423,10 +391,11 @@ abstract class EndToEndTest {
     Map<String, GenericRecord> input =
         byId(ParquetTestFiles.read(samples.data("customers.parquet")));
     Map<String, GenericRecord> dead = deadLettersById(parquetRun.resolve("dead-letter"));
-    assertThat(dead.keySet(), equalTo(BAD_RECORD_CODES.keySet()));
+    assertThat(dead.keySet(), equalTo(Samples.BAD_RECORD_CODES.keySet()));
     for (Map.Entry<String, GenericRecord> e : dead.entrySet()) {
       assertThat(
-          e.getValue().get("errorCode").toString(), equalTo(BAD_RECORD_CODES.get(e.getKey())));
+          e.getValue().get("errorCode").toString(),
+          equalTo(Samples.BAD_RECORD_CODES.get(e.getKey())));
       assertThat(e.getValue().get("record"), equalTo(input.get(e.getKey())));
     }
     Path file = Outputs.parts(parquetRun.resolve("dead-letter")).get(0);
@@ -582,14 +551,8 @@ abstract class EndToEndTest {
     if (input != null) {
       a.add("--input=" + input);
     }
-    a.addAll(
-        List.of(
-            "--output=" + output,
-            "--keystore=" + s.keystore(),
-            "--fields=card.number,items[].secret,note",
-            "--destinationKeyId=" + Samples.NEW_KEY,
-            "--sourceEncryptionContext=" + CONTEXT_FLAG,
-            "--destinationEncryptionContext=" + CONTEXT_FLAG));
+    a.add("--output=" + output);
+    a.addAll(s.reKeyArgs(Samples.FIELDS));
     return a;
   }
 
@@ -609,18 +572,7 @@ abstract class EndToEndTest {
       for (int i = 0; i < 5; i++) {
         GenericData.Record r = new GenericData.Record(schema);
         r.put("id", "r" + i);
-        r.put(
-            "secret",
-            ByteBuffer.wrap(
-                admin
-                    .engine
-                    .encrypt(
-                        admin.caller(Samples.US_EAST_1),
-                        EncryptRequest.builder()
-                            .keyId(Samples.OLD_KEY)
-                            .plaintext(("PLAINTEXT-ttl-" + i).getBytes(StandardCharsets.UTF_8))
-                            .build())
-                    .ciphertextBlob()));
+        r.put("secret", ByteBuffer.wrap(admin.encrypt(Samples.OLD_KEY, "PLAINTEXT-ttl-" + i)));
         records.add(r);
       }
       TestClocks.Named clock = TestClocks.create("ttl-" + getClass().getSimpleName());

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.matchesPattern;
 
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Samples;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -24,11 +25,11 @@ class EstimateOnlyTest {
     samples.init();
   }
 
-  static ReKeyJobTest.Run estimate(Path input, Path out) {
+  static JobRun estimate(Path input, Path out) {
     return estimate(input, out, Samples.TENANT_CONTEXT);
   }
 
-  static ReKeyJobTest.Run estimate(Path input, Path out, String sourceContext) {
+  static JobRun estimate(Path input, Path out, String sourceContext) {
     java.util.List<String> args =
         new java.util.ArrayList<>(
             java.util.List.of(
@@ -46,7 +47,7 @@ class EstimateOnlyTest {
   @Test
   void avro_countsTheRecords_triesTheSample_andPrintsTheExpectedDuration_writingNothing() {
     Path out = dir.resolve("estimate-avro");
-    ReKeyJobTest.Run r = estimate(samples.data("customers.avro"), out);
+    JobRun r = estimate(samples.data("customers.avro"), out);
     assertThat(r.err(), r.outcome().exitCode(), is(0));
     assertThat(r.out(), containsString("QKMS re-key estimate (nothing was written):"));
     assertThat(
@@ -68,7 +69,7 @@ class EstimateOnlyTest {
 
   @Test
   void jsonLines_countLineBreaks() {
-    ReKeyJobTest.Run r = estimate(samples.data("customers.jsonl"), dir.resolve("estimate-json"));
+    JobRun r = estimate(samples.data("customers.jsonl"), dir.resolve("estimate-json"));
     assertThat(r.err(), r.outcome().exitCode(), is(0));
     assertThat(r.out(), containsString("counted from line breaks"));
     assertThat(r.out(), containsString("input: " + (Samples.CUSTOMERS + 4) + " records"));
@@ -76,7 +77,7 @@ class EstimateOnlyTest {
 
   @Test
   void settingsThatReKeyNothing_areStillAUsageError() {
-    ReKeyJobTest.Run r =
+    JobRun r =
         estimate(
             samples.data("customers.avro"), dir.resolve("estimate-bad"), "{\"tenant\":\"nobody\"}");
     assertThat(r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));

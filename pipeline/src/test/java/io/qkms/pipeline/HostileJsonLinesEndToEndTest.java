@@ -11,17 +11,17 @@ import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.deadletter.ErrorCodes;
 import io.qkms.pipeline.read.LosslessUtf8;
 import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -29,7 +29,6 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -99,11 +98,7 @@ abstract class HostileJsonLinesEndToEndTest {
 
   @AfterAll
   void cleanUp() throws IOException {
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
   }
 
   ReKeyJob.Outcome job(List<String> args) {
@@ -116,11 +111,7 @@ abstract class HostileJsonLinesEndToEndTest {
             "--sourceEncryptionContext=" + CONTEXT,
             "--destinationEncryptionContext=" + CONTEXT));
     all.addAll(runnerArgs());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    ReKeyJob.Outcome o = ReKeyJob.run(all.toArray(new String[0]), ps, ps);
-    System.out.print(out.toString(StandardCharsets.UTF_8));
-    return o;
+    return JobRun.echoed(all).outcome();
   }
 
   // ---- the input ---------------------------------------------------------------------------

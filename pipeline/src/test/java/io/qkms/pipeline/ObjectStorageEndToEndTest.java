@@ -9,19 +9,17 @@ import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.ParquetTestFiles;
 import io.qkms.pipeline.testing.S3Server;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import io.qkms.pipeline.worker.WorkerEngines;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,25 +80,15 @@ abstract class ObjectStorageEndToEndTest {
     S3Server.clearCredentials();
     s3.close();
     assertThat(WorkerEngines.openEnginesUnder(dir), is(0));
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
   }
 
   List<String> args(String input, String output, String... more) {
     List<String> a = new ArrayList<>();
     a.add(input);
     a.add(output);
-    a.addAll(
-        List.of(
-            "--s3Endpoint=" + s3.endpoint(),
-            "--keystore=" + samples.keystore(),
-            "--fields=" + Samples.FIELDS,
-            "--destinationKeyId=" + Samples.NEW_KEY,
-            "--sourceEncryptionContext=" + Samples.TENANT_CONTEXT,
-            "--destinationEncryptionContext=" + Samples.TENANT_CONTEXT));
+    a.add("--s3Endpoint=" + s3.endpoint());
+    a.addAll(samples.reKeyArgs(Samples.FIELDS));
     a.addAll(List.of(more));
     return a;
   }
@@ -108,12 +96,9 @@ abstract class ObjectStorageEndToEndTest {
   ReKeyJob.Outcome job(List<String> args) {
     List<String> all = new ArrayList<>(args);
     all.addAll(runnerArgs());
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    ReKeyJob.Outcome o = ReKeyJob.run(all.toArray(new String[0]), ps, ps);
-    printed.append(out.toString(StandardCharsets.UTF_8));
-    System.out.print(out.toString(StandardCharsets.UTF_8));
-    return o;
+    JobRun r = JobRun.echoed(all);
+    printed.append(r.out());
+    return r.outcome();
   }
 
   Path run(String name) {

@@ -6,14 +6,12 @@ import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.S3Server;
 import io.qkms.pipeline.testing.Samples;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -60,30 +58,13 @@ class ObjectStorageFaultsTest {
     s3.close();
   }
 
-  record Run(int exitCode, String out, String err) {}
-
-  static Run run(String endpoint, String input, String output) {
+  static JobRun run(String endpoint, String input, String output) {
     List<String> args =
         new ArrayList<>(
-            List.of(
-                "--input=" + input,
-                "--output=" + output,
-                "--s3Endpoint=" + endpoint,
-                "--keystore=" + samples.keystore(),
-                "--fields=" + Samples.FIELDS,
-                "--destinationKeyId=" + Samples.NEW_KEY,
-                "--sourceEncryptionContext=" + Samples.TENANT_CONTEXT,
-                "--destinationEncryptionContext=" + Samples.TENANT_CONTEXT,
-                "--runner=DirectRunner"));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ReKeyJob.Outcome o =
-        ReKeyJob.run(
-            args.toArray(new String[0]),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(
-        o.exitCode(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+            List.of("--input=" + input, "--output=" + output, "--s3Endpoint=" + endpoint));
+    args.addAll(samples.reKeyArgs(Samples.FIELDS));
+    args.add("--runner=DirectRunner");
+    return JobRun.of(args);
   }
 
   static String input() {
@@ -91,7 +72,7 @@ class ObjectStorageFaultsTest {
   }
 
   /** Exit 2 with {@code expected} in the first line, and nothing under {@code runs/<name>/}. */
-  void assertRefusedBeforeWriting(Run r, String expected, String name) {
+  void assertRefusedBeforeWriting(JobRun r, String expected, String name) {
     assertThat(r.err(), r.exitCode(), is(ReKeyJob.EXIT_USAGE));
     String first = r.err().lines().findFirst().orElse("");
     assertThat(first, containsString(expected));
@@ -107,13 +88,13 @@ class ObjectStorageFaultsTest {
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       endpoint = "http://127.0.0.1:" + s.getLocalPort();
     }
-    Run r = run(endpoint, input(), "s3://" + BUCKET + "/runs/unreachable");
+    JobRun r = run(endpoint, input(), "s3://" + BUCKET + "/runs/unreachable");
     assertRefusedBeforeWriting(r, "cannot reach the S3 endpoint " + endpoint, "unreachable");
   }
 
   @Test
   void aMissingInputBucket_isRefusedBeforeWriting_namingIt() {
-    Run r =
+    JobRun r =
         run(
             s3.endpoint().toString(),
             "s3://no-such-bucket/in/*.avro",
@@ -125,7 +106,7 @@ class ObjectStorageFaultsTest {
 
   @Test
   void aMissingOutputBucket_isRefusedBeforeWriting_namingIt() {
-    Run r = run(s3.endpoint().toString(), input(), "s3://no-such-output/runs/x");
+    JobRun r = run(s3.endpoint().toString(), input(), "s3://no-such-output/runs/x");
     assertRefusedBeforeWriting(r, "--output s3://no-such-output/runs/x: the bucket", "x");
     assertThat(r.err(), containsString("does not exist"));
   }
@@ -133,7 +114,7 @@ class ObjectStorageFaultsTest {
   @Test
   void credentialsTheServerRefuses_areRefusedBeforeWriting_withoutShowingThem() {
     S3Server.useCredentials(S3Server.ACCESS_KEY, "not-the-secret-0123456789");
-    Run r = run(s3.endpoint().toString(), input(), "s3://" + BUCKET + "/runs/denied");
+    JobRun r = run(s3.endpoint().toString(), input(), "s3://" + BUCKET + "/runs/denied");
     assertRefusedBeforeWriting(r, "is denied", "denied");
     assertThat(r.err(), containsString("AWS default chain"));
     assertThat(r.err(), not(containsString("not-the-secret")));
@@ -143,7 +124,7 @@ class ObjectStorageFaultsTest {
   void anOutputPrefixHoldingObjects_isRefusedBeforeWriting_asAnOutputDirectoryThatIsNotEmpty() {
     s3.put(BUCKET, "runs/used/deeper/part-00000-of-00001.avro", samples.data("customers.avro"));
 
-    Run r = run(s3.endpoint().toString(), input(), "s3://" + BUCKET + "/runs/used");
+    JobRun r = run(s3.endpoint().toString(), input(), "s3://" + BUCKET + "/runs/used");
 
     assertThat(r.err(), r.exitCode(), is(ReKeyJob.EXIT_USAGE));
     assertThat(
@@ -164,7 +145,7 @@ class ObjectStorageFaultsTest {
   void writesTheServerFails_leaveNoSuccessMarkerNorReport_andTheRunSaysSo() throws IOException {
     s3.put(BUCKET, "runs/blocked", samples.data("customers.avro"));
 
-    Run r = run(s3.endpoint().toString(), input(), "s3://" + BUCKET + "/runs/blocked");
+    JobRun r = run(s3.endpoint().toString(), input(), "s3://" + BUCKET + "/runs/blocked");
 
     assertThat(r.out() + r.err(), r.exitCode(), not(is(ReKeyJob.EXIT_OK)));
     assertThat(r.out() + r.err(), not(containsString("SUCCEEDED")));

@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.startsWith;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.pipeline.report.Verdict;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.SampleData;
 import io.qkms.pipeline.testing.Samples;
@@ -39,19 +40,10 @@ class ReKeyJobTest {
     samples.init();
   }
 
-  record Run(ReKeyJob.Outcome outcome, String out, String err) {}
-
-  static Run run(String... args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
+  static JobRun run(String... args) {
     List<String> all = new ArrayList<>(List.of(args));
     all.add("--runner=DirectRunner");
-    ReKeyJob.Outcome o =
-        ReKeyJob.run(
-            all.toArray(new String[0]),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(o, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return JobRun.of(all);
   }
 
   static List<String> common(Path output) {
@@ -82,7 +74,7 @@ class ReKeyJobTest {
 
   /** Runs the job, which must refuse {@code args} as a usage error; returns what it printed why. */
   static String usageError(String... args) {
-    Run r = run(args);
+    JobRun r = run(args);
     assertThat(r.err(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
     return r.err();
   }
@@ -154,7 +146,7 @@ class ReKeyJobTest {
             "card.number",
             "--destinationKeyId",
             Samples.NEW_KEY));
-    Run r = run(a.toArray(new String[0]));
+    JobRun r = run(a.toArray(new String[0]));
     assertThat(r.err(), r.outcome().exitCode(), is(0));
     assertThat(Files.exists(out.resolve(ReKeyJob.SUCCESS_FILE)), is(true));
   }
@@ -258,7 +250,7 @@ class ReKeyJobTest {
   @Test
   void report_holdsTheRecordsCountedInTheFiles_andTheirCheck() throws IOException {
     Path out = dir.resolve("committed");
-    Run r =
+    JobRun r =
         run(
             args(
                 common(out),
@@ -291,7 +283,7 @@ class ReKeyJobTest {
   @Test
   void deadLetterFractionAboveTheLimit_failsTheRun_withoutSuccessMarker() throws IOException {
     Path out = dir.resolve("too-many");
-    Run r =
+    JobRun r =
         run(
             args(
                 common(out),
@@ -323,7 +315,7 @@ class ReKeyJobTest {
             destinationKeyId: alias/sample-rotating
         """);
     Path out = dir.resolve("spec-run");
-    Run r =
+    JobRun r =
         run(
             args(
                 common(out),
@@ -489,7 +481,7 @@ class ReKeyJobTest {
                 + " purpose."));
 
     a.add("--allowAbsentFields");
-    Run r = run(a.toArray(new String[0]));
+    JobRun r = run(a.toArray(new String[0]));
     assertThat(r.err(), r.outcome().exitCode(), is(0));
   }
 
@@ -503,7 +495,7 @@ class ReKeyJobTest {
   @Test
   void aRun_writesReportHtmlBesideTheJson_withRecordsOverTime() throws IOException {
     Path out = dir.resolve("report-page");
-    Run r = run(acceptedArgsAnd(out));
+    JobRun r = run(acceptedArgsAnd(out));
     assertThat(r.err(), r.outcome().exitCode(), is(0));
     JsonNode report = new ObjectMapper().readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
     JsonNode timeline = report.get("timeline");

@@ -15,21 +15,20 @@ import io.qkms.engine.credentials.NewAccessKey;
 import io.qkms.pipeline.manifest.Manifest;
 import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.QkmsServe;
 import io.qkms.pipeline.testing.SampleData;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import io.qkms.pipeline.worker.remote.RemoteClients;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -60,12 +59,6 @@ import software.amazon.awssdk.services.kms.KmsAsyncClient;
 @Timeout(600)
 class RemoteKmsEndToEndTest {
   static final String CONTEXT = "{\"tenant\":\"${tenant_id}\"}";
-  static final Map<String, String> BAD_RECORD_CODES =
-      Map.of(
-          "bad-tampered-1", "InvalidCiphertextException",
-          "bad-context-2", "InvalidCiphertextException",
-          "bad-disabled-3", "DisabledException",
-          "bad-notenant-5", "ContextFieldMissing");
   private static final ObjectMapper JSON = new ObjectMapper();
 
   Path dir;
@@ -94,27 +87,12 @@ class RemoteKmsEndToEndTest {
     if (server != null) {
       server.close();
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
     assertThat("KMS clients left open", RemoteClients.openClients(), is(0));
   }
 
-  record Run(ReKeyJob.Outcome outcome, String output) {
-    RunReport report() {
-      return outcome.report();
-    }
-  }
-
-  Run job(List<String> args) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    ReKeyJob.Outcome o = ReKeyJob.run(args.toArray(new String[0]), ps, ps);
-    String text = out.toString(StandardCharsets.UTF_8);
-    System.out.print(text);
-    return new Run(o, text);
+  JobRun job(List<String> args) {
+    return JobRun.echoed(args);
   }
 
   List<String> remoteArgs(Path input, Path output, String... more) {
@@ -166,7 +144,7 @@ class RemoteKmsEndToEndTest {
   }
 
   Path avroRun;
-  Run avro;
+  JobRun avro;
 
   @Test
   @Order(1)
@@ -175,22 +153,13 @@ class RemoteKmsEndToEndTest {
     avroRun = dir.resolve("avro-run");
     avro = job(remoteArgs(samples.data("customers.avro"), avroRun));
 
-    assertThat(avro.output(), avro.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(avro.out(), avro.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     assertThat(Files.exists(avroRun.resolve(ReKeyJob.SUCCESS_FILE)), is(true));
     RunReport r = avro.report();
     assertThat(r.read(), is(204L));
     assertThat(r.written(), is(200L));
     assertThat(r.committedCountsMatch(), is(true));
-    assertThat(
-        r.deadLettersByCode(),
-        equalTo(
-            Map.of(
-                "InvalidCiphertextException",
-                2L,
-                "DisabledException",
-                1L,
-                "ContextFieldMissing",
-                1L)));
+    assertThat(r.deadLettersByCode(), equalTo(Samples.badRecordsByCode()));
     Samples.Verified v = samples.verify(avroRun, Samples.NEW_KEY, Samples.US_EAST_1);
     assertThat(v.problems(), empty());
     assertThat(v.records(), is(200L));
@@ -208,7 +177,7 @@ class RemoteKmsEndToEndTest {
         assertThat(d.get("attempts"), is(1));
       }
     }
-    assertThat(codes, equalTo(new TreeMap<>(BAD_RECORD_CODES)));
+    assertThat(codes, equalTo(new TreeMap<>(Samples.BAD_RECORD_CODES)));
   }
 
   @Test
@@ -227,9 +196,9 @@ class RemoteKmsEndToEndTest {
     assertThat(kms.path("estimatedCost").asDouble(), greaterThan(0.0));
     assertThat(report.path("run").path("kmsEndpoint").asText(), equalTo(server.endpoint()));
     assertThat(report.path("run").has("keystore"), is(false));
-    assertThat(avro.output(), containsString("rekey: estimate: 204 records"));
+    assertThat(avro.out(), containsString("rekey: estimate: 204 records"));
     assertThat(
-        avro.output(),
+        avro.out(),
         containsString(
             "KMS endpoint: "
                 + String.format("%,d", expectedCalls())
@@ -238,7 +207,7 @@ class RemoteKmsEndToEndTest {
         List.of(avroRun.resolve(ReKeyJob.REPORT_FILE), avroRun.resolve(ReKeyJob.LOG_FILE))) {
       assertThat(f + " holds a plaintext", Files.readString(f).contains("PLAINTEXT-"), is(false));
     }
-    assertThat(avro.output().contains("PLAINTEXT-"), is(false));
+    assertThat(avro.out().contains("PLAINTEXT-"), is(false));
   }
 
   @Test
@@ -253,9 +222,9 @@ class RemoteKmsEndToEndTest {
             remoteArgs(samples.data("customers.avro"), replay, "--maxDeadLetterFraction=1"));
     args.set(0, "--replayDeadLetters=" + avroRun.resolve("dead-letter"));
 
-    Run run = job(args);
+    JobRun run = job(args);
 
-    assertThat(run.output(), run.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(run.out(), run.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     assertThat(run.report().read(), is(4L));
     assertThat(run.report().written(), is(1L));
     assertThat(run.report().committedCountsMatch(), is(true));
@@ -269,9 +238,9 @@ class RemoteKmsEndToEndTest {
   @Order(4)
   void jsonLinesOnDirect_sameOutcomes() throws IOException {
     Path run = dir.resolve("json-run");
-    Run json = job(remoteArgs(samples.data("customers.jsonl"), run, "--runner=DirectRunner"));
+    JobRun json = job(remoteArgs(samples.data("customers.jsonl"), run, "--runner=DirectRunner"));
 
-    assertThat(json.output(), json.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(json.out(), json.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     RunReport r = json.report();
     assertThat(r.read(), is(204L));
     assertThat(r.written(), is(200L));
@@ -299,14 +268,14 @@ class RemoteKmsEndToEndTest {
             "--destinationEncryptionContext=" + CONTEXT,
             "--skipIfCurrent");
 
-    Run skip = job(args);
+    JobRun skip = job(args);
 
-    assertThat(skip.output(), skip.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(skip.out(), skip.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     RunReport r = skip.report();
     assertThat(r.counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT), is((long) Samples.SMALL_SET));
     assertThat(r.kmsRequests(), is(0L));
     assertThat(r.counter(ReKeyMetrics.KMS_DESCRIBE_CALLS), greaterThan(0L));
-    assertThat(skip.output(), containsString("are current and would be skipped"));
+    assertThat(skip.out(), containsString("are current and would be skipped"));
 
     // After a rotation through the endpoint, the same run re-encrypts every field.
     try (KmsAsyncClient admin = admin()) {
@@ -314,8 +283,8 @@ class RemoteKmsEndToEndTest {
     }
     List<String> again = new ArrayList<>(args);
     again.set(1, "--output=" + dir.resolve("skip-run-2"));
-    Run rotated = job(again);
-    assertThat(rotated.output(), rotated.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    JobRun rotated = job(again);
+    assertThat(rotated.out(), rotated.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     assertThat(rotated.report().counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT), is(0L));
     assertThat(
         rotated.report().kmsRequests(),
@@ -330,29 +299,20 @@ class RemoteKmsEndToEndTest {
 
     // 204 records, several ciphertexts each, in batches of up to 50 items: the bad records' items
     // share their batches with good ones.
-    Run batch = job(remoteArgs(samples.data("customers.avro"), run, "--kmsBatchSize=50"));
+    JobRun batch = job(remoteArgs(samples.data("customers.avro"), run, "--kmsBatchSize=50"));
 
-    assertThat(batch.output(), batch.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(batch.out(), batch.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     RunReport r = batch.report();
     assertThat(r.read(), is(204L));
     assertThat(r.written(), is(200L));
     assertThat(r.committedCountsMatch(), is(true));
-    assertThat(
-        r.deadLettersByCode(),
-        equalTo(
-            Map.of(
-                "InvalidCiphertextException",
-                2L,
-                "DisabledException",
-                1L,
-                "ContextFieldMissing",
-                1L)));
+    assertThat(r.deadLettersByCode(), equalTo(Samples.badRecordsByCode()));
     Map<String, String> codes = new TreeMap<>();
     for (GenericRecord d : Outputs.avro(run.resolve("dead-letter"))) {
       codes.put(
           ((GenericRecord) d.get("record")).get("id").toString(), d.get("errorCode").toString());
     }
-    assertThat(codes, equalTo(new TreeMap<>(BAD_RECORD_CODES)));
+    assertThat(codes, equalTo(new TreeMap<>(Samples.BAD_RECORD_CODES)));
     Samples.Verified v = samples.verify(run, Samples.NEW_KEY, Samples.US_EAST_1);
     assertThat(v.problems(), empty());
     assertThat(v.records(), is(200L));
@@ -385,7 +345,7 @@ class RemoteKmsEndToEndTest {
     Files.writeString(input, good + "\n" + opaque + "\n");
     Path run = dir.resolve("foreign-run");
 
-    Run r =
+    JobRun r =
         job(
             remoteArgs(
                 input,
@@ -396,7 +356,7 @@ class RemoteKmsEndToEndTest {
                 "--allowAbsentFields",
                 "--maxDeadLetterFraction=1"));
 
-    assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     RunReport report = r.report();
     assertThat(report.read(), is(2L));
     assertThat(report.written(), is(1L));
@@ -405,7 +365,7 @@ class RemoteKmsEndToEndTest {
     assertThat(report.kmsRequests(), is(2L));
     assertThat(report.counter(ReKeyMetrics.FIELDS_WITHOUT_QKMS_HEADER), is(1L));
     assertThat(
-        r.output(),
+        r.out(),
         containsString(
             "--skipIfCurrent: 1 ciphertexts have no QKMS header (AWS KMS ones, say): the job"
                 + " cannot tell their material, so they were re-encrypted"));
@@ -416,7 +376,7 @@ class RemoteKmsEndToEndTest {
   void estimateOnly_printsRecordsRequestsTimeAndCost_andWritesNothing() {
     Path run = dir.resolve("estimate-run");
 
-    Run e =
+    JobRun e =
         job(
             remoteArgs(
                 samples.data("customers.avro"),
@@ -425,15 +385,15 @@ class RemoteKmsEndToEndTest {
                 "--kmsMaxRequestsPerSecond=100",
                 "--kmsPricePer10k=0.03"));
 
-    assertThat(e.output(), e.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(e.out(), e.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     assertThat(e.outcome().report(), is((RunReport) null));
     assertThat(Files.exists(run), is(false));
-    assertThat(e.output(), containsString("destination key " + Samples.NEW_KEY));
-    assertThat(e.output(), containsString("enabled and symmetric"));
-    assertThat(e.output(), containsString("rekey: estimate: 204 records, about "));
-    assertThat(e.output(), containsString(" at 100 requests/s, about $"));
-    assertThat(e.output(), containsString("--estimateOnly: nothing was run or written"));
-    assertThat(e.output(), not(containsString("QKMS re-key")));
+    assertThat(e.out(), containsString("destination key " + Samples.NEW_KEY));
+    assertThat(e.out(), containsString("enabled and symmetric"));
+    assertThat(e.out(), containsString("rekey: estimate: 204 records, about "));
+    assertThat(e.out(), containsString(" at 100 requests/s, about $"));
+    assertThat(e.out(), containsString("--estimateOnly: nothing was run or written"));
+    assertThat(e.out(), not(containsString("QKMS re-key")));
   }
 
   /** Records of the resumable runs' input: enough for several shards of some hundred each. */
@@ -511,9 +471,9 @@ class RemoteKmsEndToEndTest {
     // 2: --resume on the Direct runner, to the end.
     List<String> again = new ArrayList<>(args);
     again.addAll(List.of("--resume", "--runner=DirectRunner"));
-    Run resumed = job(again);
+    JobRun resumed = job(again);
 
-    assertThat(resumed.output(), resumed.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(resumed.out(), resumed.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     assertThat(Files.exists(out.resolve(ReKeyJob.SUCCESS_FILE)), is(true));
     JsonNode report = JSON.readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
     assertThat(report.at("/run/resume.attempt").asInt(), is(2));
@@ -569,12 +529,12 @@ class RemoteKmsEndToEndTest {
       a.set(a.indexOf(change[0]), change[1]);
       a.addAll(List.of("--resume", "--runner=DirectRunner"));
 
-      Run r = job(a);
+      JobRun r = job(a);
 
-      assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+      assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
       String setting = change[0].substring(2, change[0].indexOf('='));
       assertThat(
-          r.output(),
+          r.out(),
           containsString(
               "was started with other settings: "
                   + setting
@@ -631,7 +591,7 @@ class RemoteKmsEndToEndTest {
     Map<String, String> secrets = selectionInput(input);
     Path out = dir.resolve("selection-run");
 
-    Run run =
+    JobRun run =
         job(
             List.of(
                 "--input=" + input,
@@ -643,7 +603,7 @@ class RemoteKmsEndToEndTest {
                 "--onlySourceKeys=" + Samples.OLD_KEY,
                 "--runner=DirectRunner"));
 
-    assertThat(run.output(), run.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(run.out(), run.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     RunReport r = run.report();
     assertThat(r.read(), is(20L));
     assertThat(r.written(), is(20L));
@@ -654,7 +614,7 @@ class RemoteKmsEndToEndTest {
     assertThat(r.committedCountsMatch(), is(true));
     // A request for each selected blob, none for the others.
     assertThat(r.kmsRequests(), is(12L));
-    assertThat(run.output(), containsString("8 not selected"));
+    assertThat(run.out(), containsString("8 not selected"));
     String newKeyId;
     try (KmsAsyncClient admin = admin()) {
       newKeyId = admin.describeKey(b -> b.keyId(Samples.NEW_KEY)).join().keyMetadata().keyId();
@@ -683,7 +643,7 @@ class RemoteKmsEndToEndTest {
     Path input = dir.resolve("selection.jsonl");
     Path out = dir.resolve("selection-unknown");
 
-    Run run =
+    JobRun run =
         job(
             List.of(
                 "--input=" + input,
@@ -695,12 +655,12 @@ class RemoteKmsEndToEndTest {
                 "--onlySourceKeys=" + Samples.OLD_KEY + ",alias/no-such-key",
                 "--runner=DirectRunner"));
 
-    assertThat(run.output(), run.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(run.out(), run.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
     assertThat(
-        run.output(),
+        run.out(),
         containsString(
             "rekey: --onlySourceKeys: the key alias/no-such-key cannot be used: NotFoundException:"));
-    assertThat(run.output(), containsString("(DescribeKey at --kmsEndpoint " + server.endpoint()));
+    assertThat(run.out(), containsString("(DescribeKey at --kmsEndpoint " + server.endpoint()));
     assertThat(Files.exists(out), is(false));
   }
 
@@ -729,7 +689,7 @@ class RemoteKmsEndToEndTest {
     Files.write(input, lines);
     Path out = dir.resolve("materials-run");
 
-    Run run =
+    JobRun run =
         job(
             List.of(
                 "--input=" + input,
@@ -741,7 +701,7 @@ class RemoteKmsEndToEndTest {
                 "--onlyMaterialsCreatedBefore=" + between,
                 "--runner=DirectRunner"));
 
-    assertThat(run.output(), run.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(run.out(), run.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     RunReport r = run.report();
     assertThat(r.read(), is(10L));
     assertThat(r.written(), is(10L));

@@ -17,13 +17,13 @@ import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.http.QkmsHttpServer;
 import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.QkmsServe;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import io.qkms.pipeline.worker.remote.RemoteClients;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -31,10 +31,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -134,25 +132,14 @@ class RemoteKmsFaultsTest {
     if (server != null) {
       server.close();
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
     assertThat("KMS clients left open", RemoteClients.openClients(), is(0));
   }
 
-  record Run(ReKeyJob.Outcome outcome, String output) {}
-
-  Run job(Path credentials, List<String> args) {
+  JobRun job(Path credentials, List<String> args) {
     System.setProperty("aws.sharedCredentialsFile", credentials.toString());
     System.setProperty("aws.profile", "qkms");
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    ReKeyJob.Outcome o = ReKeyJob.run(args.toArray(new String[0]), ps, ps);
-    String text = out.toString(StandardCharsets.UTF_8);
-    System.out.print(text);
-    return new Run(o, text);
+    return JobRun.echoed(args);
   }
 
   List<String> customers(String endpoint, Path output) {
@@ -177,14 +164,14 @@ class RemoteKmsFaultsTest {
     }
     Path out = dir.resolve("down");
 
-    Run r = job(rootCredentials, customers("http://127.0.0.1:" + closed, out));
+    JobRun r = job(rootCredentials, customers("http://127.0.0.1:" + closed, out));
 
-    assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
     assertThat(
-        r.output(),
+        r.out(),
         containsString("rekey: --kmsEndpoint http://127.0.0.1:" + closed + " does not answer ("));
-    assertThat(r.output(), containsString("Connection refused"));
-    assertThat(r.output(), containsString("start the endpoint, or check the URL"));
+    assertThat(r.out(), containsString("Connection refused"));
+    assertThat(r.out(), containsString("start the endpoint, or check the URL"));
     assertThat(Files.exists(out), is(false));
   }
 
@@ -192,18 +179,18 @@ class RemoteKmsFaultsTest {
   void unknownAccessKey_isRefusedBeforeTheRun_namingTheSdksError() {
     Path out = dir.resolve("stranger");
 
-    Run r = job(strangerCredentials, customers(server.endpoint(), out));
+    JobRun r = job(strangerCredentials, customers(server.endpoint(), out));
 
-    assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
     assertThat(
-        r.output(),
+        r.out(),
         containsString(
             "rekey: --kmsEndpoint "
                 + server.endpoint()
                 + " refused the credentials: "
                 + "UnrecognizedClientException: "));
-    assertThat(r.output(), containsString("the AWS SDK's default chain"));
-    assertThat(r.output().contains("aaaaaaaaaaaaaaaaaaaa"), is(false));
+    assertThat(r.out(), containsString("the AWS SDK's default chain"));
+    assertThat(r.out().contains("aaaaaaaaaaaaaaaaaaaa"), is(false));
     assertThat(Files.exists(out), is(false));
   }
 
@@ -215,13 +202,12 @@ class RemoteKmsFaultsTest {
       newArn = admin.arn(Samples.NEW_KEY, Region.of("us-east-1"));
     }
 
-    Run r = job(aliceCredentials, customers(server.endpoint(), out));
+    JobRun r = job(aliceCredentials, customers(server.endpoint(), out));
 
-    assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(r.out(), containsString("rekey: The caller may not re-encrypt field card.number"));
     assertThat(
-        r.output(), containsString("rekey: The caller may not re-encrypt field card.number"));
-    assertThat(
-        r.output(),
+        r.out(),
         containsString(
             "User: "
                 + ALICE
@@ -246,7 +232,7 @@ class RemoteKmsFaultsTest {
             // At least 5 s of calls, so that the kill lands mid-run.
             "--kmsMaxRequestsPerSecond=2000",
             "--progressSeconds=1");
-    CompletableFuture<Run> running =
+    CompletableFuture<JobRun> running =
         CompletableFuture.supplyAsync(() -> job(rootCredentials, args));
     // Kill the endpoint once the workers are well into the input, then start it again.
     Path log = out.resolve(ReKeyJob.LOG_FILE);
@@ -259,12 +245,12 @@ class RemoteKmsFaultsTest {
     Thread.sleep(2_000);
     server.start();
 
-    Run r = running.get();
+    JobRun r = running.get();
 
     // Within the retries (up to 10 sends over about 20 s) the run completes; records whose
     // retries ran out first are transient dead letters (exit 5), which a replay re-keys.
     int exit = r.outcome().exitCode();
-    assertThat(r.output(), exit, anyOf(is(ReKeyJob.EXIT_OK), is(5)));
+    assertThat(r.out(), exit, anyOf(is(ReKeyJob.EXIT_OK), is(5)));
     RunReport report = r.outcome().report();
     assertThat(report.read(), is((long) KILLED_RECORDS));
     assertThat(report.read(), is(report.written() + report.deadLettered()));
@@ -276,16 +262,16 @@ class RemoteKmsFaultsTest {
     assertThat(
         report.kmsRequests(),
         is(report.read() + report.kmsFailed() + report.kmsThrottled() - report.deadLettered()));
-    assertThat(r.output(), containsString("failed: 5xx or no answer"));
+    assertThat(r.out(), containsString("failed: 5xx or no answer"));
     long written = report.written();
     if (exit == 5) {
-      assertThat(r.output(), containsString("--replayDeadLetters="));
+      assertThat(r.out(), containsString("--replayDeadLetters="));
       Path replay = dir.resolve("killed-replay");
       List<String> again = new ArrayList<>(args);
       again.set(0, "--replayDeadLetters=" + out.resolve("dead-letter"));
       again.set(1, "--output=" + replay);
-      Run rr = job(rootCredentials, again);
-      assertThat(rr.output(), rr.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      JobRun rr = job(rootCredentials, again);
+      assertThat(rr.out(), rr.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
       assertThat(rr.outcome().report().written(), is(report.deadLettered()));
       written += rr.outcome().report().written();
       assertDecryptUnderNewKey(replay);
@@ -361,11 +347,11 @@ class RemoteKmsFaultsTest {
               "--runner=DirectRunner");
 
       Path without = dir.resolve("grant-without-token");
-      Run refused = job(bobCredentials, with(args, "--output=" + without));
+      JobRun refused = job(bobCredentials, with(args, "--output=" + without));
 
-      assertThat(refused.output(), refused.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+      assertThat(refused.out(), refused.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
       assertThat(
-          refused.output(),
+          refused.out(),
           containsString(
               "User: "
                   + BOB
@@ -374,29 +360,30 @@ class RemoteKmsFaultsTest {
       assertThat(Files.exists(without), is(false));
 
       Path garbage = dir.resolve("grant-garbage-token");
-      Run bad = job(bobCredentials, with(args, "--output=" + garbage, "--grantTokens=not-a-token"));
+      JobRun bad =
+          job(bobCredentials, with(args, "--output=" + garbage, "--grantTokens=not-a-token"));
 
-      assertThat(bad.output(), bad.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+      assertThat(bad.out(), bad.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
       assertThat(
-          bad.output(),
+          bad.out(),
           containsString(
               "rekey: --grantTokens: --kmsEndpoint "
                   + node.endpoint()
                   + " refused a grant token: InvalidGrantTokenException: The grant token is not"
                   + " valid."));
-      assertThat(bad.output().contains("not-a-token"), is(false));
+      assertThat(bad.out().contains("not-a-token"), is(false));
       assertThat(Files.exists(garbage), is(false));
 
       Path granted = dir.resolve("grant-with-token");
-      Run r = job(bobCredentials, with(args, "--output=" + granted, "--grantTokens=" + token));
+      JobRun r = job(bobCredentials, with(args, "--output=" + granted, "--grantTokens=" + token));
 
-      assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
       RunReport report = r.outcome().report();
       assertThat(report.read(), is((long) GRANTED_RECORDS));
       assertThat(report.written(), is((long) GRANTED_RECORDS));
       assertThat(report.read(), is(report.written() + report.deadLettered()));
       assertThat(report.committedCountsMatch(), is(true));
-      assertThat(r.output().contains(token), is(false));
+      assertThat(r.out().contains(token), is(false));
       assertThat(
           Files.readString(granted.resolve(ReKeyJob.REPORT_FILE)).contains(token), is(false));
       assertDecryptUnder(granted, keyArn);
@@ -464,7 +451,7 @@ class RemoteKmsFaultsTest {
     try (QkmsServe quota =
         QkmsServe.start(
             samples.keystore(), List.of("--max-requests-per-second", String.valueOf(QUOTA)))) {
-      Run r =
+      JobRun r =
           job(
               rootCredentials,
               List.of(
@@ -477,7 +464,7 @@ class RemoteKmsFaultsTest {
                   // Ten times what the endpoint takes.
                   "--kmsMaxRequestsPerSecond=" + 10 * QUOTA));
 
-      assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
       RunReport report = r.outcome().report();
       assertThat(report.read(), is((long) THROTTLED_RECORDS));
       assertThat(report.written(), is((long) THROTTLED_RECORDS));
@@ -491,8 +478,7 @@ class RemoteKmsFaultsTest {
           report.kmsRequests(), is(THROTTLED_RECORDS + report.kmsThrottled() + report.kmsFailed()));
       // The endpoint's quota, not the job's budget, set the pace.
       assertThat(report.kmsAchievedRequestsPerSecond() < QUOTA * 1.3, is(true));
-      assertThat(
-          r.output(), containsString(String.format("(%,d throttled, ", report.kmsThrottled())));
+      assertThat(r.out(), containsString(String.format("(%,d throttled, ", report.kmsThrottled())));
       assertDecryptUnderNewKey(out);
     }
   }
@@ -503,7 +489,7 @@ class RemoteKmsFaultsTest {
     try (QkmsServe quota =
         QkmsServe.start(
             samples.keystore(), List.of("--max-requests-per-second", String.valueOf(QUOTA)))) {
-      Run r =
+      JobRun r =
           job(
               rootCredentials,
               List.of(
@@ -517,7 +503,7 @@ class RemoteKmsFaultsTest {
                   // Ten times what the endpoint takes; each item counts against both.
                   "--kmsMaxRequestsPerSecond=" + 10 * QUOTA));
 
-      assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
       RunReport report = r.outcome().report();
       assertThat(report.read(), is((long) THROTTLED_RECORDS));
       assertThat(report.written(), is((long) THROTTLED_RECORDS));
@@ -544,24 +530,24 @@ class RemoteKmsFaultsTest {
       List<String> args = new ArrayList<>(customers(quota.endpoint(), out));
       args.add("--kmsMaxThrottledRetries=0");
       args.add("--maxDeadLetterFraction=1");
-      Run r = job(rootCredentials, args);
+      JobRun r = job(rootCredentials, args);
 
-      assertThat(r.output(), r.outcome().exitCode(), is(5));
+      assertThat(r.out(), r.outcome().exitCode(), is(5));
       RunReport report = r.outcome().report();
       long throttledAway =
           report.transientDeadLettersByCode().getOrDefault("ThrottlingException", 0L);
       assertThat(throttledAway, greaterThan(0L));
       assertThat(report.read(), is(report.written() + report.deadLettered()));
       assertThat(report.committedCountsMatch(), is(true));
-      assertThat(r.output(), containsString("--replayDeadLetters=" + out.resolve("dead-letter")));
+      assertThat(r.out(), containsString("--replayDeadLetters=" + out.resolve("dead-letter")));
 
       Path replay = dir.resolve("throttle-budget-replay");
       List<String> again = new ArrayList<>(customers(server.endpoint(), replay));
       again.set(0, "--replayDeadLetters=" + out.resolve("dead-letter"));
       again.add("--maxDeadLetterFraction=1");
-      Run rr = job(rootCredentials, again);
+      JobRun rr = job(rootCredentials, again);
 
-      assertThat(rr.output(), rr.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+      assertThat(rr.out(), rr.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
       // The replay re-keys every record the throttling dead-lettered; the bad ones stay bad.
       assertThat(report.written() + rr.outcome().report().written(), is((long) Samples.CUSTOMERS));
       assertThat(rr.outcome().report().transientDeadLetters(), is(0L));

@@ -9,17 +9,16 @@ import static org.hamcrest.Matchers.not;
 import com.sun.net.httpserver.HttpServer;
 import io.qkms.engine.api.Principal;
 import io.qkms.pipeline.report.RunReport;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Launcher;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.QkmsServe;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.pipeline.testing.TestDirs;
 import io.qkms.pipeline.worker.remote.RemoteClients;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.math.BigInteger;
 import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyPair;
@@ -28,11 +27,9 @@ import java.security.spec.ECGenParameterSpec;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Date;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
@@ -146,17 +143,11 @@ class RemoteKmsTlsTest {
         s.close();
       }
     }
-    try (Stream<Path> s = Files.walk(dir)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
-    }
+    TestDirs.deleteTree(dir);
     assertThat("KMS clients left open", RemoteClients.openClients(), is(0));
   }
 
-  record Run(ReKeyJob.Outcome outcome, String output) {}
-
-  Run job(String endpoint, Path output, String... more) {
+  JobRun job(String endpoint, Path output, String... more) {
     List<String> a =
         new ArrayList<>(
             List.of(
@@ -170,27 +161,22 @@ class RemoteKmsTlsTest {
                 "--sourceEncryptionContext=" + Samples.TENANT_CONTEXT,
                 "--destinationEncryptionContext=" + Samples.TENANT_CONTEXT));
     a.addAll(List.of(more));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-    ReKeyJob.Outcome o = ReKeyJob.run(a.toArray(new String[0]), ps, ps);
-    String text = out.toString(StandardCharsets.UTF_8);
-    System.out.print(text);
-    return new Run(o, text);
+    return JobRun.echoed(a);
   }
 
   /** Exit 2 from the checks, and nothing written. */
-  private static void refusedBeforeAnythingRuns(Run r, Path output) {
-    assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
-    assertThat(r.output(), Files.exists(output), is(false));
+  private static void refusedBeforeAnythingRuns(JobRun r, Path output) {
+    assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_USAGE));
+    assertThat(r.out(), Files.exists(output), is(false));
   }
 
   @Test
   void trustedThroughTheCaBundle_reKeysEveryGoodRecord() throws IOException {
     Path out = dir.resolve("trusted");
 
-    Run r = job(server.endpoint(), out, "--kmsCaBundle=" + cert);
+    JobRun r = job(server.endpoint(), out, "--kmsCaBundle=" + cert);
 
-    assertThat(r.output(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     RunReport report = r.outcome().report();
     assertThat(report.read(), is(204L));
     assertThat(report.written(), is(200L));
@@ -209,11 +195,11 @@ class RemoteKmsTlsTest {
   void certificateNotInTheJvmTrustStore_exit2_sayingHowToTrustIt() {
     Path out = dir.resolve("untrusted-default");
 
-    Run r = job(server.endpoint(), out);
+    JobRun r = job(server.endpoint(), out);
 
     refusedBeforeAnythingRuns(r, out);
     assertThat(
-        r.output(),
+        r.out(),
         containsString(
             "--kmsEndpoint "
                 + server.endpoint()
@@ -225,11 +211,11 @@ class RemoteKmsTlsTest {
   void caBundleOfAnotherCertificate_exit2_namingTheBundle() {
     Path out = dir.resolve("untrusted-bundle");
 
-    Run r = job(server.endpoint(), out, "--kmsCaBundle=" + otherCert);
+    JobRun r = job(server.endpoint(), out, "--kmsCaBundle=" + otherCert);
 
     refusedBeforeAnythingRuns(r, out);
     assertThat(
-        r.output(),
+        r.out(),
         containsString(
             ": its TLS certificate is not signed by a certificate in --kmsCaBundle " + otherCert));
   }
@@ -239,11 +225,11 @@ class RemoteKmsTlsTest {
     Path bundle = dir.resolve("wrong-host.pem");
     Path out = dir.resolve("wrong-host");
 
-    Run r = job(wrongHostServer.endpoint(), out, "--kmsCaBundle=" + bundle);
+    JobRun r = job(wrongHostServer.endpoint(), out, "--kmsCaBundle=" + bundle);
 
     refusedBeforeAnythingRuns(r, out);
     assertThat(
-        r.output(),
+        r.out(),
         containsString(
             "--kmsEndpoint "
                 + wrongHostServer.endpoint()
@@ -259,11 +245,11 @@ class RemoteKmsTlsTest {
       Path out = dir.resolve("https-to-plain");
       String endpoint = "https://127.0.0.1:" + plain.getAddress().getPort();
 
-      Run r = job(endpoint, out, "--kmsCaBundle=" + cert);
+      JobRun r = job(endpoint, out, "--kmsCaBundle=" + cert);
 
       refusedBeforeAnythingRuns(r, out);
       assertThat(
-          r.output(),
+          r.out(),
           containsString(
               "--kmsEndpoint " + endpoint + ": the TLS handshake failed (does it serve HTTPS"));
     } finally {
@@ -276,21 +262,21 @@ class RemoteKmsTlsTest {
     Path notPem = dir.resolve("not-a-bundle.txt");
     Files.writeString(notPem, "hello\n");
 
-    Run noCert = job(server.endpoint(), dir.resolve("bad-bundle"), "--kmsCaBundle=" + notPem);
-    Run missing =
+    JobRun noCert = job(server.endpoint(), dir.resolve("bad-bundle"), "--kmsCaBundle=" + notPem);
+    JobRun missing =
         job(server.endpoint(), dir.resolve("no-bundle"), "--kmsCaBundle=" + dir.resolve("nope"));
-    Run http =
+    JobRun http =
         job(
             server.endpoint().replace("https:", "http:"),
             dir.resolve("http-bundle"),
             "--kmsCaBundle=" + cert);
 
     refusedBeforeAnythingRuns(noCert, dir.resolve("bad-bundle"));
-    assertThat(noCert.output(), containsString("--kmsCaBundle " + notPem + " holds no"));
+    assertThat(noCert.out(), containsString("--kmsCaBundle " + notPem + " holds no"));
     refusedBeforeAnythingRuns(missing, dir.resolve("no-bundle"));
-    assertThat(missing.output(), containsString("is not a readable file"));
+    assertThat(missing.out(), containsString("is not a readable file"));
     refusedBeforeAnythingRuns(http, dir.resolve("http-bundle"));
-    assertThat(http.output(), containsString("is not https"));
-    assertThat(http.output(), not(containsString("Exception")));
+    assertThat(http.out(), containsString("is not https"));
+    assertThat(http.out(), not(containsString("Exception")));
   }
 }

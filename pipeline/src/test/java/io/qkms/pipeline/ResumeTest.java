@@ -10,6 +10,7 @@ import static org.hamcrest.Matchers.nullValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.pipeline.manifest.Manifest;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
 import java.io.IOException;
@@ -60,7 +61,7 @@ class ResumeTest {
     return a;
   }
 
-  static ReKeyJobTest.Run run(List<String> args) {
+  static JobRun run(List<String> args) {
     return ReKeyJobTest.run(args.toArray(new String[0]));
   }
 
@@ -88,7 +89,7 @@ class ResumeTest {
 
   static Path finishedRun(String name) throws IOException {
     Path out = dir.resolve(name);
-    ReKeyJobTest.Run r = run(args(out, "--resumable"));
+    JobRun r = run(args(out, "--resumable"));
     assertThat(r.err() + r.out(), r.outcome().exitCode(), is(0));
     return out;
   }
@@ -134,7 +135,7 @@ class ResumeTest {
     Files.createDirectories(out.resolve("_manifest/tmp/x"));
     Files.writeString(out.resolve("_manifest/tmp/x/records"), "half a file");
 
-    ReKeyJobTest.Run r = run(args(out, "--resume"));
+    JobRun r = run(args(out, "--resume"));
     assertThat(r.err() + r.out(), r.outcome().exitCode(), is(0));
     JsonNode report = report(out);
     assertThat(report.at("/run/resume.attempt").asInt(), is(2));
@@ -164,7 +165,7 @@ class ResumeTest {
   void resumeOnAFinishedRun_saysSo_exits0_andChangesNothing() throws IOException {
     Path out = finishedRun("finished");
     Map<String, String> before = snapshot(out);
-    ReKeyJobTest.Run r = run(args(out, "--resume"));
+    JobRun r = run(args(out, "--resume"));
     assertThat(r.outcome().exitCode(), is(0));
     assertThat(r.out(), containsString("holds a finished run (_SUCCESS"));
     assertThat(snapshot(out), equalTo(before));
@@ -235,7 +236,7 @@ class ResumeTest {
     Files.delete(out.resolve(ReKeyJob.REPORT_FILE));
     Files.delete(entries(out).get(0));
 
-    ReKeyJobTest.Run r = run(args(out, "--resume"));
+    JobRun r = run(args(out, "--resume"));
 
     assertThat(r.err() + r.out(), r.outcome().exitCode(), is(0));
     Manifest.Attempt second = Manifest.readAttempt(out.toString());

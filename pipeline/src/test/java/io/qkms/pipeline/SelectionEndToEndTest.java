@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.CiphertextHeader;
 import io.qkms.pipeline.report.ReportPage;
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.Samples;
 import java.io.IOException;
@@ -50,7 +51,7 @@ class SelectionEndToEndTest {
     return r.get("secret") == null ? null : Outputs.bytes(r.get("secret"));
   }
 
-  static ReKeyJobTest.Run rekey(Path out, String destination, String... more) {
+  static JobRun rekey(Path out, String destination, String... more) {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -81,7 +82,7 @@ class SelectionEndToEndTest {
   void onlySourceKeys_reKeysOnlyThatKeysBlobs_andPassesTheOthersThroughByteForByte()
       throws IOException {
     Path out = dir.resolve("only-old");
-    ReKeyJobTest.Run r = rekey(out, Samples.NEW_KEY, "--onlySourceKeys=" + Samples.OLD_KEY);
+    JobRun r = rekey(out, Samples.NEW_KEY, "--onlySourceKeys=" + Samples.OLD_KEY);
     // The junk blob is not passed through: ReEncrypt dead-letters it (1 of 62 records).
     assertThat(r.err() + r.out(), r.outcome().exitCode(), is(0));
     JsonNode report = report(out);
@@ -117,7 +118,7 @@ class SelectionEndToEndTest {
     // Between the rotating key's two materials: the first (and the old key's) is older.
     String between = Instant.now().plus(Duration.ofDays(5)).toString();
     Path first = dir.resolve("rotation-1");
-    ReKeyJobTest.Run r =
+    JobRun r =
         rekey(
             first,
             Samples.ROTATING_KEY,
@@ -142,7 +143,7 @@ class SelectionEndToEndTest {
 
     // The same command over its own output: nothing left to do.
     Path second = dir.resolve("rotation-2");
-    ReKeyJobTest.Run again =
+    JobRun again =
         ReKeyJobTest.run(
             "--input=" + first,
             "--output=" + second,

@@ -6,11 +6,9 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
+import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Samples;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -61,30 +59,12 @@ class TruncatedAvroInputTest {
     Files.write(cut, Arrays.copyOf(bytes, (int) cutAt));
   }
 
-  record Run(int exitCode, String out, String err) {}
-
-  static Run run(Path output, String... more) {
-    List<String> args =
-        new ArrayList<>(
-            List.of(
-                "--input=" + cut,
-                "--output=" + output,
-                "--keystore=" + samples.keystore(),
-                "--fields=" + Samples.FIELDS,
-                "--destinationKeyId=" + Samples.NEW_KEY,
-                "--sourceEncryptionContext=" + Samples.TENANT_CONTEXT,
-                "--destinationEncryptionContext=" + Samples.TENANT_CONTEXT,
-                "--runner=DirectRunner"));
+  static JobRun run(Path output, String... more) {
+    List<String> args = new ArrayList<>(List.of("--input=" + cut, "--output=" + output));
+    args.addAll(samples.reKeyArgs(Samples.FIELDS));
+    args.add("--runner=DirectRunner");
     args.addAll(List.of(more));
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    ReKeyJob.Outcome o =
-        ReKeyJob.run(
-            args.toArray(new String[0]),
-            new PrintStream(out, true, StandardCharsets.UTF_8),
-            new PrintStream(err, true, StandardCharsets.UTF_8));
-    return new Run(
-        o.exitCode(), out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    return JobRun.of(args);
   }
 
   static String expectedLine() {
@@ -101,7 +81,7 @@ class TruncatedAvroInputTest {
   @ValueSource(strings = {"--checkCommitted=true", "--checkCommitted=false"})
   void aTruncatedInput_isRefusedBeforeTheJobStarts_namingTheFileAndOffsets(String check) {
     Path output = dir.resolve("out" + check.length());
-    Run r = run(output, check);
+    JobRun r = run(output, check);
 
     assertThat(r.err(), r.exitCode(), is(ReKeyJob.EXIT_USAGE));
     assertThat(r.err().lines().findFirst().orElse(""), equalTo(expectedLine()));

@@ -12,7 +12,6 @@ import static org.hamcrest.Matchers.startsWith;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -28,12 +27,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.core.SdkBytes;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.profiles.ProfileFile;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.retries.DefaultRetryStrategy;
 import software.amazon.awssdk.services.kms.KmsClient;
 
 /**
@@ -58,7 +52,7 @@ class CliAuditTest {
     int serverCalls = 30;
     int cliCalls = 1; // the create-key above
     ExecutorService pool = Executors.newFixedThreadPool(2);
-    try (KmsClient kms = client(server.endpoint(), ks.resolve("credentials"))) {
+    try (KmsClient kms = SdkClients.withProfile(server.endpoint(), ks.resolve("credentials"))) {
       CountDownLatch start = new CountDownLatch(1);
       Future<?> sdk =
           pool.submit(
@@ -159,7 +153,7 @@ class CliAuditTest {
     Path ks = tmp.resolve("ks");
     InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
     ServeProcess server = ServeProcess.start(ks, "--audit-dir", "none");
-    try (KmsClient kms = client(server.endpoint(), ks.resolve("credentials"))) {
+    try (KmsClient kms = SdkClients.withProfile(server.endpoint(), ks.resolve("credentials"))) {
       kms.createKey(r -> r.description("unaudited"));
     } finally {
       server.stop();
@@ -291,23 +285,5 @@ class CliAuditTest {
 
   private static List<JsonNode> bySource(List<JsonNode> lines, String source) {
     return lines.stream().filter(e -> e.path("sourceIPAddress").asText().equals(source)).toList();
-  }
-
-  static KmsClient client(URI endpoint, Path credentials) {
-    return KmsClient.builder()
-        .endpointOverride(endpoint)
-        .region(Region.US_EAST_1)
-        .credentialsProvider(
-            ProfileCredentialsProvider.builder()
-                .profileFile(
-                    ProfileFile.builder()
-                        .content(credentials)
-                        .type(ProfileFile.Type.CREDENTIALS)
-                        .build())
-                .profileName("qkms")
-                .build())
-        .httpClientBuilder(UrlConnectionHttpClient.builder())
-        .overrideConfiguration(o -> o.retryStrategy(DefaultRetryStrategy.doNotRetry()))
-        .build();
   }
 }

@@ -60,7 +60,8 @@ class EngineApiTest {
           "io.qkms.engine.audit.AuditEvents",
           "io.qkms.engine.wire.Dispatcher",
           "io.qkms.engine.wire.WireResponse",
-          "io.qkms.engine.wire.Json");
+          "io.qkms.engine.wire.Json",
+          "io.qkms.engine.wire.Timestamps");
 
   private static final JavaClasses CORE =
       new ClassFileImporter()

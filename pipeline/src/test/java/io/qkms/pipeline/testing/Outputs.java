@@ -4,6 +4,7 @@ import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.Principal;
 import io.qkms.engine.api.model.DecryptRequest;
+import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.RootKeySource;
@@ -91,6 +92,18 @@ public final class Outputs {
 
     public Caller caller(Region region) {
       return new Caller(Principal.root(engine.accountId()), region);
+    }
+
+    /** {@code plaintext} (UTF-8) encrypted under {@code keyId} in us-east-1, with no context. */
+    public byte[] encrypt(String keyId, String plaintext) {
+      return engine
+          .encrypt(
+              caller(Samples.US_EAST_1),
+              EncryptRequest.builder()
+                  .keyId(keyId)
+                  .plaintext(plaintext.getBytes(StandardCharsets.UTF_8))
+                  .build())
+          .ciphertextBlob();
     }
 
     /** The plaintext of {@code blob}, decrypted as {@code keyId} demands, as UTF-8 text. */

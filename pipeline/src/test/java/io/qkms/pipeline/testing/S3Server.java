@@ -9,11 +9,9 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -172,10 +170,8 @@ public final class S3Server implements AutoCloseable {
 
   /** Deletes the bucket data (the server must be stopped). */
   public void deleteData() {
-    try (Stream<Path> s = Files.walk(base)) {
-      for (Path p : s.sorted(Comparator.reverseOrder()).toList()) {
-        Files.delete(p);
-      }
+    try {
+      TestDirs.deleteTree(base);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

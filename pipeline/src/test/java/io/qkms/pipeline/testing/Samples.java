@@ -26,6 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaBuilder;
 import org.apache.avro.file.DataFileWriter;
@@ -69,9 +70,33 @@ public final class Samples {
     this.work = work;
   }
 
+  /** The bad customers of {@link #init} (by ID) and the code each is dead-lettered with. */
+  public static final Map<String, String> BAD_RECORD_CODES =
+      Map.of(
+          "bad-tampered-1", "InvalidCiphertextException",
+          "bad-context-2", "InvalidCiphertextException",
+          "bad-disabled-3", "DisabledException",
+          "bad-notenant-5", "ContextFieldMissing");
+
+  /** The dead letters of a run over the customers, counted by code as the run's report has them. */
+  public static Map<String, Long> badRecordsByCode() {
+    return BAD_RECORD_CODES.values().stream()
+        .collect(Collectors.groupingBy(code -> code, Collectors.counting()));
+  }
+
   /** The fixture in {@code work} (a fresh directory of the test's). */
   public static Samples at(Path work) {
     return new Samples(work);
+  }
+
+  /** The job's settings that re-key these samples' {@code fields} to {@link #NEW_KEY}. */
+  public List<String> reKeyArgs(String fields) {
+    return List.of(
+        "--keystore=" + keystore(),
+        "--fields=" + fields,
+        "--destinationKeyId=" + NEW_KEY,
+        "--sourceEncryptionContext=" + TENANT_CONTEXT,
+        "--destinationEncryptionContext=" + TENANT_CONTEXT);
   }
 
   public Path keystore() {

@@ -1,5 +1,6 @@
 package io.qkms.pipeline.testing;
 
+import io.qkms.engine.testing.MutableClock;
 import io.qkms.pipeline.worker.ClockSource;
 import java.time.Clock;
 import java.time.Instant;

@@ -9,7 +9,6 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.api.Principal;
-import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.pipeline.deadletter.DeadLetter;
 import io.qkms.pipeline.report.ReKeyMetrics;
@@ -21,7 +20,6 @@ import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerEngines;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -79,18 +77,7 @@ class ReEncryptTransformTest {
         GenericData.Record r = new GenericData.Record(SCHEMA);
         r.put("id", "r" + i);
         r.put("n", i);
-        r.put(
-            "secret",
-            ByteBuffer.wrap(
-                admin
-                    .engine
-                    .encrypt(
-                        admin.caller(Samples.US_EAST_1),
-                        EncryptRequest.builder()
-                            .keyId(Samples.OLD_KEY)
-                            .plaintext(("PLAINTEXT-" + i).getBytes(StandardCharsets.UTF_8))
-                            .build())
-                    .ciphertextBlob()));
+        r.put("secret", ByteBuffer.wrap(admin.encrypt(Samples.OLD_KEY, "PLAINTEXT-" + i)));
         records.add(r);
       }
     }

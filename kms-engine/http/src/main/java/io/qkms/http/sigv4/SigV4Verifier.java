@@ -5,13 +5,12 @@ import static io.qkms.http.sigv4.SigV4Exception.INVALID_SIGNATURE;
 import static io.qkms.http.sigv4.SigV4Exception.MISSING_AUTHENTICATION_TOKEN;
 import static io.qkms.http.sigv4.SigV4Exception.UNRECOGNIZED_CLIENT;
 
+import io.qkms.engine.wire.Timestamps;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Clock;
-import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayDeque;
@@ -311,29 +310,9 @@ public final class SigV4Verifier {
   /** {@code yyyyMMdd'T'HHmmss'Z'} to epoch seconds, by hand (it is on every request). */
   static long parseAmzDate(String s) {
     if (s.length() == 16 && s.charAt(8) == 'T' && s.charAt(15) == 'Z') {
-      int year = digits(s, 0, 4);
-      int month = digits(s, 4, 6);
-      int day = digits(s, 6, 8);
-      int hour = digits(s, 9, 11);
-      int minute = digits(s, 11, 13);
-      int second = digits(s, 13, 15);
-      if (year >= 0
-          && month >= 1
-          && month <= 12
-          && day >= 1
-          && day <= 31
-          && hour >= 0
-          && hour <= 23
-          && minute >= 0
-          && minute <= 59
-          && second >= 0
-          && second <= 59) {
-        try {
-          return LocalDateTime.of(year, month, day, hour, minute, second)
-              .toEpochSecond(ZoneOffset.UTC);
-        } catch (DateTimeException e) {
-          // e.g. February 30: reported below
-        }
+      long epochSecond = Timestamps.epochSecond(s, 0, 4, 6, 9, 11, 13);
+      if (epochSecond != Timestamps.INVALID) {
+        return epochSecond;
       }
     }
     throw new SigV4Exception(
@@ -341,18 +320,6 @@ public final class SigV4Verifier {
         "Date must be in ISO-8601 'basic format'. Got '"
             + s
             + "'. See http://en.wikipedia.org/wiki/ISO_8601");
-  }
-
-  private static int digits(String s, int from, int to) {
-    int v = 0;
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
   }
 
   // ---- Canonical request ----------------------------------------------------------------------

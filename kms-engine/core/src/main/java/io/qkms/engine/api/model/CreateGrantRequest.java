@@ -1,90 +1,48 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.google.auto.value.AutoBuilder;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** CreateGrant. */
 public record CreateGrantRequest(
-    @JsonProperty("KeyId") String keyId,
-    @JsonProperty("GranteePrincipal") String granteePrincipal,
-    @JsonProperty("RetiringPrincipal") String retiringPrincipal,
-    @JsonProperty("Operations") List<String> operations,
-    @JsonProperty("Constraints") GrantConstraints constraints,
-    @JsonProperty("GrantTokens") List<String> grantTokens,
-    @JsonProperty("Name") String name,
-    @JsonProperty("DryRun") Boolean dryRun) {
+    @JsonProperty("KeyId") @Nullable String keyId,
+    @JsonProperty("GranteePrincipal") @Nullable String granteePrincipal,
+    @JsonProperty("RetiringPrincipal") @Nullable String retiringPrincipal,
+    @JsonProperty("Operations") @Nullable List<String> operations,
+    @JsonProperty("Constraints") @Nullable GrantConstraints constraints,
+    @JsonProperty("GrantTokens") @Nullable List<String> grantTokens,
+    @JsonProperty("Name") @Nullable String name,
+    @JsonProperty("DryRun") @Nullable Boolean dryRun) {
   public CreateGrantRequest {
     operations = Values.copy(operations);
     grantTokens = Values.copy(grantTokens);
   }
 
   public static Builder builder() {
-    return new Builder();
+    return new AutoBuilder_CreateGrantRequest_Builder();
   }
 
   /** Builds a {@link CreateGrantRequest}; every field is optional here, the engine validates. */
-  public static final class Builder {
-    private String keyId;
-    private String granteePrincipal;
-    private String retiringPrincipal;
-    private List<String> operations;
-    private GrantConstraints constraints;
-    private List<String> grantTokens;
-    private String name;
-    private Boolean dryRun;
+  @AutoBuilder
+  public interface Builder {
+    Builder keyId(String keyId);
 
-    private Builder() {}
+    Builder granteePrincipal(String granteePrincipal);
 
-    public Builder keyId(String keyId) {
-      this.keyId = keyId;
-      return this;
-    }
+    Builder retiringPrincipal(String retiringPrincipal);
 
-    public Builder granteePrincipal(String granteePrincipal) {
-      this.granteePrincipal = granteePrincipal;
-      return this;
-    }
+    Builder operations(List<String> operations);
 
-    public Builder retiringPrincipal(String retiringPrincipal) {
-      this.retiringPrincipal = retiringPrincipal;
-      return this;
-    }
+    Builder constraints(GrantConstraints constraints);
 
-    public Builder operations(List<String> operations) {
-      this.operations = operations;
-      return this;
-    }
+    Builder grantTokens(List<String> grantTokens);
 
-    public Builder constraints(GrantConstraints constraints) {
-      this.constraints = constraints;
-      return this;
-    }
+    Builder name(String name);
 
-    public Builder grantTokens(List<String> grantTokens) {
-      this.grantTokens = grantTokens;
-      return this;
-    }
+    Builder dryRun(Boolean dryRun);
 
-    public Builder name(String name) {
-      this.name = name;
-      return this;
-    }
-
-    public Builder dryRun(Boolean dryRun) {
-      this.dryRun = dryRun;
-      return this;
-    }
-
-    public CreateGrantRequest build() {
-      return new CreateGrantRequest(
-          keyId,
-          granteePrincipal,
-          retiringPrincipal,
-          operations,
-          constraints,
-          grantTokens,
-          name,
-          dryRun);
-    }
+    CreateGrantRequest build();
   }
 }

@@ -1,97 +1,51 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.google.auto.value.AutoBuilder;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** CreateKey. */
 public record CreateKeyRequest(
-    @JsonProperty("Policy") String policy,
-    @JsonProperty("Description") String description,
-    @JsonProperty("KeyUsage") String keyUsage,
-    @JsonProperty("KeySpec") String keySpec,
-    @JsonProperty("CustomerMasterKeySpec") String customerMasterKeySpec,
-    @JsonProperty("Origin") String origin,
-    @JsonProperty("MultiRegion") Boolean multiRegion,
-    @JsonProperty("BypassPolicyLockoutSafetyCheck") Boolean bypassPolicyLockoutSafetyCheck,
-    @JsonProperty("Tags") List<Tag> tags) {
+    @JsonProperty("Policy") @Nullable String policy,
+    @JsonProperty("Description") @Nullable String description,
+    @JsonProperty("KeyUsage") @Nullable String keyUsage,
+    @JsonProperty("KeySpec") @Nullable String keySpec,
+    @JsonProperty("CustomerMasterKeySpec") @Nullable String customerMasterKeySpec,
+    @JsonProperty("Origin") @Nullable String origin,
+    @JsonProperty("MultiRegion") @Nullable Boolean multiRegion,
+    @JsonProperty("BypassPolicyLockoutSafetyCheck")
+        @Nullable Boolean bypassPolicyLockoutSafetyCheck,
+    @JsonProperty("Tags") @Nullable List<Tag> tags) {
   public CreateKeyRequest {
     tags = Values.copy(tags);
   }
 
   public static Builder builder() {
-    return new Builder();
+    return new AutoBuilder_CreateKeyRequest_Builder();
   }
 
   /** Builds a {@link CreateKeyRequest}; every field is optional here, the engine validates. */
-  public static final class Builder {
-    private String policy;
-    private String description;
-    private String keyUsage;
-    private String keySpec;
-    private String customerMasterKeySpec;
-    private String origin;
-    private Boolean multiRegion;
-    private Boolean bypassPolicyLockoutSafetyCheck;
-    private List<Tag> tags;
+  @AutoBuilder
+  public interface Builder {
+    Builder policy(String policy);
 
-    private Builder() {}
+    Builder description(String description);
 
-    public Builder policy(String policy) {
-      this.policy = policy;
-      return this;
-    }
+    Builder keyUsage(String keyUsage);
 
-    public Builder description(String description) {
-      this.description = description;
-      return this;
-    }
+    Builder keySpec(String keySpec);
 
-    public Builder keyUsage(String keyUsage) {
-      this.keyUsage = keyUsage;
-      return this;
-    }
+    Builder customerMasterKeySpec(String customerMasterKeySpec);
 
-    public Builder keySpec(String keySpec) {
-      this.keySpec = keySpec;
-      return this;
-    }
+    Builder origin(String origin);
 
-    public Builder customerMasterKeySpec(String customerMasterKeySpec) {
-      this.customerMasterKeySpec = customerMasterKeySpec;
-      return this;
-    }
+    Builder multiRegion(Boolean multiRegion);
 
-    public Builder origin(String origin) {
-      this.origin = origin;
-      return this;
-    }
+    Builder bypassPolicyLockoutSafetyCheck(Boolean bypassPolicyLockoutSafetyCheck);
 
-    public Builder multiRegion(Boolean multiRegion) {
-      this.multiRegion = multiRegion;
-      return this;
-    }
+    Builder tags(List<Tag> tags);
 
-    public Builder bypassPolicyLockoutSafetyCheck(Boolean bypassPolicyLockoutSafetyCheck) {
-      this.bypassPolicyLockoutSafetyCheck = bypassPolicyLockoutSafetyCheck;
-      return this;
-    }
-
-    public Builder tags(List<Tag> tags) {
-      this.tags = tags;
-      return this;
-    }
-
-    public CreateKeyRequest build() {
-      return new CreateKeyRequest(
-          policy,
-          description,
-          keyUsage,
-          keySpec,
-          customerMasterKeySpec,
-          origin,
-          multiRegion,
-          bypassPolicyLockoutSafetyCheck,
-          tags);
-    }
+    CreateKeyRequest build();
   }
 }

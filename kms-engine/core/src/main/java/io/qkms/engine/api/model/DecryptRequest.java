@@ -1,17 +1,19 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.google.auto.value.AutoBuilder;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Decrypt. */
 public record DecryptRequest(
-    @JsonProperty("CiphertextBlob") byte[] ciphertextBlob,
-    @JsonProperty("EncryptionContext") Map<String, String> encryptionContext,
-    @JsonProperty("GrantTokens") List<String> grantTokens,
-    @JsonProperty("KeyId") String keyId,
-    @JsonProperty("EncryptionAlgorithm") String encryptionAlgorithm,
-    @JsonProperty("DryRun") Boolean dryRun) {
+    @JsonProperty("CiphertextBlob") byte @Nullable [] ciphertextBlob,
+    @JsonProperty("EncryptionContext") @Nullable Map<String, String> encryptionContext,
+    @JsonProperty("GrantTokens") @Nullable List<String> grantTokens,
+    @JsonProperty("KeyId") @Nullable String keyId,
+    @JsonProperty("EncryptionAlgorithm") @Nullable String encryptionAlgorithm,
+    @JsonProperty("DryRun") @Nullable Boolean dryRun) {
   public DecryptRequest {
     encryptionContext = Values.copy(encryptionContext);
     grantTokens = Values.copy(grantTokens);
@@ -24,53 +26,24 @@ public record DecryptRequest(
   }
 
   public static Builder builder() {
-    return new Builder();
+    return new AutoBuilder_DecryptRequest_Builder();
   }
 
   /** Builds a {@link DecryptRequest}; every field is optional here, the engine validates. */
-  public static final class Builder {
-    private byte[] ciphertextBlob;
-    private Map<String, String> encryptionContext;
-    private List<String> grantTokens;
-    private String keyId;
-    private String encryptionAlgorithm;
-    private Boolean dryRun;
+  @AutoBuilder
+  public interface Builder {
+    Builder ciphertextBlob(byte[] ciphertextBlob);
 
-    private Builder() {}
+    Builder encryptionContext(Map<String, String> encryptionContext);
 
-    public Builder ciphertextBlob(byte[] ciphertextBlob) {
-      this.ciphertextBlob = ciphertextBlob;
-      return this;
-    }
+    Builder grantTokens(List<String> grantTokens);
 
-    public Builder encryptionContext(Map<String, String> encryptionContext) {
-      this.encryptionContext = encryptionContext;
-      return this;
-    }
+    Builder keyId(String keyId);
 
-    public Builder grantTokens(List<String> grantTokens) {
-      this.grantTokens = grantTokens;
-      return this;
-    }
+    Builder encryptionAlgorithm(String encryptionAlgorithm);
 
-    public Builder keyId(String keyId) {
-      this.keyId = keyId;
-      return this;
-    }
+    Builder dryRun(Boolean dryRun);
 
-    public Builder encryptionAlgorithm(String encryptionAlgorithm) {
-      this.encryptionAlgorithm = encryptionAlgorithm;
-      return this;
-    }
-
-    public Builder dryRun(Boolean dryRun) {
-      this.dryRun = dryRun;
-      return this;
-    }
-
-    public DecryptRequest build() {
-      return new DecryptRequest(
-          ciphertextBlob, encryptionContext, grantTokens, keyId, encryptionAlgorithm, dryRun);
-    }
+    DecryptRequest build();
   }
 }

@@ -1,17 +1,19 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.google.auto.value.AutoBuilder;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** Encrypt. */
 public record EncryptRequest(
-    @JsonProperty("KeyId") String keyId,
-    @JsonProperty("Plaintext") byte[] plaintext,
-    @JsonProperty("EncryptionContext") Map<String, String> encryptionContext,
-    @JsonProperty("GrantTokens") List<String> grantTokens,
-    @JsonProperty("EncryptionAlgorithm") String encryptionAlgorithm,
-    @JsonProperty("DryRun") Boolean dryRun) {
+    @JsonProperty("KeyId") @Nullable String keyId,
+    @JsonProperty("Plaintext") byte @Nullable [] plaintext,
+    @JsonProperty("EncryptionContext") @Nullable Map<String, String> encryptionContext,
+    @JsonProperty("GrantTokens") @Nullable List<String> grantTokens,
+    @JsonProperty("EncryptionAlgorithm") @Nullable String encryptionAlgorithm,
+    @JsonProperty("DryRun") @Nullable Boolean dryRun) {
   public EncryptRequest {
     encryptionContext = Values.copy(encryptionContext);
     grantTokens = Values.copy(grantTokens);
@@ -24,53 +26,24 @@ public record EncryptRequest(
   }
 
   public static Builder builder() {
-    return new Builder();
+    return new AutoBuilder_EncryptRequest_Builder();
   }
 
   /** Builds a {@link EncryptRequest}; every field is optional here, the engine validates. */
-  public static final class Builder {
-    private String keyId;
-    private byte[] plaintext;
-    private Map<String, String> encryptionContext;
-    private List<String> grantTokens;
-    private String encryptionAlgorithm;
-    private Boolean dryRun;
+  @AutoBuilder
+  public interface Builder {
+    Builder keyId(String keyId);
 
-    private Builder() {}
+    Builder plaintext(byte[] plaintext);
 
-    public Builder keyId(String keyId) {
-      this.keyId = keyId;
-      return this;
-    }
+    Builder encryptionContext(Map<String, String> encryptionContext);
 
-    public Builder plaintext(byte[] plaintext) {
-      this.plaintext = plaintext;
-      return this;
-    }
+    Builder grantTokens(List<String> grantTokens);
 
-    public Builder encryptionContext(Map<String, String> encryptionContext) {
-      this.encryptionContext = encryptionContext;
-      return this;
-    }
+    Builder encryptionAlgorithm(String encryptionAlgorithm);
 
-    public Builder grantTokens(List<String> grantTokens) {
-      this.grantTokens = grantTokens;
-      return this;
-    }
+    Builder dryRun(Boolean dryRun);
 
-    public Builder encryptionAlgorithm(String encryptionAlgorithm) {
-      this.encryptionAlgorithm = encryptionAlgorithm;
-      return this;
-    }
-
-    public Builder dryRun(Boolean dryRun) {
-      this.dryRun = dryRun;
-      return this;
-    }
-
-    public EncryptRequest build() {
-      return new EncryptRequest(
-          keyId, plaintext, encryptionContext, grantTokens, encryptionAlgorithm, dryRun);
-    }
+    EncryptRequest build();
   }
 }

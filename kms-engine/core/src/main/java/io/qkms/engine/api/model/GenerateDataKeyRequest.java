@@ -1,72 +1,45 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.google.auto.value.AutoBuilder;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** GenerateDataKey. */
 public record GenerateDataKeyRequest(
-    @JsonProperty("KeyId") String keyId,
-    @JsonProperty("EncryptionContext") Map<String, String> encryptionContext,
-    @JsonProperty("NumberOfBytes") Integer numberOfBytes,
-    @JsonProperty("KeySpec") String keySpec,
-    @JsonProperty("GrantTokens") List<String> grantTokens,
-    @JsonProperty("DryRun") Boolean dryRun) {
+    @JsonProperty("KeyId") @Nullable String keyId,
+    @JsonProperty("EncryptionContext") @Nullable Map<String, String> encryptionContext,
+    @JsonProperty("NumberOfBytes") @Nullable Integer numberOfBytes,
+    @JsonProperty("KeySpec") @Nullable String keySpec,
+    @JsonProperty("GrantTokens") @Nullable List<String> grantTokens,
+    @JsonProperty("DryRun") @Nullable Boolean dryRun) {
   public GenerateDataKeyRequest {
     encryptionContext = Values.copy(encryptionContext);
     grantTokens = Values.copy(grantTokens);
   }
 
   public static Builder builder() {
-    return new Builder();
+    return new AutoBuilder_GenerateDataKeyRequest_Builder();
   }
 
   /**
    * Builds a {@link GenerateDataKeyRequest}; every field is optional here, the engine validates.
    */
-  public static final class Builder {
-    private String keyId;
-    private Map<String, String> encryptionContext;
-    private Integer numberOfBytes;
-    private String keySpec;
-    private List<String> grantTokens;
-    private Boolean dryRun;
+  @AutoBuilder
+  public interface Builder {
+    Builder keyId(String keyId);
 
-    private Builder() {}
+    Builder encryptionContext(Map<String, String> encryptionContext);
 
-    public Builder keyId(String keyId) {
-      this.keyId = keyId;
-      return this;
-    }
+    Builder numberOfBytes(Integer numberOfBytes);
 
-    public Builder encryptionContext(Map<String, String> encryptionContext) {
-      this.encryptionContext = encryptionContext;
-      return this;
-    }
+    Builder keySpec(String keySpec);
 
-    public Builder numberOfBytes(Integer numberOfBytes) {
-      this.numberOfBytes = numberOfBytes;
-      return this;
-    }
+    Builder grantTokens(List<String> grantTokens);
 
-    public Builder keySpec(String keySpec) {
-      this.keySpec = keySpec;
-      return this;
-    }
+    Builder dryRun(Boolean dryRun);
 
-    public Builder grantTokens(List<String> grantTokens) {
-      this.grantTokens = grantTokens;
-      return this;
-    }
-
-    public Builder dryRun(Boolean dryRun) {
-      this.dryRun = dryRun;
-      return this;
-    }
-
-    public GenerateDataKeyRequest build() {
-      return new GenerateDataKeyRequest(
-          keyId, encryptionContext, numberOfBytes, keySpec, grantTokens, dryRun);
-    }
+    GenerateDataKeyRequest build();
   }
 }

@@ -1,31 +1,34 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.google.auto.value.AutoBuilder;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /** A key's metadata, as DescribeKey returns it. */
 public record KeyMetadata(
-    @JsonProperty("AWSAccountId") String awsAccountId,
-    @JsonProperty("KeyId") String keyId,
-    @JsonProperty("Arn") String arn,
-    @JsonProperty("CreationDate") Instant creationDate,
-    @JsonProperty("Enabled") Boolean enabled,
-    @JsonProperty("Description") String description,
-    @JsonProperty("KeyUsage") String keyUsage,
-    @JsonProperty("KeyState") String keyState,
-    @JsonProperty("DeletionDate") Instant deletionDate,
-    @JsonProperty("Origin") String origin,
-    @JsonProperty("KeyManager") String keyManager,
-    @JsonProperty("CustomerMasterKeySpec") String customerMasterKeySpec,
-    @JsonProperty("KeySpec") String keySpec,
-    @JsonProperty("EncryptionAlgorithms") List<String> encryptionAlgorithms,
-    @JsonProperty("MacAlgorithms") List<String> macAlgorithms,
-    @JsonProperty("SigningAlgorithms") List<String> signingAlgorithms,
-    @JsonProperty("MultiRegion") Boolean multiRegion,
-    @JsonProperty("MultiRegionConfiguration") MultiRegionConfiguration multiRegionConfiguration,
-    @JsonProperty("PendingDeletionWindowInDays") Integer pendingDeletionWindowInDays,
-    @JsonProperty("CurrentKeyMaterialId") String currentKeyMaterialId) {
+    @JsonProperty("AWSAccountId") @Nullable String awsAccountId,
+    @JsonProperty("KeyId") @Nullable String keyId,
+    @JsonProperty("Arn") @Nullable String arn,
+    @JsonProperty("CreationDate") @Nullable Instant creationDate,
+    @JsonProperty("Enabled") @Nullable Boolean enabled,
+    @JsonProperty("Description") @Nullable String description,
+    @JsonProperty("KeyUsage") @Nullable String keyUsage,
+    @JsonProperty("KeyState") @Nullable String keyState,
+    @JsonProperty("DeletionDate") @Nullable Instant deletionDate,
+    @JsonProperty("Origin") @Nullable String origin,
+    @JsonProperty("KeyManager") @Nullable String keyManager,
+    @JsonProperty("CustomerMasterKeySpec") @Nullable String customerMasterKeySpec,
+    @JsonProperty("KeySpec") @Nullable String keySpec,
+    @JsonProperty("EncryptionAlgorithms") @Nullable List<String> encryptionAlgorithms,
+    @JsonProperty("MacAlgorithms") @Nullable List<String> macAlgorithms,
+    @JsonProperty("SigningAlgorithms") @Nullable List<String> signingAlgorithms,
+    @JsonProperty("MultiRegion") @Nullable Boolean multiRegion,
+    @JsonProperty("MultiRegionConfiguration")
+        @Nullable MultiRegionConfiguration multiRegionConfiguration,
+    @JsonProperty("PendingDeletionWindowInDays") @Nullable Integer pendingDeletionWindowInDays,
+    @JsonProperty("CurrentKeyMaterialId") @Nullable String currentKeyMaterialId) {
   public KeyMetadata {
     encryptionAlgorithms = Values.copy(encryptionAlgorithms);
     macAlgorithms = Values.copy(macAlgorithms);
@@ -33,156 +36,52 @@ public record KeyMetadata(
   }
 
   public static Builder builder() {
-    return new Builder();
+    return new AutoBuilder_KeyMetadata_Builder();
   }
 
   /** Builds a {@link KeyMetadata}; every field is optional here, the engine validates. */
-  public static final class Builder {
-    private String awsAccountId;
-    private String keyId;
-    private String arn;
-    private Instant creationDate;
-    private Boolean enabled;
-    private String description;
-    private String keyUsage;
-    private String keyState;
-    private Instant deletionDate;
-    private String origin;
-    private String keyManager;
-    private String customerMasterKeySpec;
-    private String keySpec;
-    private List<String> encryptionAlgorithms;
-    private List<String> macAlgorithms;
-    private List<String> signingAlgorithms;
-    private Boolean multiRegion;
-    private MultiRegionConfiguration multiRegionConfiguration;
-    private Integer pendingDeletionWindowInDays;
-    private String currentKeyMaterialId;
+  @AutoBuilder
+  public interface Builder {
+    Builder awsAccountId(String awsAccountId);
 
-    private Builder() {}
+    Builder keyId(String keyId);
 
-    public Builder awsAccountId(String awsAccountId) {
-      this.awsAccountId = awsAccountId;
-      return this;
-    }
+    Builder arn(String arn);
 
-    public Builder keyId(String keyId) {
-      this.keyId = keyId;
-      return this;
-    }
+    Builder creationDate(Instant creationDate);
 
-    public Builder arn(String arn) {
-      this.arn = arn;
-      return this;
-    }
+    Builder enabled(Boolean enabled);
 
-    public Builder creationDate(Instant creationDate) {
-      this.creationDate = creationDate;
-      return this;
-    }
+    Builder description(String description);
 
-    public Builder enabled(Boolean enabled) {
-      this.enabled = enabled;
-      return this;
-    }
+    Builder keyUsage(String keyUsage);
 
-    public Builder description(String description) {
-      this.description = description;
-      return this;
-    }
+    Builder keyState(String keyState);
 
-    public Builder keyUsage(String keyUsage) {
-      this.keyUsage = keyUsage;
-      return this;
-    }
+    Builder deletionDate(Instant deletionDate);
 
-    public Builder keyState(String keyState) {
-      this.keyState = keyState;
-      return this;
-    }
+    Builder origin(String origin);
 
-    public Builder deletionDate(Instant deletionDate) {
-      this.deletionDate = deletionDate;
-      return this;
-    }
+    Builder keyManager(String keyManager);
 
-    public Builder origin(String origin) {
-      this.origin = origin;
-      return this;
-    }
+    Builder customerMasterKeySpec(String customerMasterKeySpec);
 
-    public Builder keyManager(String keyManager) {
-      this.keyManager = keyManager;
-      return this;
-    }
+    Builder keySpec(String keySpec);
 
-    public Builder customerMasterKeySpec(String customerMasterKeySpec) {
-      this.customerMasterKeySpec = customerMasterKeySpec;
-      return this;
-    }
+    Builder encryptionAlgorithms(List<String> encryptionAlgorithms);
 
-    public Builder keySpec(String keySpec) {
-      this.keySpec = keySpec;
-      return this;
-    }
+    Builder macAlgorithms(List<String> macAlgorithms);
 
-    public Builder encryptionAlgorithms(List<String> encryptionAlgorithms) {
-      this.encryptionAlgorithms = encryptionAlgorithms;
-      return this;
-    }
+    Builder signingAlgorithms(List<String> signingAlgorithms);
 
-    public Builder macAlgorithms(List<String> macAlgorithms) {
-      this.macAlgorithms = macAlgorithms;
-      return this;
-    }
+    Builder multiRegion(Boolean multiRegion);
 
-    public Builder signingAlgorithms(List<String> signingAlgorithms) {
-      this.signingAlgorithms = signingAlgorithms;
-      return this;
-    }
+    Builder multiRegionConfiguration(MultiRegionConfiguration multiRegionConfiguration);
 
-    public Builder multiRegion(Boolean multiRegion) {
-      this.multiRegion = multiRegion;
-      return this;
-    }
+    Builder pendingDeletionWindowInDays(Integer pendingDeletionWindowInDays);
 
-    public Builder multiRegionConfiguration(MultiRegionConfiguration multiRegionConfiguration) {
-      this.multiRegionConfiguration = multiRegionConfiguration;
-      return this;
-    }
+    Builder currentKeyMaterialId(String currentKeyMaterialId);
 
-    public Builder pendingDeletionWindowInDays(Integer pendingDeletionWindowInDays) {
-      this.pendingDeletionWindowInDays = pendingDeletionWindowInDays;
-      return this;
-    }
-
-    public Builder currentKeyMaterialId(String currentKeyMaterialId) {
-      this.currentKeyMaterialId = currentKeyMaterialId;
-      return this;
-    }
-
-    public KeyMetadata build() {
-      return new KeyMetadata(
-          awsAccountId,
-          keyId,
-          arn,
-          creationDate,
-          enabled,
-          description,
-          keyUsage,
-          keyState,
-          deletionDate,
-          origin,
-          keyManager,
-          customerMasterKeySpec,
-          keySpec,
-          encryptionAlgorithms,
-          macAlgorithms,
-          signingAlgorithms,
-          multiRegion,
-          multiRegionConfiguration,
-          pendingDeletionWindowInDays,
-          currentKeyMaterialId);
-    }
+    KeyMetadata build();
   }
 }

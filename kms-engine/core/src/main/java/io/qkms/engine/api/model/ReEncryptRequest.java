@@ -1,21 +1,24 @@
 package io.qkms.engine.api.model;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.google.auto.value.AutoBuilder;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /** ReEncrypt, with the fields of the QKMS API page. */
 public record ReEncryptRequest(
-    @JsonProperty("CiphertextBlob") byte[] ciphertextBlob,
-    @JsonProperty("SourceEncryptionContext") Map<String, String> sourceEncryptionContext,
-    @JsonProperty("SourceKeyId") String sourceKeyId,
-    @JsonProperty("DestinationKeyId") String destinationKeyId,
-    @JsonProperty("DestinationEncryptionContext") Map<String, String> destinationEncryptionContext,
-    @JsonProperty("SourceEncryptionAlgorithm") String sourceEncryptionAlgorithm,
-    @JsonProperty("DestinationEncryptionAlgorithm") String destinationEncryptionAlgorithm,
-    @JsonProperty("GrantTokens") List<String> grantTokens,
-    @JsonProperty("DryRun") Boolean dryRun,
-    @JsonProperty("DryRunModifiers") List<String> dryRunModifiers) {
+    @JsonProperty("CiphertextBlob") byte @Nullable [] ciphertextBlob,
+    @JsonProperty("SourceEncryptionContext") @Nullable Map<String, String> sourceEncryptionContext,
+    @JsonProperty("SourceKeyId") @Nullable String sourceKeyId,
+    @JsonProperty("DestinationKeyId") @Nullable String destinationKeyId,
+    @JsonProperty("DestinationEncryptionContext")
+        @Nullable Map<String, String> destinationEncryptionContext,
+    @JsonProperty("SourceEncryptionAlgorithm") @Nullable String sourceEncryptionAlgorithm,
+    @JsonProperty("DestinationEncryptionAlgorithm") @Nullable String destinationEncryptionAlgorithm,
+    @JsonProperty("GrantTokens") @Nullable List<String> grantTokens,
+    @JsonProperty("DryRun") @Nullable Boolean dryRun,
+    @JsonProperty("DryRunModifiers") @Nullable List<String> dryRunModifiers) {
   public ReEncryptRequest {
     sourceEncryptionContext = Values.copy(sourceEncryptionContext);
     destinationEncryptionContext = Values.copy(destinationEncryptionContext);
@@ -30,86 +33,32 @@ public record ReEncryptRequest(
   }
 
   public static Builder builder() {
-    return new Builder();
+    return new AutoBuilder_ReEncryptRequest_Builder();
   }
 
   /** Builds a {@link ReEncryptRequest}; every field is optional here, the engine validates. */
-  public static final class Builder {
-    private byte[] ciphertextBlob;
-    private Map<String, String> sourceEncryptionContext;
-    private String sourceKeyId;
-    private String destinationKeyId;
-    private Map<String, String> destinationEncryptionContext;
-    private String sourceEncryptionAlgorithm;
-    private String destinationEncryptionAlgorithm;
-    private List<String> grantTokens;
-    private Boolean dryRun;
-    private List<String> dryRunModifiers;
+  @AutoBuilder
+  public interface Builder {
+    Builder ciphertextBlob(byte[] ciphertextBlob);
 
-    private Builder() {}
+    Builder sourceEncryptionContext(Map<String, String> sourceEncryptionContext);
 
-    public Builder ciphertextBlob(byte[] ciphertextBlob) {
-      this.ciphertextBlob = ciphertextBlob;
-      return this;
-    }
+    Builder sourceKeyId(String sourceKeyId);
 
-    public Builder sourceEncryptionContext(Map<String, String> sourceEncryptionContext) {
-      this.sourceEncryptionContext = sourceEncryptionContext;
-      return this;
-    }
+    Builder destinationKeyId(String destinationKeyId);
 
-    public Builder sourceKeyId(String sourceKeyId) {
-      this.sourceKeyId = sourceKeyId;
-      return this;
-    }
+    Builder destinationEncryptionContext(Map<String, String> destinationEncryptionContext);
 
-    public Builder destinationKeyId(String destinationKeyId) {
-      this.destinationKeyId = destinationKeyId;
-      return this;
-    }
+    Builder sourceEncryptionAlgorithm(String sourceEncryptionAlgorithm);
 
-    public Builder destinationEncryptionContext(Map<String, String> destinationEncryptionContext) {
-      this.destinationEncryptionContext = destinationEncryptionContext;
-      return this;
-    }
+    Builder destinationEncryptionAlgorithm(String destinationEncryptionAlgorithm);
 
-    public Builder sourceEncryptionAlgorithm(String sourceEncryptionAlgorithm) {
-      this.sourceEncryptionAlgorithm = sourceEncryptionAlgorithm;
-      return this;
-    }
+    Builder grantTokens(List<String> grantTokens);
 
-    public Builder destinationEncryptionAlgorithm(String destinationEncryptionAlgorithm) {
-      this.destinationEncryptionAlgorithm = destinationEncryptionAlgorithm;
-      return this;
-    }
+    Builder dryRun(Boolean dryRun);
 
-    public Builder grantTokens(List<String> grantTokens) {
-      this.grantTokens = grantTokens;
-      return this;
-    }
+    Builder dryRunModifiers(List<String> dryRunModifiers);
 
-    public Builder dryRun(Boolean dryRun) {
-      this.dryRun = dryRun;
-      return this;
-    }
-
-    public Builder dryRunModifiers(List<String> dryRunModifiers) {
-      this.dryRunModifiers = dryRunModifiers;
-      return this;
-    }
-
-    public ReEncryptRequest build() {
-      return new ReEncryptRequest(
-          ciphertextBlob,
-          sourceEncryptionContext,
-          sourceKeyId,
-          destinationKeyId,
-          destinationEncryptionContext,
-          sourceEncryptionAlgorithm,
-          destinationEncryptionAlgorithm,
-          grantTokens,
-          dryRun,
-          dryRunModifiers);
-    }
+    ReEncryptRequest build();
   }
 }

@@ -22,10 +22,9 @@ import io.qkms.engine.keys.MaterialId;
 import io.qkms.engine.keys.Origin;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.keys.RotationType;
+import io.qkms.engine.wire.Timestamps;
 import java.io.IOException;
-import java.time.DateTimeException;
 import java.time.Instant;
-import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Iterator;
@@ -267,58 +266,24 @@ final class StateCodec {
         && s.charAt(16) == ':'
         && s.charAt(n - 1) == 'Z'
         && (n == 20 || s.charAt(19) == '.' && n > 21)) {
-      int year = digits(s, 0, 4);
-      int month = digits(s, 5, 7);
-      int day = digits(s, 8, 10);
-      int hour = digits(s, 11, 13);
-      int minute = digits(s, 14, 16);
-      int second = digits(s, 17, 19);
+      long epochSecond = Timestamps.epochSecond(s, 0, 5, 8, 11, 14, 17);
       int nanos = 0;
       if (n > 20) {
-        int fraction = digits(s, 20, n - 1);
+        int fraction = Timestamps.digits(s, 20, n - 1);
         int places = n - 21;
         nanos = places <= 9 && fraction >= 0 ? fraction * POWERS_OF_TEN[9 - places] : -1;
       }
-      if (year >= 0
-          && month >= 1
-          && month <= 12
-          && day >= 1
-          && day <= 31
-          && hour >= 0
-          && hour <= 23
-          && minute >= 0
-          && minute <= 59
-          && second >= 0
-          && second <= 59
-          && nanos >= 0) {
-        try {
-          long epochDay = LocalDate.of(year, month, day).toEpochDay();
-          return Instant.ofEpochSecond(
-              epochDay * 86_400 + hour * 3600 + minute * 60 + second, nanos);
-        } catch (DateTimeException e) {
-          // e.g. February 30: Instant.parse below reports it
-        }
+      if (epochSecond != Timestamps.INVALID && nanos >= 0) {
+        return Instant.ofEpochSecond(epochSecond, nanos);
       }
     }
-    return Instant.parse(s); // other shapes, and errors: the careful way
+    // Other shapes, and errors (e.g. February 30): the careful way, which also names the problem.
+    return Instant.parse(s);
   }
 
   private static final int[] POWERS_OF_TEN = {
     1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000
   };
-
-  /** The decimal number in s[from, to), or -1 if a character is not a digit. */
-  private static int digits(String s, int from, int to) {
-    int v = 0;
-    for (int i = from; i < to; i++) {
-      char c = s.charAt(i);
-      if (c < '0' || c > '9') {
-        return -1;
-      }
-      v = v * 10 + (c - '0');
-    }
-    return v;
-  }
 
   private static void putMap(ObjectNode n, String field, Map<String, String> m) {
     if (m != null) {
