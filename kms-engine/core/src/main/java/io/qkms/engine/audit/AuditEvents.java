@@ -1,7 +1,10 @@
 package io.qkms.engine.audit;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.time.Instant;
@@ -10,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * Builds a trail's event for one API call, as CloudTrail records KMS calls: the request's
@@ -49,6 +54,15 @@ public final class AuditEvents {
 
   private static final Set<String> MATERIAL_FIELDS =
       Set.of("KeyMaterialId", "SourceKeyMaterialId", "DestinationKeyMaterialId");
+
+  /** What {@link #collect} reads of a response, kept whole. */
+  private static final Set<String> RESPONSE_FIELDS =
+      Stream.of(KEY_FIELDS, MATERIAL_FIELDS, Set.of("KeyMetadata"))
+          .flatMap(Set::stream)
+          .collect(Collectors.toUnmodifiableSet());
+
+  private static final Set<String> ITEMS = Set.of("Items");
+  private static final Set<String> RESULTS = Set.of("Results");
 
   private AuditEvents() {}
 
@@ -92,7 +106,7 @@ public final class AuditEvents {
     putIfPresent(e, "sourceIPAddress", call.sourceAddress());
     putIfPresent(e, "userAgent", call.userAgent());
     putIfPresent(e, "awsRegion", call.region());
-    JsonNode req = parse(request);
+    JsonNode req = parse(request, REQUEST_FIELDS, ITEMS);
     Set<String> keys = new TreeSet<>();
     if (req != null && req.isObject()) {
       ObjectNode params = allowed(req);
@@ -109,7 +123,7 @@ public final class AuditEvents {
         e.set("requestParameters", params);
       }
     }
-    JsonNode resp = parse(response);
+    JsonNode resp = parse(response, RESPONSE_FIELDS, RESULTS);
     Set<String> materials = new TreeSet<>();
     if (resp != null) {
       collect(resp, keys, materials);
@@ -194,15 +208,56 @@ public final class AuditEvents {
     }
   }
 
-  private static JsonNode parse(byte[] body) {
+  /**
+   * The body's JSON with only what an event reads: in every object, the fields in {@code keep}
+   * whole and those in {@code descend} filtered the same way. The rest (ciphertext blobs,
+   * plaintexts, a batch's every item's blob) is skipped by the parser without being decoded or
+   * kept. Null if there is no body or it is not JSON (a malformed request is recorded without its
+   * parameters).
+   */
+  private static JsonNode parse(byte[] body, Set<String> keep, Set<String> descend) {
     if (body == null || body.length == 0) {
       return null;
     }
-    try {
-      return AuditTrail.JSON.readTree(body);
+    try (JsonParser p = AuditTrail.JSON.createParser(body)) {
+      return p.nextToken() == null ? null : filtered(p, keep, descend);
     } catch (IOException e) {
-      return null; // a malformed request is recorded without its parameters
+      return null;
     }
+  }
+
+  /** The value at the parser's current token, filtered; leaves the parser on its last token. */
+  private static JsonNode filtered(JsonParser p, Set<String> keep, Set<String> descend)
+      throws IOException {
+    JsonToken t = p.currentToken();
+    if (t == JsonToken.START_OBJECT) {
+      ObjectNode o = AuditTrail.JSON.createObjectNode();
+      while (p.nextToken() == JsonToken.FIELD_NAME) {
+        String name = p.currentName();
+        p.nextToken();
+        if (keep.contains(name)) {
+          o.set(name, whole(p));
+        } else if (descend.contains(name)) {
+          o.set(name, filtered(p, keep, descend));
+        } else {
+          p.skipChildren();
+        }
+      }
+      return o;
+    }
+    if (t == JsonToken.START_ARRAY) {
+      ArrayNode a = AuditTrail.JSON.createArrayNode();
+      while (p.nextToken() != JsonToken.END_ARRAY) {
+        a.add(filtered(p, keep, descend));
+      }
+      return a;
+    }
+    return whole(p);
+  }
+
+  private static JsonNode whole(JsonParser p) throws IOException {
+    JsonNode n = AuditTrail.JSON.readTree(p);
+    return n == null ? NullNode.getInstance() : n;
   }
 
   private static void putIfPresent(ObjectNode e, String field, String value) {
