@@ -107,9 +107,12 @@ public final class AuditTrail implements AutoCloseable {
   private final MessageDigest lineDigest = AuditFiles.sha256();
   private Head headSeen;
   private byte[] headBytes;
+  private FileChannel headFile;
+  private Object headKey;
   private FileChannel appending;
   private String appendingName;
   private Object appendingKey;
+  private long appendingSize;
 
   /** One caller's line: the event's JSON, who waits for it until when, and what became of it. */
   private static final class Pending {
@@ -322,35 +325,26 @@ public final class AuditTrail implements AutoCloseable {
       if (batch.isEmpty()) {
         return;
       }
-      if (!Files.isDirectory(dir)) {
-        throw new IOException("The audit directory " + dir + " is missing");
+      FileChannel head = headChannel();
+      FileLock lock = lockHead(head, batch.get(0).deadline);
+      if (lock == null) {
+        throw new IOException(
+            "The audit lines were not written in "
+                + dir
+                + ": another process held the lock on "
+                + HEAD
+                + " for "
+                + Duration.ofNanos(maxWaitNanos).toMillis()
+                + " ms");
       }
-      try (FileChannel head =
-          FileChannel.open(
-              dir.resolve(HEAD),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE)) {
-        FileLock lock = lockHead(head, batch.get(0).deadline);
-        if (lock == null) {
-          throw new IOException(
-              "The audit lines were not written in "
-                  + dir
-                  + ": another process held the lock on "
-                  + HEAD
-                  + " for "
-                  + Duration.ofNanos(maxWaitNanos).toMillis()
-                  + " ms");
-        }
-        try (lock) {
-          for (int round = 1; !batch.isEmpty(); round++) {
-            write(head, batch);
-            List<Pending> written = batch;
-            batch = List.of();
-            settle(written, null);
-            if (round < MAX_BATCHES_PER_LOCK) {
-              batch = take();
-            }
+      try (lock) {
+        for (int round = 1; !batch.isEmpty(); round++) {
+          write(head, batch);
+          List<Pending> written = batch;
+          batch = List.of();
+          settle(written, null);
+          if (round < MAX_BATCHES_PER_LOCK) {
+            batch = take();
           }
         }
       }
@@ -449,7 +443,8 @@ public final class AuditTrail implements AutoCloseable {
     } else if (!AuditFiles.day(h.file()).equals(today)) {
       h = rotate(head, h, today);
     }
-    long size = fileSize(h.file());
+    appendChannel(h.file());
+    long size = appendingSize;
     Segment out = new Segment(batch);
     long seq = h.seq();
     String hash = h.hash();
@@ -473,8 +468,8 @@ public final class AuditTrail implements AutoCloseable {
    */
   private Head readHead(FileChannel head) throws IOException {
     headBuffer.clear();
-    while (headBuffer.hasRemaining() && head.read(headBuffer, headBuffer.position()) > 0) {}
-    int n = headBuffer.position();
+    int n = Math.max(0, head.read(headBuffer, 0)); // a file's bytes come in one read
+
     if (n == 0) {
       return new Head(null, 0, ZERO_HASH);
     }
@@ -497,30 +492,39 @@ public final class AuditTrail implements AutoCloseable {
     headBytes = bytes;
   }
 
-  /** The size of the trail's file {@code name} (0 if it does not exist yet). */
-  private long fileSize(String name) throws IOException {
-    try {
-      return Files.readAttributes(dir.resolve(name), BasicFileAttributes.class).size();
-    } catch (NoSuchFileException e) {
-      return 0;
+  /**
+   * {@code audit.head} open for reading and writing: the channel kept open since the last batch if
+   * the path still leads to its file (checked each time: a head replaced or removed meanwhile is
+   * opened, or created, again), else newly opened. Throws if the directory is missing.
+   */
+  private FileChannel headChannel() throws IOException {
+    Path path = dir.resolve(HEAD);
+    BasicFileAttributes a = attributes(path);
+    if (a == null && !Files.isDirectory(dir)) {
+      throw new IOException("The audit directory " + dir + " is missing");
     }
+    if (headFile != null && a != null && a.fileKey() != null && a.fileKey().equals(headKey)) {
+      return headFile;
+    }
+    closeHead();
+    headFile =
+        FileChannel.open(
+            path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    headKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+    return headFile;
   }
 
   /**
-   * The file {@code name} open for appending: the one kept open since the last batch if the name
-   * still leads to it (the path is checked each time: a file replaced or removed meanwhile is
-   * opened again, or fails to open), else newly opened.
+   * The file {@code name} open for appending, and its size in {@code appendingSize}: the channel
+   * kept open since the last batch if the path still leads to its file (as for the head), else
+   * newly opened (and created).
    */
   private FileChannel appendChannel(String name) throws IOException {
     Path path = dir.resolve(name);
     if (appending != null && name.equals(appendingName)) {
-      Object key = null;
-      try {
-        key = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
-      } catch (NoSuchFileException e) {
-        // removed: opened again below
-      }
-      if (key != null && key.equals(appendingKey)) {
+      BasicFileAttributes a = attributes(path);
+      if (a != null && a.fileKey() != null && a.fileKey().equals(appendingKey)) {
+        appendingSize = a.size();
         return appending;
       }
     }
@@ -530,8 +534,26 @@ public final class AuditTrail implements AutoCloseable {
             path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
     appending = f;
     appendingName = name;
-    appendingKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+    BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+    appendingKey = a.fileKey();
+    appendingSize = a.size();
     return f;
+  }
+
+  private static BasicFileAttributes attributes(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private void closeHead() {
+    FileChannel c = headFile;
+    headFile = null;
+    headKey = null;
+    remember(null, null);
+    closeQuietly(c);
   }
 
   private void closeAppending() {
@@ -539,9 +561,13 @@ public final class AuditTrail implements AutoCloseable {
     appending = null;
     appendingName = null;
     appendingKey = null;
-    if (f != null) {
+    closeQuietly(f);
+  }
+
+  private static void closeQuietly(FileChannel c) {
+    if (c != null) {
       try {
-        f.close();
+        c.close();
       } catch (IOException e) {
         // nothing was left to write: every batch's write has returned
       }
@@ -558,12 +584,13 @@ public final class AuditTrail implements AutoCloseable {
       return;
     }
     FileChannel f = appendChannel(next.file());
-    long before = f.size();
+    long before = appendingSize;
     try {
       ByteBuffer buf = lines.buffer();
       while (buf.hasRemaining()) {
         f.write(buf);
       }
+      appendingSize = before + lines.size();
       writeHead(head, next);
     } catch (IOException | RuntimeException e) {
       try {
@@ -727,6 +754,7 @@ public final class AuditTrail implements AutoCloseable {
       }
       if (!w.isAlive()) {
         closeAppending();
+        closeHead();
       }
     }
     directoryLock.lock();
