@@ -1,5 +1,6 @@
 package io.qkms.http;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qkms.engine.audit.AuditEvents;
 import io.qkms.engine.audit.AuditTrail;
 import java.io.IOException;
@@ -63,18 +64,26 @@ public final class ApiAudit {
       String errorCode,
       List<String> grantIds) {
     request.setAttribute(AUDITED, Boolean.TRUE);
-    AuditEvents.Call call =
-        new AuditEvents.Call(
-            clock.instant(),
-            (String) request.getAttribute(AccessLog.REQUEST_ID),
-            operation,
-            principalArn,
-            accessKeyId,
-            address(request),
-            request.getHeaders().get(HttpHeader.USER_AGENT),
-            region);
+    AuditEvents.Call call = call(request, operation, principalArn, accessKeyId, region);
+    return write(call, AuditEvents.api(call, body, responseBody, errorCode, grantIds));
+  }
+
+  private AuditEvents.Call call(
+      Request request, String operation, String principalArn, String accessKeyId, String region) {
+    return new AuditEvents.Call(
+        clock.instant(),
+        (String) request.getAttribute(AccessLog.REQUEST_ID),
+        operation,
+        principalArn,
+        accessKeyId,
+        address(request),
+        request.getHeaders().get(HttpHeader.USER_AGENT),
+        region);
+  }
+
+  private boolean write(AuditEvents.Call call, ObjectNode event) {
     try {
-      trail.append(AuditEvents.api(call, body, responseBody, errorCode, grantIds));
+      trail.append(event);
       failing = false;
       return true;
     } catch (IOException | RuntimeException e) {
@@ -88,7 +97,11 @@ public final class ApiAudit {
     }
   }
 
-  /** Records, once its exchange completes, a call that was answered without authenticating. */
+  /**
+   * Records, once its exchange completes, a call that was answered without authenticating. The
+   * event is made from the request then; its line is written by a thread of the server's pool,
+   * since the exchange may complete on a selector thread, which must not wait for the trail.
+   */
   void recordIfRefused(Request request) {
     Request.addCompletionListener(
         request,
@@ -96,16 +109,12 @@ public final class ApiAudit {
           if (request.getAttribute(AUDITED) == null) {
             Object op = request.getAttribute(AccessLog.OPERATION);
             Object error = request.getAttribute(AccessLog.ERROR);
-            record(
-                request,
-                op == null ? null : op.toString(),
-                null,
-                null,
-                null,
-                null,
-                null,
-                error == null ? "Aborted" : error.toString(),
-                List.of());
+            AuditEvents.Call call =
+                call(request, op == null ? null : op.toString(), null, null, null);
+            ObjectNode event =
+                AuditEvents.api(
+                    call, null, null, error == null ? "Aborted" : error.toString(), List.of());
+            request.getComponents().getExecutor().execute(() -> write(call, event));
           }
         });
   }

@@ -287,6 +287,9 @@ final class KmsHandler extends Handler.Abstract {
 
     private final Scheduler.Task deadline;
 
+    /** Whether the body's end came in a demand callback, which may run on a selector thread. */
+    private boolean resumed;
+
     /** Grows the array to hold {@code needed} bytes, within the budget; false if over it. */
     private boolean grow(int needed) {
       int next =
@@ -312,6 +315,7 @@ final class KmsHandler extends Handler.Abstract {
       while (true) {
         Content.Chunk chunk = request.read();
         if (chunk == null) {
+          resumed = true;
           request.demand(this);
           return;
         }
@@ -354,7 +358,7 @@ final class KmsHandler extends Handler.Abstract {
           deadline.cancel();
           byte[] complete = size == body.length ? body : Arrays.copyOf(body, size);
           body = null;
-          call(request, response, callback, headers, complete, this::release);
+          call(request, response, callback, headers, complete, this::release, resumed);
           return;
         }
       }
@@ -367,11 +371,14 @@ final class KmsHandler extends Handler.Abstract {
       Callback callback,
       SigV4Verifier.Headers headers,
       byte[] body,
-      Runnable verified) {
+      Runnable verified,
+      boolean resumed) {
     Operation<?, ?> operation = Dispatcher.operation(request.getHeaders().get("X-Amz-Target"));
-    if (operation != null && (operation.writesStore() || operation.isBatch())) {
-      // Changes keys (writes and syncs the store file) or does the work of many calls: either
-      // must not hold up a selector thread.
+    if ((resumed && audit != null)
+        || (operation != null && (operation.writesStore() || operation.isBatch()))) {
+      // Waits for its audit line (in a demand callback, maybe on a selector thread), changes keys
+      // (writes and syncs the store file) or does the work of many calls: none of them may hold up
+      // a selector thread.
       request
           .getComponents()
           .getExecutor()

@@ -8,11 +8,19 @@ import static org.hamcrest.Matchers.nullValue;
 
 import io.qkms.engine.audit.AuditTrail;
 import io.qkms.engine.audit.AuditVerifier;
+import io.qkms.engine.testing.ChildJvm;
+import io.qkms.engine.testing.FileLockHolder;
 import java.io.IOException;
+import java.net.Socket;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -156,6 +164,61 @@ class ServerAuditTest {
       pool.shutdownNow();
     }
     return answers;
+  }
+
+  @Test
+  void aCallWhoseBodyArrivesLater_waitsForItsLineOffTheSelectors_andOtherConnectionsAreServed()
+      throws Exception {
+    Path dir = tmp.resolve("audit");
+    byte[] body = "{}".getBytes(StandardCharsets.UTF_8);
+    List<Socket> waiting = new ArrayList<>();
+    AuditTrail trail =
+        AuditTrail.open(dir, KEY, Clock.systemUTC(), AuditTrail.DEFAULT_MAX_FILE_BYTES);
+    try (TestEndpoint e =
+            TestEndpoint.start(
+                Clock.systemUTC(), b -> b.audit(trail, ApiAudit.Failure.REFUSE).tryItOut(true));
+        ChildJvm holder =
+            ChildJvm.start(FileLockHolder.class, dir.resolve("audit.head").toString())) {
+      // Another process holds the trail's lock: every audited call waits for its line.
+      holder.awaitLine("locked", Duration.ofSeconds(30));
+      try {
+        // More calls than the server has selector threads, each body sent after its head, so
+        // that the body's end comes in a callback of the connection's selector.
+        for (int i = 0; i < 2 * Math.max(2, Runtime.getRuntime().availableProcessors()); i++) {
+          Socket s = new Socket("127.0.0.1", e.uri().getPort());
+          s.setSoTimeout(30_000);
+          waiting.add(s);
+          s.getOutputStream().write(RawHttp.signedHead(e, "ListKeys", body, Instant.now(), true));
+          s.getOutputStream().flush();
+        }
+        Thread.sleep(300);
+        for (Socket s : waiting) {
+          s.getOutputStream().write(body);
+          s.getOutputStream().flush();
+        }
+        Thread.sleep(300);
+        // A blocked selector would leave this waiting until the calls above give up (10 s).
+        HttpResponse<String> page =
+            HttpClient.newHttpClient()
+                .send(
+                    HttpRequest.newBuilder(e.uri().resolve("/try-it-out"))
+                        .timeout(Duration.ofSeconds(5))
+                        .build(),
+                    HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode(), is(200));
+        holder.kill();
+        for (Socket s : waiting) {
+          assertThat(RawHttp.read(s).status(), is(200));
+        }
+      } finally {
+        for (Socket s : waiting) {
+          s.close();
+        }
+      }
+    }
+    AuditVerifier.Result r = AuditVerifier.verify(dir, KEY, null, null);
+    assertThat(r.problem(), nullValue());
+    assertThat(r.lines(), is((long) waiting.size()));
   }
 
   private TestEndpoint startSmallFiles(Path dir, ApiAudit.Failure failure) throws Exception {

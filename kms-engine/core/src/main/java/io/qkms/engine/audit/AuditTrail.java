@@ -1,11 +1,9 @@
 package io.qkms.engine.audit;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-import static java.util.concurrent.TimeUnit.NANOSECONDS;
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -13,8 +11,11 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.LocalDate;
@@ -22,6 +23,7 @@ import java.time.ZoneOffset;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.Condition;
@@ -39,21 +41,21 @@ import java.util.concurrent.locks.ReentrantLock;
  * <file>.digest}, is written: the file's SHA-256, its line count, its last line's hash, and an
  * HMAC-SHA256 over those under the digest key.
  *
- * <p>Writers (group commit): callers of {@link #append} queue their lines; one of them, the leader,
- * takes the directory's lock (a lock per directory for the threads of this JVM, then an OS file
- * lock on {@code audit.head} for other processes), then takes the queued lines (at most {@code
- * maxBatchLines} lines and about {@value #MAX_BATCH_BYTES} bytes), reads and checks the head
- * (current file, last seq, last hash, HMAC'd) once, appends the whole batch with one write, writes
- * the head back once, and wakes the callers of the batch. Lines queued while a batch is written
- * form the next one, which the leader goes on to write while it holds the locks (at most {@value
- * #MAX_BATCHES_PER_LEADER} batches in a row); a lone caller leads a batch of one. Every line
- * reaches the operating system (a {@code write}) before its {@link #append} returns, so it survives
- * the writing process dying; files and the head are synced to disk ({@code fsync}) when a file is
- * closed and when the trail is closed, not per line. If any part of a batch fails, every {@link
- * #append} of that batch throws. A caller waits at most {@code maxWait} (for the locks and for its
- * batch) and then throws: a line still queued is dropped, one already in a batch being written may
- * still be written (the trail may hold a line for a call that failed, never lack one for a call
- * that did not).
+ * <p>Writers (group commit): callers of {@link #append} queue their lines and park; the trail's
+ * writer thread (started by the first append) takes the directory's lock (a lock per directory for
+ * the threads of this JVM, then an OS file lock on {@code audit.head} for other processes), then
+ * the queued lines (at most {@code maxBatchLines} lines and about {@value #MAX_BATCH_BYTES} bytes),
+ * reads and checks the head (current file, last seq, last hash, HMAC'd) once, appends the whole
+ * batch with one write, writes the head back once, and wakes the callers of the batch, and only
+ * them. Lines queued while a batch is written form the next one, written under the same locks (at
+ * most {@value #MAX_BATCHES_PER_LOCK} batches in a row). Every line reaches the operating system (a
+ * {@code write}) before its {@link #append} returns, so it survives the writing process dying;
+ * files and the head are synced to disk ({@code fsync}) when a file is closed and when the trail is
+ * closed, not per line. If any part of a batch fails, every {@link #append} of that batch throws. A
+ * caller waits at most {@code maxWait} (for the locks and for its batch) and then throws: a line
+ * still queued is dropped; for one already in a batch the writer's own bounded waits decide, and
+ * the caller waits for that up to {@link #TAKEN_GRACE} more (the trail may hold a line for a call
+ * that failed, never lack one for a call that did not).
  */
 public final class AuditTrail implements AutoCloseable {
   static final String HEAD = "audit.head";
@@ -69,8 +71,8 @@ public final class AuditTrail implements AutoCloseable {
   /** A batch stops taking lines at about this many bytes (a batch takes at least one line). */
   static final int MAX_BATCH_BYTES = 1 << 20;
 
-  /** A leader writes at most this many batches in a row (lines queued while it writes). */
-  static final int MAX_BATCHES_PER_LEADER = 8;
+  /** The writer writes at most this many batches in a row under the locks. */
+  static final int MAX_BATCHES_PER_LOCK = 8;
 
   /** A caller of {@link #append} waits at most this long by default, then fails. */
   static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(10);
@@ -88,21 +90,43 @@ public final class AuditTrail implements AutoCloseable {
   /** Held while a batch (or a seal, a check, a close) uses the files; shared per directory. */
   private final ReentrantLock directoryLock;
 
-  // The queue of lines waiting for a batch, and whether a caller is leading one.
-  private final ReentrantLock queueLock = new ReentrantLock();
-  private final Condition batchDone = queueLock.newCondition();
-  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
-  private boolean leading;
+  /** A caller whose line is already being written waits at most this much past its deadline. */
+  static final Duration TAKEN_GRACE = Duration.ofSeconds(1);
 
-  /** One caller's line: the event's JSON, and what became of it. */
+  // The lines waiting for the writer, and the writer: one thread per trail, started by the first
+  // append, stopped by close.
+  private final ReentrantLock queueLock = new ReentrantLock();
+  private final Condition linesQueued = queueLock.newCondition();
+  private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+  private Thread writer;
+  private boolean closing;
+
+  // The writer's own state (used by its thread only, and by close once it has stopped): the head
+  // as last written or checked, with its bytes; the current file, kept open between batches.
+  private final ByteBuffer headBuffer = ByteBuffer.allocate(4096);
+  private final MessageDigest lineDigest = AuditFiles.sha256();
+  private Head headSeen;
+  private byte[] headBytes;
+  private FileChannel headFile;
+  private Object headKey;
+  private FileChannel appending;
+  private String appendingName;
+  private Object appendingKey;
+  private long appendingSize;
+
+  /** One caller's line: the event's JSON, who waits for it until when, and what became of it. */
   private static final class Pending {
     final byte[] event;
+    final Thread caller;
+    final long deadline;
     volatile boolean taken;
     volatile boolean done;
     volatile Throwable failure;
 
-    Pending(byte[] event) {
+    Pending(byte[] event, Thread caller, long deadline) {
       this.event = event;
+      this.caller = caller;
+      this.deadline = deadline;
     }
   }
 
@@ -172,60 +196,85 @@ public final class AuditTrail implements AutoCloseable {
     if (event.has("seq") || event.has("prev")) {
       throw new IllegalArgumentException("An audit event must not carry seq or prev");
     }
-    // Serialized here, by the caller's thread, so that the leader only chains and writes.
-    Pending p = new Pending(JSON.writeValueAsBytes(event));
-    long deadline = System.nanoTime() + maxWaitNanos;
+    // Serialized here, by the caller's thread, so that the writer only chains and writes.
+    Pending p =
+        new Pending(
+            JSON.writeValueAsBytes(event),
+            Thread.currentThread(),
+            System.nanoTime() + maxWaitNanos);
     queueLock.lock();
     try {
+      if (closing) {
+        throw new IOException("The audit trail in " + dir + " is closed");
+      }
       queue.add(p);
-      while (true) {
-        if (p.done) {
-          if (p.failure != null) {
-            throw failure(p.failure);
-          }
-          return;
-        }
-        long left = deadline - System.nanoTime();
-        if (left <= 0) {
-          throw gaveUp(p, "it waited " + Duration.ofNanos(maxWaitNanos).toMillis() + " ms");
-        }
-        if (!leading && !p.taken) {
-          leading = true;
-          queueLock.unlock();
-          try {
-            lead(deadline);
-          } finally {
-            queueLock.lock();
-            leading = false;
-            batchDone.signalAll();
-          }
-          continue;
-        }
-        try {
-          batchDone.awaitNanos(left);
-        } catch (InterruptedException e) {
-          Thread.currentThread().interrupt();
-          throw gaveUp(p, "it was interrupted");
-        }
+      if (writer == null) {
+        writer = new Thread(this::writeWhileOpen, "qkms-audit-writer");
+        writer.setDaemon(true);
+        writer.start();
+      } else if (queue.size() == 1) {
+        linesQueued.signal();
       }
     } finally {
       queueLock.unlock();
     }
+    await(p);
   }
 
-  /** Called with the queue lock held: a caller that stops waiting for its line. */
-  private IOException gaveUp(Pending p, String why) {
-    if (!p.taken) {
-      queue.remove(p);
-      return new IOException(
-          "The audit line was not written in " + dir + ": " + why + " for the audit writer");
+  /**
+   * Parks until the writer settles {@code p}, or its deadline passes; a line the writer has already
+   * taken gets up to {@link #TAKEN_GRACE} more, since the writer bounds its own waits by the same
+   * deadline and then fails the batch with the reason.
+   */
+  private void await(Pending p) throws IOException {
+    long graceEnd = p.deadline + TAKEN_GRACE.toNanos();
+    while (!p.done) {
+      if (Thread.interrupted()) {
+        Thread.currentThread().interrupt();
+        IOException e = gaveUp(p, "it was interrupted");
+        if (e != null) {
+          throw e;
+        }
+        continue;
+      }
+      long now = System.nanoTime();
+      if (now - p.deadline < 0) {
+        LockSupport.parkNanos(this, p.deadline - now);
+      } else if (p.taken && now - graceEnd < 0) {
+        LockSupport.parkNanos(this, graceEnd - now);
+      } else {
+        IOException e = gaveUp(p, "it waited " + Duration.ofNanos(maxWaitNanos).toMillis() + " ms");
+        if (e != null) {
+          throw e;
+        }
+      }
     }
-    return new IOException(
-        "The audit line was not confirmed written in "
-            + dir
-            + ": "
-            + why
-            + " for its batch (it may still be written)");
+    if (p.failure != null) {
+      throw failure(p.failure);
+    }
+  }
+
+  /** A caller that stops waiting for its line: the reason, or null if the line was settled. */
+  private IOException gaveUp(Pending p, String why) {
+    queueLock.lock();
+    try {
+      if (p.done) {
+        return null;
+      }
+      if (!p.taken) {
+        queue.remove(p);
+        return new IOException(
+            "The audit line was not written in " + dir + ": " + why + " for the audit writer");
+      }
+      return new IOException(
+          "The audit line was not confirmed written in "
+              + dir
+              + ": "
+              + why
+              + " for its batch (it may still be written)");
+    } finally {
+      queueLock.unlock();
+    }
   }
 
   private static IOException failure(Throwable t) {
@@ -235,88 +284,93 @@ public final class AuditTrail implements AutoCloseable {
   }
 
   /**
-   * Leads: takes the directory's lock, the queued lines and the head's lock (both locks bounded by
-   * {@code deadline}), writes the lines and settles each; then, as long as lines are queued, the
-   * next batch, up to {@link #MAX_BATCHES_PER_LEADER}. Returns without a batch if the directory's
-   * lock was not had in time.
+   * The writer thread: waits for lines and writes them, until the trail is closed and nothing is
+   * queued. One thread writing lets callers park until their own line is settled, and only they are
+   * woken; callers taking turns as the writer made every batch wake every waiting caller.
    */
-  private void lead(long deadline) {
-    List<Pending> batch = List.of();
-    try {
-      if (!directoryLock.tryLock(Math.max(0, deadline - System.nanoTime()), NANOSECONDS)) {
+  private void writeWhileOpen() {
+    while (true) {
+      queueLock.lock();
+      try {
+        while (queue.isEmpty()) {
+          if (closing) {
+            return;
+          }
+          linesQueued.awaitUninterruptibly();
+        }
+      } finally {
+        queueLock.unlock();
+      }
+      writeQueued();
+    }
+  }
+
+  /**
+   * Takes the directory's lock (polled, so that lines whose callers gave up meanwhile are never
+   * written), the queued lines and the head's lock (bounded by the oldest line's deadline), writes
+   * the lines and settles each; then, as long as lines are queued, the next batch, up to {@link
+   * #MAX_BATCHES_PER_LOCK}, before it lets other writers of the directory have the locks.
+   */
+  private void writeQueued() {
+    while (!tryDirectoryLock()) {
+      if (queued() == 0) {
         return;
       }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      return;
     }
+    List<Pending> batch = List.of();
     Throwable failure = null;
     try {
-      // Taken now, so that whatever fails from here on fails these lines, not the next leader's.
+      // Taken now, so that whatever fails from here on fails these lines, not the next batch's.
       batch = take();
-      if (!Files.isDirectory(dir)) {
-        throw new IOException("The audit directory " + dir + " is missing");
+      if (batch.isEmpty()) {
+        return;
       }
-      try (FileChannel head =
-          FileChannel.open(
-              dir.resolve(HEAD),
-              StandardOpenOption.CREATE,
-              StandardOpenOption.READ,
-              StandardOpenOption.WRITE)) {
-        FileLock lock = lockHead(head, deadline);
-        if (lock == null) {
-          throw new IOException(
-              "The audit lines were not written in "
-                  + dir
-                  + ": another process held the lock on "
-                  + HEAD
-                  + " for "
-                  + Duration.ofNanos(maxWaitNanos).toMillis()
-                  + " ms");
-        }
-        try (lock) {
-          for (int round = 1; !batch.isEmpty(); round++) {
-            write(head, batch);
-            List<Pending> written = batch;
-            batch = List.of();
-            batch = release(written, round < MAX_BATCHES_PER_LEADER);
+      FileChannel head = headChannel();
+      FileLock lock = lockHead(head, batch.get(0).deadline);
+      if (lock == null) {
+        throw new IOException(
+            "The audit lines were not written in "
+                + dir
+                + ": another process held the lock on "
+                + HEAD
+                + " for "
+                + Duration.ofNanos(maxWaitNanos).toMillis()
+                + " ms");
+      }
+      try (lock) {
+        for (int round = 1; !batch.isEmpty(); round++) {
+          write(head, batch);
+          List<Pending> written = batch;
+          batch = List.of();
+          settle(written, null);
+          if (round < MAX_BATCHES_PER_LOCK) {
+            batch = take();
           }
         }
       }
-    } catch (IOException | RuntimeException | Error e) {
-      failure = e;
-      if (e instanceof Error err) {
-        settle(batch, err);
-        throw err;
-      }
+    } catch (Throwable t) { // every failure fails the lines it took; the writer goes on
+      failure = t;
     } finally {
       directoryLock.unlock();
       settle(batch, failure);
     }
   }
 
-  /**
-   * Settles a written batch, wakes its callers, and takes the next batch if {@code more} (empty if
-   * nothing is queued). A leader that keeps the locks and goes on writing while it runs spares the
-   * next batch the wait for another thread to be woken and scheduled, which on a busy machine is
-   * most of a batch's time.
-   */
-  private List<Pending> release(List<Pending> written, boolean more) {
-    settle(written, null);
-    queueLock.lock();
+  private boolean tryDirectoryLock() {
     try {
-      batchDone.signalAll();
-      return more ? take() : List.of();
-    } finally {
-      queueLock.unlock();
+      return directoryLock.tryLock(50, MILLISECONDS);
+    } catch (InterruptedException e) {
+      return false; // nobody interrupts the writer; polled again
     }
   }
 
+  /** Settles lines (written if {@code failure} is null) and wakes their callers. */
   private static void settle(List<Pending> batch, Throwable failure) {
     for (Pending p : batch) {
       if (!p.done) {
         p.failure = failure;
         p.done = true;
+        LockSupport.unpark(p.caller);
       }
     }
   }
@@ -382,16 +436,16 @@ public final class AuditTrail implements AutoCloseable {
     if (batch.isEmpty()) {
       return;
     }
-    Head h = Head.read(head, digestKey);
+    Head h = readHead(head);
     LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     if (h.file() == null) {
       h = new Head(AuditFiles.name(1, today), 0, ZERO_HASH);
     } else if (!AuditFiles.day(h.file()).equals(today)) {
       h = rotate(head, h, today);
     }
-    Path current = dir.resolve(h.file());
-    long size = Files.exists(current) ? Files.size(current) : 0;
-    Segment out = new Segment();
+    appendChannel(h.file());
+    long size = appendingSize;
+    Segment out = new Segment(batch);
     long seq = h.seq();
     String hash = h.hash();
     for (Pending p : batch) {
@@ -402,13 +456,122 @@ public final class AuditTrail implements AutoCloseable {
         out.reset();
         size = 0;
       }
-      byte[] line = chained(seq + 1, hash, p.event);
       seq++;
-      hash = AuditFiles.sha256Hex(line);
-      out.write(line);
-      out.write('\n');
+      hash = out.chain(seq, hash, p.event, lineDigest);
     }
     commit(head, out, new Head(h.file(), seq, hash));
+  }
+
+  /**
+   * The head as {@link Head#read} gives it; bytes equal to those this writer last wrote or checked
+   * are not parsed and checked again (they name the same head, HMAC included).
+   */
+  private Head readHead(FileChannel head) throws IOException {
+    headBuffer.clear();
+    int n = Math.max(0, head.read(headBuffer, 0)); // a file's bytes come in one read
+
+    if (n == 0) {
+      return new Head(null, 0, ZERO_HASH);
+    }
+    byte[] bytes = headBuffer.array();
+    if (headBytes != null && Arrays.equals(bytes, 0, n, headBytes, 0, headBytes.length)) {
+      return headSeen;
+    }
+    Head h = Head.parse(bytes, n, digestKey);
+    remember(h, Arrays.copyOf(bytes, n));
+    return h;
+  }
+
+  private void writeHead(FileChannel head, Head next) throws IOException {
+    remember(null, null); // until it is written whole
+    remember(next, next.write(head, digestKey));
+  }
+
+  private void remember(Head h, byte[] bytes) {
+    headSeen = h;
+    headBytes = bytes;
+  }
+
+  /**
+   * {@code audit.head} open for reading and writing: the channel kept open since the last batch if
+   * the path still leads to its file (checked each time: a head replaced or removed meanwhile is
+   * opened, or created, again), else newly opened. Throws if the directory is missing.
+   */
+  private FileChannel headChannel() throws IOException {
+    Path path = dir.resolve(HEAD);
+    BasicFileAttributes a = attributes(path);
+    if (a == null && !Files.isDirectory(dir)) {
+      throw new IOException("The audit directory " + dir + " is missing");
+    }
+    if (headFile != null && a != null && a.fileKey() != null && a.fileKey().equals(headKey)) {
+      return headFile;
+    }
+    closeHead();
+    headFile =
+        FileChannel.open(
+            path, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    headKey = Files.readAttributes(path, BasicFileAttributes.class).fileKey();
+    return headFile;
+  }
+
+  /**
+   * The file {@code name} open for appending, and its size in {@code appendingSize}: the channel
+   * kept open since the last batch if the path still leads to its file (as for the head), else
+   * newly opened (and created).
+   */
+  private FileChannel appendChannel(String name) throws IOException {
+    Path path = dir.resolve(name);
+    if (appending != null && name.equals(appendingName)) {
+      BasicFileAttributes a = attributes(path);
+      if (a != null && a.fileKey() != null && a.fileKey().equals(appendingKey)) {
+        appendingSize = a.size();
+        return appending;
+      }
+    }
+    closeAppending();
+    FileChannel f =
+        FileChannel.open(
+            path, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+    appending = f;
+    appendingName = name;
+    BasicFileAttributes a = Files.readAttributes(path, BasicFileAttributes.class);
+    appendingKey = a.fileKey();
+    appendingSize = a.size();
+    return f;
+  }
+
+  private static BasicFileAttributes attributes(Path path) throws IOException {
+    try {
+      return Files.readAttributes(path, BasicFileAttributes.class);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private void closeHead() {
+    FileChannel c = headFile;
+    headFile = null;
+    headKey = null;
+    remember(null, null);
+    closeQuietly(c);
+  }
+
+  private void closeAppending() {
+    FileChannel f = appending;
+    appending = null;
+    appendingName = null;
+    appendingKey = null;
+    closeQuietly(f);
+  }
+
+  private static void closeQuietly(FileChannel c) {
+    if (c != null) {
+      try {
+        c.close();
+      } catch (IOException e) {
+        // nothing was left to write: every batch's write has returned
+      }
+    }
   }
 
   /**
@@ -420,64 +583,91 @@ public final class AuditTrail implements AutoCloseable {
     if (lines.size() == 0) {
       return;
     }
-    try (FileChannel f =
-        FileChannel.open(
-            dir.resolve(next.file()),
-            StandardOpenOption.CREATE,
-            StandardOpenOption.WRITE,
-            StandardOpenOption.APPEND)) {
-      long before = f.size();
-      try {
-        ByteBuffer buf = lines.buffer();
-        while (buf.hasRemaining()) {
-          f.write(buf);
-        }
-        next.write(head, digestKey);
-      } catch (IOException | RuntimeException e) {
-        try {
-          f.truncate(before);
-        } catch (IOException | RuntimeException cut) {
-          e.addSuppressed(cut);
-        }
-        throw e;
+    FileChannel f = appendChannel(next.file());
+    long before = appendingSize;
+    try {
+      ByteBuffer buf = lines.buffer();
+      while (buf.hasRemaining()) {
+        f.write(buf);
       }
+      appendingSize = before + lines.size();
+      writeHead(head, next);
+    } catch (IOException | RuntimeException e) {
+      try {
+        f.truncate(before);
+      } catch (IOException | RuntimeException cut) {
+        e.addSuppressed(cut);
+      }
+      closeAppending();
+      throw e;
     }
   }
 
   /** Closes the head's file (its digest) and names the next one in the head, written now. */
   private Head rotate(FileChannel head, Head h, LocalDate today) throws IOException {
+    closeAppending();
     if (Files.exists(dir.resolve(h.file()))) {
       Digests.write(dir, h.file(), digestKey);
     }
     Head next = new Head(AuditFiles.name(AuditFiles.index(h.file()) + 1, today), h.seq(), h.hash());
-    next.write(head, digestKey);
+    writeHead(head, next);
     return next;
   }
 
   /** A batch's bytes for one file, written from the buffer as they are. */
-  private static final class Segment extends ByteArrayOutputStream {
-    Segment() {
-      super(8192);
+  private static final class Segment {
+    private byte[] buf;
+    private int count;
+
+    /** Sized for the batch's lines (each gains seq, prev and a newline). */
+    Segment(List<Pending> batch) {
+      long bytes = 0;
+      for (Pending p : batch) {
+        bytes += p.event.length + 112L;
+      }
+      buf = new byte[(int) Math.min(bytes, MAX_BATCH_BYTES + 112L * DEFAULT_MAX_BATCH_LINES)];
+    }
+
+    int size() {
+      return count;
+    }
+
+    void reset() {
+      count = 0;
     }
 
     ByteBuffer buffer() {
       return ByteBuffer.wrap(buf, 0, count);
     }
-  }
 
-  /** {"seq":N,"prev":"H", then the event's fields: the event's JSON with seq and prev put first. */
-  private static byte[] chained(long seq, String prev, byte[] event) {
-    byte[] start = ("{\"seq\":" + seq + ",\"prev\":\"" + prev + "\"").getBytes(UTF_8);
-    boolean empty = event.length <= 2; // "{}"
-    byte[] line = new byte[start.length + (empty ? 1 : event.length)];
-    System.arraycopy(start, 0, line, 0, start.length);
-    if (empty) {
-      line[start.length] = '}';
-    } else {
-      line[start.length] = ',';
-      System.arraycopy(event, 1, line, start.length + 1, event.length - 1);
+    /**
+     * Appends one line, {"seq":N,"prev":"H", then the event's fields (the event's JSON with seq and
+     * prev put first), and a newline; returns the line's hash (hex SHA-256, newline left out).
+     */
+    String chain(long seq, String prev, byte[] event, MessageDigest digest) {
+      String start = "{\"seq\":" + seq + ",\"prev\":\"" + prev + "\"";
+      ensure(start.length() + event.length + 1);
+      int from = count;
+      for (int i = 0; i < start.length(); i++) {
+        buf[count++] = (byte) start.charAt(i); // ASCII
+      }
+      if (event.length <= 2) { // "{}"
+        buf[count++] = '}';
+      } else {
+        buf[count++] = ',';
+        System.arraycopy(event, 1, buf, count, event.length - 1);
+        count += event.length - 1;
+      }
+      digest.update(buf, from, count - from);
+      buf[count++] = '\n';
+      return HexFormat.of().formatHex(digest.digest());
     }
-    return line;
+
+    private void ensure(int more) {
+      if (buf.length - count < more) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+      }
+    }
   }
 
   /**
@@ -541,9 +731,32 @@ public final class AuditTrail implements AutoCloseable {
     }
   }
 
-  /** Syncs the current file and the head to disk (the file stays open for other writers). */
+  /**
+   * Lets the writer write what is queued and stop (appends from now on fail), then syncs the
+   * current file and the head to disk (the file stays open for other writers).
+   */
   @Override
   public void close() {
+    Thread w;
+    queueLock.lock();
+    try {
+      closing = true;
+      linesQueued.signalAll();
+      w = writer;
+    } finally {
+      queueLock.unlock();
+    }
+    if (w != null) {
+      try {
+        w.join(Duration.ofNanos(maxWaitNanos).plus(TAKEN_GRACE).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      if (!w.isAlive()) {
+        closeAppending();
+        closeHead();
+      }
+    }
     directoryLock.lock();
     try {
       try {

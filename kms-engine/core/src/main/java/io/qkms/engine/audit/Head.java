@@ -41,7 +41,8 @@ record Head(String file, long seq, String hash) {
     return AuditFiles.hmac(key, "qkms-audit-head-v1\n" + file + "\n" + seq + "\n" + hash);
   }
 
-  void write(FileChannel channel, byte[] key) throws IOException {
+  /** Writes the head over the old one; returns the bytes written. */
+  byte[] write(FileChannel channel, byte[] key) throws IOException {
     ObjectNode n = AuditTrail.JSON.createObjectNode();
     n.put("file", file);
     n.put("seq", seq);
@@ -66,5 +67,6 @@ record Head(String file, long seq, String hash) {
     if (channel.size() > pos) {
       channel.truncate(pos); // a longer head from before
     }
+    return bytes;
   }
 }

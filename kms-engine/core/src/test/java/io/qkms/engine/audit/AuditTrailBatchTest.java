@@ -12,14 +12,12 @@ import static org.hamcrest.Matchers.nullValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.qkms.engine.testing.ChildJvm;
+import io.qkms.engine.testing.FileLockHolder;
 import io.qkms.engine.testing.MutableClock;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -341,7 +339,7 @@ class AuditTrailBatchTest {
         AuditTrail.open(dir, KEY, CLOCK, Long.MAX_VALUE, 256, Duration.ofMillis(500))) {
       t.append(event("a", 0));
       try (ChildJvm holder =
-          ChildJvm.start(HeadLockerMain.class, dir.resolve(AuditTrail.HEAD).toString())) {
+          ChildJvm.start(FileLockHolder.class, dir.resolve(AuditTrail.HEAD).toString())) {
         holder.awaitLine("locked", Duration.ofSeconds(30));
         IOException e = appendFailure(t, event("late", 0));
         assertThat(e.getMessage(), containsString("another process held the lock"));
@@ -409,22 +407,5 @@ class AuditTrailBatchTest {
       return e;
     }
     throw new AssertionError("the append should have failed");
-  }
-
-  /** Another process holding the head's lock until it is killed: prints {@code locked} then. */
-  public static final class HeadLockerMain {
-    public static void main(String[] args) throws IOException, InterruptedException {
-      try (FileChannel c =
-              FileChannel.open(
-                  Path.of(args[0]),
-                  StandardOpenOption.CREATE,
-                  StandardOpenOption.READ,
-                  StandardOpenOption.WRITE);
-          FileLock lock = c.lock()) {
-        System.out.println("locked");
-        System.out.flush();
-        Thread.sleep(Duration.ofMinutes(2).toMillis()); // until the test kills it
-      }
-    }
   }
 }
