@@ -113,6 +113,11 @@ public final class AuditTrail implements AutoCloseable {
   private String appendingName;
   private Object appendingKey;
   private long appendingSize;
+  // The digest of the open file so far, for files this writer began: its SHA-256 state and lines,
+  // valid while the file is as long as what was hashed (-1: not known; read the file to close it).
+  private MessageDigest fileDigest;
+  private long fileHashed = -1;
+  private long fileLines;
 
   /** One caller's line: the event's JSON, who waits for it until when, and what became of it. */
   private static final class Pending {
@@ -561,6 +566,7 @@ public final class AuditTrail implements AutoCloseable {
     appending = null;
     appendingName = null;
     appendingKey = null;
+    fileHashed = -1;
     closeQuietly(f);
   }
 
@@ -591,6 +597,19 @@ public final class AuditTrail implements AutoCloseable {
         f.write(buf);
       }
       appendingSize = before + lines.size();
+      if (before == 0) { // a file this writer began: its digest is kept as it grows
+        fileDigest = fileDigest == null ? AuditFiles.sha256() : fileDigest;
+        fileDigest.reset();
+        fileHashed = 0;
+        fileLines = 0;
+      }
+      if (fileHashed == before) {
+        fileDigest.update(lines.bytes(), 0, lines.size());
+        fileHashed = appendingSize;
+        fileLines += lines.lines();
+      } else {
+        fileHashed = -1;
+      }
       writeHead(head, next);
     } catch (IOException | RuntimeException e) {
       try {
@@ -603,10 +622,31 @@ public final class AuditTrail implements AutoCloseable {
     }
   }
 
+  /**
+   * The digest of the file {@code h} names from what this writer hashed as it wrote it, if that is
+   * all the file holds (one stat checks it is the same file, as long as what was hashed); else
+   * null, and the file is read. Spares closing a full file the read of all of it under the locks,
+   * which stalled every call for most of a second.
+   */
+  private Digests.Summary knownSummary(Head h) throws IOException {
+    if (fileHashed <= 0 || appending == null || !h.file().equals(appendingName)) {
+      return null;
+    }
+    BasicFileAttributes a = attributes(dir.resolve(h.file()));
+    if (a == null || !appendingKey.equals(a.fileKey()) || a.size() != fileHashed) {
+      return null;
+    }
+    // The head's hash is the last line's: the chain's hash of a line is its SHA-256.
+    return new Digests.Summary(HexFormat.of().formatHex(fileDigest.digest()), fileLines, h.hash());
+  }
+
   /** Closes the head's file (its digest) and names the next one in the head, written now. */
   private Head rotate(FileChannel head, Head h, LocalDate today) throws IOException {
+    Digests.Summary known = knownSummary(h);
     closeAppending();
-    if (Files.exists(dir.resolve(h.file()))) {
+    if (known != null) {
+      Digests.write(dir, h.file(), digestKey, known);
+    } else if (Files.exists(dir.resolve(h.file()))) {
       Digests.write(dir, h.file(), digestKey);
     }
     Head next = new Head(AuditFiles.name(AuditFiles.index(h.file()) + 1, today), h.seq(), h.hash());
@@ -618,6 +658,7 @@ public final class AuditTrail implements AutoCloseable {
   private static final class Segment {
     private byte[] buf;
     private int count;
+    private int lines;
 
     /** Sized for the batch's lines (each gains seq, prev and a newline). */
     Segment(List<Pending> batch) {
@@ -634,6 +675,15 @@ public final class AuditTrail implements AutoCloseable {
 
     void reset() {
       count = 0;
+      lines = 0;
+    }
+
+    int lines() {
+      return lines;
+    }
+
+    byte[] bytes() {
+      return buf;
     }
 
     ByteBuffer buffer() {
@@ -660,6 +710,7 @@ public final class AuditTrail implements AutoCloseable {
       }
       digest.update(buf, from, count - from);
       buf[count++] = '\n';
+      lines++;
       return HexFormat.of().formatHex(digest.digest());
     }
 

@@ -22,9 +22,10 @@ final class Digests {
     return "qkms-audit-digest-v1\n" + file + "\n" + sha256 + "\n" + lines + "\n" + lastHash;
   }
 
-  static void write(Path dir, String file, byte[] key) throws IOException {
-    Path path = dir.resolve(file);
-    byte[] bytes = Files.exists(path) ? Files.readAllBytes(path) : new byte[0];
+  /** What a digest says of a file: its SHA-256, its line count and its last line's hash. */
+  record Summary(String sha256, long lines, String lastHash) {}
+
+  static Summary summarize(byte[] bytes) {
     long lines = 0;
     int lastStart = 0;
     for (int i = 0; i < bytes.length; i++) {
@@ -39,7 +40,23 @@ final class Digests {
         lines == 0
             ? AuditTrail.ZERO_HASH
             : AuditFiles.sha256Hex(Arrays.copyOfRange(bytes, lastStart, bytes.length - 1));
-    String sha = AuditFiles.sha256Hex(bytes);
+    return new Summary(AuditFiles.sha256Hex(bytes), lines, lastHash);
+  }
+
+  /** Writes the digest of {@code file}, read from the file. */
+  static void write(Path dir, String file, byte[] key) throws IOException {
+    Path path = dir.resolve(file);
+    write(dir, file, key, summarize(Files.exists(path) ? Files.readAllBytes(path) : new byte[0]));
+  }
+
+  /**
+   * Writes the digest of {@code file} from {@code summary}, which the caller knows to be its own.
+   */
+  static void write(Path dir, String file, byte[] key, Summary summary) throws IOException {
+    Path path = dir.resolve(file);
+    String sha = summary.sha256();
+    long lines = summary.lines();
+    String lastHash = summary.lastHash();
     ObjectNode n = AuditTrail.JSON.createObjectNode();
     n.put("file", file);
     n.put("sha256", sha);

@@ -214,6 +214,31 @@ class AuditTrailBatchTest {
   }
 
   @Test
+  void twoWritersTakingTurnsInOneFile_closeItWithADigestOfAllItsLines() throws Exception {
+    // Each trail has its own writer; the one that closes a file did not write all of it, so its
+    // digest must come from the file, not from what that writer hashed as it wrote: when the file
+    // fills, and when the day changes right after the other writer's line.
+    MutableClock clock = new MutableClock(Instant.parse("2026-12-06T12:00:00Z"));
+    long maxFileBytes = 5L * lineBytes("a", 0, 1);
+    try (AuditTrail first = AuditTrail.open(dir, KEY, clock, maxFileBytes, 256, WAIT);
+        AuditTrail second = AuditTrail.open(dir, KEY, clock, maxFileBytes, 256, WAIT)) {
+      for (int i = 0; i < 12; i++) {
+        (i % 3 == 2 ? second : first).append(event(i % 3 == 2 ? "b" : "a", i));
+      }
+      clock.set(Instant.parse("2026-12-07T00:00:01Z"));
+      first.append(event("a", 12));
+    }
+    List<Path> files = AuditFiles.list(dir);
+    assertThat(files.size() >= 4, is(true));
+    for (Path closed : files.subList(0, files.size() - 1)) {
+      assertThat(Files.exists(dir.resolve(closed.getFileName() + Digests.SUFFIX)), is(true));
+    }
+    AuditVerifier.Result r = AuditVerifier.verify(dir, KEY, null, null);
+    assertThat(r.problem(), nullValue());
+    assertThat(r.lines(), is(13L));
+  }
+
+  @Test
   void aFileFullAtTheEndOfABatch_isClosedByTheNextBatch() throws Exception {
     long maxFileBytes = 4L * lineBytes("b", 0, 1);
     try (AuditTrail t = AuditTrail.open(dir, KEY, CLOCK, maxFileBytes, 256, WAIT)) {
