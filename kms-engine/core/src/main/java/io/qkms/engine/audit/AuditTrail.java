@@ -101,6 +101,9 @@ public final class AuditTrail implements AutoCloseable {
   private Thread writer;
   private boolean closing;
 
+  /** Set by close (under the directory's lock) when it erases the digest key. */
+  private volatile boolean keyErased;
+
   // The writer's own state (used by its thread only, and by close once it has stopped): the head
   // as last written or checked, with its bytes; the current file, kept open between batches.
   private final ByteBuffer headBuffer = ByteBuffer.allocate(4096);
@@ -329,6 +332,9 @@ public final class AuditTrail implements AutoCloseable {
       batch = take();
       if (batch.isEmpty()) {
         return;
+      }
+      if (keyErased) { // a writer still busy when close stopped waiting for it
+        throw new IOException("The audit trail in " + dir + " is closed");
       }
       FileChannel head = headChannel();
       FileLock lock = lockHead(head, batch.get(0).deadline);
@@ -828,6 +834,7 @@ public final class AuditTrail implements AutoCloseable {
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       } finally {
+        keyErased = true;
         Arrays.fill(digestKey, (byte) 0);
       }
     } finally {
