@@ -595,7 +595,11 @@ public final class AuditTrail implements AutoCloseable {
     if (lines.size() == 0) {
       return;
     }
-    FileChannel f = appendChannel(next.file());
+    // The batch checked the file it began in (write); a file begun by a rotation is opened here.
+    FileChannel f =
+        appending != null && next.file().equals(appendingName)
+            ? appending
+            : appendChannel(next.file());
     long before = appendingSize;
     try {
       ByteBuffer buf = lines.buffer();

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.pipeline.worker.WorkerKms;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -170,27 +171,27 @@ class BatchReEncryptTest {
 
   @Test
   void anAnswerThatIsNotOneResultObjectWithABlobPerItem_isRefused() {
+    Map<String, String> refusals = new LinkedHashMap<>();
     for (String bad :
         List.of(
             "{\"Results\": [\"UQEC\"]}",
             "{\"Results\": [{\"CiphertextBlob\": 7}]}",
             "{\"Results\": [{\"CiphertextBlob\": \"not base64!\"}]}",
             "{\"Results\": [{\"KeyId\": \"k\"}]}")) {
-      IllegalStateException e =
-          assertThrows(
-              IllegalStateException.class,
-              () -> BatchReEncrypt.decode(200, bad.getBytes(StandardCharsets.UTF_8), 1),
-              bad);
-      assertThat(bad, e.getMessage(), containsString("a result without a blob"));
+      refusals.put(bad, "a result without a blob");
     }
     for (String bad : List.of("", "not json", "[1]", "{\"Results\": {}}", "{\"Other\": []}")) {
-      IllegalStateException e =
-          assertThrows(
-              IllegalStateException.class,
-              () -> BatchReEncrypt.decode(200, bad.getBytes(StandardCharsets.UTF_8), 1),
-              bad);
-      assertThat(bad, e.getMessage(), containsString("without a Results array"));
+      refusals.put(bad, "without a Results array");
     }
+    refusals.forEach(
+        (bad, why) -> {
+          IllegalStateException e =
+              assertThrows(
+                  IllegalStateException.class,
+                  () -> BatchReEncrypt.decode(200, bad.getBytes(StandardCharsets.UTF_8), 1),
+                  bad);
+          assertThat(bad, e.getMessage(), containsString(why));
+        });
   }
 
   @Test
