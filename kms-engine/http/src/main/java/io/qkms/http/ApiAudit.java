@@ -8,6 +8,7 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
@@ -114,7 +115,11 @@ public final class ApiAudit {
             ObjectNode event =
                 AuditEvents.api(
                     call, null, null, error == null ? "Aborted" : error.toString(), List.of());
-            request.getComponents().getExecutor().execute(() -> write(call, event));
+            try {
+              request.getComponents().getExecutor().execute(() -> write(call, event));
+            } catch (RejectedExecutionException stopping) {
+              write(call, event); // the pool takes no more work: written here, not lost
+            }
           }
         });
   }
