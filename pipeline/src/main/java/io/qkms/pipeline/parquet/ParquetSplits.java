@@ -26,7 +26,6 @@ import org.apache.beam.sdk.options.PipelineOptions;
 import org.apache.beam.sdk.transforms.DoFn;
 import org.apache.beam.sdk.transforms.PTransform;
 import org.apache.beam.sdk.transforms.ParDo;
-import org.apache.beam.sdk.transforms.Reshuffle;
 import org.apache.beam.sdk.transforms.display.DisplayData;
 import org.apache.beam.sdk.values.PBegin;
 import org.apache.beam.sdk.values.PCollection;
@@ -34,6 +33,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.HadoopReadOptions;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.column.page.PageReadStore;
+import org.apache.parquet.filter.UnboundRecordFilter;
 import org.apache.parquet.filter2.compat.FilterCompat;
 import org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.parquet.hadoop.api.InitContext;
@@ -53,10 +53,12 @@ import org.apache.parquet.io.api.RecordMaterializer;
  * over the subtasks. Each split reads its row groups with parquet-avro, as ParquetIO does, and
  * checks that it read the rows the footer promised.
  *
- * <p>A row group cannot be cut: a file with fewer row groups than the runner has subtasks would
- * leave the others idle (one 128 MiB row group: one subtask reads, re-keys and writes everything).
- * On Flink such a run spreads the records it read over all subtasks ({@link #redistributes(int,
- * PipelineOptions)}).
+ * <p>When there are fewer row groups than the runner has subtasks (one 128 MiB row group would
+ * leave all subtasks but one idle), each row group is cut into consecutive slices of rows, one
+ * split each. A slice's reader reads the whole row group and passes over the rows before its own
+ * without assembling them; that costs a second read of the row group's pages (from object storage,
+ * a second download of them), which was measured cheaper than spreading the records through a
+ * rebalancing exchange (an encode and a decode of every record).
  */
 public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericRecord>> {
   private static final long serialVersionUID = 1L;
@@ -89,20 +91,47 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
     }
   }
 
-  /** Row groups [first, end) of a file planned at {@code fileBytes} with {@code fileRowGroups}. */
-  record Split(String path, long fileBytes, int fileRowGroups, int first, int end, long rows)
-      implements Serializable {}
+  /**
+   * Row groups [first, end) of a file planned at {@code fileBytes} with {@code fileRowGroups}, all
+   * their {@code rows}; or a slice of one row group ({@code end == first + 1}) of {@code groupRows}
+   * rows: its {@code rows} rows after the first {@code skip}.
+   */
+  record Split(
+      String path,
+      long fileBytes,
+      int fileRowGroups,
+      int first,
+      int end,
+      long groupRows,
+      long skip,
+      long rows)
+      implements Serializable {
+    /** Whole row groups. */
+    Split(String path, long fileBytes, int fileRowGroups, int first, int end, long rows) {
+      this(path, fileBytes, fileRowGroups, first, end, -1, 0, rows);
+    }
+
+    boolean isSlice() {
+      return groupRows >= 0;
+    }
+  }
 
   private final List<PlannedFile> files;
   private final String schemaJson;
   private final long splitBytes;
+  private final int minSplits; // 0: as many as the runner has subtasks
   private final MetricName recordsCounter; // null: no counting
 
   private ParquetSplits(
-      List<PlannedFile> files, String schemaJson, long splitBytes, MetricName recordsCounter) {
+      List<PlannedFile> files,
+      String schemaJson,
+      long splitBytes,
+      int minSplits,
+      MetricName recordsCounter) {
     this.files = List.copyOf(files);
     this.schemaJson = schemaJson;
     this.splitBytes = splitBytes;
+    this.minSplits = minSplits;
     this.recordsCounter = recordsCounter;
   }
 
@@ -115,20 +144,25 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
       throw new IllegalArgumentException("No input files");
     }
     long total = files.stream().flatMap(f -> f.bytes().stream()).mapToLong(Long::longValue).sum();
-    return new ParquetSplits(files, schema.toString(), AvroSplits.splitSizeBytes(total), null);
+    return new ParquetSplits(files, schema.toString(), AvroSplits.splitSizeBytes(total), 0, null);
   }
 
-  /** As {@link #read(List, Schema)} with splits of about {@code splitBytes} (tests: tiny ones). */
-  static ParquetSplits read(List<PlannedFile> files, Schema schema, long splitBytes) {
-    if (files.isEmpty() || splitBytes < 1) {
-      throw new IllegalArgumentException("No input files, or a split size below 1");
+  /**
+   * As {@link #read(List, Schema)} with splits of about {@code splitBytes} and at least {@code
+   * minSplits} where the rows allow (tests: tiny splits, slices on any runner).
+   */
+  static ParquetSplits read(
+      List<PlannedFile> files, Schema schema, long splitBytes, int minSplits) {
+    if (files.isEmpty() || splitBytes < 1 || minSplits < 1) {
+      throw new IllegalArgumentException("No input files, or a split size or count below 1");
     }
-    return new ParquetSplits(files, schema.toString(), splitBytes, null);
+    return new ParquetSplits(files, schema.toString(), splitBytes, minSplits, null);
   }
 
   /** Also counts the records read in the Beam counter {@code namespace:name}. */
   public ParquetSplits withRecordsCounter(String namespace, String name) {
-    return new ParquetSplits(files, schemaJson, splitBytes, MetricName.named(namespace, name));
+    return new ParquetSplits(
+        files, schemaJson, splitBytes, minSplits, MetricName.named(namespace, name));
   }
 
   /**
@@ -160,40 +194,56 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
   }
 
   /**
-   * True if a run with {@code splits} splits should spread the records read over the subtasks: on
-   * Flink, when there are fewer splits than subtasks (its parallelism; when unset, the cores). The
-   * records then cross a rebalancing exchange (Flink's translation of a Reshuffle), which costs an
-   * encode and a decode of each but lets every subtask re-key and write. Not on the Direct runner,
-   * where a Reshuffle groups every record by key in memory (measured catastrophically slow there),
-   * and its threads take bundles of any step anyway.
+   * {@code splits} of {@code files} if there are at least {@code subtasks} of them; else one split
+   * per row group, each cut into consecutive slices of rows so that there are at least {@code
+   * subtasks} splits where the rows allow (a row group of n rows gives at most n slices).
    */
-  static boolean redistributes(int splits, PipelineOptions options) {
+  static List<Split> spread(List<PlannedFile> files, List<Split> splits, int subtasks) {
+    int groups = files.stream().mapToInt(PlannedFile::rowGroups).sum();
+    if (splits.size() >= subtasks || groups == 0) {
+      return splits;
+    }
+    int slices = (subtasks + groups - 1) / groups;
+    List<Split> out = new ArrayList<>();
+    for (PlannedFile f : files) {
+      for (int g = 0; g < f.rowGroups(); g++) {
+        long n = f.rows().get(g);
+        int k = (int) Math.max(1, Math.min(slices, n));
+        for (int j = 0; j < k; j++) {
+          long from = n * j / k;
+          long to = n * (j + 1) / k;
+          out.add(new Split(f.path(), f.sizeBytes(), f.rowGroups(), g, g + 1, n, from, to - from));
+        }
+      }
+    }
+    return out;
+  }
+
+  /**
+   * The subtasks a run reads with: on Flink its parallelism (when unset, the cores); 1 elsewhere.
+   * The Direct runner's threads take bundles of any step, so cutting row groups would only read
+   * them again there.
+   */
+  static int subtasks(PipelineOptions options) {
     String runner = options.getRunner().getSimpleName();
     if (!runner.startsWith("Flink") && !runner.startsWith("TestFlink")) {
-      return false;
+      return 1;
     }
     int parallelism = options.as(FlinkPipelineOptions.class).getParallelism();
-    if (parallelism <= 0) {
-      parallelism = Runtime.getRuntime().availableProcessors();
-    }
-    return splits < parallelism;
+    return parallelism > 0 ? parallelism : Runtime.getRuntime().availableProcessors();
   }
 
   @Override
   public PCollection<GenericRecord> expand(PBegin input) {
     Schema schema = new Schema.Parser().parse(schemaJson);
-    List<Split> splits = splits(files, splitBytes);
+    int subtasks = minSplits > 0 ? minSplits : subtasks(input.getPipeline().getOptions());
+    List<Split> splits = spread(files, splits(files, splitBytes), subtasks);
     // Split numbers from a counting source, which Flink spreads evenly over its subtasks (as
     // AvroSplits does).
-    PCollection<GenericRecord> records =
-        input
-            .apply("SplitNumbers", GenerateSequence.from(0).to(splits.size()))
-            .apply("ReadRowGroups", ParDo.of(new ReadSplitFn(splits, recordsCounter)))
-            .setCoder(AvroCoder.of(schema));
-    if (redistributes(splits.size(), input.getPipeline().getOptions())) {
-      records = records.apply("Redistribute", Reshuffle.viaRandomKey());
-    }
-    return records;
+    return input
+        .apply("SplitNumbers", GenerateSequence.from(0).to(splits.size()))
+        .apply("ReadRowGroups", ParDo.of(new ReadSplitFn(splits, recordsCounter)))
+        .setCoder(AvroCoder.of(schema));
   }
 
   @Override
@@ -272,9 +322,23 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
           if (pages == null) {
             throw new IOException(split.path() + " ends before its row group " + g);
           }
+          if (split.isSlice() && pages.getRowCount() != split.groupRows()) {
+            throw new IOException(
+                split.path()
+                    + ": row group "
+                    + g
+                    + " holds "
+                    + pages.getRowCount()
+                    + " rows, the footer said "
+                    + split.groupRows()
+                    + " when the job was planned");
+          }
+          long skip = split.isSlice() ? split.skip() : 0;
+          long take = split.isSlice() ? split.rows() : pages.getRowCount();
           RecordReader<GenericRecord> rows =
-              columns.getRecordReader(pages, materializer, FilterCompat.NOOP);
-          for (long r = 0; r < pages.getRowCount(); r++) {
+              columns.getRecordReader(
+                  pages, materializer, skip == 0 ? FilterCompat.NOOP : skipFirst(skip));
+          for (long r = skip; r < skip + take; r++) {
             GenericRecord record = rows.read();
             if (record == null) {
               throw new IOException(
@@ -298,6 +362,19 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
                 + split.rows()
                 + " when the job was planned");
       }
+    }
+
+    /**
+     * A filter that passes over the first {@code n} rows: the record reader skips their values
+     * column by column instead of assembling them.
+     */
+    private static FilterCompat.Filter skipFirst(long n) {
+      UnboundRecordFilter filter =
+          readers -> {
+            long[] seen = {0}; // the reader asks once per row, in order, until one matches
+            return () -> seen[0]++ >= n;
+          };
+      return FilterCompat.get(filter);
     }
   }
 }

@@ -31,6 +31,7 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -45,6 +46,10 @@ class ParquetSplitsTest {
 
   /** A file of {@code n} records in row groups of a few KiB (written by parquet-avro). */
   private Path file(String name, int n) throws IOException {
+    return file(name, n, ParquetTestFiles.Writer.smallRowGroups());
+  }
+
+  private Path file(String name, int n, ParquetTestFiles.Writer how) throws IOException {
     Path f = dir.resolve(name);
     List<GenericRecord> records = new ArrayList<>();
     for (long i = 0; i < n; i++) {
@@ -53,7 +58,7 @@ class ParquetSplitsTest {
       r.put("pad", "x".repeat((int) (i % 37)) + i);
       records.add(r);
     }
-    ParquetTestFiles.write(f, SCHEMA, records, ParquetTestFiles.Writer.smallRowGroups());
+    ParquetTestFiles.write(f, SCHEMA, records, how);
     return f;
   }
 
@@ -96,7 +101,7 @@ class ParquetSplitsTest {
 
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<String> keys =
-        p.apply(ParquetSplits.read(files, SCHEMA, 1).withRecordsCounter("test", "read"))
+        p.apply(ParquetSplits.read(files, SCHEMA, 1, 1).withRecordsCounter("test", "read"))
             .apply(
                 MapElements.into(TypeDescriptors.strings())
                     .via(r -> r.get("id") + "/" + r.get("pad")));
@@ -108,18 +113,7 @@ class ParquetSplitsTest {
     PipelineResult result = p.run();
     result.waitUntilFinish();
 
-    long counted = 0;
-    for (MetricResult<Long> c :
-        result
-            .metrics()
-            .queryMetrics(
-                MetricsFilter.builder()
-                    .addNameFilter(MetricNameFilter.named("test", "read"))
-                    .build())
-            .getCounters()) {
-      counted += c.getAttempted();
-    }
-    assertThat(counted, is(3011L));
+    assertThat(counted(result), is(3011L));
   }
 
   @Test
@@ -137,16 +131,117 @@ class ParquetSplitsTest {
   }
 
   @Test
-  void redistributes_onFlinkOnly_whenFewerSplitsThanSubtasks() {
+  void spread_fewerSplitsThanSubtasks_cutsEachRowGroupIntoConsecutiveSlices_everyRowOnce() {
+    ParquetSplits.PlannedFile a =
+        new ParquetSplits.PlannedFile("a", 1000, List.of(10L, 3L), List.of(900L, 50L));
+    ParquetSplits.PlannedFile b = new ParquetSplits.PlannedFile("b", 99, List.of(7L), List.of(5L));
+    List<ParquetSplits.PlannedFile> files = List.of(a, b);
+    List<ParquetSplits.Split> whole = ParquetSplits.splits(files, 1 << 20); // one split a file
+
+    assertThat(ParquetSplits.spread(files, whole, 2), is(whole));
+    assertThat(
+        ParquetSplits.spread(files, whole, 7), // 3 row groups: 3 slices each where rows allow
+        equalTo(
+            List.of(
+                new ParquetSplits.Split("a", 1000, 2, 0, 1, 10, 0, 3),
+                new ParquetSplits.Split("a", 1000, 2, 0, 1, 10, 3, 3),
+                new ParquetSplits.Split("a", 1000, 2, 0, 1, 10, 6, 4),
+                new ParquetSplits.Split("a", 1000, 2, 1, 2, 3, 0, 1),
+                new ParquetSplits.Split("a", 1000, 2, 1, 2, 3, 1, 1),
+                new ParquetSplits.Split("a", 1000, 2, 1, 2, 3, 2, 1),
+                new ParquetSplits.Split("b", 99, 1, 0, 1, 7, 0, 2),
+                new ParquetSplits.Split("b", 99, 1, 0, 1, 7, 2, 2),
+                new ParquetSplits.Split("b", 99, 1, 0, 1, 7, 4, 3))));
+    ParquetSplits.PlannedFile two = new ParquetSplits.PlannedFile("t", 9, List.of(2L), List.of(9L));
+    assertThat( // never an empty slice
+        ParquetSplits.spread(List.of(two), ParquetSplits.splits(List.of(two), 1), 5),
+        equalTo(
+            List.of(
+                new ParquetSplits.Split("t", 9, 1, 0, 1, 2, 0, 1),
+                new ParquetSplits.Split("t", 9, 1, 0, 1, 2, 1, 1))));
+  }
+
+  @Test
+  void read_rowGroupsCutIntoSlices_everyRowOnce_andCounted() throws IOException {
+    // One row group of many small pages, so that the slices begin inside pages.
+    Path one =
+        file(
+            "one.parquet",
+            1000,
+            new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, false));
+    Path many = file("many.parquet", 3000);
+    List<ParquetSplits.PlannedFile> files = List.of(planned(one), planned(many));
+    assertThat(files.get(0).rows(), is(List.of(1000L)));
+    int groups = files.get(0).rowGroups() + files.get(1).rowGroups();
+    int subtasks = 2 * groups + 1; // three slices a row group
+    assertThat(
+        ParquetSplits.spread(files, ParquetSplits.splits(files, 1 << 30), subtasks).size(),
+        is(3 * groups));
+
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<String> keys =
+        p.apply(
+                ParquetSplits.read(files, SCHEMA, 1 << 30, subtasks)
+                    .withRecordsCounter("test", "read"))
+            .apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via(r -> r.get("id") + "/" + r.get("pad")));
+    List<String> expected = new ArrayList<>();
+    for (int n : new int[] {1000, 3000}) {
+      LongStream.range(0, n).forEach(i -> expected.add(i + "/" + "x".repeat((int) (i % 37)) + i));
+    }
+    PAssert.that(keys).containsInAnyOrder(expected);
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertThat(counted(result), is(4000L));
+  }
+
+  @Test
+  void read_aSliceOfARowGroupThatNoLongerHoldsThePlannedRows_failsNamingTheFile()
+      throws IOException {
+    Path one =
+        file(
+            "one.parquet",
+            1000,
+            new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, false));
+    ParquetSplits.PlannedFile real = planned(one);
+    ParquetSplits.PlannedFile planned = // as if the footer had said 999 rows
+        new ParquetSplits.PlannedFile(real.path(), real.sizeBytes(), List.of(999L), real.bytes());
+
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    p.apply(ParquetSplits.read(List.of(planned), SCHEMA, 1 << 30, 2));
+
+    Exception e = assertThrows(Exception.class, () -> p.run().waitUntilFinish());
+    assertThat(rootMessage(e), containsString(one.toString()));
+    assertThat(rootMessage(e), containsString("holds 1000 rows, the footer said 999"));
+  }
+
+  @Test
+  void subtasks_theFlinkParallelism_orOneOnOtherRunners() {
     PipelineOptions flink = PipelineOptionsFactory.create();
     flink.setRunner(FlinkRunner.class);
-    flink.as(FlinkPipelineOptions.class).setParallelism(2);
-    assertThat(ParquetSplits.redistributes(1, flink), is(true));
-    assertThat(ParquetSplits.redistributes(2, flink), is(false));
-    assertThat(ParquetSplits.redistributes(40, flink), is(false));
+    flink.as(FlinkPipelineOptions.class).setParallelism(3);
+    assertThat(ParquetSplits.subtasks(flink), is(3));
+    flink.as(FlinkPipelineOptions.class).setParallelism(-1); // unset: the cores
+    assertThat(ParquetSplits.subtasks(flink), is(Runtime.getRuntime().availableProcessors()));
 
     PipelineOptions direct = PipelineOptionsFactory.create(); // the Direct runner
-    assertThat(ParquetSplits.redistributes(1, direct), is(false));
+    assertThat(ParquetSplits.subtasks(direct), is(1));
+  }
+
+  private static long counted(PipelineResult result) {
+    long counted = 0;
+    for (MetricResult<Long> c :
+        result
+            .metrics()
+            .queryMetrics(
+                MetricsFilter.builder()
+                    .addNameFilter(MetricNameFilter.named("test", "read"))
+                    .build())
+            .getCounters()) {
+      counted += c.getAttempted();
+    }
+    return counted;
   }
 
   private static String rootMessage(Throwable e) {
