@@ -55,6 +55,7 @@ public final class Bench {
           "store");
   private static final Duration RUN_TIMEOUT = Duration.ofMinutes(20);
   private static final String KEY = Samples.NEW_KEY;
+  private static final String BUCKET = "bench";
 
   /** A JDK the figures are measured on: its version, its home, how the launcher chose it. */
   record Jdk(String version, String home, String chosenBy) {
@@ -1069,8 +1070,9 @@ public final class Bench {
 
   /**
    * The re-key job on the N records as Parquet (input and output) against the same records as Avro,
-   * alternating, both on FlinkRunner through PipelineBench: records/s from the first record to the
-   * committed and checked output, and launch-to-end seconds.
+   * and the same Parquet job with its input and output on an S3 API server on loopback (S3Proxy,
+   * filesystem backend), alternating, all on FlinkRunner through PipelineBench: records/s from the
+   * first record to the committed and checked output, and launch-to-end seconds.
    */
   private void parquet() throws Exception {
     Samples samples = benchSamples();
@@ -1080,38 +1082,60 @@ public final class Bench {
       note("parquet: writing the " + options.records() + " records as Parquet...");
       ParquetData.fromAvro(avro, parquet);
     }
-    for (int i = 1; i <= options.repeat(); i++) {
-      String of = " (run " + i + " of " + options.repeat() + ")";
-      for (boolean isParquet : new boolean[] {true, false}) {
-        String format = isParquet ? "parquet" : "avro";
-        note("parquet: the re-key job on " + format + ", FlinkRunner" + of + "...");
-        Path out = work.resolve("runs/parquet-" + format);
-        deleteTree(out);
-        List<String> job = jvm(options.flinkJvm());
-        job.addAll(
-            List.of(
-                "io.qkms.bench.PipelineBench",
-                "--runner=FlinkRunner",
-                "--parallelism=2",
-                "--input=" + (isParquet ? parquet : avro),
-                "--output=" + out,
-                "--keystore=" + samples.keystore(),
-                "--fields=secret",
-                "--destinationKeyId=" + KEY));
-        Map<String, Double> r = lines(child(job, Map.of(), "parquet-" + format).stdout());
-        if (r.get("records") != options.records()) {
-          throw new IOException(
-              "the "
-                  + format
-                  + " run read "
-                  + r.get("records")
-                  + " records, not "
-                  + options.records());
+    note("parquet: starting S3Proxy on loopback, uploading the Parquet input...");
+    Path s3proxy = options.root().resolve("pipeline/bench/target/s3proxy/s3proxy.jar");
+    try (BenchS3 s3 = BenchS3.start(s3proxy, options.jdk().java(), work.resolve("s3"))) {
+      s3.createBucket(BUCKET);
+      s3.put(BUCKET, "in/" + parquet.getFileName(), parquet);
+      for (int i = 1; i <= options.repeat(); i++) {
+        String of = " (run " + i + " of " + options.repeat() + ")";
+        for (String run : List.of("parquet", "avro", "s3")) {
+          note("parquet: the re-key job on " + run + ", FlinkRunner" + of + "...");
+          Path out = work.resolve("runs/parquet-" + run);
+          deleteTree(out);
+          List<String> job = jvm(options.flinkJvm());
+          job.addAll(
+              List.of(
+                  "io.qkms.bench.PipelineBench",
+                  "--runner=FlinkRunner",
+                  "--parallelism=2",
+                  "--keystore=" + samples.keystore(),
+                  "--fields=secret",
+                  "--destinationKeyId=" + KEY));
+          Map<String, String> env = Map.of();
+          switch (run) {
+            case "parquet" -> job.addAll(List.of("--input=" + parquet, "--output=" + out));
+            case "avro" -> job.addAll(List.of("--input=" + avro, "--output=" + out));
+            default -> {
+              job.addAll(
+                  List.of(
+                      "--input=s3://" + BUCKET + "/in/*.parquet",
+                      "--output=s3://" + BUCKET + "/runs/" + i,
+                      "--s3Endpoint=" + s3.endpoint()));
+              env = s3.credentialsEnvironment();
+            }
+          }
+          Map<String, Double> r = lines(child(job, env, "parquet-" + run).stdout());
+          if (r.get("records") != options.records()) {
+            throw new IOException(
+                "the "
+                    + run
+                    + " run read "
+                    + r.get("records")
+                    + " records, not "
+                    + options.records());
+          }
+          String key =
+              switch (run) {
+                case "parquet" -> "parquet.";
+                case "avro" -> "parquet.avro_";
+                default -> "parquet.s3_";
+              };
+          figures.addRun(key + "records_per_s", r.get("records_per_s"), jdk());
+          figures.addRun(key + "total_s", r.get("total_s"), jdk());
+          deleteTree(out);
+          s3.deleteObjects(BUCKET, "runs/" + i);
         }
-        String key = isParquet ? "parquet." : "parquet.avro_";
-        figures.addRun(key + "records_per_s", r.get("records_per_s"), jdk());
-        figures.addRun(key + "total_s", r.get("total_s"), jdk());
-        deleteTree(out);
       }
     }
     figures.medians();
@@ -1163,6 +1187,8 @@ public final class Bench {
         "remote.embedded_records_per_s");
     figures.ratio("parquet.to_avro_ratio", "parquet.records_per_s", "parquet.avro_records_per_s");
     figures.ratio("parquet.total_to_avro_total_ratio", "parquet.total_s", "parquet.avro_total_s");
+    figures.ratio("parquet.s3_to_local_ratio", "parquet.s3_records_per_s", "parquet.records_per_s");
+    figures.ratio("parquet.s3_total_to_local_total_ratio", "parquet.s3_total_s", "parquet.total_s");
   }
 
   private String json() throws IOException {
@@ -1327,7 +1353,7 @@ public final class Bench {
     lines(stdout).forEach((k, v) -> figures.addRun(prefix + k, v, jdk()));
   }
 
-  private static void deleteTree(Path dir) throws IOException {
+  static void deleteTree(Path dir) throws IOException {
     if (!Files.exists(dir)) {
       return;
     }
