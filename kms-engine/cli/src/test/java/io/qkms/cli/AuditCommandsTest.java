@@ -325,13 +325,20 @@ class AuditCommandsTest {
     return rows.stream().skip(1).map(l -> l.split(" {2,}")).toList();
   }
 
+  /** The rows {@code qkms audit query} prints for the store's trail with these filters. */
+  private static List<String[]> query(String... filters) {
+    List<String> args = new ArrayList<>(List.of("query", "--keystore", ks.toString()));
+    args.addAll(List.of(filters));
+    return table(audit(args.toArray(String[]::new)));
+  }
+
   private static List<String> operations(List<String[]> rows) {
     return rows.stream().map(c -> c[1]).toList();
   }
 
   @Test
   void query_byKeyId_listsTheCallsOnThatKey() {
-    List<String[]> rows = table(audit("query", "--keystore", ks.toString(), "--key", keyA));
+    List<String[]> rows = query("--key", keyA);
     assertThat(operations(rows), equalTo(List.of("CreateKey", "Encrypt", "ReEncrypt")));
     for (String[] c : rows) {
       assertThat(c[0], matchesPattern("\\d{4}-\\d\\d-\\d\\dT.*Z"));
@@ -343,29 +350,13 @@ class AuditCommandsTest {
 
   @Test
   void query_byKeyArnAndSince_listsOnlyLaterCalls() {
-    List<String[]> rows =
-        table(
-            audit(
-                "query",
-                "--keystore",
-                ks.toString(),
-                "--key",
-                arnB,
-                "--since",
-                between.toString()));
+    List<String[]> rows = query("--key", arnB, "--since", between.toString());
     assertThat(operations(rows), equalTo(List.of("ReEncrypt", "DescribeKey")));
   }
 
   @Test
   void query_refusedCall_showsItsErrorCode() {
-    List<String[]> rows =
-        table(
-            audit(
-                "query",
-                "--keystore",
-                ks.toString(),
-                "--key",
-                "11111111-2222-3333-4444-555555555555"));
+    List<String[]> rows = query("--key", "11111111-2222-3333-4444-555555555555");
     assertThat(operations(rows), equalTo(List.of("DescribeKey")));
     assertThat(rows.get(0)[4], equalTo("NotFoundException"));
   }
@@ -386,8 +377,7 @@ class AuditCommandsTest {
 
   @Test
   void query_sinceTheFuture_printsOnlyTheHeader() {
-    assertThat(
-        table(audit("query", "--keystore", ks.toString(), "--since", "2999-01-01")), empty());
+    assertThat(query("--since", "2999-01-01"), empty());
   }
 
   @Test

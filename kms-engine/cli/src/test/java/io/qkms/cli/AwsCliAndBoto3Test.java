@@ -118,6 +118,21 @@ class AwsCliAndBoto3Test {
     return ok(args.toArray(String[]::new));
   }
 
+  /** The arguments of {@code aws kms re-encrypt} of the card (made under CONTEXT), then more. */
+  private static String[] reEncryptCard(String... more) {
+    List<String> args =
+        new ArrayList<>(
+            List.of(
+                "kms",
+                "re-encrypt",
+                "--ciphertext-blob",
+                "fileb://" + card,
+                "--source-encryption-context",
+                CONTEXT));
+    args.addAll(List.of(more));
+    return args.toArray(String[]::new);
+  }
+
   @Test
   void readmeWalkThrough_reEncryptsUnderANewKey_andDecryptsToThePlaintext() throws Exception {
     String next = newKey("--description", "payroll-2026");
@@ -125,16 +140,8 @@ class AwsCliAndBoto3Test {
     JsonNode reEncrypted =
         JSON.readTree(
             ok(
-                "kms",
-                "re-encrypt",
-                "--ciphertext-blob",
-                "fileb://" + card,
-                "--source-encryption-context",
-                CONTEXT,
-                "--destination-key-id",
-                next,
-                "--destination-encryption-context",
-                CONTEXT));
+                reEncryptCard(
+                    "--destination-key-id", next, "--destination-encryption-context", CONTEXT)));
     Path moved = dir.resolve("card.enc.new");
     Files.write(moved, base64(reEncrypted.get("CiphertextBlob").asText()));
     String plaintext =
@@ -157,6 +164,16 @@ class AwsCliAndBoto3Test {
     assertThat(base64(plaintext), equalTo(PLAINTEXT));
   }
 
+  /**
+   * A ReEncrypt under the right source context that {@code option value} makes fail with {@code
+   * errorCode}.
+   */
+  private static Arguments refusedWith(
+      String cause, String errorCode, String option, String value) {
+    return Arguments.of(
+        cause, errorCode, List.of("--source-encryption-context", CONTEXT, option, value));
+  }
+
   /** A ReEncrypt the server must refuse: what makes it fail, and the error the user sees. */
   static Stream<Arguments> refusedReEncrypts() {
     return Stream.of(
@@ -164,38 +181,38 @@ class AwsCliAndBoto3Test {
             "wrong encryption context",
             "InvalidCiphertextException",
             List.of("--source-encryption-context", "Department=Sales")),
-        Arguments.of(
+        refusedWith(
             "SourceKeyId not the key of the blob",
             "IncorrectKeyException",
-            List.of("--source-encryption-context", CONTEXT, "--source-key-id", "NEW_KEY")),
-        Arguments.of(
+            "--source-key-id",
+            "NEW_KEY"),
+        refusedWith(
             "destination alias that does not exist",
             "NotFoundException",
-            List.of("--source-encryption-context", CONTEXT, "--destination-key-id", "alias/nope")),
-        Arguments.of(
-            "destination key disabled",
-            "DisabledException",
-            List.of("--source-encryption-context", CONTEXT, "--destination-key-id", "DISABLED")),
-        Arguments.of(
+            "--destination-key-id",
+            "alias/nope"),
+        refusedWith(
+            "destination key disabled", "DisabledException", "--destination-key-id", "DISABLED"),
+        refusedWith(
             "destination key pending deletion",
             "KMSInvalidStateException",
-            List.of("--source-encryption-context", CONTEXT, "--destination-key-id", "PENDING")),
-        Arguments.of(
+            "--destination-key-id",
+            "PENDING"),
+        refusedWith(
             "destination key an HMAC key",
             "InvalidKeyUsageException",
-            List.of("--source-encryption-context", CONTEXT, "--destination-key-id", "HMAC")),
-        Arguments.of(
+            "--destination-key-id",
+            "HMAC"),
+        refusedWith(
             "a grant token that is no token",
             "InvalidGrantTokenException",
-            List.of("--source-encryption-context", CONTEXT, "--grant-tokens", "not-a-token")),
-        Arguments.of(
+            "--grant-tokens",
+            "not-a-token"),
+        refusedWith(
             "an unknown encryption algorithm",
             "ValidationException",
-            List.of(
-                "--source-encryption-context",
-                CONTEXT,
-                "--destination-encryption-algorithm",
-                "BOGUS")));
+            "--destination-encryption-algorithm",
+            "BOGUS"));
   }
 
   @ParameterizedTest(name = "{0}")
@@ -249,17 +266,7 @@ class AwsCliAndBoto3Test {
             "AWS_ACCESS_KEY_ID", alice.get("AccessKeyId").asText(),
             "AWS_SECRET_ACCESS_KEY", alice.get("SecretAccessKey").asText());
 
-    Run r =
-        aws(
-            asAlice,
-            "kms",
-            "re-encrypt",
-            "--ciphertext-blob",
-            "fileb://" + card,
-            "--source-encryption-context",
-            CONTEXT,
-            "--destination-key-id",
-            "alias/payroll");
+    Run r = aws(asAlice, reEncryptCard("--destination-key-id", "alias/payroll"));
 
     assertThat(r.toString(), r.status(), equalTo(254));
     assertThat(

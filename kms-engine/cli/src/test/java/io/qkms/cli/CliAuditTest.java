@@ -24,6 +24,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,11 +43,20 @@ class CliAuditTest {
 
   @TempDir Path tmp;
 
+  /** Each test's own initialised store, and the environment that names it. */
+  private Path ks;
+
+  private Map<String, String> env;
+
+  @BeforeEach
+  void initStore() {
+    ks = tmp.resolve("ks");
+    InProcess.init(ks);
+    env = Map.of(Invocation.KEYSTORE_ENV, ks.toString());
+  }
+
   @Test
   void aConcurrentCliWriterAndAServingServer_bothAuditIntoOneIntactChain() throws Exception {
-    Path ks = tmp.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
-    Map<String, String> env = Map.of(Invocation.KEYSTORE_ENV, ks.toString());
     String keyId = InProcess.createKey(env);
     ServeProcess server = ServeProcess.start(ks);
     int serverCalls = 30;
@@ -113,9 +123,6 @@ class CliAuditTest {
 
   @Test
   void aCliCallAGrantAllowed_namesTheGrantInItsLine() throws Exception {
-    Path ks = tmp.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
-    Map<String, String> env = Map.of(Invocation.KEYSTORE_ENV, ks.toString());
     String keyId = InProcess.createKey(env);
     String alice = "arn:verenc:111122223333:user/alice";
     String grantId =
@@ -150,8 +157,6 @@ class CliAuditTest {
 
   @Test
   void serveWithAuditDirNone_servesWithoutATrail() throws Exception {
-    Path ks = tmp.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
     ServeProcess server = ServeProcess.start(ks, "--audit-dir", "none");
     try (KmsClient kms = SdkClients.withProfile(server.endpoint(), ks.resolve("credentials"))) {
       kms.createKey(r -> r.description("unaudited"));
@@ -165,9 +170,6 @@ class CliAuditTest {
 
   @Test
   void accessKeysCreatedAndDeleted_areAuditedWithoutTheirSecret() throws Exception {
-    Path ks = tmp.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
-    Map<String, String> env = Map.of(Invocation.KEYSTORE_ENV, ks.toString());
     JsonNode key = InProcess.createAccessKey(ks, "arn:verenc:111122223333:user/alice");
     String id = key.path("AccessKeyId").asText();
     InProcess.ok(env, "delete-access-key", "--access-key-id", id);
@@ -192,9 +194,6 @@ class CliAuditTest {
 
   @Test
   void aReadOnlyAuditDirectory_refusesTheCommandBeforeItRuns_unlessToldToLog() throws Exception {
-    Path ks = tmp.resolve("ks");
-    InProcess.ok(Map.of(), "init", "--keystore", ks.toString());
-    Map<String, String> env = Map.of(Invocation.KEYSTORE_ENV, ks.toString());
     InProcess.createKey(env);
     Path audit = ks.resolve("audit");
     ReadOnly readOnly = ReadOnly.make(audit);

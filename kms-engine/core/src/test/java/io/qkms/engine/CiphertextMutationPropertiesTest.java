@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.equalTo;
 
 import io.qkms.engine.api.errors.IncorrectKeyException;
 import io.qkms.engine.api.model.DecryptRequest;
-import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.internal.crypto.CiphertextFormat;
@@ -119,25 +118,11 @@ class CiphertextMutationPropertiesTest {
   }
 
   private byte[] encrypt(byte[] plaintext) {
-    return f.engine
-        .encrypt(
-            ROOT,
-            EncryptRequest.builder()
-                .keyId(key.keyId())
-                .plaintext(plaintext)
-                .encryptionContext(CONTEXT)
-                .build())
-        .ciphertextBlob();
+    return f.encrypt(key.keyId(), plaintext, CONTEXT);
   }
 
   private void assertKeyStillDecrypts(byte[] blob, byte[] plaintext) {
-    byte[] pt =
-        f.engine
-            .decrypt(
-                ROOT,
-                DecryptRequest.builder().ciphertextBlob(blob).encryptionContext(CONTEXT).build())
-            .plaintext();
-    assertThat(Arrays.equals(pt, plaintext), equalTo(true));
+    assertThat(Arrays.equals(f.decrypt(blob, CONTEXT), plaintext), equalTo(true));
   }
 
   /** ReEncrypt and Decrypt both refuse {@code bad} as InvalidCiphertextException. */

@@ -5,7 +5,6 @@ import io.qkms.engine.api.model.CreateAliasRequest;
 import io.qkms.engine.api.model.CreateGrantRequest;
 import io.qkms.engine.api.model.CreateGrantResponse;
 import io.qkms.engine.api.model.CreateKeyRequest;
-import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.engine.api.model.DescribeKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
 import io.qkms.engine.api.model.KeyMetadata;
@@ -42,13 +41,7 @@ final class Steps {
   }
 
   static String decryptToString(EngineFixture f, byte[] blob, Map<String, String> context) {
-    byte[] pt =
-        f.engine
-            .decrypt(
-                ROOT,
-                DecryptRequest.builder().ciphertextBlob(blob).encryptionContext(context).build())
-            .plaintext();
-    return new String(pt, StandardCharsets.UTF_8);
+    return new String(f.decrypt(blob, context), StandardCharsets.UTF_8);
   }
 
   static KeyMetadata disable(EngineFixture f, KeyMetadata key) {

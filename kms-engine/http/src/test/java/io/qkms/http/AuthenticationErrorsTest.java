@@ -16,10 +16,16 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.UnaryOperator;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every way a request fails SigV4, over real HTTP: status 400 (what AWS's JSON-protocol services
@@ -106,79 +112,97 @@ class AuthenticationErrorsTest {
     assertThat(r.body(), r.statusCode(), equalTo(200));
   }
 
-  @Test
-  void noAuthorizationHeader_isMissingAuthenticationToken() {
-    HttpResponse<String> r = endpoint.send(withHeader(listKeys(NOW), "Authorization", null));
-
-    assertError(r, "MissingAuthenticationTokenException", "Missing Authentication Token");
+  /** The signed request with header {@code name} set to {@code value} (removed, if null). */
+  private static Arguments header(
+      String behaviour, String name, String value, String type, String message) {
+    UnaryOperator<HttpRequest> tamper = signed -> withHeader(signed, name, value);
+    return Arguments.of(Named.of(behaviour, tamper), type, message);
   }
 
-  @Test
-  void authorizationWithoutSignatureAndSignedHeaders_isIncompleteSignature() {
-    HttpRequest signed = listKeys(NOW);
-    String auth = authorization(signed);
-    String credentialOnly = auth.substring(0, auth.indexOf(", SignedHeaders="));
-
-    HttpResponse<String> r = endpoint.send(withHeader(signed, "Authorization", credentialOnly));
-
-    assertError(
-        r,
-        "IncompleteSignatureException",
-        "Authorization header requires 'Signature' parameter. Authorization header requires"
-            + " 'SignedHeaders' parameter.");
+  /** The signed request with its Authorization header rewritten by {@code rewrite}. */
+  private static Arguments authorization(
+      String behaviour, UnaryOperator<String> rewrite, String type, String message) {
+    UnaryOperator<HttpRequest> tamper =
+        signed -> withHeader(signed, "Authorization", rewrite.apply(authorization(signed)));
+    return Arguments.of(Named.of(behaviour, tamper), type, message);
   }
 
-  @Test
-  void bearerToken_isIncompleteSignature_withTheHeaderHashedNotEchoed() throws Exception {
-    String header = "Bearer abc.def";
-    String hashed =
+  /**
+   * Requests whose headers are missing, malformed or not signed as SigV4 requires; in a message,
+   * {@code %s} stands for the root's access key ID.
+   */
+  static Stream<Arguments> tamperedHeaders() {
+    String bearer = "Bearer abc.def";
+    String bearerHashed =
         Base64.getEncoder()
-            .encodeToString(TestSigner.sha256(header.getBytes(StandardCharsets.UTF_8)));
-
-    HttpResponse<String> r = endpoint.send(withHeader(listKeys(NOW), "Authorization", header));
-
-    assertError(
-        r,
-        "IncompleteSignatureException",
-        "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with SHA-256"
-            + " and encoded with Base64): '"
-            + hashed
-            + "'.");
+            .encodeToString(TestSigner.sha256(bearer.getBytes(StandardCharsets.UTF_8)));
+    return Stream.of(
+        header(
+            "no Authorization header",
+            "Authorization",
+            null,
+            "MissingAuthenticationTokenException",
+            "Missing Authentication Token"),
+        authorization(
+            "Authorization without Signature and SignedHeaders",
+            auth -> auth.substring(0, auth.indexOf(", SignedHeaders=")),
+            "IncompleteSignatureException",
+            "Authorization header requires 'Signature' parameter. Authorization header requires"
+                + " 'SignedHeaders' parameter."),
+        header(
+            "a bearer token, hashed in the message rather than echoed",
+            "Authorization",
+            bearer,
+            "IncompleteSignatureException",
+            "Invalid key=value pair (missing equal-sign) in Authorization header (hashed with"
+                + " SHA-256 and encoded with Base64): '"
+                + bearerHashed
+                + "'."),
+        header(
+            "no X-Amz-Date",
+            "X-Amz-Date",
+            null,
+            "IncompleteSignatureException",
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date'"
+                + " header."),
+        header(
+            "malformed X-Amz-Date",
+            "X-Amz-Date",
+            "2026-01-01T00:00:00Z",
+            "IncompleteSignatureException",
+            "Date must be in ISO-8601 'basic format'. Got '2026-01-01T00:00:00Z'. See"
+                + " http://en.wikipedia.org/wiki/ISO_8601"),
+        authorization(
+            "Host not signed",
+            auth -> auth.replace(";host;", ";"),
+            "IncompleteSignatureException",
+            "'Host' must be a 'SignedHeader' in the AWS Authorization."),
+        authorization(
+            "a credential of four elements",
+            auth -> auth.replace("/aws4_request,", ","),
+            "IncompleteSignatureException",
+            "Credential must have exactly 5 slash-delimited elements, e.g."
+                + " keyid/date/region/service/term, got '%s/20260101/us-east-1/kms'"),
+        authorization(
+            "an unsupported algorithm",
+            auth -> auth.replace("AWS4-HMAC-SHA256 ", "AWS4-ECDSA-P256-SHA256 "),
+            "IncompleteSignatureException",
+            "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P256-SHA256'."),
+        authorization(
+            "a scope date other than X-Amz-Date's",
+            auth -> auth.replace("/20260101/", "/20251231/"),
+            "InvalidSignatureException",
+            "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from"
+                + " HTTP: '20251231' != '20260101', from '20260101T000000Z'."));
   }
 
-  @Test
-  void noXAmzDate_isIncompleteSignature() {
-    HttpResponse<String> r = endpoint.send(withHeader(listKeys(NOW), "X-Amz-Date", null));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("tamperedHeaders")
+  void tamperedHeaders_areRefusedWithAwsErrorAndMessage(
+      UnaryOperator<HttpRequest> tamper, String type, String message) {
+    HttpResponse<String> r = endpoint.send(tamper.apply(listKeys(NOW)));
 
-    assertError(
-        r,
-        "IncompleteSignatureException",
-        "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.");
-  }
-
-  @Test
-  void malformedXAmzDate_isIncompleteSignature() {
-    HttpResponse<String> r =
-        endpoint.send(withHeader(listKeys(NOW), "X-Amz-Date", "2026-01-01T00:00:00Z"));
-
-    assertError(
-        r,
-        "IncompleteSignatureException",
-        "Date must be in ISO-8601 'basic format'. Got '2026-01-01T00:00:00Z'. See"
-            + " http://en.wikipedia.org/wiki/ISO_8601");
-  }
-
-  @Test
-  void hostNotSigned_isIncompleteSignature() {
-    HttpRequest signed = listKeys(NOW);
-    String auth = authorization(signed).replace(";host;", ";");
-
-    HttpResponse<String> r = endpoint.send(withHeader(signed, "Authorization", auth));
-
-    assertError(
-        r,
-        "IncompleteSignatureException",
-        "'Host' must be a 'SignedHeader' in the AWS Authorization.");
+    assertError(r, type, message.formatted(endpoint.rootKey.accessKeyId()));
   }
 
   /**
@@ -218,36 +242,6 @@ class AuthenticationErrorsTest {
   }
 
   @Test
-  void credentialWithFourElements_isIncompleteSignature() {
-    HttpRequest signed = listKeys(NOW);
-    String auth = authorization(signed).replace("/aws4_request,", ",");
-    String credential = endpoint.rootKey.accessKeyId() + "/20260101/us-east-1/kms";
-
-    HttpResponse<String> r = endpoint.send(withHeader(signed, "Authorization", auth));
-
-    assertError(
-        r,
-        "IncompleteSignatureException",
-        "Credential must have exactly 5 slash-delimited elements, e.g."
-            + " keyid/date/region/service/term, got '"
-            + credential
-            + "'");
-  }
-
-  @Test
-  void unsupportedAlgorithm_isIncompleteSignature() {
-    HttpRequest signed = listKeys(NOW);
-    String auth = authorization(signed).replace("AWS4-HMAC-SHA256 ", "AWS4-ECDSA-P256-SHA256 ");
-
-    HttpResponse<String> r = endpoint.send(withHeader(signed, "Authorization", auth));
-
-    assertError(
-        r,
-        "IncompleteSignatureException",
-        "Unsupported AWS 'algorithm': 'AWS4-ECDSA-P256-SHA256'.");
-  }
-
-  @Test
   void signedMoreThanFiveMinutesAgo_isSignatureExpired() {
     HttpResponse<String> r = endpoint.send(listKeys(NOW.minusSeconds(301)));
 
@@ -274,20 +268,6 @@ class AuthenticationErrorsTest {
         "InvalidSignatureException",
         "Signature not yet current: 20260101T000501Z is still later than 20260101T000500Z"
             + " (20260101T000000Z + 5 min.)");
-  }
-
-  @Test
-  void scopeDateOtherThanXAmzDate_isInvalidSignature() {
-    HttpRequest signed = listKeys(NOW);
-    String auth = authorization(signed).replace("/20260101/", "/20251231/");
-
-    HttpResponse<String> r = endpoint.send(withHeader(signed, "Authorization", auth));
-
-    assertError(
-        r,
-        "InvalidSignatureException",
-        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from"
-            + " HTTP: '20251231' != '20260101', from '20260101T000000Z'.");
   }
 
   @Test

@@ -4,6 +4,7 @@ import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.Principal;
 import io.qkms.engine.api.model.CreateKeyRequest;
+import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.cache.KeyCacheConfig;
@@ -79,15 +80,34 @@ public final class EngineFixture implements AutoCloseable, AfterEachCallback {
     return encrypt(engine, keyId, plaintext, context);
   }
 
+  /** Encrypt of {@code plaintext} as the account root: the ciphertext blob. */
+  public byte[] encrypt(String keyId, byte[] plaintext, Map<String, String> context) {
+    return encrypt(engine, keyId, plaintext, context);
+  }
+
+  /** Decrypt of {@code blob} as the account root: the plaintext. */
+  public byte[] decrypt(byte[] blob, Map<String, String> context) {
+    return engine
+        .decrypt(
+            root(),
+            DecryptRequest.builder().ciphertextBlob(blob).encryptionContext(context).build())
+        .plaintext();
+  }
+
   /** Encrypt of the UTF-8 {@code plaintext} as the account root: the ciphertext blob. */
   public static byte[] encrypt(
       KmsEngine engine, String keyId, String plaintext, Map<String, String> context) {
+    return encrypt(engine, keyId, plaintext.getBytes(StandardCharsets.UTF_8), context);
+  }
+
+  private static byte[] encrypt(
+      KmsEngine engine, String keyId, byte[] plaintext, Map<String, String> context) {
     return engine
         .encrypt(
             root(),
             EncryptRequest.builder()
                 .keyId(keyId)
-                .plaintext(plaintext.getBytes(StandardCharsets.UTF_8))
+                .plaintext(plaintext)
                 .encryptionContext(context)
                 .build())
         .ciphertextBlob();

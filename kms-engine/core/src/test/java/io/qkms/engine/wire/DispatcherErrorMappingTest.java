@@ -15,7 +15,13 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * How engine errors reach the wire: client errors are 400 and server faults 500, each with exactly
@@ -32,198 +38,171 @@ class DispatcherErrorMappingTest {
         .formatted(blob, source, destination);
   }
 
-  // ---- Client errors: 400 ---------------------------------------------------------------------
-
-  @Test
-  void describeKey_unknownKey_isNotFoundWithTheKeyArn() {
-    try (WireHarness w = new WireHarness()) {
-      String missing = "1234abcd-12ab-34cd-56ef-1234567890ab";
-      assertError(
-          w.call("DescribeKey", "{\"KeyId\": \"%s\"}".formatted(missing)),
-          400,
-          "NotFoundException",
-          "Key 'arn:verenc:111122223333:key/" + missing + "' does not exist");
-    }
-  }
-
-  @Test
-  void describeKey_malformedKeyId_isNotFoundInvalidKeyId() {
-    try (WireHarness w = new WireHarness()) {
-      assertError(
-          w.call("DescribeKey", "{\"KeyId\": \"fake-key-id\"}"),
-          400,
-          "NotFoundException",
-          "Invalid keyId 'fake-key-id'");
-    }
-  }
-
-  @Test
-  void reEncrypt_unknownDestinationAlias_isNotFoundWithTheAliasArn() {
-    try (WireHarness w = new WireHarness()) {
+  /** Two new keys, and a ciphertext of the source (under the Finance context unless given). */
+  private record ReKey(String source, String destination, String blob) {
+    static ReKey of(WireHarness w, String sourceContext) {
       String source = w.newKey();
-      String blob = w.encrypt(source, "data", FINANCE);
-      assertError(
-          w.call("ReEncrypt", reEncryptBody(blob, source, "alias/missing")),
-          400,
-          "NotFoundException",
-          "Alias arn:verenc:111122223333:alias/missing is not found.");
+      return new ReKey(source, w.newKey(), w.encrypt(source, "data", sourceContext));
+    }
+
+    static ReKey of(WireHarness w) {
+      return of(w, FINANCE);
+    }
+
+    String body() {
+      return reEncryptBody(blob, source, destination);
+    }
+
+    /** The request body with {@code member} (a JSON member, e.g. {@code "DryRun": true}) added. */
+    String bodyWith(String member) {
+      return body().replace("}}", "}, " + member + "}");
     }
   }
 
-  @Test
-  void reEncrypt_ciphertextOver6144Bytes_isValidationExceptionWithAwsMessage() {
-    try (WireHarness w = new WireHarness()) {
-      String destination = w.newKey();
-      String blob = b64(new byte[6145]);
-      assertError(
-          w.call(
-              "ReEncrypt",
-              "{\"CiphertextBlob\": \"%s\", \"DestinationKeyId\": \"%s\"}"
-                  .formatted(blob, destination)),
-          400,
-          "ValidationException",
-          "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy constraint:"
-              + " Member must have length less than or equal to 6144");
-    }
+  /** What a case got, and the error code and message it must be. */
+  private record Refusal(WireResponse response, String code, String message) {}
+
+  private static Arguments clientError(String behaviour, Function<WireHarness, Refusal> scenario) {
+    return Arguments.of(Named.of(behaviour, scenario));
   }
 
-  @Test
-  void reEncrypt_disabledSource_isDisabledException() {
-    try (WireHarness w = new WireHarness()) {
-      String source = w.newKey();
-      String destination = w.newKey();
-      String blob = w.encrypt(source, "data", FINANCE);
-      w.okWithoutOutput("DisableKey", "{\"KeyId\": \"%s\"}".formatted(source));
-      assertError(
-          w.call("ReEncrypt", reEncryptBody(blob, source, destination)),
-          400,
-          "DisabledException",
-          arn(source) + " is disabled.");
-    }
+  /**
+   * ReEncrypt from a source key that {@code operation} (as DisableKey) made unusable: {@code code},
+   * with the source key's ARN followed by {@code why}.
+   */
+  private static Function<WireHarness, Refusal> fromSourceAfter(
+      String operation, String code, String why) {
+    return w -> {
+      ReKey k = ReKey.of(w);
+      WireResponse done = w.call(operation, "{\"KeyId\": \"%s\"}".formatted(k.source()));
+      assertThat(done.bodyText(), done.status(), is(200));
+      return new Refusal(w.call("ReEncrypt", k.body()), code, arn(k.source()) + why);
+    };
   }
 
-  @Test
-  void reEncrypt_sourcePendingDeletion_isKmsInvalidStateException() {
-    try (WireHarness w = new WireHarness()) {
-      String source = w.newKey();
-      String destination = w.newKey();
-      String blob = w.encrypt(source, "data", FINANCE);
-      w.ok("ScheduleKeyDeletion", "{\"KeyId\": \"%s\"}".formatted(source));
-      assertError(
-          w.call("ReEncrypt", reEncryptBody(blob, source, destination)),
-          400,
-          "KMSInvalidStateException",
-          arn(source) + " is pending deletion.");
-    }
+  static Stream<Arguments> clientErrors() {
+    String unknownKey = "1234abcd-12ab-34cd-56ef-1234567890ab";
+    return Stream.of(
+        clientError(
+            "DescribeKey of an unknown key: NotFoundException with the key ARN",
+            w ->
+                new Refusal(
+                    w.call("DescribeKey", "{\"KeyId\": \"%s\"}".formatted(unknownKey)),
+                    "NotFoundException",
+                    "Key 'arn:verenc:111122223333:key/" + unknownKey + "' does not exist")),
+        clientError(
+            "DescribeKey of a malformed key ID: NotFoundException, invalid keyId",
+            w ->
+                new Refusal(
+                    w.call("DescribeKey", "{\"KeyId\": \"fake-key-id\"}"),
+                    "NotFoundException",
+                    "Invalid keyId 'fake-key-id'")),
+        clientError(
+            "ReEncrypt to an unknown alias: NotFoundException with the alias ARN",
+            w -> {
+              ReKey k = ReKey.of(w);
+              return new Refusal(
+                  w.call("ReEncrypt", reEncryptBody(k.blob(), k.source(), "alias/missing")),
+                  "NotFoundException",
+                  "Alias arn:verenc:111122223333:alias/missing is not found.");
+            }),
+        clientError(
+            "ReEncrypt of a ciphertext over 6144 bytes: ValidationException with AWS's message",
+            w ->
+                new Refusal(
+                    w.call(
+                        "ReEncrypt",
+                        "{\"CiphertextBlob\": \"%s\", \"DestinationKeyId\": \"%s\"}"
+                            .formatted(b64(new byte[6145]), w.newKey())),
+                    "ValidationException",
+                    "1 validation error detected: Value at 'ciphertextBlob' failed to satisfy"
+                        + " constraint: Member must have length less than or equal to 6144")),
+        clientError(
+            "ReEncrypt from a disabled key: DisabledException",
+            fromSourceAfter("DisableKey", "DisabledException", " is disabled.")),
+        clientError(
+            "ReEncrypt from a key pending deletion: KMSInvalidStateException",
+            fromSourceAfter(
+                "ScheduleKeyDeletion", "KMSInvalidStateException", " is pending deletion.")),
+        clientError(
+            "ReEncrypt by a user without permission: AccessDeniedException",
+            w -> {
+              ReKey k = ReKey.of(w);
+              return new Refusal(
+                  w.call("ReEncrypt", k.body(), EngineFixture.user("alice")),
+                  "AccessDeniedException",
+                  "User: arn:verenc:111122223333:user/alice is not authorized to perform:"
+                      + " kms:ReEncryptFrom on resource: "
+                      + arn(k.source())
+                      + " because no resource-based policy allows the kms:ReEncryptFrom action");
+            }),
+        clientError(
+            "ReEncrypt naming another source key than the blob's: IncorrectKeyException",
+            w -> {
+              ReKey k = ReKey.of(w);
+              return new Refusal(
+                  w.call("ReEncrypt", reEncryptBody(k.blob(), k.destination(), k.destination())),
+                  "IncorrectKeyException",
+                  "The key ID in the request does not identify a CMK that can perform this"
+                      + " operation.");
+            }),
+        clientError(
+            "ReEncrypt to a MAC key: InvalidKeyUsageException",
+            w -> {
+              ReKey k = ReKey.of(w);
+              String mac =
+                  w.ok(
+                          "CreateKey",
+                          "{\"KeySpec\": \"HMAC_256\", \"KeyUsage\": \"GENERATE_VERIFY_MAC\"}")
+                      .get("KeyMetadata")
+                      .get("KeyId")
+                      .asText();
+              return new Refusal(
+                  w.call("ReEncrypt", reEncryptBody(k.blob(), k.source(), mac)),
+                  "InvalidKeyUsageException",
+                  arn(mac) + " key usage is GENERATE_VERIFY_MAC which is not valid for ReEncrypt.");
+            }),
+        clientError(
+            "ReEncrypt as a dry run: DryRunOperationException",
+            w ->
+                new Refusal(
+                    w.call("ReEncrypt", ReKey.of(w).bodyWith("\"DryRun\": true")),
+                    "DryRunOperationException",
+                    "The request would have succeeded, but the DryRun option is set.")),
+        clientError(
+            "ReEncrypt with a malformed grant token: InvalidGrantTokenException",
+            w ->
+                new Refusal(
+                    w.call(
+                        "ReEncrypt",
+                        ReKey.of(w).bodyWith("\"GrantTokens\": [\"not-a-grant-token\"]")),
+                    "InvalidGrantTokenException",
+                    "The grant token is not valid.")),
+        clientError(
+            "ReEncrypt with the wrong source context: InvalidCiphertextException without message",
+            w ->
+                new Refusal(
+                    w.call("ReEncrypt", ReKey.of(w, "{\"Department\": \"Legal\"}").body()),
+                    "InvalidCiphertextException",
+                    null)),
+        clientError(
+            "Decrypt of a tampered blob: InvalidCiphertextException without message",
+            w -> {
+              byte[] blob = Base64.getDecoder().decode(w.encrypt(w.newKey(), "data", "{}"));
+              blob[blob.length - 1] ^= 1;
+              return new Refusal(
+                  w.call("Decrypt", "{\"CiphertextBlob\": \"%s\"}".formatted(b64(blob))),
+                  "InvalidCiphertextException",
+                  null);
+            }));
   }
 
-  @Test
-  void reEncrypt_userWithoutPermission_isAccessDenied() {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("clientErrors")
+  void clientError_is400WithTheCodeAndMessage(Function<WireHarness, Refusal> scenario) {
     try (WireHarness w = new WireHarness()) {
-      String source = w.newKey();
-      String destination = w.newKey();
-      String blob = w.encrypt(source, "data", FINANCE);
-      assertError(
-          w.call(
-              "ReEncrypt", reEncryptBody(blob, source, destination), EngineFixture.user("alice")),
-          400,
-          "AccessDeniedException",
-          "User: arn:verenc:111122223333:user/alice is not authorized to perform:"
-              + " kms:ReEncryptFrom on resource: "
-              + arn(source)
-              + " because no resource-based policy allows the kms:ReEncryptFrom action");
-    }
-  }
-
-  @Test
-  void reEncrypt_sourceKeyIdNotTheBlobsKey_isIncorrectKeyException() {
-    try (WireHarness w = new WireHarness()) {
-      String source = w.newKey();
-      String other = w.newKey();
-      String blob = w.encrypt(source, "data", FINANCE);
-      assertError(
-          w.call("ReEncrypt", reEncryptBody(blob, other, other)),
-          400,
-          "IncorrectKeyException",
-          "The key ID in the request does not identify a CMK that can perform this operation.");
-    }
-  }
-
-  @Test
-  void reEncrypt_macKeyAsDestination_isInvalidKeyUsageException() {
-    try (WireHarness w = new WireHarness()) {
-      String source = w.newKey();
-      String mac =
-          w.ok("CreateKey", "{\"KeySpec\": \"HMAC_256\", \"KeyUsage\": \"GENERATE_VERIFY_MAC\"}")
-              .get("KeyMetadata")
-              .get("KeyId")
-              .asText();
-      String blob = w.encrypt(source, "data", FINANCE);
-      assertError(
-          w.call("ReEncrypt", reEncryptBody(blob, source, mac)),
-          400,
-          "InvalidKeyUsageException",
-          arn(mac) + " key usage is GENERATE_VERIFY_MAC which is not valid for ReEncrypt.");
-    }
-  }
-
-  @Test
-  void reEncrypt_dryRun_isDryRunOperationException() {
-    try (WireHarness w = new WireHarness()) {
-      String source = w.newKey();
-      String destination = w.newKey();
-      String blob = w.encrypt(source, "data", FINANCE);
-      String body = reEncryptBody(blob, source, destination).replace("}}", "}, \"DryRun\": true}");
-      assertError(
-          w.call("ReEncrypt", body),
-          400,
-          "DryRunOperationException",
-          "The request would have succeeded, but the DryRun option is set.");
-    }
-  }
-
-  @Test
-  void reEncrypt_malformedGrantToken_isInvalidGrantTokenException() {
-    try (WireHarness w = new WireHarness()) {
-      String source = w.newKey();
-      String destination = w.newKey();
-      String blob = w.encrypt(source, "data", FINANCE);
-      String body =
-          reEncryptBody(blob, source, destination)
-              .replace("}}", "}, \"GrantTokens\": [\"not-a-grant-token\"]}");
-      assertError(
-          w.call("ReEncrypt", body),
-          400,
-          "InvalidGrantTokenException",
-          "The grant token is not valid.");
-    }
-  }
-
-  @Test
-  void reEncrypt_wrongSourceContext_isInvalidCiphertextWithoutMessageMember() {
-    try (WireHarness w = new WireHarness()) {
-      String source = w.newKey();
-      String destination = w.newKey();
-      String blob = w.encrypt(source, "data", "{\"Department\": \"Legal\"}");
-      assertError(
-          w.call("ReEncrypt", reEncryptBody(blob, source, destination)),
-          400,
-          "InvalidCiphertextException",
-          null);
-    }
-  }
-
-  @Test
-  void decrypt_tamperedBlob_isInvalidCiphertextWithoutMessageMember() {
-    try (WireHarness w = new WireHarness()) {
-      String keyId = w.newKey();
-      byte[] blob = Base64.getDecoder().decode(w.encrypt(keyId, "data", "{}"));
-      blob[blob.length - 1] ^= 1;
-      assertError(
-          w.call("Decrypt", "{\"CiphertextBlob\": \"%s\"}".formatted(b64(blob))),
-          400,
-          "InvalidCiphertextException",
-          null);
+      Refusal r = scenario.apply(w);
+      assertError(r.response(), 400, r.code(), r.message());
     }
   }
 
@@ -233,18 +212,13 @@ class DispatcherErrorMappingTest {
   void reEncrypt_sealedStoreOnAFreshEngine_isKeyUnavailable500() {
     try (WireHarness w = new WireHarness()) {
       EngineFixture f = w.fixture;
-      String source = w.newKey();
-      String destination = w.newKey();
-      String blob = w.encrypt(source, "data", FINANCE);
+      ReKey k = ReKey.of(w);
       // A fresh engine has no unwrapped material cached, so it must ask the sealed store.
       try (KmsEngine fresh = KmsEngine.builder().keyStore(f.store).clock(f.clock).build()) {
         f.store.seal();
         WireResponse r =
             new Dispatcher(fresh)
-                .dispatch(
-                    "TrentService.ReEncrypt",
-                    reEncryptBody(blob, source, destination).getBytes(),
-                    EngineFixture.root());
+                .dispatch("TrentService.ReEncrypt", k.body().getBytes(), EngineFixture.root());
         assertError(r, 500, "KeyUnavailableException", "The key store is sealed");
       }
     }
@@ -253,9 +227,7 @@ class DispatcherErrorMappingTest {
   @Test
   void reEncrypt_storeWriteHeldPastTheDeadline_isDependencyTimeout500() throws Exception {
     try (WireHarness w = new WireHarness(new EngineFixture(Duration.ofMillis(100)))) {
-      String source = w.newKey();
-      String destination = w.newKey();
-      String blob = w.encrypt(source, "data", FINANCE);
+      ReKey k = ReKey.of(w);
       // Past the cache TTL the engine must read the store again, which the held write blocks.
       w.fixture.clock.advance(EngineFixture.CACHE_TTL.plusSeconds(1));
       CountDownLatch held = new CountDownLatch(1);
@@ -274,7 +246,7 @@ class DispatcherErrorMappingTest {
       try {
         assertThat(held.await(5, TimeUnit.SECONDS), is(true));
         assertError(
-            w.call("ReEncrypt", reEncryptBody(blob, source, destination)),
+            w.call("ReEncrypt", k.body()),
             500,
             "DependencyTimeoutException",
             "The key store did not answer within 100 ms");
@@ -293,21 +265,33 @@ class DispatcherErrorMappingTest {
     }
   }
 
+  /**
+   * Encrypt with key {@code keyId}, seeded straight into the store with a {@code secretBytes}-byte
+   * material wrapped for key {@code wrappedFor}: a damaged record the API could not have made.
+   */
+  private static WireResponse encryptWithSeededMaterial(
+      WireHarness w, String keyId, String wrappedFor, int secretBytes) {
+    StoreSeeder seeder = new StoreSeeder(w.fixture);
+    seeder.symmetricKey(
+        keyId,
+        seeder.materialWrappedFor(
+            KeyId.parse(wrappedFor),
+            MaterialId.random(Randomness.current()),
+            new byte[secretBytes]));
+    return w.call(
+        "Encrypt", "{\"KeyId\": \"%s\", \"Plaintext\": \"%s\"}".formatted(keyId, b64("x")));
+  }
+
   @Test
   void encrypt_materialThatDoesNotAuthenticate_isKmsInternal500() {
     try (WireHarness w = new WireHarness()) {
-      String keyId = "1234abcd-12ab-34cd-56ef-1234567890ab";
-      StoreSeeder seeder = new StoreSeeder(w.fixture);
       // Wrapped for another key ID: the root key's AAD binding makes it a damaged record here.
-      seeder.symmetricKey(
-          keyId,
-          seeder.materialWrappedFor(
-              KeyId.parse("0987dcba-09fe-87dc-65ba-ab0987654321"),
-              MaterialId.random(Randomness.current()),
-              new byte[32]));
       assertError(
-          w.call(
-              "Encrypt", "{\"KeyId\": \"%s\", \"Plaintext\": \"%s\"}".formatted(keyId, b64("x"))),
+          encryptWithSeededMaterial(
+              w,
+              "1234abcd-12ab-34cd-56ef-1234567890ab",
+              "0987dcba-09fe-87dc-65ba-ab0987654321",
+              32),
           500,
           "KMSInternalException",
           "The key store is damaged: A wrapped key material does not authenticate under the"
@@ -319,15 +303,9 @@ class DispatcherErrorMappingTest {
   void encrypt_unexpectedEngineFault_isKmsInternal500WithoutDetails() {
     try (WireHarness w = new WireHarness()) {
       String keyId = "1234abcd-12ab-34cd-56ef-1234567890ab";
-      StoreSeeder seeder = new StoreSeeder(w.fixture);
       // A 16-byte secret for a 32-byte key spec: the engine fails with a non-API exception.
-      seeder.symmetricKey(
-          keyId,
-          seeder.materialWrappedFor(
-              KeyId.parse(keyId), MaterialId.random(Randomness.current()), new byte[16]));
       assertError(
-          w.call(
-              "Encrypt", "{\"KeyId\": \"%s\", \"Plaintext\": \"%s\"}".formatted(keyId, b64("x"))),
+          encryptWithSeededMaterial(w, keyId, keyId, 16),
           500,
           "KMSInternalException",
           "An internal error occurred.");

@@ -9,9 +9,10 @@ import io.qkms.engine.api.Principal;
 import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Arns;
 import io.qkms.engine.keys.KeyId;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** Principal, Action, Resource and Effect matching; conditions are in KeyPolicyConditionTest. */
 class KeyPolicyEvaluationTest {
@@ -25,11 +26,6 @@ class KeyPolicyEvaluationTest {
       Arns.keyArn(ACCOUNT, KeyId.parse("1234abcd-12ab-34cd-56ef-1234567890ab"));
   static final String OTHER_KEY_ARN =
       Arns.keyArn(ACCOUNT, KeyId.parse("0987dcba-09fe-87dc-65ba-ab0987654321"));
-
-  static KeyPolicy policy(String... statements) throws PolicyException {
-    return KeyPolicy.parse(
-        "{\"Version\":\"2012-10-17\",\"Statement\":[" + String.join(",", statements) + "]}");
-  }
 
   static String statement(String effect, String principal, String action, String resource) {
     return "{\"Effect\":\""
@@ -47,281 +43,347 @@ class KeyPolicyEvaluationTest {
     return statement("Allow", principal, action, "\"*\"");
   }
 
-  static Decision decide(KeyPolicy p, Principal who, String action) {
-    return p.evaluate(RequestContext.builder(who, action, KEY_ARN).build());
+  /**
+   * One request against one policy: what {@code who} asking for {@code action} on {@code resource}
+   * gets. {@code behaviour} names the rule the row checks.
+   */
+  record Case(
+      String behaviour,
+      String policy,
+      Principal who,
+      String action,
+      String resource,
+      Decision expected) {
+    @Override
+    public String toString() {
+      return behaviour;
+    }
   }
 
-  @Test
-  void evaluate_matchingAllow_allows() throws Exception {
-    KeyPolicy p = policy(allow("{\"AWS\":\"" + ALICE.arn() + "\"}", "\"kms:ReEncryptFrom\""));
-    assertThat(decide(p, ALICE, "kms:ReEncryptFrom"), equalTo(Decision.ALLOW));
+  private static Case onKey(
+      String behaviour, String policy, Principal who, String action, Decision expected) {
+    return new Case(behaviour, policy, who, action, KEY_ARN, expected);
   }
 
-  @Test
-  void evaluate_noStatementMatches_isImplicitDeny() throws Exception {
-    KeyPolicy p = policy(allow("{\"AWS\":\"" + ALICE.arn() + "\"}", "\"kms:ReEncryptFrom\""));
-    assertThat(decide(p, ALICE, "kms:ReEncryptTo"), equalTo(Decision.IMPLICIT_DENY));
+  private static String statements(String... statements) {
+    return "{\"Version\":\"2012-10-17\",\"Statement\":[" + String.join(",", statements) + "]}";
   }
 
-  @Test
-  void evaluate_denyAndAllowBothMatch_explicitDenyWins() throws Exception {
-    KeyPolicy p =
-        policy(
-            allow("\"*\"", "\"kms:*\""),
-            statement("Deny", "\"*\"", "\"kms:ReEncryptTo\"", "\"*\""));
-    assertThat(decide(p, ALICE, "kms:ReEncryptTo"), equalTo(Decision.EXPLICIT_DENY));
+  private static final String ALLOW_ALL = allow("\"*\"", "\"kms:*\"");
+  private static final String DENY_REENCRYPT_TO =
+      statement("Deny", "\"*\"", "\"kms:ReEncryptTo\"", "\"*\"");
+  private static final String ALICE_MAY_REENCRYPT_FROM =
+      statements(allow("{\"AWS\":\"" + ALICE.arn() + "\"}", "\"kms:ReEncryptFrom\""));
+
+  /** Effect: an explicit Deny wins over any Allow, in any order; nothing matching denies. */
+  static Stream<Case> effects() {
+    return Stream.of(
+        onKey(
+            "matching Allow allows",
+            ALICE_MAY_REENCRYPT_FROM,
+            ALICE,
+            "kms:ReEncryptFrom",
+            Decision.ALLOW),
+        onKey(
+            "no statement matches: implicit deny",
+            ALICE_MAY_REENCRYPT_FROM,
+            ALICE,
+            "kms:ReEncryptTo",
+            Decision.IMPLICIT_DENY),
+        onKey(
+            "Deny and Allow both match: explicit deny wins",
+            statements(ALLOW_ALL, DENY_REENCRYPT_TO),
+            ALICE,
+            "kms:ReEncryptTo",
+            Decision.EXPLICIT_DENY),
+        onKey(
+            "Deny before Allow: explicit deny wins",
+            statements(DENY_REENCRYPT_TO, ALLOW_ALL),
+            ALICE,
+            "kms:ReEncryptTo",
+            Decision.EXPLICIT_DENY),
+        onKey(
+            "Deny for another action still allows",
+            statements(ALLOW_ALL, DENY_REENCRYPT_TO),
+            ALICE,
+            "kms:ReEncryptFrom",
+            Decision.ALLOW),
+        onKey(
+            "only a Deny matches: explicit deny",
+            statements(statement("Deny", "\"*\"", "\"kms:*\"", "\"*\"")),
+            ROOT,
+            "kms:Decrypt",
+            Decision.EXPLICIT_DENY));
   }
 
-  @Test
-  void evaluate_denyBeforeAllow_explicitDenyWins() throws Exception {
-    KeyPolicy p =
-        policy(
-            statement("Deny", "\"*\"", "\"kms:ReEncryptTo\"", "\"*\""),
-            allow("\"*\"", "\"kms:*\""));
-    assertThat(decide(p, ALICE, "kms:ReEncryptTo"), equalTo(Decision.EXPLICIT_DENY));
+  /**
+   * Principal: * and AWS * match anyone; an account ID is its root only (QKMS has no IAM, so unlike
+   * AWS not its users); an ARN matches that principal only; NotPrincipal matches everyone else.
+   */
+  static Stream<Case> principals() {
+    String decryptBy = "\"kms:Decrypt\"";
+    String anyone = statements(allow("\"*\"", decryptBy));
+    String account = statements(allow("{\"AWS\":\"111122223333\"}", decryptBy));
+    String aliceOnly = statements(allow("{\"AWS\":\"" + ALICE.arn() + "\"}", decryptBy));
+    String aliceAndAdmin =
+        statements(
+            allow("{\"AWS\":[\"" + ALICE.arn() + "\",\"" + ADMIN_ROLE.arn() + "\"]}", decryptBy));
+    String notRoot =
+        "{\"Statement\":{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\""
+            + ROOT.arn()
+            + "\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}}";
+    Principal otherRoot = Principal.root(OTHER_ACCOUNT);
+    return Stream.of(
+        onKey("* matches another account's root", anyone, otherRoot, "kms:Decrypt", Decision.ALLOW),
+        onKey("* matches a role", anyone, ADMIN_ROLE, "kms:Decrypt", Decision.ALLOW),
+        onKey(
+            "AWS * matches anyone",
+            statements(allow("{\"AWS\":\"*\"}", decryptBy)),
+            BOB,
+            "kms:Decrypt",
+            Decision.ALLOW),
+        onKey("account ID matches its root", account, ROOT, "kms:Decrypt", Decision.ALLOW),
+        onKey(
+            "account ID does not match users of the account",
+            account,
+            ALICE,
+            "kms:Decrypt",
+            Decision.IMPLICIT_DENY),
+        onKey(
+            "account root ARN does not match roles",
+            statements(allow("{\"AWS\":\"" + ROOT.arn() + "\"}", decryptBy)),
+            ADMIN_ROLE,
+            "kms:Decrypt",
+            Decision.IMPLICIT_DENY),
+        onKey(
+            "account ID does not match another account's root",
+            account,
+            otherRoot,
+            "kms:Decrypt",
+            Decision.IMPLICIT_DENY),
+        onKey("user ARN matches that user", aliceOnly, ALICE, "kms:Decrypt", Decision.ALLOW),
+        onKey(
+            "user ARN does not match another user",
+            aliceOnly,
+            BOB,
+            "kms:Decrypt",
+            Decision.IMPLICIT_DENY),
+        onKey(
+            "user ARN does not match the root",
+            aliceOnly,
+            ROOT,
+            "kms:Decrypt",
+            Decision.IMPLICIT_DENY),
+        onKey(
+            "user ARN of another account does not match the same name here",
+            statements(
+                allow(
+                    "{\"AWS\":\"" + Principal.user(OTHER_ACCOUNT, "alice").arn() + "\"}",
+                    decryptBy)),
+            ALICE,
+            "kms:Decrypt",
+            Decision.IMPLICIT_DENY),
+        onKey(
+            "principal list matches a listed user",
+            aliceAndAdmin,
+            ALICE,
+            "kms:Decrypt",
+            Decision.ALLOW),
+        onKey(
+            "principal list matches a listed role",
+            aliceAndAdmin,
+            ADMIN_ROLE,
+            "kms:Decrypt",
+            Decision.ALLOW),
+        onKey(
+            "principal list does not match others",
+            aliceAndAdmin,
+            BOB,
+            "kms:Decrypt",
+            Decision.IMPLICIT_DENY),
+        onKey(
+            "NotPrincipal matches everyone else",
+            notRoot,
+            ALICE,
+            "kms:Decrypt",
+            Decision.EXPLICIT_DENY),
+        onKey(
+            "NotPrincipal does not match the principal it names",
+            notRoot,
+            ROOT,
+            "kms:Decrypt",
+            Decision.IMPLICIT_DENY));
   }
 
-  @Test
-  void evaluate_denyForOtherAction_stillAllows() throws Exception {
-    KeyPolicy p =
-        policy(
-            allow("\"*\"", "\"kms:*\""),
-            statement("Deny", "\"*\"", "\"kms:ReEncryptTo\"", "\"*\""));
-    assertThat(decide(p, ALICE, "kms:ReEncryptFrom"), equalTo(Decision.ALLOW));
+  /** Action: wildcards * and ?, case-insensitive; lists; NotAction. */
+  static Stream<Case> actions() {
+    String reEncryptStar = statements(allow("\"*\"", "\"kms:ReEncrypt*\""));
+    String oneCharacter = statements(allow("\"*\"", "\"kms:Re?ncrypt*\""));
+    String list = statements(allow("\"*\"", "[\"kms:Encrypt\",\"kms:ReEncryptTo\"]"));
+    String notReEncrypt =
+        "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\","
+            + "\"NotAction\":\"kms:ReEncrypt*\",\"Resource\":\"*\"}}";
+    Stream<Case> kmsStar =
+        Stream.of(
+                "kms:ReEncryptFrom",
+                "kms:ReEncryptTo",
+                "kms:Decrypt",
+                "kms:Encrypt",
+                "kms:CreateGrant")
+            .map(a -> onKey("kms:* matches " + a, statements(ALLOW_ALL), ALICE, a, Decision.ALLOW));
+    Stream<Case> reEncryptHalves =
+        Stream.of("kms:ReEncryptFrom", "kms:ReEncryptTo")
+            .flatMap(
+                a ->
+                    Stream.of(
+                        onKey(
+                            "kms:ReEncrypt* matches " + a, reEncryptStar, ALICE, a, Decision.ALLOW),
+                        onKey(
+                            "? matches one character in " + a,
+                            oneCharacter,
+                            ALICE,
+                            a,
+                            Decision.ALLOW)));
+    Stream<Case> notReEncryptActions =
+        Stream.of("kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey")
+            .map(
+                a ->
+                    onKey(
+                        "kms:ReEncrypt* does not match " + a,
+                        reEncryptStar,
+                        ALICE,
+                        a,
+                        Decision.IMPLICIT_DENY));
+    Stream<Case> caseInsensitive =
+        Stream.of("KMS:REENCRYPTFROM", "kms:reencryptfrom", "Kms:ReEncryptFrom")
+            .map(
+                inPolicy ->
+                    onKey(
+                        "action " + inPolicy + " in a policy is case-insensitive",
+                        statements(allow("\"*\"", "\"" + inPolicy + "\"")),
+                        ALICE,
+                        "kms:ReEncryptFrom",
+                        Decision.ALLOW));
+    Stream<Case> others =
+        Stream.of(
+            onKey(
+                "kms:* does not match other services",
+                statements(ALLOW_ALL),
+                ALICE,
+                "s3:GetObject",
+                Decision.IMPLICIT_DENY),
+            onKey(
+                "? does not match zero characters",
+                statements(allow("\"*\"", "\"kms:Re?Encrypt*\"")),
+                ALICE,
+                "kms:ReEncryptFrom",
+                Decision.IMPLICIT_DENY),
+            onKey(
+                "action wildcard is case-insensitive",
+                statements(allow("\"*\"", "\"KMS:reencrypt*\"")),
+                ALICE,
+                "kms:ReEncryptTo",
+                Decision.ALLOW),
+            onKey(
+                "action list matches a listed action",
+                list,
+                ALICE,
+                "kms:ReEncryptTo",
+                Decision.ALLOW),
+            onKey(
+                "action list does not match others",
+                list,
+                ALICE,
+                "kms:ReEncryptFrom",
+                Decision.IMPLICIT_DENY),
+            onKey(
+                "NotAction matches every other action",
+                notReEncrypt,
+                ALICE,
+                "kms:Decrypt",
+                Decision.ALLOW),
+            onKey(
+                "NotAction does not match the actions it names",
+                notReEncrypt,
+                ALICE,
+                "kms:ReEncryptFrom",
+                Decision.IMPLICIT_DENY));
+    return Stream.of(kmsStar, reEncryptHalves, notReEncryptActions, caseInsensitive, others)
+        .flatMap(c -> c);
   }
 
-  @Test
-  void evaluate_onlyDenyMatches_isExplicitDeny() throws Exception {
-    KeyPolicy p = policy(statement("Deny", "\"*\"", "\"kms:*\"", "\"*\""));
-    assertThat(decide(p, ROOT, "kms:Decrypt"), equalTo(Decision.EXPLICIT_DENY));
+  /** Resource: * matches any key; an ARN that key only, case-sensitively; key/* the account's. */
+  static Stream<Case> resources() {
+    String decrypt = "\"kms:Decrypt\"";
+    String thisKey = statements(statement("Allow", "\"*\"", decrypt, "\"" + KEY_ARN + "\""));
+    String notOtherKey =
+        "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:Decrypt\","
+            + "\"NotResource\":\""
+            + OTHER_KEY_ARN
+            + "\"}}";
+    return Stream.of(
+        new Case(
+            "* matches any key",
+            statements(statement("Allow", "\"*\"", decrypt, "\"*\"")),
+            ALICE,
+            "kms:Decrypt",
+            OTHER_KEY_ARN,
+            Decision.ALLOW),
+        onKey("key ARN matches that key", thisKey, ALICE, "kms:Decrypt", Decision.ALLOW),
+        new Case(
+            "key ARN does not match another key",
+            thisKey,
+            ALICE,
+            "kms:Decrypt",
+            OTHER_KEY_ARN,
+            Decision.IMPLICIT_DENY),
+        onKey(
+            "resource ARN is case-sensitive",
+            statements(
+                statement(
+                    "Allow", "\"*\"", decrypt, "\"" + KEY_ARN.replace("key/", "KEY/") + "\"")),
+            ALICE,
+            "kms:Decrypt",
+            Decision.IMPLICIT_DENY),
+        onKey(
+            "key/* matches the keys of the account",
+            statements(statement("Allow", "\"*\"", decrypt, "\"arn:verenc:111122223333:key/*\"")),
+            ALICE,
+            "kms:Decrypt",
+            Decision.ALLOW),
+        onKey("NotResource matches other keys", notOtherKey, ALICE, "kms:Decrypt", Decision.ALLOW),
+        new Case(
+            "NotResource does not match the key it names",
+            notOtherKey,
+            ALICE,
+            "kms:Decrypt",
+            OTHER_KEY_ARN,
+            Decision.IMPLICIT_DENY));
   }
 
-  @Test
-  void evaluate_principalStar_matchesAnyone() throws Exception {
-    KeyPolicy p = policy(allow("\"*\"", "\"kms:Decrypt\""));
-    assertThat(decide(p, Principal.root(OTHER_ACCOUNT), "kms:Decrypt"), equalTo(Decision.ALLOW));
-    assertThat(decide(p, ADMIN_ROLE, "kms:Decrypt"), equalTo(Decision.ALLOW));
+  /** The default policy: the account root may do everything; nobody else anything. */
+  static Stream<Case> defaultPolicy() {
+    String p = KeyPolicy.defaultPolicyJson(ACCOUNT);
+    return Stream.of(
+        onKey("root may ReEncryptFrom", p, ROOT, "kms:ReEncryptFrom", Decision.ALLOW),
+        onKey("root may PutKeyPolicy", p, ROOT, "kms:PutKeyPolicy", Decision.ALLOW),
+        onKey("a user gets nothing", p, ALICE, "kms:Decrypt", Decision.IMPLICIT_DENY),
+        onKey("a role gets nothing", p, ADMIN_ROLE, "kms:Decrypt", Decision.IMPLICIT_DENY),
+        onKey(
+            "another account gets nothing",
+            p,
+            Principal.root(OTHER_ACCOUNT),
+            "kms:Decrypt",
+            Decision.IMPLICIT_DENY));
   }
 
-  @Test
-  void evaluate_awsStar_matchesAnyone() throws Exception {
-    KeyPolicy p = policy(allow("{\"AWS\":\"*\"}", "\"kms:Decrypt\""));
-    assertThat(decide(p, BOB, "kms:Decrypt"), equalTo(Decision.ALLOW));
-  }
-
-  @Test
-  void evaluate_accountId_matchesTheAccountRoot() throws Exception {
-    KeyPolicy p = policy(allow("{\"AWS\":\"111122223333\"}", "\"kms:Decrypt\""));
-    assertThat(decide(p, ROOT, "kms:Decrypt"), equalTo(Decision.ALLOW));
-  }
-
-  /** QKMS has no IAM: the account in a policy is its root only, not its users (unlike AWS). */
-  @Test
-  void evaluate_accountId_doesNotMatchUsersOfTheAccount() throws Exception {
-    KeyPolicy p = policy(allow("{\"AWS\":\"111122223333\"}", "\"kms:Decrypt\""));
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void evaluate_accountRootArn_doesNotMatchRoles() throws Exception {
-    KeyPolicy p = policy(allow("{\"AWS\":\"" + ROOT.arn() + "\"}", "\"kms:Decrypt\""));
-    assertThat(decide(p, ADMIN_ROLE, "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void evaluate_accountId_doesNotMatchOtherAccountRoot() throws Exception {
-    KeyPolicy p = policy(allow("{\"AWS\":\"111122223333\"}", "\"kms:Decrypt\""));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource({"effects", "principals", "actions", "resources", "defaultPolicy"})
+  void evaluate_givesTheDecisionThePolicySays(Case c) throws Exception {
+    KeyPolicy p = KeyPolicy.parse(c.policy());
     assertThat(
-        decide(p, Principal.root(OTHER_ACCOUNT), "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void evaluate_userArn_matchesOnlyThatUser() throws Exception {
-    KeyPolicy p = policy(allow("{\"AWS\":\"" + ALICE.arn() + "\"}", "\"kms:Decrypt\""));
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.ALLOW));
-    assertThat(decide(p, BOB, "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-    assertThat(decide(p, ROOT, "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void evaluate_userArnOfOtherAccount_doesNotMatchSameNameHere() throws Exception {
-    KeyPolicy p =
-        policy(
-            allow(
-                "{\"AWS\":\"" + Principal.user(OTHER_ACCOUNT, "alice").arn() + "\"}",
-                "\"kms:Decrypt\""));
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void evaluate_principalList_matchesEachListedPrincipal() throws Exception {
-    KeyPolicy p =
-        policy(
-            allow(
-                "{\"AWS\":[\"" + ALICE.arn() + "\",\"" + ADMIN_ROLE.arn() + "\"]}",
-                "\"kms:Decrypt\""));
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.ALLOW));
-    assertThat(decide(p, ADMIN_ROLE, "kms:Decrypt"), equalTo(Decision.ALLOW));
-    assertThat(decide(p, BOB, "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void evaluate_notPrincipal_matchesEveryoneElse() throws Exception {
-    KeyPolicy p =
-        KeyPolicy.parse(
-            "{\"Statement\":{\"Effect\":\"Deny\",\"NotPrincipal\":{\"AWS\":\""
-                + ROOT.arn()
-                + "\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}}");
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.EXPLICIT_DENY));
-    assertThat(decide(p, ROOT, "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @ParameterizedTest
-  @ValueSource(
-      strings = {
-        "kms:ReEncryptFrom",
-        "kms:ReEncryptTo",
-        "kms:Decrypt",
-        "kms:Encrypt",
-        "kms:CreateGrant"
-      })
-  void evaluate_kmsStar_matchesEveryKmsAction(String action) throws Exception {
-    KeyPolicy p = policy(allow("\"*\"", "\"kms:*\""));
-    assertThat(decide(p, ALICE, action), equalTo(Decision.ALLOW));
-  }
-
-  @Test
-  void evaluate_kmsStar_doesNotMatchOtherServices() throws Exception {
-    KeyPolicy p = policy(allow("\"*\"", "\"kms:*\""));
-    assertThat(decide(p, ALICE, "s3:GetObject"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"kms:ReEncryptFrom", "kms:ReEncryptTo"})
-  void evaluate_reEncryptStar_matchesBothHalves(String action) throws Exception {
-    KeyPolicy p = policy(allow("\"*\"", "\"kms:ReEncrypt*\""));
-    assertThat(decide(p, ALICE, action), equalTo(Decision.ALLOW));
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"kms:Encrypt", "kms:Decrypt", "kms:GenerateDataKey"})
-  void evaluate_reEncryptStar_doesNotMatchOthers(String action) throws Exception {
-    KeyPolicy p = policy(allow("\"*\"", "\"kms:ReEncrypt*\""));
-    assertThat(decide(p, ALICE, action), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"kms:ReEncryptFrom", "kms:ReEncryptTo"})
-  void evaluate_questionMarkWildcard_matchesOneCharacter(String action) throws Exception {
-    KeyPolicy p = policy(allow("\"*\"", "\"kms:Re?ncrypt*\""));
-    assertThat(decide(p, ALICE, action), equalTo(Decision.ALLOW));
-  }
-
-  @Test
-  void evaluate_questionMarkWildcard_doesNotMatchZeroCharacters() throws Exception {
-    KeyPolicy p = policy(allow("\"*\"", "\"kms:Re?Encrypt*\""));
-    assertThat(decide(p, ALICE, "kms:ReEncryptFrom"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @ParameterizedTest
-  @ValueSource(strings = {"KMS:REENCRYPTFROM", "kms:reencryptfrom", "Kms:ReEncryptFrom"})
-  void evaluate_actionInPolicy_isCaseInsensitive(String inPolicy) throws Exception {
-    KeyPolicy p = policy(allow("\"*\"", "\"" + inPolicy + "\""));
-    assertThat(decide(p, ALICE, "kms:ReEncryptFrom"), equalTo(Decision.ALLOW));
-  }
-
-  @Test
-  void evaluate_actionWildcard_isCaseInsensitive() throws Exception {
-    KeyPolicy p = policy(allow("\"*\"", "\"KMS:reencrypt*\""));
-    assertThat(decide(p, ALICE, "kms:ReEncryptTo"), equalTo(Decision.ALLOW));
-  }
-
-  @Test
-  void evaluate_actionList_matchesAnyListedAction() throws Exception {
-    KeyPolicy p = policy(allow("\"*\"", "[\"kms:Encrypt\",\"kms:ReEncryptTo\"]"));
-    assertThat(decide(p, ALICE, "kms:ReEncryptTo"), equalTo(Decision.ALLOW));
-    assertThat(decide(p, ALICE, "kms:ReEncryptFrom"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void evaluate_notAction_matchesEveryOtherAction() throws Exception {
-    KeyPolicy p =
-        KeyPolicy.parse(
-            "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\","
-                + "\"NotAction\":\"kms:ReEncrypt*\",\"Resource\":\"*\"}}");
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.ALLOW));
-    assertThat(decide(p, ALICE, "kms:ReEncryptFrom"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void evaluate_resourceStar_matchesAnyKey() throws Exception {
-    KeyPolicy p = policy(statement("Allow", "\"*\"", "\"kms:Decrypt\"", "\"*\""));
-    assertThat(
-        p.evaluate(RequestContext.builder(ALICE, "kms:Decrypt", OTHER_KEY_ARN).build()),
-        equalTo(Decision.ALLOW));
-  }
-
-  @Test
-  void evaluate_resourceKeyArn_matchesOnlyThatKey() throws Exception {
-    KeyPolicy p = policy(statement("Allow", "\"*\"", "\"kms:Decrypt\"", "\"" + KEY_ARN + "\""));
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.ALLOW));
-    assertThat(
-        p.evaluate(RequestContext.builder(ALICE, "kms:Decrypt", OTHER_KEY_ARN).build()),
-        equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void evaluate_resourceArn_isCaseSensitive() throws Exception {
-    KeyPolicy p =
-        policy(
-            statement(
-                "Allow",
-                "\"*\"",
-                "\"kms:Decrypt\"",
-                "\"" + KEY_ARN.replace("key/", "KEY/") + "\""));
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void evaluate_resourceWildcard_matchesKeysOfTheAccount() throws Exception {
-    KeyPolicy p =
-        policy(statement("Allow", "\"*\"", "\"kms:Decrypt\"", "\"arn:verenc:111122223333:key/*\""));
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.ALLOW));
-  }
-
-  @Test
-  void evaluate_notResource_matchesOtherKeysOnly() throws Exception {
-    KeyPolicy p =
-        KeyPolicy.parse(
-            "{\"Statement\":{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:Decrypt\","
-                + "\"NotResource\":\""
-                + OTHER_KEY_ARN
-                + "\"}}");
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.ALLOW));
-    assertThat(
-        p.evaluate(RequestContext.builder(ALICE, "kms:Decrypt", OTHER_KEY_ARN).build()),
-        equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void defaultPolicy_allowsTheRootEverything() throws Exception {
-    KeyPolicy p = KeyPolicy.parse(KeyPolicy.defaultPolicyJson(ACCOUNT));
-    assertThat(decide(p, ROOT, "kms:ReEncryptFrom"), equalTo(Decision.ALLOW));
-    assertThat(decide(p, ROOT, "kms:PutKeyPolicy"), equalTo(Decision.ALLOW));
-  }
-
-  @Test
-  void defaultPolicy_givesUsersAndRolesNothing() throws Exception {
-    KeyPolicy p = KeyPolicy.parse(KeyPolicy.defaultPolicyJson(ACCOUNT));
-    assertThat(decide(p, ALICE, "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-    assertThat(decide(p, ADMIN_ROLE, "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
-  }
-
-  @Test
-  void defaultPolicy_givesOtherAccountsNothing() throws Exception {
-    KeyPolicy p = KeyPolicy.parse(KeyPolicy.defaultPolicyJson(ACCOUNT));
-    assertThat(
-        decide(p, Principal.root(OTHER_ACCOUNT), "kms:Decrypt"), equalTo(Decision.IMPLICIT_DENY));
+        p.evaluate(RequestContext.builder(c.who(), c.action(), c.resource()).build()),
+        equalTo(c.expected()));
   }
 
   @Test

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.api.Principal;
 import io.qkms.engine.keys.AccountId;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** What KeyPolicy.parse refuses, and the message it gives. */
@@ -95,67 +99,87 @@ class KeyPolicyParseTest {
     assertThat(message(withStatement(st)), equalTo("Statement Effect must be Allow or Deny"));
   }
 
-  @Test
-  void parse_missingEffect_isRejected() {
-    String st = "{\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\"}";
-    assertThat(message(withStatement(st)), equalTo("Statement Effect must be Allow or Deny"));
+  /**
+   * Statements with a member missing, doubled, misspelt or of the wrong form (Principal, Action,
+   * Condition): each with the message it gets.
+   */
+  static Stream<Arguments> badStatements() {
+    return Stream.of(
+        rejected(
+            "missing Effect",
+            "{\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+            "Statement Effect must be Allow or Deny"),
+        rejected(
+            "missing Principal",
+            "{\"Effect\":\"Allow\",\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+            "A key policy statement needs exactly one of Principal, NotPrincipal"),
+        rejected(
+            "Principal and NotPrincipal",
+            "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"NotPrincipal\":\"*\","
+                + "\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+            "A key policy statement needs exactly one of Principal, NotPrincipal"),
+        rejected(
+            "missing Action",
+            "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Resource\":\"*\"}",
+            "A statement needs exactly one of Action, NotAction"),
+        rejected(
+            "Action and NotAction",
+            "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\","
+                + "\"NotAction\":\"kms:Decrypt\",\"Resource\":\"*\"}",
+            "A statement needs exactly one of Action, NotAction"),
+        rejected(
+            "missing Resource",
+            "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\"}",
+            "A statement needs exactly one of Resource, NotResource"),
+        rejected(
+            "unknown field",
+            "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\","
+                + "\"Resources\":\"*\"}",
+            "Unknown field in Statement: Resources"),
+        rejected(
+            "lower-case field name",
+            "{\"effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+            "Unknown field in Statement: effect"),
+        rejected(
+            "service principal",
+            "{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"},"
+                + "\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+            "Unsupported principal type: Service"),
+        rejected(
+            "principal string other than *",
+            "{\"Effect\":\"Allow\",\"Principal\":\"arn:verenc:111122223333:root\","
+                + "\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+            "Principal must be \"*\" or {\"AWS\": ...}"),
+        rejected(
+            "empty principal list",
+            "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[]},\"Action\":\"kms:*\",\"Resource\":\"*\"}",
+            "Principal must be a string or a non-empty list of strings"),
+        rejected(
+            "empty action list",
+            "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":[],\"Resource\":\"*\"}",
+            "Action must be a string or a non-empty list of strings"),
+        rejected(
+            "Condition not an object",
+            conditioned("[\"StringEquals\"]"),
+            "Condition must be a JSON object"),
+        rejected(
+            "Condition operator not an object",
+            conditioned("{\"StringEquals\":\"kms:CallerAccount\"}"),
+            "Condition StringEquals must map keys to values"),
+        rejected(
+            "Condition with an empty value list",
+            conditioned("{\"StringEquals\":{\"kms:CallerAccount\":[]}}"),
+            "Condition must be a string or a non-empty list of strings"),
+        rejected(
+            "Condition with an object value",
+            conditioned("{\"StringEquals\":{\"kms:CallerAccount\":[{}]}}"),
+            "Condition values must be strings"));
   }
 
-  @Test
-  void parse_missingPrincipal_isRejected() {
-    String st = "{\"Effect\":\"Allow\",\"Action\":\"kms:*\",\"Resource\":\"*\"}";
-    assertThat(
-        message(withStatement(st)),
-        equalTo("A key policy statement needs exactly one of Principal, NotPrincipal"));
-  }
-
-  @Test
-  void parse_principalAndNotPrincipal_isRejected() {
-    String st =
-        "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"NotPrincipal\":\"*\","
-            + "\"Action\":\"kms:*\",\"Resource\":\"*\"}";
-    assertThat(
-        message(withStatement(st)),
-        equalTo("A key policy statement needs exactly one of Principal, NotPrincipal"));
-  }
-
-  @Test
-  void parse_missingAction_isRejected() {
-    String st = "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Resource\":\"*\"}";
-    assertThat(
-        message(withStatement(st)), equalTo("A statement needs exactly one of Action, NotAction"));
-  }
-
-  @Test
-  void parse_actionAndNotAction_isRejected() {
-    String st =
-        "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\","
-            + "\"NotAction\":\"kms:Decrypt\",\"Resource\":\"*\"}";
-    assertThat(
-        message(withStatement(st)), equalTo("A statement needs exactly one of Action, NotAction"));
-  }
-
-  @Test
-  void parse_missingResource_isRejected() {
-    String st = "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\"}";
-    assertThat(
-        message(withStatement(st)),
-        equalTo("A statement needs exactly one of Resource, NotResource"));
-  }
-
-  @Test
-  void parse_unknownStatementField_isRejected() {
-    String st =
-        "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\","
-            + "\"Resources\":\"*\"}";
-    assertThat(message(withStatement(st)), equalTo("Unknown field in Statement: Resources"));
-  }
-
-  @Test
-  void parse_lowerCaseFieldName_isRejected() {
-    String st =
-        "{\"effect\":\"Allow\",\"Principal\":\"*\",\"Action\":\"kms:*\",\"Resource\":\"*\"}";
-    assertThat(message(withStatement(st)), equalTo("Unknown field in Statement: effect"));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("badStatements")
+  void parse_badStatement_isRejectedWithWhatIsWrong(String statement, String expected) {
+    assertThat(message(withStatement(statement)), equalTo(expected));
   }
 
   @ParameterizedTest
@@ -175,34 +199,6 @@ class KeyPolicyParseTest {
     assertThat(message(withStatement(st)), equalTo("Unsupported condition operator: " + operator));
   }
 
-  @Test
-  void parse_conditionNotAnObject_isRejected() {
-    assertThat(
-        message(withStatement(conditioned("[\"StringEquals\"]"))),
-        equalTo("Condition must be a JSON object"));
-  }
-
-  @Test
-  void parse_conditionOperatorNotAnObject_isRejected() {
-    assertThat(
-        message(withStatement(conditioned("{\"StringEquals\":\"kms:CallerAccount\"}"))),
-        equalTo("Condition StringEquals must map keys to values"));
-  }
-
-  @Test
-  void parse_conditionWithEmptyValueList_isRejected() {
-    assertThat(
-        message(withStatement(conditioned("{\"StringEquals\":{\"kms:CallerAccount\":[]}}"))),
-        equalTo("Condition must be a string or a non-empty list of strings"));
-  }
-
-  @Test
-  void parse_conditionValueObject_isRejected() {
-    assertThat(
-        message(withStatement(conditioned("{\"StringEquals\":{\"kms:CallerAccount\":[{}]}}"))),
-        equalTo("Condition values must be strings"));
-  }
-
   @ParameterizedTest
   @ValueSource(
       strings = {
@@ -219,39 +215,6 @@ class KeyPolicyParseTest {
             + principal
             + "\"},\"Action\":\"kms:*\",\"Resource\":\"*\"}";
     assertThat(message(withStatement(st)), equalTo("Invalid principal in policy: " + principal));
-  }
-
-  @Test
-  void parse_serviceprincipal_isRejected() {
-    String st =
-        "{\"Effect\":\"Allow\",\"Principal\":{\"Service\":\"s3.amazonaws.com\"},"
-            + "\"Action\":\"kms:*\",\"Resource\":\"*\"}";
-    assertThat(message(withStatement(st)), equalTo("Unsupported principal type: Service"));
-  }
-
-  @Test
-  void parse_principalStringOtherThanStar_isRejected() {
-    String st =
-        "{\"Effect\":\"Allow\",\"Principal\":\"arn:verenc:111122223333:root\","
-            + "\"Action\":\"kms:*\",\"Resource\":\"*\"}";
-    assertThat(message(withStatement(st)), equalTo("Principal must be \"*\" or {\"AWS\": ...}"));
-  }
-
-  @Test
-  void parse_principalEmptyList_isRejected() {
-    String st =
-        "{\"Effect\":\"Allow\",\"Principal\":{\"AWS\":[]},\"Action\":\"kms:*\",\"Resource\":\"*\"}";
-    assertThat(
-        message(withStatement(st)),
-        equalTo("Principal must be a string or a non-empty list of strings"));
-  }
-
-  @Test
-  void parse_emptyActionList_isRejected() {
-    String st = "{\"Effect\":\"Allow\",\"Principal\":\"*\",\"Action\":[],\"Resource\":\"*\"}";
-    assertThat(
-        message(withStatement(st)),
-        equalTo("Action must be a string or a non-empty list of strings"));
   }
 
   @ParameterizedTest
@@ -282,6 +245,10 @@ class KeyPolicyParseTest {
     String padded = doc + " ".repeat(AWS_MAX_POLICY_CHARS + 1 - doc.length());
     assertThat(padded.length(), equalTo(32_769));
     assertThat(message(padded), equalTo("The policy document is longer than 32768 characters"));
+  }
+
+  private static Arguments rejected(String what, String input, String message) {
+    return Arguments.of(Named.of(what, input), message);
   }
 
   private static String conditioned(String condition) {

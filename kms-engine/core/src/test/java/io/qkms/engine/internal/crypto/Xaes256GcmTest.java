@@ -14,6 +14,7 @@ import javax.crypto.AEADBadTagException;
 import org.bouncycastle.crypto.digests.SHAKEDigest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -58,33 +59,37 @@ class Xaes256GcmTest {
     return Xaes256Gcm.newKey(filled(32, fill));
   }
 
-  @Test
-  void seal_c2spVector1_matches() throws Exception {
-    byte[] sealed = Xaes256Gcm.seal(key(0x01), NONCE, new byte[0], PLAINTEXT);
-    assertThat(
-        HEX.formatHex(sealed),
-        equalTo("ce546ef63c9cc60765923609" + "b33a9a1974e96e52daf2fcf7075e2271"));
+  /** The specification's test vectors: key byte, AAD, and the sealed PLAINTEXT under NONCE. */
+  enum C2spVector {
+    VECTOR_1(0x01, "", "ce546ef63c9cc60765923609" + "b33a9a1974e96e52daf2fcf7075e2271"),
+    VECTOR_2_WITH_AAD(
+        0x03,
+        "c2sp.org/XAES-256-GCM",
+        "986ec1832593df5443a17943" + "7fd083bf3fdb41abd740a21f71eb769d");
+
+    final int keyFill;
+    final byte[] aad;
+    final String sealedHex;
+
+    C2spVector(int keyFill, String aad, String sealedHex) {
+      this.keyFill = keyFill;
+      this.aad = ascii(aad);
+      this.sealedHex = sealedHex;
+    }
   }
 
-  @Test
-  void open_c2spVector1_returnsPlaintext() throws Exception {
-    byte[] ct = HEX.parseHex("ce546ef63c9cc60765923609b33a9a1974e96e52daf2fcf7075e2271");
-    assertThat(Xaes256Gcm.open(key(0x01), NONCE, new byte[0], ct), equalTo(PLAINTEXT));
+  @ParameterizedTest
+  @EnumSource(C2spVector.class)
+  void seal_c2spVector_matches(C2spVector v) throws Exception {
+    byte[] sealed = Xaes256Gcm.seal(key(v.keyFill), NONCE, v.aad, PLAINTEXT);
+    assertThat(HEX.formatHex(sealed), equalTo(v.sealedHex));
   }
 
-  @Test
-  void seal_c2spVector2WithAad_matches() throws Exception {
-    byte[] sealed = Xaes256Gcm.seal(key(0x03), NONCE, ascii("c2sp.org/XAES-256-GCM"), PLAINTEXT);
-    assertThat(
-        HEX.formatHex(sealed),
-        equalTo("986ec1832593df5443a17943" + "7fd083bf3fdb41abd740a21f71eb769d"));
-  }
-
-  @Test
-  void open_c2spVector2WithAad_returnsPlaintext() throws Exception {
-    byte[] ct = HEX.parseHex("986ec1832593df5443a179437fd083bf3fdb41abd740a21f71eb769d");
-    assertThat(
-        Xaes256Gcm.open(key(0x03), NONCE, ascii("c2sp.org/XAES-256-GCM"), ct), equalTo(PLAINTEXT));
+  @ParameterizedTest
+  @EnumSource(C2spVector.class)
+  void open_c2spVector_returnsPlaintext(C2spVector v) throws Exception {
+    byte[] ct = HEX.parseHex(v.sealedHex);
+    assertThat(Xaes256Gcm.open(key(v.keyFill), NONCE, v.aad, ct), equalTo(PLAINTEXT));
   }
 
   @Test
