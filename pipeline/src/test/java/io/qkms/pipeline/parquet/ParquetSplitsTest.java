@@ -99,21 +99,7 @@ class ParquetSplitsTest {
     assertThat(rows, is(3011L));
     assertThat(ParquetSplits.splits(files, 1).size(), greaterThan(4));
 
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
-    PCollection<String> keys =
-        p.apply(ParquetSplits.read(files, SCHEMA, 1, 1).withRecordsCounter("test", "read"))
-            .apply(
-                MapElements.into(TypeDescriptors.strings())
-                    .via(r -> r.get("id") + "/" + r.get("pad")));
-    List<String> expected = new ArrayList<>();
-    for (int n : new int[] {3000, 11}) {
-      LongStream.range(0, n).forEach(i -> expected.add(i + "/" + "x".repeat((int) (i % 37)) + i));
-    }
-    PAssert.that(keys).containsInAnyOrder(expected);
-    PipelineResult result = p.run();
-    result.waitUntilFinish();
-
-    assertThat(counted(result), is(3011L));
+    assertReadsEveryRowOnce_andCountsThem(ParquetSplits.read(files, SCHEMA, 1, 1), 3000, 11);
   }
 
   @Test
@@ -178,22 +164,8 @@ class ParquetSplitsTest {
         ParquetSplits.spread(files, ParquetSplits.splits(files, 1 << 30), subtasks).size(),
         is(3 * groups));
 
-    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
-    PCollection<String> keys =
-        p.apply(
-                ParquetSplits.read(files, SCHEMA, 1 << 30, subtasks)
-                    .withRecordsCounter("test", "read"))
-            .apply(
-                MapElements.into(TypeDescriptors.strings())
-                    .via(r -> r.get("id") + "/" + r.get("pad")));
-    List<String> expected = new ArrayList<>();
-    for (int n : new int[] {1000, 3000}) {
-      LongStream.range(0, n).forEach(i -> expected.add(i + "/" + "x".repeat((int) (i % 37)) + i));
-    }
-    PAssert.that(keys).containsInAnyOrder(expected);
-    PipelineResult result = p.run();
-    result.waitUntilFinish();
-    assertThat(counted(result), is(4000L));
+    assertReadsEveryRowOnce_andCountsThem(
+        ParquetSplits.read(files, SCHEMA, 1 << 30, subtasks), 1000, 3000);
   }
 
   @Test
@@ -227,6 +199,24 @@ class ParquetSplitsTest {
 
     PipelineOptions direct = PipelineOptionsFactory.create(); // the Direct runner
     assertThat(ParquetSplits.subtasks(direct), is(1));
+  }
+
+  /** Runs {@code read} over files of {@code rows} rows each: every row once, and counted. */
+  private static void assertReadsEveryRowOnce_andCountsThem(ParquetSplits read, int... rows) {
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<String> keys =
+        p.apply(read.withRecordsCounter("test", "read"))
+            .apply(
+                MapElements.into(TypeDescriptors.strings())
+                    .via(r -> r.get("id") + "/" + r.get("pad")));
+    List<String> expected = new ArrayList<>();
+    for (int n : rows) {
+      LongStream.range(0, n).forEach(i -> expected.add(i + "/" + "x".repeat((int) (i % 37)) + i));
+    }
+    PAssert.that(keys).containsInAnyOrder(expected);
+    PipelineResult result = p.run();
+    result.waitUntilFinish();
+    assertThat(counted(result), is((long) expected.size()));
   }
 
   private static long counted(PipelineResult result) {
