@@ -37,8 +37,7 @@ class EmbeddedRunAuditTest {
 
   @Test
   void aRunAppendsOneLinePerKeyPair_withItsCounts_andTheTrailStaysIntact() throws Exception {
-    Samples samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    Samples samples = Samples.made(dir.resolve("samples"));
     Path out = dir.resolve("out");
     JobRun r =
         ReKeyJobTest.run(

@@ -17,7 +17,6 @@ import io.qkms.pipeline.testing.CapturedOutput;
 import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.ParquetTestFiles;
-import io.qkms.pipeline.testing.SampleData;
 import io.qkms.pipeline.testing.Samples;
 import io.qkms.pipeline.testing.TestClocks;
 import io.qkms.pipeline.testing.TestDirs;
@@ -25,6 +24,7 @@ import io.qkms.pipeline.transform.ReEncrypt;
 import io.qkms.pipeline.worker.EngineSpec;
 import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerEngines;
+import io.qkms.samples.data.SampleData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -88,8 +88,7 @@ abstract class EndToEndTest {
   @BeforeAll
   void runTheSamples() throws IOException {
     dir = Files.createTempDirectory("qkms-e2e-");
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     avroRun = dir.resolve("avro-run");
     jsonRun = dir.resolve("json-run");
     parquetRun = dir.resolve("parquet-run");
@@ -409,8 +408,7 @@ abstract class EndToEndTest {
 
   @Test
   void parquet_replay_afterTheKeyIsEnabled_writesParquetAsTheFirstRunWould() throws IOException {
-    Samples s = Samples.at(dir.resolve("parquet-replay"));
-    s.init();
+    Samples s = Samples.made(dir.resolve("parquet-replay"));
     Path first = dir.resolve("parquet-replay-1");
     Path replay = dir.resolve("parquet-replay-2");
     assertThat(job(rekeyArgsFor(s, s.data("customers.parquet"), first)).exitCode(), is(0));
@@ -479,8 +477,7 @@ abstract class EndToEndTest {
 
   @Test
   void skipIfCurrent_afterRotation_reEncryptsEverything_andASecondRunIsANoOp() throws IOException {
-    Samples s = Samples.at(dir.resolve("rotation"));
-    s.init();
+    Samples s = Samples.made(dir.resolve("rotation"));
     s.rotate(Samples.ROTATING_KEY);
     Path first = dir.resolve("rotation-1");
     Path second = dir.resolve("rotation-2");
@@ -514,8 +511,7 @@ abstract class EndToEndTest {
   @Test
   void replay_afterTheKeyIsEnabled_reEncryptsTheRecordItBlocked_andDeadLettersTheRestAgain()
       throws IOException {
-    Samples s = Samples.at(dir.resolve("replay"));
-    s.init();
+    Samples s = Samples.made(dir.resolve("replay"));
     Path first = dir.resolve("replay-1");
     Path replay = dir.resolve("replay-2");
     List<String> args = new ArrayList<>(rekeyArgsFor(s, s.data("customers.avro"), first));
@@ -563,8 +559,7 @@ abstract class EndToEndTest {
    */
   @Test
   void keyDisabledMidRun_takesEffectOnceTheCacheTtlHasPassed() throws IOException {
-    Samples s = Samples.at(dir.resolve("ttl"));
-    s.init();
+    Samples s = Samples.made(dir.resolve("ttl"));
     Schema schema =
         SchemaBuilder.record("R").fields().requiredString("id").requiredBytes("secret").endRecord();
     List<GenericRecord> records = new ArrayList<>();

@@ -41,8 +41,7 @@ class ResumeTest {
 
   @BeforeAll
   static void data() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
   }
 
   static List<String> args(Path out, String... more) {

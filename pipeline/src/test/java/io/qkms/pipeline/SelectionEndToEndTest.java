@@ -39,8 +39,7 @@ class SelectionEndToEndTest {
 
   @BeforeAll
   static void data() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     materials = samples.mixedMaterials(Duration.ofDays(10));
     for (GenericRecord r : Outputs.avroFile(samples.data("mixed.avro"))) {
       inputBlobs.put(r.get("id").toString(), blob(r));

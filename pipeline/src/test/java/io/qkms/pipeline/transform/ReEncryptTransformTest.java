@@ -69,8 +69,7 @@ class ReEncryptTransformTest {
 
   @BeforeAll
   void samples() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     records = new ArrayList<>();
     try (Outputs.Admin admin = new Outputs.Admin(samples)) {
       for (int i = 0; i < 3; i++) {
