@@ -409,14 +409,10 @@ abstract class EndToEndTest {
   @Test
   void parquet_replay_afterTheKeyIsEnabled_writesParquetAsTheFirstRunWould() throws IOException {
     Samples s = Samples.made(dir.resolve("parquet-replay"));
-    Path first = dir.resolve("parquet-replay-1");
     Path replay = dir.resolve("parquet-replay-2");
-    assertThat(job(rekeyArgsFor(s, s.data("customers.parquet"), first)).exitCode(), is(0));
-    s.enableKey(Samples.DISABLED_KEY);
-    List<String> replayArgs = new ArrayList<>(rekeyArgsFor(s, null, replay));
-    replayArgs.add("--replayDeadLetters=" + first.resolve("dead-letter"));
-    replayArgs.add("--maxDeadLetterFraction=1");
-    ReKeyJob.Outcome o = job(replayArgs);
+    ReKeyJob.Outcome o =
+        replayAfterEnablingTheKey(
+            s, s.data("customers.parquet"), dir.resolve("parquet-replay-1"), replay);
 
     assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
     assertThat(o.report().committed(), equalTo(new RunReport.Committed(4, 1, 3)));
@@ -508,20 +504,27 @@ abstract class EndToEndTest {
         "--skipIfCurrent");
   }
 
-  @Test
-  void replay_afterTheKeyIsEnabled_reEncryptsTheRecordItBlocked_andDeadLettersTheRestAgain()
-      throws IOException {
-    Samples s = Samples.made(dir.resolve("replay"));
-    Path first = dir.resolve("replay-1");
-    Path replay = dir.resolve("replay-2");
-    List<String> args = new ArrayList<>(rekeyArgsFor(s, s.data("customers.avro"), first));
-    job(args);
+  /**
+   * Re-keys {@code input} into {@code first} (its four bad records dead-lettered), enables the
+   * disabled key, and replays the first run's dead letters into {@code replay}.
+   */
+  ReKeyJob.Outcome replayAfterEnablingTheKey(Samples s, Path input, Path first, Path replay) {
+    assertThat(job(rekeyArgsFor(s, input, first)).exitCode(), is(0));
     s.enableKey(Samples.DISABLED_KEY);
     List<String> replayArgs = new ArrayList<>(rekeyArgsFor(s, null, replay));
     replayArgs.add("--replayDeadLetters=" + first.resolve("dead-letter"));
     // Three of the four fail again, as expected here: more than the default limit of half.
     replayArgs.add("--maxDeadLetterFraction=1");
-    ReKeyJob.Outcome o = job(replayArgs);
+    return job(replayArgs);
+  }
+
+  @Test
+  void replay_afterTheKeyIsEnabled_reEncryptsTheRecordItBlocked_andDeadLettersTheRestAgain()
+      throws IOException {
+    Samples s = Samples.made(dir.resolve("replay"));
+    Path replay = dir.resolve("replay-2");
+    ReKeyJob.Outcome o =
+        replayAfterEnablingTheKey(s, s.data("customers.avro"), dir.resolve("replay-1"), replay);
 
     assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
     assertThat(o.report().read(), is(4L));

@@ -48,14 +48,8 @@ class ResumeTest {
     List<String> a =
         new ArrayList<>(
             List.of(
-                "--input=" + samples.data("customers.jsonl"),
-                "--output=" + out,
-                "--keystore=" + samples.keystore(),
-                "--fields=" + Samples.FIELDS,
-                "--destinationKeyId=" + Samples.NEW_KEY,
-                "--sourceEncryptionContext=" + Samples.TENANT_CONTEXT,
-                "--destinationEncryptionContext=" + Samples.TENANT_CONTEXT,
-                "--shardBytes=" + SHARD_BYTES));
+                samples.reKeyArgs(
+                    samples.data("customers.jsonl"), out, "--shardBytes=" + SHARD_BYTES)));
     a.addAll(List.of(more));
     return a;
   }

@@ -107,6 +107,17 @@ public final class Samples {
         "--destinationEncryptionContext=" + TENANT_CONTEXT);
   }
 
+  /**
+   * The job's arguments that re-key every sample field of {@code input} into {@code output} (a path
+   * or a URL), as {@link #reKeyArgs(String)}, then {@code more}.
+   */
+  public String[] reKeyArgs(Object input, Object output, String... more) {
+    List<String> args = new ArrayList<>(List.of("--input=" + input, "--output=" + output));
+    args.addAll(reKeyArgs(FIELDS));
+    args.addAll(List.of(more));
+    return args.toArray(new String[0]);
+  }
+
   public Path keystore() {
     return work.resolve("keystore");
   }
