@@ -13,7 +13,8 @@ job_sources() {
 }
 
 samples_sources() {
-  echo "$QKMS_ROOT/samples/pom.xml" "$QKMS_ROOT/samples/src"
+  echo "$QKMS_ROOT/samples/pom.xml" "$QKMS_ROOT/samples/src" \
+    "$QKMS_ROOT/samples/sample-data/pom.xml" "$QKMS_ROOT/samples/sample-data/src"
 }
 
 job_jar_path() {

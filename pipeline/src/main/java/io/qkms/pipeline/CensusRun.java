@@ -5,7 +5,6 @@ import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.errors.KmsException;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.KeyStoreOpenException;
-import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.pipeline.census.Census;
 import io.qkms.pipeline.census.CensusCounts;
 import io.qkms.pipeline.census.CensusReport;
@@ -129,16 +128,11 @@ final class CensusRun {
 
   /** The store's keys and materials, read here with the run's region and principal. */
   private static KeyCatalog catalog(JobPlan plan, Path dir) {
-    RootKeySource source = RootKeySource.fromEnvironment(dir, System.getenv());
     FileKeyStore store;
     try {
-      store = FileKeyStore.open(dir, source, FileKeyStore.Mode.READ_ONLY);
+      store = WorkerEngines.openReadOnly(dir, System.getenv());
     } catch (KeyStoreOpenException e) {
       throw new IllegalArgumentException("--keystore: " + e.getMessage());
-    } finally {
-      if (source instanceof RootKeySource.Passphrase pass) {
-        pass.wipe();
-      }
     }
     try (store;
         KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {

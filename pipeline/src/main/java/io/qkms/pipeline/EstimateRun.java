@@ -4,7 +4,6 @@ import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Caller;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.KeyStoreOpenException;
-import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.pipeline.estimate.Estimate;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
 import io.qkms.pipeline.worker.WorkerEngines;
@@ -88,16 +87,11 @@ final class EstimateRun {
 
   private static void sampleAndCalibrate(
       JobPlan plan, Path dir, long records, int parallelism, Estimate e) {
-    RootKeySource source = RootKeySource.fromEnvironment(dir, System.getenv());
     FileKeyStore store;
     try {
-      store = FileKeyStore.open(dir, source, FileKeyStore.Mode.READ_ONLY);
+      store = WorkerEngines.openReadOnly(dir, System.getenv());
     } catch (KeyStoreOpenException ex) {
       throw new IllegalArgumentException(ex.getMessage());
-    } finally {
-      if (source instanceof RootKeySource.Passphrase p) {
-        p.wipe();
-      }
     }
     try (store;
         KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {

@@ -7,7 +7,6 @@ import io.qkms.engine.api.model.DescribeKeyRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.KeyStoreOpenException;
-import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.pipeline.transform.FieldRule;
 import io.qkms.pipeline.worker.WorkerEngines;
 import java.nio.file.Files;
@@ -46,10 +45,9 @@ final class Preflight {
           + plan.keystore()
           + " is not on this machine; keys are checked on the workers";
     }
-    RootKeySource source = RootKeySource.fromEnvironment(dir, env);
     FileKeyStore store;
     try {
-      store = FileKeyStore.open(dir, source, FileKeyStore.Mode.READ_ONLY);
+      store = WorkerEngines.openReadOnly(dir, env);
     } catch (KeyStoreOpenException e) {
       if (e.problem() == KeyStoreOpenException.Problem.ROOT_KEY_UNAVAILABLE && !localRun) {
         return "note: the root key of "
@@ -57,10 +55,6 @@ final class Preflight {
             + " is not available here; keys are checked on the workers";
       }
       throw new IllegalArgumentException(e.getMessage());
-    } finally {
-      if (source instanceof RootKeySource.Passphrase p) {
-        p.wipe();
-      }
     }
     try (store;
         KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {

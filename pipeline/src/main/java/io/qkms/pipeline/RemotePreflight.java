@@ -3,6 +3,7 @@ package io.qkms.pipeline;
 import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.pipeline.transform.FieldRule;
 import io.qkms.pipeline.transform.Selection;
+import io.qkms.pipeline.worker.WorkerKms;
 import io.qkms.pipeline.worker.remote.RemoteCallException;
 import io.qkms.pipeline.worker.remote.RemoteCheck;
 import java.io.IOException;
@@ -335,16 +336,8 @@ final class RemotePreflight {
     }
 
     @Override
-    public SampleCheck.KmsError dryRun(
-        byte[] blob,
-        String sourceKeyId,
-        Map<String, String> sourceContext,
-        String destinationKeyId,
-        Map<String, String> destinationContext,
-        List<String> grantTokens) {
-      RemoteCallException x =
-          kms.dryRunReEncrypt(
-              blob, sourceKeyId, sourceContext, destinationKeyId, destinationContext, grantTokens);
+    public SampleCheck.KmsError dryRun(WorkerKms.Args args) {
+      RemoteCallException x = kms.dryRunReEncrypt(args);
       return x == null ? null : new SampleCheck.KmsError(x.code(), x.getMessage(), x.retryable());
     }
 

@@ -7,7 +7,6 @@ import io.qkms.engine.api.Caller;
 import io.qkms.engine.audit.AuditEvents;
 import io.qkms.engine.audit.AuditTrail;
 import io.qkms.engine.store.file.FileKeyStore;
-import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.pipeline.report.ReKeyMetrics;
 import io.qkms.pipeline.worker.WorkerEngines;
 import java.nio.charset.StandardCharsets;
@@ -57,15 +56,7 @@ final class RunAudit {
       return 0;
     }
     Path dir = Path.of(plan.keystore());
-    RootKeySource source = RootKeySource.fromEnvironment(dir, System.getenv());
-    FileKeyStore store;
-    try {
-      store = FileKeyStore.open(dir, source, FileKeyStore.Mode.READ_ONLY);
-    } finally {
-      if (source instanceof RootKeySource.Passphrase p) {
-        p.wipe();
-      }
-    }
+    FileKeyStore store = WorkerEngines.openReadOnly(dir, System.getenv());
     byte[] key = store.auditDigestKey();
     try (store;
         KmsEngine engine = KmsEngine.builder().keyStore(store).build();

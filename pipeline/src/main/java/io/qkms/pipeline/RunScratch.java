@@ -75,11 +75,7 @@ final class RunScratch implements AutoCloseable {
           new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
-              try {
-                Files.deleteIfExists(file);
-              } catch (IOException stillOpen) {
-                // The next try, or the shutdown hook, takes it.
-              }
+              tryDelete(file); // still open: the next try, or the shutdown hook, takes it
               return FileVisitResult.CONTINUE;
             }
 
@@ -90,16 +86,21 @@ final class RunScratch implements AutoCloseable {
 
             @Override
             public FileVisitResult postVisitDirectory(Path d, IOException e) {
-              try {
-                Files.deleteIfExists(d);
-              } catch (IOException notYet) {
-                // Not empty again (a file made meanwhile): the next try takes it.
-              }
+              tryDelete(d); // not empty again (a file made meanwhile): the next try takes it
               return FileVisitResult.CONTINUE;
             }
           });
     } catch (IOException e) {
       // Best effort: a file still open by a thread that outlived the run; nothing to report it to.
+    }
+  }
+
+  /** Deletes {@code p} if it can now; what it cannot is left for a later try. */
+  private static void tryDelete(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException e) {
+      // left for a later try
     }
   }
 }

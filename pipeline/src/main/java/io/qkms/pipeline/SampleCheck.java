@@ -19,6 +19,7 @@ import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
 import io.qkms.pipeline.transform.FieldEncoding;
 import io.qkms.pipeline.transform.FieldRule;
+import io.qkms.pipeline.worker.WorkerKms;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -54,13 +55,7 @@ final class SampleCheck {
      *
      * @return null when it would succeed; else its error
      */
-    KmsError dryRun(
-        byte[] blob,
-        String sourceKeyId,
-        Map<String, String> sourceContext,
-        String destinationKeyId,
-        Map<String, String> destinationContext,
-        List<String> grantTokens);
+    KmsError dryRun(WorkerKms.Args args);
 
     /** The key ARN a blob's header names, or null if it is no QKMS ciphertext. */
     String headerKeyArn(byte[] blob);
@@ -113,23 +108,17 @@ final class SampleCheck {
   private static Kms embedded(KmsEngine engine, Caller caller, String principal, boolean dryRun) {
     return new Kms() {
       @Override
-      public KmsError dryRun(
-          byte[] blob,
-          String sourceKeyId,
-          Map<String, String> sourceContext,
-          String destinationKeyId,
-          Map<String, String> destinationContext,
-          List<String> grantTokens) {
+      public KmsError dryRun(WorkerKms.Args args) {
         try {
           engine.reEncrypt(
               caller,
               ReEncryptRequest.builder()
-                  .ciphertextBlob(blob)
-                  .sourceKeyId(sourceKeyId)
-                  .sourceEncryptionContext(sourceContext)
-                  .destinationKeyId(destinationKeyId)
-                  .destinationEncryptionContext(destinationContext)
-                  .grantTokens(grantTokens)
+                  .ciphertextBlob(args.ciphertext())
+                  .sourceKeyId(args.sourceKeyId())
+                  .sourceEncryptionContext(args.sourceContext())
+                  .destinationKeyId(args.destinationKeyId())
+                  .destinationEncryptionContext(args.destinationContext())
+                  .grantTokens(args.grantTokens())
                   .dryRun(dryRun)
                   .build());
           return null;
@@ -524,12 +513,8 @@ final class SampleCheck {
       }
       KmsError e =
           kms.dryRun(
-              blob,
-              sourceKey(rule),
-              source,
-              destinationKey(rule),
-              destination,
-              plan.grantTokens().isEmpty() ? null : plan.grantTokens());
+              new WorkerKms.Probe(
+                  blob, sourceKey(rule), source, destinationKey(rule), destination, grantTokens()));
       if (e == null || e.retryable()) {
         continue; // it would have succeeded; or the KMS, not the settings: the run retries it
       }
@@ -627,13 +612,19 @@ final class SampleCheck {
 
   private boolean opensWithoutContext(Failure f, FieldRule rule) {
     return kms.dryRun(
-            f.blob(),
-            rule == null ? null : sourceKey(rule),
-            null,
-            rule == null ? plan.destinationKeyId() : destinationKey(rule),
-            null,
-            plan.grantTokens().isEmpty() ? null : plan.grantTokens())
+            new WorkerKms.Probe(
+                f.blob(),
+                rule == null ? null : sourceKey(rule),
+                null,
+                rule == null ? plan.destinationKeyId() : destinationKey(rule),
+                null,
+                grantTokens()))
         == null;
+  }
+
+  /** The run's grant tokens; null for none. */
+  private List<String> grantTokens() {
+    return plan.grantTokens().isEmpty() ? null : plan.grantTokens();
   }
 
   private static String suggestion(String path, Set<String> present) {

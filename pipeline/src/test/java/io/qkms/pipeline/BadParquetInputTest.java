@@ -8,8 +8,8 @@ import static org.hamcrest.Matchers.not;
 
 import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.ParquetTestFiles;
-import io.qkms.pipeline.testing.SampleData;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.samples.data.SampleData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,8 +36,7 @@ class BadParquetInputTest {
 
   @BeforeAll
   static void makeTheSamples() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     whole = samples.data("customers.parquet");
   }
 

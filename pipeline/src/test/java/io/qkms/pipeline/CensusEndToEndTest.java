@@ -39,8 +39,7 @@ class CensusEndToEndTest {
 
   @BeforeAll
   static void data() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     materials = samples.mixedMaterials(Duration.ofDays(10));
   }
 

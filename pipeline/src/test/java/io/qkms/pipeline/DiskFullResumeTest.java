@@ -46,8 +46,7 @@ class DiskFullResumeTest {
 
   @BeforeAll
   static void data() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
   }
 
   @AfterEach
@@ -210,14 +209,10 @@ class DiskFullResumeTest {
 
   private static JobRun run(Path out, String flag) {
     return ReKeyJobTest.run(
-        "--input=" + samples.data("customers.jsonl"),
-        "--output=" + FullDiskFileSystem.url(out),
-        "--keystore=" + samples.keystore(),
-        "--fields=" + Samples.FIELDS,
-        "--destinationKeyId=" + Samples.NEW_KEY,
-        "--sourceEncryptionContext=" + Samples.TENANT_CONTEXT,
-        "--destinationEncryptionContext=" + Samples.TENANT_CONTEXT,
-        "--shardBytes=8192",
-        flag);
+        samples.reKeyArgs(
+            samples.data("customers.jsonl"),
+            FullDiskFileSystem.url(out),
+            "--shardBytes=8192",
+            flag));
   }
 }

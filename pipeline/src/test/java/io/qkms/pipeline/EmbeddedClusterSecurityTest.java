@@ -44,8 +44,7 @@ class EmbeddedClusterSecurityTest {
 
   @BeforeAll
   static void samples() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
   }
 
   /** What one probe of a listening socket got back: null if no HTTP answer. */

@@ -37,18 +37,9 @@ class EmbeddedRunAuditTest {
 
   @Test
   void aRunAppendsOneLinePerKeyPair_withItsCounts_andTheTrailStaysIntact() throws Exception {
-    Samples samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    Samples samples = Samples.made(dir.resolve("samples"));
     Path out = dir.resolve("out");
-    JobRun r =
-        ReKeyJobTest.run(
-            "--input=" + samples.data("customers.avro"),
-            "--output=" + out,
-            "--keystore=" + samples.keystore(),
-            "--fields=" + Samples.FIELDS,
-            "--destinationKeyId=" + Samples.NEW_KEY,
-            "--sourceEncryptionContext=" + Samples.TENANT_CONTEXT,
-            "--destinationEncryptionContext=" + Samples.TENANT_CONTEXT);
+    JobRun r = ReKeyJobTest.run(samples.reKeyArgs(samples.data("customers.avro"), out));
     assertThat(r.err(), r.outcome().report(), notNullValue());
     JsonNode report = JSON.readTree(Files.readString(out.resolve(ReKeyJob.REPORT_FILE)));
     String runId = report.at("/run/runId").asText();

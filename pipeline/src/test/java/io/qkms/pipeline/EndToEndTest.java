@@ -17,7 +17,6 @@ import io.qkms.pipeline.testing.CapturedOutput;
 import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.ParquetTestFiles;
-import io.qkms.pipeline.testing.SampleData;
 import io.qkms.pipeline.testing.Samples;
 import io.qkms.pipeline.testing.TestClocks;
 import io.qkms.pipeline.testing.TestDirs;
@@ -25,6 +24,7 @@ import io.qkms.pipeline.transform.ReEncrypt;
 import io.qkms.pipeline.worker.EngineSpec;
 import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerEngines;
+import io.qkms.samples.data.SampleData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -88,8 +88,7 @@ abstract class EndToEndTest {
   @BeforeAll
   void runTheSamples() throws IOException {
     dir = Files.createTempDirectory("qkms-e2e-");
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     avroRun = dir.resolve("avro-run");
     jsonRun = dir.resolve("json-run");
     parquetRun = dir.resolve("parquet-run");
@@ -409,16 +408,11 @@ abstract class EndToEndTest {
 
   @Test
   void parquet_replay_afterTheKeyIsEnabled_writesParquetAsTheFirstRunWould() throws IOException {
-    Samples s = Samples.at(dir.resolve("parquet-replay"));
-    s.init();
-    Path first = dir.resolve("parquet-replay-1");
+    Samples s = Samples.made(dir.resolve("parquet-replay"));
     Path replay = dir.resolve("parquet-replay-2");
-    assertThat(job(rekeyArgsFor(s, s.data("customers.parquet"), first)).exitCode(), is(0));
-    s.enableKey(Samples.DISABLED_KEY);
-    List<String> replayArgs = new ArrayList<>(rekeyArgsFor(s, null, replay));
-    replayArgs.add("--replayDeadLetters=" + first.resolve("dead-letter"));
-    replayArgs.add("--maxDeadLetterFraction=1");
-    ReKeyJob.Outcome o = job(replayArgs);
+    ReKeyJob.Outcome o =
+        replayAfterEnablingTheKey(
+            s, s.data("customers.parquet"), dir.resolve("parquet-replay-1"), replay);
 
     assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
     assertThat(o.report().committed(), equalTo(new RunReport.Committed(4, 1, 3)));
@@ -479,8 +473,7 @@ abstract class EndToEndTest {
 
   @Test
   void skipIfCurrent_afterRotation_reEncryptsEverything_andASecondRunIsANoOp() throws IOException {
-    Samples s = Samples.at(dir.resolve("rotation"));
-    s.init();
+    Samples s = Samples.made(dir.resolve("rotation"));
     s.rotate(Samples.ROTATING_KEY);
     Path first = dir.resolve("rotation-1");
     Path second = dir.resolve("rotation-2");
@@ -511,21 +504,27 @@ abstract class EndToEndTest {
         "--skipIfCurrent");
   }
 
-  @Test
-  void replay_afterTheKeyIsEnabled_reEncryptsTheRecordItBlocked_andDeadLettersTheRestAgain()
-      throws IOException {
-    Samples s = Samples.at(dir.resolve("replay"));
-    s.init();
-    Path first = dir.resolve("replay-1");
-    Path replay = dir.resolve("replay-2");
-    List<String> args = new ArrayList<>(rekeyArgsFor(s, s.data("customers.avro"), first));
-    job(args);
+  /**
+   * Re-keys {@code input} into {@code first} (its four bad records dead-lettered), enables the
+   * disabled key, and replays the first run's dead letters into {@code replay}.
+   */
+  ReKeyJob.Outcome replayAfterEnablingTheKey(Samples s, Path input, Path first, Path replay) {
+    assertThat(job(rekeyArgsFor(s, input, first)).exitCode(), is(0));
     s.enableKey(Samples.DISABLED_KEY);
     List<String> replayArgs = new ArrayList<>(rekeyArgsFor(s, null, replay));
     replayArgs.add("--replayDeadLetters=" + first.resolve("dead-letter"));
     // Three of the four fail again, as expected here: more than the default limit of half.
     replayArgs.add("--maxDeadLetterFraction=1");
-    ReKeyJob.Outcome o = job(replayArgs);
+    return job(replayArgs);
+  }
+
+  @Test
+  void replay_afterTheKeyIsEnabled_reEncryptsTheRecordItBlocked_andDeadLettersTheRestAgain()
+      throws IOException {
+    Samples s = Samples.made(dir.resolve("replay"));
+    Path replay = dir.resolve("replay-2");
+    ReKeyJob.Outcome o =
+        replayAfterEnablingTheKey(s, s.data("customers.avro"), dir.resolve("replay-1"), replay);
 
     assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
     assertThat(o.report().read(), is(4L));
@@ -563,8 +562,7 @@ abstract class EndToEndTest {
    */
   @Test
   void keyDisabledMidRun_takesEffectOnceTheCacheTtlHasPassed() throws IOException {
-    Samples s = Samples.at(dir.resolve("ttl"));
-    s.init();
+    Samples s = Samples.made(dir.resolve("ttl"));
     Schema schema =
         SchemaBuilder.record("R").fields().requiredString("id").requiredBytes("secret").endRecord();
     List<GenericRecord> records = new ArrayList<>();

@@ -21,8 +21,7 @@ class EstimateOnlyTest {
 
   @BeforeAll
   static void data() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
   }
 
   static JobRun estimate(Path input, Path out) {

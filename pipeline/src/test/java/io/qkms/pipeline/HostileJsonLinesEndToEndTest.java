@@ -74,8 +74,7 @@ abstract class HostileJsonLinesEndToEndTest {
   @BeforeAll
   void runTheJobOnHostileLines_thenReplayItsDeadLetters() throws IOException {
     dir = Files.createTempDirectory("qkms-hostile-");
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     input = Files.createDirectories(dir.resolve("in"));
     writeInput();
     deadLetters = new TreeMap<>(DEAD_LETTERS);

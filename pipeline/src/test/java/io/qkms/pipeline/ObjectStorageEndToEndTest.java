@@ -52,8 +52,7 @@ abstract class ObjectStorageEndToEndTest {
   @BeforeAll
   void runEveryFormatOnS3() throws IOException {
     dir = Files.createTempDirectory("qkms-s3-");
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     s3 = S3Server.start(dir);
     s3.createBucket(BUCKET);
     S3Server.useCredentials(S3Server.ACCESS_KEY, S3Server.SECRET_KEY);

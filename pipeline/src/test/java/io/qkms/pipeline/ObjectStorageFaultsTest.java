@@ -39,8 +39,7 @@ class ObjectStorageFaultsTest {
 
   @BeforeAll
   static void startTheServer() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     s3 = S3Server.start(dir);
     S3Server.useCredentials(S3Server.ACCESS_KEY, S3Server.SECRET_KEY);
     s3.createBucket(BUCKET);

@@ -12,8 +12,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.pipeline.report.Verdict;
 import io.qkms.pipeline.testing.JobRun;
 import io.qkms.pipeline.testing.Outputs;
-import io.qkms.pipeline.testing.SampleData;
 import io.qkms.pipeline.testing.Samples;
+import io.qkms.samples.data.SampleData;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -36,8 +36,7 @@ class ReKeyJobTest {
 
   @BeforeAll
   static void samples() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
   }
 
   static JobRun run(String... args) {

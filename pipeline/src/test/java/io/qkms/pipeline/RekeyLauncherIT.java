@@ -46,8 +46,7 @@ class RekeyLauncherIT {
 
   @BeforeAll
   static void samples() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
   }
 
   @BeforeEach

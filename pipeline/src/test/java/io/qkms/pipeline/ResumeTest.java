@@ -41,22 +41,15 @@ class ResumeTest {
 
   @BeforeAll
   static void data() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
   }
 
   static List<String> args(Path out, String... more) {
     List<String> a =
         new ArrayList<>(
             List.of(
-                "--input=" + samples.data("customers.jsonl"),
-                "--output=" + out,
-                "--keystore=" + samples.keystore(),
-                "--fields=" + Samples.FIELDS,
-                "--destinationKeyId=" + Samples.NEW_KEY,
-                "--sourceEncryptionContext=" + Samples.TENANT_CONTEXT,
-                "--destinationEncryptionContext=" + Samples.TENANT_CONTEXT,
-                "--shardBytes=" + SHARD_BYTES));
+                samples.reKeyArgs(
+                    samples.data("customers.jsonl"), out, "--shardBytes=" + SHARD_BYTES)));
     a.addAll(List.of(more));
     return a;
   }

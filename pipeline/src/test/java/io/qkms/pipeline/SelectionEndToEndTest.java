@@ -39,8 +39,7 @@ class SelectionEndToEndTest {
 
   @BeforeAll
   static void data() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     materials = samples.mixedMaterials(Duration.ofDays(10));
     for (GenericRecord r : Outputs.avroFile(samples.data("mixed.avro"))) {
       inputBlobs.put(r.get("id").toString(), blob(r));
@@ -52,6 +51,11 @@ class SelectionEndToEndTest {
   }
 
   static JobRun rekey(Path out, String destination, String... more) {
+    return ReKeyJobTest.run(args(out, destination, more));
+  }
+
+  /** The job's arguments that re-key the mixed set's secrets to {@code destination}, and more. */
+  static String[] args(Path out, String destination, String... more) {
     List<String> args =
         new java.util.ArrayList<>(
             List.of(
@@ -61,7 +65,7 @@ class SelectionEndToEndTest {
                 "--fields=secret",
                 "--destinationKeyId=" + destination));
     args.addAll(List.of(more));
-    return ReKeyJobTest.run(args.toArray(new String[0]));
+    return args.toArray(new String[0]);
   }
 
   static JsonNode report(Path out) throws IOException {
@@ -187,16 +191,7 @@ class SelectionEndToEndTest {
 
   /** Arguments the job accepts, plus {@code more}. */
   static String[] accepted(Path out, String... more) {
-    List<String> args =
-        new java.util.ArrayList<>(
-            List.of(
-                "--input=" + samples.data("mixed.avro"),
-                "--output=" + out,
-                "--keystore=" + samples.keystore(),
-                "--fields=secret",
-                "--destinationKeyId=" + Samples.NEW_KEY));
-    args.addAll(List.of(more));
-    return args.toArray(new String[0]);
+    return args(out, Samples.NEW_KEY, more);
   }
 
   static String keyId(String alias) {

@@ -36,8 +36,7 @@ class TruncatedAvroInputTest {
 
   @BeforeAll
   static void cutACopyOfTheSamples() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     Path whole = samples.data("customers.avro");
     byte[] bytes = Files.readAllBytes(whole);
     // Where blocks start, by Avro's own reader: the header's end, then the end of each block.

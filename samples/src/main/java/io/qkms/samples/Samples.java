@@ -22,6 +22,7 @@ import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.RootKeySource;
 import io.qkms.pipeline.deadletter.DeadLetterFiles;
 import io.qkms.pipeline.parquet.ParquetFiles;
+import io.qkms.samples.data.SampleData;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -177,55 +178,12 @@ public final class Samples {
   }
 
   private void writeCustomers(KmsEngine engine, Caller us) throws IOException {
-    SampleData.Encryptor old = encryptor(engine, us, OLD_KEY);
-    SampleData.Encryptor disabled = encryptor(engine, us, DISABLED_KEY);
-    List<GenericRecord> avro = new ArrayList<>();
-    List<String> json = new ArrayList<>();
-    for (int i = 0; i < CUSTOMERS; i++) {
-      SampleData.Customer c = SampleData.customer("cust", i);
-      avro.add(SampleData.toAvro(c, old));
-      json.add(SampleData.toJson(c, old));
-    }
-    // A tampered blob: one bit of the card number's tag flipped.
-    SampleData.Customer tampered = SampleData.customer("bad-tampered", 1);
-    SampleData.Encryptor tamper =
-        (field, pt, ctx) -> {
-          byte[] b = old.encrypt(field, pt, ctx);
-          if (field.equals("card.number")) {
-            b[b.length - 1] ^= 1;
-          }
-          return b;
-        };
-    // Encrypted under another tenant's context than the record names.
-    SampleData.Customer wrongContext = SampleData.customer("bad-context", 2);
-    SampleData.Encryptor otherTenant =
-        (field, pt, ctx) -> old.encrypt(field, pt, SampleData.context("tenant-elsewhere"));
-    // Under a key that is disabled once the data is written.
-    SampleData.Customer underDisabled = SampleData.customer("bad-disabled", 3);
-    // The record lost its tenant, which the contexts refer to.
-    SampleData.Customer noTenant = SampleData.customer("bad-notenant", 5);
-    SampleData.Customer noTenantRecord =
-        new SampleData.Customer(
-            noTenant.id(),
-            null,
-            noTenant.holder(),
-            noTenant.cardNumber(),
-            noTenant.items(),
-            noTenant.note());
-    SampleData.Encryptor withTenant =
-        (field, pt, ctx) -> old.encrypt(field, pt, SampleData.context(noTenant.tenant()));
-
-    avro.add(SampleData.toAvro(tampered, tamper));
-    avro.add(SampleData.toAvro(wrongContext, otherTenant));
-    avro.add(SampleData.toAvro(underDisabled, disabled));
-    avro.add(SampleData.toAvro(noTenantRecord, withTenant));
-    json.add(SampleData.toJson(tampered, tamper));
-    json.add(SampleData.toJson(wrongContext, otherTenant));
-    json.add(SampleData.toJson(underDisabled, disabled));
-    json.add(SampleData.toJson(noTenantRecord, withTenant));
-    SampleData.writeAvro(data("customers.avro"), SampleData.SCHEMA, avro);
-    SampleData.writeParquet(data("customers.parquet"), SampleData.SCHEMA, avro);
-    SampleData.writeLines(data("customers.jsonl"), json);
+    SampleData.CustomerSet customers =
+        SampleData.customers(
+            CUSTOMERS, encryptor(engine, us, OLD_KEY), encryptor(engine, us, DISABLED_KEY));
+    SampleData.writeAvro(data("customers.avro"), SampleData.SCHEMA, customers.avro());
+    SampleData.writeParquet(data("customers.parquet"), SampleData.SCHEMA, customers.avro());
+    SampleData.writeLines(data("customers.jsonl"), customers.json());
   }
 
   /**

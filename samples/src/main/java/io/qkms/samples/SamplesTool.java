@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * {@code scripts/samples} (and {@code scripts/rekey --samples}, which is {@code demo}): the
@@ -151,22 +152,13 @@ public final class SamplesTool {
         return EXIT_OK;
       }
       case "rotate" -> {
-        String key = one(rest, "rotate KEY");
-        samples.rotate(key);
-        out.println("Rotated " + key);
-        return EXIT_OK;
+        return keyStep(rest, "rotate KEY", samples::rotate, "Rotated ", out);
       }
       case "enable-key" -> {
-        String key = one(rest, "enable-key KEY");
-        samples.enableKey(key);
-        out.println("Enabled " + key);
-        return EXIT_OK;
+        return keyStep(rest, "enable-key KEY", samples::enableKey, "Enabled ", out);
       }
       case "disable-key" -> {
-        String key = one(rest, "disable-key KEY");
-        samples.disableKey(key);
-        out.println("Disabled " + key);
-        return EXIT_OK;
+        return keyStep(rest, "disable-key KEY", samples::disableKey, "Disabled ", out);
       }
       case "verify" -> {
         if (rest.size() < 2 || rest.size() > 3) {
@@ -190,6 +182,17 @@ public final class SamplesTool {
    * among the job options: what the demo does and the job's options, and nothing else (no samples
    * made, none wiped).
    */
+  /**
+   * An administrator's step on the key {@code rest} names ({@code usage}), then says it is done.
+   */
+  private static int keyStep(
+      List<String> rest, String usage, Consumer<String> step, String done, PrintStream out) {
+    String key = one(rest, usage);
+    step.accept(key);
+    out.println(done + key);
+    return EXIT_OK;
+  }
+
   static int demo(Samples samples, List<String> jobOptions, PrintStream out, PrintStream err)
       throws IOException {
     if (jobOptions.contains("--help") || jobOptions.contains("-h")) {

@@ -55,13 +55,8 @@ final class AvroAccessor implements RecordAccessor<GenericRecord> {
     for (int i = 0; i < targets.size(); i++) {
       entries.add(new Entry(targets.get(i), i, false));
     }
+    FieldPath.requireSingleValued(references);
     for (int i = 0; i < references.size(); i++) {
-      if (references.get(i).crossesArray()) {
-        throw new IllegalArgumentException(
-            "Context reference ${"
-                + references.get(i)
-                + "}: references cannot go through arrays (they name one value per record)");
-      }
       entries.add(new Entry(references.get(i), i, true));
     }
     this.root = node(schema, entries, 0, "");

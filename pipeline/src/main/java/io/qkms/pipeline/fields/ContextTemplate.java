@@ -192,32 +192,27 @@ public final class ContextTemplate implements Serializable {
           }
           String invalid = view.invalidReference(r);
           if (invalid != null) {
-            throw new FieldException(
-                ErrorCodes.CONTEXT_FIELD_INVALID,
-                refPaths[k][j],
-                "Context key '"
-                    + keys[k]
-                    + "' refers to ${"
-                    + refPaths[k][j]
-                    + "}, which cannot be context text: "
-                    + invalid);
+            throw refused(
+                ErrorCodes.CONTEXT_FIELD_INVALID, k, j, "cannot be context text: " + invalid);
           }
           String value = view.reference(r);
           if (value == null) {
-            throw new FieldException(
-                ErrorCodes.CONTEXT_FIELD_MISSING,
-                refPaths[k][j],
-                "Context key '"
-                    + keys[k]
-                    + "' refers to ${"
-                    + refPaths[k][j]
-                    + "}, which is null or absent in this record");
+            throw refused(
+                ErrorCodes.CONTEXT_FIELD_MISSING, k, j, "is null or absent in this record");
           }
           v.append(value);
         }
         out.put(keys[k], v.toString());
       }
       return out;
+    }
+
+    /** The failure of reference {@code j} of key {@code k}: it {@code what}. */
+    private FieldException refused(String code, int k, int j, String what) {
+      return new FieldException(
+          code,
+          refPaths[k][j],
+          "Context key '" + keys[k] + "' refers to ${" + refPaths[k][j] + "}, which " + what);
     }
   }
 }

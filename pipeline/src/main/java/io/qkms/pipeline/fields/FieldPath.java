@@ -57,6 +57,22 @@ public final class FieldPath implements Serializable {
     return segments;
   }
 
+  /**
+   * Refuses context references that go through an array: a reference names one value per record.
+   *
+   * @throws IllegalArgumentException naming the first such reference
+   */
+  static void requireSingleValued(List<FieldPath> references) {
+    for (FieldPath r : references) {
+      if (r.crossesArray()) {
+        throw new IllegalArgumentException(
+            "Context reference ${"
+                + r
+                + "}: references cannot go through arrays (they name one value per record)");
+      }
+    }
+  }
+
   /** Whether some step goes through an array (so a record may hold any number of values). */
   public boolean crossesArray() {
     for (Segment s : segments) {

@@ -57,13 +57,8 @@ final class JsonLineAccessor implements RecordAccessor<String> {
     for (int i = 0; i < targets.size(); i++) {
       add(targets.get(i), i, false);
     }
+    FieldPath.requireSingleValued(references);
     for (int i = 0; i < references.size(); i++) {
-      if (references.get(i).crossesArray()) {
-        throw new IllegalArgumentException(
-            "Context reference ${"
-                + references.get(i)
-                + "}: references cannot go through arrays (they name one value per record)");
-      }
       add(references.get(i), i, true);
     }
     finish(root);

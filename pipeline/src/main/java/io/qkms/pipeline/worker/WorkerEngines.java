@@ -120,27 +120,42 @@ public final class WorkerEngines {
     return n;
   }
 
+  /**
+   * Opens the key store in {@code dir} read-only, its root key found as {@code env} says ({@link
+   * RootKeySource#fromEnvironment}); a passphrase is wiped once the store is open or has failed to.
+   *
+   * @throws io.qkms.engine.store.file.KeyStoreOpenException if it cannot be opened
+   */
+  public static FileKeyStore openReadOnly(Path dir, Map<String, String> env) {
+    return openReadOnly(dir, dir, env);
+  }
+
+  /** As {@link #openReadOnly(Path, Map)}, the store's files read from {@code files}. */
+  private static FileKeyStore openReadOnly(Path dir, Path files, Map<String, String> env) {
+    RootKeySource source = RootKeySource.fromEnvironment(dir, env);
+    try {
+      return FileKeyStore.open(files, source, FileKeyStore.Mode.READ_ONLY);
+    } finally {
+      if (source instanceof RootKeySource.Passphrase p) {
+        p.wipe();
+      }
+    }
+  }
+
   private static Shared open(EngineSpec spec) {
     Path dir = Path.of(spec.keystore());
     // A shipped store is opened from a private copy of the job's resource; the root key is looked
     // up as for the directory either way, on this worker.
     Path extracted =
         spec.storeResource() == null ? null : ShippedKeyStore.extract(spec.storeResource());
-    RootKeySource source = RootKeySource.fromEnvironment(dir, System.getenv());
     FileKeyStore store;
     try {
-      store =
-          FileKeyStore.open(
-              extracted != null ? extracted : dir, source, FileKeyStore.Mode.READ_ONLY);
+      store = openReadOnly(dir, extracted != null ? extracted : dir, System.getenv());
     } catch (RuntimeException e) {
       if (extracted != null) {
         ShippedKeyStore.delete(extracted);
       }
       throw e;
-    } finally {
-      if (source instanceof RootKeySource.Passphrase p) {
-        p.wipe();
-      }
     }
     try {
       Clock clock = spec.clock() == null ? Clock.systemUTC() : spec.clock().clock();

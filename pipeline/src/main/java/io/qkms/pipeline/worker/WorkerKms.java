@@ -14,8 +14,12 @@ import java.util.Map;
  * budget). Plaintext and key material never pass through this interface.
  */
 public interface WorkerKms extends AutoCloseable {
-  /** One ReEncrypt: what to send, and where its outcome goes (exactly one of the two methods). */
-  interface Call {
+  /**
+   * What one ReEncrypt sends: the blob, the source key (null: the one its header names) and
+   * context, the destination key and context (null or empty: none), the grant tokens (null or
+   * empty: none).
+   */
+  interface Args {
     byte[] ciphertext();
 
     String sourceKeyId();
@@ -27,6 +31,20 @@ public interface WorkerKms extends AutoCloseable {
     Map<String, String> destinationContext();
 
     List<String> grantTokens();
+  }
+
+  /** A ReEncrypt's arguments alone, for a call made outside the job's (a preflight's sample). */
+  record Probe(
+      byte[] ciphertext,
+      String sourceKeyId,
+      Map<String, String> sourceContext,
+      String destinationKeyId,
+      Map<String, String> destinationContext,
+      List<String> grantTokens)
+      implements Args {}
+
+  /** One ReEncrypt: what to send, and where its outcome goes (exactly one of the two methods). */
+  interface Call extends Args {
 
     /** The new ciphertext. */
     void succeeded(byte[] ciphertext);

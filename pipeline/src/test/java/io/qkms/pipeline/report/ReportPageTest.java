@@ -60,8 +60,7 @@ class ReportPageTest {
     if (!HeadlessChromium.isInstalled()) {
       return; // each test says so
     }
-    Samples samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    Samples samples = Samples.made(dir.resolve("samples"));
     Path output = dir.resolve("run");
     ByteArrayOutputStream log = new ByteArrayOutputStream();
     PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8);

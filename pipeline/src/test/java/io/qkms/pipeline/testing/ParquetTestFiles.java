@@ -1,7 +1,8 @@
 package io.qkms.pipeline.testing;
 
+import io.qkms.samples.data.ParquetLayout;
+import io.qkms.samples.data.SampleData;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -16,19 +17,13 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.avro.AvroParquetReader;
-import org.apache.parquet.avro.AvroParquetWriter;
 import org.apache.parquet.avro.AvroReadSupport;
-import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.hadoop.ParquetFileReader;
-import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
-import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
 import org.apache.parquet.io.InputFile;
-import org.apache.parquet.io.OutputFile;
-import org.apache.parquet.io.PositionOutputStream;
 import org.apache.parquet.io.SeekableInputStream;
 
 /**
@@ -49,24 +44,12 @@ public final class ParquetTestFiles {
 
   public static void write(Path file, Schema schema, List<GenericRecord> records, Writer how)
       throws IOException {
-    Files.createDirectories(file.toAbsolutePath().getParent());
-    Configuration conf = new Configuration(false);
-    conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, how.oldListStructure());
-    try (ParquetWriter<GenericRecord> w =
-        AvroParquetWriter.<GenericRecord>builder(new LocalOutputFile(file))
-            .withSchema(schema)
-            .withConf(conf)
-            .withDataModel(GenericData.get())
-            .withCompressionCodec(how.codec())
-            .withRowGroupSize(how.rowGroupBytes())
-            .withPageSize(how.pageBytes())
-            .withDictionaryEncoding(true)
-            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-            .build()) {
-      for (GenericRecord r : records) {
-        w.write(r);
-      }
-    }
+    SampleData.writeParquet(
+        file,
+        schema,
+        records,
+        new ParquetLayout(
+            how.codec(), how.rowGroupBytes(), how.pageBytes(), how.oldListStructure()));
   }
 
   public static List<GenericRecord> read(Path file) {
@@ -134,65 +117,6 @@ public final class ParquetTestFiles {
           ch.position(newPos);
         }
       };
-    }
-  }
-
-  /** A local file as Parquet writes it. */
-  public static final class LocalOutputFile implements OutputFile {
-    private final Path path;
-
-    public LocalOutputFile(Path path) {
-      this.path = path;
-    }
-
-    @Override
-    public PositionOutputStream create(long blockSizeHint) throws IOException {
-      return createOrOverwrite(blockSizeHint);
-    }
-
-    @Override
-    public PositionOutputStream createOrOverwrite(long blockSizeHint) throws IOException {
-      OutputStream out = Files.newOutputStream(path);
-      return new PositionOutputStream() {
-        private long pos;
-
-        @Override
-        public long getPos() {
-          return pos;
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-          out.write(b);
-          pos++;
-        }
-
-        @Override
-        public void write(byte[] b, int off, int len) throws IOException {
-          out.write(b, off, len);
-          pos += len;
-        }
-
-        @Override
-        public void flush() throws IOException {
-          out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-          out.close();
-        }
-      };
-    }
-
-    @Override
-    public boolean supportsBlockSize() {
-      return false;
-    }
-
-    @Override
-    public long defaultBlockSize() {
-      return 0;
     }
   }
 }

@@ -14,6 +14,7 @@ import io.qkms.engine.keys.AccountId;
 import io.qkms.engine.keys.Region;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.RootKeySource;
+import io.qkms.samples.data.SampleData;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -89,6 +90,13 @@ public final class Samples {
     return new Samples(work);
   }
 
+  /** The fixture {@link #init made} in {@code work} (a fresh directory of the test's). */
+  public static Samples made(Path work) throws IOException {
+    Samples samples = at(work);
+    samples.init();
+    return samples;
+  }
+
   /** The job's settings that re-key these samples' {@code fields} to {@link #NEW_KEY}. */
   public List<String> reKeyArgs(String fields) {
     return List.of(
@@ -97,6 +105,17 @@ public final class Samples {
         "--destinationKeyId=" + NEW_KEY,
         "--sourceEncryptionContext=" + TENANT_CONTEXT,
         "--destinationEncryptionContext=" + TENANT_CONTEXT);
+  }
+
+  /**
+   * The job's arguments that re-key every sample field of {@code input} into {@code output} (a path
+   * or a URL), as {@link #reKeyArgs(String)}, then {@code more}.
+   */
+  public String[] reKeyArgs(Object input, Object output, String... more) {
+    List<String> args = new ArrayList<>(List.of("--input=" + input, "--output=" + output));
+    args.addAll(reKeyArgs(FIELDS));
+    args.addAll(List.of(more));
+    return args.toArray(new String[0]);
   }
 
   public Path keystore() {
@@ -140,58 +159,18 @@ public final class Samples {
   }
 
   private void writeCustomers(KmsEngine engine, Caller us) throws IOException {
-    SampleData.Encryptor old = encryptor(engine, us, OLD_KEY);
-    List<GenericRecord> avro = new ArrayList<>();
-    List<String> json = new ArrayList<>();
-    for (int i = 0; i < CUSTOMERS; i++) {
-      SampleData.Customer c = SampleData.customer("cust", i);
-      avro.add(SampleData.toAvro(c, old));
-      json.add(SampleData.toJson(c, old));
-    }
-    // The bad records: one bit of a tag flipped; another tenant's context; a key disabled after
-    // the data is written; no tenant, which the contexts refer to.
-    SampleData.Encryptor tampered =
-        (field, pt, ctx) -> {
-          byte[] b = old.encrypt(field, pt, ctx);
-          if (field.equals("card.number")) {
-            b[b.length - 1] ^= 1;
-          }
-          return b;
-        };
-    SampleData.Encryptor otherTenant =
-        (field, pt, ctx) -> old.encrypt(field, pt, SampleData.context("tenant-elsewhere"));
-    SampleData.Customer noTenant = SampleData.customer("bad-notenant", 5);
-    List<SampleData.Customer> bad =
-        List.of(
-            SampleData.customer("bad-tampered", 1),
-            SampleData.customer("bad-context", 2),
-            SampleData.customer("bad-disabled", 3),
-            new SampleData.Customer(
-                noTenant.id(),
-                null,
-                noTenant.holder(),
-                noTenant.cardNumber(),
-                noTenant.items(),
-                noTenant.note()));
-    List<SampleData.Encryptor> encryptors =
-        List.of(
-            tampered,
-            otherTenant,
-            encryptor(engine, us, DISABLED_KEY),
-            (field, pt, ctx) -> old.encrypt(field, pt, SampleData.context(noTenant.tenant())));
-    for (int i = 0; i < bad.size(); i++) {
-      avro.add(SampleData.toAvro(bad.get(i), encryptors.get(i)));
-      json.add(SampleData.toJson(bad.get(i), encryptors.get(i)));
-    }
-    SampleData.writeAvro(data("customers.avro"), SampleData.SCHEMA, avro);
+    SampleData.CustomerSet customers =
+        SampleData.customers(
+            CUSTOMERS, encryptor(engine, us, OLD_KEY), encryptor(engine, us, DISABLED_KEY));
+    SampleData.writeAvro(data("customers.avro"), SampleData.SCHEMA, customers.avro());
     // The same records as Parquet, written by parquet-avro itself: several row groups,
     // dictionary-encoded columns, nulls, gzip and three-level lists (not the job's defaults).
     ParquetTestFiles.write(
         data("customers.parquet"),
         SampleData.SCHEMA,
-        avro,
+        customers.avro(),
         ParquetTestFiles.Writer.smallRowGroups());
-    SampleData.writeLines(data("customers.jsonl"), json);
+    SampleData.writeLines(data("customers.jsonl"), customers.json());
   }
 
   /**

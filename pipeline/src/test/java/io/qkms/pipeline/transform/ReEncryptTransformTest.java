@@ -48,9 +48,14 @@ import org.apache.beam.sdk.transforms.errorhandling.ErrorHandler.BadRecordErrorH
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.function.Executable;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The transform as a library: validation, what each setting does, failures and retries. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -69,8 +74,7 @@ class ReEncryptTransformTest {
 
   @BeforeAll
   void samples() throws IOException {
-    samples = Samples.at(dir.resolve("samples"));
-    samples.init();
+    samples = Samples.made(dir.resolve("samples"));
     records = new ArrayList<>();
     try (Outputs.Admin admin = new Outputs.Admin(samples)) {
       for (int i = 0; i < 3; i++) {
@@ -134,106 +138,79 @@ class ReEncryptTransformTest {
     return out;
   }
 
-  @Test
-  void withCacheCapacity_zero_isRejectedNamingTheSetter() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> ReEncrypt.avroRecords().withCacheCapacity(0));
-    assertThat(e.getMessage(), equalTo("withCacheCapacity: must be at least 1, was 0"));
+  /** A setting the builder refuses at once, with the message that names its setter. */
+  static Stream<Arguments> refusedSettings() {
+    return Stream.of(
+        refused(
+            "withCacheCapacity(0) is rejected naming the setter",
+            () -> ReEncrypt.avroRecords().withCacheCapacity(0),
+            "withCacheCapacity: must be at least 1, was 0"),
+        refused(
+            "withRegion of a malformed region is rejected",
+            () -> ReEncrypt.avroRecords().withRegion("Mars"),
+            "withRegion: a region looks like us-east-1, was Mars"),
+        refused(
+            "withMaxAttempts(0) is rejected",
+            () -> ReEncrypt.jsonLines().withMaxAttempts(0),
+            "withMaxAttempts: must be 1..100, was 0"),
+        refused(
+            "withSourceEncryptionContext with a malformed reference is rejected naming setter and"
+                + " key",
+            () -> ReEncrypt.jsonLines().withSourceEncryptionContext(Map.of("t", "${x")),
+            "withSourceEncryptionContext: Context key 't': '${' without a closing '}' in"
+                + " \"${x\""));
   }
 
-  @Test
-  void withRegion_malformed_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> ReEncrypt.avroRecords().withRegion("Mars"));
-    assertThat(e.getMessage(), equalTo("withRegion: a region looks like us-east-1, was Mars"));
+  static Arguments refused(String behaviour, Executable setting, String message) {
+    return Arguments.of(Named.of(behaviour, setting), message);
   }
 
-  @Test
-  void withMaxAttempts_zero_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class, () -> ReEncrypt.jsonLines().withMaxAttempts(0));
-    assertThat(e.getMessage(), equalTo("withMaxAttempts: must be 1..100, was 0"));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedSettings")
+  void aSettingOutOfBounds_isRejectedAtOnce(Executable setting, String message) {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, setting);
+    assertThat(e.getMessage(), equalTo(message));
   }
 
-  @Test
-  void withSourceEncryptionContext_malformedReference_isRejectedNamingSetterAndKey() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> ReEncrypt.jsonLines().withSourceEncryptionContext(Map.of("t", "${x")));
-    assertThat(
-        e.getMessage(),
-        equalTo(
-            "withSourceEncryptionContext: Context key 't': '${' without a closing '}' in \"${x\""));
+  /** A transform that expand refuses, before anything runs, with its message. */
+  Stream<Arguments> refusedTransforms() {
+    return Stream.of(
+        Arguments.of(
+            Named.of(
+                "without a key store, expand fails",
+                ReEncrypt.avroRecords().withFields("secret").withDestinationKeyId("k")),
+            "ReEncrypt: withKeyStore(...) or withKmsEndpoint(...) is required"),
+        Arguments.of(
+            Named.of(
+                "a field without a destination key fails",
+                ReEncrypt.avroRecords().withKeyStore("ks").withFields("secret")),
+            "ReEncrypt: field secret has no destination key; use withDestinationKeyId(...)"),
+        Arguments.of(
+            Named.of("a field the schema lacks fails before running", base().withFields("missing")),
+            "ReEncrypt: Field path missing: record R has no field missing"),
+        Arguments.of(
+            Named.of(
+                "overlapping fields fail",
+                ReEncrypt.avroRecords()
+                    .withKeyStore("ks")
+                    .withDestinationKeyId("k")
+                    .withFields("a", "a.b")),
+            "ReEncrypt: fields a and a.b overlap (one lies inside the other)"),
+        Arguments.of(
+            Named.of(
+                "a context referring to a ciphertext field fails",
+                base().withDestinationEncryptionContext(Map.of("k", "${secret}"))),
+            "ReEncrypt: the context refers to ${secret}, which is a ciphertext field"));
   }
 
-  @Test
-  void expand_withoutKeyStore_fails() {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedTransforms")
+  void expand_ofAnIncompleteOrInconsistentTransform_fails(
+      ReEncrypt.Records<GenericRecord> transform, String message) {
     Pipeline p = direct();
     IllegalStateException e =
-        assertThrows(
-            IllegalStateException.class,
-            () ->
-                input(p)
-                    .apply(ReEncrypt.avroRecords().withFields("secret").withDestinationKeyId("k")));
-    assertThat(
-        e.getMessage(),
-        equalTo("ReEncrypt: withKeyStore(...) or withKmsEndpoint(...) is required"));
-  }
-
-  @Test
-  void expand_fieldWithoutDestinationKey_fails() {
-    Pipeline p = direct();
-    IllegalStateException e =
-        assertThrows(
-            IllegalStateException.class,
-            () -> input(p).apply(ReEncrypt.avroRecords().withKeyStore("ks").withFields("secret")));
-    assertThat(
-        e.getMessage(),
-        equalTo("ReEncrypt: field secret has no destination key; use withDestinationKeyId(...)"));
-  }
-
-  @Test
-  void expand_fieldTheSchemaLacks_failsBeforeRunning() {
-    Pipeline p = direct();
-    IllegalStateException e =
-        assertThrows(
-            IllegalStateException.class, () -> input(p).apply(base().withFields("missing")));
-    assertThat(
-        e.getMessage(), equalTo("ReEncrypt: Field path missing: record R has no field missing"));
-  }
-
-  @Test
-  void expand_overlappingFields_fail() {
-    Pipeline p = direct();
-    IllegalStateException e =
-        assertThrows(
-            IllegalStateException.class,
-            () ->
-                input(p)
-                    .apply(
-                        ReEncrypt.avroRecords()
-                            .withKeyStore("ks")
-                            .withDestinationKeyId("k")
-                            .withFields("a", "a.b")));
-    assertThat(
-        e.getMessage(), equalTo("ReEncrypt: fields a and a.b overlap (one lies inside the other)"));
-  }
-
-  @Test
-  void expand_contextReferringToACiphertextField_fails() {
-    Pipeline p = direct();
-    IllegalStateException e =
-        assertThrows(
-            IllegalStateException.class,
-            () ->
-                input(p).apply(base().withDestinationEncryptionContext(Map.of("k", "${secret}"))));
-    assertThat(
-        e.getMessage(),
-        equalTo("ReEncrypt: the context refers to ${secret}, which is a ciphertext field"));
+        assertThrows(IllegalStateException.class, () -> input(p).apply(transform));
+    assertThat(e.getMessage(), equalTo(message));
   }
 
   @Test
@@ -400,39 +377,32 @@ class ReEncryptTransformTest {
    * first (the lease held here), then the file is damaged, so the first lookup fails.
    */
   private Map<String, Long> runWithDamagedStore(boolean repair) throws IOException {
-    Path keystore = privateKeyStore();
-    storeFile = keystore.resolve(FileKeyStore.STORE_FILE);
-    goodStore = Files.readAllBytes(storeFile);
-    SLEEPS.set(0);
-    EngineSpec spec = EngineSpec.of(keystore.toString()).withCacheTtl(Duration.ofSeconds(61));
-    try (WorkerEngine held = WorkerEngines.acquire(spec)) {
-      Files.write(storeFile, new byte[] {1, 2, 3});
-      Pipeline p = direct();
-      ReEncrypt.Result<GenericRecord> r =
-          input(p)
-              .apply(
-                  base()
-                      .withKeyStore(keystore.toString())
-                      .withCacheTtl(Duration.ofSeconds(61))
-                      .withMaxAttempts(3)
-                      .withSleeper(new Sleeps(repair)));
-      if (!repair) {
-        PAssert.that(r.failures())
-            .satisfies(
-                f -> {
-                  for (DeadLetter<GenericRecord> d : f) {
-                    assertThat(d.errorCode(), equalTo("KMSInternalException"));
-                    assertThat(d.attempts(), is(3));
-                  }
-                  return null;
-                });
-      }
-      PipelineResult result = p.run();
-      result.waitUntilFinish();
-      return ReKeyMetrics.settledCounters(result.metrics());
-    } finally {
-      Files.write(storeFile, goodStore);
-    }
+    return withDamagedStore(
+        keystore -> {
+          Pipeline p = direct();
+          ReEncrypt.Result<GenericRecord> r =
+              input(p)
+                  .apply(
+                      base()
+                          .withKeyStore(keystore)
+                          .withCacheTtl(Duration.ofSeconds(61))
+                          .withMaxAttempts(3)
+                          .withSleeper(new Sleeps(repair)));
+          if (!repair) {
+            PAssert.that(r.failures())
+                .satisfies(
+                    f -> {
+                      for (DeadLetter<GenericRecord> d : f) {
+                        assertThat(d.errorCode(), equalTo("KMSInternalException"));
+                        assertThat(d.attempts(), is(3));
+                      }
+                      return null;
+                    });
+          }
+          PipelineResult result = p.run();
+          result.waitUntilFinish();
+          return ReKeyMetrics.settledCounters(result.metrics());
+        });
   }
 
   @Test
@@ -454,6 +424,51 @@ class ReEncryptTransformTest {
   @Test
   void transientErrorsOnRecordAfterRecord_failTheWork_ratherThanDeadLetterTheRest()
       throws IOException {
+    withDamagedStore(
+        keystore -> {
+          Pipeline p = direct();
+          input(p)
+              .apply(
+                  base()
+                      .withKeyStore(keystore)
+                      .withCacheTtl(Duration.ofSeconds(61))
+                      .withMaxAttempts(2)
+                      .withOutageRecords(2)
+                      .withSleeper(new Sleeps(false)));
+
+          Pipeline.PipelineExecutionException e =
+              assertThrows(
+                  Pipeline.PipelineExecutionException.class, () -> p.run().waitUntilFinish());
+
+          Throwable cause = e;
+          while (!(cause instanceof IllegalStateException) && cause.getCause() != null) {
+            cause = cause.getCause();
+          }
+          // At least the threshold: DoFn threads sharing the engine may each fail one more record
+          // before one of them sees the count reach it.
+          java.util.regex.Matcher m =
+              java.util.regex.Pattern.compile(
+                      "The QKMS engine failed (\\d+) records in a row after 2 attempts each:"
+                          + " KMSInternalException: The key store is damaged: .*",
+                      java.util.regex.Pattern.DOTALL)
+                  .matcher(cause.getMessage());
+          assertThat(cause.getMessage(), m.matches(), is(true));
+          assertThat(Integer.parseInt(m.group(1)) >= 2, is(true));
+          return null;
+        });
+  }
+
+  /** What runs while the store is damaged, given the key store's directory. */
+  @FunctionalInterface
+  interface WhileDamaged<T> {
+    T run(String keystore) throws IOException;
+  }
+
+  /**
+   * Runs {@code body} over a private copy of the key store whose file is damaged once a worker
+   * engine holds it (the lease held here), so that the first lookup fails; mends it afterwards.
+   */
+  private <T> T withDamagedStore(WhileDamaged<T> body) throws IOException {
     Path keystore = privateKeyStore();
     storeFile = keystore.resolve(FileKeyStore.STORE_FILE);
     goodStore = Files.readAllBytes(storeFile);
@@ -461,33 +476,7 @@ class ReEncryptTransformTest {
     EngineSpec spec = EngineSpec.of(keystore.toString()).withCacheTtl(Duration.ofSeconds(61));
     try (WorkerEngine held = WorkerEngines.acquire(spec)) {
       Files.write(storeFile, new byte[] {1, 2, 3});
-      Pipeline p = direct();
-      input(p)
-          .apply(
-              base()
-                  .withKeyStore(keystore.toString())
-                  .withCacheTtl(Duration.ofSeconds(61))
-                  .withMaxAttempts(2)
-                  .withOutageRecords(2)
-                  .withSleeper(new Sleeps(false)));
-
-      Pipeline.PipelineExecutionException e =
-          assertThrows(Pipeline.PipelineExecutionException.class, () -> p.run().waitUntilFinish());
-
-      Throwable cause = e;
-      while (!(cause instanceof IllegalStateException) && cause.getCause() != null) {
-        cause = cause.getCause();
-      }
-      // At least the threshold: DoFn threads sharing the engine may each fail one more record
-      // before one of them sees the count reach it.
-      java.util.regex.Matcher m =
-          java.util.regex.Pattern.compile(
-                  "The QKMS engine failed (\\d+) records in a row after 2 attempts each:"
-                      + " KMSInternalException: The key store is damaged: .*",
-                  java.util.regex.Pattern.DOTALL)
-              .matcher(cause.getMessage());
-      assertThat(cause.getMessage(), m.matches(), is(true));
-      assertThat(Integer.parseInt(m.group(1)) >= 2, is(true));
+      return body.run(keystore.toString());
     } finally {
       Files.write(storeFile, goodStore);
     }

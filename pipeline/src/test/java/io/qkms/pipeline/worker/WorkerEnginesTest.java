@@ -31,8 +31,7 @@ class WorkerEnginesTest {
 
   @BeforeAll
   static void samples() throws IOException {
-    samples = Samples.at(dir.resolve("s"));
-    samples.init();
+    samples = Samples.made(dir.resolve("s"));
   }
 
   EngineSpec spec() {

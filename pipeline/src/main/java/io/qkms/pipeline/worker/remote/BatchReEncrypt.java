@@ -135,12 +135,12 @@ final class BatchReEncrypt {
     }
   }
 
-  static byte[] encode(List<? extends WorkerKms.Call> calls) {
+  static byte[] encode(List<? extends WorkerKms.Args> calls) {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 * calls.size());
     try (JsonGenerator g = FACTORY.createGenerator(bytes)) {
       g.writeStartObject();
       g.writeArrayFieldStart("Items");
-      for (WorkerKms.Call c : calls) {
+      for (WorkerKms.Args c : calls) {
         g.writeStartObject();
         g.writeFieldName("CiphertextBlob");
         g.writeBinary(c.ciphertext());

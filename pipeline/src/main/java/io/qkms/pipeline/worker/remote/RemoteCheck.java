@@ -1,10 +1,9 @@
 package io.qkms.pipeline.worker.remote;
 
 import io.qkms.engine.api.KeyMaterialRef;
+import io.qkms.pipeline.worker.WorkerKms;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.ReEncryptRequest;
 
@@ -104,31 +103,8 @@ public final class RemoteCheck implements AutoCloseable {
    *
    * @return null if it would succeed; else the failure
    */
-  public RemoteCallException dryRunReEncrypt(
-      byte[] blob,
-      String sourceKeyId,
-      Map<String, String> sourceContext,
-      String destinationKeyId,
-      Map<String, String> destinationContext,
-      List<String> grantTokens) {
-    ReEncryptRequest.Builder b =
-        ReEncryptRequest.builder()
-            .ciphertextBlob(SdkBytes.fromByteArray(blob))
-            .destinationKeyId(destinationKeyId)
-            .dryRun(true);
-    if (sourceKeyId != null) {
-      b.sourceKeyId(sourceKeyId);
-    }
-    if (sourceContext != null && !sourceContext.isEmpty()) {
-      b.sourceEncryptionContext(sourceContext);
-    }
-    if (destinationContext != null && !destinationContext.isEmpty()) {
-      b.destinationEncryptionContext(destinationContext);
-    }
-    if (grantTokens != null && !grantTokens.isEmpty()) {
-      b.grantTokens(grantTokens);
-    }
-    ReEncryptRequest request = b.build();
+  public RemoteCallException dryRunReEncrypt(WorkerKms.Args args) {
+    ReEncryptRequest request = RemoteClient.request(args).toBuilder().dryRun(true).build();
     for (int attempt = 1; ; attempt++) {
       try {
         client.kms.reEncrypt(request).join();

@@ -234,7 +234,8 @@ final class RemoteClient {
     }
   }
 
-  private static ReEncryptRequest request(WorkerKms.Call c) {
+  /** The ReEncrypt request of {@code c}, leaving out what it leaves null or empty. */
+  static ReEncryptRequest request(WorkerKms.Args c) {
     ReEncryptRequest.Builder b =
         ReEncryptRequest.builder()
             .ciphertextBlob(SdkBytes.fromByteArrayUnsafe(c.ciphertext()))

@@ -15,26 +15,17 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.hamcrest.Matcher;
+import org.junit.jupiter.api.Named;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The BatchReEncrypt wire format as kms-engine/README.md specifies it, both ways. */
 class BatchReEncryptTest {
   private static final ObjectMapper JSON = new ObjectMapper();
-
-  record Call(
-      byte[] ciphertext,
-      String sourceKeyId,
-      Map<String, String> sourceContext,
-      String destinationKeyId,
-      Map<String, String> destinationContext,
-      List<String> grantTokens)
-      implements WorkerKms.Call {
-    @Override
-    public void succeeded(byte[] blob) {}
-
-    @Override
-    public void failed(String code, String message, int attempts, boolean transientError) {}
-  }
 
   @Test
   void theRequestIsItemsOfReEncryptRequests_withOnlyTheMembersGiven() throws Exception {
@@ -43,14 +34,15 @@ class BatchReEncryptTest {
         JSON.readTree(
             BatchReEncrypt.encode(
                 List.of(
-                    new Call(
+                    new WorkerKms.Probe(
                         blob,
                         null,
                         Map.of("tenant", "t-1"),
                         "alias/new",
                         Map.of("tenant", "t-1"),
                         List.of()),
-                    new Call(blob, "alias/old", null, "alias/new", Map.of(), List.of("g1")))));
+                    new WorkerKms.Probe(
+                        blob, "alias/old", null, "alias/new", Map.of(), List.of("g1")))));
 
     assertThat(n.size(), is(1));
     JsonNode items = n.get("Items");
@@ -93,46 +85,51 @@ class BatchReEncryptTest {
     assertThat(r.get(3).failure().kind(), is(RemoteErrors.Kind.OVERLOADED));
   }
 
-  @Test
-  void aWholeRequestThrottled_failsEveryItemAsThrottled() {
+  /** Answers that fail the whole request, and how they are classed. */
+  static Stream<Arguments> wholeRequestFailures() {
+    return Stream.of(
+        Arguments.of(
+            Named.of("a whole request throttled fails every item as throttled", 400),
+            "{\"__type\":\"ThrottlingException\",\"message\":\"You have exceeded the rate at which"
+                + " you may call KMS. Reduce the frequency of your calls.\"}",
+            3,
+            RemoteErrors.Kind.THROTTLED,
+            "ThrottlingException",
+            containsString("Reduce the frequency")),
+        Arguments.of(
+            Named.of(
+                "a malformed batch is a validation error of the whole request, not retried", 400),
+            "{\"__type\":\"ValidationException\",\"message\":\"Items: at most 1000\"}",
+            1,
+            RemoteErrors.Kind.PERMANENT,
+            "ValidationException",
+            containsString("Items: at most 1000")),
+        Arguments.of(
+            Named.of("a server error without a body is overloaded", 503),
+            "",
+            1,
+            RemoteErrors.Kind.OVERLOADED,
+            "HTTP503",
+            nullValue()));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("wholeRequestFailures")
+  void anErrorAnswer_failsTheWholeRequest(
+      int status,
+      String body,
+      int items,
+      RemoteErrors.Kind kind,
+      String code,
+      Matcher<String> message) {
     BatchReEncrypt.RequestFailed e =
         assertThrows(
             BatchReEncrypt.RequestFailed.class,
-            () ->
-                BatchReEncrypt.decode(
-                    400,
-                    "{\"__type\":\"ThrottlingException\",\"message\":\"You have exceeded the rate at which you may call KMS. Reduce the frequency of your calls.\"}"
-                        .getBytes(StandardCharsets.UTF_8),
-                    3));
+            () -> BatchReEncrypt.decode(status, body.getBytes(StandardCharsets.UTF_8), items));
 
-    assertThat(e.failure.kind(), is(RemoteErrors.Kind.THROTTLED));
-    assertThat(e.failure.message(), containsString("Reduce the frequency"));
-  }
-
-  @Test
-  void aMalformedBatch_isAValidationErrorOfTheWholeRequest_notRetried() {
-    BatchReEncrypt.RequestFailed e =
-        assertThrows(
-            BatchReEncrypt.RequestFailed.class,
-            () ->
-                BatchReEncrypt.decode(
-                    400,
-                    "{\"__type\":\"ValidationException\",\"message\":\"Items: at most 1000\"}"
-                        .getBytes(StandardCharsets.UTF_8),
-                    1));
-
-    assertThat(e.failure.kind(), is(RemoteErrors.Kind.PERMANENT));
-    assertThat(e.failure.code(), equalTo("ValidationException"));
-  }
-
-  @Test
-  void aServerErrorWithoutABody_isOverloaded() {
-    BatchReEncrypt.RequestFailed e =
-        assertThrows(
-            BatchReEncrypt.RequestFailed.class, () -> BatchReEncrypt.decode(503, new byte[0], 1));
-
-    assertThat(e.failure.kind(), is(RemoteErrors.Kind.OVERLOADED));
-    assertThat(e.failure.code(), equalTo("HTTP503"));
+    assertThat(e.failure.kind(), is(kind));
+    assertThat(e.failure.code(), equalTo(code));
+    assertThat(e.failure.message(), message);
   }
 
   @Test

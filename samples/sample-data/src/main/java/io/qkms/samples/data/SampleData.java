@@ -1,4 +1,4 @@
-package io.qkms.samples;
+package io.qkms.samples.data;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -23,9 +24,9 @@ import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.parquet.avro.AvroParquetWriter;
+import org.apache.parquet.avro.AvroWriteSupport;
 import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetWriter;
-import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 
 /**
  * The sample records: customers with a card number ({@code card.number}, Avro bytes), item secrets
@@ -33,8 +34,12 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
  * note}, a union of null and bytes), encrypted with the context {@code {"tenant": <tenant_id>}}.
  * Plaintexts are derived from the record ID, so that a run's output can be checked without keeping
  * them anywhere.
+ *
+ * <p>The samples module makes its data sets with it, and the pipeline's tests their fixture. Not
+ * final only so that the pipeline's tests can still reach it under its former name there ({@code
+ * io.qkms.pipeline.testing.SampleData}) until the last of them imports it from here.
  */
-public final class SampleData {
+public class SampleData {
   /** The context every sample ciphertext is made with, referring to the record's tenant. */
   public static final Map<String, String> CONTEXT_TEMPLATE = Map.of("tenant", "${tenant_id}");
 
@@ -74,7 +79,7 @@ public final class SampleData {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private SampleData() {}
+  protected SampleData() {}
 
   /** Customer {@code i}: plaintexts carry a {@code PLAINTEXT-} marker so scans can find them. */
   public static Customer customer(String prefix, int i) {
@@ -107,6 +112,57 @@ public final class SampleData {
 
   public static Map<String, String> context(String tenant) {
     return Map.of("tenant", tenant);
+  }
+
+  /** A customer set as Avro records and as JSON lines, the same records in the same order. */
+  public record CustomerSet(List<GenericRecord> avro, List<String> json) {}
+
+  /**
+   * The customer data set: {@code good} customers ({@code cust-0}...) under {@code key}, then four
+   * bad ones, each failing in its own way: {@code bad-tampered-1} (one bit of the card number's tag
+   * flipped), {@code bad-context-2} (encrypted under another tenant's context than the record
+   * names), {@code bad-disabled-3} (under {@code disabledKey}, a key to be disabled once the data
+   * is written) and {@code bad-notenant-5} (the record lost its tenant, which the contexts refer
+   * to).
+   */
+  public static CustomerSet customers(int good, Encryptor key, Encryptor disabledKey) {
+    List<GenericRecord> avro = new ArrayList<>();
+    List<String> json = new ArrayList<>();
+    for (int i = 0; i < good; i++) {
+      Customer c = customer("cust", i);
+      avro.add(toAvro(c, key));
+      json.add(toJson(c, key));
+    }
+    Encryptor tamper =
+        (field, pt, ctx) -> {
+          byte[] b = key.encrypt(field, pt, ctx);
+          if (field.equals("card.number")) {
+            b[b.length - 1] ^= 1;
+          }
+          return b;
+        };
+    Encryptor otherTenant = (field, pt, ctx) -> key.encrypt(field, pt, context("tenant-elsewhere"));
+    Customer noTenant = customer("bad-notenant", 5);
+    Encryptor withTenant = (field, pt, ctx) -> key.encrypt(field, pt, context(noTenant.tenant()));
+    Map<Customer, Encryptor> bad = new LinkedHashMap<>();
+    bad.put(customer("bad-tampered", 1), tamper);
+    bad.put(customer("bad-context", 2), otherTenant);
+    bad.put(customer("bad-disabled", 3), disabledKey);
+    bad.put(
+        new Customer(
+            noTenant.id(),
+            null,
+            noTenant.holder(),
+            noTenant.cardNumber(),
+            noTenant.items(),
+            noTenant.note()),
+        withTenant);
+    bad.forEach(
+        (c, enc) -> {
+          avro.add(toAvro(c, enc));
+          json.add(toJson(c, enc));
+        });
+    return new CustomerSet(avro, json);
   }
 
   /** The customer as an Avro record, every field encrypted with {@code enc}. */
@@ -172,30 +228,38 @@ public final class SampleData {
   }
 
   /**
-   * The records as Parquet, written by parquet-avro itself (snappy, dictionaries on, rows in groups
-   * of about 16 KiB so that even the samples have several), as another tool would write them.
+   * The records as Parquet, written by parquet-avro itself as another tool would write them, laid
+   * out as {@link ParquetLayout#SAMPLES}.
    */
   public static void writeParquet(Path file, Schema schema, List<GenericRecord> records)
       throws IOException {
+    writeParquet(file, schema, records, ParquetLayout.SAMPLES);
+  }
+
+  /** The records as Parquet, written by parquet-avro itself, laid out as {@code how} says. */
+  public static void writeParquet(
+      Path file, Schema schema, List<GenericRecord> records, ParquetLayout how) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    // Row groups this small always outgrow three times their size in column buffers, which
+    // Small row groups always outgrow three times their size in column buffers, which
     // parquet-hadoop reports as a WARNING ("Too much memory used"), and Hadoop's codec pool
-    // announces
-    // each compressor at INFO: neither says anything about the data, and both would reach the
-    // console of `scripts/rekey --samples`. Strong references: JUL keeps loggers weakly.
+    // announces each compressor at INFO: neither says anything about the data, and both would
+    // reach the console of `scripts/rekey --samples`. Strong references: JUL keeps loggers weakly.
     Logger writer = Logger.getLogger("org.apache.parquet.hadoop.InternalParquetRecordWriter");
     Logger codecs = Logger.getLogger("org.apache.hadoop.io.compress.CodecPool");
     Level writerLevel = writer.getLevel();
     Level codecsLevel = codecs.getLevel();
     writer.setLevel(Level.SEVERE);
     codecs.setLevel(Level.WARNING);
+    Configuration conf = new Configuration(false);
+    conf.setBoolean(AvroWriteSupport.WRITE_OLD_LIST_STRUCTURE, how.oldListStructure());
     try (ParquetWriter<GenericRecord> w =
         AvroParquetWriter.<GenericRecord>builder(new LocalParquetFile(file))
             .withSchema(schema)
-            .withConf(new Configuration(false))
+            .withConf(conf)
             .withDataModel(GenericData.get())
-            .withCompressionCodec(CompressionCodecName.SNAPPY)
-            .withRowGroupSize(16 * 1024)
+            .withCompressionCodec(how.codec())
+            .withRowGroupSize(how.rowGroupBytes())
+            .withPageSize(how.pageBytes())
             .withDictionaryEncoding(true)
             .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
             .build()) {
