@@ -1,6 +1,6 @@
 package io.qkms.bench;
 
-import io.qkms.samples.LocalParquetFile;
+import io.qkms.samples.data.LocalParquetFile;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

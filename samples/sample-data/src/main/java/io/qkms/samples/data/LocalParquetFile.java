@@ -12,7 +12,7 @@ import org.apache.parquet.io.PositionOutputStream;
  * A local file as parquet-avro writes it, without Hadoop's file systems (parquet 1.13 has none of
  * its own). Used by the samples, the benchmarks' Parquet input and the pipeline's tests.
  */
-public class LocalParquetFile implements OutputFile {
+public final class LocalParquetFile implements OutputFile {
   private final Path path;
 
   public LocalParquetFile(Path path) {

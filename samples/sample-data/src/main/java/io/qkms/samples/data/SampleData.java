@@ -39,7 +39,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * final only so that the pipeline's tests can still reach it under its former name there ({@code
  * io.qkms.pipeline.testing.SampleData}) until the last of them imports it from here.
  */
-public class SampleData {
+public final class SampleData {
   /** The context every sample ciphertext is made with, referring to the record's tenant. */
   public static final Map<String, String> CONTEXT_TEMPLATE = Map.of("tenant", "${tenant_id}");
 
@@ -79,7 +79,7 @@ public class SampleData {
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  protected SampleData() {}
+  private SampleData() {}
 
   /** Customer {@code i}: plaintexts carry a {@code PLAINTEXT-} marker so scans can find them. */
   public static Customer customer(String prefix, int i) {
