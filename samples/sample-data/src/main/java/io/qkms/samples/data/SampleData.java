@@ -35,9 +35,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
  * Plaintexts are derived from the record ID, so that a run's output can be checked without keeping
  * them anywhere.
  *
- * <p>The samples module makes its data sets with it, and the pipeline's tests their fixture. Not
- * final only so that the pipeline's tests can still reach it under its former name there ({@code
- * io.qkms.pipeline.testing.SampleData}) until the last of them imports it from here.
+ * <p>The samples module makes its data sets with it, and the pipeline's tests their fixture.
  */
 public final class SampleData {
   /** The context every sample ciphertext is made with, referring to the record's tenant. */
