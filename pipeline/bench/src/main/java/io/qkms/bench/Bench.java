@@ -404,6 +404,17 @@ public final class Bench {
     return cmd;
   }
 
+  /**
+   * PipelineBench on Flink embedded with parallelism 2, as the job sections run it, then {@code
+   * args}.
+   */
+  private List<String> flinkBench(String... args) {
+    List<String> cmd = jvm(options.flinkJvm());
+    cmd.addAll(List.of("io.qkms.bench.PipelineBench", "--runner=FlinkRunner", "--parallelism=2"));
+    cmd.addAll(List.of(args));
+    return cmd;
+  }
+
   /** Seconds from starting {@code scripts/rekey} on the bench data to its exit. */
   private double wholeRekey(Path data, Samples samples, Jdk jdk) throws IOException {
     Path out = work.resolve("runs/whole");
@@ -762,17 +773,13 @@ public final class Bench {
         note("remote: the job with the embedded engine, baseline" + of + "...");
         Path out = work.resolve("runs/remote-embedded");
         deleteTree(out); // left by an interrupted bench
-        List<String> cmd = jvm(options.flinkJvm());
-        cmd.addAll(
-            List.of(
-                "io.qkms.bench.PipelineBench",
-                "--runner=FlinkRunner",
-                "--parallelism=2",
+        List<String> cmd =
+            flinkBench(
                 "--input=" + data,
                 "--output=" + out,
                 "--keystore=" + samples.keystore(),
                 "--fields=secret",
-                "--destinationKeyId=" + KEY));
+                "--destinationKeyId=" + KEY);
         Map<String, Double> e = lines(child(cmd, Map.of(), "remote-embedded").stdout());
         figures.addRun("remote.embedded_records_per_s", e.get("records_per_s"), jdk());
         deleteTree(out);
@@ -801,18 +808,14 @@ public final class Bench {
       Path data, Samples samples, String endpoint, String name, String... more) throws IOException {
     Path out = work.resolve("runs/" + name);
     deleteTree(out);
-    List<String> cmd = jvm(options.flinkJvm());
-    cmd.addAll(
-        List.of(
-            "io.qkms.bench.PipelineBench",
-            "--runner=FlinkRunner",
-            "--parallelism=2",
+    List<String> cmd =
+        flinkBench(
             "--input=" + data,
             "--output=" + out,
             "--kmsEndpoint=" + endpoint,
             "--region=" + Samples.US_EAST_1.name(),
             "--fields=secret",
-            "--destinationKeyId=" + KEY));
+            "--destinationKeyId=" + KEY);
     cmd.addAll(List.of(more));
     return cmd;
   }
@@ -928,17 +931,13 @@ public final class Bench {
       note("census: the re-key job on FlinkRunner, its baseline" + of + "...");
       Path jobOut = work.resolve("runs/census-job");
       deleteTree(jobOut);
-      List<String> job = jvm(options.flinkJvm());
-      job.addAll(
-          List.of(
-              "io.qkms.bench.PipelineBench",
-              "--runner=FlinkRunner",
-              "--parallelism=2",
+      List<String> job =
+          flinkBench(
               "--input=" + data,
               "--output=" + jobOut,
               "--keystore=" + samples.keystore(),
               "--fields=secret",
-              "--destinationKeyId=" + KEY));
+              "--destinationKeyId=" + KEY);
       Ran ran = child(job, Map.of(), "census-job");
       Map<String, Double> j = lines(ran.stdout());
       figures.addRun("census.job_records_per_s", j.get("records_per_s"), jdk());
@@ -959,18 +958,14 @@ public final class Bench {
     Path data = benchData();
     Path out = work.resolve("runs/resume");
     long shardBytes = Math.max(1, Files.size(data) / 16);
-    List<String> job = jvm(options.flinkJvm());
-    job.addAll(
-        List.of(
-            "io.qkms.bench.PipelineBench",
-            "--runner=FlinkRunner",
-            "--parallelism=2",
+    List<String> job =
+        flinkBench(
             "--input=" + data,
             "--output=" + out,
             "--keystore=" + samples.keystore(),
             "--fields=secret",
             "--destinationKeyId=" + KEY,
-            "--shardBytes=" + shardBytes));
+            "--shardBytes=" + shardBytes);
     for (int i = 1; i <= options.repeat(); i++) {
       String of = " (run " + i + " of " + options.repeat() + ")";
       note("resume: a --resumable run to its end" + of + "...");
@@ -1068,6 +1063,21 @@ public final class Bench {
 
   // ---- parquet ------------------------------------------------------------------------------
 
+  /** The Parquet section's runs, in the order they alternate, and their figures' prefix. */
+  private enum ParquetRun {
+    PARQUET("parquet", "parquet."),
+    AVRO("avro", "parquet.avro_"),
+    S3("s3", "parquet.s3_");
+
+    final String name;
+    final String figures;
+
+    ParquetRun(String name, String figures) {
+      this.name = name;
+      this.figures = figures;
+    }
+  }
+
   /**
    * The re-key job on the N records as Parquet (input and output) against the same records as Avro,
    * and the same Parquet job with its input and output on an S3 API server on loopback (S3Proxy,
@@ -1087,54 +1097,45 @@ public final class Bench {
     try (BenchS3 s3 = BenchS3.start(s3proxy, options.jdk().java(), work.resolve("s3"))) {
       s3.createBucket(BUCKET);
       s3.put(BUCKET, "in/" + parquet.getFileName(), parquet);
+      Path out = work.resolve("runs/parquet");
       for (int i = 1; i <= options.repeat(); i++) {
         String of = " (run " + i + " of " + options.repeat() + ")";
-        for (String run : List.of("parquet", "avro", "s3")) {
-          note("parquet: the re-key job on " + run + ", FlinkRunner" + of + "...");
-          Path out = work.resolve("runs/parquet-" + run);
-          deleteTree(out);
-          List<String> job = jvm(options.flinkJvm());
+        for (ParquetRun run : ParquetRun.values()) {
+          note("parquet: the re-key job on " + run.name + ", FlinkRunner" + of + "...");
+          List<String> job =
+              switch (run) {
+                case PARQUET -> flinkBench("--input=" + parquet, "--output=" + out);
+                case AVRO -> flinkBench("--input=" + avro, "--output=" + out);
+                case S3 ->
+                    flinkBench(
+                        "--input=s3://" + BUCKET + "/in/*.parquet",
+                        "--output=s3://" + BUCKET + "/runs/" + i,
+                        "--s3Endpoint=" + s3.endpoint());
+              };
           job.addAll(
               List.of(
-                  "io.qkms.bench.PipelineBench",
-                  "--runner=FlinkRunner",
-                  "--parallelism=2",
                   "--keystore=" + samples.keystore(),
                   "--fields=secret",
                   "--destinationKeyId=" + KEY));
-          Map<String, String> env = Map.of();
-          switch (run) {
-            case "parquet" -> job.addAll(List.of("--input=" + parquet, "--output=" + out));
-            case "avro" -> job.addAll(List.of("--input=" + avro, "--output=" + out));
-            default -> {
-              job.addAll(
-                  List.of(
-                      "--input=s3://" + BUCKET + "/in/*.parquet",
-                      "--output=s3://" + BUCKET + "/runs/" + i,
-                      "--s3Endpoint=" + s3.endpoint()));
-              env = s3.credentialsEnvironment();
-            }
-          }
-          Map<String, Double> r = lines(child(job, env, "parquet-" + run).stdout());
+          deleteTree(out);
+          Map<String, String> env = run == ParquetRun.S3 ? s3.credentialsEnvironment() : Map.of();
+          Map<String, Double> r = lines(child(job, env, "parquet-" + run.name).stdout());
           if (r.get("records") != options.records()) {
             throw new IOException(
                 "the "
-                    + run
+                    + run.name
                     + " run read "
                     + r.get("records")
                     + " records, not "
                     + options.records());
           }
-          String key =
-              switch (run) {
-                case "parquet" -> "parquet.";
-                case "avro" -> "parquet.avro_";
-                default -> "parquet.s3_";
-              };
-          figures.addRun(key + "records_per_s", r.get("records_per_s"), jdk());
-          figures.addRun(key + "total_s", r.get("total_s"), jdk());
-          deleteTree(out);
-          s3.deleteObjects(BUCKET, "runs/" + i);
+          figures.addRun(run.figures + "records_per_s", r.get("records_per_s"), jdk());
+          figures.addRun(run.figures + "total_s", r.get("total_s"), jdk());
+          if (run == ParquetRun.S3) {
+            s3.deleteObjects(BUCKET, "runs/" + i);
+          } else {
+            deleteTree(out);
+          }
         }
       }
     }

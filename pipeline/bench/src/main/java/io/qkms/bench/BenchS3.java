@@ -1,5 +1,7 @@
 package io.qkms.bench;
 
+import io.qkms.pipeline.s3.S3Clients;
+import io.qkms.pipeline.s3.S3EndpointOptions;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -10,12 +12,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.model.S3Object;
 
@@ -36,18 +36,13 @@ final class BenchS3 implements AutoCloseable {
   private BenchS3(Process process, URI endpoint) {
     this.process = process;
     this.endpoint = endpoint;
-    this.client =
-        S3Client.builder()
-            .endpointOverride(endpoint)
-            .forcePathStyle(true)
-            .region(Region.US_EAST_1)
-            // S3Proxy answers 501 to the checksums the API does not require
-            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-            .credentialsProvider(
-                StaticCredentialsProvider.create(
-                    AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)))
-            .build();
+    // The job's own S3 client for an endpoint of one's own (path style, the checksums S3 servers
+    // other than AWS's take), with the bench's credentials.
+    S3EndpointOptions o = PipelineOptionsFactory.as(S3EndpointOptions.class);
+    o.setS3Endpoint(endpoint.toString());
+    o.setAwsCredentialsProvider(
+        StaticCredentialsProvider.create(AwsBasicCredentials.create(ACCESS_KEY, SECRET_KEY)));
+    this.client = new S3Clients().createBuilder(o).build();
   }
 
   /** Starts S3Proxy from {@code jar} with {@code java} over a fresh {@code dir}; waits for it. */

@@ -3,16 +3,13 @@ package io.qkms.pipeline.cluster;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
-import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThan;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.engine.api.Principal;
-import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.pipeline.ReKeyJob;
-import io.qkms.pipeline.testing.Outputs;
 import io.qkms.pipeline.testing.QkmsServe;
 import io.qkms.pipeline.testing.Samples;
 import io.qkms.pipeline.testing.TestDirs;
@@ -22,16 +19,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Base64;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
-import org.apache.avro.generic.GenericRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -131,7 +124,7 @@ class RemoteKmsClusterIT {
         report.toString(),
         kms.path("achievedRequestsPerSecond").asDouble(),
         lessThan(BUDGET * 1.15));
-    assertEveryRecordReEncryptedOnce(run);
+    FlinkClusterIT.assertEveryRecordReEncryptedOnce(samples, bench, run, RECORDS);
 
     // The TaskManagers never had a root key: not in their environment, and nowhere in what the
     // cluster keeps (staged jars, logs, configuration) or in the job's configuration.
@@ -178,49 +171,5 @@ class RemoteKmsClusterIT {
         HexFormat.of().formatHex(rootKey).getBytes(StandardCharsets.US_ASCII),
         HexFormat.of().withUpperCase().formatHex(rootKey).getBytes(StandardCharsets.US_ASCII),
         Base64.getEncoder().encode(rootKey));
-  }
-
-  /** Every input ID once in the output, its secret the input's, now under the destination key. */
-  void assertEveryRecordReEncryptedOnce(Path run) {
-    Map<Long, byte[]> input = new HashMap<>();
-    for (GenericRecord r : Outputs.avroFile(bench)) {
-      input.put((Long) r.get("id"), Outputs.bytes(r.get("secret")));
-    }
-    List<GenericRecord> output = Outputs.avro(run);
-    assertThat(output.size(), is(RECORDS));
-    List<String> problems = Collections.synchronizedList(new ArrayList<>());
-    Map<Long, Boolean> seen = new ConcurrentHashMap<>();
-    // Two decrypts a record: on every core, as FlinkClusterIT checks its runs.
-    try (Outputs.Admin admin = new Outputs.Admin(samples)) {
-      output.parallelStream()
-          .forEach(
-              r -> {
-                long id = (Long) r.get("id");
-                if (seen.put(id, true) != null) {
-                  problems.add("duplicate " + id);
-                  return;
-                }
-                if (!input.containsKey(id)) {
-                  problems.add("unknown " + id);
-                  return;
-                }
-                byte[] before = decrypt(admin, input.get(id), Samples.OLD_KEY);
-                byte[] after = decrypt(admin, Outputs.bytes(r.get("secret")), Samples.NEW_KEY);
-                if (!Arrays.equals(before, after)) {
-                  problems.add("wrong secret " + id);
-                }
-              });
-    }
-    assertThat(problems.size() > 10 ? problems.subList(0, 10) : problems, empty());
-    assertThat(seen.size(), equalTo(RECORDS));
-  }
-
-  private static byte[] decrypt(Outputs.Admin admin, byte[] blob, String keyId) {
-    return admin
-        .engine
-        .decrypt(
-            admin.caller(Samples.US_EAST_1),
-            DecryptRequest.builder().ciphertextBlob(blob).keyId(keyId).build())
-        .plaintext();
   }
 }
