@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -41,6 +42,8 @@ import org.apache.parquet.hadoop.api.ReadSupport;
 import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.FileMetaData;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
+import org.apache.parquet.internal.column.columnindex.OffsetIndex;
+import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.apache.parquet.io.ColumnIOFactory;
 import org.apache.parquet.io.MessageColumnIO;
 import org.apache.parquet.io.RecordReader;
@@ -48,23 +51,30 @@ import org.apache.parquet.io.api.RecordMaterializer;
 
 /**
  * Reads Parquet files in splits of whole row groups, planned from the footers read before the run
- * (as {@link AvroSplits} plans byte ranges): consecutive row groups of a file, about 1 to 64 MiB of
+ * (as {@link AvroSplits} plans byte ranges): consecutive row groups of a file, about 8 to 64 MiB of
  * column chunks a split, about 64 splits in all, so the row groups of one file or of many spread
  * over the subtasks. Each split reads its row groups with parquet-avro, as ParquetIO does, and
  * checks that it read the rows the footer promised.
  *
- * <p>When there are fewer row groups than the runner has subtasks (one 128 MiB row group would
- * leave all subtasks but one idle), each row group is cut into consecutive slices of rows, one
- * split each. A slice's reader reads the whole row group and passes over the rows before its own
- * without assembling them; that costs a second read of the row group's pages (from object storage,
- * a second download of them), which was measured cheaper than spreading the records through a
- * rebalancing exchange (an encode and a decode of every record).
+ * <p>A row group larger than a split is cut into consecutive slices of rows, one split each, where
+ * the file has page indexes (parquet-mr writes them since 1.11): a slice's reader reads only the
+ * pages that hold its rows, column by column, and parquet-mr passes over the rows of those pages
+ * outside the slice; so a reader holds about a split's bytes, not a whole row group. When there are
+ * still fewer splits than the runner has subtasks (one 128 MiB row group without page indexes would
+ * leave all subtasks but one idle), every row group is cut into as many slices as that takes;
+ * without page indexes a slice's reader reads the whole row group and passes over the rows before
+ * its own without assembling them. Slices were measured cheaper than spreading the records through
+ * a rebalancing exchange (an encode and a decode of every record).
  */
 public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericRecord>> {
   private static final long serialVersionUID = 1L;
 
-  /** A file as planned: its size and, per row group, the rows and bytes of its column chunks. */
-  public record PlannedFile(String path, long sizeBytes, List<Long> rows, List<Long> bytes)
+  /**
+   * A file as planned: its size, per row group the rows and bytes of its column chunks, and whether
+   * every column chunk has a page index (so that a reader can find the pages of given rows).
+   */
+  public record PlannedFile(
+      String path, long sizeBytes, List<Long> rows, List<Long> bytes, boolean pageIndexes)
       implements Serializable {
     public PlannedFile {
       Objects.requireNonNull(path, "path");
@@ -79,11 +89,13 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
     public static PlannedFile of(String path, long sizeBytes, ParquetMetadata footer) {
       List<Long> rows = new ArrayList<>();
       List<Long> bytes = new ArrayList<>();
+      boolean pageIndexes = true;
       for (BlockMetaData b : footer.getBlocks()) {
         rows.add(b.getRowCount());
         bytes.add(b.getCompressedSize());
+        pageIndexes &= ReadSplitFn.hasPageIndexes(b);
       }
-      return new PlannedFile(path, sizeBytes, rows, bytes);
+      return new PlannedFile(path, sizeBytes, rows, bytes, pageIndexes);
     }
 
     int rowGroups() {
@@ -116,6 +128,8 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
     }
   }
 
+  static final long MIN_SPLIT_BYTES = 8L << 20;
+
   private final List<PlannedFile> files;
   private final String schemaJson;
   private final long splitBytes;
@@ -137,14 +151,17 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
 
   /**
    * Reads {@code files} as records of {@code schema} (the schema parquet-avro reads them with), in
-   * splits of whole row groups, about 1 to 64 MiB each ({@link AvroSplits#splitSizeBytes}).
+   * splits of about 8 to 64 MiB ({@link AvroSplits#splitSizeBytes}, but at least {@value
+   * #MIN_SPLIT_BYTES}: each split reads its file's footer and page indexes again, one or more round
+   * trips each on object storage).
    */
   public static ParquetSplits read(List<PlannedFile> files, Schema schema) {
     if (files.isEmpty()) {
       throw new IllegalArgumentException("No input files");
     }
     long total = files.stream().flatMap(f -> f.bytes().stream()).mapToLong(Long::longValue).sum();
-    return new ParquetSplits(files, schema.toString(), AvroSplits.splitSizeBytes(total), 0, null);
+    long splitBytes = Math.max(MIN_SPLIT_BYTES, AvroSplits.splitSizeBytes(total));
+    return new ParquetSplits(files, schema.toString(), splitBytes, 0, null);
   }
 
   /**
@@ -167,7 +184,9 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
 
   /**
    * The files' row groups in splits: consecutive row groups of one file, a new split whenever the
-   * next row group would take the split past {@code size} bytes (so a split holds at least one).
+   * next row group would take the split past {@code size} bytes (so a split holds at least one). In
+   * a file with page indexes, a row group of more than {@code size} bytes is cut into slices of
+   * about {@code size} bytes instead: a reader then holds that much of it, not the whole row group.
    */
   static List<Split> splits(List<PlannedFile> files, long size) {
     List<Split> out = new ArrayList<>();
@@ -177,11 +196,17 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
       long rows = 0;
       for (int i = 0; i < f.rowGroups(); i++) {
         long b = f.bytes().get(i);
-        if (i > first && bytes + b > size) {
+        boolean slice = f.pageIndexes() && b > size;
+        if (i > first && (slice || bytes + b > size)) {
           out.add(new Split(f.path(), f.sizeBytes(), f.rowGroups(), first, i, rows));
           first = i;
           bytes = 0;
           rows = 0;
+        }
+        if (slice) {
+          out.addAll(slices(f, i, (int) Math.min(Integer.MAX_VALUE, (b + size - 1) / size)));
+          first = i + 1;
+          continue;
         }
         bytes += b;
         rows += f.rows().get(i);
@@ -189,6 +214,21 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
       if (f.rowGroups() > first) {
         out.add(new Split(f.path(), f.sizeBytes(), f.rowGroups(), first, f.rowGroups(), rows));
       }
+    }
+    return out;
+  }
+
+  /**
+   * Row group {@code g} of {@code f} in {@code k} consecutive slices (fewer if it has fewer rows).
+   */
+  private static List<Split> slices(PlannedFile f, int g, int k) {
+    long n = f.rows().get(g);
+    int count = (int) Math.max(1, Math.min(k, n));
+    List<Split> out = new ArrayList<>();
+    for (int j = 0; j < count; j++) {
+      long from = n * j / count;
+      long to = n * (j + 1) / count;
+      out.add(new Split(f.path(), f.sizeBytes(), f.rowGroups(), g, g + 1, n, from, to - from));
     }
     return out;
   }
@@ -207,13 +247,7 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
     List<Split> out = new ArrayList<>();
     for (PlannedFile f : files) {
       for (int g = 0; g < f.rowGroups(); g++) {
-        long n = f.rows().get(g);
-        int k = (int) Math.max(1, Math.min(slices, n));
-        for (int j = 0; j < k; j++) {
-          long from = n * j / k;
-          long to = n * (j + 1) / k;
-          out.add(new Split(f.path(), f.sizeBytes(), f.rowGroups(), g, g + 1, n, from, to - from));
-        }
+        out.addAll(slices(f, g, slices));
       }
     }
     return out;
@@ -254,7 +288,7 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
         .add(DisplayData.item("splitBytes", splitBytes).withLabel("Split size (bytes)"));
   }
 
-  private static final class ReadSplitFn extends DoFn<Long, GenericRecord> {
+  static final class ReadSplitFn extends DoFn<Long, GenericRecord> {
     private static final long serialVersionUID = 1L;
     private final List<Split> splits;
     private final Counter records; // null: no counting
@@ -314,32 +348,38 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
         MessageColumnIO columns =
             new ColumnIOFactory(meta.getCreatedBy())
                 .getColumnIO(context.getRequestedSchema(), meta.getSchema(), true);
-        for (int i = 0; i < split.first(); i++) {
-          reader.skipNextRowGroup();
-        }
         for (int g = split.first(); g < split.end(); g++) {
-          PageReadStore pages = reader.readNextRowGroup();
-          if (pages == null) {
-            throw new IOException(split.path() + " ends before its row group " + g);
-          }
-          if (split.isSlice() && pages.getRowCount() != split.groupRows()) {
+          BlockMetaData group = reader.getRowGroups().get(g);
+          if (split.isSlice() && group.getRowCount() != split.groupRows()) {
             throw new IOException(
                 split.path()
                     + ": row group "
                     + g
                     + " holds "
-                    + pages.getRowCount()
+                    + group.getRowCount()
                     + " rows, the footer said "
                     + split.groupRows()
                     + " when the job was planned");
           }
           long skip = split.isSlice() ? split.skip() : 0;
-          long take = split.isSlice() ? split.rows() : pages.getRowCount();
-          RecordReader<GenericRecord> rows =
-              columns.getRecordReader(
-                  pages, materializer, skip == 0 ? FilterCompat.NOOP : skipFirst(skip));
+          long take = split.isSlice() ? split.rows() : group.getRowCount();
+          PageReadStore pages;
+          FilterCompat.Filter filter = FilterCompat.NOOP;
+          if (!split.isSlice()) {
+            pages = reader.readRowGroup(g);
+          } else if (hasPageIndexes(group)) {
+            pages = reader.readFilteredRowGroup(g, rows(group.getRowCount(), skip, take));
+          } else {
+            pages = reader.readRowGroup(g);
+            filter = skip == 0 ? FilterCompat.NOOP : skipFirst(skip);
+          }
+          if (pages == null) {
+            throw new IOException(split.path() + " ends before its row group " + g);
+          }
+          RecordReader<GenericRecord> records =
+              columns.getRecordReader(pages, materializer, filter);
           for (long r = skip; r < skip + take; r++) {
-            GenericRecord record = rows.read();
+            GenericRecord record = records.read();
             if (record == null) {
               throw new IOException(
                   split.path() + ": row " + r + " of row group " + g + " did not decode");
@@ -362,6 +402,47 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
                 + split.rows()
                 + " when the job was planned");
       }
+    }
+
+    /** Whether every column chunk of {@code group} has an offset index (where its pages start). */
+    static boolean hasPageIndexes(BlockMetaData group) {
+      return group.getColumns().stream().allMatch(c -> c.getOffsetIndexReference() != null);
+    }
+
+    /**
+     * Rows [{@code from}, {@code from + count}) of a row group of {@code groupRows} rows, as
+     * parquet-mr's row ranges: built from a one-page offset index covering them, the public way to
+     * make ranges that do not start at row 0.
+     */
+    static RowRanges rows(long groupRows, long from, long count) {
+      OffsetIndex onePage =
+          new OffsetIndex() {
+            @Override
+            public int getPageCount() {
+              return 1;
+            }
+
+            @Override
+            public long getOffset(int page) {
+              return 0;
+            }
+
+            @Override
+            public int getCompressedPageSize(int page) {
+              return 0;
+            }
+
+            @Override
+            public long getFirstRowIndex(int page) {
+              return from;
+            }
+
+            @Override
+            public long getLastRowIndex(int page, long rowGroupRows) {
+              return from + count - 1;
+            }
+          };
+      return RowRanges.create(groupRows, IntStream.of(0).iterator(), onePage);
     }
 
     /**

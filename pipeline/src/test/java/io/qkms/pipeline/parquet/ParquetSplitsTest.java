@@ -31,7 +31,9 @@ import org.apache.beam.sdk.testing.PAssert;
 import org.apache.beam.sdk.transforms.MapElements;
 import org.apache.beam.sdk.values.PCollection;
 import org.apache.beam.sdk.values.TypeDescriptors;
+import org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
+import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -72,9 +74,15 @@ class ParquetSplitsTest {
   void splits_holdEveryRowGroupOnce_inOrder_noneEmpty() {
     ParquetSplits.PlannedFile a =
         new ParquetSplits.PlannedFile(
-            "a", 1000, List.of(10L, 20L, 30L, 40L, 50L), List.of(100L, 300L, 50L, 600L, 10L));
-    ParquetSplits.PlannedFile empty = new ParquetSplits.PlannedFile("e", 12, List.of(), List.of());
-    ParquetSplits.PlannedFile b = new ParquetSplits.PlannedFile("b", 99, List.of(7L), List.of(5L));
+            "a",
+            1000,
+            List.of(10L, 20L, 30L, 40L, 50L),
+            List.of(100L, 300L, 50L, 600L, 10L),
+            false);
+    ParquetSplits.PlannedFile empty =
+        new ParquetSplits.PlannedFile("e", 12, List.of(), List.of(), false);
+    ParquetSplits.PlannedFile b =
+        new ParquetSplits.PlannedFile("b", 99, List.of(7L), List.of(5L), false);
 
     List<ParquetSplits.Split> splits = ParquetSplits.splits(List.of(a, empty, b), 400);
 
@@ -117,10 +125,49 @@ class ParquetSplitsTest {
   }
 
   @Test
+  void splits_rowGroupLargerThanASplit_inAFileWithPageIndexes_cutIntoSlicesOfAboutASplit() {
+    ParquetSplits.PlannedFile indexed =
+        new ParquetSplits.PlannedFile(
+            "i", 2000, List.of(10L, 5L, 6L, 2L), List.of(300L, 40L, 50L, 350L), true);
+    ParquetSplits.PlannedFile bare =
+        new ParquetSplits.PlannedFile("b", 900, List.of(10L), List.of(300L), false);
+
+    assertThat(
+        ParquetSplits.splits(List.of(indexed, bare), 100),
+        equalTo(
+            List.of(
+                new ParquetSplits.Split("i", 2000, 4, 0, 1, 10, 0, 3),
+                new ParquetSplits.Split("i", 2000, 4, 0, 1, 10, 3, 3),
+                new ParquetSplits.Split("i", 2000, 4, 0, 1, 10, 6, 4),
+                new ParquetSplits.Split("i", 2000, 4, 1, 3, 11), // 40 + 50 bytes: whole groups
+                new ParquetSplits.Split("i", 2000, 4, 3, 4, 2, 0, 1), // 4 slices, but 2 rows
+                new ParquetSplits.Split("i", 2000, 4, 3, 4, 2, 1, 1),
+                new ParquetSplits.Split("b", 900, 1, 0, 1, 10))));
+  }
+
+  @Test
+  void read_aRowGroupOfManySplitsWithPageIndexes_inSlices_everyRowOnce_andCounted()
+      throws IOException {
+    Path one =
+        file(
+            "one.parquet",
+            1000,
+            new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, false));
+    ParquetSplits.PlannedFile file = planned(one);
+    assertThat(file.pageIndexes(), is(true));
+    long splitBytes = file.bytes().get(0) / 7;
+    assertThat(ParquetSplits.splits(List.of(file), splitBytes).size(), is(8));
+
+    assertReadsEveryRowOnce_andCountsThem(
+        ParquetSplits.read(List.of(file), SCHEMA, splitBytes, 1), 1000);
+  }
+
+  @Test
   void spread_fewerSplitsThanSubtasks_cutsEachRowGroupIntoConsecutiveSlices_everyRowOnce() {
     ParquetSplits.PlannedFile a =
-        new ParquetSplits.PlannedFile("a", 1000, List.of(10L, 3L), List.of(900L, 50L));
-    ParquetSplits.PlannedFile b = new ParquetSplits.PlannedFile("b", 99, List.of(7L), List.of(5L));
+        new ParquetSplits.PlannedFile("a", 1000, List.of(10L, 3L), List.of(900L, 50L), false);
+    ParquetSplits.PlannedFile b =
+        new ParquetSplits.PlannedFile("b", 99, List.of(7L), List.of(5L), false);
     List<ParquetSplits.PlannedFile> files = List.of(a, b);
     List<ParquetSplits.Split> whole = ParquetSplits.splits(files, 1 << 20); // one split a file
 
@@ -138,7 +185,8 @@ class ParquetSplitsTest {
                 new ParquetSplits.Split("b", 99, 1, 0, 1, 7, 0, 2),
                 new ParquetSplits.Split("b", 99, 1, 0, 1, 7, 2, 2),
                 new ParquetSplits.Split("b", 99, 1, 0, 1, 7, 4, 3))));
-    ParquetSplits.PlannedFile two = new ParquetSplits.PlannedFile("t", 9, List.of(2L), List.of(9L));
+    ParquetSplits.PlannedFile two =
+        new ParquetSplits.PlannedFile("t", 9, List.of(2L), List.of(9L), false);
     assertThat( // never an empty slice
         ParquetSplits.spread(List.of(two), ParquetSplits.splits(List.of(two), 1), 5),
         equalTo(
@@ -169,6 +217,38 @@ class ParquetSplitsTest {
   }
 
   @Test
+  void read_slicesOfAFileWithoutPageIndexes_passOverTheRowsBefore_everyRowOnce_andCounted()
+      throws IOException {
+    Path indexed =
+        file(
+            "indexed.parquet",
+            1000,
+            new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, false));
+    Path bare = dir.resolve("bare.parquet");
+    ParquetTestFiles.withoutPageIndexes(indexed, bare);
+    ParquetSplits.PlannedFile file = planned(bare);
+    BlockMetaData group = ParquetFiles.footer(bare.toString(), Files.size(bare)).getBlocks().get(0);
+    assertThat(file.rows(), is(List.of(1000L)));
+    assertThat(ParquetSplits.ReadSplitFn.hasPageIndexes(group), is(false));
+    assertThat(
+        ParquetSplits.ReadSplitFn.hasPageIndexes(
+            ParquetFiles.footer(indexed.toString(), Files.size(indexed)).getBlocks().get(0)),
+        is(true));
+
+    assertReadsEveryRowOnce_andCountsThem(
+        ParquetSplits.read(List.of(file), SCHEMA, 1 << 30, 3), 1000);
+  }
+
+  @Test
+  void rows_theRangeOfASlice() {
+    RowRanges r = ParquetSplits.ReadSplitFn.rows(1000, 333, 334);
+    assertThat(r.rowCount(), is(334L));
+    assertThat(r.getRanges().toString(), is("[[333, 666]]"));
+    assertThat(r.isOverlapping(0, 332), is(false));
+    assertThat(r.isOverlapping(667, 999), is(false));
+  }
+
+  @Test
   void read_aSliceOfARowGroupThatNoLongerHoldsThePlannedRows_failsNamingTheFile()
       throws IOException {
     Path one =
@@ -178,7 +258,8 @@ class ParquetSplitsTest {
             new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, false));
     ParquetSplits.PlannedFile real = planned(one);
     ParquetSplits.PlannedFile planned = // as if the footer had said 999 rows
-        new ParquetSplits.PlannedFile(real.path(), real.sizeBytes(), List.of(999L), real.bytes());
+        new ParquetSplits.PlannedFile(
+            real.path(), real.sizeBytes(), List.of(999L), real.bytes(), real.pageIndexes());
 
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     p.apply(ParquetSplits.read(List.of(planned), SCHEMA, 1 << 30, 2));

@@ -1,5 +1,6 @@
 package io.qkms.pipeline.testing;
 
+import io.qkms.samples.data.LocalParquetFile;
 import io.qkms.samples.data.ParquetLayout;
 import io.qkms.samples.data.SampleData;
 import java.io.IOException;
@@ -19,7 +20,9 @@ import org.apache.parquet.ParquetReadOptions;
 import org.apache.parquet.avro.AvroParquetReader;
 import org.apache.parquet.avro.AvroReadSupport;
 import org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.parquet.hadoop.ParquetFileWriter;
 import org.apache.parquet.hadoop.ParquetReader;
+import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.parquet.io.DelegatingSeekableInputStream;
@@ -50,6 +53,24 @@ public final class ParquetTestFiles {
         records,
         new ParquetLayout(
             how.codec(), how.rowGroupBytes(), how.pageBytes(), how.oldListStructure()));
+  }
+
+  /**
+   * {@code in} copied to {@code out} row group by row group, column chunks byte for byte, without
+   * page indexes: as writers before parquet-mr 1.11 (and others that leave them out) write files.
+   */
+  public static void withoutPageIndexes(Path in, Path out) throws IOException {
+    ParquetMetadata footer = footer(in);
+    ParquetFileWriter w =
+        new ParquetFileWriter(
+            new LocalParquetFile(out),
+            footer.getFileMetaData().getSchema(),
+            ParquetFileWriter.Mode.CREATE,
+            ParquetWriter.DEFAULT_BLOCK_SIZE,
+            0);
+    w.start();
+    w.appendFile(new LocalInputFile(in)); // copies the chunks, not their indexes
+    w.end(footer.getFileMetaData().getKeyValueMetaData());
   }
 
   public static List<GenericRecord> read(Path file) {
