@@ -21,6 +21,8 @@ import java.util.Locale;
  *   <li>{@code second_half_records_per_s}: the rate over the second half of the records the
  *       re-encrypt step processed, its JIT warm (from its progress count, sampled every 10 ms;
  *       without the final commit and count check); printed when the job reports progress;
+ *   <li>{@code finish_s}: seconds from the last record re-encrypted to the end of the run (the
+ *       writers closed, the output committed, the counts checked); printed with the former;
  *   <li>{@code startup_s}: seconds from JVM start to the first record processed;
  *   <li>{@code total_s}: seconds from JVM start to the end of the run;
  *   <li>{@code heap_peak_mb}: the largest used heap seen (sampled every 10 ms);
@@ -66,6 +68,7 @@ public final class PipelineBench {
     PrintStream quiet = new PrintStream(PrintStream.nullOutputStream());
     ReKeyJob.Outcome outcome = ReKeyJob.run(args, quiet, System.err);
     long end = System.currentTimeMillis();
+    long endNanos = System.nanoTime();
     sampler.interrupt();
     sampler.join();
 
@@ -83,6 +86,10 @@ public final class PipelineBench {
       double secondHalf = secondHalfRate(progress, report.read());
       if (secondHalf > 0) {
         print("second_half_records_per_s", secondHalf);
+      }
+      long last = nanosAt(progress, report.read());
+      if (last > 0) {
+        print("finish_s", (endNanos - last) / 1e9);
       }
     }
     print("startup_s", (first - launch) / 1000.0);
@@ -112,6 +119,16 @@ public final class PipelineBench {
       }
       if (s[1] >= total && half != null && s[0] > half[0]) {
         return (s[1] - half[1]) / ((s[0] - half[0]) / 1e9);
+      }
+    }
+    return 0;
+  }
+
+  /** The sample time where the count first reached {@code total}; 0 if it never did. */
+  static long nanosAt(List<long[]> samples, long total) {
+    for (long[] s : samples) {
+      if (s[1] >= total) {
+        return s[0];
       }
     }
     return 0;

@@ -37,4 +37,13 @@ class PipelineBenchTest {
 
     assertThat(PipelineBench.secondHalfRate(samples, 1_000), equalTo(0.0));
   }
+
+  @Test
+  void nanosAt_theFirstSampleThatReachedTheCount_orZero() {
+    List<long[]> samples =
+        List.of(new long[] {0, 0}, new long[] {SECOND, 999}, new long[] {2 * SECOND, 1_000});
+
+    assertThat(PipelineBench.nanosAt(samples, 1_000), equalTo(2 * SECOND));
+    assertThat(PipelineBench.nanosAt(samples, 1_001), equalTo(0L));
+  }
 }
