@@ -64,6 +64,12 @@ class ParquetSplitsTest {
     return f;
   }
 
+  /** 1,000 records in one row group of 512-byte pages, so that slices begin inside pages. */
+  private Path oneRowGroupOfSmallPages(String name) throws IOException {
+    return file(
+        name, 1000, new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, false));
+  }
+
   private static ParquetSplits.PlannedFile planned(Path f) throws IOException {
     long size = Files.size(f);
     return ParquetSplits.PlannedFile.of(
@@ -148,11 +154,7 @@ class ParquetSplitsTest {
   @Test
   void read_aRowGroupOfManySplitsWithPageIndexes_inSlices_everyRowOnce_andCounted()
       throws IOException {
-    Path one =
-        file(
-            "one.parquet",
-            1000,
-            new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, false));
+    Path one = oneRowGroupOfSmallPages("one.parquet");
     ParquetSplits.PlannedFile file = planned(one);
     assertThat(file.pageIndexes(), is(true));
     long splitBytes = file.bytes().get(0) / 7;
@@ -197,12 +199,7 @@ class ParquetSplitsTest {
 
   @Test
   void read_rowGroupsCutIntoSlices_everyRowOnce_andCounted() throws IOException {
-    // One row group of many small pages, so that the slices begin inside pages.
-    Path one =
-        file(
-            "one.parquet",
-            1000,
-            new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, false));
+    Path one = oneRowGroupOfSmallPages("one.parquet");
     Path many = file("many.parquet", 3000);
     List<ParquetSplits.PlannedFile> files = List.of(planned(one), planned(many));
     assertThat(files.get(0).rows(), is(List.of(1000L)));
@@ -219,11 +216,7 @@ class ParquetSplitsTest {
   @Test
   void read_slicesOfAFileWithoutPageIndexes_passOverTheRowsBefore_everyRowOnce_andCounted()
       throws IOException {
-    Path indexed =
-        file(
-            "indexed.parquet",
-            1000,
-            new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, false));
+    Path indexed = oneRowGroupOfSmallPages("indexed.parquet");
     Path bare = dir.resolve("bare.parquet");
     ParquetTestFiles.withoutPageIndexes(indexed, bare);
     ParquetSplits.PlannedFile file = planned(bare);
@@ -251,11 +244,7 @@ class ParquetSplitsTest {
   @Test
   void read_aSliceOfARowGroupThatNoLongerHoldsThePlannedRows_failsNamingTheFile()
       throws IOException {
-    Path one =
-        file(
-            "one.parquet",
-            1000,
-            new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, false));
+    Path one = oneRowGroupOfSmallPages("one.parquet");
     ParquetSplits.PlannedFile real = planned(one);
     ParquetSplits.PlannedFile planned = // as if the footer had said 999 rows
         new ParquetSplits.PlannedFile(
