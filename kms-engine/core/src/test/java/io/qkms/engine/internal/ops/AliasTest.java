@@ -4,20 +4,21 @@ import static io.qkms.engine.internal.ops.Calls.BOB;
 import static io.qkms.engine.internal.ops.Calls.BOB_ARN;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_EU;
-import static io.qkms.engine.internal.ops.Calls.accessDenied;
+import static io.qkms.engine.internal.ops.Calls.assertAccessDenied;
+import static io.qkms.engine.internal.ops.Calls.assertKeyDoesNotExist;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
+import static io.qkms.engine.internal.ops.Calls.assertPendingDeletion;
 import static io.qkms.engine.internal.ops.Calls.describe;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
+import static io.qkms.engine.internal.ops.Calls.scheduleDeletion;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
-import io.qkms.engine.api.errors.AccessDeniedException;
 import io.qkms.engine.api.errors.AlreadyExistsException;
 import io.qkms.engine.api.errors.InvalidAliasNameException;
-import io.qkms.engine.api.errors.KMSInvalidStateException;
 import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.api.model.AliasListEntry;
@@ -28,7 +29,6 @@ import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ListAliasesRequest;
 import io.qkms.engine.api.model.ListAliasesResponse;
-import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
 import io.qkms.engine.api.model.UpdateAliasRequest;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
@@ -178,21 +178,19 @@ class AliasTest {
   @Test
   void createAlias_targetPendingDeletion_isInvalidState() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
-    assertKmsError(
-        KMSInvalidStateException.class,
-        m.arn() + " is pending deletion.",
-        () -> alias("alias/app", m.keyId()));
+    assertPendingDeletion(m, () -> alias("alias/app", m.keyId()));
   }
 
   @Test
   void createAlias_byUserWithoutPermission_isAccessDenied() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:CreateAlias", m.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:CreateAlias",
+        m,
         () -> f.engine.createAlias(BOB, new CreateAliasRequest("alias/app", m.keyId())));
   }
 
@@ -302,9 +300,7 @@ class AliasTest {
   void createAlias_inAnotherRegion_cannotTargetAHomeRegionKey() {
     KeyMetadata us = f.symmetricKey();
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + us.arn() + "' does not exist",
-        () -> f.engine.createAlias(ROOT_EU, new CreateAliasRequest("alias/app", us.keyId())));
+    assertKeyDoesNotExist(
+        us, () -> f.engine.createAlias(ROOT_EU, new CreateAliasRequest("alias/app", us.keyId())));
   }
 }

@@ -3,9 +3,9 @@ package io.qkms.engine.internal.ops;
 import static io.qkms.engine.internal.ops.Calls.BOB;
 import static io.qkms.engine.internal.ops.Calls.BOB_ARN;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
-import static io.qkms.engine.internal.ops.Calls.accessDenied;
 import static io.qkms.engine.internal.ops.Calls.allow;
-import static io.qkms.engine.internal.ops.Calls.assertKmsError;
+import static io.qkms.engine.internal.ops.Calls.assertBobMayNotEncrypt;
+import static io.qkms.engine.internal.ops.Calls.assertDisabled;
 import static io.qkms.engine.internal.ops.Calls.ctx;
 import static io.qkms.engine.internal.ops.Calls.decrypt;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
@@ -21,8 +21,6 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.qkms.engine.KmsEngine;
-import io.qkms.engine.api.errors.AccessDeniedException;
-import io.qkms.engine.api.errors.DisabledException;
 import io.qkms.engine.api.model.CreateAliasRequest;
 import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
@@ -61,15 +59,6 @@ class KeyCacheBehaviourTest {
 
   @RegisterExtension final EngineFixture f = new EngineFixture();
 
-  private KmsEngine engineWith(KeyCacheConfig config) {
-    return KmsEngine.builder()
-        .keyStore(f.store)
-        .clock(f.clock)
-        .storeTimeout(Duration.ofMillis(500))
-        .cacheConfig(config)
-        .build();
-  }
-
   // ---- Another process's changes arrive after the TTL ----------------------------------------
 
   @Test
@@ -95,10 +84,7 @@ class KeyCacheBehaviourTest {
 
       f.clock.advance(EngineFixture.CACHE_TTL.plusSeconds(1));
 
-      assertKmsError(
-          DisabledException.class,
-          m.arn() + " is disabled.",
-          () -> f.encrypt(m.keyId(), "too late", CTX));
+      assertDisabled(m, () -> f.encrypt(m.keyId(), "too late", CTX));
     }
   }
 
@@ -114,10 +100,7 @@ class KeyCacheBehaviourTest {
       }
       f.clock.advance(EngineFixture.CACHE_TTL.minus(JUST_UNDER_TTL.dividedBy(4).multipliedBy(4)));
 
-      assertKmsError(
-          DisabledException.class,
-          m.arn() + " is disabled.",
-          () -> f.encrypt(m.keyId(), "too late", CTX));
+      assertDisabled(m, () -> f.encrypt(m.keyId(), "too late", CTX));
     }
   }
 
@@ -128,10 +111,7 @@ class KeyCacheBehaviourTest {
 
     f.engine.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
-    assertKmsError(
-        DisabledException.class,
-        m.arn() + " is disabled.",
-        () -> f.encrypt(m.keyId(), "refused", CTX));
+    assertDisabled(m, () -> f.encrypt(m.keyId(), "refused", CTX));
   }
 
   @Test
@@ -191,17 +171,14 @@ class KeyCacheBehaviourTest {
       encrypt(f.engine, BOB, m.keyId(), "within the TTL", null);
       f.clock.advance(EngineFixture.CACHE_TTL.plusSeconds(1));
 
-      assertKmsError(
-          AccessDeniedException.class,
-          accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-          () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+      assertBobMayNotEncrypt(f.engine, m);
     }
   }
 
   @Test
   void ttlZero_encryptAndDecryptComplete_andEveryLookupMisses() {
     KeyMetadata m = f.symmetricKey();
-    KmsEngine uncached = engineWith(KeyCacheConfig.builder().ttl(Duration.ZERO).build());
+    KmsEngine uncached = Calls.secondEngine(f, KeyCacheConfig.builder().ttl(Duration.ZERO).build());
 
     // Bounded: a material that expires as it is loaded once made this loop forever.
     String roundTrip =
@@ -222,16 +199,13 @@ class KeyCacheBehaviourTest {
   @Test
   void ttlZero_anotherEnginesDisableKeyArrivesAtOnce() {
     KeyMetadata m = f.symmetricKey();
-    KmsEngine uncached = engineWith(KeyCacheConfig.builder().ttl(Duration.ZERO).build());
+    KmsEngine uncached = Calls.secondEngine(f, KeyCacheConfig.builder().ttl(Duration.ZERO).build());
     assertTimeoutPreemptively(
         Duration.ofSeconds(10), () -> encrypt(uncached, ROOT, m.keyId(), "loads the key", CTX));
     try (KmsEngine other = Calls.secondEngine(f)) {
       other.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
-      assertKmsError(
-          DisabledException.class,
-          m.arn() + " is disabled.",
-          () -> encrypt(uncached, ROOT, m.keyId(), "x", CTX));
+      assertDisabled(m, () -> encrypt(uncached, ROOT, m.keyId(), "x", CTX));
     }
     uncached.close();
   }
@@ -389,7 +363,8 @@ class KeyCacheBehaviourTest {
       }
     }
     KmsEngine tiny =
-        engineWith(
+        Calls.secondEngine(
+            f,
             KeyCacheConfig.builder().maxKeys(2).maxMaterials(1).ttl(Duration.ofMinutes(5)).build());
     ExecutorService pool =
         Executors.newFixedThreadPool(

@@ -4,9 +4,10 @@ import static io.qkms.engine.internal.ops.Calls.BOB;
 import static io.qkms.engine.internal.ops.Calls.BOB_ARN;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_ARN;
-import static io.qkms.engine.internal.ops.Calls.accessDenied;
 import static io.qkms.engine.internal.ops.Calls.allow;
 import static io.qkms.engine.internal.ops.Calls.allowIf;
+import static io.qkms.engine.internal.ops.Calls.assertAccessDenied;
+import static io.qkms.engine.internal.ops.Calls.assertBobMayNotEncrypt;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
 import static io.qkms.engine.internal.ops.Calls.ctx;
 import static io.qkms.engine.internal.ops.Calls.decrypt;
@@ -14,6 +15,7 @@ import static io.qkms.engine.internal.ops.Calls.deny;
 import static io.qkms.engine.internal.ops.Calls.describe;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
 import static io.qkms.engine.internal.ops.Calls.explicitDeny;
+import static io.qkms.engine.internal.ops.Calls.keys;
 import static io.qkms.engine.internal.ops.Calls.policy;
 import static io.qkms.engine.internal.ops.Calls.reEncrypt;
 import static io.qkms.engine.internal.ops.Calls.rootMayDoAll;
@@ -31,7 +33,6 @@ import io.qkms.engine.api.model.EnableKeyRequest;
 import io.qkms.engine.api.model.GetKeyPolicyRequest;
 import io.qkms.engine.api.model.GetKeyPolicyResponse;
 import io.qkms.engine.api.model.KeyMetadata;
-import io.qkms.engine.api.model.ListKeysRequest;
 import io.qkms.engine.api.model.PutKeyPolicyRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
@@ -119,20 +120,14 @@ class KeyPolicyTest {
   void defaultPolicy_userMayNotEncrypt() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+    assertBobMayNotEncrypt(f.engine, m);
   }
 
   @Test
   void defaultPolicy_userMayNotDescribeKey() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:DescribeKey", m.arn()),
-        () -> describe(f.engine, BOB, m.keyId()));
+    assertAccessDenied(BOB_ARN, "kms:DescribeKey", m, () -> describe(f.engine, BOB, m.keyId()));
   }
 
   @Test
@@ -142,10 +137,7 @@ class KeyPolicyTest {
 
     assertThat(
         decrypt(f.engine, ROOT, f.encrypt(m.keyId(), "root ok", null), null), equalTo("root ok"));
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+    assertBobMayNotEncrypt(f.engine, m);
   }
 
   // ---- Allow, Deny, wildcards ----------------------------------------------------------------
@@ -195,10 +187,7 @@ class KeyPolicyTest {
     KeyMetadata a = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncrypt*")));
     byte[] blob = f.encrypt(a.keyId(), "x", null);
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Decrypt", a.arn()),
-        () -> decrypt(f.engine, BOB, blob, null));
+    assertAccessDenied(BOB_ARN, "kms:Decrypt", a, () -> decrypt(f.engine, BOB, blob, null));
   }
 
   @Test
@@ -216,9 +205,10 @@ class KeyPolicyTest {
     KeyMetadata a = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncryptFrom")));
     byte[] blob = f.encrypt(a.keyId(), "x", null);
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptTo", a.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ReEncryptTo",
+        a,
         () -> reEncrypt(f.engine, BOB, blob, null, null, a.keyId(), null));
   }
 
@@ -235,10 +225,7 @@ class KeyPolicyTest {
                     + other.arn()
                     + "\"}"));
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+    assertBobMayNotEncrypt(f.engine, m);
   }
 
   @Test
@@ -275,9 +262,10 @@ class KeyPolicyTest {
     KeyMetadata b = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncryptTo")));
     byte[] blob = f.encrypt(a.keyId(), "stay", ACME);
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptFrom", a.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ReEncryptFrom",
+        a,
         () -> reEncrypt(f.engine, BOB, blob, a.keyId(), ACME, b.keyId(), ACME));
   }
 
@@ -299,9 +287,10 @@ class KeyPolicyTest {
     byte[] blob = f.encrypt(k.keyId(), "beta data", BETA);
 
     // The destination context matches; the source context does not.
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptFrom", k.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ReEncryptFrom",
+        k,
         () -> reEncrypt(f.engine, BOB, blob, k.keyId(), BETA, k.keyId(), ACME));
   }
 
@@ -312,9 +301,10 @@ class KeyPolicyTest {
     byte[] blob = f.encrypt(k.keyId(), "acme data", ACME);
 
     // The source context matches; the destination context does not.
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptTo", k.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ReEncryptTo",
+        k,
         () -> reEncrypt(f.engine, BOB, blob, k.keyId(), ACME, k.keyId(), BETA));
   }
 
@@ -324,9 +314,10 @@ class KeyPolicyTest {
         keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, TENANT_ACME, "kms:ReEncrypt*")));
     byte[] blob = f.encrypt(k.keyId(), "no context", null);
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptFrom", k.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ReEncryptFrom",
+        k,
         () -> reEncrypt(f.engine, BOB, blob, k.keyId(), null, k.keyId(), ACME));
   }
 
@@ -335,19 +326,12 @@ class KeyPolicyTest {
   @Test
   void putKeyPolicy_takesEffectOnTheDataPathAtOnce() {
     KeyMetadata m = f.symmetricKey();
-    assertThrowsAccessDenied(m);
+    assertBobMayNotEncrypt(f.engine, m);
 
     putPolicy(m.keyId(), policy(rootMayDoAll(), allow(BOB_ARN, "kms:Encrypt", "kms:Decrypt")));
 
     byte[] blob = encrypt(f.engine, BOB, m.keyId(), "now allowed", null);
     assertThat(decrypt(f.engine, BOB, blob, null), equalTo("now allowed"));
-  }
-
-  private void assertThrowsAccessDenied(KeyMetadata m) {
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
   }
 
   @Test
@@ -432,7 +416,7 @@ class KeyPolicyTest {
         MalformedPolicyDocumentException.class,
         "The policy document is not valid JSON",
         () -> keyWithPolicy("{\"Statement\":"));
-    assertThat(f.engine.listKeys(ROOT, new ListKeysRequest(null, null)).keys(), empty());
+    assertThat(keys(f.engine, ROOT), empty());
   }
 
   @Test
@@ -441,7 +425,7 @@ class KeyPolicyTest {
         MalformedPolicyDocumentException.class,
         "The new key policy will not allow you to update the key policy in the future.",
         () -> keyWithPolicy(policy(allow(BOB_ARN, "kms:*"))));
-    assertThat(f.engine.listKeys(ROOT, new ListKeysRequest(null, null)).keys(), empty());
+    assertThat(keys(f.engine, ROOT), empty());
   }
 
   @Test
@@ -463,10 +447,8 @@ class KeyPolicyTest {
 
     f.engine.putKeyPolicy(ROOT, new PutKeyPolicyRequest(m.keyId(), null, bobOnly, true));
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(ROOT_ARN, "kms:PutKeyPolicy", m.arn()),
-        () -> putPolicy(m.keyId(), policy(rootMayDoAll())));
+    assertAccessDenied(
+        ROOT_ARN, "kms:PutKeyPolicy", m, () -> putPolicy(m.keyId(), policy(rootMayDoAll())));
     assertThat(
         f.engine.getKeyPolicy(BOB, new GetKeyPolicyRequest(m.keyId(), null)).policy(),
         equalTo(bobOnly));
@@ -486,9 +468,6 @@ class KeyPolicyTest {
     byte[] blob = encrypt(f.engine, BOB, m.keyId(), "bob's", null);
 
     assertThat(decrypt(f.engine, BOB, blob, null), equalTo("bob's"));
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(ROOT_ARN, "kms:Decrypt", m.arn()),
-        () -> decrypt(f.engine, ROOT, blob, null));
+    assertAccessDenied(ROOT_ARN, "kms:Decrypt", m, () -> decrypt(f.engine, ROOT, blob, null));
   }
 }

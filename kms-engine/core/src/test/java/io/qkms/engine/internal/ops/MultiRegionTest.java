@@ -2,12 +2,15 @@ package io.qkms.engine.internal.ops;
 
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_EU;
+import static io.qkms.engine.internal.ops.Calls.assertDisabled;
+import static io.qkms.engine.internal.ops.Calls.assertKeyDoesNotExist;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
 import static io.qkms.engine.internal.ops.Calls.ctx;
 import static io.qkms.engine.internal.ops.Calls.decrypt;
 import static io.qkms.engine.internal.ops.Calls.describe;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
 import static io.qkms.engine.internal.ops.Calls.materialOf;
+import static io.qkms.engine.internal.ops.Calls.scheduleDeletion;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
@@ -15,11 +18,9 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.api.errors.AlreadyExistsException;
-import io.qkms.engine.api.errors.DisabledException;
 import io.qkms.engine.api.errors.IncorrectKeyException;
 import io.qkms.engine.api.errors.InvalidCiphertextException;
 import io.qkms.engine.api.errors.KMSInvalidStateException;
-import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.errors.UnsupportedOperationException;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.api.model.CreateKeyRequest;
@@ -32,10 +33,8 @@ import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.MultiRegionConfiguration;
 import io.qkms.engine.api.model.MultiRegionKey;
 import io.qkms.engine.api.model.ReEncryptResponse;
-import io.qkms.engine.api.model.ReplicateKeyRequest;
 import io.qkms.engine.api.model.ReplicateKeyResponse;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
-import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
 import io.qkms.engine.internal.auth.KeyPolicy;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
@@ -51,8 +50,7 @@ class MultiRegionTest {
   @RegisterExtension final EngineFixture f = new EngineFixture();
 
   private ReplicateKeyResponse replicate(String keyId) {
-    return f.engine.replicateKey(
-        ROOT, new ReplicateKeyRequest(keyId, "eu-west-1", null, null, null, null));
+    return Calls.replicate(f.engine, ROOT, keyId, "eu-west-1");
   }
 
   private KeyMetadata euKey() {
@@ -182,9 +180,8 @@ class MultiRegionTest {
     KeyMetadata local = euKey();
     byte[] blob = encrypt(f.engine, ROOT, single.keyId(), "stays home", CTX);
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + single.arn() + "' does not exist",
+    assertKeyDoesNotExist(
+        single,
         () -> Calls.reEncrypt(f.engine, ROOT_EU, blob, single.arn(), CTX, local.keyId(), null));
     // Without SourceKeyId the blob names a key this region lacks: a foreign blob.
     assertThrows(
@@ -198,10 +195,8 @@ class MultiRegionTest {
     KeyMetadata local = euKey();
     byte[] blob = encrypt(f.engine, ROOT, m.keyId(), "no replica", CTX);
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + m.arn() + "' does not exist",
-        () -> Calls.reEncrypt(f.engine, ROOT_EU, blob, m.arn(), CTX, local.keyId(), null));
+    assertKeyDoesNotExist(
+        m, () -> Calls.reEncrypt(f.engine, ROOT_EU, blob, m.arn(), CTX, local.keyId(), null));
   }
 
   @Test
@@ -261,10 +256,7 @@ class MultiRegionTest {
 
     byte[] blob = encrypt(f.engine, ROOT, m.keyId(), "primary still works", CTX);
     assertThat(decrypt(f.engine, ROOT, blob, CTX), equalTo("primary still works"));
-    assertKmsError(
-        DisabledException.class,
-        m.arn() + " is disabled.",
-        () -> encrypt(f.engine, ROOT_EU, m.keyId(), "replica is off", CTX));
+    assertDisabled(m, () -> encrypt(f.engine, ROOT_EU, m.keyId(), "replica is off", CTX));
   }
 
   @Test
@@ -285,9 +277,7 @@ class MultiRegionTest {
     assertKmsError(
         UnsupportedOperationException.class,
         m.arn() + " is a replica key; replicate its primary key.",
-        () ->
-            f.engine.replicateKey(
-                ROOT_EU, new ReplicateKeyRequest(m.keyId(), "us-east-1", null, null, null, null)));
+        () -> Calls.replicate(f.engine, ROOT_EU, m.keyId(), "us-east-1"));
   }
 
   @Test
@@ -308,9 +298,7 @@ class MultiRegionTest {
     assertKmsError(
         ValidationException.class,
         "The region ap-south-1 is not a region of this key store",
-        () ->
-            f.engine.replicateKey(
-                ROOT, new ReplicateKeyRequest(m.keyId(), "ap-south-1", null, null, null, null)));
+        () -> Calls.replicate(f.engine, ROOT, m.keyId(), "ap-south-1"));
     assertThat(
         describe(f.engine, ROOT, m.keyId()).multiRegionConfiguration().replicaKeys(), empty());
   }
@@ -324,9 +312,7 @@ class MultiRegionTest {
         "1 validation error detected: Value 'moon' at 'replicaRegion' failed to satisfy"
             + " constraint: Member must satisfy regular expression pattern:"
             + " ^([a-z]+-){2,3}\\d+$",
-        () ->
-            f.engine.replicateKey(
-                ROOT, new ReplicateKeyRequest(m.keyId(), "moon", null, null, null, null)));
+        () -> Calls.replicate(f.engine, ROOT, m.keyId(), "moon"));
   }
 
   @Test
@@ -337,26 +323,22 @@ class MultiRegionTest {
     assertKmsError(
         KMSInvalidStateException.class,
         m.arn() + " is a multi-Region primary key with replicas; delete its replicas first.",
-        () -> f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7)));
+        () -> scheduleDeletion(f.engine, ROOT, m.keyId(), 7));
   }
 
   @Test
   void replicaDeleted_afterItsWindow_primaryHasNoReplicasAndCanBeScheduled() {
     KeyMetadata m = Calls.multiRegionKey(f);
     replicate(m.keyId());
-    f.engine.scheduleKeyDeletion(ROOT_EU, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT_EU, m.keyId(), 7);
 
     f.clock.advance(Duration.ofDays(7));
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + m.arn() + "' does not exist",
-        () -> describe(f.engine, ROOT_EU, m.keyId()));
+    assertKeyDoesNotExist(m, () -> describe(f.engine, ROOT_EU, m.keyId()));
     assertThat(
         describe(f.engine, ROOT, m.keyId()).multiRegionConfiguration().replicaKeys(), empty());
     assertThat(
-        f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7)).keyState(),
-        equalTo("PendingDeletion"));
+        scheduleDeletion(f.engine, ROOT, m.keyId(), 7).keyState(), equalTo("PendingDeletion"));
   }
 
   @Test

@@ -3,11 +3,16 @@ package io.qkms.engine.internal.ops;
 import static io.qkms.engine.internal.ops.Calls.HEX64;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_EU;
+import static io.qkms.engine.internal.ops.Calls.assertDisabled;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
+import static io.qkms.engine.internal.ops.Calls.assertPendingDeletion;
 import static io.qkms.engine.internal.ops.Calls.ctx;
 import static io.qkms.engine.internal.ops.Calls.decrypt;
 import static io.qkms.engine.internal.ops.Calls.describe;
+import static io.qkms.engine.internal.ops.Calls.externalKey;
 import static io.qkms.engine.internal.ops.Calls.materialOf;
+import static io.qkms.engine.internal.ops.Calls.replicate;
+import static io.qkms.engine.internal.ops.Calls.scheduleDeletion;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
@@ -18,12 +23,9 @@ import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
-import io.qkms.engine.api.errors.DisabledException;
-import io.qkms.engine.api.errors.KMSInvalidStateException;
 import io.qkms.engine.api.errors.LimitExceededException;
 import io.qkms.engine.api.errors.UnsupportedOperationException;
 import io.qkms.engine.api.errors.ValidationException;
-import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRotationRequest;
 import io.qkms.engine.api.model.EnableKeyRotationRequest;
@@ -33,10 +35,8 @@ import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ListKeyRotationsRequest;
 import io.qkms.engine.api.model.ListKeyRotationsResponse;
 import io.qkms.engine.api.model.ReEncryptResponse;
-import io.qkms.engine.api.model.ReplicateKeyRequest;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
 import io.qkms.engine.api.model.RotationsListEntry;
-import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
@@ -179,8 +179,7 @@ class RotationTest {
 
   @Test
   void rotateKeyOnDemand_externalKey_isUnsupported() {
-    KeyMetadata m =
-        Calls.create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
+    KeyMetadata m = externalKey(f);
 
     assertKmsError(
         UnsupportedOperationException.class,
@@ -191,8 +190,7 @@ class RotationTest {
   @Test
   void rotateKeyOnDemand_replica_isUnsupportedAndNamesThePrimaryRegion() {
     KeyMetadata m = Calls.multiRegionKey(f);
-    f.engine.replicateKey(
-        ROOT, new ReplicateKeyRequest(m.keyId(), "eu-west-1", null, null, null, null));
+    replicate(f.engine, ROOT, m.keyId(), "eu-west-1");
 
     assertKmsError(
         UnsupportedOperationException.class,
@@ -205,16 +203,15 @@ class RotationTest {
     KeyMetadata m = f.symmetricKey();
     f.engine.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
-    assertKmsError(DisabledException.class, m.arn() + " is disabled.", () -> rotate(m.keyId()));
+    assertDisabled(m, () -> rotate(m.keyId()));
   }
 
   @Test
   void rotateKeyOnDemand_pendingDeletion_isInvalidState() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
-    assertKmsError(
-        KMSInvalidStateException.class, m.arn() + " is pending deletion.", () -> rotate(m.keyId()));
+    assertPendingDeletion(m, () -> rotate(m.keyId()));
   }
 
   // ---- Automatic rotation --------------------------------------------------------------------
@@ -295,10 +292,8 @@ class RotationTest {
     KeyMetadata m = f.symmetricKey();
     f.engine.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
-    assertKmsError(
-        DisabledException.class,
-        m.arn() + " is disabled.",
-        () -> f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), null)));
+    assertDisabled(
+        m, () -> f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), null)));
   }
 
   @Test
