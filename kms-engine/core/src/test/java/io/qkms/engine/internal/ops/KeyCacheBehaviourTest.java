@@ -50,8 +50,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The engine's key cache seen from outside: how long another process's change takes to arrive, that
- * local changes arrive at once, the hit/miss counters, the configuration, and a cache far too small
- * for its load.
+ * local changes arrive at once, the hit/miss counters, the engine builder's checks, and a cache far
+ * too small for its load. {@code KeyCacheConfig}'s own checks are in {@code KeyCacheConfigTest}.
  */
 class KeyCacheBehaviourTest {
   private static final Duration JUST_UNDER_TTL = EngineFixture.CACHE_TTL.minusMillis(1);
@@ -282,50 +282,7 @@ class KeyCacheBehaviourTest {
     }
   }
 
-  // ---- Configuration -------------------------------------------------------------------------
-
-  @Test
-  void keyCacheConfig_defaults_are10000Keys10000MaterialsAnd60Seconds() {
-    KeyCacheConfig c = KeyCacheConfig.defaults();
-
-    assertThat(c.maxKeys(), equalTo(10_000));
-    assertThat(c.maxMaterials(), equalTo(10_000));
-    assertThat(c.ttl(), equalTo(Duration.ofSeconds(60)));
-    assertThat(c, equalTo(KeyCacheConfig.builder().build()));
-  }
-
-  @Test
-  void keyCacheConfig_maxKeysZero_isRejected() {
-    assertRefused(() -> KeyCacheConfig.builder().maxKeys(0), "maxKeys must be at least 1, was 0");
-  }
-
-  @Test
-  void keyCacheConfig_maxMaterialsZero_isRejected() {
-    assertRefused(
-        () -> KeyCacheConfig.builder().maxMaterials(0), "maxMaterials must be at least 1, was 0");
-  }
-
-  @Test
-  void keyCacheConfig_negativeTtl_isRejected() {
-    assertRefused(
-        () -> KeyCacheConfig.builder().ttl(Duration.ofSeconds(-1)),
-        "ttl must not be negative, was PT-1S");
-  }
-
-  @Test
-  void keyCacheConfig_nullTtl_isRejected() {
-    NullPointerException e =
-        assertThrows(NullPointerException.class, () -> KeyCacheConfig.builder().ttl(null));
-    assertThat(e.getMessage(), equalTo("ttl"));
-  }
-
-  @Test
-  void keyCacheConfig_toString_namesEveryBound() {
-    KeyCacheConfig c =
-        KeyCacheConfig.builder().maxKeys(5).maxMaterials(7).ttl(Duration.ofSeconds(30)).build();
-
-    assertThat(c.toString(), equalTo("KeyCacheConfig[maxKeys=5, maxMaterials=7, ttl=PT30S]"));
-  }
+  // ---- The engine builder's checks ----------------------------------------------------------
 
   @Test
   void engineBuilder_zeroStoreTimeout_isRejected() {

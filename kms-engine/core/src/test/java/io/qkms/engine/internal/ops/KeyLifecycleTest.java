@@ -398,27 +398,20 @@ class KeyLifecycleTest {
     assertThat(d.pendingDeletionWindowInDays(), equalTo(7));
   }
 
-  @Test
-  void scheduleKeyDeletion_windowOf6Days_isValidation() {
+  @ParameterizedTest
+  @CsvSource({"6, greater than or equal to 7", "31, less than or equal to 30"})
+  void scheduleKeyDeletion_windowOutsideTheBounds_isValidationAndLeavesTheKeyEnabled(
+      int window, String bound) {
     KeyMetadata m = f.symmetricKey();
 
     assertKmsError(
         ValidationException.class,
-        "1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy"
-            + " constraint: Member must have value greater than or equal to 7",
-        () -> scheduleDeletion(f.engine, ROOT, m.keyId(), 6));
+        "1 validation error detected: Value '"
+            + window
+            + "' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value "
+            + bound,
+        () -> scheduleDeletion(f.engine, ROOT, m.keyId(), window));
     assertThat(describe(f.engine, ROOT, m.keyId()).keyState(), equalTo("Enabled"));
-  }
-
-  @Test
-  void scheduleKeyDeletion_windowOf31Days_isValidation() {
-    KeyMetadata m = f.symmetricKey();
-
-    assertKmsError(
-        ValidationException.class,
-        "1 validation error detected: Value '31' at 'pendingWindowInDays' failed to satisfy"
-            + " constraint: Member must have value less than or equal to 30",
-        () -> scheduleDeletion(f.engine, ROOT, m.keyId(), 31));
   }
 
   @Test

@@ -45,6 +45,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * RotateKeyOnDemand, automatic rotation driven by the clock, GetKeyRotationStatus,
@@ -68,6 +71,18 @@ class RotationTest {
     return f.engine
         .listKeyRotations(ROOT, new ListKeyRotationsRequest(keyId, include, null, null))
         .rotations();
+  }
+
+  private void enableRotation(String keyId, Integer rotationPeriodInDays) {
+    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(keyId, rotationPeriodInDays));
+  }
+
+  /** The key's spec has no rotation (HMAC, asymmetric): the call is refused and names the spec. */
+  private static void assertNoRotationFor(KeyMetadata m, Executable call) {
+    assertKmsError(
+        UnsupportedOperationException.class,
+        m.arn() + " key spec " + m.keySpec() + " does not support key rotation.",
+        call);
   }
 
   private GetKeyRotationStatusResponse status(String keyId) {
@@ -146,7 +161,7 @@ class RotationTest {
   @Test
   void rotateKeyOnDemand_automaticRotationsDoNotCountTowardsTheLimit() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     f.clock.advance(Duration.ofDays(90));
     status(m.keyId()); // lets the due automatic rotation happen
 
@@ -157,24 +172,12 @@ class RotationTest {
     assertThat(rotations(m.keyId(), null), hasSize(11));
   }
 
-  @Test
-  void rotateKeyOnDemand_hmacKey_isUnsupported() {
-    KeyMetadata m = f.key("HMAC_256", "GENERATE_VERIFY_MAC");
+  @ParameterizedTest
+  @CsvSource({"HMAC_256, GENERATE_VERIFY_MAC", "RSA_2048, ENCRYPT_DECRYPT"})
+  void rotateKeyOnDemand_keySpecWithoutRotation_isUnsupported(String spec, String usage) {
+    KeyMetadata m = f.key(spec, usage);
 
-    assertKmsError(
-        UnsupportedOperationException.class,
-        m.arn() + " key spec HMAC_256 does not support key rotation.",
-        () -> rotate(m.keyId()));
-  }
-
-  @Test
-  void rotateKeyOnDemand_rsaKey_isUnsupported() {
-    KeyMetadata m = f.key("RSA_2048", "ENCRYPT_DECRYPT");
-
-    assertKmsError(
-        UnsupportedOperationException.class,
-        m.arn() + " key spec RSA_2048 does not support key rotation.",
-        () -> rotate(m.keyId()));
+    assertNoRotationFor(m, () -> rotate(m.keyId()));
   }
 
   @Test
@@ -233,7 +236,7 @@ class RotationTest {
     KeyMetadata m = f.symmetricKey();
     f.clock.advance(Duration.ofHours(2));
 
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), null));
+    enableRotation(m.keyId(), null);
 
     GetKeyRotationStatusResponse s = status(m.keyId());
     assertThat(s.keyRotationEnabled(), equalTo(true));
@@ -247,44 +250,34 @@ class RotationTest {
     KeyMetadata a = f.symmetricKey();
     KeyMetadata b = f.symmetricKey();
 
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(a.keyId(), 90));
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(b.keyId(), 2560));
+    enableRotation(a.keyId(), 90);
+    enableRotation(b.keyId(), 2560);
 
     assertThat(status(a.keyId()).nextRotationDate(), equalTo(START.plus(Duration.ofDays(90))));
     assertThat(status(b.keyId()).rotationPeriodInDays(), equalTo(2560));
   }
 
-  @Test
-  void enableKeyRotation_period89_isValidation() {
+  @ParameterizedTest
+  @CsvSource({"89, greater than or equal to 90", "2561, less than or equal to 2560"})
+  void enableKeyRotation_periodOutsideTheBounds_isValidationAndLeavesRotationOff(
+      int period, String bound) {
     KeyMetadata m = f.symmetricKey();
 
     assertKmsError(
         ValidationException.class,
-        "1 validation error detected: Value '89' at 'rotationPeriodInDays' failed to satisfy"
-            + " constraint: Member must have value greater than or equal to 90",
-        () -> f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 89)));
+        "1 validation error detected: Value '"
+            + period
+            + "' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value "
+            + bound,
+        () -> enableRotation(m.keyId(), period));
     assertThat(status(m.keyId()).keyRotationEnabled(), equalTo(false));
-  }
-
-  @Test
-  void enableKeyRotation_period2561_isValidation() {
-    KeyMetadata m = f.symmetricKey();
-
-    assertKmsError(
-        ValidationException.class,
-        "1 validation error detected: Value '2561' at 'rotationPeriodInDays' failed to satisfy"
-            + " constraint: Member must have value less than or equal to 2560",
-        () -> f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 2561)));
   }
 
   @Test
   void enableKeyRotation_hmacKey_isUnsupported() {
     KeyMetadata m = f.key("HMAC_384", "GENERATE_VERIFY_MAC");
 
-    assertKmsError(
-        UnsupportedOperationException.class,
-        m.arn() + " key spec HMAC_384 does not support key rotation.",
-        () -> f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), null)));
+    assertNoRotationFor(m, () -> enableRotation(m.keyId(), null));
   }
 
   @Test
@@ -292,14 +285,13 @@ class RotationTest {
     KeyMetadata m = f.symmetricKey();
     f.engine.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
-    assertDisabled(
-        m, () -> f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), null)));
+    assertDisabled(m, () -> enableRotation(m.keyId(), null));
   }
 
   @Test
   void automaticRotation_oneSecondBeforeNextRotationDate_doesNothing() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
 
     f.clock.advance(Duration.ofDays(90).minusSeconds(1));
 
@@ -310,7 +302,7 @@ class RotationTest {
   @Test
   void automaticRotation_clockReachesNextRotationDate_addsAnAutomaticCurrentMaterial() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     Instant due = START.plus(Duration.ofDays(90));
 
     f.clock.advance(Duration.ofDays(90));
@@ -325,7 +317,7 @@ class RotationTest {
   @Test
   void automaticRotation_movesNextRotationDateOnByOnePeriod() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
 
     f.clock.advance(Duration.ofDays(90));
 
@@ -338,7 +330,7 @@ class RotationTest {
   void rotateKeyOnDemand_doesNotMoveTheAutomaticRotationSchedule() {
     // AWS: "On-demand rotations do not change existing automatic rotation schedules."
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     f.clock.advance(Duration.ofDays(10));
 
     rotate(m.keyId());
@@ -349,7 +341,7 @@ class RotationTest {
   @Test
   void automaticRotation_afterAnOnDemandRotation_stillHappensOnTheScheduledDate() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     f.clock.advance(Duration.ofDays(10));
     rotate(m.keyId());
 
@@ -363,7 +355,7 @@ class RotationTest {
   @Test
   void automaticRotation_twoPeriods_addTwoAutomaticMaterials() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
 
     f.clock.advance(Duration.ofDays(90));
     status(m.keyId());
@@ -384,7 +376,7 @@ class RotationTest {
   void automaticRotation_reachesTheDataPathWithoutAnyManagementCall() {
     KeyMetadata m = f.symmetricKey();
     byte[] old = f.encrypt(m.keyId(), "old", CTX);
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
 
     f.clock.advance(Duration.ofDays(90));
     byte[] fresh = f.encrypt(m.keyId(), "fresh", CTX);
@@ -398,7 +390,7 @@ class RotationTest {
   @Test
   void automaticRotation_runMaintenance_rotatesWithoutAnyCall() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     f.clock.advance(Duration.ofDays(90));
 
     f.engine.runMaintenance();
@@ -416,7 +408,7 @@ class RotationTest {
   @Test
   void automaticRotation_disabledKey_isNotRotated() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     f.engine.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
     f.clock.advance(Duration.ofDays(100));
@@ -427,7 +419,7 @@ class RotationTest {
   @Test
   void disableKeyRotation_statusIsOffAndTheOldDateNoLongerRotates() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
 
     f.engine.disableKeyRotation(ROOT, new DisableKeyRotationRequest(m.keyId()));
     f.clock.advance(Duration.ofDays(91));
@@ -521,9 +513,6 @@ class RotationTest {
   void listKeyRotations_hmacKey_isUnsupported() {
     KeyMetadata m = f.key("HMAC_256", "GENERATE_VERIFY_MAC");
 
-    assertKmsError(
-        UnsupportedOperationException.class,
-        m.arn() + " key spec HMAC_256 does not support key rotation.",
-        () -> rotations(m.keyId(), null));
+    assertNoRotationFor(m, () -> rotations(m.keyId(), null));
   }
 }
