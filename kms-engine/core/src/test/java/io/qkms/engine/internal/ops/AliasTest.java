@@ -5,6 +5,7 @@ import static io.qkms.engine.internal.ops.Calls.BOB_ARN;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_EU;
 import static io.qkms.engine.internal.ops.Calls.assertAccessDenied;
+import static io.qkms.engine.internal.ops.Calls.assertAliasNotFound;
 import static io.qkms.engine.internal.ops.Calls.assertKeyDoesNotExist;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
 import static io.qkms.engine.internal.ops.Calls.assertPendingDeletion;
@@ -196,10 +197,7 @@ class AliasTest {
 
   @Test
   void encrypt_unknownAlias_isNotFoundWithTheAliasArn() {
-    assertKmsError(
-        NotFoundException.class,
-        "Alias arn:verenc:111122223333:alias/x is not found.",
-        () -> encrypt(f.engine, ROOT, "alias/x", "p", null));
+    assertAliasNotFound("alias/x", () -> encrypt(f.engine, ROOT, "alias/x", "p", null));
   }
 
   @Test
@@ -210,20 +208,15 @@ class AliasTest {
 
     f.engine.deleteAlias(ROOT, new DeleteAliasRequest("alias/app"));
 
-    assertKmsError(
-        NotFoundException.class,
-        "Alias " + APP_ARN + " is not found.",
-        () -> encrypt(f.engine, ROOT, "alias/app", "p", null));
+    assertAliasNotFound("alias/app", () -> encrypt(f.engine, ROOT, "alias/app", "p", null));
     assertThat(aliases(), empty());
     assertThat(describe(f.engine, ROOT, m.keyId()).keyState(), equalTo("Enabled"));
   }
 
   @Test
   void deleteAlias_unknownAlias_isNotFound() {
-    assertKmsError(
-        NotFoundException.class,
-        "Alias arn:verenc:111122223333:alias/x is not found.",
-        () -> f.engine.deleteAlias(ROOT, new DeleteAliasRequest("alias/x")));
+    assertAliasNotFound(
+        "alias/x", () -> f.engine.deleteAlias(ROOT, new DeleteAliasRequest("alias/x")));
   }
 
   @Test
@@ -265,10 +258,8 @@ class AliasTest {
   void updateAlias_unknownAlias_isNotFound() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        NotFoundException.class,
-        "Alias arn:verenc:111122223333:alias/x is not found.",
-        () -> f.engine.updateAlias(ROOT, new UpdateAliasRequest("alias/x", m.keyId())));
+    assertAliasNotFound(
+        "alias/x", () -> f.engine.updateAlias(ROOT, new UpdateAliasRequest("alias/x", m.keyId())));
   }
 
   @Test
@@ -276,10 +267,7 @@ class AliasTest {
     KeyMetadata m = f.symmetricKey();
     alias("alias/app", m.keyId());
 
-    assertKmsError(
-        NotFoundException.class,
-        "Alias " + APP_ARN + " is not found.",
-        () -> encrypt(f.engine, ROOT_EU, "alias/app", "p", null));
+    assertAliasNotFound("alias/app", () -> encrypt(f.engine, ROOT_EU, "alias/app", "p", null));
     assertThat(
         f.engine.listAliases(ROOT_EU, new ListAliasesRequest(null, null, null)).aliases(), empty());
   }

@@ -265,6 +265,14 @@ final class Calls {
     assertKmsError(NotFoundException.class, "Key '" + key.arn() + "' does not exist", call);
   }
 
+  /** The alias is unknown in the caller's region; the error names its ARN. */
+  static void assertAliasNotFound(String aliasName, Executable call) {
+    assertKmsError(
+        NotFoundException.class,
+        "Alias arn:verenc:" + ACCOUNT + ":" + aliasName + " is not found.",
+        call);
+  }
+
   static String accessDenied(String principalArn, String action, String keyArn) {
     return notAuthorized(principalArn, action, keyArn)
         + " because no resource-based policy allows the "

@@ -3,6 +3,7 @@ package io.qkms.engine.internal.ops;
 import static io.qkms.engine.internal.ops.Calls.KEY_ARN_PREFIX;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_EU;
+import static io.qkms.engine.internal.ops.Calls.assertAliasNotFound;
 import static io.qkms.engine.internal.ops.Calls.assertDisabled;
 import static io.qkms.engine.internal.ops.Calls.assertKeyDoesNotExist;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
@@ -541,10 +542,7 @@ class KeyLifecycleTest {
 
     assertThat(
         f.engine.listAliases(ROOT, new ListAliasesRequest(null, null, null)).aliases(), empty());
-    assertKmsError(
-        NotFoundException.class,
-        "Alias arn:verenc:111122223333:alias/doomed is not found.",
-        () -> encrypt(f.engine, ROOT, "alias/doomed", "x", null));
+    assertAliasNotFound("alias/doomed", () -> encrypt(f.engine, ROOT, "alias/doomed", "x", null));
   }
 
   @Test
