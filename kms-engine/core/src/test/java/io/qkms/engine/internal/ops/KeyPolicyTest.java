@@ -58,6 +58,16 @@ class KeyPolicyTest {
     return Calls.create(f.engine, ROOT, CreateKeyRequest.builder().policy(policy).build());
   }
 
+  /** A key whose policy lets the root do everything and Bob do {@code actions}. */
+  private KeyMetadata keyLettingBob(String... actions) {
+    return keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, actions)));
+  }
+
+  /** A key whose policy lets Bob ReEncrypt (from and to) under the condition. */
+  private KeyMetadata keyLettingBobReEncryptIf(String conditionJson) {
+    return keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, conditionJson, "kms:ReEncrypt*")));
+  }
+
   private void putPolicy(String keyId, String policy) {
     f.engine.putKeyPolicy(ROOT, new PutKeyPolicyRequest(keyId, null, policy, null));
   }
@@ -172,8 +182,8 @@ class KeyPolicyTest {
 
   @Test
   void reEncryptWildcard_coversReEncryptFromAndReEncryptTo() {
-    KeyMetadata a = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncrypt*")));
-    KeyMetadata b = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncrypt*")));
+    KeyMetadata a = keyLettingBob("kms:ReEncrypt*");
+    KeyMetadata b = keyLettingBob("kms:ReEncrypt*");
     byte[] blob = f.encrypt(a.keyId(), "moved by bob", ACME);
 
     ReEncryptResponse r = reEncrypt(f.engine, BOB, blob, a.keyId(), ACME, b.keyId(), BETA);
@@ -184,7 +194,7 @@ class KeyPolicyTest {
 
   @Test
   void reEncryptWildcard_doesNotAllowDecrypt() {
-    KeyMetadata a = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncrypt*")));
+    KeyMetadata a = keyLettingBob("kms:ReEncrypt*");
     byte[] blob = f.encrypt(a.keyId(), "x", null);
 
     assertAccessDenied(BOB_ARN, "kms:Decrypt", a, () -> decrypt(f.engine, BOB, blob, null));
@@ -192,7 +202,7 @@ class KeyPolicyTest {
 
   @Test
   void actionNames_matchIgnoringCase() {
-    KeyMetadata a = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "KMS:reencrypt*")));
+    KeyMetadata a = keyLettingBob("KMS:reencrypt*");
     byte[] blob = f.encrypt(a.keyId(), "case", null);
 
     ReEncryptResponse r = reEncrypt(f.engine, BOB, blob, null, null, a.keyId(), null);
@@ -202,7 +212,7 @@ class KeyPolicyTest {
 
   @Test
   void reEncryptFromWithoutReEncryptTo_isDeniedOnTheDestination() {
-    KeyMetadata a = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncryptFrom")));
+    KeyMetadata a = keyLettingBob("kms:ReEncryptFrom");
     byte[] blob = f.encrypt(a.keyId(), "x", null);
 
     assertAccessDenied(
@@ -244,22 +254,24 @@ class KeyPolicyTest {
 
   // ---- Conditions ----------------------------------------------------------------------------
 
+  /** Bob re-encrypts a blob of {@code key} (context ACME) to the same key and context. */
+  private void assertBobReEncryptsInPlace(KeyMetadata key) {
+    byte[] blob = f.encrypt(key.keyId(), "in place", ACME);
+
+    ReEncryptResponse r = reEncrypt(f.engine, BOB, blob, key.keyId(), ACME, key.keyId(), ACME);
+
+    assertThat(decrypt(f.engine, ROOT, r.ciphertextBlob(), ACME), equalTo("in place"));
+  }
+
   @Test
   void reEncryptOnSameKeyCondition_allowsReEncryptingToTheSameKey() {
-    KeyMetadata a =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, SAME_KEY_ONLY, "kms:ReEncrypt*")));
-    byte[] blob = f.encrypt(a.keyId(), "refresh", ACME);
-
-    ReEncryptResponse r = reEncrypt(f.engine, BOB, blob, a.keyId(), ACME, a.keyId(), ACME);
-
-    assertThat(decrypt(f.engine, ROOT, r.ciphertextBlob(), ACME), equalTo("refresh"));
+    assertBobReEncryptsInPlace(keyLettingBobReEncryptIf(SAME_KEY_ONLY));
   }
 
   @Test
   void reEncryptOnSameKeyCondition_deniesReEncryptingToAnotherKey() {
-    KeyMetadata a =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, SAME_KEY_ONLY, "kms:ReEncrypt*")));
-    KeyMetadata b = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncryptTo")));
+    KeyMetadata a = keyLettingBobReEncryptIf(SAME_KEY_ONLY);
+    KeyMetadata b = keyLettingBob("kms:ReEncryptTo");
     byte[] blob = f.encrypt(a.keyId(), "stay", ACME);
 
     assertAccessDenied(
@@ -271,54 +283,31 @@ class KeyPolicyTest {
 
   @Test
   void encryptionContextCondition_matchingSourceAndDestination_isAllowed() {
-    KeyMetadata k =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, TENANT_ACME, "kms:ReEncrypt*")));
-    byte[] blob = f.encrypt(k.keyId(), "acme data", ACME);
-
-    ReEncryptResponse r = reEncrypt(f.engine, BOB, blob, k.keyId(), ACME, k.keyId(), ACME);
-
-    assertThat(decrypt(f.engine, ROOT, r.ciphertextBlob(), ACME), equalTo("acme data"));
+    assertBobReEncryptsInPlace(keyLettingBobReEncryptIf(TENANT_ACME));
   }
 
-  @Test
-  void encryptionContextCondition_reEncryptFromIsJudgedOnTheSourceContext() {
-    KeyMetadata k =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, TENANT_ACME, "kms:ReEncrypt*")));
-    byte[] blob = f.encrypt(k.keyId(), "beta data", BETA);
-
-    // The destination context matches; the source context does not.
-    assertAccessDenied(
-        BOB_ARN,
-        "kms:ReEncryptFrom",
-        k,
-        () -> reEncrypt(f.engine, BOB, blob, k.keyId(), BETA, k.keyId(), ACME));
-  }
-
-  @Test
-  void encryptionContextCondition_reEncryptToIsJudgedOnTheDestinationContext() {
-    KeyMetadata k =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, TENANT_ACME, "kms:ReEncrypt*")));
-    byte[] blob = f.encrypt(k.keyId(), "acme data", ACME);
-
-    // The source context matches; the destination context does not.
-    assertAccessDenied(
-        BOB_ARN,
-        "kms:ReEncryptTo",
-        k,
-        () -> reEncrypt(f.engine, BOB, blob, k.keyId(), ACME, k.keyId(), BETA));
-  }
-
-  @Test
-  void encryptionContextCondition_noContext_isDenied() {
-    KeyMetadata k =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, TENANT_ACME, "kms:ReEncrypt*")));
-    byte[] blob = f.encrypt(k.keyId(), "no context", null);
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "ReEncryptFrom is judged on the source context | beta | acme | kms:ReEncryptFrom",
+        "ReEncryptTo is judged on the destination context | acme | beta | kms:ReEncryptTo",
+        "a blob without context is denied | | acme | kms:ReEncryptFrom"
+      })
+  void encryptionContextCondition_contextThatDoesNotMatch_isDenied(
+      String behaviour, String sourceTenant, String destinationTenant, String deniedAction) {
+    KeyMetadata k = keyLettingBobReEncryptIf(TENANT_ACME);
+    Map<String, String> sourceContext = sourceTenant == null ? null : ctx("tenant", sourceTenant);
+    Map<String, String> destinationContext = ctx("tenant", destinationTenant);
+    byte[] blob = f.encrypt(k.keyId(), "tenant data", sourceContext);
 
     assertAccessDenied(
         BOB_ARN,
-        "kms:ReEncryptFrom",
+        deniedAction,
         k,
-        () -> reEncrypt(f.engine, BOB, blob, k.keyId(), null, k.keyId(), ACME));
+        () ->
+            reEncrypt(
+                f.engine, BOB, blob, k.keyId(), sourceContext, k.keyId(), destinationContext));
   }
 
   // ---- PutKeyPolicy, GetKeyPolicy, validation ------------------------------------------------
