@@ -38,6 +38,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** CreateAlias, UpdateAlias, DeleteAlias, ListAliases; aliases belong to one region. */
@@ -131,25 +132,19 @@ class AliasTest {
     assertThat(describe(f.engine, ROOT, "alias/app").keyId(), equalTo(a.keyId()));
   }
 
-  @Test
-  void createAlias_awsPrefix_isReserved() {
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "alias/aws/s3 | Alias names that begin with alias/aws/ are reserved.",
+        "app | Alias must start with the prefix \"alias/\"."
+      })
+  void createAlias_reservedOrUnprefixedName_isInvalidAliasNameAndCreatesNothing(
+      String name, String message) {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        InvalidAliasNameException.class,
-        "Alias names that begin with alias/aws/ are reserved.",
-        () -> alias("alias/aws/s3", m.keyId()));
+    assertKmsError(InvalidAliasNameException.class, message, () -> alias(name, m.keyId()));
     assertThat(aliases(), empty());
-  }
-
-  @Test
-  void createAlias_withoutAliasPrefix_isInvalidAliasName() {
-    KeyMetadata m = f.symmetricKey();
-
-    assertKmsError(
-        InvalidAliasNameException.class,
-        "Alias must start with the prefix \"alias/\".",
-        () -> alias("app", m.keyId()));
   }
 
   @ParameterizedTest

@@ -24,7 +24,6 @@ import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.model.CreateAliasRequest;
 import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
-import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.PutKeyPolicyRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
@@ -32,7 +31,6 @@ import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
 import io.qkms.engine.cache.KeyCacheConfig;
 import io.qkms.engine.cache.KeyCacheStats;
 import io.qkms.engine.testing.EngineFixture;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -61,66 +59,74 @@ class KeyCacheBehaviourTest {
 
   // ---- Another process's changes arrive after the TTL ----------------------------------------
 
-  @Test
-  void disableKeyByAnotherEngine_beforeTheTtl_encryptStillWorks() {
+  /** A new key this engine has used, so holds in its cache: the TTL counts from here. */
+  private KeyMetadata cachedKey() {
     KeyMetadata m = f.symmetricKey();
     f.encrypt(m.keyId(), "cache the key", CTX);
+    return m;
+  }
+
+  /** Disables the key through a second engine over the same store, as another process would. */
+  private void disableFromAnotherEngine(KeyMetadata m) {
     try (KmsEngine other = Calls.secondEngine(f)) {
       other.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
-
-      f.clock.advance(JUST_UNDER_TTL);
-
-      byte[] blob = f.encrypt(m.keyId(), "still allowed", CTX);
-      assertThat(decrypt(f.engine, ROOT, blob, CTX), equalTo("still allowed"));
     }
+  }
+
+  @Test
+  void disableKeyByAnotherEngine_beforeTheTtl_encryptStillWorks() {
+    KeyMetadata m = cachedKey();
+    disableFromAnotherEngine(m);
+
+    f.clock.advance(JUST_UNDER_TTL);
+
+    byte[] blob = f.encrypt(m.keyId(), "still allowed", CTX);
+    assertThat(decrypt(f.engine, ROOT, blob, CTX), equalTo("still allowed"));
   }
 
   @Test
   void disableKeyByAnotherEngine_afterTheTtl_isDisabled() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX);
-    try (KmsEngine other = Calls.secondEngine(f)) {
-      other.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
+    KeyMetadata m = cachedKey();
+    disableFromAnotherEngine(m);
 
-      f.clock.advance(EngineFixture.CACHE_TTL.plusSeconds(1));
+    f.clock.advance(EngineFixture.CACHE_TTL.plusSeconds(1));
 
-      assertDisabled(m, () -> f.encrypt(m.keyId(), "too late", CTX));
-    }
+    assertDisabled(m, () -> f.encrypt(m.keyId(), "too late", CTX));
   }
 
   @Test
   void disableKeyByAnotherEngine_usedEveryMomentUpToTheTtl_isDisabledAtTheTtl() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX); // loads the key: the TTL counts from here
-    try (KmsEngine other = Calls.secondEngine(f)) {
-      other.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
-      for (int i = 0; i < 4; i++) {
-        f.clock.advance(JUST_UNDER_TTL.dividedBy(4));
-        f.encrypt(m.keyId(), "still allowed", CTX); // repeated use does not extend the key's life
-      }
-      f.clock.advance(EngineFixture.CACHE_TTL.minus(JUST_UNDER_TTL.dividedBy(4).multipliedBy(4)));
-
-      assertDisabled(m, () -> f.encrypt(m.keyId(), "too late", CTX));
+    KeyMetadata m = cachedKey();
+    disableFromAnotherEngine(m);
+    for (int i = 0; i < 4; i++) {
+      f.clock.advance(JUST_UNDER_TTL.dividedBy(4));
+      f.encrypt(m.keyId(), "still allowed", CTX); // repeated use does not extend the key's life
     }
+    f.clock.advance(EngineFixture.CACHE_TTL.minus(JUST_UNDER_TTL.dividedBy(4).multipliedBy(4)));
+
+    assertDisabled(m, () -> f.encrypt(m.keyId(), "too late", CTX));
   }
 
   @Test
   void disableKeyLocally_takesEffectAtOnce() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX);
+    KeyMetadata m = cachedKey();
 
     f.engine.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
     assertDisabled(m, () -> f.encrypt(m.keyId(), "refused", CTX));
   }
 
+  /** Rotates the key through {@code other}; returns the new material's ID. */
+  private static String rotateThrough(KmsEngine other, KeyMetadata m) {
+    other.rotateKeyOnDemand(ROOT, new RotateKeyOnDemandRequest(m.keyId()));
+    return Calls.describe(other, ROOT, m.keyId()).currentKeyMaterialId();
+  }
+
   @Test
   void rotationByAnotherEngine_reachesTheDataPathAfterTheTtl() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX);
+    KeyMetadata m = cachedKey();
     try (KmsEngine other = Calls.secondEngine(f)) {
-      other.rotateKeyOnDemand(ROOT, new RotateKeyOnDemandRequest(m.keyId()));
-      String rotated = Calls.describe(other, ROOT, m.keyId()).currentKeyMaterialId();
+      String rotated = rotateThrough(other, m);
 
       byte[] before = f.encrypt(m.keyId(), "before", CTX);
       f.clock.advance(EngineFixture.CACHE_TTL.plusSeconds(1));
@@ -133,21 +139,10 @@ class KeyCacheBehaviourTest {
 
   @Test
   void ciphertextUnderAnotherEnginesNewMaterial_decryptsAtOnce() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX);
+    KeyMetadata m = cachedKey();
     try (KmsEngine other = Calls.secondEngine(f)) {
-      other.rotateKeyOnDemand(ROOT, new RotateKeyOnDemandRequest(m.keyId()));
-      String rotated = Calls.describe(other, ROOT, m.keyId()).currentKeyMaterialId();
-      byte[] fresh =
-          other
-              .encrypt(
-                  ROOT,
-                  EncryptRequest.builder()
-                      .keyId(m.keyId())
-                      .plaintext("new".getBytes(StandardCharsets.UTF_8))
-                      .encryptionContext(CTX)
-                      .build())
-              .ciphertextBlob();
+      String rotated = rotateThrough(other, m);
+      byte[] fresh = encrypt(other, ROOT, m.keyId(), "new", CTX);
 
       // Within the TTL: the cached key does not know the material, so the engine reloads it once.
       assertThat(materialOf(f.engine, ROOT, fresh, CTX), equalTo(rotated));
