@@ -131,8 +131,8 @@ class ReEncryptKeyChecksTest extends ReEncryptFixture {
   @ParameterizedTest
   @EnumSource(Side.class)
   void reEncrypt_disabledKey_isDisabled(Side side) {
-    KeyMetadata disabled = Steps.disable(f, key(side));
-    expect(DisabledException.class, disabled.arn() + " is disabled.", toDestination().build());
+    Steps.disable(f, key(side));
+    expect(DisabledException.class, key(side).arn() + " is disabled.", toDestination().build());
   }
 
   // ---- KMSInvalidStateException -------------------------------------------------------------
@@ -140,10 +140,10 @@ class ReEncryptKeyChecksTest extends ReEncryptFixture {
   @ParameterizedTest
   @CsvSource({"SOURCE, 7", "DESTINATION, 30"})
   void reEncrypt_keyPendingDeletion_isInvalidState(Side side, int pendingWindowInDays) {
-    KeyMetadata pending = Steps.scheduleDeletion(f, key(side), pendingWindowInDays);
+    Steps.scheduleDeletion(f, key(side), pendingWindowInDays);
     expect(
         KMSInvalidStateException.class,
-        pending.arn() + " is pending deletion.",
+        key(side).arn() + " is pending deletion.",
         toDestination().build());
   }
 
