@@ -38,10 +38,12 @@ import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
 import io.qkms.engine.internal.auth.KeyPolicy;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Multi-region keys: mrk- primaries, replicas with the same key ID, cross-region ReEncrypt. */
 class MultiRegionTest {
@@ -53,6 +55,17 @@ class MultiRegionTest {
     return Calls.replicate(f.engine, ROOT, keyId, "eu-west-1");
   }
 
+  /**
+   * The multi-Region configuration of key {@code m}, a primary in us-east-1 with replicas there.
+   */
+  private static MultiRegionConfiguration configuration(
+      String keyType, KeyMetadata m, String... replicaRegions) {
+    return new MultiRegionConfiguration(
+        keyType,
+        new MultiRegionKey(m.arn(), "us-east-1"),
+        Arrays.stream(replicaRegions).map(r -> new MultiRegionKey(m.arn(), r)).toList());
+  }
+
   private KeyMetadata euKey() {
     return Calls.create(f.engine, ROOT_EU, CreateKeyRequest.builder().build());
   }
@@ -61,11 +74,7 @@ class MultiRegionTest {
   void createKey_multiRegion_isAPrimaryInTheCallersRegionWithoutReplicas() {
     KeyMetadata m = Calls.multiRegionKey(f);
 
-    assertThat(
-        m.multiRegionConfiguration(),
-        equalTo(
-            new MultiRegionConfiguration(
-                "PRIMARY", new MultiRegionKey(m.arn(), "us-east-1"), List.of())));
+    assertThat(m.multiRegionConfiguration(), equalTo(configuration("PRIMARY", m)));
   }
 
   @Test
@@ -79,12 +88,7 @@ class MultiRegionTest {
     assertThat(replica.keyState(), equalTo("Enabled"));
     assertThat(replica.multiRegion(), equalTo(true));
     assertThat(
-        replica.multiRegionConfiguration(),
-        equalTo(
-            new MultiRegionConfiguration(
-                "REPLICA",
-                new MultiRegionKey(m.arn(), "us-east-1"),
-                List.of(new MultiRegionKey(m.arn(), "eu-west-1")))));
+        replica.multiRegionConfiguration(), equalTo(configuration("REPLICA", m, "eu-west-1")));
   }
 
   @Test
@@ -104,11 +108,7 @@ class MultiRegionTest {
 
     assertThat(
         describe(f.engine, ROOT, m.keyId()).multiRegionConfiguration(),
-        equalTo(
-            new MultiRegionConfiguration(
-                "PRIMARY",
-                new MultiRegionKey(m.arn(), "us-east-1"),
-                List.of(new MultiRegionKey(m.arn(), "eu-west-1")))));
+        equalTo(configuration("PRIMARY", m, "eu-west-1")));
   }
 
   @Test
@@ -291,28 +291,25 @@ class MultiRegionTest {
         () -> replicate(m.keyId()));
   }
 
-  @Test
-  void replicateKey_regionNotInTheStore_isValidation() {
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "ap-south-1 | The region ap-south-1 is not a region of this key store",
+        "moon | 1 validation error detected: Value 'moon' at 'replicaRegion' failed to satisfy"
+            + " constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$"
+      })
+  void replicateKey_regionNotInTheStoreOrMalformed_isValidationAndAddsNoReplica(
+      String region, String message) {
     KeyMetadata m = Calls.multiRegionKey(f);
 
     assertKmsError(
         ValidationException.class,
-        "The region ap-south-1 is not a region of this key store",
-        () -> Calls.replicate(f.engine, ROOT, m.keyId(), "ap-south-1"));
+        message,
+        () -> Calls.replicate(f.engine, ROOT, m.keyId(), region));
     assertThat(
         describe(f.engine, ROOT, m.keyId()).multiRegionConfiguration().replicaKeys(), empty());
-  }
-
-  @Test
-  void replicateKey_malformedRegion_isValidationWithThePattern() {
-    KeyMetadata m = Calls.multiRegionKey(f);
-
-    assertKmsError(
-        ValidationException.class,
-        "1 validation error detected: Value 'moon' at 'replicaRegion' failed to satisfy"
-            + " constraint: Member must satisfy regular expression pattern:"
-            + " ^([a-z]+-){2,3}\\d+$",
-        () -> Calls.replicate(f.engine, ROOT, m.keyId(), "moon"));
   }
 
   @Test
