@@ -65,10 +65,7 @@ class KeyIdentifierFormsTest extends ReEncryptFixture {
   void reEncrypt_sourceKeyIdInEveryForm_returnsBothKeyArns(Form form) {
     ReEncryptResponse r =
         f.engine.reEncrypt(
-            ROOT,
-            reEncrypt(blob, destination.keyId())
-                .sourceKeyId(form.of(source, "alias/source"))
-                .build());
+            ROOT, toDestination().sourceKeyId(form.of(source, "alias/source")).build());
     assertThat(r.sourceKeyId(), equalTo(source.arn()));
     assertThat(r.keyId(), equalTo(destination.arn()));
   }
@@ -105,7 +102,7 @@ class KeyIdentifierFormsTest extends ReEncryptFixture {
 
   @Test
   void reEncrypt_withoutSourceKeyId_returnsTheSourceKeyArnFromTheBlob() {
-    ReEncryptResponse r = f.engine.reEncrypt(ROOT, reEncrypt(blob, destination.keyId()).build());
+    ReEncryptResponse r = f.engine.reEncrypt(ROOT, toDestination().build());
     assertThat(r.sourceKeyId(), equalTo(source.arn()));
   }
 

@@ -2,7 +2,6 @@ package io.qkms.engine;
 
 import static io.qkms.engine.Steps.CONTEXT;
 import static io.qkms.engine.Steps.ROOT;
-import static io.qkms.engine.Steps.reEncrypt;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.Test;
  */
 class PlaintextConfinementTest extends ReEncryptFixture {
   private ReEncryptResponse reEncrypted() {
-    return f.engine.reEncrypt(ROOT, reEncrypt(blob, destination.keyId()).build());
+    return f.engine.reEncrypt(ROOT, toDestination().build());
   }
 
   @Test

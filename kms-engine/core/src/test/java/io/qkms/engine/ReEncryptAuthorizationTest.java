@@ -2,7 +2,6 @@ package io.qkms.engine;
 
 import static io.qkms.engine.Steps.ALICE;
 import static io.qkms.engine.Steps.ROOT;
-import static io.qkms.engine.Steps.reEncrypt;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
@@ -11,12 +10,13 @@ import io.qkms.engine.api.errors.DryRunOperationException;
 import io.qkms.engine.api.errors.InvalidGrantTokenException;
 import io.qkms.engine.api.model.CreateGrantResponse;
 import io.qkms.engine.api.model.KeyMetadata;
-import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
 import io.qkms.engine.api.model.RevokeGrantRequest;
 import io.qkms.engine.internal.auth.GrantToken;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * Who may ReEncrypt: kms:ReEncryptFrom on the source and kms:ReEncryptTo on the destination
@@ -38,39 +38,40 @@ class ReEncryptAuthorizationTest extends ReEncryptFixture {
 
   // ---- AccessDeniedException ----------------------------------------------------------------
 
-  @Test
-  void reEncrypt_userWithNoStatementOrGrant_isDeniedReEncryptFromOnTheSource() {
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "no statement or grant: ReEncryptFrom is denied on the source"
+            + " | | | kms:ReEncryptFrom | SOURCE",
+        "only ReEncryptFrom: ReEncryptTo is denied on the destination"
+            + " | ReEncryptFrom | | kms:ReEncryptTo | DESTINATION",
+        "a Decrypt grant does not stand in for ReEncryptFrom"
+            + " | Decrypt | ReEncryptTo | kms:ReEncryptFrom | SOURCE"
+      })
+  void reEncrypt_userWithoutBothPermissions_isDeniedTheFirstMissingOne(
+      String behaviour,
+      String sourceGrant,
+      String destinationGrant,
+      String deniedAction,
+      Side deniedOn) {
+    if (sourceGrant != null) {
+      Steps.grant(f, source, ALICE, sourceGrant);
+    }
+    if (destinationGrant != null) {
+      Steps.grant(f, destination, ALICE, destinationGrant);
+    }
     Expect.fails(
         AccessDeniedException.class,
-        denied("kms:ReEncryptFrom", source),
-        () -> f.engine.reEncrypt(ALICE, reEncrypt(blob, destination.keyId()).build()));
-  }
-
-  @Test
-  void reEncrypt_userWithOnlyReEncryptFrom_isDeniedReEncryptToOnTheDestination() {
-    Steps.grant(f, source, ALICE, "ReEncryptFrom");
-    Expect.fails(
-        AccessDeniedException.class,
-        denied("kms:ReEncryptTo", destination),
-        () -> f.engine.reEncrypt(ALICE, reEncrypt(blob, destination.keyId()).build()));
-  }
-
-  @Test
-  void reEncrypt_userWithDecryptGrantOnly_isDeniedReEncryptFrom() {
-    // Decrypt permission does not stand in for ReEncryptFrom.
-    Steps.grant(f, source, ALICE, "Decrypt");
-    Steps.grant(f, destination, ALICE, "ReEncryptTo");
-    Expect.fails(
-        AccessDeniedException.class,
-        denied("kms:ReEncryptFrom", source),
-        () -> f.engine.reEncrypt(ALICE, reEncrypt(blob, destination.keyId()).build()));
+        denied(deniedAction, key(deniedOn)),
+        reEncryptAs(ALICE, toDestination()));
   }
 
   @Test
   void reEncrypt_userWithBothGrants_succeeds() {
     Steps.grant(f, source, ALICE, "ReEncryptFrom");
     Steps.grant(f, destination, ALICE, "ReEncryptTo");
-    ReEncryptResponse r = f.engine.reEncrypt(ALICE, reEncrypt(blob, destination.keyId()).build());
+    ReEncryptResponse r = f.engine.reEncrypt(ALICE, toDestination().build());
     assertThat(r.keyId(), equalTo(destination.arn()));
     assertThat(Steps.decryptToString(f, r.ciphertextBlob(), null), equalTo(Canary.TEXT));
   }
@@ -82,12 +83,7 @@ class ReEncryptAuthorizationTest extends ReEncryptFixture {
     Expect.fails(
         InvalidGrantTokenException.class,
         "The grant token is not valid.",
-        () ->
-            f.engine.reEncrypt(
-                ROOT,
-                reEncrypt(blob, destination.keyId())
-                    .grantTokens(List.of("not-a-grant-token"))
-                    .build()));
+        reEncryptAs(ROOT, toDestination().grantTokens(List.of("not-a-grant-token"))));
   }
 
   @Test
@@ -101,10 +97,7 @@ class ReEncryptAuthorizationTest extends ReEncryptFixture {
     Expect.fails(
         InvalidGrantTokenException.class,
         "The grant token does not belong to a live grant.",
-        () ->
-            f.engine.reEncrypt(
-                ROOT,
-                reEncrypt(blob, destination.keyId()).grantTokens(List.of(g.grantToken())).build()));
+        reEncryptAs(ROOT, toDestination().grantTokens(List.of(g.grantToken()))));
   }
 
   @Test
@@ -112,9 +105,7 @@ class ReEncryptAuthorizationTest extends ReEncryptFixture {
     // Control for the revoked-grant test: the same kind of token works while its grant lives.
     CreateGrantResponse g = Steps.grant(f, source, ALICE, "ReEncryptFrom");
     ReEncryptResponse r =
-        f.engine.reEncrypt(
-            ROOT,
-            reEncrypt(blob, destination.keyId()).grantTokens(List.of(g.grantToken())).build());
+        f.engine.reEncrypt(ROOT, toDestination().grantTokens(List.of(g.grantToken())).build());
     assertThat(r.sourceKeyId(), equalTo(source.arn()));
   }
 
@@ -123,24 +114,13 @@ class ReEncryptAuthorizationTest extends ReEncryptFixture {
   @Test
   void reEncrypt_dryRun_isDryRunOperation() {
     Expect.fails(
-        DryRunOperationException.class,
-        DRY_RUN,
-        () -> f.engine.reEncrypt(ROOT, reEncrypt(blob, destination.keyId()).dryRun(true).build()));
+        DryRunOperationException.class, DRY_RUN, reEncryptAs(ROOT, toDestination().dryRun(true)));
   }
 
   @Test
   void reEncrypt_dryRunIgnoringTheCiphertextWithoutABlob_isDryRunOperation() {
     Expect.fails(
-        DryRunOperationException.class,
-        DRY_RUN,
-        () ->
-            f.engine.reEncrypt(
-                ROOT,
-                ReEncryptRequest.builder()
-                    .destinationKeyId(destination.keyId())
-                    .dryRun(true)
-                    .dryRunModifiers(List.of("IGNORE_CIPHERTEXT"))
-                    .build()));
+        DryRunOperationException.class, DRY_RUN, reEncryptAs(ROOT, dryRunIgnoringTheCiphertext()));
   }
 
   @Test
@@ -148,13 +128,6 @@ class ReEncryptAuthorizationTest extends ReEncryptFixture {
     Expect.fails(
         AccessDeniedException.class,
         denied("kms:ReEncryptTo", destination),
-        () ->
-            f.engine.reEncrypt(
-                ALICE,
-                ReEncryptRequest.builder()
-                    .destinationKeyId(destination.keyId())
-                    .dryRun(true)
-                    .dryRunModifiers(List.of("IGNORE_CIPHERTEXT"))
-                    .build()));
+        reEncryptAs(ALICE, dryRunIgnoringTheCiphertext()));
   }
 }

@@ -41,18 +41,14 @@ class ReEncryptCheckOrderTest extends ReEncryptFixture {
   void missingDestination_beforeMalformedGrantToken_isValidation() {
     Expect.fails(
         ValidationException.class,
-        () ->
-            f.engine.reEncrypt(
-                ROOT, reEncrypt(blob, null).grantTokens(List.of("not-a-token")).build()));
+        reEncryptAs(ROOT, reEncrypt(blob, null).grantTokens(List.of("not-a-token"))));
   }
 
   @Test
   void malformedGrantToken_beforeUnknownDestination_isInvalidGrantToken() {
     Expect.fails(
         InvalidGrantTokenException.class,
-        () ->
-            f.engine.reEncrypt(
-                ROOT, reEncrypt(blob, UNKNOWN_ID).grantTokens(List.of("not-a-token")).build()));
+        reEncryptAs(ROOT, reEncrypt(blob, UNKNOWN_ID).grantTokens(List.of("not-a-token"))));
   }
 
   @Test
@@ -60,22 +56,19 @@ class ReEncryptCheckOrderTest extends ReEncryptFixture {
     Expect.fails(
         NotFoundException.class,
         "Key 'arn:verenc:111122223333:key/" + UNKNOWN_ID + "' does not exist",
-        () -> f.engine.reEncrypt(ROOT, reEncrypt(garbage, UNKNOWN_ID).build()));
+        reEncryptAs(ROOT, reEncrypt(garbage, UNKNOWN_ID)));
   }
 
   @Test
   void garbageBlob_beforeDisabledDestination_isInvalidCiphertext() {
     Steps.disable(f, destination);
-    Expect.invalidCiphertext(
-        () -> f.engine.reEncrypt(ROOT, reEncrypt(garbage, destination.keyId()).build()));
+    Expect.invalidCiphertext(reEncryptAs(ROOT, reEncrypt(garbage, destination.keyId())));
   }
 
   @Test
   void garbageBlob_beforeUnknownSourceKeyId_isInvalidCiphertext() {
     Expect.invalidCiphertext(
-        () ->
-            f.engine.reEncrypt(
-                ROOT, reEncrypt(garbage, destination.keyId()).sourceKeyId(UNKNOWN_ID).build()));
+        reEncryptAs(ROOT, reEncrypt(garbage, destination.keyId()).sourceKeyId(UNKNOWN_ID)));
   }
 
   @Test
@@ -85,9 +78,7 @@ class ReEncryptCheckOrderTest extends ReEncryptFixture {
     Expect.fails(
         IncorrectKeyException.class,
         "The key ID in the request does not identify a CMK that can perform this operation.",
-        () ->
-            f.engine.reEncrypt(
-                ROOT, reEncrypt(blob, destination.keyId()).sourceKeyId(other.keyId()).build()));
+        reEncryptAs(ROOT, toDestination().sourceKeyId(other.keyId())));
   }
 
   @Test
@@ -96,7 +87,7 @@ class ReEncryptCheckOrderTest extends ReEncryptFixture {
     Expect.fails(
         DisabledException.class,
         source.arn() + " is disabled.",
-        () -> f.engine.reEncrypt(ALICE, reEncrypt(blob, destination.keyId()).build()));
+        reEncryptAs(ALICE, toDestination()));
   }
 
   @Test
@@ -105,7 +96,7 @@ class ReEncryptCheckOrderTest extends ReEncryptFixture {
     Expect.fails(
         KMSInvalidStateException.class,
         source.arn() + " is pending deletion.",
-        () -> f.engine.reEncrypt(ALICE, reEncrypt(blob, destination.keyId()).build()));
+        reEncryptAs(ALICE, toDestination()));
   }
 
   @Test
@@ -115,14 +106,13 @@ class ReEncryptCheckOrderTest extends ReEncryptFixture {
     Expect.fails(
         DisabledException.class,
         source.arn() + " is disabled.",
-        () -> f.engine.reEncrypt(ROOT, reEncrypt(blob, destination.keyId()).build()));
+        reEncryptAs(ROOT, toDestination()));
   }
 
   @Test
   void noPermission_beforeTamperedBlob_isAccessDenied() {
     Expect.fails(
-        AccessDeniedException.class,
-        () -> f.engine.reEncrypt(ALICE, reEncrypt(tampered, destination.keyId()).build()));
+        AccessDeniedException.class, reEncryptAs(ALICE, reEncrypt(tampered, destination.keyId())));
   }
 
   @Test
@@ -130,15 +120,13 @@ class ReEncryptCheckOrderTest extends ReEncryptFixture {
     // Both permissions are checked before the blob is decrypted.
     Steps.grant(f, source, ALICE, "ReEncryptFrom");
     Expect.fails(
-        AccessDeniedException.class,
-        () -> f.engine.reEncrypt(ALICE, reEncrypt(tampered, destination.keyId()).build()));
+        AccessDeniedException.class, reEncryptAs(ALICE, reEncrypt(tampered, destination.keyId())));
   }
 
   @Test
   void tamperedBlob_beforeHmacDestination_isInvalidCiphertext() {
     KeyMetadata hmac = f.key("HMAC_256", "GENERATE_VERIFY_MAC");
-    Expect.invalidCiphertext(
-        () -> f.engine.reEncrypt(ROOT, reEncrypt(tampered, hmac.keyId()).build()));
+    Expect.invalidCiphertext(reEncryptAs(ROOT, reEncrypt(tampered, hmac.keyId())));
   }
 
   @Test
@@ -147,7 +135,7 @@ class ReEncryptCheckOrderTest extends ReEncryptFixture {
     Expect.fails(
         InvalidKeyUsageException.class,
         hmac.arn() + " key usage is GENERATE_VERIFY_MAC which is not valid for ReEncrypt.",
-        () -> f.engine.reEncrypt(ROOT, reEncrypt(blob, hmac.keyId()).build()));
+        reEncryptAs(ROOT, reEncrypt(blob, hmac.keyId())));
   }
 
   @Test
@@ -156,15 +144,13 @@ class ReEncryptCheckOrderTest extends ReEncryptFixture {
     Expect.fails(
         DisabledException.class,
         destination.arn() + " is disabled.",
-        () -> f.engine.reEncrypt(ROOT, reEncrypt(blob, destination.keyId()).dryRun(true).build()));
+        reEncryptAs(ROOT, toDestination().dryRun(true)));
   }
 
   @Test
   void tamperedBlob_beforeDryRun_isInvalidCiphertext() {
     // A dry run makes every check a real call would make, decryption included.
     Expect.invalidCiphertext(
-        () ->
-            f.engine.reEncrypt(
-                ROOT, reEncrypt(tampered, destination.keyId()).dryRun(true).build()));
+        reEncryptAs(ROOT, reEncrypt(tampered, destination.keyId()).dryRun(true)));
   }
 }

@@ -168,30 +168,24 @@ class ReEncryptInvalidCiphertextTest extends ReEncryptFixture {
 
   @Test
   void reEncrypt_wrongSourceContextValue_isInvalidCiphertext() {
-    expectInvalid(
-        reEncrypt(blob, destination.keyId())
-            .sourceEncryptionContext(Map.of("Department", "Sales"))
-            .build());
+    expectInvalid(toDestination().sourceEncryptionContext(Map.of("Department", "Sales")).build());
   }
 
   @Test
   void reEncrypt_missingSourceContext_isInvalidCiphertext() {
-    expectInvalid(reEncrypt(blob, destination.keyId()).sourceEncryptionContext(null).build());
+    expectInvalid(toDestination().sourceEncryptionContext(null).build());
   }
 
   @Test
   void reEncrypt_extraSourceContextEntry_isInvalidCiphertext() {
     Map<String, String> extra = new HashMap<>(CONTEXT);
     extra.put("Project", "Alpha");
-    expectInvalid(reEncrypt(blob, destination.keyId()).sourceEncryptionContext(extra).build());
+    expectInvalid(toDestination().sourceEncryptionContext(extra).build());
   }
 
   @Test
   void reEncrypt_sourceContextKeyInOtherCase_isInvalidCiphertext() {
-    expectInvalid(
-        reEncrypt(blob, destination.keyId())
-            .sourceEncryptionContext(Map.of("department", "Finance"))
-            .build());
+    expectInvalid(toDestination().sourceEncryptionContext(Map.of("department", "Finance")).build());
   }
 
   @Test
@@ -201,9 +195,7 @@ class ReEncryptInvalidCiphertextTest extends ReEncryptFixture {
         f.engine
             .reEncrypt(
                 ROOT,
-                reEncrypt(blob, destination.keyId())
-                    .destinationEncryptionContext(Map.of("Purpose", "Test"))
-                    .build())
+                toDestination().destinationEncryptionContext(Map.of("Purpose", "Test")).build())
             .ciphertextBlob();
     assertThat(Steps.decryptToString(f, out, Map.of("Purpose", "Test")), equalTo(Canary.TEXT));
   }
@@ -234,10 +226,8 @@ class ReEncryptInvalidCiphertextTest extends ReEncryptFixture {
                 EngineFixture.root(EngineFixture.EU_WEST_1), CreateKeyRequest.builder().build())
             .keyMetadata();
     Expect.invalidCiphertext(
-        () ->
-            f.engine.reEncrypt(
-                EngineFixture.root(EngineFixture.EU_WEST_1),
-                reEncrypt(blob, euDestination.keyId()).build()));
+        reEncryptAs(
+            EngineFixture.root(EngineFixture.EU_WEST_1), reEncrypt(blob, euDestination.keyId())));
   }
 
   @Test

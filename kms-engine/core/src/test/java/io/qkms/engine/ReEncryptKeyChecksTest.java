@@ -13,8 +13,11 @@ import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.keys.KeyState;
 import io.qkms.engine.testing.EngineFixture;
-import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * ReEncrypt's checks of the keys themselves: SourceKeyId must be the blob's key
@@ -38,7 +41,7 @@ class ReEncryptKeyChecksTest extends ReEncryptFixture {
     expect(
         IncorrectKeyException.class,
         INCORRECT_KEY,
-        reEncrypt(blob, destination.keyId()).sourceKeyId(destination.keyId()).build());
+        toDestination().sourceKeyId(destination.keyId()).build());
   }
 
   @Test
@@ -53,22 +56,14 @@ class ReEncryptKeyChecksTest extends ReEncryptFixture {
 
   // ---- InvalidKeyUsageException -------------------------------------------------------------
 
-  @Test
-  void reEncrypt_toHmacKey_isInvalidKeyUsage() {
-    KeyMetadata hmac = f.key("HMAC_256", "GENERATE_VERIFY_MAC");
+  @ParameterizedTest
+  @CsvSource({"HMAC_256, GENERATE_VERIFY_MAC", "ECC_NIST_P256, SIGN_VERIFY"})
+  void reEncrypt_toAKeyWhoseUsageIsNotEncryption_isInvalidKeyUsage(String spec, String usage) {
+    KeyMetadata key = f.key(spec, usage);
     expect(
         InvalidKeyUsageException.class,
-        hmac.arn() + " key usage is GENERATE_VERIFY_MAC which is not valid for ReEncrypt.",
-        reEncrypt(blob, hmac.keyId()).build());
-  }
-
-  @Test
-  void reEncrypt_toEccSigningKey_isInvalidKeyUsage() {
-    KeyMetadata ecc = f.key("ECC_NIST_P256", "SIGN_VERIFY");
-    expect(
-        InvalidKeyUsageException.class,
-        ecc.arn() + " key usage is SIGN_VERIFY which is not valid for ReEncrypt.",
-        reEncrypt(blob, ecc.keyId()).build());
+        key.arn() + " key usage is " + usage + " which is not valid for ReEncrypt.",
+        reEncrypt(blob, key.keyId()).build());
   }
 
   @Test
@@ -81,26 +76,17 @@ class ReEncryptKeyChecksTest extends ReEncryptFixture {
         reEncrypt(blob, rsa.keyId()).build());
   }
 
-  @Test
-  void reEncrypt_rsaDestinationAlgorithmForASymmetricKey_isInvalidKeyUsage() {
+  @ParameterizedTest
+  @ValueSource(strings = {"RSAES_OAEP_SHA_256", "SM2PKE"})
+  void reEncrypt_asymmetricDestinationAlgorithmForASymmetricKey_isInvalidKeyUsage(
+      String algorithm) {
     expect(
         InvalidKeyUsageException.class,
         destination.arn()
-            + " key spec is SYMMETRIC_DEFAULT which does not support the encryption algorithm"
-            + " RSAES_OAEP_SHA_256.",
-        reEncrypt(blob, destination.keyId())
-            .destinationEncryptionAlgorithm("RSAES_OAEP_SHA_256")
-            .build());
-  }
-
-  @Test
-  void reEncrypt_sm2DestinationAlgorithmForASymmetricKey_isInvalidKeyUsage() {
-    expect(
-        InvalidKeyUsageException.class,
-        destination.arn()
-            + " key spec is SYMMETRIC_DEFAULT which does not support the encryption algorithm"
-            + " SM2PKE.",
-        reEncrypt(blob, destination.keyId()).destinationEncryptionAlgorithm("SM2PKE").build());
+            + " key spec is SYMMETRIC_DEFAULT which does not support the encryption algorithm "
+            + algorithm
+            + ".",
+        toDestination().destinationEncryptionAlgorithm(algorithm).build());
   }
 
   @Test
@@ -134,7 +120,7 @@ class ReEncryptKeyChecksTest extends ReEncryptFixture {
         source.arn()
             + " key spec is SYMMETRIC_DEFAULT which does not support the encryption algorithm"
             + " RSAES_OAEP_SHA_1.",
-        reEncrypt(blob, destination.keyId())
+        toDestination()
             .sourceKeyId(source.keyId())
             .sourceEncryptionAlgorithm("RSAES_OAEP_SHA_1")
             .build());
@@ -142,42 +128,23 @@ class ReEncryptKeyChecksTest extends ReEncryptFixture {
 
   // ---- DisabledException --------------------------------------------------------------------
 
-  @Test
-  void reEncrypt_disabledSource_isDisabled() {
-    Steps.disable(f, source);
-    expect(
-        DisabledException.class,
-        source.arn() + " is disabled.",
-        reEncrypt(blob, destination.keyId()).build());
-  }
-
-  @Test
-  void reEncrypt_disabledDestination_isDisabled() {
-    Steps.disable(f, destination);
-    expect(
-        DisabledException.class,
-        destination.arn() + " is disabled.",
-        reEncrypt(blob, destination.keyId()).build());
+  @ParameterizedTest
+  @EnumSource(Side.class)
+  void reEncrypt_disabledKey_isDisabled(Side side) {
+    Steps.disable(f, key(side));
+    expect(DisabledException.class, key(side).arn() + " is disabled.", toDestination().build());
   }
 
   // ---- KMSInvalidStateException -------------------------------------------------------------
 
-  @Test
-  void reEncrypt_sourcePendingDeletion_isInvalidState() {
-    Steps.scheduleDeletion(f, source, 7);
+  @ParameterizedTest
+  @CsvSource({"SOURCE, 7", "DESTINATION, 30"})
+  void reEncrypt_keyPendingDeletion_isInvalidState(Side side, int pendingWindowInDays) {
+    Steps.scheduleDeletion(f, key(side), pendingWindowInDays);
     expect(
         KMSInvalidStateException.class,
-        source.arn() + " is pending deletion.",
-        reEncrypt(blob, destination.keyId()).build());
-  }
-
-  @Test
-  void reEncrypt_destinationPendingDeletion_isInvalidState() {
-    Steps.scheduleDeletion(f, destination, 30);
-    expect(
-        KMSInvalidStateException.class,
-        destination.arn() + " is pending deletion.",
-        reEncrypt(blob, destination.keyId()).build());
+        key(side).arn() + " is pending deletion.",
+        toDestination().build());
   }
 
   @Test
@@ -196,12 +163,7 @@ class ReEncryptKeyChecksTest extends ReEncryptFixture {
     expect(
         KMSInvalidStateException.class,
         external.arn() + " is pending import.",
-        ReEncryptRequest.builder()
-            .sourceKeyId(external.keyId())
-            .destinationKeyId(destination.keyId())
-            .dryRun(true)
-            .dryRunModifiers(List.of("IGNORE_CIPHERTEXT"))
-            .build());
+        dryRunIgnoringTheCiphertext().sourceKeyId(external.keyId()).build());
   }
 
   @Test
@@ -232,7 +194,7 @@ class ReEncryptKeyChecksTest extends ReEncryptFixture {
       Expect.fails(
           KMSInvalidStateException.class,
           source.arn() + " is unavailable.",
-          () -> fresh.reEncrypt(ROOT, reEncrypt(blob, destination.keyId()).build()));
+          () -> fresh.reEncrypt(ROOT, toDestination().build()));
     }
   }
 }

@@ -32,8 +32,7 @@ class ReEncryptNotFoundTest extends ReEncryptFixture {
   @Test
   void reEncrypt_sourceKeyIdThatIsNoIdentifier_isInvalidKeyId() {
     expectNotFound(
-        "Invalid keyId 'mrk-fake-key-id'",
-        reEncrypt(blob, destination.keyId()).sourceKeyId("mrk-fake-key-id").build());
+        "Invalid keyId 'mrk-fake-key-id'", toDestination().sourceKeyId("mrk-fake-key-id").build());
   }
 
   @Test
@@ -47,7 +46,7 @@ class ReEncryptNotFoundTest extends ReEncryptFixture {
   void reEncrypt_unknownSourceKeyId_namesItsArn() {
     expectNotFound(
         "Key 'arn:verenc:111122223333:key/" + UNKNOWN_ID + "' does not exist",
-        reEncrypt(blob, destination.keyId()).sourceKeyId(UNKNOWN_ID).build());
+        toDestination().sourceKeyId(UNKNOWN_ID).build());
   }
 
   @Test
@@ -81,8 +80,6 @@ class ReEncryptNotFoundTest extends ReEncryptFixture {
   void reEncrypt_destinationPastItsDeletionWindow_doesNotExist() {
     Steps.scheduleDeletion(f, destination, 7);
     f.clock.advance(Duration.ofDays(7));
-    expectNotFound(
-        "Key '" + destination.arn() + "' does not exist",
-        reEncrypt(blob, destination.keyId()).build());
+    expectNotFound("Key '" + destination.arn() + "' does not exist", toDestination().build());
   }
 }

@@ -46,8 +46,7 @@ class ReEncryptValidationTest extends ReEncryptFixture {
     // The limit is inclusive: 6144 bytes are not a validation error (the blob is simply invalid).
     byte[] big = new byte[6144];
     System.arraycopy(blob, 0, big, 0, blob.length);
-    Expect.invalidCiphertext(
-        () -> f.engine.reEncrypt(ROOT, reEncrypt(big, destination.keyId()).build()));
+    Expect.invalidCiphertext(reEncryptAs(ROOT, reEncrypt(big, destination.keyId())));
   }
 
   @Test
@@ -86,7 +85,7 @@ class ReEncryptValidationTest extends ReEncryptFixture {
             + id
             + "' at 'sourceKeyId' failed to satisfy constraint: Member must have length less than"
             + " or equal to 2048",
-        reEncrypt(blob, destination.keyId()).sourceKeyId(id).build());
+        toDestination().sourceKeyId(id).build());
   }
 
   @Test
@@ -95,7 +94,7 @@ class ReEncryptValidationTest extends ReEncryptFixture {
         "1 validation error detected: Value 'AES_256_GCM' at 'sourceEncryptionAlgorithm' failed"
             + " to satisfy constraint: Member must satisfy enum value set: [SYMMETRIC_DEFAULT,"
             + " RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]",
-        reEncrypt(blob, destination.keyId()).sourceEncryptionAlgorithm("AES_256_GCM").build());
+        toDestination().sourceEncryptionAlgorithm("AES_256_GCM").build());
   }
 
   @Test
@@ -104,9 +103,7 @@ class ReEncryptValidationTest extends ReEncryptFixture {
         "1 validation error detected: Value 'symmetric_default' at"
             + " 'destinationEncryptionAlgorithm' failed to satisfy constraint: Member must satisfy"
             + " enum value set: [SYMMETRIC_DEFAULT, RSAES_OAEP_SHA_1, RSAES_OAEP_SHA_256, SM2PKE]",
-        reEncrypt(blob, destination.keyId())
-            .destinationEncryptionAlgorithm("symmetric_default")
-            .build());
+        toDestination().destinationEncryptionAlgorithm("symmetric_default").build());
   }
 
   @Test
@@ -118,7 +115,7 @@ class ReEncryptValidationTest extends ReEncryptFixture {
     expectValidation(
         "1 validation error detected: Value at 'grantTokens' failed to satisfy constraint: Member"
             + " must have length less than or equal to 10",
-        reEncrypt(blob, destination.keyId()).grantTokens(tokens).build());
+        toDestination().grantTokens(tokens).build());
   }
 
   @Test
@@ -127,10 +124,7 @@ class ReEncryptValidationTest extends ReEncryptFixture {
         "1 validation error detected: Value '[IGNORE_PLAINTEXT]' at 'dryRunModifiers' failed to"
             + " satisfy constraint: Member must satisfy constraint: [Member must satisfy enum"
             + " value set: [IGNORE_CIPHERTEXT]]",
-        reEncrypt(blob, destination.keyId())
-            .dryRun(true)
-            .dryRunModifiers(List.of("IGNORE_PLAINTEXT"))
-            .build());
+        toDestination().dryRun(true).dryRunModifiers(List.of("IGNORE_PLAINTEXT")).build());
   }
 
   @Test

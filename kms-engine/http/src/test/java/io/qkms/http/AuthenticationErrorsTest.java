@@ -67,18 +67,10 @@ class AuthenticationErrorsTest {
   /** The signed ListKeys request with one header replaced (or removed, if value is null). */
   private static HttpRequest withHeader(HttpRequest signed, String name, String value) {
     HttpRequest.Builder b =
-        HttpRequest.newBuilder(signed.uri())
-            .timeout(TestEndpoint.TIMEOUT)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(LIST_KEYS));
-    signed
-        .headers()
-        .map()
-        .forEach(
-            (k, vs) -> {
-              if (!k.equalsIgnoreCase(name)) {
-                vs.forEach(v -> b.header(k, v));
-              }
-            });
+        endpoint.post(
+            HttpRequest.BodyPublishers.ofByteArray(LIST_KEYS),
+            signed.headers().map(),
+            k -> !k.equalsIgnoreCase(name));
     if (value != null) {
       b.header(name, value);
     }

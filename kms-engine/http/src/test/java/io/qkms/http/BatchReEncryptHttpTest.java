@@ -88,20 +88,12 @@ class BatchReEncryptHttpTest {
                         .payload(ContentStreamProvider.fromByteArray(body))
                         .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "kms")
                         .putProperty(AwsV4HttpSigner.REGION_NAME, "us-east-1"));
-    HttpRequest.Builder b =
-        HttpRequest.newBuilder(e.uri())
-            .timeout(TestEndpoint.TIMEOUT)
-            .POST(HttpRequest.BodyPublishers.ofByteArray(body));
-    signed
-        .request()
-        .headers()
-        .forEach(
-            (name, values) -> {
-              if (!RESTRICTED.contains(name.toLowerCase(Locale.ROOT))) {
-                values.forEach(v -> b.header(name, v));
-              }
-            });
-    return e.send(b.build());
+    return e.send(
+        e.post(
+                HttpRequest.BodyPublishers.ofByteArray(body),
+                signed.request().headers(),
+                name -> !RESTRICTED.contains(name.toLowerCase(Locale.ROOT)))
+            .build());
   }
 
   private static HttpResponse<String> batch(TestEndpoint e, NewAccessKey key, String body) {

@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 
 /**
  * A real endpoint for tests: an engine over an in-memory key store (account 111122223333, regions
@@ -180,9 +181,23 @@ final class TestEndpoint implements AutoCloseable {
 
   /** A POST / of {@code body} with the headers of {@code signed}: its signature, another body. */
   HttpRequest resend(HttpRequest signed, HttpRequest.BodyPublisher body) {
+    return post(body, signed.headers().map(), name -> true).build();
+  }
+
+  /**
+   * A POST / of {@code body} with those of {@code headers} whose name {@code keep} accepts: a
+   * request signed elsewhere (another signer, or tampered with), sent from here.
+   */
+  HttpRequest.Builder post(
+      HttpRequest.BodyPublisher body, Map<String, List<String>> headers, Predicate<String> keep) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri()).timeout(TIMEOUT).POST(body);
-    signed.headers().map().forEach((k, vs) -> vs.forEach(v -> b.header(k, v)));
-    return b.build();
+    headers.forEach(
+        (name, values) -> {
+          if (keep.test(name)) {
+            values.forEach(v -> b.header(name, v));
+          }
+        });
+    return b;
   }
 
   /** {@code TrentService.<operation>}, or the operation as given if it names its service. */

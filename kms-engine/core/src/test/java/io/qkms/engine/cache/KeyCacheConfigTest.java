@@ -6,7 +6,12 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Duration;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class KeyCacheConfigTest {
   @Test
@@ -15,17 +20,22 @@ class KeyCacheConfigTest {
     assertThat(c.maxKeys(), equalTo(10_000));
     assertThat(c.maxMaterials(), equalTo(10_000));
     assertThat(c.ttl(), equalTo(Duration.ofSeconds(60)));
+    assertThat(c, equalTo(KeyCacheConfig.builder().build()));
   }
 
-  @Test
-  void maxKeys_belowOne_isRejected() {
-    assertRefused(() -> KeyCacheConfig.builder().maxKeys(0), "maxKeys must be at least 1, was 0");
+  static Stream<Arguments> sizeBounds() {
+    return Stream.of(
+        Arguments.of("maxKeys", (IntFunction<?>) n -> KeyCacheConfig.builder().maxKeys(n)),
+        Arguments.of(
+            "maxMaterials", (IntFunction<?>) n -> KeyCacheConfig.builder().maxMaterials(n)));
   }
 
-  @Test
-  void maxMaterials_belowOne_isRejected() {
-    assertRefused(
-        () -> KeyCacheConfig.builder().maxMaterials(-1), "maxMaterials must be at least 1, was -1");
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("sizeBounds")
+  void sizeBound_belowOne_isRejected(String bound, IntFunction<?> setBound) {
+    for (int n : new int[] {0, -1}) {
+      assertRefused(() -> setBound.apply(n), bound + " must be at least 1, was " + n);
+    }
   }
 
   @Test
@@ -40,6 +50,14 @@ class KeyCacheConfigTest {
     NullPointerException e =
         assertThrows(NullPointerException.class, () -> KeyCacheConfig.builder().ttl(null));
     assertThat(e.getMessage(), equalTo("ttl"));
+  }
+
+  @Test
+  void toString_namesEveryBound() {
+    KeyCacheConfig c =
+        KeyCacheConfig.builder().maxKeys(5).maxMaterials(7).ttl(Duration.ofSeconds(30)).build();
+
+    assertThat(c.toString(), equalTo("KeyCacheConfig[maxKeys=5, maxMaterials=7, ttl=PT30S]"));
   }
 
   @Test

@@ -45,11 +45,17 @@ public final class EngineFixture implements AutoCloseable, AfterEachCallback {
 
   /** An engine as every engine test builds it: over {@code store}, on {@code clock}. */
   public static KmsEngine engine(KeyStore store, MutableClock clock, Duration storeTimeout) {
+    return engine(store, clock, storeTimeout, KeyCacheConfig.builder().ttl(CACHE_TTL).build());
+  }
+
+  /** The same, with a cache configuration of the test's own. */
+  public static KmsEngine engine(
+      KeyStore store, MutableClock clock, Duration storeTimeout, KeyCacheConfig cacheConfig) {
     return KmsEngine.builder()
         .keyStore(store)
         .clock(clock)
         .storeTimeout(storeTimeout)
-        .cacheConfig(KeyCacheConfig.builder().ttl(CACHE_TTL).build())
+        .cacheConfig(cacheConfig)
         .build();
   }
 

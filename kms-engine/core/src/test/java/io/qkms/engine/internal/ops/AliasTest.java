@@ -4,20 +4,22 @@ import static io.qkms.engine.internal.ops.Calls.BOB;
 import static io.qkms.engine.internal.ops.Calls.BOB_ARN;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_EU;
-import static io.qkms.engine.internal.ops.Calls.accessDenied;
+import static io.qkms.engine.internal.ops.Calls.assertAccessDenied;
+import static io.qkms.engine.internal.ops.Calls.assertAliasNotFound;
+import static io.qkms.engine.internal.ops.Calls.assertKeyDoesNotExist;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
+import static io.qkms.engine.internal.ops.Calls.assertPendingDeletion;
 import static io.qkms.engine.internal.ops.Calls.describe;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
+import static io.qkms.engine.internal.ops.Calls.scheduleDeletion;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
 
-import io.qkms.engine.api.errors.AccessDeniedException;
 import io.qkms.engine.api.errors.AlreadyExistsException;
 import io.qkms.engine.api.errors.InvalidAliasNameException;
-import io.qkms.engine.api.errors.KMSInvalidStateException;
 import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.api.model.AliasListEntry;
@@ -28,7 +30,6 @@ import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ListAliasesRequest;
 import io.qkms.engine.api.model.ListAliasesResponse;
-import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
 import io.qkms.engine.api.model.UpdateAliasRequest;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
@@ -37,6 +38,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** CreateAlias, UpdateAlias, DeleteAlias, ListAliases; aliases belong to one region. */
@@ -130,25 +132,19 @@ class AliasTest {
     assertThat(describe(f.engine, ROOT, "alias/app").keyId(), equalTo(a.keyId()));
   }
 
-  @Test
-  void createAlias_awsPrefix_isReserved() {
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "alias/aws/s3 | Alias names that begin with alias/aws/ are reserved.",
+        "app | Alias must start with the prefix \"alias/\"."
+      })
+  void createAlias_reservedOrUnprefixedName_isInvalidAliasNameAndCreatesNothing(
+      String name, String message) {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        InvalidAliasNameException.class,
-        "Alias names that begin with alias/aws/ are reserved.",
-        () -> alias("alias/aws/s3", m.keyId()));
+    assertKmsError(InvalidAliasNameException.class, message, () -> alias(name, m.keyId()));
     assertThat(aliases(), empty());
-  }
-
-  @Test
-  void createAlias_withoutAliasPrefix_isInvalidAliasName() {
-    KeyMetadata m = f.symmetricKey();
-
-    assertKmsError(
-        InvalidAliasNameException.class,
-        "Alias must start with the prefix \"alias/\".",
-        () -> alias("app", m.keyId()));
   }
 
   @ParameterizedTest
@@ -178,30 +174,25 @@ class AliasTest {
   @Test
   void createAlias_targetPendingDeletion_isInvalidState() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
-    assertKmsError(
-        KMSInvalidStateException.class,
-        m.arn() + " is pending deletion.",
-        () -> alias("alias/app", m.keyId()));
+    assertPendingDeletion(m, () -> alias("alias/app", m.keyId()));
   }
 
   @Test
   void createAlias_byUserWithoutPermission_isAccessDenied() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:CreateAlias", m.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:CreateAlias",
+        m,
         () -> f.engine.createAlias(BOB, new CreateAliasRequest("alias/app", m.keyId())));
   }
 
   @Test
   void encrypt_unknownAlias_isNotFoundWithTheAliasArn() {
-    assertKmsError(
-        NotFoundException.class,
-        "Alias arn:verenc:111122223333:alias/x is not found.",
-        () -> encrypt(f.engine, ROOT, "alias/x", "p", null));
+    assertAliasNotFound("alias/x", () -> encrypt(f.engine, ROOT, "alias/x", "p", null));
   }
 
   @Test
@@ -212,20 +203,15 @@ class AliasTest {
 
     f.engine.deleteAlias(ROOT, new DeleteAliasRequest("alias/app"));
 
-    assertKmsError(
-        NotFoundException.class,
-        "Alias " + APP_ARN + " is not found.",
-        () -> encrypt(f.engine, ROOT, "alias/app", "p", null));
+    assertAliasNotFound("alias/app", () -> encrypt(f.engine, ROOT, "alias/app", "p", null));
     assertThat(aliases(), empty());
     assertThat(describe(f.engine, ROOT, m.keyId()).keyState(), equalTo("Enabled"));
   }
 
   @Test
   void deleteAlias_unknownAlias_isNotFound() {
-    assertKmsError(
-        NotFoundException.class,
-        "Alias arn:verenc:111122223333:alias/x is not found.",
-        () -> f.engine.deleteAlias(ROOT, new DeleteAliasRequest("alias/x")));
+    assertAliasNotFound(
+        "alias/x", () -> f.engine.deleteAlias(ROOT, new DeleteAliasRequest("alias/x")));
   }
 
   @Test
@@ -267,10 +253,8 @@ class AliasTest {
   void updateAlias_unknownAlias_isNotFound() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        NotFoundException.class,
-        "Alias arn:verenc:111122223333:alias/x is not found.",
-        () -> f.engine.updateAlias(ROOT, new UpdateAliasRequest("alias/x", m.keyId())));
+    assertAliasNotFound(
+        "alias/x", () -> f.engine.updateAlias(ROOT, new UpdateAliasRequest("alias/x", m.keyId())));
   }
 
   @Test
@@ -278,10 +262,7 @@ class AliasTest {
     KeyMetadata m = f.symmetricKey();
     alias("alias/app", m.keyId());
 
-    assertKmsError(
-        NotFoundException.class,
-        "Alias " + APP_ARN + " is not found.",
-        () -> encrypt(f.engine, ROOT_EU, "alias/app", "p", null));
+    assertAliasNotFound("alias/app", () -> encrypt(f.engine, ROOT_EU, "alias/app", "p", null));
     assertThat(
         f.engine.listAliases(ROOT_EU, new ListAliasesRequest(null, null, null)).aliases(), empty());
   }
@@ -302,9 +283,7 @@ class AliasTest {
   void createAlias_inAnotherRegion_cannotTargetAHomeRegionKey() {
     KeyMetadata us = f.symmetricKey();
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + us.arn() + "' does not exist",
-        () -> f.engine.createAlias(ROOT_EU, new CreateAliasRequest("alias/app", us.keyId())));
+    assertKeyDoesNotExist(
+        us, () -> f.engine.createAlias(ROOT_EU, new CreateAliasRequest("alias/app", us.keyId())));
   }
 }

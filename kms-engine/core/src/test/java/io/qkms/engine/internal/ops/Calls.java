@@ -6,16 +6,26 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.KmsEngine;
 import io.qkms.engine.api.Caller;
+import io.qkms.engine.api.errors.AccessDeniedException;
+import io.qkms.engine.api.errors.DisabledException;
+import io.qkms.engine.api.errors.KMSInvalidStateException;
 import io.qkms.engine.api.errors.KmsException;
+import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.model.CreateGrantRequest;
 import io.qkms.engine.api.model.CreateGrantResponse;
 import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DecryptRequest;
 import io.qkms.engine.api.model.DescribeKeyRequest;
 import io.qkms.engine.api.model.EncryptRequest;
+import io.qkms.engine.api.model.KeyListEntry;
 import io.qkms.engine.api.model.KeyMetadata;
+import io.qkms.engine.api.model.ListKeysRequest;
 import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
+import io.qkms.engine.api.model.ReplicateKeyRequest;
+import io.qkms.engine.api.model.ReplicateKeyResponse;
+import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
+import io.qkms.engine.api.model.ScheduleKeyDeletionResponse;
 import io.qkms.engine.cache.KeyCacheConfig;
 import io.qkms.engine.testing.EngineFixture;
 import java.nio.charset.StandardCharsets;
@@ -41,6 +51,8 @@ final class Calls {
   static final Caller CAROL = EngineFixture.user("carol");
   static final Caller DAVE = EngineFixture.user("dave");
 
+  private static final Duration STORE_TIMEOUT = Duration.ofMillis(500);
+
   private Calls() {}
 
   /** Asserts the exact error class and message, and returns the error. */
@@ -55,12 +67,12 @@ final class Calls {
    * like to this one (its own cache, the same data).
    */
   static KmsEngine secondEngine(EngineFixture f) {
-    return KmsEngine.builder()
-        .keyStore(f.store)
-        .clock(f.clock)
-        .storeTimeout(Duration.ofMillis(500))
-        .cacheConfig(KeyCacheConfig.builder().ttl(EngineFixture.CACHE_TTL).build())
-        .build();
+    return EngineFixture.engine(f.store, f.clock, STORE_TIMEOUT);
+  }
+
+  /** A second engine over the same store and clock with its own cache configuration. */
+  static KmsEngine secondEngine(EngineFixture f, KeyCacheConfig cacheConfig) {
+    return EngineFixture.engine(f.store, f.clock, STORE_TIMEOUT, cacheConfig);
   }
 
   static KeyMetadata create(KmsEngine e, Caller c, CreateKeyRequest request) {
@@ -69,6 +81,24 @@ final class Calls {
 
   static KeyMetadata multiRegionKey(EngineFixture f) {
     return create(f.engine, ROOT, CreateKeyRequest.builder().multiRegion(true).build());
+  }
+
+  /** A key created for imported material: PendingImport, without material. */
+  static KeyMetadata externalKey(EngineFixture f) {
+    return create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
+  }
+
+  static List<KeyListEntry> keys(KmsEngine e, Caller c) {
+    return e.listKeys(c, new ListKeysRequest(null, null)).keys();
+  }
+
+  static ReplicateKeyResponse replicate(KmsEngine e, Caller c, String keyId, String region) {
+    return e.replicateKey(c, new ReplicateKeyRequest(keyId, region, null, null, null, null));
+  }
+
+  static ScheduleKeyDeletionResponse scheduleDeletion(
+      KmsEngine e, Caller c, String keyId, Integer pendingWindowInDays) {
+    return e.scheduleKeyDeletion(c, new ScheduleKeyDeletionRequest(keyId, pendingWindowInDays));
   }
 
   static KeyMetadata describe(KmsEngine e, Caller c, String keyId) {
@@ -140,13 +170,16 @@ final class Calls {
 
   static CreateGrantResponse grant(
       KmsEngine e, String keyId, String grantee, String... operations) {
-    return e.createGrant(
-        ROOT,
-        CreateGrantRequest.builder()
-            .keyId(keyId)
-            .granteePrincipal(grantee)
-            .operations(List.of(operations))
-            .build());
+    return e.createGrant(ROOT, grantRequest(keyId, grantee, operations).build());
+  }
+
+  /** A CreateGrant request for these operations, to which a test adds what it needs. */
+  static CreateGrantRequest.Builder grantRequest(
+      String keyId, String grantee, String... operations) {
+    return CreateGrantRequest.builder()
+        .keyId(keyId)
+        .granteePrincipal(grantee)
+        .operations(List.of(operations));
   }
 
   static byte[] utf8(String s) {
@@ -205,6 +238,39 @@ final class Calls {
         + "],\"Resource\":\"*\""
         + (conditionJson == null ? "" : ",\"Condition\":" + conditionJson)
         + "}";
+  }
+
+  /** The call is refused because no policy or grant lets the principal do the action on the key. */
+  static AccessDeniedException assertAccessDenied(
+      String principalArn, String action, KeyMetadata key, Executable call) {
+    return assertKmsError(
+        AccessDeniedException.class, accessDenied(principalArn, action, key.arn()), call);
+  }
+
+  /** Bob, who has no grant and no policy statement for it, may not encrypt under the key. */
+  static void assertBobMayNotEncrypt(KmsEngine e, KeyMetadata key) {
+    assertAccessDenied(BOB_ARN, "kms:Encrypt", key, () -> encrypt(e, BOB, key.keyId(), "x", null));
+  }
+
+  static void assertDisabled(KeyMetadata key, Executable call) {
+    assertKmsError(DisabledException.class, key.arn() + " is disabled.", call);
+  }
+
+  static void assertPendingDeletion(KeyMetadata key, Executable call) {
+    assertKmsError(KMSInvalidStateException.class, key.arn() + " is pending deletion.", call);
+  }
+
+  /** The key is unknown in the caller's region (deleted, or never there). */
+  static void assertKeyDoesNotExist(KeyMetadata key, Executable call) {
+    assertKmsError(NotFoundException.class, "Key '" + key.arn() + "' does not exist", call);
+  }
+
+  /** The alias is unknown in the caller's region; the error names its ARN. */
+  static void assertAliasNotFound(String aliasName, Executable call) {
+    assertKmsError(
+        NotFoundException.class,
+        "Alias arn:verenc:" + ACCOUNT + ":" + aliasName + " is not found.",
+        call);
   }
 
   static String accessDenied(String principalArn, String action, String keyArn) {

@@ -7,15 +7,18 @@ import static io.qkms.engine.internal.ops.Calls.CAROL_ARN;
 import static io.qkms.engine.internal.ops.Calls.DAVE;
 import static io.qkms.engine.internal.ops.Calls.HEX64;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
-import static io.qkms.engine.internal.ops.Calls.accessDenied;
+import static io.qkms.engine.internal.ops.Calls.assertAccessDenied;
+import static io.qkms.engine.internal.ops.Calls.assertBobMayNotEncrypt;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
 import static io.qkms.engine.internal.ops.Calls.ctx;
 import static io.qkms.engine.internal.ops.Calls.decrypt;
 import static io.qkms.engine.internal.ops.Calls.describe;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
 import static io.qkms.engine.internal.ops.Calls.grant;
+import static io.qkms.engine.internal.ops.Calls.grantRequest;
 import static io.qkms.engine.internal.ops.Calls.reEncrypt;
 import static io.qkms.engine.internal.ops.Calls.reEncryptWithGrantTokens;
+import static io.qkms.engine.internal.ops.Calls.replicate;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
@@ -31,7 +34,6 @@ import io.qkms.engine.api.errors.InvalidGrantIdException;
 import io.qkms.engine.api.errors.InvalidGrantTokenException;
 import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.errors.ValidationException;
-import io.qkms.engine.api.model.CreateGrantRequest;
 import io.qkms.engine.api.model.CreateGrantResponse;
 import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.GrantConstraints;
@@ -40,7 +42,6 @@ import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ListGrantsRequest;
 import io.qkms.engine.api.model.ListGrantsResponse;
 import io.qkms.engine.api.model.ReEncryptResponse;
-import io.qkms.engine.api.model.ReplicateKeyRequest;
 import io.qkms.engine.api.model.RetireGrantRequest;
 import io.qkms.engine.api.model.RevokeGrantRequest;
 import io.qkms.engine.internal.auth.GrantToken;
@@ -66,13 +67,7 @@ class GrantTest {
   private CreateGrantResponse constrainedGrant(
       String keyId, String grantee, GrantConstraints constraints, String... operations) {
     return f.engine.createGrant(
-        ROOT,
-        CreateGrantRequest.builder()
-            .keyId(keyId)
-            .granteePrincipal(grantee)
-            .operations(List.of(operations))
-            .constraints(constraints)
-            .build());
+        ROOT, grantRequest(keyId, grantee, operations).constraints(constraints).build());
   }
 
   private static GrantConstraints equalsTo(Map<String, String> context) {
@@ -115,9 +110,10 @@ class GrantTest {
     grant(f.engine, a.keyId(), BOB_ARN, "ReEncryptFrom");
     byte[] blob = f.encrypt(a.keyId(), "x", null);
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptTo", b.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ReEncryptTo",
+        b,
         () -> reEncrypt(f.engine, BOB, blob, a.keyId(), null, b.keyId(), null));
   }
 
@@ -136,9 +132,10 @@ class GrantTest {
     KeyMetadata m = f.symmetricKey();
     grant(f.engine, m.keyId(), BOB_ARN, "Encrypt");
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied("arn:verenc:111122223333:user/carol", "kms:Encrypt", m.arn()),
+    assertAccessDenied(
+        "arn:verenc:111122223333:user/carol",
+        "kms:Encrypt",
+        m,
         () -> encrypt(f.engine, CAROL, m.keyId(), "x", null));
   }
 
@@ -172,10 +169,8 @@ class GrantTest {
     Map<String, String> wider = ctx("tenant", "acme", "extra", "1");
     byte[] blob = f.encrypt(m.keyId(), "acme", wider);
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptFrom", m.arn()),
-        () -> bobReEncrypts(blob, m.keyId(), wider, ACME));
+    assertAccessDenied(
+        BOB_ARN, "kms:ReEncryptFrom", m, () -> bobReEncrypts(blob, m.keyId(), wider, ACME));
   }
 
   @Test
@@ -184,9 +179,10 @@ class GrantTest {
     constrainedGrant(m.keyId(), BOB_ARN, equalsTo(ACME), "ReEncryptFrom", "ReEncryptTo");
     byte[] blob = f.encrypt(m.keyId(), "acme", ACME);
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptTo", m.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ReEncryptTo",
+        m,
         () -> bobReEncrypts(blob, m.keyId(), ACME, ctx("tenant", "beta")));
   }
 
@@ -211,9 +207,10 @@ class GrantTest {
     constrainedGrant(m.keyId(), BOB_ARN, subsetOf(ACME), "ReEncryptFrom", "ReEncryptTo");
     byte[] blob = f.encrypt(m.keyId(), "beta", ctx("tenant", "beta", "table", "orders"));
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptFrom", m.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ReEncryptFrom",
+        m,
         () -> bobReEncrypts(blob, m.keyId(), ctx("tenant", "beta", "table", "orders"), ACME));
   }
 
@@ -279,17 +276,11 @@ class GrantTest {
   void createGrant_byUserWithoutPermission_isAccessDenied() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:CreateGrant", m.arn()),
-        () ->
-            f.engine.createGrant(
-                BOB,
-                CreateGrantRequest.builder()
-                    .keyId(m.keyId())
-                    .granteePrincipal(BOB_ARN)
-                    .operations(List.of("Decrypt"))
-                    .build()));
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:CreateGrant",
+        m,
+        () -> f.engine.createGrant(BOB, grantRequest(m.keyId(), BOB_ARN, "Decrypt").build()));
   }
 
   // ---- CreateGrant permission from a grant ---------------------------------------------------
@@ -297,13 +288,7 @@ class GrantTest {
   private CreateGrantResponse bobGrants(
       String keyId, String grantee, GrantConstraints constraints, String... operations) {
     return f.engine.createGrant(
-        BOB,
-        CreateGrantRequest.builder()
-            .keyId(keyId)
-            .granteePrincipal(grantee)
-            .operations(List.of(operations))
-            .constraints(constraints)
-            .build());
+        BOB, grantRequest(keyId, grantee, operations).constraints(constraints).build());
   }
 
   @Test
@@ -323,9 +308,10 @@ class GrantTest {
     KeyMetadata m = f.symmetricKey();
     grant(f.engine, m.keyId(), BOB_ARN, "CreateGrant", "Decrypt");
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:CreateGrant", m.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:CreateGrant",
+        m,
         () -> bobGrants(m.keyId(), BOB_ARN, null, "Decrypt", "ReEncryptFrom"));
     assertThat(grants(m.keyId()), hasSize(1));
   }
@@ -335,10 +321,8 @@ class GrantTest {
     KeyMetadata m = f.symmetricKey();
     constrainedGrant(m.keyId(), BOB_ARN, subsetOf(ACME), "CreateGrant", "Decrypt");
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:CreateGrant", m.arn()),
-        () -> bobGrants(m.keyId(), CAROL_ARN, null, "Decrypt"));
+    assertAccessDenied(
+        BOB_ARN, "kms:CreateGrant", m, () -> bobGrants(m.keyId(), CAROL_ARN, null, "Decrypt"));
   }
 
   @Test
@@ -358,9 +342,10 @@ class GrantTest {
     KeyMetadata m = f.symmetricKey();
     constrainedGrant(m.keyId(), BOB_ARN, equalsTo(ACME), "CreateGrant", "Decrypt");
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:CreateGrant", m.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:CreateGrant",
+        m,
         () -> bobGrants(m.keyId(), CAROL_ARN, subsetOf(ACME), "Decrypt"));
   }
 
@@ -398,7 +383,7 @@ class GrantTest {
   void grantToken_ofARetiredGrant_isInvalidGrantToken() {
     KeyMetadata m = f.symmetricKey();
     CreateGrantResponse g = grant(f.engine, m.keyId(), BOB_ARN, "Encrypt");
-    f.engine.retireGrant(ROOT, new RetireGrantRequest(g.grantToken(), null, null, null));
+    retireByToken(ROOT, g.grantToken());
 
     assertKmsError(
         InvalidGrantTokenException.class,
@@ -434,10 +419,8 @@ class GrantTest {
       grant(other, m.keyId(), BOB_ARN, "ReEncryptFrom", "ReEncryptTo");
 
       // Eventual consistency, as in AWS: until the TTL, the cached key has no such grant.
-      assertKmsError(
-          AccessDeniedException.class,
-          accessDenied(BOB_ARN, "kms:ReEncryptFrom", m.arn()),
-          () -> bobReEncrypts(blob, m.keyId(), null, null));
+      assertAccessDenied(
+          BOB_ARN, "kms:ReEncryptFrom", m, () -> bobReEncrypts(blob, m.keyId(), null, null));
     }
   }
 
@@ -464,11 +447,8 @@ class GrantTest {
     CreateGrantResponse g =
         f.engine.createGrant(
             ROOT,
-            CreateGrantRequest.builder()
-                .keyId(m.keyId())
-                .granteePrincipal(BOB_ARN)
+            grantRequest(m.keyId(), BOB_ARN, "Decrypt", "ReEncryptFrom")
                 .retiringPrincipal(CAROL_ARN)
-                .operations(List.of("Decrypt", "ReEncryptFrom"))
                 .constraints(subsetOf(ACME))
                 .name("nightly-rekey")
                 .build());
@@ -529,9 +509,10 @@ class GrantTest {
   void listGrants_byUserWithoutPermission_isAccessDenied() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ListGrants", m.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ListGrants",
+        m,
         () -> f.engine.listGrants(BOB, new ListGrantsRequest(m.keyId(), null, null, null, null)));
   }
 
@@ -539,13 +520,21 @@ class GrantTest {
 
   private CreateGrantResponse grantRetirableByCarol(String keyId, String... operations) {
     return f.engine.createGrant(
-        ROOT,
-        CreateGrantRequest.builder()
-            .keyId(keyId)
-            .granteePrincipal(BOB_ARN)
-            .retiringPrincipal(CAROL_ARN)
-            .operations(List.of(operations))
-            .build());
+        ROOT, grantRequest(keyId, BOB_ARN, operations).retiringPrincipal(CAROL_ARN).build());
+  }
+
+  private void retireByToken(Caller caller, String grantToken) {
+    f.engine.retireGrant(caller, new RetireGrantRequest(grantToken, null, null, null));
+  }
+
+  private static String mayNotRetire(
+      String principalArn, CreateGrantResponse grant, KeyMetadata key) {
+    return "User: "
+        + principalArn
+        + " is not authorized to perform: kms:RetireGrant on grant "
+        + grant.grantId()
+        + " of resource: "
+        + key.arn();
   }
 
   @Test
@@ -553,13 +542,10 @@ class GrantTest {
     KeyMetadata m = f.symmetricKey();
     CreateGrantResponse g = grantRetirableByCarol(m.keyId(), "Encrypt");
 
-    f.engine.retireGrant(CAROL, new RetireGrantRequest(g.grantToken(), null, null, null));
+    retireByToken(CAROL, g.grantToken());
 
     assertThat(grants(m.keyId()), empty());
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+    assertBobMayNotEncrypt(f.engine, m);
   }
 
   @Test
@@ -577,7 +563,7 @@ class GrantTest {
     KeyMetadata m = f.symmetricKey();
     CreateGrantResponse g = grant(f.engine, m.keyId(), BOB_ARN, "Encrypt", "RetireGrant");
 
-    f.engine.retireGrant(BOB, new RetireGrantRequest(g.grantToken(), null, null, null));
+    retireByToken(BOB, g.grantToken());
 
     assertThat(grants(m.keyId()), empty());
   }
@@ -589,12 +575,8 @@ class GrantTest {
 
     assertKmsError(
         AccessDeniedException.class,
-        "User: arn:verenc:111122223333:user/bob is not authorized to perform: kms:RetireGrant on"
-            + " grant "
-            + g.grantId()
-            + " of resource: "
-            + m.arn(),
-        () -> f.engine.retireGrant(BOB, new RetireGrantRequest(g.grantToken(), null, null, null)));
+        mayNotRetire(BOB_ARN, g, m),
+        () -> retireByToken(BOB, g.grantToken()));
     assertThat(grants(m.keyId()), hasSize(1));
   }
 
@@ -615,12 +597,8 @@ class GrantTest {
 
     assertKmsError(
         AccessDeniedException.class,
-        "User: arn:verenc:111122223333:user/dave is not authorized to perform: kms:RetireGrant"
-            + " on grant "
-            + g.grantId()
-            + " of resource: "
-            + m.arn(),
-        () -> f.engine.retireGrant(DAVE, new RetireGrantRequest(g.grantToken(), null, null, null)));
+        mayNotRetire("arn:verenc:111122223333:user/dave", g, m),
+        () -> retireByToken(DAVE, g.grantToken()));
   }
 
   @Test
@@ -655,10 +633,7 @@ class GrantTest {
     f.engine.revokeGrant(ROOT, new RevokeGrantRequest(m.keyId(), g.grantId(), null));
 
     assertThat(grants(m.keyId()), empty());
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+    assertBobMayNotEncrypt(f.engine, m);
   }
 
   @Test
@@ -687,23 +662,17 @@ class GrantTest {
     KeyMetadata m = f.symmetricKey();
     CreateGrantResponse g = grant(f.engine, m.keyId(), BOB_ARN, "Encrypt", "RetireGrant");
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:RevokeGrant", m.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:RevokeGrant",
+        m,
         () -> f.engine.revokeGrant(BOB, new RevokeGrantRequest(m.keyId(), g.grantId(), null)));
   }
 
   // ---- Idempotency ---------------------------------------------------------------------------
 
   private CreateGrantResponse namedGrant(String keyId, String name, String... operations) {
-    return f.engine.createGrant(
-        ROOT,
-        CreateGrantRequest.builder()
-            .keyId(keyId)
-            .granteePrincipal(BOB_ARN)
-            .operations(List.of(operations))
-            .name(name)
-            .build());
+    return f.engine.createGrant(ROOT, grantRequest(keyId, BOB_ARN, operations).name(name).build());
   }
 
   @Test
@@ -743,13 +712,10 @@ class GrantTest {
     KeyMetadata m = Calls.multiRegionKey(f);
     grant(f.engine, m.keyId(), BOB_ARN, "Encrypt");
 
-    f.engine.replicateKey(
-        ROOT, new ReplicateKeyRequest(m.keyId(), "eu-west-1", null, null, null, null));
+    replicate(f.engine, ROOT, m.keyId(), "eu-west-1");
 
     Caller bobInEu = new Caller(BOB.principal(), EngineFixture.EU_WEST_1);
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, bobInEu, m.keyId(), "x", null));
+    assertAccessDenied(
+        BOB_ARN, "kms:Encrypt", m, () -> encrypt(f.engine, bobInEu, m.keyId(), "x", null));
   }
 }

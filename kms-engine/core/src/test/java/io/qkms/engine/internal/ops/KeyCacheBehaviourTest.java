@@ -3,9 +3,9 @@ package io.qkms.engine.internal.ops;
 import static io.qkms.engine.internal.ops.Calls.BOB;
 import static io.qkms.engine.internal.ops.Calls.BOB_ARN;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
-import static io.qkms.engine.internal.ops.Calls.accessDenied;
 import static io.qkms.engine.internal.ops.Calls.allow;
-import static io.qkms.engine.internal.ops.Calls.assertKmsError;
+import static io.qkms.engine.internal.ops.Calls.assertBobMayNotEncrypt;
+import static io.qkms.engine.internal.ops.Calls.assertDisabled;
 import static io.qkms.engine.internal.ops.Calls.ctx;
 import static io.qkms.engine.internal.ops.Calls.decrypt;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
@@ -21,12 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import io.qkms.engine.KmsEngine;
-import io.qkms.engine.api.errors.AccessDeniedException;
-import io.qkms.engine.api.errors.DisabledException;
 import io.qkms.engine.api.model.CreateAliasRequest;
 import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
-import io.qkms.engine.api.model.EncryptRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.PutKeyPolicyRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
@@ -34,7 +31,6 @@ import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
 import io.qkms.engine.cache.KeyCacheConfig;
 import io.qkms.engine.cache.KeyCacheStats;
 import io.qkms.engine.testing.EngineFixture;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,8 +48,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The engine's key cache seen from outside: how long another process's change takes to arrive, that
- * local changes arrive at once, the hit/miss counters, the configuration, and a cache far too small
- * for its load.
+ * local changes arrive at once, the hit/miss counters, the engine builder's checks, and a cache far
+ * too small for its load. {@code KeyCacheConfig}'s own checks are in {@code KeyCacheConfigTest}.
  */
 class KeyCacheBehaviourTest {
   private static final Duration JUST_UNDER_TTL = EngineFixture.CACHE_TTL.minusMillis(1);
@@ -61,86 +57,76 @@ class KeyCacheBehaviourTest {
 
   @RegisterExtension final EngineFixture f = new EngineFixture();
 
-  private KmsEngine engineWith(KeyCacheConfig config) {
-    return KmsEngine.builder()
-        .keyStore(f.store)
-        .clock(f.clock)
-        .storeTimeout(Duration.ofMillis(500))
-        .cacheConfig(config)
-        .build();
+  // ---- Another process's changes arrive after the TTL ----------------------------------------
+
+  /** A new key this engine has used, so holds in its cache: the TTL counts from here. */
+  private KeyMetadata cachedKey() {
+    KeyMetadata m = f.symmetricKey();
+    f.encrypt(m.keyId(), "cache the key", CTX);
+    return m;
   }
 
-  // ---- Another process's changes arrive after the TTL ----------------------------------------
+  /** Disables the key through a second engine over the same store, as another process would. */
+  private void disableFromAnotherEngine(KeyMetadata m) {
+    try (KmsEngine other = Calls.secondEngine(f)) {
+      other.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
+    }
+  }
 
   @Test
   void disableKeyByAnotherEngine_beforeTheTtl_encryptStillWorks() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX);
-    try (KmsEngine other = Calls.secondEngine(f)) {
-      other.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
+    KeyMetadata m = cachedKey();
+    disableFromAnotherEngine(m);
 
-      f.clock.advance(JUST_UNDER_TTL);
+    f.clock.advance(JUST_UNDER_TTL);
 
-      byte[] blob = f.encrypt(m.keyId(), "still allowed", CTX);
-      assertThat(decrypt(f.engine, ROOT, blob, CTX), equalTo("still allowed"));
-    }
+    byte[] blob = f.encrypt(m.keyId(), "still allowed", CTX);
+    assertThat(decrypt(f.engine, ROOT, blob, CTX), equalTo("still allowed"));
   }
 
   @Test
   void disableKeyByAnotherEngine_afterTheTtl_isDisabled() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX);
-    try (KmsEngine other = Calls.secondEngine(f)) {
-      other.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
+    KeyMetadata m = cachedKey();
+    disableFromAnotherEngine(m);
 
-      f.clock.advance(EngineFixture.CACHE_TTL.plusSeconds(1));
+    f.clock.advance(EngineFixture.CACHE_TTL.plusSeconds(1));
 
-      assertKmsError(
-          DisabledException.class,
-          m.arn() + " is disabled.",
-          () -> f.encrypt(m.keyId(), "too late", CTX));
-    }
+    assertDisabled(m, () -> f.encrypt(m.keyId(), "too late", CTX));
   }
 
   @Test
   void disableKeyByAnotherEngine_usedEveryMomentUpToTheTtl_isDisabledAtTheTtl() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX); // loads the key: the TTL counts from here
-    try (KmsEngine other = Calls.secondEngine(f)) {
-      other.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
-      for (int i = 0; i < 4; i++) {
-        f.clock.advance(JUST_UNDER_TTL.dividedBy(4));
-        f.encrypt(m.keyId(), "still allowed", CTX); // repeated use does not extend the key's life
-      }
-      f.clock.advance(EngineFixture.CACHE_TTL.minus(JUST_UNDER_TTL.dividedBy(4).multipliedBy(4)));
-
-      assertKmsError(
-          DisabledException.class,
-          m.arn() + " is disabled.",
-          () -> f.encrypt(m.keyId(), "too late", CTX));
+    KeyMetadata m = cachedKey();
+    disableFromAnotherEngine(m);
+    for (int i = 0; i < 4; i++) {
+      f.clock.advance(JUST_UNDER_TTL.dividedBy(4));
+      f.encrypt(m.keyId(), "still allowed", CTX); // repeated use does not extend the key's life
     }
+    f.clock.advance(EngineFixture.CACHE_TTL.minus(JUST_UNDER_TTL.dividedBy(4).multipliedBy(4)));
+
+    assertDisabled(m, () -> f.encrypt(m.keyId(), "too late", CTX));
   }
 
   @Test
   void disableKeyLocally_takesEffectAtOnce() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX);
+    KeyMetadata m = cachedKey();
 
     f.engine.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
-    assertKmsError(
-        DisabledException.class,
-        m.arn() + " is disabled.",
-        () -> f.encrypt(m.keyId(), "refused", CTX));
+    assertDisabled(m, () -> f.encrypt(m.keyId(), "refused", CTX));
+  }
+
+  /** Rotates the key through {@code other}; returns the new material's ID. */
+  private static String rotateThrough(KmsEngine other, KeyMetadata m) {
+    other.rotateKeyOnDemand(ROOT, new RotateKeyOnDemandRequest(m.keyId()));
+    return Calls.describe(other, ROOT, m.keyId()).currentKeyMaterialId();
   }
 
   @Test
   void rotationByAnotherEngine_reachesTheDataPathAfterTheTtl() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX);
+    KeyMetadata m = cachedKey();
     try (KmsEngine other = Calls.secondEngine(f)) {
-      other.rotateKeyOnDemand(ROOT, new RotateKeyOnDemandRequest(m.keyId()));
-      String rotated = Calls.describe(other, ROOT, m.keyId()).currentKeyMaterialId();
+      String rotated = rotateThrough(other, m);
 
       byte[] before = f.encrypt(m.keyId(), "before", CTX);
       f.clock.advance(EngineFixture.CACHE_TTL.plusSeconds(1));
@@ -153,21 +139,10 @@ class KeyCacheBehaviourTest {
 
   @Test
   void ciphertextUnderAnotherEnginesNewMaterial_decryptsAtOnce() {
-    KeyMetadata m = f.symmetricKey();
-    f.encrypt(m.keyId(), "cache the key", CTX);
+    KeyMetadata m = cachedKey();
     try (KmsEngine other = Calls.secondEngine(f)) {
-      other.rotateKeyOnDemand(ROOT, new RotateKeyOnDemandRequest(m.keyId()));
-      String rotated = Calls.describe(other, ROOT, m.keyId()).currentKeyMaterialId();
-      byte[] fresh =
-          other
-              .encrypt(
-                  ROOT,
-                  EncryptRequest.builder()
-                      .keyId(m.keyId())
-                      .plaintext("new".getBytes(StandardCharsets.UTF_8))
-                      .encryptionContext(CTX)
-                      .build())
-              .ciphertextBlob();
+      String rotated = rotateThrough(other, m);
+      byte[] fresh = encrypt(other, ROOT, m.keyId(), "new", CTX);
 
       // Within the TTL: the cached key does not know the material, so the engine reloads it once.
       assertThat(materialOf(f.engine, ROOT, fresh, CTX), equalTo(rotated));
@@ -191,17 +166,14 @@ class KeyCacheBehaviourTest {
       encrypt(f.engine, BOB, m.keyId(), "within the TTL", null);
       f.clock.advance(EngineFixture.CACHE_TTL.plusSeconds(1));
 
-      assertKmsError(
-          AccessDeniedException.class,
-          accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-          () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+      assertBobMayNotEncrypt(f.engine, m);
     }
   }
 
   @Test
   void ttlZero_encryptAndDecryptComplete_andEveryLookupMisses() {
     KeyMetadata m = f.symmetricKey();
-    KmsEngine uncached = engineWith(KeyCacheConfig.builder().ttl(Duration.ZERO).build());
+    KmsEngine uncached = Calls.secondEngine(f, KeyCacheConfig.builder().ttl(Duration.ZERO).build());
 
     // Bounded: a material that expires as it is loaded once made this loop forever.
     String roundTrip =
@@ -222,16 +194,13 @@ class KeyCacheBehaviourTest {
   @Test
   void ttlZero_anotherEnginesDisableKeyArrivesAtOnce() {
     KeyMetadata m = f.symmetricKey();
-    KmsEngine uncached = engineWith(KeyCacheConfig.builder().ttl(Duration.ZERO).build());
+    KmsEngine uncached = Calls.secondEngine(f, KeyCacheConfig.builder().ttl(Duration.ZERO).build());
     assertTimeoutPreemptively(
         Duration.ofSeconds(10), () -> encrypt(uncached, ROOT, m.keyId(), "loads the key", CTX));
     try (KmsEngine other = Calls.secondEngine(f)) {
       other.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
-      assertKmsError(
-          DisabledException.class,
-          m.arn() + " is disabled.",
-          () -> encrypt(uncached, ROOT, m.keyId(), "x", CTX));
+      assertDisabled(m, () -> encrypt(uncached, ROOT, m.keyId(), "x", CTX));
     }
     uncached.close();
   }
@@ -308,50 +277,7 @@ class KeyCacheBehaviourTest {
     }
   }
 
-  // ---- Configuration -------------------------------------------------------------------------
-
-  @Test
-  void keyCacheConfig_defaults_are10000Keys10000MaterialsAnd60Seconds() {
-    KeyCacheConfig c = KeyCacheConfig.defaults();
-
-    assertThat(c.maxKeys(), equalTo(10_000));
-    assertThat(c.maxMaterials(), equalTo(10_000));
-    assertThat(c.ttl(), equalTo(Duration.ofSeconds(60)));
-    assertThat(c, equalTo(KeyCacheConfig.builder().build()));
-  }
-
-  @Test
-  void keyCacheConfig_maxKeysZero_isRejected() {
-    assertRefused(() -> KeyCacheConfig.builder().maxKeys(0), "maxKeys must be at least 1, was 0");
-  }
-
-  @Test
-  void keyCacheConfig_maxMaterialsZero_isRejected() {
-    assertRefused(
-        () -> KeyCacheConfig.builder().maxMaterials(0), "maxMaterials must be at least 1, was 0");
-  }
-
-  @Test
-  void keyCacheConfig_negativeTtl_isRejected() {
-    assertRefused(
-        () -> KeyCacheConfig.builder().ttl(Duration.ofSeconds(-1)),
-        "ttl must not be negative, was PT-1S");
-  }
-
-  @Test
-  void keyCacheConfig_nullTtl_isRejected() {
-    NullPointerException e =
-        assertThrows(NullPointerException.class, () -> KeyCacheConfig.builder().ttl(null));
-    assertThat(e.getMessage(), equalTo("ttl"));
-  }
-
-  @Test
-  void keyCacheConfig_toString_namesEveryBound() {
-    KeyCacheConfig c =
-        KeyCacheConfig.builder().maxKeys(5).maxMaterials(7).ttl(Duration.ofSeconds(30)).build();
-
-    assertThat(c.toString(), equalTo("KeyCacheConfig[maxKeys=5, maxMaterials=7, ttl=PT30S]"));
-  }
+  // ---- The engine builder's checks ----------------------------------------------------------
 
   @Test
   void engineBuilder_zeroStoreTimeout_isRejected() {
@@ -389,7 +315,8 @@ class KeyCacheBehaviourTest {
       }
     }
     KmsEngine tiny =
-        engineWith(
+        Calls.secondEngine(
+            f,
             KeyCacheConfig.builder().maxKeys(2).maxMaterials(1).ttl(Duration.ofMinutes(5)).build());
     ExecutorService pool =
         Executors.newFixedThreadPool(

@@ -3,12 +3,19 @@ package io.qkms.engine.internal.ops;
 import static io.qkms.engine.internal.ops.Calls.KEY_ARN_PREFIX;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_EU;
+import static io.qkms.engine.internal.ops.Calls.assertAliasNotFound;
+import static io.qkms.engine.internal.ops.Calls.assertDisabled;
+import static io.qkms.engine.internal.ops.Calls.assertKeyDoesNotExist;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
+import static io.qkms.engine.internal.ops.Calls.assertPendingDeletion;
 import static io.qkms.engine.internal.ops.Calls.create;
 import static io.qkms.engine.internal.ops.Calls.ctx;
 import static io.qkms.engine.internal.ops.Calls.decrypt;
 import static io.qkms.engine.internal.ops.Calls.describe;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
+import static io.qkms.engine.internal.ops.Calls.externalKey;
+import static io.qkms.engine.internal.ops.Calls.keys;
+import static io.qkms.engine.internal.ops.Calls.scheduleDeletion;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
@@ -18,7 +25,6 @@ import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.qkms.engine.api.errors.DisabledException;
 import io.qkms.engine.api.errors.InvalidCiphertextException;
 import io.qkms.engine.api.errors.InvalidMarkerException;
 import io.qkms.engine.api.errors.KMSInvalidStateException;
@@ -205,7 +211,7 @@ class KeyLifecycleTest {
         ValidationException.class,
         "KeyUsage " + usage + " is not compatible with KeySpec " + spec + ".",
         () -> key(spec, usage));
-    assertThat(f.engine.listKeys(ROOT, new ListKeysRequest(null, null)).keys(), empty());
+    assertThat(keys(f.engine, ROOT), empty());
   }
 
   @Test
@@ -238,7 +244,7 @@ class KeyLifecycleTest {
                 f.engine,
                 ROOT,
                 CreateKeyRequest.builder().tags(List.of(new Tag("team", "payments"))).build()));
-    assertThat(f.engine.listKeys(ROOT, new ListKeysRequest(null, null)).keys(), empty());
+    assertThat(keys(f.engine, ROOT), empty());
   }
 
   @Test
@@ -271,10 +277,7 @@ class KeyLifecycleTest {
   void describeKey_inAnotherRegion_isNotFound() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + m.arn() + "' does not exist",
-        () -> describe(f.engine, ROOT_EU, m.keyId()));
+    assertKeyDoesNotExist(m, () -> describe(f.engine, ROOT_EU, m.keyId()));
   }
 
   // ---- ListKeys ------------------------------------------------------------------------------
@@ -338,7 +341,7 @@ class KeyLifecycleTest {
   void listKeys_isPerRegion() {
     f.symmetricKey();
 
-    assertThat(f.engine.listKeys(ROOT_EU, new ListKeysRequest(null, null)).keys(), empty());
+    assertThat(keys(f.engine, ROOT_EU), empty());
   }
 
   // ---- EnableKey / DisableKey ----------------------------------------------------------------
@@ -352,8 +355,7 @@ class KeyLifecycleTest {
     KeyMetadata d = describe(f.engine, ROOT, m.keyId());
     assertThat(d.keyState(), equalTo("Disabled"));
     assertThat(d.enabled(), equalTo(false));
-    assertKmsError(
-        DisabledException.class, m.arn() + " is disabled.", () -> f.encrypt(m.keyId(), "x", null));
+    assertDisabled(m, () -> f.encrypt(m.keyId(), "x", null));
   }
 
   @Test
@@ -376,8 +378,7 @@ class KeyLifecycleTest {
     f.clock.advance(Duration.ofHours(5));
     Instant expected = START.plus(Duration.ofHours(5)).plus(Duration.ofDays(30));
 
-    ScheduleKeyDeletionResponse r =
-        f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), null));
+    ScheduleKeyDeletionResponse r = scheduleDeletion(f.engine, ROOT, m.keyId(), null);
 
     assertThat(r.keyId(), equalTo(m.arn()));
     assertThat(r.keyState(), equalTo("PendingDeletion"));
@@ -389,7 +390,7 @@ class KeyLifecycleTest {
   void scheduleKeyDeletion_describeKey_showsPendingDeletionWithDateAndWindow() {
     KeyMetadata m = f.symmetricKey();
 
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
     KeyMetadata d = describe(f.engine, ROOT, m.keyId());
     assertThat(d.keyState(), equalTo("PendingDeletion"));
@@ -398,27 +399,20 @@ class KeyLifecycleTest {
     assertThat(d.pendingDeletionWindowInDays(), equalTo(7));
   }
 
-  @Test
-  void scheduleKeyDeletion_windowOf6Days_isValidation() {
+  @ParameterizedTest
+  @CsvSource({"6, greater than or equal to 7", "31, less than or equal to 30"})
+  void scheduleKeyDeletion_windowOutsideTheBounds_isValidationAndLeavesTheKeyEnabled(
+      int window, String bound) {
     KeyMetadata m = f.symmetricKey();
 
     assertKmsError(
         ValidationException.class,
-        "1 validation error detected: Value '6' at 'pendingWindowInDays' failed to satisfy"
-            + " constraint: Member must have value greater than or equal to 7",
-        () -> f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 6)));
+        "1 validation error detected: Value '"
+            + window
+            + "' at 'pendingWindowInDays' failed to satisfy constraint: Member must have value "
+            + bound,
+        () -> scheduleDeletion(f.engine, ROOT, m.keyId(), window));
     assertThat(describe(f.engine, ROOT, m.keyId()).keyState(), equalTo("Enabled"));
-  }
-
-  @Test
-  void scheduleKeyDeletion_windowOf31Days_isValidation() {
-    KeyMetadata m = f.symmetricKey();
-
-    assertKmsError(
-        ValidationException.class,
-        "1 validation error detected: Value '31' at 'pendingWindowInDays' failed to satisfy"
-            + " constraint: Member must have value less than or equal to 30",
-        () -> f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 31)));
   }
 
   @Test
@@ -443,12 +437,9 @@ class KeyLifecycleTest {
     KeyMetadata m = f.symmetricKey();
     f.encrypt(m.keyId(), "warm the cache", null);
 
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
-    assertKmsError(
-        KMSInvalidStateException.class,
-        m.arn() + " is pending deletion.",
-        () -> f.encrypt(m.keyId(), "x", null));
+    assertPendingDeletion(m, () -> f.encrypt(m.keyId(), "x", null));
   }
 
   @Test
@@ -456,29 +447,24 @@ class KeyLifecycleTest {
     KeyMetadata m = f.symmetricKey();
     KeyMetadata other = f.symmetricKey();
     byte[] blob = f.encrypt(m.keyId(), "x", null);
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
-    assertKmsError(
-        KMSInvalidStateException.class,
-        m.arn() + " is pending deletion.",
-        () -> Calls.reEncrypt(f.engine, ROOT, blob, null, null, other.keyId(), null));
+    assertPendingDeletion(
+        m, () -> Calls.reEncrypt(f.engine, ROOT, blob, null, null, other.keyId(), null));
   }
 
   @Test
   void scheduleKeyDeletion_twice_isInvalidStatePendingDeletion() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
-    assertKmsError(
-        KMSInvalidStateException.class,
-        m.arn() + " is pending deletion.",
-        () -> f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7)));
+    assertPendingDeletion(m, () -> scheduleDeletion(f.engine, ROOT, m.keyId(), 7));
   }
 
   @Test
   void cancelKeyDeletion_leavesTheKeyDisabledWithoutDeletionDate() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
     CancelKeyDeletionResponse r =
         f.engine.cancelKeyDeletion(ROOT, new CancelKeyDeletionRequest(m.keyId()));
@@ -488,14 +474,13 @@ class KeyLifecycleTest {
     assertThat(d.keyState(), equalTo("Disabled"));
     assertThat(d.deletionDate(), nullValue());
     assertThat(d.pendingDeletionWindowInDays(), nullValue());
-    assertKmsError(
-        DisabledException.class, m.arn() + " is disabled.", () -> f.encrypt(m.keyId(), "x", null));
+    assertDisabled(m, () -> f.encrypt(m.keyId(), "x", null));
   }
 
   @Test
   void cancelKeyDeletion_keyStaysPastTheOldDeletionDate() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
     f.engine.cancelKeyDeletion(ROOT, new CancelKeyDeletionRequest(m.keyId()));
 
     f.clock.advance(Duration.ofDays(8));
@@ -516,7 +501,7 @@ class KeyLifecycleTest {
   @Test
   void pendingDeletion_oneSecondBeforeTheDate_keyStillExists() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
     f.clock.advance(Duration.ofDays(7).minusSeconds(1));
 
@@ -526,22 +511,19 @@ class KeyLifecycleTest {
   @Test
   void pendingDeletion_clockReachesTheDate_keyIsNotFound() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
     f.clock.advance(Duration.ofDays(7));
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + m.arn() + "' does not exist",
-        () -> describe(f.engine, ROOT, m.keyId()));
-    assertThat(f.engine.listKeys(ROOT, new ListKeysRequest(null, null)).keys(), empty());
+    assertKeyDoesNotExist(m, () -> describe(f.engine, ROOT, m.keyId()));
+    assertThat(keys(f.engine, ROOT), empty());
   }
 
   @Test
   void deletedKey_itsCiphertext_isInvalidCiphertext() {
     KeyMetadata m = f.symmetricKey();
     byte[] blob = f.encrypt(m.keyId(), "lost", ctx("k", "v"));
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
     f.clock.advance(Duration.ofDays(7).plusSeconds(1));
 
@@ -554,23 +536,20 @@ class KeyLifecycleTest {
   void deletedKey_itsAliasesAreRemoved() {
     KeyMetadata m = f.symmetricKey();
     f.engine.createAlias(ROOT, new CreateAliasRequest("alias/doomed", m.keyId()));
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
     f.clock.advance(Duration.ofDays(8));
 
     assertThat(
         f.engine.listAliases(ROOT, new ListAliasesRequest(null, null, null)).aliases(), empty());
-    assertKmsError(
-        NotFoundException.class,
-        "Alias arn:verenc:111122223333:alias/doomed is not found.",
-        () -> encrypt(f.engine, ROOT, "alias/doomed", "x", null));
+    assertAliasNotFound("alias/doomed", () -> encrypt(f.engine, ROOT, "alias/doomed", "x", null));
   }
 
   @Test
   void deletedKey_itsAliasNameCanBeUsedAgain() {
     KeyMetadata m = f.symmetricKey();
     f.engine.createAlias(ROOT, new CreateAliasRequest("alias/doomed", m.keyId()));
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
     f.clock.advance(Duration.ofDays(8));
     KeyMetadata successor = f.symmetricKey();
 
@@ -583,7 +562,7 @@ class KeyLifecycleTest {
 
   @Test
   void createKey_externalOrigin_isPendingImportWithoutMaterial() {
-    KeyMetadata m = create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
+    KeyMetadata m = externalKey(f);
 
     assertThat(m.origin(), equalTo("EXTERNAL"));
     assertThat(m.keyState(), equalTo("PendingImport"));
@@ -593,7 +572,7 @@ class KeyLifecycleTest {
 
   @Test
   void pendingImport_encrypt_isInvalidStatePendingImport() {
-    KeyMetadata m = create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
+    KeyMetadata m = externalKey(f);
 
     assertKmsError(
         KMSInvalidStateException.class,
@@ -603,7 +582,7 @@ class KeyLifecycleTest {
 
   @Test
   void pendingImport_enableKey_isInvalidStatePendingImport() {
-    KeyMetadata m = create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
+    KeyMetadata m = externalKey(f);
 
     assertKmsError(
         KMSInvalidStateException.class,
@@ -614,10 +593,9 @@ class KeyLifecycleTest {
   @Test
   void scheduleKeyDeletion_pendingImportKey_isPendingDeletion() {
     // AWS's key state table allows ScheduleKeyDeletion on a key still waiting for its material.
-    KeyMetadata m = create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
+    KeyMetadata m = externalKey(f);
 
-    ScheduleKeyDeletionResponse r =
-        f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    ScheduleKeyDeletionResponse r = scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
     assertThat(r.keyState(), equalTo("PendingDeletion"));
     assertThat(describe(f.engine, ROOT, m.keyId()).keyState(), equalTo("PendingDeletion"));
@@ -626,8 +604,8 @@ class KeyLifecycleTest {
   @Test
   void cancelKeyDeletion_keyWithoutMaterial_returnsToPendingImport() {
     // Disabled would claim material the key never got; it goes back to waiting for it.
-    KeyMetadata m = create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    KeyMetadata m = externalKey(f);
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
     f.engine.cancelKeyDeletion(ROOT, new CancelKeyDeletionRequest(m.keyId()));
 
@@ -636,15 +614,12 @@ class KeyLifecycleTest {
 
   @Test
   void pendingImportKey_deletionWindowPassed_isNotFound() {
-    KeyMetadata m = create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    KeyMetadata m = externalKey(f);
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
     f.clock.advance(Duration.ofDays(7));
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + m.arn() + "' does not exist",
-        () -> describe(f.engine, ROOT, m.keyId()));
+    assertKeyDoesNotExist(m, () -> describe(f.engine, ROOT, m.keyId()));
   }
 
   @Test

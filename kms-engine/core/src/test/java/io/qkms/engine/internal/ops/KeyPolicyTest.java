@@ -4,9 +4,10 @@ import static io.qkms.engine.internal.ops.Calls.BOB;
 import static io.qkms.engine.internal.ops.Calls.BOB_ARN;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_ARN;
-import static io.qkms.engine.internal.ops.Calls.accessDenied;
 import static io.qkms.engine.internal.ops.Calls.allow;
 import static io.qkms.engine.internal.ops.Calls.allowIf;
+import static io.qkms.engine.internal.ops.Calls.assertAccessDenied;
+import static io.qkms.engine.internal.ops.Calls.assertBobMayNotEncrypt;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
 import static io.qkms.engine.internal.ops.Calls.ctx;
 import static io.qkms.engine.internal.ops.Calls.decrypt;
@@ -14,6 +15,7 @@ import static io.qkms.engine.internal.ops.Calls.deny;
 import static io.qkms.engine.internal.ops.Calls.describe;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
 import static io.qkms.engine.internal.ops.Calls.explicitDeny;
+import static io.qkms.engine.internal.ops.Calls.keys;
 import static io.qkms.engine.internal.ops.Calls.policy;
 import static io.qkms.engine.internal.ops.Calls.reEncrypt;
 import static io.qkms.engine.internal.ops.Calls.rootMayDoAll;
@@ -31,7 +33,6 @@ import io.qkms.engine.api.model.EnableKeyRequest;
 import io.qkms.engine.api.model.GetKeyPolicyRequest;
 import io.qkms.engine.api.model.GetKeyPolicyResponse;
 import io.qkms.engine.api.model.KeyMetadata;
-import io.qkms.engine.api.model.ListKeysRequest;
 import io.qkms.engine.api.model.PutKeyPolicyRequest;
 import io.qkms.engine.api.model.ReEncryptResponse;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
@@ -55,6 +56,16 @@ class KeyPolicyTest {
 
   private KeyMetadata keyWithPolicy(String policy) {
     return Calls.create(f.engine, ROOT, CreateKeyRequest.builder().policy(policy).build());
+  }
+
+  /** A key whose policy lets the root do everything and Bob do {@code actions}. */
+  private KeyMetadata keyLettingBob(String... actions) {
+    return keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, actions)));
+  }
+
+  /** A key whose policy lets Bob ReEncrypt (from and to) under the condition. */
+  private KeyMetadata keyLettingBobReEncryptIf(String conditionJson) {
+    return keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, conditionJson, "kms:ReEncrypt*")));
   }
 
   private void putPolicy(String keyId, String policy) {
@@ -119,20 +130,14 @@ class KeyPolicyTest {
   void defaultPolicy_userMayNotEncrypt() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+    assertBobMayNotEncrypt(f.engine, m);
   }
 
   @Test
   void defaultPolicy_userMayNotDescribeKey() {
     KeyMetadata m = f.symmetricKey();
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:DescribeKey", m.arn()),
-        () -> describe(f.engine, BOB, m.keyId()));
+    assertAccessDenied(BOB_ARN, "kms:DescribeKey", m, () -> describe(f.engine, BOB, m.keyId()));
   }
 
   @Test
@@ -142,10 +147,7 @@ class KeyPolicyTest {
 
     assertThat(
         decrypt(f.engine, ROOT, f.encrypt(m.keyId(), "root ok", null), null), equalTo("root ok"));
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+    assertBobMayNotEncrypt(f.engine, m);
   }
 
   // ---- Allow, Deny, wildcards ----------------------------------------------------------------
@@ -180,8 +182,8 @@ class KeyPolicyTest {
 
   @Test
   void reEncryptWildcard_coversReEncryptFromAndReEncryptTo() {
-    KeyMetadata a = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncrypt*")));
-    KeyMetadata b = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncrypt*")));
+    KeyMetadata a = keyLettingBob("kms:ReEncrypt*");
+    KeyMetadata b = keyLettingBob("kms:ReEncrypt*");
     byte[] blob = f.encrypt(a.keyId(), "moved by bob", ACME);
 
     ReEncryptResponse r = reEncrypt(f.engine, BOB, blob, a.keyId(), ACME, b.keyId(), BETA);
@@ -192,18 +194,15 @@ class KeyPolicyTest {
 
   @Test
   void reEncryptWildcard_doesNotAllowDecrypt() {
-    KeyMetadata a = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncrypt*")));
+    KeyMetadata a = keyLettingBob("kms:ReEncrypt*");
     byte[] blob = f.encrypt(a.keyId(), "x", null);
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Decrypt", a.arn()),
-        () -> decrypt(f.engine, BOB, blob, null));
+    assertAccessDenied(BOB_ARN, "kms:Decrypt", a, () -> decrypt(f.engine, BOB, blob, null));
   }
 
   @Test
   void actionNames_matchIgnoringCase() {
-    KeyMetadata a = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "KMS:reencrypt*")));
+    KeyMetadata a = keyLettingBob("KMS:reencrypt*");
     byte[] blob = f.encrypt(a.keyId(), "case", null);
 
     ReEncryptResponse r = reEncrypt(f.engine, BOB, blob, null, null, a.keyId(), null);
@@ -213,12 +212,13 @@ class KeyPolicyTest {
 
   @Test
   void reEncryptFromWithoutReEncryptTo_isDeniedOnTheDestination() {
-    KeyMetadata a = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncryptFrom")));
+    KeyMetadata a = keyLettingBob("kms:ReEncryptFrom");
     byte[] blob = f.encrypt(a.keyId(), "x", null);
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptTo", a.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ReEncryptTo",
+        a,
         () -> reEncrypt(f.engine, BOB, blob, null, null, a.keyId(), null));
   }
 
@@ -235,10 +235,7 @@ class KeyPolicyTest {
                     + other.arn()
                     + "\"}"));
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
+    assertBobMayNotEncrypt(f.engine, m);
   }
 
   @Test
@@ -257,77 +254,60 @@ class KeyPolicyTest {
 
   // ---- Conditions ----------------------------------------------------------------------------
 
+  /** Bob re-encrypts a blob of {@code key} (context ACME) to the same key and context. */
+  private void assertBobReEncryptsInPlace(KeyMetadata key) {
+    byte[] blob = f.encrypt(key.keyId(), "in place", ACME);
+
+    ReEncryptResponse r = reEncrypt(f.engine, BOB, blob, key.keyId(), ACME, key.keyId(), ACME);
+
+    assertThat(decrypt(f.engine, ROOT, r.ciphertextBlob(), ACME), equalTo("in place"));
+  }
+
   @Test
   void reEncryptOnSameKeyCondition_allowsReEncryptingToTheSameKey() {
-    KeyMetadata a =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, SAME_KEY_ONLY, "kms:ReEncrypt*")));
-    byte[] blob = f.encrypt(a.keyId(), "refresh", ACME);
-
-    ReEncryptResponse r = reEncrypt(f.engine, BOB, blob, a.keyId(), ACME, a.keyId(), ACME);
-
-    assertThat(decrypt(f.engine, ROOT, r.ciphertextBlob(), ACME), equalTo("refresh"));
+    assertBobReEncryptsInPlace(keyLettingBobReEncryptIf(SAME_KEY_ONLY));
   }
 
   @Test
   void reEncryptOnSameKeyCondition_deniesReEncryptingToAnotherKey() {
-    KeyMetadata a =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, SAME_KEY_ONLY, "kms:ReEncrypt*")));
-    KeyMetadata b = keyWithPolicy(policy(rootMayDoAll(), allow(BOB_ARN, "kms:ReEncryptTo")));
+    KeyMetadata a = keyLettingBobReEncryptIf(SAME_KEY_ONLY);
+    KeyMetadata b = keyLettingBob("kms:ReEncryptTo");
     byte[] blob = f.encrypt(a.keyId(), "stay", ACME);
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptFrom", a.arn()),
+    assertAccessDenied(
+        BOB_ARN,
+        "kms:ReEncryptFrom",
+        a,
         () -> reEncrypt(f.engine, BOB, blob, a.keyId(), ACME, b.keyId(), ACME));
   }
 
   @Test
   void encryptionContextCondition_matchingSourceAndDestination_isAllowed() {
-    KeyMetadata k =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, TENANT_ACME, "kms:ReEncrypt*")));
-    byte[] blob = f.encrypt(k.keyId(), "acme data", ACME);
-
-    ReEncryptResponse r = reEncrypt(f.engine, BOB, blob, k.keyId(), ACME, k.keyId(), ACME);
-
-    assertThat(decrypt(f.engine, ROOT, r.ciphertextBlob(), ACME), equalTo("acme data"));
+    assertBobReEncryptsInPlace(keyLettingBobReEncryptIf(TENANT_ACME));
   }
 
-  @Test
-  void encryptionContextCondition_reEncryptFromIsJudgedOnTheSourceContext() {
-    KeyMetadata k =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, TENANT_ACME, "kms:ReEncrypt*")));
-    byte[] blob = f.encrypt(k.keyId(), "beta data", BETA);
+  @ParameterizedTest(name = "{0}")
+  @CsvSource(
+      delimiter = '|',
+      value = {
+        "ReEncryptFrom is judged on the source context | beta | acme | kms:ReEncryptFrom",
+        "ReEncryptTo is judged on the destination context | acme | beta | kms:ReEncryptTo",
+        "a blob without context is denied | | acme | kms:ReEncryptFrom"
+      })
+  void encryptionContextCondition_contextThatDoesNotMatch_isDenied(
+      String behaviour, String sourceTenant, String destinationTenant, String deniedAction) {
+    KeyMetadata k = keyLettingBobReEncryptIf(TENANT_ACME);
+    Map<String, String> sourceContext = sourceTenant == null ? null : ctx("tenant", sourceTenant);
+    Map<String, String> destinationContext = ctx("tenant", destinationTenant);
+    byte[] blob = f.encrypt(k.keyId(), "tenant data", sourceContext);
 
-    // The destination context matches; the source context does not.
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptFrom", k.arn()),
-        () -> reEncrypt(f.engine, BOB, blob, k.keyId(), BETA, k.keyId(), ACME));
-  }
-
-  @Test
-  void encryptionContextCondition_reEncryptToIsJudgedOnTheDestinationContext() {
-    KeyMetadata k =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, TENANT_ACME, "kms:ReEncrypt*")));
-    byte[] blob = f.encrypt(k.keyId(), "acme data", ACME);
-
-    // The source context matches; the destination context does not.
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptTo", k.arn()),
-        () -> reEncrypt(f.engine, BOB, blob, k.keyId(), ACME, k.keyId(), BETA));
-  }
-
-  @Test
-  void encryptionContextCondition_noContext_isDenied() {
-    KeyMetadata k =
-        keyWithPolicy(policy(rootMayDoAll(), allowIf(BOB_ARN, TENANT_ACME, "kms:ReEncrypt*")));
-    byte[] blob = f.encrypt(k.keyId(), "no context", null);
-
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:ReEncryptFrom", k.arn()),
-        () -> reEncrypt(f.engine, BOB, blob, k.keyId(), null, k.keyId(), ACME));
+    assertAccessDenied(
+        BOB_ARN,
+        deniedAction,
+        k,
+        () ->
+            reEncrypt(
+                f.engine, BOB, blob, k.keyId(), sourceContext, k.keyId(), destinationContext));
   }
 
   // ---- PutKeyPolicy, GetKeyPolicy, validation ------------------------------------------------
@@ -335,19 +315,12 @@ class KeyPolicyTest {
   @Test
   void putKeyPolicy_takesEffectOnTheDataPathAtOnce() {
     KeyMetadata m = f.symmetricKey();
-    assertThrowsAccessDenied(m);
+    assertBobMayNotEncrypt(f.engine, m);
 
     putPolicy(m.keyId(), policy(rootMayDoAll(), allow(BOB_ARN, "kms:Encrypt", "kms:Decrypt")));
 
     byte[] blob = encrypt(f.engine, BOB, m.keyId(), "now allowed", null);
     assertThat(decrypt(f.engine, BOB, blob, null), equalTo("now allowed"));
-  }
-
-  private void assertThrowsAccessDenied(KeyMetadata m) {
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(BOB_ARN, "kms:Encrypt", m.arn()),
-        () -> encrypt(f.engine, BOB, m.keyId(), "x", null));
   }
 
   @Test
@@ -432,7 +405,7 @@ class KeyPolicyTest {
         MalformedPolicyDocumentException.class,
         "The policy document is not valid JSON",
         () -> keyWithPolicy("{\"Statement\":"));
-    assertThat(f.engine.listKeys(ROOT, new ListKeysRequest(null, null)).keys(), empty());
+    assertThat(keys(f.engine, ROOT), empty());
   }
 
   @Test
@@ -441,7 +414,7 @@ class KeyPolicyTest {
         MalformedPolicyDocumentException.class,
         "The new key policy will not allow you to update the key policy in the future.",
         () -> keyWithPolicy(policy(allow(BOB_ARN, "kms:*"))));
-    assertThat(f.engine.listKeys(ROOT, new ListKeysRequest(null, null)).keys(), empty());
+    assertThat(keys(f.engine, ROOT), empty());
   }
 
   @Test
@@ -463,10 +436,8 @@ class KeyPolicyTest {
 
     f.engine.putKeyPolicy(ROOT, new PutKeyPolicyRequest(m.keyId(), null, bobOnly, true));
 
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(ROOT_ARN, "kms:PutKeyPolicy", m.arn()),
-        () -> putPolicy(m.keyId(), policy(rootMayDoAll())));
+    assertAccessDenied(
+        ROOT_ARN, "kms:PutKeyPolicy", m, () -> putPolicy(m.keyId(), policy(rootMayDoAll())));
     assertThat(
         f.engine.getKeyPolicy(BOB, new GetKeyPolicyRequest(m.keyId(), null)).policy(),
         equalTo(bobOnly));
@@ -486,9 +457,6 @@ class KeyPolicyTest {
     byte[] blob = encrypt(f.engine, BOB, m.keyId(), "bob's", null);
 
     assertThat(decrypt(f.engine, BOB, blob, null), equalTo("bob's"));
-    assertKmsError(
-        AccessDeniedException.class,
-        accessDenied(ROOT_ARN, "kms:Decrypt", m.arn()),
-        () -> decrypt(f.engine, ROOT, blob, null));
+    assertAccessDenied(ROOT_ARN, "kms:Decrypt", m, () -> decrypt(f.engine, ROOT, blob, null));
   }
 }

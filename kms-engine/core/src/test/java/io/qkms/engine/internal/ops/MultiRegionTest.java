@@ -2,12 +2,15 @@ package io.qkms.engine.internal.ops;
 
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_EU;
+import static io.qkms.engine.internal.ops.Calls.assertDisabled;
+import static io.qkms.engine.internal.ops.Calls.assertKeyDoesNotExist;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
 import static io.qkms.engine.internal.ops.Calls.ctx;
 import static io.qkms.engine.internal.ops.Calls.decrypt;
 import static io.qkms.engine.internal.ops.Calls.describe;
 import static io.qkms.engine.internal.ops.Calls.encrypt;
 import static io.qkms.engine.internal.ops.Calls.materialOf;
+import static io.qkms.engine.internal.ops.Calls.scheduleDeletion;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
@@ -15,11 +18,9 @@ import static org.hamcrest.Matchers.not;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.engine.api.errors.AlreadyExistsException;
-import io.qkms.engine.api.errors.DisabledException;
 import io.qkms.engine.api.errors.IncorrectKeyException;
 import io.qkms.engine.api.errors.InvalidCiphertextException;
 import io.qkms.engine.api.errors.KMSInvalidStateException;
-import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.errors.UnsupportedOperationException;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.api.model.CreateKeyRequest;
@@ -32,17 +33,17 @@ import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.MultiRegionConfiguration;
 import io.qkms.engine.api.model.MultiRegionKey;
 import io.qkms.engine.api.model.ReEncryptResponse;
-import io.qkms.engine.api.model.ReplicateKeyRequest;
 import io.qkms.engine.api.model.ReplicateKeyResponse;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
-import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
 import io.qkms.engine.internal.auth.KeyPolicy;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
-import java.util.List;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Multi-region keys: mrk- primaries, replicas with the same key ID, cross-region ReEncrypt. */
 class MultiRegionTest {
@@ -51,8 +52,18 @@ class MultiRegionTest {
   @RegisterExtension final EngineFixture f = new EngineFixture();
 
   private ReplicateKeyResponse replicate(String keyId) {
-    return f.engine.replicateKey(
-        ROOT, new ReplicateKeyRequest(keyId, "eu-west-1", null, null, null, null));
+    return Calls.replicate(f.engine, ROOT, keyId, "eu-west-1");
+  }
+
+  /**
+   * The multi-Region configuration of key {@code m}, a primary in us-east-1 with replicas there.
+   */
+  private static MultiRegionConfiguration configuration(
+      String keyType, KeyMetadata m, String... replicaRegions) {
+    return new MultiRegionConfiguration(
+        keyType,
+        new MultiRegionKey(m.arn(), "us-east-1"),
+        Arrays.stream(replicaRegions).map(r -> new MultiRegionKey(m.arn(), r)).toList());
   }
 
   private KeyMetadata euKey() {
@@ -63,11 +74,7 @@ class MultiRegionTest {
   void createKey_multiRegion_isAPrimaryInTheCallersRegionWithoutReplicas() {
     KeyMetadata m = Calls.multiRegionKey(f);
 
-    assertThat(
-        m.multiRegionConfiguration(),
-        equalTo(
-            new MultiRegionConfiguration(
-                "PRIMARY", new MultiRegionKey(m.arn(), "us-east-1"), List.of())));
+    assertThat(m.multiRegionConfiguration(), equalTo(configuration("PRIMARY", m)));
   }
 
   @Test
@@ -81,12 +88,7 @@ class MultiRegionTest {
     assertThat(replica.keyState(), equalTo("Enabled"));
     assertThat(replica.multiRegion(), equalTo(true));
     assertThat(
-        replica.multiRegionConfiguration(),
-        equalTo(
-            new MultiRegionConfiguration(
-                "REPLICA",
-                new MultiRegionKey(m.arn(), "us-east-1"),
-                List.of(new MultiRegionKey(m.arn(), "eu-west-1")))));
+        replica.multiRegionConfiguration(), equalTo(configuration("REPLICA", m, "eu-west-1")));
   }
 
   @Test
@@ -106,11 +108,7 @@ class MultiRegionTest {
 
     assertThat(
         describe(f.engine, ROOT, m.keyId()).multiRegionConfiguration(),
-        equalTo(
-            new MultiRegionConfiguration(
-                "PRIMARY",
-                new MultiRegionKey(m.arn(), "us-east-1"),
-                List.of(new MultiRegionKey(m.arn(), "eu-west-1")))));
+        equalTo(configuration("PRIMARY", m, "eu-west-1")));
   }
 
   @Test
@@ -182,9 +180,8 @@ class MultiRegionTest {
     KeyMetadata local = euKey();
     byte[] blob = encrypt(f.engine, ROOT, single.keyId(), "stays home", CTX);
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + single.arn() + "' does not exist",
+    assertKeyDoesNotExist(
+        single,
         () -> Calls.reEncrypt(f.engine, ROOT_EU, blob, single.arn(), CTX, local.keyId(), null));
     // Without SourceKeyId the blob names a key this region lacks: a foreign blob.
     assertThrows(
@@ -198,10 +195,8 @@ class MultiRegionTest {
     KeyMetadata local = euKey();
     byte[] blob = encrypt(f.engine, ROOT, m.keyId(), "no replica", CTX);
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + m.arn() + "' does not exist",
-        () -> Calls.reEncrypt(f.engine, ROOT_EU, blob, m.arn(), CTX, local.keyId(), null));
+    assertKeyDoesNotExist(
+        m, () -> Calls.reEncrypt(f.engine, ROOT_EU, blob, m.arn(), CTX, local.keyId(), null));
   }
 
   @Test
@@ -261,10 +256,7 @@ class MultiRegionTest {
 
     byte[] blob = encrypt(f.engine, ROOT, m.keyId(), "primary still works", CTX);
     assertThat(decrypt(f.engine, ROOT, blob, CTX), equalTo("primary still works"));
-    assertKmsError(
-        DisabledException.class,
-        m.arn() + " is disabled.",
-        () -> encrypt(f.engine, ROOT_EU, m.keyId(), "replica is off", CTX));
+    assertDisabled(m, () -> encrypt(f.engine, ROOT_EU, m.keyId(), "replica is off", CTX));
   }
 
   @Test
@@ -285,9 +277,7 @@ class MultiRegionTest {
     assertKmsError(
         UnsupportedOperationException.class,
         m.arn() + " is a replica key; replicate its primary key.",
-        () ->
-            f.engine.replicateKey(
-                ROOT_EU, new ReplicateKeyRequest(m.keyId(), "us-east-1", null, null, null, null)));
+        () -> Calls.replicate(f.engine, ROOT_EU, m.keyId(), "us-east-1"));
   }
 
   @Test
@@ -301,32 +291,25 @@ class MultiRegionTest {
         () -> replicate(m.keyId()));
   }
 
-  @Test
-  void replicateKey_regionNotInTheStore_isValidation() {
+  @ParameterizedTest
+  @CsvSource(
+      delimiter = '|',
+      quoteCharacter = '"',
+      value = {
+        "ap-south-1 | The region ap-south-1 is not a region of this key store",
+        "moon | 1 validation error detected: Value 'moon' at 'replicaRegion' failed to satisfy"
+            + " constraint: Member must satisfy regular expression pattern: ^([a-z]+-){2,3}\\d+$"
+      })
+  void replicateKey_regionNotInTheStoreOrMalformed_isValidationAndAddsNoReplica(
+      String region, String message) {
     KeyMetadata m = Calls.multiRegionKey(f);
 
     assertKmsError(
         ValidationException.class,
-        "The region ap-south-1 is not a region of this key store",
-        () ->
-            f.engine.replicateKey(
-                ROOT, new ReplicateKeyRequest(m.keyId(), "ap-south-1", null, null, null, null)));
+        message,
+        () -> Calls.replicate(f.engine, ROOT, m.keyId(), region));
     assertThat(
         describe(f.engine, ROOT, m.keyId()).multiRegionConfiguration().replicaKeys(), empty());
-  }
-
-  @Test
-  void replicateKey_malformedRegion_isValidationWithThePattern() {
-    KeyMetadata m = Calls.multiRegionKey(f);
-
-    assertKmsError(
-        ValidationException.class,
-        "1 validation error detected: Value 'moon' at 'replicaRegion' failed to satisfy"
-            + " constraint: Member must satisfy regular expression pattern:"
-            + " ^([a-z]+-){2,3}\\d+$",
-        () ->
-            f.engine.replicateKey(
-                ROOT, new ReplicateKeyRequest(m.keyId(), "moon", null, null, null, null)));
   }
 
   @Test
@@ -337,26 +320,22 @@ class MultiRegionTest {
     assertKmsError(
         KMSInvalidStateException.class,
         m.arn() + " is a multi-Region primary key with replicas; delete its replicas first.",
-        () -> f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7)));
+        () -> scheduleDeletion(f.engine, ROOT, m.keyId(), 7));
   }
 
   @Test
   void replicaDeleted_afterItsWindow_primaryHasNoReplicasAndCanBeScheduled() {
     KeyMetadata m = Calls.multiRegionKey(f);
     replicate(m.keyId());
-    f.engine.scheduleKeyDeletion(ROOT_EU, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT_EU, m.keyId(), 7);
 
     f.clock.advance(Duration.ofDays(7));
 
-    assertKmsError(
-        NotFoundException.class,
-        "Key '" + m.arn() + "' does not exist",
-        () -> describe(f.engine, ROOT_EU, m.keyId()));
+    assertKeyDoesNotExist(m, () -> describe(f.engine, ROOT_EU, m.keyId()));
     assertThat(
         describe(f.engine, ROOT, m.keyId()).multiRegionConfiguration().replicaKeys(), empty());
     assertThat(
-        f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7)).keyState(),
-        equalTo("PendingDeletion"));
+        scheduleDeletion(f.engine, ROOT, m.keyId(), 7).keyState(), equalTo("PendingDeletion"));
   }
 
   @Test

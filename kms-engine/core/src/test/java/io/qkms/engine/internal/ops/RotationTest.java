@@ -3,11 +3,16 @@ package io.qkms.engine.internal.ops;
 import static io.qkms.engine.internal.ops.Calls.HEX64;
 import static io.qkms.engine.internal.ops.Calls.ROOT;
 import static io.qkms.engine.internal.ops.Calls.ROOT_EU;
+import static io.qkms.engine.internal.ops.Calls.assertDisabled;
 import static io.qkms.engine.internal.ops.Calls.assertKmsError;
+import static io.qkms.engine.internal.ops.Calls.assertPendingDeletion;
 import static io.qkms.engine.internal.ops.Calls.ctx;
 import static io.qkms.engine.internal.ops.Calls.decrypt;
 import static io.qkms.engine.internal.ops.Calls.describe;
+import static io.qkms.engine.internal.ops.Calls.externalKey;
 import static io.qkms.engine.internal.ops.Calls.materialOf;
+import static io.qkms.engine.internal.ops.Calls.replicate;
+import static io.qkms.engine.internal.ops.Calls.scheduleDeletion;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.contains;
 import static org.hamcrest.Matchers.empty;
@@ -18,12 +23,9 @@ import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.not;
 import static org.hamcrest.Matchers.nullValue;
 
-import io.qkms.engine.api.errors.DisabledException;
-import io.qkms.engine.api.errors.KMSInvalidStateException;
 import io.qkms.engine.api.errors.LimitExceededException;
 import io.qkms.engine.api.errors.UnsupportedOperationException;
 import io.qkms.engine.api.errors.ValidationException;
-import io.qkms.engine.api.model.CreateKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRotationRequest;
 import io.qkms.engine.api.model.EnableKeyRotationRequest;
@@ -33,10 +35,8 @@ import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.api.model.ListKeyRotationsRequest;
 import io.qkms.engine.api.model.ListKeyRotationsResponse;
 import io.qkms.engine.api.model.ReEncryptResponse;
-import io.qkms.engine.api.model.ReplicateKeyRequest;
 import io.qkms.engine.api.model.RotateKeyOnDemandRequest;
 import io.qkms.engine.api.model.RotationsListEntry;
-import io.qkms.engine.api.model.ScheduleKeyDeletionRequest;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.testing.EngineFixture;
 import java.time.Duration;
@@ -45,6 +45,9 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.function.Executable;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /**
  * RotateKeyOnDemand, automatic rotation driven by the clock, GetKeyRotationStatus,
@@ -68,6 +71,18 @@ class RotationTest {
     return f.engine
         .listKeyRotations(ROOT, new ListKeyRotationsRequest(keyId, include, null, null))
         .rotations();
+  }
+
+  private void enableRotation(String keyId, Integer rotationPeriodInDays) {
+    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(keyId, rotationPeriodInDays));
+  }
+
+  /** The key's spec has no rotation (HMAC, asymmetric): the call is refused and names the spec. */
+  private static void assertNoRotationFor(KeyMetadata m, Executable call) {
+    assertKmsError(
+        UnsupportedOperationException.class,
+        m.arn() + " key spec " + m.keySpec() + " does not support key rotation.",
+        call);
   }
 
   private GetKeyRotationStatusResponse status(String keyId) {
@@ -146,7 +161,7 @@ class RotationTest {
   @Test
   void rotateKeyOnDemand_automaticRotationsDoNotCountTowardsTheLimit() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     f.clock.advance(Duration.ofDays(90));
     status(m.keyId()); // lets the due automatic rotation happen
 
@@ -157,30 +172,17 @@ class RotationTest {
     assertThat(rotations(m.keyId(), null), hasSize(11));
   }
 
-  @Test
-  void rotateKeyOnDemand_hmacKey_isUnsupported() {
-    KeyMetadata m = f.key("HMAC_256", "GENERATE_VERIFY_MAC");
+  @ParameterizedTest
+  @CsvSource({"HMAC_256, GENERATE_VERIFY_MAC", "RSA_2048, ENCRYPT_DECRYPT"})
+  void rotateKeyOnDemand_keySpecWithoutRotation_isUnsupported(String spec, String usage) {
+    KeyMetadata m = f.key(spec, usage);
 
-    assertKmsError(
-        UnsupportedOperationException.class,
-        m.arn() + " key spec HMAC_256 does not support key rotation.",
-        () -> rotate(m.keyId()));
-  }
-
-  @Test
-  void rotateKeyOnDemand_rsaKey_isUnsupported() {
-    KeyMetadata m = f.key("RSA_2048", "ENCRYPT_DECRYPT");
-
-    assertKmsError(
-        UnsupportedOperationException.class,
-        m.arn() + " key spec RSA_2048 does not support key rotation.",
-        () -> rotate(m.keyId()));
+    assertNoRotationFor(m, () -> rotate(m.keyId()));
   }
 
   @Test
   void rotateKeyOnDemand_externalKey_isUnsupported() {
-    KeyMetadata m =
-        Calls.create(f.engine, ROOT, CreateKeyRequest.builder().origin("EXTERNAL").build());
+    KeyMetadata m = externalKey(f);
 
     assertKmsError(
         UnsupportedOperationException.class,
@@ -191,8 +193,7 @@ class RotationTest {
   @Test
   void rotateKeyOnDemand_replica_isUnsupportedAndNamesThePrimaryRegion() {
     KeyMetadata m = Calls.multiRegionKey(f);
-    f.engine.replicateKey(
-        ROOT, new ReplicateKeyRequest(m.keyId(), "eu-west-1", null, null, null, null));
+    replicate(f.engine, ROOT, m.keyId(), "eu-west-1");
 
     assertKmsError(
         UnsupportedOperationException.class,
@@ -205,16 +206,15 @@ class RotationTest {
     KeyMetadata m = f.symmetricKey();
     f.engine.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
-    assertKmsError(DisabledException.class, m.arn() + " is disabled.", () -> rotate(m.keyId()));
+    assertDisabled(m, () -> rotate(m.keyId()));
   }
 
   @Test
   void rotateKeyOnDemand_pendingDeletion_isInvalidState() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.scheduleKeyDeletion(ROOT, new ScheduleKeyDeletionRequest(m.keyId(), 7));
+    scheduleDeletion(f.engine, ROOT, m.keyId(), 7);
 
-    assertKmsError(
-        KMSInvalidStateException.class, m.arn() + " is pending deletion.", () -> rotate(m.keyId()));
+    assertPendingDeletion(m, () -> rotate(m.keyId()));
   }
 
   // ---- Automatic rotation --------------------------------------------------------------------
@@ -236,7 +236,7 @@ class RotationTest {
     KeyMetadata m = f.symmetricKey();
     f.clock.advance(Duration.ofHours(2));
 
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), null));
+    enableRotation(m.keyId(), null);
 
     GetKeyRotationStatusResponse s = status(m.keyId());
     assertThat(s.keyRotationEnabled(), equalTo(true));
@@ -250,44 +250,34 @@ class RotationTest {
     KeyMetadata a = f.symmetricKey();
     KeyMetadata b = f.symmetricKey();
 
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(a.keyId(), 90));
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(b.keyId(), 2560));
+    enableRotation(a.keyId(), 90);
+    enableRotation(b.keyId(), 2560);
 
     assertThat(status(a.keyId()).nextRotationDate(), equalTo(START.plus(Duration.ofDays(90))));
     assertThat(status(b.keyId()).rotationPeriodInDays(), equalTo(2560));
   }
 
-  @Test
-  void enableKeyRotation_period89_isValidation() {
+  @ParameterizedTest
+  @CsvSource({"89, greater than or equal to 90", "2561, less than or equal to 2560"})
+  void enableKeyRotation_periodOutsideTheBounds_isValidationAndLeavesRotationOff(
+      int period, String bound) {
     KeyMetadata m = f.symmetricKey();
 
     assertKmsError(
         ValidationException.class,
-        "1 validation error detected: Value '89' at 'rotationPeriodInDays' failed to satisfy"
-            + " constraint: Member must have value greater than or equal to 90",
-        () -> f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 89)));
+        "1 validation error detected: Value '"
+            + period
+            + "' at 'rotationPeriodInDays' failed to satisfy constraint: Member must have value "
+            + bound,
+        () -> enableRotation(m.keyId(), period));
     assertThat(status(m.keyId()).keyRotationEnabled(), equalTo(false));
-  }
-
-  @Test
-  void enableKeyRotation_period2561_isValidation() {
-    KeyMetadata m = f.symmetricKey();
-
-    assertKmsError(
-        ValidationException.class,
-        "1 validation error detected: Value '2561' at 'rotationPeriodInDays' failed to satisfy"
-            + " constraint: Member must have value less than or equal to 2560",
-        () -> f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 2561)));
   }
 
   @Test
   void enableKeyRotation_hmacKey_isUnsupported() {
     KeyMetadata m = f.key("HMAC_384", "GENERATE_VERIFY_MAC");
 
-    assertKmsError(
-        UnsupportedOperationException.class,
-        m.arn() + " key spec HMAC_384 does not support key rotation.",
-        () -> f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), null)));
+    assertNoRotationFor(m, () -> enableRotation(m.keyId(), null));
   }
 
   @Test
@@ -295,16 +285,13 @@ class RotationTest {
     KeyMetadata m = f.symmetricKey();
     f.engine.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
-    assertKmsError(
-        DisabledException.class,
-        m.arn() + " is disabled.",
-        () -> f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), null)));
+    assertDisabled(m, () -> enableRotation(m.keyId(), null));
   }
 
   @Test
   void automaticRotation_oneSecondBeforeNextRotationDate_doesNothing() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
 
     f.clock.advance(Duration.ofDays(90).minusSeconds(1));
 
@@ -315,7 +302,7 @@ class RotationTest {
   @Test
   void automaticRotation_clockReachesNextRotationDate_addsAnAutomaticCurrentMaterial() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     Instant due = START.plus(Duration.ofDays(90));
 
     f.clock.advance(Duration.ofDays(90));
@@ -330,7 +317,7 @@ class RotationTest {
   @Test
   void automaticRotation_movesNextRotationDateOnByOnePeriod() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
 
     f.clock.advance(Duration.ofDays(90));
 
@@ -343,7 +330,7 @@ class RotationTest {
   void rotateKeyOnDemand_doesNotMoveTheAutomaticRotationSchedule() {
     // AWS: "On-demand rotations do not change existing automatic rotation schedules."
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     f.clock.advance(Duration.ofDays(10));
 
     rotate(m.keyId());
@@ -354,7 +341,7 @@ class RotationTest {
   @Test
   void automaticRotation_afterAnOnDemandRotation_stillHappensOnTheScheduledDate() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     f.clock.advance(Duration.ofDays(10));
     rotate(m.keyId());
 
@@ -368,7 +355,7 @@ class RotationTest {
   @Test
   void automaticRotation_twoPeriods_addTwoAutomaticMaterials() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
 
     f.clock.advance(Duration.ofDays(90));
     status(m.keyId());
@@ -389,7 +376,7 @@ class RotationTest {
   void automaticRotation_reachesTheDataPathWithoutAnyManagementCall() {
     KeyMetadata m = f.symmetricKey();
     byte[] old = f.encrypt(m.keyId(), "old", CTX);
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
 
     f.clock.advance(Duration.ofDays(90));
     byte[] fresh = f.encrypt(m.keyId(), "fresh", CTX);
@@ -403,7 +390,7 @@ class RotationTest {
   @Test
   void automaticRotation_runMaintenance_rotatesWithoutAnyCall() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     f.clock.advance(Duration.ofDays(90));
 
     f.engine.runMaintenance();
@@ -421,7 +408,7 @@ class RotationTest {
   @Test
   void automaticRotation_disabledKey_isNotRotated() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
     f.engine.disableKey(ROOT, new DisableKeyRequest(m.keyId()));
 
     f.clock.advance(Duration.ofDays(100));
@@ -432,7 +419,7 @@ class RotationTest {
   @Test
   void disableKeyRotation_statusIsOffAndTheOldDateNoLongerRotates() {
     KeyMetadata m = f.symmetricKey();
-    f.engine.enableKeyRotation(ROOT, new EnableKeyRotationRequest(m.keyId(), 90));
+    enableRotation(m.keyId(), 90);
 
     f.engine.disableKeyRotation(ROOT, new DisableKeyRotationRequest(m.keyId()));
     f.clock.advance(Duration.ofDays(91));
@@ -526,9 +513,6 @@ class RotationTest {
   void listKeyRotations_hmacKey_isUnsupported() {
     KeyMetadata m = f.key("HMAC_256", "GENERATE_VERIFY_MAC");
 
-    assertKmsError(
-        UnsupportedOperationException.class,
-        m.arn() + " key spec HMAC_256 does not support key rotation.",
-        () -> rotations(m.keyId(), null));
+    assertNoRotationFor(m, () -> rotations(m.keyId(), null));
   }
 }

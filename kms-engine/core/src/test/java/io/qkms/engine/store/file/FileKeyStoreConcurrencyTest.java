@@ -14,13 +14,13 @@ import io.qkms.engine.internal.store.StoreState;
 import io.qkms.engine.internal.store.StoreTimeoutException;
 import io.qkms.engine.keys.KeyId;
 import io.qkms.engine.testing.ChildJvm;
+import io.qkms.engine.testing.HeldStoreWrite;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -89,8 +89,7 @@ class FileKeyStoreConcurrencyTest {
     FileStores.createWithKeyFile(dir).close();
     try (FileKeyStore holder = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_WRITE);
         FileKeyStore waiter = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_WRITE)) {
-      CountDownLatch release = new CountDownLatch(1);
-      Future<?> holding = holdLock(holder, release);
+      HeldStoreWrite held = HeldStoreWrite.start(holder);
       long start = System.nanoTime();
 
       StoreTimeoutException e =
@@ -99,8 +98,7 @@ class FileKeyStoreConcurrencyTest {
       assertThat(
           e.getMessage(), equalTo("Another writer held the key store lock for longer than 150 ms"));
       assertThat(Duration.ofNanos(System.nanoTime() - start), greaterThanOrEqualTo(SHORT_DEADLINE));
-      release.countDown();
-      holding.get(10, TimeUnit.SECONDS);
+      held.close();
     }
   }
 
@@ -110,8 +108,7 @@ class FileKeyStoreConcurrencyTest {
     try (FileKeyStore holder = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_WRITE);
         FileKeyStore waiter = FileStores.openWithKeyFile(dir, FileKeyStore.Mode.READ_WRITE);
         KmsEngine engine = FileStores.engine(waiter, FileStores.clock(), SHORT_DEADLINE)) {
-      CountDownLatch release = new CountDownLatch(1);
-      Future<?> holding = holdLock(holder, release);
+      HeldStoreWrite held = HeldStoreWrite.start(holder);
 
       DependencyTimeoutException e =
           assertThrows(
@@ -121,8 +118,7 @@ class FileKeyStoreConcurrencyTest {
       assertThat(e.errorCode(), equalTo("DependencyTimeoutException"));
       assertThat(
           e.getMessage(), equalTo("Another writer held the key store lock for longer than 150 ms"));
-      release.countDown();
-      holding.get(10, TimeUnit.SECONDS);
+      held.close();
     }
   }
 
@@ -167,38 +163,15 @@ class FileKeyStoreConcurrencyTest {
                 link,
                 new RootKeySource.KeyFile(dir.resolve("real/root.key")),
                 FileKeyStore.Mode.READ_WRITE)) {
-      CountDownLatch release = new CountDownLatch(1);
-      Future<?> holding = holdLock(holder, release);
+      HeldStoreWrite held = HeldStoreWrite.start(holder);
 
       StoreTimeoutException e =
           assertThrows(StoreTimeoutException.class, () -> waiter.update(SHORT_DEADLINE, s -> s));
 
       assertThat(
           e.getMessage(), equalTo("Another writer held the key store lock for longer than 150 ms"));
-      release.countDown();
-      holding.get(10, TimeUnit.SECONDS);
+      held.close();
     }
-  }
-
-  /** Starts a write that holds the lock until {@code release}; returns once it holds it. */
-  private Future<?> holdLock(FileKeyStore store, CountDownLatch release) throws Exception {
-    CountDownLatch holding = new CountDownLatch(1);
-    Future<?> f =
-        pool.submit(
-            () ->
-                store.update(
-                    Duration.ofSeconds(5),
-                    s -> {
-                      holding.countDown();
-                      try {
-                        release.await(10, TimeUnit.SECONDS);
-                      } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                      }
-                      return s;
-                    }));
-    assertThat(holding.await(10, TimeUnit.SECONDS), equalTo(true));
-    return f;
   }
 
   private static Callable<List<String>> createKeys(KmsEngine engine, int n) {
