@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.is;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.pipeline.testing.ParquetTestFiles;
+import io.qkms.samples.data.SampleData;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,6 +37,8 @@ import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.internal.filter2.columnindex.RowRanges;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Reading Parquet files in splits of whole row groups: every row exactly once, whatever the cuts.
@@ -162,6 +165,37 @@ class ParquetSplitsTest {
 
     assertReadsEveryRowOnce_andCountsThem(
         ParquetSplits.read(List.of(file), SCHEMA, splitBytes, 1), 1000);
+  }
+
+  @ParameterizedTest(name = "old list structure: {0}")
+  @ValueSource(booleans = {false, true})
+  void read_slicesOfNestedRecords_listsAndNulls_everyRecordAsParquetAvroReadsIt(boolean oldLists)
+      throws IOException {
+    // The sample customers: a record, a list of 0 to 3 records, nullable fields; their pages begin
+    // at record boundaries, as the page index requires, wherever a slice begins.
+    List<GenericRecord> records = new ArrayList<>();
+    for (int i = 0; i < 600; i++) {
+      records.add(SampleData.toAvro(SampleData.customer("c", i), (field, pt, ctx) -> pt));
+    }
+    Path f = dir.resolve("customers.parquet");
+    ParquetTestFiles.write(
+        f,
+        SampleData.SCHEMA,
+        records,
+        new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, oldLists));
+    ParquetSplits.PlannedFile file = planned(f);
+    assertThat(file.pageIndexes(), is(true));
+    long splitBytes = file.bytes().get(0) / 5;
+    assertThat(ParquetSplits.splits(List.of(file), splitBytes).size(), greaterThan(4));
+
+    Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
+    PCollection<String> read =
+        p.apply(ParquetSplits.read(List.of(file), SampleData.SCHEMA, splitBytes, 1))
+            .apply(MapElements.into(TypeDescriptors.strings()).via(GenericRecord::toString));
+    PAssert.that(read)
+        .containsInAnyOrder(
+            ParquetTestFiles.read(f).stream().map(GenericRecord::toString).toList());
+    p.run().waitUntilFinish();
   }
 
   @Test
