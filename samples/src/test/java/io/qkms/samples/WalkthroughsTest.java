@@ -39,15 +39,25 @@ class WalkthroughsTest {
         List.of("--runner=DirectRunner"));
   }
 
+  /** {@code run}, which must have succeeded. */
+  static ReKeyJob.Outcome succeeded(ReKeyJob.Outcome run) {
+    assertThat(run.exitCode(), is(ReKeyJob.EXIT_OK));
+    return run;
+  }
+
+  /** The walk-through's check of its output decrypted {@code records} records, all as expected. */
+  static void assertVerified(Walkthroughs.Result r, long records) {
+    assertThat(r.checks().get(0).problems(), empty());
+    assertThat(r.checks().get(0).records(), is(records));
+  }
+
   @Test
   void a_rekey_movesEveryGoodRecordToTheNewKey() throws IOException {
     Walkthroughs.Result r = walkthroughs().run("rekey");
-    ReKeyJob.Outcome o = r.runs().get(0);
-    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    ReKeyJob.Outcome o = succeeded(r.runs().get(0));
     assertThat(o.report().written(), is((long) Samples.CUSTOMERS));
     assertThat(o.report().deadLettered(), is(4L));
-    assertThat(r.checks().get(0).problems(), empty());
-    assertThat(r.checks().get(0).records(), is((long) Samples.CUSTOMERS));
+    assertVerified(r, Samples.CUSTOMERS);
   }
 
   @Test
@@ -71,13 +81,11 @@ class WalkthroughsTest {
   @Test
   void c_crossRegion_reEncryptsInEuWest1ThroughTheReplica_toTheEuKey() throws IOException {
     Walkthroughs.Result r = walkthroughs().run("cross-region");
-    ReKeyJob.Outcome o = r.runs().get(0);
-    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    ReKeyJob.Outcome o = succeeded(r.runs().get(0));
     assertThat(o.report().written(), is((long) Samples.SMALL_SET));
     assertThat(o.report().deadLettered(), is(0L));
     // verify() decrypted every field in eu-west-1 under alias/sample-eu.
-    assertThat(r.checks().get(0).problems(), empty());
-    assertThat(r.checks().get(0).records(), is((long) Samples.SMALL_SET));
+    assertVerified(r, Samples.SMALL_SET);
   }
 
   @Test
@@ -98,8 +106,7 @@ class WalkthroughsTest {
     assertThat(
         replay.report().deadLettersByCode(),
         equalTo(Map.of("InvalidCiphertextException", 2L, "ContextFieldMissing", 1L)));
-    assertThat(r.checks().get(0).problems(), empty());
-    assertThat(r.checks().get(0).records(), is(1L));
+    assertVerified(r, 1L);
     assertThat(
         printed.toString(StandardCharsets.UTF_8),
         containsString("$ scripts/samples enable-key alias/sample-disabled"));
@@ -109,8 +116,7 @@ class WalkthroughsTest {
   void f_parquet_writesParquetUnderTheNewKey_withTheInputsCodec_andAvroDeadLetters()
       throws IOException {
     Walkthroughs.Result r = walkthroughs().run("parquet");
-    ReKeyJob.Outcome o = r.runs().get(0);
-    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    ReKeyJob.Outcome o = succeeded(r.runs().get(0));
     assertThat(o.report().run().get("inputFormat"), equalTo("parquet"));
     assertThat(o.report().run().get("parquetCodec"), equalTo("SNAPPY"));
     assertThat(o.report().committed(), equalTo(new RunReport.Committed(204, 200, 4)));
@@ -124,8 +130,7 @@ class WalkthroughsTest {
             .toList(),
         everyItem(endsWith(".avro")));
     // verify() read the Parquet output and decrypted every field under the new key.
-    assertThat(r.checks().get(0).problems(), empty());
-    assertThat(r.checks().get(0).records(), is((long) Samples.CUSTOMERS));
+    assertVerified(r, Samples.CUSTOMERS);
     assertThat(r.deadLetters(), hasSize(4));
   }
 
@@ -134,15 +139,13 @@ class WalkthroughsTest {
       g_envelope_reWrapsOnlyTheDataKeys_tinkOpensTheOutputWithTheNewKey_aCutOffEnvelopeIsADeadLetter()
           throws IOException {
     Walkthroughs.Result r = walkthroughs().run("envelope");
-    ReKeyJob.Outcome o = r.runs().get(0);
-    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    ReKeyJob.Outcome o = succeeded(r.runs().get(0));
     assertThat(
         o.report().committed(),
         equalTo(new RunReport.Committed(Documents.GOOD + 1, Documents.GOOD, 1)));
     assertThat(o.report().deadLettersByCode(), equalTo(Map.of("MalformedEnvelope", 1L)));
     // verify() opened every document with Tink, its data key unwrapped under the new key only.
-    assertThat(r.checks().get(0).problems(), empty());
-    assertThat(r.checks().get(0).records(), is((long) Documents.GOOD));
+    assertVerified(r, Documents.GOOD);
     assertThat(r.checks().get(0).fields(), is((long) Documents.GOOD));
     assertThat(r.deadLetters(), hasSize(1));
     assertThat(r.deadLetters().get(0), startsWith("doc-bad-truncated  MalformedEnvelope"));
