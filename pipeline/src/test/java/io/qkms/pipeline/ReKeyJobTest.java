@@ -72,6 +72,16 @@ class ReKeyJobTest {
   }
 
   /**
+   * {@link #acceptedArgsAnd Accepted arguments} into {@code output} without the option {@code
+   * option}, plus {@code more}.
+   */
+  static String[] acceptedArgsWithout(Path output, String option, String... more) {
+    List<String> a = new ArrayList<>(List.of(acceptedArgsAnd(output)));
+    a.removeIf(arg -> arg.startsWith(option + "="));
+    return args(a, more);
+  }
+
+  /**
    * Arguments that re-key {@code fields} of the sample data set {@code input} to the new key, into
    * {@code output}, plus {@code more}.
    */
@@ -231,12 +241,7 @@ class ReKeyJobTest {
 
   @Test
   void noFields_isAUsageError() {
-    String err =
-        usageError(
-            args(
-                common(dir.resolve("nofields")),
-                "--input=" + samples.data("customers.avro"),
-                "--destinationKeyId=" + Samples.NEW_KEY));
+    String err = usageError(acceptedArgsWithout(dir.resolve("nofields"), "--fields"));
     assertThat(
         err,
         containsString(
@@ -289,10 +294,9 @@ class ReKeyJobTest {
   void disabledDestinationKey_isFoundBeforeTheJobStarts() {
     String err =
         usageError(
-            args(
-                common(dir.resolve("disabled-dest")),
-                "--input=" + samples.data("customers.avro"),
-                "--fields=card.number",
+            acceptedArgsWithout(
+                dir.resolve("disabled-dest"),
+                "--destinationKeyId",
                 "--destinationKeyId=" + Samples.DISABLED_KEY));
     assertThat(err, containsString("rekey: The destination key alias/sample-disabled ("));
     assertThat(err, containsString(") is Disabled"));
@@ -419,12 +423,12 @@ class ReKeyJobTest {
 
   @Test
   void aContextReferenceToTheWrongField_isNamed_beforeTheRun() {
-    List<String> a = new ArrayList<>(common(dir.resolve("wrong-reference")));
-    a.set(2, "--sourceEncryptionContext={\"tenant\":\"${id}\"}");
-    a.add("--input=" + samples.data("customers.avro"));
-    a.add("--fields=card.number");
-    a.add("--destinationKeyId=" + Samples.NEW_KEY);
-    String err = usageError(a.toArray(new String[0]));
+    String err =
+        usageError(
+            acceptedArgsWithout(
+                dir.resolve("wrong-reference"),
+                "--sourceEncryptionContext",
+                "--sourceEncryptionContext={\"tenant\":\"${id}\"}"));
     assertThat(
         err,
         containsString(
