@@ -51,13 +51,21 @@ class WalkthroughsTest {
     assertThat(r.checks().get(0).records(), is(records));
   }
 
+  /**
+   * The walk-through made one run, which succeeded: {@code written} records written (and all of
+   * them verified), {@code deadLettered} dead-lettered.
+   */
+  static void assertOneRun(Walkthroughs.Result r, long written, long deadLettered) {
+    assertThat(r.runs(), hasSize(1));
+    ReKeyJob.Outcome o = succeeded(r.runs().get(0));
+    assertThat(o.report().written(), is(written));
+    assertThat(o.report().deadLettered(), is(deadLettered));
+    assertVerified(r, written);
+  }
+
   @Test
   void a_rekey_movesEveryGoodRecordToTheNewKey() throws IOException {
-    Walkthroughs.Result r = walkthroughs().run("rekey");
-    ReKeyJob.Outcome o = succeeded(r.runs().get(0));
-    assertThat(o.report().written(), is((long) Samples.CUSTOMERS));
-    assertThat(o.report().deadLettered(), is(4L));
-    assertVerified(r, Samples.CUSTOMERS);
+    assertOneRun(walkthroughs().run("rekey"), Samples.CUSTOMERS, 4);
   }
 
   @Test
@@ -80,12 +88,8 @@ class WalkthroughsTest {
 
   @Test
   void c_crossRegion_reEncryptsInEuWest1ThroughTheReplica_toTheEuKey() throws IOException {
-    Walkthroughs.Result r = walkthroughs().run("cross-region");
-    ReKeyJob.Outcome o = succeeded(r.runs().get(0));
-    assertThat(o.report().written(), is((long) Samples.SMALL_SET));
-    assertThat(o.report().deadLettered(), is(0L));
     // verify() decrypted every field in eu-west-1 under alias/sample-eu.
-    assertVerified(r, Samples.SMALL_SET);
+    assertOneRun(walkthroughs().run("cross-region"), Samples.SMALL_SET, 0);
   }
 
   @Test
