@@ -18,8 +18,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import org.apache.beam.sdk.io.FileSystems;
 import org.apache.beam.sdk.io.fs.EmptyMatchTreatment;
@@ -97,6 +99,15 @@ record JobPlan(
         s,
         mode,
         kms);
+  }
+
+  /** The keys the run re-encrypts under: each field's own, else the plan's; in field order. */
+  Set<String> destinationKeys() {
+    Set<String> keys = new LinkedHashSet<>();
+    for (FieldRule f : fields()) {
+      keys.add(f.destinationKeyId() != null ? f.destinationKeyId() : destinationKeyId());
+    }
+    return keys;
   }
 
   /** Whether the input is dead letters of an earlier run. */

@@ -7,13 +7,10 @@ import io.qkms.engine.api.model.DescribeKeyRequest;
 import io.qkms.engine.api.model.KeyMetadata;
 import io.qkms.engine.store.file.FileKeyStore;
 import io.qkms.engine.store.file.KeyStoreOpenException;
-import io.qkms.pipeline.transform.FieldRule;
 import io.qkms.pipeline.worker.WorkerEngines;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashSet;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Checks, before the job starts, what would otherwise dead-letter every record: that the key store
@@ -59,12 +56,7 @@ final class Preflight {
     try (store;
         KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {
       Caller caller = WorkerEngines.caller(engine, dir.toString(), plan.region(), plan.principal());
-      Set<String> destinations = new LinkedHashSet<>();
-      for (FieldRule f : plan.fields()) {
-        destinations.add(
-            f.destinationKeyId() != null ? f.destinationKeyId() : plan.destinationKeyId());
-      }
-      for (String keyId : destinations) {
+      for (String keyId : plan.destinationKeys()) {
         KeyMetadata m;
         try {
           m =
@@ -83,24 +75,7 @@ final class Preflight {
                   + ": "
                   + e.getMessage());
         }
-        if (!"ENCRYPT_DECRYPT".equals(m.keyUsage()) || !"SYMMETRIC_DEFAULT".equals(m.keySpec())) {
-          throw new IllegalArgumentException(
-              "The destination key "
-                  + keyId
-                  + " is "
-                  + m.keySpec()
-                  + "/"
-                  + m.keyUsage()
-                  + "; ReEncrypt needs a SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key");
-        }
-        if (!"Enabled".equals(m.keyState())) {
-          throw new IllegalArgumentException(
-              "The destination key "
-                  + keyId
-                  + (keyId.equals(m.arn()) ? "" : " (" + m.arn() + ")")
-                  + " is "
-                  + m.keyState());
-        }
+        checkUsableDestination(keyId, m.arn(), m.keySpec(), m.keyUsage(), m.keyState());
       }
       for (String keyId : plan.selection().sourceKeys()) {
         try {
@@ -120,6 +95,32 @@ final class Preflight {
       }
       SampleCheck.run(plan, engine, caller);
       return null;
+    }
+  }
+
+  /**
+   * Refuses destination key {@code keyId} (described as {@code arn}) unless ReEncrypt can encrypt
+   * under it: a symmetric encryption key, enabled. The embedded and the remote checks both call it.
+   */
+  static void checkUsableDestination(
+      String keyId, String arn, String keySpec, String keyUsage, String keyState) {
+    if (!"ENCRYPT_DECRYPT".equals(keyUsage) || !"SYMMETRIC_DEFAULT".equals(keySpec)) {
+      throw new IllegalArgumentException(
+          "The destination key "
+              + keyId
+              + " is "
+              + keySpec
+              + "/"
+              + keyUsage
+              + "; ReEncrypt needs a SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key");
+    }
+    if (!"Enabled".equals(keyState)) {
+      throw new IllegalArgumentException(
+          "The destination key "
+              + keyId
+              + (keyId.equals(arn) ? "" : " (" + arn + ")")
+              + " is "
+              + keyState);
     }
   }
 }

@@ -1,7 +1,6 @@
 package io.qkms.pipeline;
 
 import io.qkms.engine.api.KeyMaterialRef;
-import io.qkms.pipeline.transform.FieldRule;
 import io.qkms.pipeline.transform.Selection;
 import io.qkms.pipeline.worker.WorkerKms;
 import io.qkms.pipeline.worker.remote.RemoteCallException;
@@ -10,7 +9,6 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -54,14 +52,14 @@ final class RemotePreflight {
     List<String> lines = new ArrayList<>();
     try (RemoteCheck kms = RemoteCheck.open(e.spec(1))) {
       Map<String, RemoteCheck.Key> keys = new LinkedHashMap<>();
-      for (String keyId : destinations(plan)) {
+      for (String keyId : plan.destinationKeys()) {
         RemoteCheck.Key k;
         try {
           k = kms.describeKey(keyId, plan.grantTokens());
         } catch (RemoteCallException x) {
           throw problem(e, env, x, keyId);
         }
-        checkUsable(keyId, k);
+        Preflight.checkUsableDestination(keyId, k.arn(), k.keySpec(), k.keyUsage(), k.keyState());
         keys.put(keyId, k);
       }
       SampleCheck.Sampled sampled = SampleCheck.run(plan, new SampleKms(kms, env));
@@ -120,35 +118,6 @@ final class RemotePreflight {
       }
     }
     return plan.withSelection(s.withResolvedSourceKeys(arns));
-  }
-
-  private static Set<String> destinations(JobPlan plan) {
-    Set<String> out = new LinkedHashSet<>();
-    for (FieldRule f : plan.fields()) {
-      out.add(f.destinationKeyId() != null ? f.destinationKeyId() : plan.destinationKeyId());
-    }
-    return out;
-  }
-
-  private static void checkUsable(String keyId, RemoteCheck.Key k) {
-    if (!"ENCRYPT_DECRYPT".equals(k.keyUsage()) || !"SYMMETRIC_DEFAULT".equals(k.keySpec())) {
-      throw new IllegalArgumentException(
-          "The destination key "
-              + keyId
-              + " is "
-              + k.keySpec()
-              + "/"
-              + k.keyUsage()
-              + "; ReEncrypt needs a SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key");
-    }
-    if (!"Enabled".equals(k.keyState())) {
-      throw new IllegalArgumentException(
-          "The destination key "
-              + keyId
-              + (keyId.equals(k.arn()) ? "" : " (" + k.arn() + ")")
-              + " is "
-              + k.keyState());
-    }
   }
 
   /** The endpoint, the credentials or the key, whichever {@code x} says is wrong. */

@@ -47,11 +47,18 @@ class BadParquetInputTest {
     return JobRun.of(args);
   }
 
-  static void assertRefusedBeforeWriting(JobRun r, Path output) {
+  /**
+   * Runs the job on {@code input} into {@code dir/output}, which must refuse it before writing
+   * anything; returns the first line of the refusal.
+   */
+  static String refusalBeforeWriting(Path input, String output, String fields) {
+    Path out = dir.resolve(output);
+    JobRun r = run(input, out, fields);
     assertThat(r.err(), r.exitCode(), is(ReKeyJob.EXIT_USAGE));
     assertThat(r.err(), not(containsString("Exception")));
     assertThat(r.err(), containsString("nothing was written"));
-    assertThat(Files.exists(output), is(false));
+    assertThat(Files.exists(out), is(false));
+    return r.firstLine();
   }
 
   @Test
@@ -59,13 +66,8 @@ class BadParquetInputTest {
     byte[] bytes = Files.readAllBytes(whole);
     Path cut = Files.createDirectories(dir.resolve("cut")).resolve("customers.parquet");
     Files.write(cut, Arrays.copyOf(bytes, bytes.length - 100));
-    Path output = dir.resolve("out-cut");
-
-    JobRun r = run(cut, output, Samples.FIELDS);
-
-    assertRefusedBeforeWriting(r, output);
     assertThat(
-        r.firstLine(),
+        refusalBeforeWriting(cut, "out-cut", Samples.FIELDS),
         equalTo(
             "rekey: --input: "
                 + cut
@@ -79,13 +81,8 @@ class BadParquetInputTest {
   void aFileThatIsNotParquet_isRefused_namingTheFile() throws IOException {
     Path fake = Files.createDirectories(dir.resolve("fake")).resolve("customers.parquet");
     Files.copy(samples.data("customers.jsonl"), fake);
-    Path output = dir.resolve("out-fake");
-
-    JobRun r = run(fake, output, Samples.FIELDS);
-
-    assertRefusedBeforeWriting(r, output);
     assertThat(
-        r.firstLine(),
+        refusalBeforeWriting(fake, "out-fake", Samples.FIELDS),
         equalTo(
             "rekey: --input: "
                 + fake
@@ -106,13 +103,8 @@ class BadParquetInputTest {
         other,
         List.<GenericRecord>of(r),
         ParquetTestFiles.Writer.smallRowGroups());
-    Path output = dir.resolve("out-two");
-
-    JobRun run = run(in.resolve("*.parquet"), output, Samples.FIELDS);
-
-    assertRefusedBeforeWriting(run, output);
     assertThat(
-        run.firstLine(),
+        refusalBeforeWriting(in.resolve("*.parquet"), "out-two", Samples.FIELDS),
         equalTo(
             "rekey: --input: "
                 + in.resolve("b.parquet")
@@ -123,13 +115,9 @@ class BadParquetInputTest {
 
   @Test
   void aFieldTheSchemaDoesNotHave_isRefused_namingIt() {
-    Path output = dir.resolve("out-field");
-
-    JobRun r = run(whole, output, "card.numbr");
-
-    assertRefusedBeforeWriting(r, output);
-    assertThat(r.firstLine(), containsString("card.numbr"));
-    assertThat(r.firstLine(), containsString("has no field numbr"));
+    String refusal = refusalBeforeWriting(whole, "out-field", "card.numbr");
+    assertThat(refusal, containsString("card.numbr"));
+    assertThat(refusal, containsString("has no field numbr"));
   }
 
   @Test

@@ -144,6 +144,14 @@ class CommittedCountsTest {
     assertThat(counted, is(6L));
   }
 
+  /** Why counting the records of the Avro file {@code file} fails. */
+  static String avroCountFailure(Path file) {
+    return assertThrows(
+            IOException.class,
+            () -> CommittedCounts.records(file.toString(), Formats.AVRO.counter()))
+        .getMessage();
+  }
+
   @Test
   void avroRecords_ofATruncatedFile_nameTheFileAndWhereItWasCut() throws IOException {
     Path whole = avro("whole.avro", 1_000, CodecFactory.nullCodec());
@@ -151,13 +159,8 @@ class CommittedCountsTest {
     Path cut = dir.resolve("part-00000-of-00001.avro");
     Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length - 100));
 
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () -> CommittedCounts.records(cut.toString(), Formats.AVRO.counter()));
-
     assertThat(
-        e.getMessage(),
+        avroCountFailure(cut),
         startsWith(
             cut
                 + " is truncated: it ends at byte "
@@ -170,13 +173,8 @@ class CommittedCountsTest {
     Path file = dir.resolve("part-00000-of-00001.avro");
     Files.writeString(file, "id,name\n1,x\n");
 
-    IOException e =
-        assertThrows(
-            IOException.class,
-            () -> CommittedCounts.records(file.toString(), Formats.AVRO.counter()));
-
     assertThat(
-        e.getMessage(),
+        avroCountFailure(file),
         equalTo(
             file + " is not an Avro container file (it does not start with Avro's magic bytes)"));
   }

@@ -176,18 +176,13 @@ class EnvelopeRecordsTest {
     Path input = dir.resolve("documents.avro");
     SampleData.writeAvro(input, SCHEMA, records);
 
-    Path spec = dir.resolve("envelopes.yaml");
-    Files.writeString(
-        spec,
-        String.join(
-            "\n",
-            "destinationKeyId: " + Samples.NEW_KEY,
-            "fields:",
+    Path spec =
+        spec(
+            "envelopes.yaml",
             "  - path: document",
             "    encoding: tink-envelope",
             "  - path: dataKey",
-            "    encoding: edk-column",
-            ""));
+            "    encoding: edk-column");
     outcome =
         job(
             "--input=" + input,
@@ -252,6 +247,14 @@ class EnvelopeRecordsTest {
     printed = out.toString(StandardCharsets.UTF_8);
     System.out.print(printed);
     return o;
+  }
+
+  /** A job spec in {@code dir/name}: to the new key, with these lines under {@code fields:}. */
+  static Path spec(String name, String... fieldLines) throws IOException {
+    List<String> lines =
+        new ArrayList<>(List.of("destinationKeyId: " + Samples.NEW_KEY, "fields:"));
+    lines.addAll(List.of(fieldLines));
+    return Files.writeString(dir.resolve(name), String.join("\n", lines) + "\n");
   }
 
   static GenericRecord record(String id, byte[] document, byte[] dataKey) {
@@ -436,17 +439,12 @@ class EnvelopeRecordsTest {
 
   @Test
   void anEnvelopeFieldWithAContextOfItsOwn_isRefusedBeforeWriting() throws IOException {
-    Path spec = dir.resolve("context.yaml");
-    Files.writeString(
-        spec,
-        String.join(
-            "\n",
-            "destinationKeyId: " + Samples.NEW_KEY,
-            "fields:",
+    Path spec =
+        spec(
+            "context.yaml",
             "  - path: document",
             "    encoding: tink-envelope",
-            "    sourceEncryptionContext: {tenant: a}",
-            ""));
+            "    sourceEncryptionContext: {tenant: a}");
     ReKeyJob.Outcome o =
         job(
             "--input=" + dir.resolve("documents.avro"),

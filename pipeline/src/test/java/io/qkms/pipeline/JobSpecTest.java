@@ -8,7 +8,11 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.qkms.pipeline.transform.FieldRule;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class JobSpecTest {
   @Test
@@ -47,28 +51,39 @@ class JobSpecTest {
     assertThat(s.grantTokens(), equalTo(List.of("t")));
   }
 
-  @Test
-  void unknownSetting_isRefusedListingTheKnownOnes() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> JobSpec.parse("destinationKey: alias/x\n", false, "spec.yaml"));
-    assertThat(
-        e.getMessage(),
-        equalTo(
+  /** YAML specs that are refused: what each is, the spec, and the message naming why. */
+  static Stream<Arguments> refusedSpecs() {
+    return Stream.of(
+        Arguments.of(
+            "an unknown setting is refused listing the known ones",
+            "destinationKey: alias/x\n",
             "The job spec spec.yaml has an unknown setting 'destinationKey' (known:"
                 + " destinationEncryptionContext, destinationKeyId, fields, grantTokens,"
-                + " sourceEncryptionContext, sourceKeyId)"));
+                + " sourceEncryptionContext, sourceKeyId)"),
+        Arguments.of(
+            "a context with a nested object is refused",
+            "sourceEncryptionContext: {a: {b: c}}\n",
+            "sourceEncryptionContext: the value of 'a' must be a string"),
+        Arguments.of(
+            "a spec that is not a mapping is refused",
+            "- a\n",
+            "The job spec spec.yaml must be an object (a mapping)"),
+        Arguments.of(
+            "fields that are not a list are refused",
+            "fields: card.number\n",
+            "The job spec's fields must be a list"),
+        Arguments.of(
+            "a key that is not a string is refused",
+            "destinationKeyId: [a, b]\n",
+            "The job spec's destinationKeyId must be a string"));
   }
 
-  @Test
-  void contextWithANestedObject_isRefused() {
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedSpecs")
+  void aSpecThatCannotServe_isRefusedSayingWhy(String what, String yaml, String message) {
     IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> JobSpec.parse("sourceEncryptionContext: {a: {b: c}}\n", false, "spec.yaml"));
-    assertThat(
-        e.getMessage(), equalTo("sourceEncryptionContext: the value of 'a' must be a string"));
+        assertThrows(IllegalArgumentException.class, () -> JobSpec.parse(yaml, false, "spec.yaml"));
+    assertThat(e.getMessage(), equalTo(message));
   }
 
   @Test

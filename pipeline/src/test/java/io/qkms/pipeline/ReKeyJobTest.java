@@ -22,12 +22,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.beam.sdk.options.PipelineOptionsFactory;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** The job's command line on the Direct runner: options, the spec file, checks before and after. */
 class ReKeyJobTest {
@@ -64,11 +68,34 @@ class ReKeyJobTest {
    * output}), plus {@code more}: the one thing a usage-error test gets wrong.
    */
   static String[] acceptedArgsAnd(Path output, String... more) {
+    return reKeyArgs(output, "customers.avro", "card.number", more);
+  }
+
+  /**
+   * {@link #acceptedArgsAnd Accepted arguments} into {@code output} without the option {@code
+   * option}, plus {@code more}.
+   */
+  static String[] acceptedArgsWithout(Path output, String option, String... more) {
+    List<String> a = new ArrayList<>(List.of(acceptedArgsAnd(output)));
+    a.removeIf(arg -> arg.startsWith(option + "="));
+    return args(a, more);
+  }
+
+  /**
+   * Arguments that re-key {@code fields} of the sample data set {@code input} to the new key, into
+   * {@code output}, plus {@code more}.
+   */
+  static String[] reKeyArgs(Path output, String input, String fields, String... more) {
     List<String> a = new ArrayList<>(common(output));
-    a.add("--input=" + samples.data("customers.avro"));
-    a.add("--fields=card.number");
+    a.add("--input=" + samples.data(input));
+    a.add("--fields=" + fields);
     a.add("--destinationKeyId=" + Samples.NEW_KEY);
     return args(a, more);
+  }
+
+  /** The report a run wrote into {@code output}. */
+  static JsonNode report(Path output) throws IOException {
+    return new ObjectMapper().readTree(output.resolve(ReKeyJob.REPORT_FILE).toFile());
   }
 
   /** Runs the job, which must refuse {@code args} as a usage error; returns what it printed why. */
@@ -150,61 +177,76 @@ class ReKeyJobTest {
     assertThat(Files.exists(out.resolve(ReKeyJob.SUCCESS_FILE)), is(true));
   }
 
-  @Test
-  void aBooleanOptionGivenAValueWithASpace_isAUsageError() {
-    String err = usageError(acceptedArgsAnd(dir.resolve("bool-space"), "--skipIfCurrent", "yes"));
-    assertThat(
-        err,
-        containsString(
+  /**
+   * Arguments the job refuses before it starts: what is wrong, the output directory, what is added
+   * to {@link #acceptedArgsAnd accepted arguments}, and what the refusal says.
+   */
+  static Stream<Arguments> refusedBeforeTheStart() {
+    return Stream.of(
+        Arguments.of(
+            "a boolean option given a value with a space",
+            "bool-space",
+            List.of("--skipIfCurrent", "yes"),
             "rekey: --skipIfCurrent takes no value (write --skipIfCurrent or"
-                + " --skipIfCurrent=false)"));
+                + " --skipIfCurrent=false)"),
+        Arguments.of(
+            "input and replay together",
+            "both",
+            List.of("--replayDeadLetters=" + dir),
+            "rekey: Give either --input or --replayDeadLetters (exactly one of them)"),
+        Arguments.of(
+            "a region not in the key store",
+            "no-such-region",
+            List.of("--region=ap-south-1"),
+            "rekey: The key store in "
+                + samples.keystore()
+                + " has no region ap-south-1 (it has [us-east-1, eu-west-1])"),
+        Arguments.of(
+            "a principal of another account",
+            "other-account",
+            List.of("--principal=arn:verenc:444455556666:user/mallory"),
+            "rekey: The principal arn:verenc:444455556666:user/mallory is not of the key store's"
+                + " account 111122223333"),
+        Arguments.of(
+            "--shipKeystore without a Flink cluster",
+            "ship-local",
+            List.of("--shipKeystore"),
+            "rekey: --shipKeystore needs a Flink cluster (--runner=FlinkRunner"
+                + " --flinkMaster=host:port); other runs read --keystore directly"),
+        Arguments.of(
+            "a source key that is not the blobs' key (named by the check of a sample)",
+            "wrong-source-key",
+            List.of("--sourceKeyId=" + Samples.NEW_KEY),
+            "(ContextFieldMissing 1, IncorrectKeyException 203), field card.number: --sourceKeyId"
+                + " alias/sample-new is not the key of these ciphertexts: they name"
+                + " arn:verenc:111122223333:key/"),
+        Arguments.of(
+            "an alias that does not exist (named by the check of a sample)",
+            "no-alias",
+            List.of("--sourceKeyId=alias/sample-nw"),
+            "NotFoundException 203), field card.number: Alias"
+                + " arn:verenc:111122223333:alias/sample-nw is not found. (check --sourceKeyId,"
+                + " --destinationKeyId and the aliases they name"));
   }
 
-  @Test
-  void inputAndReplayTogether_isAUsageError() {
-    String err = usageError(acceptedArgsAnd(dir.resolve("both"), "--replayDeadLetters=" + dir));
-    assertThat(
-        err,
-        containsString("rekey: Give either --input or --replayDeadLetters (exactly one of them)"));
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedBeforeTheStart")
+  void aWrongArgument_isAUsageErrorSayingWhat_andWritesNothing(
+      String what, String output, List<String> added, String refusal) {
+    Path out = dir.resolve(output);
+    String err = usageError(acceptedArgsAnd(out, added.toArray(new String[0])));
+    assertThat(err, containsString(refusal));
+    assertThat(Files.exists(out), is(false));
   }
 
   @Test
   void noFields_isAUsageError() {
-    String err =
-        usageError(
-            args(
-                common(dir.resolve("nofields")),
-                "--input=" + samples.data("customers.avro"),
-                "--destinationKeyId=" + Samples.NEW_KEY));
+    String err = usageError(acceptedArgsWithout(dir.resolve("nofields"), "--fields"));
     assertThat(
         err,
         containsString(
             "rekey: No ciphertext fields: give --fields (e.g. --fields=card.number) or a --spec"
                 + " with fields"));
-  }
-
-  @Test
-  void regionNotInTheKeyStore_isAUsageError_beforeTheJobStarts() {
-    String err = usageError(acceptedArgsAnd(dir.resolve("no-such-region"), "--region=ap-south-1"));
-    assertThat(
-        err,
-        containsString(
-            "rekey: The key store in "
-                + samples.keystore()
-                + " has no region ap-south-1 (it has [us-east-1, eu-west-1])"));
-  }
-
-  @Test
-  void principalOfAnotherAccount_isAUsageError_beforeTheJobStarts() {
-    String err =
-        usageError(
-            acceptedArgsAnd(
-                dir.resolve("other-account"), "--principal=arn:verenc:444455556666:user/mallory"));
-    assertThat(
-        err,
-        containsString(
-            "rekey: The principal arn:verenc:444455556666:user/mallory is not of the key store's"
-                + " account 111122223333"));
   }
 
   @Test
@@ -236,28 +278,11 @@ class ReKeyJobTest {
   }
 
   @Test
-  void shipKeystore_withoutAFlinkCluster_isAUsageError() {
-    String err = usageError(acceptedArgsAnd(dir.resolve("ship-local"), "--shipKeystore"));
-    assertThat(
-        err,
-        containsString(
-            "rekey: --shipKeystore needs a Flink cluster (--runner=FlinkRunner"
-                + " --flinkMaster=host:port); other runs read --keystore directly"));
-    assertThat(Files.exists(dir.resolve("ship-local")), is(false));
-  }
-
-  @Test
   void report_holdsTheRecordsCountedInTheFiles_andTheirCheck() throws IOException {
     Path out = dir.resolve("committed");
-    JobRun r =
-        run(
-            args(
-                common(out),
-                "--input=" + samples.data("customers.jsonl"),
-                "--fields=card.number,items[].secret,note",
-                "--destinationKeyId=" + Samples.NEW_KEY));
+    JobRun r = run(reKeyArgs(out, "customers.jsonl", Samples.FIELDS));
     assertThat(r.err(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
-    JsonNode report = new ObjectMapper().readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
+    JsonNode report = report(out);
     assertThat(report.get("committed").get("inputRecords").asLong(), is(204L));
     assertThat(report.get("committed").get("written").asLong(), is(200L));
     assertThat(report.get("committed").get("deadLettered").asLong(), is(4L));
@@ -269,10 +294,9 @@ class ReKeyJobTest {
   void disabledDestinationKey_isFoundBeforeTheJobStarts() {
     String err =
         usageError(
-            args(
-                common(dir.resolve("disabled-dest")),
-                "--input=" + samples.data("customers.avro"),
-                "--fields=card.number",
+            acceptedArgsWithout(
+                dir.resolve("disabled-dest"),
+                "--destinationKeyId",
                 "--destinationKeyId=" + Samples.DISABLED_KEY));
     assertThat(err, containsString("rekey: The destination key alias/sample-disabled ("));
     assertThat(err, containsString(") is Disabled"));
@@ -283,16 +307,10 @@ class ReKeyJobTest {
   void deadLetterFractionAboveTheLimit_failsTheRun_withoutSuccessMarker() throws IOException {
     Path out = dir.resolve("too-many");
     JobRun r =
-        run(
-            args(
-                common(out),
-                "--input=" + samples.data("customers.avro"),
-                "--fields=card.number,items[].secret,note",
-                "--destinationKeyId=" + Samples.NEW_KEY,
-                "--maxDeadLetterFraction=0.01"));
+        run(reKeyArgs(out, "customers.avro", Samples.FIELDS, "--maxDeadLetterFraction=0.01"));
     assertThat(r.outcome().exitCode(), is(Verdict.TOO_MANY_DEAD_LETTERS.exitCode()));
     assertThat(Files.exists(out.resolve(ReKeyJob.SUCCESS_FILE)), is(false));
-    JsonNode report = new ObjectMapper().readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
+    JsonNode report = report(out);
     assertThat(report.get("status").asText(), equalTo("FAILED"));
     assertThat(
         report.get("failure").asText(),
@@ -404,38 +422,13 @@ class ReKeyJobTest {
   // ---- the check before the run: a sample of the input tried with the run's settings ----------
 
   @Test
-  void aSourceKeyThatIsNotTheBlobsKey_isNamed_beforeTheRun() {
-    Path out = dir.resolve("wrong-source-key");
-    String err = usageError(acceptedArgsAnd(out, "--sourceKeyId=" + Samples.NEW_KEY));
-    assertThat(
-        err,
-        containsString(
-            "(ContextFieldMissing 1, IncorrectKeyException 203), field card.number: --sourceKeyId"
-                + " alias/sample-new is not the key of these ciphertexts: they name"
-                + " arn:verenc:111122223333:key/"));
-    assertThat(Files.exists(out), is(false));
-  }
-
-  @Test
-  void anAliasThatDoesNotExist_isNamed_beforeTheRun() {
-    String err =
-        usageError(acceptedArgsAnd(dir.resolve("no-alias"), "--sourceKeyId=alias/sample-nw"));
-    assertThat(
-        err,
-        containsString(
-            "NotFoundException 203), field card.number: Alias"
-                + " arn:verenc:111122223333:alias/sample-nw is not found. (check --sourceKeyId,"
-                + " --destinationKeyId and the aliases they name"));
-  }
-
-  @Test
   void aContextReferenceToTheWrongField_isNamed_beforeTheRun() {
-    List<String> a = new ArrayList<>(common(dir.resolve("wrong-reference")));
-    a.set(2, "--sourceEncryptionContext={\"tenant\":\"${id}\"}");
-    a.add("--input=" + samples.data("customers.avro"));
-    a.add("--fields=card.number");
-    a.add("--destinationKeyId=" + Samples.NEW_KEY);
-    String err = usageError(a.toArray(new String[0]));
+    String err =
+        usageError(
+            acceptedArgsWithout(
+                dir.resolve("wrong-reference"),
+                "--sourceEncryptionContext",
+                "--sourceEncryptionContext={\"tenant\":\"${id}\"}"));
     assertThat(
         err,
         containsString(
@@ -466,11 +459,8 @@ class ReKeyJobTest {
 
   @Test
   void aJsonLinesPathNoRecordHas_isRefused_unlessAllowed() {
-    List<String> a = new ArrayList<>(common(dir.resolve("absent-json-field")));
-    a.add("--input=" + samples.data("customers.jsonl"));
-    a.add("--fields=card.number,profile.ssn");
-    a.add("--destinationKeyId=" + Samples.NEW_KEY);
-    String err = usageError(a.toArray(new String[0]));
+    Path out = dir.resolve("absent-json-field");
+    String err = usageError(reKeyArgs(out, "customers.jsonl", "card.number,profile.ssn"));
     assertThat(
         err,
         containsString(
@@ -479,8 +469,8 @@ class ReKeyJobTest {
                 + " items[].sku, note, tenant_id. Give --allowAbsentFields if the field is absent on"
                 + " purpose."));
 
-    a.add("--allowAbsentFields");
-    JobRun r = run(a.toArray(new String[0]));
+    JobRun r =
+        run(reKeyArgs(out, "customers.jsonl", "card.number,profile.ssn", "--allowAbsentFields"));
     assertThat(r.err(), r.outcome().exitCode(), is(0));
   }
 
@@ -496,7 +486,7 @@ class ReKeyJobTest {
     Path out = dir.resolve("report-page");
     JobRun r = run(acceptedArgsAnd(out));
     assertThat(r.err(), r.outcome().exitCode(), is(0));
-    JsonNode report = new ObjectMapper().readTree(out.resolve(ReKeyJob.REPORT_FILE).toFile());
+    JsonNode report = report(out);
     JsonNode timeline = report.get("timeline");
     assertThat(report.toString(), timeline.isArray(), is(true));
     JsonNode last = timeline.get(timeline.size() - 1);

@@ -126,9 +126,7 @@ public final class Walkthroughs {
             "--input=" + samples.data("customers.avro"),
             first,
             samples.jobOptions(Samples.NEW_KEY));
-    step("Show the dead letters", "scripts/samples dead-letters " + first.resolve("dead-letter"));
-    List<String> dead = Samples.describeDeadLetters(first.resolve("dead-letter"));
-    dead.forEach(l -> out.println("    " + l));
+    List<String> dead = showDeadLetters(first);
     step("Enable " + Samples.DISABLED_KEY, "scripts/samples enable-key " + Samples.DISABLED_KEY);
     samples.enableKey(Samples.DISABLED_KEY);
     ReKeyJob.Outcome o2 =
@@ -155,9 +153,7 @@ public final class Walkthroughs {
             run,
             samples.jobOptions(Samples.NEW_KEY));
     Samples.Verified v = verify(run, Samples.NEW_KEY, Samples.US_EAST_1);
-    step("Show the dead letters", "scripts/samples dead-letters " + run.resolve("dead-letter"));
-    List<String> dead = Samples.describeDeadLetters(run.resolve("dead-letter"));
-    dead.forEach(l -> out.println("    " + l));
+    List<String> dead = showDeadLetters(run);
     return new Result(List.of(o), List.of(v), dead);
   }
 
@@ -183,10 +179,17 @@ public final class Walkthroughs {
                 "--fieldEncoding=tink-envelope",
                 "--destinationKeyId=" + Samples.NEW_KEY));
     Samples.Verified v = verify(run, Samples.NEW_KEY, Samples.US_EAST_1);
-    step("Show the dead letters", "scripts/samples dead-letters " + run.resolve("dead-letter"));
-    List<String> dead = Samples.describeDeadLetters(run.resolve("dead-letter"));
-    dead.forEach(l -> out.println("    " + l));
+    List<String> dead = showDeadLetters(run);
     return new Result(List.of(o), List.of(v), dead);
+  }
+
+  /** Shows the dead letters of the run into {@code run}, and returns them as shown. */
+  private List<String> showDeadLetters(Path run) throws IOException {
+    Path deadLetters = run.resolve("dead-letter");
+    step("Show the dead letters", "scripts/samples dead-letters " + deadLetters);
+    List<String> dead = Samples.describeDeadLetters(deadLetters);
+    dead.forEach(l -> out.println("    " + l));
+    return dead;
   }
 
   private void fresh() throws IOException {

@@ -39,15 +39,33 @@ class WalkthroughsTest {
         List.of("--runner=DirectRunner"));
   }
 
+  /** {@code run}, which must have succeeded. */
+  static ReKeyJob.Outcome succeeded(ReKeyJob.Outcome run) {
+    assertThat(run.exitCode(), is(ReKeyJob.EXIT_OK));
+    return run;
+  }
+
+  /** The walk-through's check of its output decrypted {@code records} records, all as expected. */
+  static void assertVerified(Walkthroughs.Result r, long records) {
+    assertThat(r.checks().get(0).problems(), empty());
+    assertThat(r.checks().get(0).records(), is(records));
+  }
+
+  /**
+   * The walk-through made one run, which succeeded: {@code written} records written (and all of
+   * them verified), {@code deadLettered} dead-lettered.
+   */
+  static void assertOneRun(Walkthroughs.Result r, long written, long deadLettered) {
+    assertThat(r.runs(), hasSize(1));
+    ReKeyJob.Outcome o = succeeded(r.runs().get(0));
+    assertThat(o.report().written(), is(written));
+    assertThat(o.report().deadLettered(), is(deadLettered));
+    assertVerified(r, written);
+  }
+
   @Test
   void a_rekey_movesEveryGoodRecordToTheNewKey() throws IOException {
-    Walkthroughs.Result r = walkthroughs().run("rekey");
-    ReKeyJob.Outcome o = r.runs().get(0);
-    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
-    assertThat(o.report().written(), is((long) Samples.CUSTOMERS));
-    assertThat(o.report().deadLettered(), is(4L));
-    assertThat(r.checks().get(0).problems(), empty());
-    assertThat(r.checks().get(0).records(), is((long) Samples.CUSTOMERS));
+    assertOneRun(walkthroughs().run("rekey"), Samples.CUSTOMERS, 4);
   }
 
   @Test
@@ -70,14 +88,8 @@ class WalkthroughsTest {
 
   @Test
   void c_crossRegion_reEncryptsInEuWest1ThroughTheReplica_toTheEuKey() throws IOException {
-    Walkthroughs.Result r = walkthroughs().run("cross-region");
-    ReKeyJob.Outcome o = r.runs().get(0);
-    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
-    assertThat(o.report().written(), is((long) Samples.SMALL_SET));
-    assertThat(o.report().deadLettered(), is(0L));
     // verify() decrypted every field in eu-west-1 under alias/sample-eu.
-    assertThat(r.checks().get(0).problems(), empty());
-    assertThat(r.checks().get(0).records(), is((long) Samples.SMALL_SET));
+    assertOneRun(walkthroughs().run("cross-region"), Samples.SMALL_SET, 0);
   }
 
   @Test
@@ -98,8 +110,7 @@ class WalkthroughsTest {
     assertThat(
         replay.report().deadLettersByCode(),
         equalTo(Map.of("InvalidCiphertextException", 2L, "ContextFieldMissing", 1L)));
-    assertThat(r.checks().get(0).problems(), empty());
-    assertThat(r.checks().get(0).records(), is(1L));
+    assertVerified(r, 1L);
     assertThat(
         printed.toString(StandardCharsets.UTF_8),
         containsString("$ scripts/samples enable-key alias/sample-disabled"));
@@ -109,8 +120,7 @@ class WalkthroughsTest {
   void f_parquet_writesParquetUnderTheNewKey_withTheInputsCodec_andAvroDeadLetters()
       throws IOException {
     Walkthroughs.Result r = walkthroughs().run("parquet");
-    ReKeyJob.Outcome o = r.runs().get(0);
-    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    ReKeyJob.Outcome o = succeeded(r.runs().get(0));
     assertThat(o.report().run().get("inputFormat"), equalTo("parquet"));
     assertThat(o.report().run().get("parquetCodec"), equalTo("SNAPPY"));
     assertThat(o.report().committed(), equalTo(new RunReport.Committed(204, 200, 4)));
@@ -124,8 +134,7 @@ class WalkthroughsTest {
             .toList(),
         everyItem(endsWith(".avro")));
     // verify() read the Parquet output and decrypted every field under the new key.
-    assertThat(r.checks().get(0).problems(), empty());
-    assertThat(r.checks().get(0).records(), is((long) Samples.CUSTOMERS));
+    assertVerified(r, Samples.CUSTOMERS);
     assertThat(r.deadLetters(), hasSize(4));
   }
 
@@ -134,15 +143,13 @@ class WalkthroughsTest {
       g_envelope_reWrapsOnlyTheDataKeys_tinkOpensTheOutputWithTheNewKey_aCutOffEnvelopeIsADeadLetter()
           throws IOException {
     Walkthroughs.Result r = walkthroughs().run("envelope");
-    ReKeyJob.Outcome o = r.runs().get(0);
-    assertThat(o.exitCode(), is(ReKeyJob.EXIT_OK));
+    ReKeyJob.Outcome o = succeeded(r.runs().get(0));
     assertThat(
         o.report().committed(),
         equalTo(new RunReport.Committed(Documents.GOOD + 1, Documents.GOOD, 1)));
     assertThat(o.report().deadLettersByCode(), equalTo(Map.of("MalformedEnvelope", 1L)));
     // verify() opened every document with Tink, its data key unwrapped under the new key only.
-    assertThat(r.checks().get(0).problems(), empty());
-    assertThat(r.checks().get(0).records(), is((long) Documents.GOOD));
+    assertVerified(r, Documents.GOOD);
     assertThat(r.checks().get(0).fields(), is((long) Documents.GOOD));
     assertThat(r.deadLetters(), hasSize(1));
     assertThat(r.deadLetters().get(0), startsWith("doc-bad-truncated  MalformedEnvelope"));

@@ -2,7 +2,10 @@ package io.qkms.pipeline.report;
 
 import io.qkms.engine.cache.KeyCacheStats;
 import io.qkms.pipeline.worker.WorkerKms;
+import java.io.IOException;
+import java.io.ObjectInputStream;
 import java.io.Serializable;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.beam.sdk.metrics.Counter;
@@ -17,18 +20,6 @@ import org.apache.beam.sdk.metrics.Metrics;
 public final class ReEncryptCounters implements Serializable {
   private static final long serialVersionUID = 1L;
 
-  private final Counter recordsIn = counter(ReKeyMetrics.RECORDS_IN);
-  private final Counter recordsReEncrypted = counter(ReKeyMetrics.RECORDS_RE_ENCRYPTED);
-  private final Counter recordsSkipped = counter(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT);
-  private final Counter recordsNotSelected = counter(ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION);
-  private final Counter recordsPassedThrough = counter(ReKeyMetrics.RECORDS_PASSED_THROUGH);
-  private final Counter recordsFailed = counter(ReKeyMetrics.RECORDS_FAILED);
-  private final Counter recordsFailedTransient = counter(ReKeyMetrics.RECORDS_FAILED_TRANSIENT);
-  private final Counter fieldsReEncrypted = counter(ReKeyMetrics.FIELDS_RE_ENCRYPTED);
-  private final Counter fieldsSkipped = counter(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT);
-  private final Counter fieldsNotSelected = counter(ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION);
-  private final Counter fieldsNull = counter(ReKeyMetrics.FIELDS_NULL);
-  private final Counter retries = counter(ReKeyMetrics.RETRIES);
   private final Counter metadataHits = counter(ReKeyMetrics.CACHE_METADATA_HITS);
   private final Counter metadataMisses = counter(ReKeyMetrics.CACHE_METADATA_MISSES);
   private final Counter metadataEvictions = counter(ReKeyMetrics.CACHE_METADATA_EVICTIONS);
@@ -41,24 +32,42 @@ public final class ReEncryptCounters implements Serializable {
   private final Counter kmsThrottledMillis = counter(ReKeyMetrics.KMS_THROTTLED_MILLIS);
   private final Counter kmsFailed = counter(ReKeyMetrics.KMS_FAILED);
   private final Counter kmsDescribeCalls = counter(ReKeyMetrics.KMS_DESCRIBE_CALLS);
-  private final Counter fieldsWithoutHeader = counter(ReKeyMetrics.FIELDS_WITHOUT_QKMS_HEADER);
   private final Distribution activeMillis =
       Metrics.distribution(ReKeyMetrics.NAMESPACE, ReKeyMetrics.ACTIVE_MILLIS);
 
-  // Local counts since the last flush.
-  private transient long in;
-  private transient long reEncrypted;
-  private transient long skipped;
-  private transient long passedThrough;
-  private transient long notSelected;
-  private transient long fieldsNotSelectedCount;
-  private transient long failed;
-  private transient long failedTransient;
-  private transient long fieldsReEncryptedCount;
-  private transient long fieldsSkippedCount;
-  private transient long fieldsNullCount;
-  private transient long retryCount;
-  private transient long withoutHeaderCount;
+  /**
+   * The counts kept locally per record, each added to its metric (and the tally) at every flush:
+   * one list, so that a count cannot be kept and never flushed, or flushed and never reset.
+   */
+  private enum Count {
+    IN(ReKeyMetrics.RECORDS_IN),
+    RE_ENCRYPTED(ReKeyMetrics.RECORDS_RE_ENCRYPTED),
+    SKIPPED(ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT),
+    PASSED_THROUGH(ReKeyMetrics.RECORDS_PASSED_THROUGH),
+    NOT_SELECTED(ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION),
+    FIELDS_NOT_SELECTED(ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION),
+    FAILED(ReKeyMetrics.RECORDS_FAILED),
+    FAILED_TRANSIENT(ReKeyMetrics.RECORDS_FAILED_TRANSIENT),
+    FIELDS_RE_ENCRYPTED(ReKeyMetrics.FIELDS_RE_ENCRYPTED),
+    FIELDS_SKIPPED(ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT),
+    FIELDS_NULL(ReKeyMetrics.FIELDS_NULL),
+    RETRIES(ReKeyMetrics.RETRIES),
+    WITHOUT_HEADER(ReKeyMetrics.FIELDS_WITHOUT_QKMS_HEADER);
+
+    private static final Count[] ALL = values();
+
+    final String metric;
+
+    Count(String metric) {
+      this.metric = metric;
+    }
+  }
+
+  private final Counter[] countCounters =
+      Arrays.stream(Count.ALL).map(c -> counter(c.metric)).toArray(Counter[]::new);
+
+  // Local counts since the last flush, by Count; a deserialized copy starts from zero.
+  private transient long[] counts = new long[Count.ALL.length];
   private transient long throttledNanosCarry; // under a millisecond, kept for the next flush
   private transient Map<String, Long> failedByCode;
   private transient Map<String, Long> failedTransientByCode;
@@ -71,6 +80,11 @@ public final class ReEncryptCounters implements Serializable {
   private transient boolean started;
   private transient Map<String, Long> tally;
 
+  private void readObject(ObjectInputStream in) throws IOException, ClassNotFoundException {
+    in.defaultReadObject();
+    counts = new long[Count.ALL.length];
+  }
+
   private static Counter counter(String name) {
     return Metrics.counter(ReKeyMetrics.NAMESPACE, name);
   }
@@ -81,12 +95,12 @@ public final class ReEncryptCounters implements Serializable {
       started = true;
       activeMillis.update(System.currentTimeMillis());
     }
-    in++;
+    counts[Count.IN.ordinal()]++;
   }
 
   /** Records entered since the last flush. */
   public long recordsSinceFlush() {
-    return in;
+    return counts[Count.IN.ordinal()];
   }
 
   /** A record was written: its fields re-encrypted, skipped as current, and null. */
@@ -101,31 +115,33 @@ public final class ReEncryptCounters implements Serializable {
    */
   public void written(
       int fieldsReEncrypted, int fieldsSkipped, int fieldsNotSelected, int fieldsNull) {
-    fieldsReEncryptedCount += fieldsReEncrypted;
-    fieldsSkippedCount += fieldsSkipped;
-    fieldsNotSelectedCount += fieldsNotSelected;
-    fieldsNullCount += fieldsNull;
+    counts[Count.FIELDS_RE_ENCRYPTED.ordinal()] += fieldsReEncrypted;
+    counts[Count.FIELDS_SKIPPED.ordinal()] += fieldsSkipped;
+    counts[Count.FIELDS_NOT_SELECTED.ordinal()] += fieldsNotSelected;
+    counts[Count.FIELDS_NULL.ordinal()] += fieldsNull;
+    Count record;
     if (fieldsReEncrypted > 0) {
-      reEncrypted++;
+      record = Count.RE_ENCRYPTED;
     } else if (fieldsNotSelected > 0) {
-      notSelected++;
+      record = Count.NOT_SELECTED;
     } else if (fieldsSkipped > 0) {
-      skipped++;
+      record = Count.SKIPPED;
     } else {
-      passedThrough++;
+      record = Count.PASSED_THROUGH;
     }
+    counts[record.ordinal()]++;
   }
 
   /** A record was dead-lettered with {@code code}; transient: after its retries ran out. */
   public void failed(String code, boolean transientError) {
-    failed++;
+    counts[Count.FAILED.ordinal()]++;
     if (failedByCode == null) {
       failedByCode = new HashMap<>();
       failedTransientByCode = new HashMap<>();
     }
     failedByCode.merge(ReKeyMetrics.FAILED_PREFIX + code, 1L, Long::sum);
     if (transientError) {
-      failedTransient++;
+      counts[Count.FAILED_TRANSIENT.ordinal()]++;
       failedTransientByCode.merge(ReKeyMetrics.FAILED_TRANSIENT_PREFIX + code, 1L, Long::sum);
     }
   }
@@ -163,12 +179,12 @@ public final class ReEncryptCounters implements Serializable {
   }
 
   public void retried() {
-    retryCount++;
+    counts[Count.RETRIES.ordinal()]++;
   }
 
   /** A ciphertext without a QKMS header met by --skipIfCurrent (re-encrypted regardless). */
   public void headerUnreadable() {
-    withoutHeaderCount++;
+    counts[Count.WITHOUT_HEADER.ordinal()]++;
   }
 
   /** A remote KMS's requests since the last flush (added at once: they are already batched). */
@@ -190,23 +206,14 @@ public final class ReEncryptCounters implements Serializable {
    * @return the records added
    */
   public long flush(KeyCacheStats cacheDelta) {
-    long records = in;
+    long records = counts[Count.IN.ordinal()];
     if (records > 0) {
       activeMillis.update(System.currentTimeMillis());
     }
-    add(recordsIn, ReKeyMetrics.RECORDS_IN, in);
-    add(recordsReEncrypted, ReKeyMetrics.RECORDS_RE_ENCRYPTED, reEncrypted);
-    add(recordsSkipped, ReKeyMetrics.RECORDS_SKIPPED_AS_CURRENT, skipped);
-    add(recordsPassedThrough, ReKeyMetrics.RECORDS_PASSED_THROUGH, passedThrough);
-    add(recordsNotSelected, ReKeyMetrics.RECORDS_SKIPPED_BY_SELECTION, notSelected);
-    add(fieldsNotSelected, ReKeyMetrics.FIELDS_SKIPPED_BY_SELECTION, fieldsNotSelectedCount);
-    add(recordsFailed, ReKeyMetrics.RECORDS_FAILED, failed);
-    add(recordsFailedTransient, ReKeyMetrics.RECORDS_FAILED_TRANSIENT, failedTransient);
-    add(fieldsReEncrypted, ReKeyMetrics.FIELDS_RE_ENCRYPTED, fieldsReEncryptedCount);
-    add(fieldsSkipped, ReKeyMetrics.FIELDS_SKIPPED_AS_CURRENT, fieldsSkippedCount);
-    add(fieldsNull, ReKeyMetrics.FIELDS_NULL, fieldsNullCount);
-    add(retries, ReKeyMetrics.RETRIES, retryCount);
-    add(fieldsWithoutHeader, ReKeyMetrics.FIELDS_WITHOUT_QKMS_HEADER, withoutHeaderCount);
+    for (Count c : Count.ALL) {
+      add(countCounters[c.ordinal()], c.metric, counts[c.ordinal()]);
+    }
+    Arrays.fill(counts, 0);
     if (failedByCode != null) {
       addByName(failedByCode);
       addByName(failedTransientByCode);
@@ -221,19 +228,6 @@ public final class ReEncryptCounters implements Serializable {
     add(materialHits, cacheDelta.materialHits());
     add(materialMisses, cacheDelta.materialMisses());
     add(materialEvictions, cacheDelta.materialEvictions());
-    in = 0;
-    reEncrypted = 0;
-    skipped = 0;
-    passedThrough = 0;
-    notSelected = 0;
-    fieldsNotSelectedCount = 0;
-    failed = 0;
-    failedTransient = 0;
-    fieldsReEncryptedCount = 0;
-    fieldsSkippedCount = 0;
-    fieldsNullCount = 0;
-    retryCount = 0;
-    withoutHeaderCount = 0;
     return records;
   }
 

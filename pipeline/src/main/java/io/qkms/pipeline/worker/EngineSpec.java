@@ -2,6 +2,7 @@ package io.qkms.pipeline.worker;
 
 import java.time.Duration;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * Everything a worker needs to open its engine, and nothing secret: the key store directory, the
@@ -67,6 +68,13 @@ public final class EngineSpec implements WorkerKmsSpec {
     }
   }
 
+  /** A copy of this spec with {@code change} made to its fields. */
+  private EngineSpec with(Consumer<Fields> change) {
+    Fields f = new Fields(this);
+    change.accept(f);
+    return new EngineSpec(f);
+  }
+
   /** A spec for the key store in {@code keystore} (a directory path as the workers see it). */
   public static EngineSpec of(String keystore) {
     Objects.requireNonNull(keystore, "keystore");
@@ -75,41 +83,29 @@ public final class EngineSpec implements WorkerKmsSpec {
 
   /** The region to call in; null: the store's home region. */
   public EngineSpec withRegion(String region) {
-    Fields f = new Fields(this);
-    f.region = region;
-    return new EngineSpec(f);
+    return with(f -> f.region = region);
   }
 
   /** The principal ARN to call as; null: the account root. */
   public EngineSpec withPrincipal(String principal) {
-    Fields f = new Fields(this);
-    f.principal = principal;
-    return new EngineSpec(f);
+    return with(f -> f.principal = principal);
   }
 
   public EngineSpec withCacheTtl(Duration ttl) {
-    Fields f = new Fields(this);
-    f.cacheTtlMillis = ttl.toMillis();
-    return new EngineSpec(f);
+    return with(f -> f.cacheTtlMillis = ttl.toMillis());
   }
 
   public EngineSpec withCacheCapacity(int capacity) {
-    Fields f = new Fields(this);
-    f.cacheCapacity = capacity;
-    return new EngineSpec(f);
+    return with(f -> f.cacheCapacity = capacity);
   }
 
   public EngineSpec withStoreTimeout(Duration timeout) {
-    Fields f = new Fields(this);
-    f.storeTimeoutMillis = timeout.toMillis();
-    return new EngineSpec(f);
+    return with(f -> f.storeTimeoutMillis = timeout.toMillis());
   }
 
   /** The clock's source; null: the system clock. Tests inject a hand-moved one. */
   public EngineSpec withClock(ClockSource clock) {
-    Fields f = new Fields(this);
-    f.clock = clock;
-    return new EngineSpec(f);
+    return with(f -> f.clock = clock);
   }
 
   /**
@@ -118,9 +114,7 @@ public final class EngineSpec implements WorkerKmsSpec {
    * still found on the worker as for that directory. Null (the default): the directory's store.
    */
   public EngineSpec withStoreResource(String resource) {
-    Fields f = new Fields(this);
-    f.storeResource = resource;
-    return new EngineSpec(f);
+    return with(f -> f.storeResource = resource);
   }
 
   public String keystore() {

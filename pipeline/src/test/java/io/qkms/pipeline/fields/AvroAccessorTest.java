@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.stream.Stream;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
@@ -21,6 +22,9 @@ import org.apache.avro.util.Utf8;
 import org.apache.beam.sdk.extensions.avro.coders.AvroCoder;
 import org.apache.beam.sdk.util.CoderUtils;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class AvroAccessorTest {
   static final Schema SCHEMA =
@@ -165,67 +169,51 @@ class AvroAccessorTest {
         e.getMessage(), equalTo("The string field items[].secret does not hold standard base64"));
   }
 
-  @Test
-  void compile_missingField_isRejectedNamingRecordAndField() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> AvroRecords.of(SCHEMA).compile(List.of(FieldPath.parse("card.cvv")), List.of()));
-    assertThat(e.getMessage(), equalTo("Field path card.cvv: record Card has no field cvv"));
-  }
-
-  @Test
-  void compile_intField_cannotHoldACiphertext() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> AvroRecords.of(SCHEMA).compile(List.of(FieldPath.parse("level")), List.of()));
-    assertThat(
-        e.getMessage(),
-        equalTo(
+  /**
+   * Field lists the schema cannot serve: what each is, its ciphertext fields and context
+   * references, and the message naming why.
+   */
+  static Stream<Arguments> refusedFieldLists() {
+    return Stream.of(
+        Arguments.of(
+            "a missing field is refused naming the record and the field",
+            List.of(FieldPath.parse("card.cvv")),
+            List.of(),
+            "Field path card.cvv: record Card has no field cvv"),
+        Arguments.of(
+            "an int field cannot hold a ciphertext",
+            List.of(FieldPath.parse("level")),
+            List.of(),
             "Field path level is int; a ciphertext field must be bytes or string (base64), or a"
-                + " union of null and one of them"));
-  }
-
-  @Test
-  void compile_unionOfThreeBranches_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () -> AvroRecords.of(SCHEMA).compile(List.of(FieldPath.parse("choice")), List.of()));
-    assertThat(
-        e.getMessage(),
-        equalTo(
+                + " union of null and one of them"),
+        Arguments.of(
+            "a union of three branches is refused",
+            List.of(FieldPath.parse("choice")),
+            List.of(),
             "Field path choice: unions are supported only as [null, T]; found"
-                + " [\"null\",\"int\",\"bytes\"]"));
-  }
-
-  @Test
-  void compile_referenceToARecord_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                AvroRecords.of(SCHEMA)
-                    .compile(TARGETS.subList(0, 1), List.of(FieldPath.parse("card"))));
-    assertThat(
-        e.getMessage(),
-        equalTo(
-            "Field paths overlap at card (a ciphertext field is named twice, is also a context reference, or another path goes inside it)"));
-  }
-
-  @Test
-  void compile_referenceThroughAnArray_isRejected() {
-    IllegalArgumentException e =
-        assertThrows(
-            IllegalArgumentException.class,
-            () ->
-                AvroRecords.of(SCHEMA)
-                    .compile(TARGETS, List.of(FieldPath.parse("items[].secret"))));
-    assertThat(
-        e.getMessage(),
-        equalTo(
+                + " [\"null\",\"int\",\"bytes\"]"),
+        Arguments.of(
+            "a reference to a record is refused",
+            TARGETS.subList(0, 1),
+            List.of(FieldPath.parse("card")),
+            "Field paths overlap at card (a ciphertext field is named twice, is also a context"
+                + " reference, or another path goes inside it)"),
+        Arguments.of(
+            "a reference through an array is refused",
+            TARGETS,
+            List.of(FieldPath.parse("items[].secret")),
             "Context reference ${items[].secret}: references cannot go through arrays (they name"
                 + " one value per record)"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("refusedFieldLists")
+  void compile_refusesTheFieldList_sayingWhy(
+      String what, List<FieldPath> targets, List<FieldPath> references, String message) {
+    IllegalArgumentException e =
+        assertThrows(
+            IllegalArgumentException.class,
+            () -> AvroRecords.of(SCHEMA).compile(targets, references));
+    assertThat(e.getMessage(), equalTo(message));
   }
 }

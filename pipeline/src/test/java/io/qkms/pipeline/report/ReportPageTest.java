@@ -150,6 +150,16 @@ class ReportPageTest {
         is(0));
   }
 
+  /**
+   * Each member of {@code object} is shown, as {@link #assertShows}, at {@code prefix + member}.
+   */
+  private static void assertShowsEach(String prefix, JsonNode object) {
+    for (Iterator<String> it = object.fieldNames(); it.hasNext(); ) {
+      String member = it.next();
+      assertShows(prefix + member, object.get(member));
+    }
+  }
+
   @Test
   void outcome_andRunFigures_areReportJsons() {
     assertThat(textOf("status"), equalTo(report.get("status").asText()));
@@ -188,20 +198,9 @@ class ReportPageTest {
     JsonNode records = report.get("records");
     assertThat(records.get("read").asLong(), is(204L));
     assertThat(records.get("deadLettered").asLong(), is(4L));
-    for (Iterator<String> it = records.fieldNames(); it.hasNext(); ) {
-      String m = it.next();
-      assertShows("records-" + m, records.get(m));
-    }
-    JsonNode committed = report.get("committed");
-    for (Iterator<String> it = committed.fieldNames(); it.hasNext(); ) {
-      String m = it.next();
-      assertShows("committed-" + m, committed.get(m));
-    }
-    JsonNode fields = report.get("fields");
-    for (Iterator<String> it = fields.fieldNames(); it.hasNext(); ) {
-      String m = it.next();
-      assertShows("fields-" + m, fields.get(m));
-    }
+    assertShowsEach("records-", records);
+    assertShowsEach("committed-", report.get("committed"));
+    assertShowsEach("fields-", report.get("fields"));
     assertThat(
         browser.driver().findElements(By.cssSelector("#records-table tbody tr")).size(),
         is(records.size()));
@@ -221,10 +220,7 @@ class ReportPageTest {
                     1,
                     "ContextFieldMissing",
                     1))));
-    for (Iterator<String> it = byCode.fieldNames(); it.hasNext(); ) {
-      String code = it.next();
-      assertShows("dead-" + code, byCode.get(code));
-    }
+    assertShowsEach("dead-", byCode);
     List<WebElement> rows =
         browser.driver().findElements(By.cssSelector("#dead-letters-table tbody tr"));
     assertThat(rows.size(), is(byCode.size()));
@@ -233,11 +229,7 @@ class ReportPageTest {
 
   @Test
   void keyCache_andSettings_areReportJsons() {
-    JsonNode cache = report.get("keyCache");
-    for (Iterator<String> it = cache.fieldNames(); it.hasNext(); ) {
-      String m = it.next();
-      assertShows("cache-" + m, cache.get(m));
-    }
+    assertShowsEach("cache-", report.get("keyCache"));
     JsonNode run = report.get("run");
     for (Iterator<String> it = run.fieldNames(); it.hasNext(); ) {
       String m = it.next();

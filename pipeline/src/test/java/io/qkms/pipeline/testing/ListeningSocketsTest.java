@@ -13,6 +13,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ListeningSocketsTest {
   @BeforeEach
@@ -20,24 +22,24 @@ class ListeningSocketsTest {
     Assumptions.assumeTrue(ListeningSockets.supported(), "needs Linux /proc");
   }
 
-  @Test
-  void parse_ipv4_isLittleEndianWords() throws IOException {
+  @ParameterizedTest(name = "{0} is {1} port {2}")
+  @CsvSource({
+    // IPv4: the address as one little-endian word.
+    "0100007F:1F90, 127.0.0.1, 8080",
+    "00000000:0050, 0.0.0.0, 80",
+    // IPv6: four little-endian words.
+    "00000000000000000000000001000000:01BB, ::1, 443",
+    "00000000000000000000000000000000:01BB, ::, 443"
+  })
+  void parse_readsTheAddressAndPortOfAProcNetEntry(String entry, String address, int port)
+      throws IOException {
     assertThat(
-        ListeningSockets.parse("0100007F:1F90"),
-        equalTo(new ListeningSockets.Listener(InetAddress.getByName("127.0.0.1"), 8080)));
-    assertThat(
-        ListeningSockets.parse("00000000:0050"),
-        equalTo(new ListeningSockets.Listener(InetAddress.getByName("0.0.0.0"), 80)));
+        ListeningSockets.parse(entry),
+        equalTo(new ListeningSockets.Listener(InetAddress.getByName(address), port)));
   }
 
   @Test
-  void parse_ipv6_loopbackWildcardAndMapped() throws IOException {
-    assertThat(
-        ListeningSockets.parse("00000000000000000000000001000000:01BB"),
-        equalTo(new ListeningSockets.Listener(InetAddress.getByName("::1"), 443)));
-    assertThat(
-        ListeningSockets.parse("00000000000000000000000000000000:01BB"),
-        equalTo(new ListeningSockets.Listener(InetAddress.getByName("::"), 443)));
+  void parse_ipv4MappedIpv6_isLoopback() throws IOException {
     // ::ffff:127.0.0.1, how Java's dual-stack sockets bound to 127.0.0.1 appear.
     assertThat(
         ListeningSockets.parse("0000000000000000FFFF00000100007F:A0F1")

@@ -6,6 +6,7 @@ import io.qkms.engine.api.Principal;
 import io.qkms.engine.api.errors.KmsException;
 import io.qkms.engine.api.model.CreateAliasRequest;
 import io.qkms.engine.api.model.CreateKeyRequest;
+import io.qkms.engine.api.model.DescribeKeyRequest;
 import io.qkms.engine.api.model.DisableKeyRequest;
 import io.qkms.engine.api.model.EnableKeyRequest;
 import io.qkms.engine.api.model.EncryptRequest;
@@ -266,12 +267,7 @@ public final class Samples {
     try (FileKeyStore store = open()) {
       Caller us = caller(US_EAST_1);
       try (KmsEngine engine = KmsEngine.builder().keyStore(store).build()) {
-        materials.add(
-            engine
-                .describeKey(
-                    us, new io.qkms.engine.api.model.DescribeKeyRequest(ROTATING_KEY, null))
-                .keyMetadata()
-                .currentKeyMaterialId());
+        materials.add(currentMaterial(engine, us, ROTATING_KEY));
         for (int i = 0; i < MIXED_FIRST_MATERIAL; i++) {
           add.accept("a-" + i, encrypt(engine, us, ROTATING_KEY, "a-" + i));
         }
@@ -285,12 +281,7 @@ public final class Samples {
               .clock(java.time.Clock.fixed(now.plus(laterBy), java.time.ZoneOffset.UTC))
               .build()) {
         later.rotateKeyOnDemand(us, new RotateKeyOnDemandRequest(ROTATING_KEY));
-        materials.add(
-            later
-                .describeKey(
-                    us, new io.qkms.engine.api.model.DescribeKeyRequest(ROTATING_KEY, null))
-                .keyMetadata()
-                .currentKeyMaterialId());
+        materials.add(currentMaterial(later, us, ROTATING_KEY));
         for (int i = 0; i < MIXED_SECOND_MATERIAL; i++) {
           add.accept("b-" + i, encrypt(later, us, ROTATING_KEY, "b-" + i));
         }
@@ -303,6 +294,14 @@ public final class Samples {
     json.add("{\"id\":\"badbase64-0\",\"secret\":\"!!not base64!!\"}");
     SampleData.writeLines(data("mixed.jsonl"), json);
     return materials;
+  }
+
+  /** The ID of the material {@code keyId} encrypts with now. */
+  private static String currentMaterial(KmsEngine engine, Caller caller, String keyId) {
+    return engine
+        .describeKey(caller, new DescribeKeyRequest(keyId, null))
+        .keyMetadata()
+        .currentKeyMaterialId();
   }
 
   private static byte[] encrypt(KmsEngine engine, Caller us, String keyId, String id) {
