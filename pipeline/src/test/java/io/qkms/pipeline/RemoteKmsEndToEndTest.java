@@ -52,7 +52,7 @@ import software.amazon.awssdk.services.kms.KmsAsyncClient;
  * {@code aws.sharedCredentialsFile} and {@code aws.profile}, which it reads like the environment
  * variables), and everything else works as with a key store: field paths, contexts from record
  * fields, dead letters with the API's codes, report.json, replay, committed counts. The samples'
- * data on Flink embedded (Avro) and on the Direct runner (JSON Lines).
+ * data on Flink embedded (Avro); on the Direct runner (JSON Lines), {@link RemoteKmsTlsTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -232,24 +232,6 @@ class RemoteKmsEndToEndTest {
     try (KmsAsyncClient admin = admin()) {
       admin.disableKey(b -> b.keyId(Samples.DISABLED_KEY)).join();
     }
-  }
-
-  @Test
-  @Order(4)
-  void jsonLinesOnDirect_sameOutcomes() throws IOException {
-    Path run = dir.resolve("json-run");
-    JobRun json = job(remoteArgs(samples.data("customers.jsonl"), run, "--runner=DirectRunner"));
-
-    assertThat(json.out(), json.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
-    RunReport r = json.report();
-    assertThat(r.read(), is(204L));
-    assertThat(r.written(), is(200L));
-    assertThat(r.committedCountsMatch(), is(true));
-    assertThat(r.kmsRequests(), is(expectedCalls()));
-    assertThat(r.deadLettersByCode().get("DisabledException"), is(1L));
-    List<String> lines = Outputs.lines(run);
-    assertThat(lines.size(), is(200));
-    assertThat(String.join("\n", lines).contains("PLAINTEXT-"), is(false));
   }
 
   @Test
