@@ -66,12 +66,18 @@ class RemoteKmsFaultsTest {
   // takes at least (THROTTLED_RECORDS - QUOTA) / QUOTA s; its achieved rate is at most
   // THROTTLED_RECORDS / that = 300 / 5 = 60 a second, under the assertions' 1.3 * QUOTA.
   static final int THROTTLED_RECORDS = 300;
-  // Enough that the kill lands mid-run: it comes once 4,000 records are done.
-  static final int KILLED_RECORDS = 10_000;
+  // Enough that the kill lands mid-run: it comes once KILLED_AFTER records are done, and the
+  // rest take at least (KILLED_RECORDS - KILLED_AFTER) / KILLED_BUDGET = 4 s of calls.
+  static final int KILLED_RECORDS = 6_000;
+  static final int KILLED_AFTER = 2_000;
+  static final int KILLED_BUDGET = 1_000;
 
   Path dir;
   Samples samples;
   QkmsServe server;
+  // The endpoint with a quota of QUOTA requests a second, started by the first test that needs it
+  // and shared by the others (its bucket holds one second's worth, full again between tests).
+  QkmsServe quota;
   Path rootCredentials;
   Path aliceCredentials;
   Path bobCredentials;
@@ -134,6 +140,9 @@ class RemoteKmsFaultsTest {
   void tearDown() throws IOException {
     if (server != null) {
       server.close();
+    }
+    if (quota != null) {
+      quota.close();
     }
     TestDirs.deleteTree(dir);
     assertThat("KMS clients left open", RemoteClients.openClients(), is(0));
@@ -232,8 +241,8 @@ class RemoteKmsFaultsTest {
             "--region=us-east-1",
             "--fields=secret",
             "--destinationKeyId=" + Samples.NEW_KEY,
-            // At least 5 s of calls, so that the kill lands mid-run.
-            "--kmsMaxRequestsPerSecond=2000",
+            // At least 6 s of calls, so that the kill lands mid-run.
+            "--kmsMaxRequestsPerSecond=" + KILLED_BUDGET,
             "--progressSeconds=1");
     CompletableFuture<JobRun> running =
         CompletableFuture.supplyAsync(() -> job(rootCredentials, args));
@@ -453,74 +462,66 @@ class RemoteKmsFaultsTest {
   void throttledAtATenthOfTheOfferedRate_theRunCompletes_nothingLost_throttledTimeReported()
       throws IOException {
     Path out = dir.resolve("throttled");
-    try (QkmsServe quota =
-        QkmsServe.start(
-            samples.keystore(), List.of("--max-requests-per-second", String.valueOf(QUOTA)))) {
-      JobRun r =
-          job(
-              rootCredentials,
-              List.of(
-                  "--input=" + samples.data("bench-" + THROTTLED_RECORDS + ".avro"),
-                  "--output=" + out,
-                  "--kmsEndpoint=" + quota.endpoint(),
-                  "--region=us-east-1",
-                  "--fields=secret",
-                  "--destinationKeyId=" + Samples.NEW_KEY,
-                  // Ten times what the endpoint takes.
-                  "--kmsMaxRequestsPerSecond=" + 10 * QUOTA));
+    JobRun r =
+        job(
+            rootCredentials,
+            List.of(
+                "--input=" + samples.data("bench-" + THROTTLED_RECORDS + ".avro"),
+                "--output=" + out,
+                "--kmsEndpoint=" + quota().endpoint(),
+                "--region=us-east-1",
+                "--fields=secret",
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                // Ten times what the endpoint takes.
+                "--kmsMaxRequestsPerSecond=" + 10 * QUOTA));
 
-      assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
-      RunReport report = r.outcome().report();
-      assertThat(report.read(), is((long) THROTTLED_RECORDS));
-      assertThat(report.written(), is((long) THROTTLED_RECORDS));
-      assertThat(report.deadLettered(), is(0L));
-      assertThat(report.committedCountsMatch(), is(true));
-      assertThat(report.kmsThrottled(), greaterThan(0L));
-      assertThat(report.kmsThrottledSeconds() > 0, is(true));
-      // Every record's call accepted once; a send that got no answer (a dropped connection on a
-      // busy machine) is counted as failed and sent again.
-      assertThat(
-          report.kmsRequests(), is(THROTTLED_RECORDS + report.kmsThrottled() + report.kmsFailed()));
-      // The endpoint's quota, not the job's budget, set the pace.
-      assertThat(report.kmsAchievedRequestsPerSecond() < QUOTA * 1.3, is(true));
-      assertThat(r.out(), containsString(String.format("(%,d throttled, ", report.kmsThrottled())));
-      assertDecryptUnderNewKey(out);
-    }
+    assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    RunReport report = r.outcome().report();
+    assertThat(report.read(), is((long) THROTTLED_RECORDS));
+    assertThat(report.written(), is((long) THROTTLED_RECORDS));
+    assertThat(report.deadLettered(), is(0L));
+    assertThat(report.committedCountsMatch(), is(true));
+    assertThat(report.kmsThrottled(), greaterThan(0L));
+    assertThat(report.kmsThrottledSeconds() > 0, is(true));
+    // Every record's call accepted once; a send that got no answer (a dropped connection on a
+    // busy machine) is counted as failed and sent again.
+    assertThat(
+        report.kmsRequests(), is(THROTTLED_RECORDS + report.kmsThrottled() + report.kmsFailed()));
+    // The endpoint's quota, not the job's budget, set the pace.
+    assertThat(report.kmsAchievedRequestsPerSecond() < QUOTA * 1.3, is(true));
+    assertThat(r.out(), containsString(String.format("(%,d throttled, ", report.kmsThrottled())));
+    assertDecryptUnderNewKey(out);
   }
 
   @Test
   void batchesThrottledItemByItem_theThrottledItemsAreSentAgain_nothingLost() throws IOException {
     Path out = dir.resolve("throttled-batches");
-    try (QkmsServe quota =
-        QkmsServe.start(
-            samples.keystore(), List.of("--max-requests-per-second", String.valueOf(QUOTA)))) {
-      JobRun r =
-          job(
-              rootCredentials,
-              List.of(
-                  "--input=" + samples.data("bench-" + THROTTLED_RECORDS + ".avro"),
-                  "--output=" + out,
-                  "--kmsEndpoint=" + quota.endpoint(),
-                  "--region=us-east-1",
-                  "--fields=secret",
-                  "--destinationKeyId=" + Samples.NEW_KEY,
-                  "--kmsBatchSize=20",
-                  // Ten times what the endpoint takes; each item counts against both.
-                  "--kmsMaxRequestsPerSecond=" + 10 * QUOTA));
+    JobRun r =
+        job(
+            rootCredentials,
+            List.of(
+                "--input=" + samples.data("bench-" + THROTTLED_RECORDS + ".avro"),
+                "--output=" + out,
+                "--kmsEndpoint=" + quota().endpoint(),
+                "--region=us-east-1",
+                "--fields=secret",
+                "--destinationKeyId=" + Samples.NEW_KEY,
+                "--kmsBatchSize=20",
+                // Ten times what the endpoint takes; each item counts against both.
+                "--kmsMaxRequestsPerSecond=" + 10 * QUOTA));
 
-      assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
-      RunReport report = r.outcome().report();
-      assertThat(report.read(), is((long) THROTTLED_RECORDS));
-      assertThat(report.written(), is((long) THROTTLED_RECORDS));
-      assertThat(report.deadLettered(), is(0L));
-      assertThat(report.committedCountsMatch(), is(true));
-      assertThat(report.kmsThrottled(), greaterThan(0L));
-      // Only the throttled (or unanswered) items went again: each record's item was accepted once.
-      assertThat(
-          report.kmsRequests(), is(THROTTLED_RECORDS + report.kmsThrottled() + report.kmsFailed()));
-      assertThat(report.kmsAchievedRequestsPerSecond() < QUOTA * 1.3, is(true));
-      assertDecryptUnderNewKey(out);
-    }
+    assertThat(r.out(), r.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    RunReport report = r.outcome().report();
+    assertThat(report.read(), is((long) THROTTLED_RECORDS));
+    assertThat(report.written(), is((long) THROTTLED_RECORDS));
+    assertThat(report.deadLettered(), is(0L));
+    assertThat(report.committedCountsMatch(), is(true));
+    assertThat(report.kmsThrottled(), greaterThan(0L));
+    // Only the throttled (or unanswered) items went again: each record's item was accepted once.
+    assertThat(
+        report.kmsRequests(), is(THROTTLED_RECORDS + report.kmsThrottled() + report.kmsFailed()));
+    assertThat(report.kmsAchievedRequestsPerSecond() < QUOTA * 1.3, is(true));
+    assertDecryptUnderNewKey(out);
   }
 
   @Test
@@ -529,47 +530,52 @@ class RemoteKmsFaultsTest {
     Path out = dir.resolve("throttle-budget");
     // The quota any machine offers ten times over (the job has no budget here); the replay goes
     // to the unlimited endpoint.
-    try (QkmsServe quota =
-        QkmsServe.start(
-            samples.keystore(), List.of("--max-requests-per-second", String.valueOf(QUOTA)))) {
-      List<String> args = new ArrayList<>(customers(quota.endpoint(), out));
-      args.add("--kmsMaxThrottledRetries=0");
-      args.add("--maxDeadLetterFraction=1");
-      JobRun r = job(rootCredentials, args);
+    List<String> args = new ArrayList<>(customers(quota().endpoint(), out));
+    args.add("--kmsMaxThrottledRetries=0");
+    args.add("--maxDeadLetterFraction=1");
+    JobRun r = job(rootCredentials, args);
 
-      assertThat(r.out(), r.outcome().exitCode(), is(5));
-      RunReport report = r.outcome().report();
-      long throttledAway =
-          report.transientDeadLettersByCode().getOrDefault("ThrottlingException", 0L);
-      assertThat(throttledAway, greaterThan(0L));
-      assertThat(report.read(), is(report.written() + report.deadLettered()));
-      assertThat(report.committedCountsMatch(), is(true));
-      assertThat(r.out(), containsString("--replayDeadLetters=" + out.resolve("dead-letter")));
+    assertThat(r.out(), r.outcome().exitCode(), is(5));
+    RunReport report = r.outcome().report();
+    long throttledAway =
+        report.transientDeadLettersByCode().getOrDefault("ThrottlingException", 0L);
+    assertThat(throttledAway, greaterThan(0L));
+    assertThat(report.read(), is(report.written() + report.deadLettered()));
+    assertThat(report.committedCountsMatch(), is(true));
+    assertThat(r.out(), containsString("--replayDeadLetters=" + out.resolve("dead-letter")));
 
-      Path replay = dir.resolve("throttle-budget-replay");
-      List<String> again = new ArrayList<>(customers(server.endpoint(), replay));
-      again.set(0, "--replayDeadLetters=" + out.resolve("dead-letter"));
-      again.add("--maxDeadLetterFraction=1");
-      JobRun rr = job(rootCredentials, again);
+    Path replay = dir.resolve("throttle-budget-replay");
+    List<String> again = new ArrayList<>(customers(server.endpoint(), replay));
+    again.set(0, "--replayDeadLetters=" + out.resolve("dead-letter"));
+    again.add("--maxDeadLetterFraction=1");
+    JobRun rr = job(rootCredentials, again);
 
-      assertThat(rr.out(), rr.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
-      // The replay re-keys every record the throttling dead-lettered; the bad ones stay bad.
-      assertThat(report.written() + rr.outcome().report().written(), is((long) Samples.CUSTOMERS));
-      assertThat(rr.outcome().report().transientDeadLetters(), is(0L));
+    assertThat(rr.out(), rr.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
+    // The replay re-keys every record the throttling dead-lettered; the bad ones stay bad.
+    assertThat(report.written() + rr.outcome().report().written(), is((long) Samples.CUSTOMERS));
+    assertThat(rr.outcome().report().transientDeadLetters(), is(0L));
+  }
+
+  QkmsServe quota() throws IOException {
+    if (quota == null) {
+      quota =
+          QkmsServe.start(
+              samples.keystore(), List.of("--max-requests-per-second", String.valueOf(QUOTA)));
     }
+    return quota;
   }
 
   private static boolean progressed(Path log) throws IOException {
     if (!Files.exists(log)) {
       return false;
     }
-    // Progress lines: "qkms rekey <run>: N records in S s (...)"; some thousands done.
+    // Progress lines: "qkms rekey <run>: N records in S s (...)"; KILLED_AFTER done.
     for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
       int i = line.indexOf(": ");
       if (line.contains("qkms rekey ") && line.contains(" records in ") && i > 0) {
         String n =
             line.substring(line.indexOf(": ", line.indexOf("qkms rekey ")) + 2).split(" ")[0];
-        if (Long.parseLong(n.replace(",", "")) >= 4_000) {
+        if (Long.parseLong(n.replace(",", "")) >= KILLED_AFTER) {
           return true;
         }
       }

@@ -41,6 +41,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The re-key job on a real Flink 1.19 session cluster of separate JVMs (one JobManager, two
@@ -52,6 +54,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * share; this class runs last of them (its last test stops the cluster), and its tests run in
  * order: the TaskManager-kill test leaves one TaskManager, and the last test stops the cluster.
  */
+@Execution(ExecutionMode.SAME_THREAD)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(SessionCluster.Extension.class)

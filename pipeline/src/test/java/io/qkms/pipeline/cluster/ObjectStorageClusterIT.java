@@ -29,6 +29,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Parquet on object storage on a real Flink session cluster (the {@link SessionCluster}): the input
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * the credentials of their own environment (the AWS default chain), the launcher with its own. The
  * run is made once and examined by the tests.
  */
+@Execution(ExecutionMode.SAME_THREAD)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @ExtendWith(SessionCluster.Extension.class)
 @Order(1)

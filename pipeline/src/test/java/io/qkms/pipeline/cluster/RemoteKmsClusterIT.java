@@ -29,6 +29,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * The job on a real Flink session cluster (two TaskManager JVMs, one slot each) re-keying through a
@@ -37,6 +39,7 @@ import org.junit.jupiter.api.TestInstance;
  * destination key, and the job's request budget is split between the two JVMs (together they stay
  * within it).
  */
+@Execution(ExecutionMode.SAME_THREAD)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RemoteKmsClusterIT {
   // Ten seconds of calls at the budget: the workers' limiters space their permits evenly (no

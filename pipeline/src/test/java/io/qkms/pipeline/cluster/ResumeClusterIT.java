@@ -40,6 +40,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 /**
  * Resumable runs on a real Flink session cluster (one JobManager, two TaskManagers of two slots,
@@ -50,6 +52,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * once it has ended: read = written + dead-lettered over all attempts, every input record in the
  * output exactly once. The tests run in order: the second leaves one TaskManager.
  */
+@Execution(ExecutionMode.SAME_THREAD)
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @ExtendWith(SessionCluster.Extension.class)
