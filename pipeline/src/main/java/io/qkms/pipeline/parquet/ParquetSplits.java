@@ -51,30 +51,26 @@ import org.apache.parquet.io.api.RecordMaterializer;
 
 /**
  * Reads Parquet files in splits of whole row groups, planned from the footers read before the run
- * (as {@link AvroSplits} plans byte ranges): consecutive row groups of a file, about 8 to 64 MiB of
+ * (as {@link AvroSplits} plans byte ranges): consecutive row groups of a file, about 1 to 64 MiB of
  * column chunks a split, about 64 splits in all, so the row groups of one file or of many spread
  * over the subtasks. Each split reads its row groups with parquet-avro, as ParquetIO does, and
  * checks that it read the rows the footer promised.
  *
- * <p>A row group larger than a split is cut into consecutive slices of rows, one split each, where
- * the file has page indexes (parquet-mr writes them since 1.11): a slice's reader reads only the
- * pages that hold its rows, column by column, and parquet-mr passes over the rows of those pages
- * outside the slice; so a reader holds about a split's bytes, not a whole row group. When there are
- * still fewer splits than the runner has subtasks (one 128 MiB row group without page indexes would
- * leave all subtasks but one idle), every row group is cut into as many slices as that takes;
- * without page indexes a slice's reader reads the whole row group and passes over the rows before
- * its own without assembling them. Slices were measured cheaper than spreading the records through
- * a rebalancing exchange (an encode and a decode of every record).
+ * <p>When there are fewer splits than the runner has subtasks (one 128 MiB row group would leave
+ * all subtasks but one idle), each row group is cut into consecutive slices of rows, one split
+ * each. Where the file has page indexes (parquet-mr writes them since 1.11), a slice's reader reads
+ * only the pages that hold its rows, column by column, and parquet-mr passes over the rows of those
+ * pages outside the slice; without them it reads the whole row group and passes over the rows
+ * before its own without assembling them. Both were measured cheaper than spreading the records
+ * through a rebalancing exchange (an encode and a decode of every record). Cutting row groups into
+ * more slices than that, to bound a reader's memory, was measured slower: each slice opens the
+ * file, its footer and its page indexes again.
  */
 public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericRecord>> {
   private static final long serialVersionUID = 1L;
 
-  /**
-   * A file as planned: its size, per row group the rows and bytes of its column chunks, and whether
-   * every column chunk has a page index (so that a reader can find the pages of given rows).
-   */
-  public record PlannedFile(
-      String path, long sizeBytes, List<Long> rows, List<Long> bytes, boolean pageIndexes)
+  /** A file as planned: its size and, per row group, the rows and bytes of its column chunks. */
+  public record PlannedFile(String path, long sizeBytes, List<Long> rows, List<Long> bytes)
       implements Serializable {
     public PlannedFile {
       Objects.requireNonNull(path, "path");
@@ -89,13 +85,11 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
     public static PlannedFile of(String path, long sizeBytes, ParquetMetadata footer) {
       List<Long> rows = new ArrayList<>();
       List<Long> bytes = new ArrayList<>();
-      boolean pageIndexes = true;
       for (BlockMetaData b : footer.getBlocks()) {
         rows.add(b.getRowCount());
         bytes.add(b.getCompressedSize());
-        pageIndexes &= ReadSplitFn.hasPageIndexes(b);
       }
-      return new PlannedFile(path, sizeBytes, rows, bytes, pageIndexes);
+      return new PlannedFile(path, sizeBytes, rows, bytes);
     }
 
     int rowGroups() {
@@ -128,8 +122,6 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
     }
   }
 
-  static final long MIN_SPLIT_BYTES = 8L << 20;
-
   private final List<PlannedFile> files;
   private final String schemaJson;
   private final long splitBytes;
@@ -151,17 +143,14 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
 
   /**
    * Reads {@code files} as records of {@code schema} (the schema parquet-avro reads them with), in
-   * splits of about 8 to 64 MiB ({@link AvroSplits#splitSizeBytes}, but at least {@value
-   * #MIN_SPLIT_BYTES}: each split reads its file's footer and page indexes again, one or more round
-   * trips each on object storage).
+   * splits of whole row groups, about 1 to 64 MiB each ({@link AvroSplits#splitSizeBytes}).
    */
   public static ParquetSplits read(List<PlannedFile> files, Schema schema) {
     if (files.isEmpty()) {
       throw new IllegalArgumentException("No input files");
     }
     long total = files.stream().flatMap(f -> f.bytes().stream()).mapToLong(Long::longValue).sum();
-    long splitBytes = Math.max(MIN_SPLIT_BYTES, AvroSplits.splitSizeBytes(total));
-    return new ParquetSplits(files, schema.toString(), splitBytes, 0, null);
+    return new ParquetSplits(files, schema.toString(), AvroSplits.splitSizeBytes(total), 0, null);
   }
 
   /**
@@ -184,9 +173,7 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
 
   /**
    * The files' row groups in splits: consecutive row groups of one file, a new split whenever the
-   * next row group would take the split past {@code size} bytes (so a split holds at least one). In
-   * a file with page indexes, a row group of more than {@code size} bytes is cut into slices of
-   * about {@code size} bytes instead: a reader then holds that much of it, not the whole row group.
+   * next row group would take the split past {@code size} bytes (so a split holds at least one).
    */
   static List<Split> splits(List<PlannedFile> files, long size) {
     List<Split> out = new ArrayList<>();
@@ -196,17 +183,11 @@ public final class ParquetSplits extends PTransform<PBegin, PCollection<GenericR
       long rows = 0;
       for (int i = 0; i < f.rowGroups(); i++) {
         long b = f.bytes().get(i);
-        boolean slice = f.pageIndexes() && b > size;
-        if (i > first && (slice || bytes + b > size)) {
+        if (i > first && bytes + b > size) {
           out.add(new Split(f.path(), f.sizeBytes(), f.rowGroups(), first, i, rows));
           first = i;
           bytes = 0;
           rows = 0;
-        }
-        if (slice) {
-          out.addAll(slices(f, i, (int) Math.min(Integer.MAX_VALUE, (b + size - 1) / size)));
-          first = i + 1;
-          continue;
         }
         bytes += b;
         rows += f.rows().get(i);

@@ -83,15 +83,9 @@ class ParquetSplitsTest {
   void splits_holdEveryRowGroupOnce_inOrder_noneEmpty() {
     ParquetSplits.PlannedFile a =
         new ParquetSplits.PlannedFile(
-            "a",
-            1000,
-            List.of(10L, 20L, 30L, 40L, 50L),
-            List.of(100L, 300L, 50L, 600L, 10L),
-            false);
-    ParquetSplits.PlannedFile empty =
-        new ParquetSplits.PlannedFile("e", 12, List.of(), List.of(), false);
-    ParquetSplits.PlannedFile b =
-        new ParquetSplits.PlannedFile("b", 99, List.of(7L), List.of(5L), false);
+            "a", 1000, List.of(10L, 20L, 30L, 40L, 50L), List.of(100L, 300L, 50L, 600L, 10L));
+    ParquetSplits.PlannedFile empty = new ParquetSplits.PlannedFile("e", 12, List.of(), List.of());
+    ParquetSplits.PlannedFile b = new ParquetSplits.PlannedFile("b", 99, List.of(7L), List.of(5L));
 
     List<ParquetSplits.Split> splits = ParquetSplits.splits(List.of(a, empty, b), 400);
 
@@ -133,40 +127,6 @@ class ParquetSplitsTest {
     assertThat(rootMessage(e), containsString("changed after the job was planned"));
   }
 
-  @Test
-  void splits_rowGroupLargerThanASplit_inAFileWithPageIndexes_cutIntoSlicesOfAboutASplit() {
-    ParquetSplits.PlannedFile indexed =
-        new ParquetSplits.PlannedFile(
-            "i", 2000, List.of(10L, 5L, 6L, 2L), List.of(300L, 40L, 50L, 350L), true);
-    ParquetSplits.PlannedFile bare =
-        new ParquetSplits.PlannedFile("b", 900, List.of(10L), List.of(300L), false);
-
-    assertThat(
-        ParquetSplits.splits(List.of(indexed, bare), 100),
-        equalTo(
-            List.of(
-                new ParquetSplits.Split("i", 2000, 4, 0, 1, 10, 0, 3),
-                new ParquetSplits.Split("i", 2000, 4, 0, 1, 10, 3, 3),
-                new ParquetSplits.Split("i", 2000, 4, 0, 1, 10, 6, 4),
-                new ParquetSplits.Split("i", 2000, 4, 1, 3, 11), // 40 + 50 bytes: whole groups
-                new ParquetSplits.Split("i", 2000, 4, 3, 4, 2, 0, 1), // 4 slices, but 2 rows
-                new ParquetSplits.Split("i", 2000, 4, 3, 4, 2, 1, 1),
-                new ParquetSplits.Split("b", 900, 1, 0, 1, 10))));
-  }
-
-  @Test
-  void read_aRowGroupOfManySplitsWithPageIndexes_inSlices_everyRowOnce_andCounted()
-      throws IOException {
-    Path one = oneRowGroupOfSmallPages("one.parquet");
-    ParquetSplits.PlannedFile file = planned(one);
-    assertThat(file.pageIndexes(), is(true));
-    long splitBytes = file.bytes().get(0) / 7;
-    assertThat(ParquetSplits.splits(List.of(file), splitBytes).size(), is(8));
-
-    assertReadsEveryRowOnce_andCountsThem(
-        ParquetSplits.read(List.of(file), SCHEMA, splitBytes, 1), 1000);
-  }
-
   @ParameterizedTest(name = "old list structure: {0}")
   @ValueSource(booleans = {false, true})
   void read_slicesOfNestedRecords_listsAndNulls_everyRecordAsParquetAvroReadsIt(boolean oldLists)
@@ -184,13 +144,15 @@ class ParquetSplitsTest {
         records,
         new ParquetTestFiles.Writer(CompressionCodecName.SNAPPY, 64 << 20, 512, oldLists));
     ParquetSplits.PlannedFile file = planned(f);
-    assertThat(file.pageIndexes(), is(true));
-    long splitBytes = file.bytes().get(0) / 5;
-    assertThat(ParquetSplits.splits(List.of(file), splitBytes).size(), greaterThan(4));
+    assertThat(file.rows(), is(List.of(600L)));
+    assertThat(
+        ParquetSplits.ReadSplitFn.hasPageIndexes(
+            ParquetFiles.footer(f.toString(), Files.size(f)).getBlocks().get(0)),
+        is(true));
 
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     PCollection<String> read =
-        p.apply(ParquetSplits.read(List.of(file), SampleData.SCHEMA, splitBytes, 1))
+        p.apply(ParquetSplits.read(List.of(file), SampleData.SCHEMA, 1 << 30, 5))
             .apply(MapElements.into(TypeDescriptors.strings()).via(GenericRecord::toString));
     PAssert.that(read)
         .containsInAnyOrder(
@@ -201,9 +163,8 @@ class ParquetSplitsTest {
   @Test
   void spread_fewerSplitsThanSubtasks_cutsEachRowGroupIntoConsecutiveSlices_everyRowOnce() {
     ParquetSplits.PlannedFile a =
-        new ParquetSplits.PlannedFile("a", 1000, List.of(10L, 3L), List.of(900L, 50L), false);
-    ParquetSplits.PlannedFile b =
-        new ParquetSplits.PlannedFile("b", 99, List.of(7L), List.of(5L), false);
+        new ParquetSplits.PlannedFile("a", 1000, List.of(10L, 3L), List.of(900L, 50L));
+    ParquetSplits.PlannedFile b = new ParquetSplits.PlannedFile("b", 99, List.of(7L), List.of(5L));
     List<ParquetSplits.PlannedFile> files = List.of(a, b);
     List<ParquetSplits.Split> whole = ParquetSplits.splits(files, 1 << 20); // one split a file
 
@@ -221,8 +182,7 @@ class ParquetSplitsTest {
                 new ParquetSplits.Split("b", 99, 1, 0, 1, 7, 0, 2),
                 new ParquetSplits.Split("b", 99, 1, 0, 1, 7, 2, 2),
                 new ParquetSplits.Split("b", 99, 1, 0, 1, 7, 4, 3))));
-    ParquetSplits.PlannedFile two =
-        new ParquetSplits.PlannedFile("t", 9, List.of(2L), List.of(9L), false);
+    ParquetSplits.PlannedFile two = new ParquetSplits.PlannedFile("t", 9, List.of(2L), List.of(9L));
     assertThat( // never an empty slice
         ParquetSplits.spread(List.of(two), ParquetSplits.splits(List.of(two), 1), 5),
         equalTo(
@@ -281,8 +241,7 @@ class ParquetSplitsTest {
     Path one = oneRowGroupOfSmallPages("one.parquet");
     ParquetSplits.PlannedFile real = planned(one);
     ParquetSplits.PlannedFile planned = // as if the footer had said 999 rows
-        new ParquetSplits.PlannedFile(
-            real.path(), real.sizeBytes(), List.of(999L), real.bytes(), real.pageIndexes());
+        new ParquetSplits.PlannedFile(real.path(), real.sizeBytes(), List.of(999L), real.bytes());
 
     Pipeline p = Pipeline.create(PipelineOptionsFactory.create());
     p.apply(ParquetSplits.read(List.of(planned), SCHEMA, 1 << 30, 2));
