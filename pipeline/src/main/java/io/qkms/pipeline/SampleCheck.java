@@ -8,7 +8,6 @@ import io.qkms.engine.api.Caller;
 import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.engine.api.errors.DryRunOperationException;
 import io.qkms.engine.api.errors.KmsException;
-import io.qkms.engine.api.model.ReEncryptRequest;
 import io.qkms.pipeline.deadletter.ErrorCodes;
 import io.qkms.pipeline.fields.ContextTemplate;
 import io.qkms.pipeline.fields.FieldException;
@@ -19,6 +18,7 @@ import io.qkms.pipeline.fields.RecordView;
 import io.qkms.pipeline.read.AvroSplits.InputFile;
 import io.qkms.pipeline.transform.FieldEncoding;
 import io.qkms.pipeline.transform.FieldRule;
+import io.qkms.pipeline.worker.WorkerEngine;
 import io.qkms.pipeline.worker.WorkerKms;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -110,17 +110,7 @@ final class SampleCheck {
       @Override
       public KmsError dryRun(WorkerKms.Args args) {
         try {
-          engine.reEncrypt(
-              caller,
-              ReEncryptRequest.builder()
-                  .ciphertextBlob(args.ciphertext())
-                  .sourceKeyId(args.sourceKeyId())
-                  .sourceEncryptionContext(args.sourceContext())
-                  .destinationKeyId(args.destinationKeyId())
-                  .destinationEncryptionContext(args.destinationContext())
-                  .grantTokens(args.grantTokens())
-                  .dryRun(dryRun)
-                  .build());
+          engine.reEncrypt(caller, WorkerEngine.request(args).dryRun(dryRun).build());
           return null;
         } catch (DryRunOperationException e) {
           return null; // it would have succeeded

@@ -178,11 +178,6 @@ public final class SamplesTool {
   }
 
   /**
-   * Fresh samples, the re-key job on customers.avro, and a check of its output. With {@code --help}
-   * among the job options: what the demo does and the job's options, and nothing else (no samples
-   * made, none wiped).
-   */
-  /**
    * An administrator's step on the key {@code rest} names ({@code usage}), then says it is done.
    */
   private static int keyStep(
@@ -193,6 +188,11 @@ public final class SamplesTool {
     return EXIT_OK;
   }
 
+  /**
+   * Fresh samples, the re-key job on customers.avro, and a check of its output. With {@code --help}
+   * among the job options: what the demo does and the job's options, and nothing else (no samples
+   * made, none wiped).
+   */
   static int demo(Samples samples, List<String> jobOptions, PrintStream out, PrintStream err)
       throws IOException {
     if (jobOptions.contains("--help") || jobOptions.contains("-h")) {

@@ -44,15 +44,45 @@ public final class WorkerEngine implements WorkerKms {
         .engine
         .reEncrypt(
             shared.caller,
-            ReEncryptRequest.builder()
-                .ciphertextBlob(ciphertext)
-                .sourceKeyId(sourceKeyId)
-                .sourceEncryptionContext(sourceContext)
-                .destinationKeyId(destinationKeyId)
-                .destinationEncryptionContext(destinationContext)
-                .grantTokens(grantTokens)
+            request(
+                    ciphertext,
+                    sourceKeyId,
+                    sourceContext,
+                    destinationKeyId,
+                    destinationContext,
+                    grantTokens)
                 .build())
         .ciphertextBlob();
+  }
+
+  /**
+   * The engine's ReEncrypt request for {@code args}, as {@link #reEncrypt} sends it (the
+   * preflight's sampled dry runs add DryRun to it).
+   */
+  public static ReEncryptRequest.Builder request(Args args) {
+    return request(
+        args.ciphertext(),
+        args.sourceKeyId(),
+        args.sourceContext(),
+        args.destinationKeyId(),
+        args.destinationContext(),
+        args.grantTokens());
+  }
+
+  private static ReEncryptRequest.Builder request(
+      byte[] ciphertext,
+      String sourceKeyId,
+      Map<String, String> sourceContext,
+      String destinationKeyId,
+      Map<String, String> destinationContext,
+      List<String> grantTokens) {
+    return ReEncryptRequest.builder()
+        .ciphertextBlob(ciphertext)
+        .sourceKeyId(sourceKeyId)
+        .sourceEncryptionContext(sourceContext)
+        .destinationKeyId(destinationKeyId)
+        .destinationEncryptionContext(destinationContext)
+        .grantTokens(grantTokens);
   }
 
   /**
@@ -63,14 +93,7 @@ public final class WorkerEngine implements WorkerKms {
   public void submit(Call call) {
     byte[] out;
     try {
-      out =
-          reEncrypt(
-              call.ciphertext(),
-              call.sourceKeyId(),
-              call.sourceContext(),
-              call.destinationKeyId(),
-              call.destinationContext(),
-              call.grantTokens());
+      out = shared.engine.reEncrypt(shared.caller, request(call).build()).ciphertextBlob();
     } catch (KmsException e) {
       call.failed(e.errorCode(), e.getMessage(), 1, e.isRetryable());
       return;
