@@ -8,6 +8,7 @@ import static org.hamcrest.Matchers.is;
 import io.qkms.engine.api.errors.DependencyTimeoutException;
 import io.qkms.engine.api.errors.KMSInternalException;
 import io.qkms.engine.api.errors.KeyUnavailableException;
+import io.qkms.engine.api.errors.KmsException;
 import io.qkms.engine.testing.EngineFixture;
 import io.qkms.engine.testing.HeldStoreWrite;
 import java.time.Duration;
@@ -27,12 +28,7 @@ class ReEncryptServerFaultTest extends ReEncryptFixture {
     try (KmsEngine fresh = StoreSurgery.freshEngine(f)) {
       f.store.seal();
       try {
-        KeyUnavailableException e =
-            Expect.fails(
-                KeyUnavailableException.class,
-                "The key store is sealed",
-                () -> fresh.reEncrypt(ROOT, toDestination().build()));
-        assertThat(e.isServerFault(), is(true));
+        assertServerFault(fresh, KeyUnavailableException.class, "The key store is sealed");
       } finally {
         f.store.unseal();
       }
@@ -56,12 +52,8 @@ class ReEncryptServerFaultTest extends ReEncryptFixture {
   void reEncrypt_storeWriteHeldOpenByAnotherThread_isDependencyTimeout() throws Exception {
     try (KmsEngine fresh = StoreSurgery.freshEngine(f, Duration.ofMillis(50));
         HeldStoreWrite held = HeldStoreWrite.start(f.store)) {
-      DependencyTimeoutException e =
-          Expect.fails(
-              DependencyTimeoutException.class,
-              "The key store did not answer within 50 ms",
-              () -> fresh.reEncrypt(ROOT, toDestination().build()));
-      assertThat(e.isServerFault(), is(true));
+      assertServerFault(
+          fresh, DependencyTimeoutException.class, "The key store did not answer within 50 ms");
     }
   }
 
@@ -71,13 +63,18 @@ class ReEncryptServerFaultTest extends ReEncryptFixture {
     StoreSurgery.editKey(
         f.store, EngineFixture.US_EAST_1, key(side).keyId(), StoreSurgery::withDamagedMaterials);
     try (KmsEngine fresh = StoreSurgery.freshEngine(f)) {
-      KMSInternalException e =
-          Expect.fails(
-              KMSInternalException.class,
-              "The key store is damaged: A wrapped key material does not authenticate under the"
-                  + " root key",
-              () -> fresh.reEncrypt(ROOT, toDestination().build()));
-      assertThat(e.isServerFault(), is(true));
+      assertServerFault(
+          fresh,
+          KMSInternalException.class,
+          "The key store is damaged: A wrapped key material does not authenticate under the"
+              + " root key");
     }
+  }
+
+  /** The fixture's ReEncrypt through {@code engine} fails with {@code type}, a server fault. */
+  private <E extends KmsException> void assertServerFault(
+      KmsEngine engine, Class<E> type, String message) {
+    E e = Expect.fails(type, message, () -> engine.reEncrypt(ROOT, toDestination().build()));
+    assertThat(e.isServerFault(), is(true));
   }
 }
