@@ -6,6 +6,7 @@ import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.lessThanOrEqualTo;
+import static org.hamcrest.Matchers.matchesPattern;
 import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -66,7 +67,14 @@ class EmbeddedRunAuditTest {
       JsonNode params = e.path("requestParameters");
       assertThat(params.path("DestinationKeyId").asText(), equalTo(Samples.NEW_KEY));
       pairs.add(params.path("SourceKeyId").asText("-") + " " + params.path("DestinationKeyId"));
-      reEncrypted += e.at("/additionalEventData/ciphertextsReEncrypted").asLong();
+      long pairReEncrypted = e.at("/additionalEventData/ciphertextsReEncrypted").asLong();
+      if (pairReEncrypted > 0) {
+        // A ciphertext that was re-encrypted was counted under the key that opened it.
+        assertThat(
+            params.path("SourceKeyId").asText(),
+            matchesPattern("arn:verenc:111122223333:key/[0-9a-f-]{36}"));
+      }
+      reEncrypted += pairReEncrypted;
       failed += e.at("/additionalEventData/ciphertextsFailed").asLong();
     }
     assertThat("one line per key pair", pairs.size(), is(lines.size()));

@@ -196,7 +196,9 @@ public final class BareLoopBench {
             ByteBuffer.wrap(
                 engine == null
                     ? ciphertext
-                    : engine.reEncrypt(ciphertext, null, null, destinationKeyId, null, null)));
+                    : engine
+                        .reEncrypt(ciphertext, null, null, destinationKeyId, null, null)
+                        .ciphertextBlob()));
         writer.append(record);
         if (++n % 1024 == 0) {
           records.addAndGet(1024);

@@ -1,6 +1,7 @@
 package io.qkms.pipeline.transform;
 
 import io.qkms.engine.api.KeyMaterialRef;
+import io.qkms.engine.api.model.ReEncryptResponse;
 import io.qkms.pipeline.deadletter.DeadLetter;
 import io.qkms.pipeline.deadletter.ErrorCodes;
 import io.qkms.pipeline.fields.ContextTemplate;
@@ -234,7 +235,7 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
         fail(out, record, paths[t], e.code(), e.getMessage(), sourceKeyArn(key), 0, false);
         return;
       }
-      RetryPolicy.Outcome<byte[]> o =
+      RetryPolicy.Outcome<ReEncryptResponse> o =
           retry.run(
               () ->
                   skipIfCurrent && isCurrent(t, key)
@@ -265,8 +266,9 @@ final class ReEncryptFn<T> extends DoFn<T, T> {
       if (o.result() == null) {
         skipped++;
       } else {
-        replacements[i] = repack(envelope, o.result());
-        counters.keyPair(sourceKeyArn(key), destinationKeys[t], false);
+        replacements[i] = repack(envelope, o.result().ciphertextBlob());
+        // The answer's key ARN is the cached key's string: no header parse per field.
+        counters.keyPair(o.result().sourceKeyId(), destinationKeys[t], false);
         reEncrypted++;
       }
     }

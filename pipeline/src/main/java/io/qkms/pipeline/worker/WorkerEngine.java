@@ -6,6 +6,7 @@ import io.qkms.engine.api.errors.NotFoundException;
 import io.qkms.engine.api.model.ListKeyRotationsRequest;
 import io.qkms.engine.api.model.ListKeyRotationsResponse;
 import io.qkms.engine.api.model.ReEncryptRequest;
+import io.qkms.engine.api.model.ReEncryptResponse;
 import io.qkms.engine.api.model.RotationsListEntry;
 import io.qkms.engine.cache.KeyCacheStats;
 import java.time.Instant;
@@ -30,10 +31,11 @@ public final class WorkerEngine implements WorkerKms {
   /**
    * ReEncrypt, as the spec's principal in the spec's region.
    *
-   * @return the new ciphertext blob
+   * @return the engine's answer: the new ciphertext blob, and the source key's ARN the caller
+   *     counts by (the cached key's own string, so counting costs no header parse)
    * @throws io.qkms.engine.api.errors.KmsException as the engine reports it
    */
-  public byte[] reEncrypt(
+  public ReEncryptResponse reEncrypt(
       byte[] ciphertext,
       String sourceKeyId,
       Map<String, String> sourceContext,
@@ -51,8 +53,7 @@ public final class WorkerEngine implements WorkerKms {
                     destinationKeyId,
                     destinationContext,
                     grantTokens)
-                .build())
-        .ciphertextBlob();
+                .build());
   }
 
   /**
