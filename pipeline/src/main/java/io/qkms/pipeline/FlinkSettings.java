@@ -3,7 +3,6 @@ package io.qkms.pipeline;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.math.BigInteger;
 import java.net.ConnectException;
@@ -17,26 +16,52 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
-import java.security.KeyStore;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
-import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.Date;
+import javax.crypto.Cipher;
+import javax.crypto.SecretKeyFactory;
+import javax.crypto.spec.IvParameterSpec;
+import javax.crypto.spec.PBEKeySpec;
+import javax.crypto.spec.PBEParameterSpec;
 import org.apache.beam.runners.flink.FlinkPipelineOptions;
 import org.apache.flink.streaming.api.environment.LocalStreamEnvironment;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.bouncycastle.asn1.ASN1Encodable;
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.ASN1ObjectIdentifier;
+import org.bouncycastle.asn1.ASN1Primitive;
+import org.bouncycastle.asn1.DERBMPString;
+import org.bouncycastle.asn1.DERNull;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.DERSet;
+import org.bouncycastle.asn1.nist.NISTObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.Attribute;
+import org.bouncycastle.asn1.pkcs.EncryptedPrivateKeyInfo;
+import org.bouncycastle.asn1.pkcs.PKCSObjectIdentifiers;
+import org.bouncycastle.asn1.pkcs.SafeBag;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.AlgorithmIdentifier;
 import org.bouncycastle.asn1.x509.Extension;
 import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.crypto.digests.SHA256Digest;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS12PfxPduBuilder;
+import org.bouncycastle.pkcs.PKCS12SafeBag;
+import org.bouncycastle.pkcs.PKCS12SafeBagBuilder;
+import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.pkcs.bc.BcPKCS12MacCalculatorBuilder;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS12SafeBagBuilder;
 
 /**
  * The Flink runner's settings for a re-key job: the defaults the job sets unless told otherwise,
@@ -319,25 +344,107 @@ final class FlinkSettings {
                     builder.build(
                         new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
         char[] pw = password.toCharArray();
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        keys.setKeyEntry("flink", pair.getPrivate(), pw, new Certificate[] {certificate});
-        KeyStore trust = KeyStore.getInstance("PKCS12");
-        trust.load(null, null);
-        trust.setCertificateEntry("flink", certificate);
         Path keyStore = dir.resolve("keystore.p12");
         Path trustStore = dir.resolve("truststore.p12");
-        try (OutputStream out = Files.newOutputStream(keyStore)) {
-          keys.store(out, pw);
-        }
-        try (OutputStream out = Files.newOutputStream(trustStore)) {
-          trust.store(out, pw);
-        }
+        Files.write(keyStore, keyStore(pair, certificate, pw));
+        Files.write(trustStore, trustStore(certificate, pw));
         return new Tls(keyStore, trustStore, password);
-      } catch (GeneralSecurityException | OperatorCreationException | IOException e) {
+      } catch (GeneralSecurityException
+          | OperatorCreationException
+          | PKCSException
+          | IOException e) {
         throw new IllegalStateException(
             "Cannot make the embedded Flink cluster's certificate: " + e, e);
       }
+    }
+
+    /**
+     * PBKDF2 iterations of the stores' key encryption and MAC. The password is 192 random bits, so
+     * stretching it adds nothing; the JDK's default (10,000) cost 0.3 s of every run's start-up, as
+     * Flink loads each store several times.
+     */
+    private static final int PBE_ITERATIONS = 1;
+
+    private static final String FRIENDLY_NAME = "flink";
+
+    /**
+     * The JDK's trustedKeyUsage bag attribute: without it the JDK's PKCS#12 reader skips a
+     * certificate that has no key, so the trust store would be empty.
+     */
+    private static final ASN1ObjectIdentifier JDK_TRUSTED_KEY_USAGE =
+        new ASN1ObjectIdentifier("2.16.840.1.113894.746875.1.1");
+
+    /** The key and its certificate, as the JDK reads a PKCS#12 key store. */
+    private static byte[] keyStore(KeyPair pair, X509Certificate certificate, char[] pw)
+        throws IOException, GeneralSecurityException, OperatorCreationException, PKCSException {
+      DEROctetString localKeyId =
+          new DEROctetString(
+              MessageDigest.getInstance("SHA-256").digest(pair.getPublic().getEncoded()));
+      // BC's bag builder would encrypt the key itself, but asks the JDK for AES-CBC without
+      // padding.
+      PKCS12SafeBag key =
+          new PKCS12SafeBag(
+              new SafeBag(
+                  PKCSObjectIdentifiers.pkcs8ShroudedKeyBag,
+                  encrypted(pair, pw),
+                  new DERSet(
+                      new ASN1Encodable[] {
+                        new Attribute(
+                            PKCSObjectIdentifiers.pkcs_9_at_friendlyName,
+                            new DERSet(new DERBMPString(FRIENDLY_NAME))),
+                        new Attribute(
+                            PKCSObjectIdentifiers.pkcs_9_at_localKeyId, new DERSet(localKeyId))
+                      })));
+      PKCS12SafeBagBuilder cert = new JcaPKCS12SafeBagBuilder(certificate);
+      cert.addBagAttribute(
+          PKCSObjectIdentifiers.pkcs_9_at_friendlyName, new DERBMPString(FRIENDLY_NAME));
+      cert.addBagAttribute(PKCSObjectIdentifiers.pkcs_9_at_localKeyId, localKeyId);
+      return pfx(pw, key, cert.build());
+    }
+
+    /** The private key as an EncryptedPrivateKeyInfo, as the JDK's own PKCS#12 writer makes it. */
+    private static EncryptedPrivateKeyInfo encrypted(KeyPair pair, char[] pw)
+        throws GeneralSecurityException, IOException {
+      String algorithm = "PBEWithHmacSHA256AndAES_256";
+      SecureRandom random = new SecureRandom();
+      byte[] salt = new byte[16];
+      byte[] iv = new byte[16];
+      random.nextBytes(salt);
+      random.nextBytes(iv);
+      Cipher cipher = Cipher.getInstance(algorithm);
+      cipher.init(
+          Cipher.ENCRYPT_MODE,
+          SecretKeyFactory.getInstance(algorithm).generateSecret(new PBEKeySpec(pw)),
+          new PBEParameterSpec(salt, PBE_ITERATIONS, new IvParameterSpec(iv)));
+      byte[] sealed = cipher.doFinal(pair.getPrivate().getEncoded());
+      return new EncryptedPrivateKeyInfo(
+          new AlgorithmIdentifier(
+              PKCSObjectIdentifiers.id_PBES2,
+              ASN1Primitive.fromByteArray(cipher.getParameters().getEncoded())),
+          sealed);
+    }
+
+    /** The certificate as a trusted entry (the JDK's trusted-key-usage attribute). */
+    private static byte[] trustStore(X509Certificate certificate, char[] pw)
+        throws IOException, PKCSException {
+      PKCS12SafeBagBuilder cert = new JcaPKCS12SafeBagBuilder(certificate);
+      cert.addBagAttribute(
+          PKCSObjectIdentifiers.pkcs_9_at_friendlyName, new DERBMPString(FRIENDLY_NAME));
+      cert.addBagAttribute(JDK_TRUSTED_KEY_USAGE, KeyPurposeId.anyExtendedKeyUsage.toOID());
+      return pfx(pw, cert.build());
+    }
+
+    private static byte[] pfx(char[] pw, PKCS12SafeBag... bags) throws IOException, PKCSException {
+      PKCS12PfxPduBuilder pfx = new PKCS12PfxPduBuilder();
+      for (PKCS12SafeBag bag : bags) {
+        pfx.addData(bag);
+      }
+      BcPKCS12MacCalculatorBuilder mac =
+          new BcPKCS12MacCalculatorBuilder(
+              new SHA256Digest(),
+              new AlgorithmIdentifier(NISTObjectIdentifiers.id_sha256, DERNull.INSTANCE));
+      mac.setIterationCount(PBE_ITERATIONS);
+      return pfx.build(mac, pw).getEncoded(ASN1Encoding.DER);
     }
 
     /** The Flink settings for SSL {@code kind} (rest or internal) with this store. */

@@ -42,18 +42,16 @@ public final class WorkerEngine implements WorkerKms {
       String destinationKeyId,
       Map<String, String> destinationContext,
       List<String> grantTokens) {
-    return shared
-        .engine
-        .reEncrypt(
-            shared.caller,
-            request(
-                    ciphertext,
-                    sourceKeyId,
-                    sourceContext,
-                    destinationKeyId,
-                    destinationContext,
-                    grantTokens)
-                .build());
+    return shared.engine.reEncrypt(
+        shared.caller,
+        request(
+                ciphertext,
+                sourceKeyId,
+                sourceContext,
+                destinationKeyId,
+                destinationContext,
+                grantTokens)
+            .build());
   }
 
   /**
