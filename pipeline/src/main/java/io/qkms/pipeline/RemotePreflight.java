@@ -13,6 +13,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The checks before a run through a KMS endpoint, made before any request is paid for: that the
@@ -62,7 +68,7 @@ final class RemotePreflight {
         Preflight.checkUsableDestination(keyId, k.arn(), k.keySpec(), k.keyUsage(), k.keyState());
         keys.put(keyId, k);
       }
-      SampleCheck.Sampled sampled = SampleCheck.run(plan, new SampleKms(kms, env));
+      SampleCheck.Sampled sampled = SampleCheck.run(plan, new SampleKms(kms, env, e));
       StringBuilder k = new StringBuilder();
       keys.forEach(
           (id, key) ->
@@ -296,18 +302,71 @@ final class RemotePreflight {
 
   /** The endpoint as the sample check's KMS. */
   private static final class SampleKms implements SampleCheck.Kms {
+    /** DryRuns in flight at once, at most (and at most the run's --kmsMaxInFlight). */
+    static final int MAX_PARALLEL_PROBES = 8;
+
     private final RemoteCheck kms;
     private final Map<String, String> env;
+    private final KmsEndpoint endpoint;
 
-    SampleKms(RemoteCheck kms, Map<String, String> env) {
+    SampleKms(RemoteCheck kms, Map<String, String> env, KmsEndpoint endpoint) {
       this.kms = kms;
       this.env = env;
+      this.endpoint = endpoint;
     }
 
     @Override
     public SampleCheck.KmsError dryRun(WorkerKms.Args args) {
       RemoteCallException x = kms.dryRunReEncrypt(args);
       return x == null ? null : new SampleCheck.KmsError(x.code(), x.getMessage(), x.retryable());
+    }
+
+    /**
+     * The sample's DryRuns, several in flight (one after another, each waits a round trip: seconds
+     * for a few hundred), sent no faster than the run's --kmsMaxRequestsPerSecond.
+     */
+    @Override
+    public List<SampleCheck.KmsError> dryRunAll(List<WorkerKms.Args> probes) {
+      int parallel = Math.max(1, Math.min(MAX_PARALLEL_PROBES, endpoint.maxInFlight()));
+      if (probes.size() <= 1 || parallel == 1) {
+        return SampleCheck.Kms.super.dryRunAll(probes);
+      }
+      Pacer pacer = new Pacer(endpoint.maxRequestsPerSecond());
+      AtomicInteger threads = new AtomicInteger();
+      ExecutorService pool =
+          Executors.newFixedThreadPool(
+              parallel,
+              r -> {
+                Thread t = new Thread(r, "rekey-preflight-" + threads.incrementAndGet());
+                t.setDaemon(true);
+                return t;
+              });
+      try {
+        List<Future<SampleCheck.KmsError>> answers = new ArrayList<>(probes.size());
+        for (WorkerKms.Args a : probes) {
+          answers.add(
+              pool.submit(
+                  () -> {
+                    pacer.awaitTurn();
+                    return dryRun(a);
+                  }));
+        }
+        List<SampleCheck.KmsError> out = new ArrayList<>(probes.size());
+        for (Future<SampleCheck.KmsError> f : answers) {
+          out.add(f.get());
+        }
+        return out;
+      } catch (InterruptedException x) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while trying the sampled records", x);
+      } catch (ExecutionException x) {
+        if (x.getCause() instanceof RuntimeException r) {
+          throw r;
+        }
+        throw new IllegalStateException(x.getCause());
+      } finally {
+        pool.shutdownNow();
+      }
     }
 
     @Override
@@ -340,6 +399,31 @@ final class RemotePreflight {
           && current.keyMaterialId() != null
           && header.keyArn().equals(current.keyArn())
           && header.keyMaterialId().equals(current.keyMaterialId());
+    }
+  }
+
+  /** Start times at most {@code perSecond} a second apart (0: no limit), for several threads. */
+  private static final class Pacer {
+    private final long intervalNanos;
+    private long next = System.nanoTime();
+
+    Pacer(double perSecond) {
+      this.intervalNanos = perSecond > 0 ? (long) (1e9 / perSecond) : 0;
+    }
+
+    void awaitTurn() throws InterruptedException {
+      if (intervalNanos == 0) {
+        return;
+      }
+      long start;
+      synchronized (this) {
+        start = Math.max(System.nanoTime(), next);
+        next = start + intervalNanos;
+      }
+      long wait = start - System.nanoTime();
+      if (wait > 0) {
+        TimeUnit.NANOSECONDS.sleep(wait);
+      }
     }
   }
 }

@@ -57,6 +57,18 @@ final class SampleCheck {
      */
     KmsError dryRun(WorkerKms.Args args);
 
+    /**
+     * DryRuns of {@code probes}, answered in their order: one after another unless the KMS keeps
+     * several in flight (an endpoint, where the sample's calls are most of a run's checks).
+     */
+    default List<KmsError> dryRunAll(List<WorkerKms.Args> probes) {
+      List<KmsError> out = new ArrayList<>(probes.size());
+      for (WorkerKms.Args a : probes) {
+        out.add(dryRun(a));
+      }
+      return out;
+    }
+
     /** The key ARN a blob's header names, or null if it is no QKMS ciphertext. */
     String headerKeyArn(byte[] blob);
 
@@ -457,16 +469,35 @@ final class SampleCheck {
       sourceResolvers.add(sources.get(i).bind(refs));
       destinationResolvers.add(destinations.get(i).bind(refs));
     }
+    // Every record's fields first, then their DryRuns all at once, then the outcomes in order.
     RecordView view = new RecordView();
-    List<Outcome> out = new ArrayList<>();
+    List<Prepared> prepared = new ArrayList<>(records.size());
+    List<WorkerKms.Args> probes = new ArrayList<>();
     for (Object record : records) {
-      out.add(tryOne(accessor, record, view, rules, sourceResolvers, destinationResolvers));
+      Prepared p = prepare(accessor, record, view, rules, sourceResolvers, destinationResolvers);
+      prepared.add(p);
+      p.fields().forEach(f -> probes.add(f.probe()));
+    }
+    Iterator<KmsError> errors = kms.dryRunAll(probes).iterator();
+    List<Outcome> out = new ArrayList<>(records.size());
+    for (Prepared p : prepared) {
+      out.add(outcome(p, errors));
     }
     return out;
   }
 
+  /** A field to try: its rule and its DryRun. */
+  private record FieldProbe(FieldRule rule, WorkerKms.Probe probe) {}
+
+  /**
+   * A record made ready to try: the fields to send, in order, then {@code end}: the outcome of a
+   * record that ends before its fields are sent (no ciphertext, a field that cannot be read), or
+   * null.
+   */
+  private record Prepared(List<FieldProbe> fields, Outcome end) {}
+
   @SuppressWarnings({"unchecked", "rawtypes"})
-  private Outcome tryOne(
+  private Prepared prepare(
       RecordAccessor accessor,
       Object record,
       RecordView view,
@@ -476,11 +507,12 @@ final class SampleCheck {
     try {
       accessor.scan(record, view);
     } catch (FieldException e) {
-      return failed(e.code(), e.fieldPath(), e.getMessage(), null, null);
+      return new Prepared(List.of(), failed(e.code(), e.fieldPath(), e.getMessage(), null, null));
     }
     if (view.size() == 0) {
-      return new Outcome(false, true, null);
+      return new Prepared(List.of(), new Outcome(false, true, null));
     }
+    List<FieldProbe> fields = new ArrayList<>(view.size());
     for (int i = 0; i < view.size(); i++) {
       int t = view.target(i);
       FieldRule rule = rules.get(t);
@@ -493,24 +525,56 @@ final class SampleCheck {
         destination = destinationResolvers.get(t).resolve(view);
         blob = encoding(rule).reEncryptedPart(view.ciphertext(i), field);
       } catch (FieldException e) {
-        return failed(e.code(), field, e.getMessage(), view.ciphertext(i), null);
+        return new Prepared(
+            fields, failed(e.code(), field, e.getMessage(), view.ciphertext(i), null));
       }
+      fields.add(
+          new FieldProbe(
+              rule,
+              new WorkerKms.Probe(
+                  blob,
+                  sourceKey(rule),
+                  source,
+                  destinationKey(rule),
+                  destination,
+                  grantTokens())));
+    }
+    return new Prepared(fields, null);
+  }
+
+  /**
+   * A record's outcome from its fields' DryRun answers (taken from {@code errors} in order): the
+   * first field that fails, else its end, else it re-encrypts. Counts its ciphertexts up to there.
+   */
+  private Outcome outcome(Prepared p, Iterator<KmsError> errors) {
+    Outcome result = null;
+    for (FieldProbe f : p.fields()) {
+      KmsError e = errors.next(); // taken for every field, to stay in step with the probes
+      if (result != null) {
+        continue;
+      }
+      WorkerKms.Probe probe = f.probe();
       ciphertexts++;
       if (plan.skipIfCurrent()
-          && Objects.equals(source, destination)
-          && kms.isCurrent(blob, destinationKey(rule))) {
+          && Objects.equals(probe.sourceContext(), probe.destinationContext())
+          && kms.isCurrent(probe.ciphertext(), probe.destinationKeyId())) {
         current++;
       }
-      KmsError e =
-          kms.dryRun(
-              new WorkerKms.Probe(
-                  blob, sourceKey(rule), source, destinationKey(rule), destination, grantTokens()));
-      if (e == null || e.retryable()) {
-        continue; // it would have succeeded; or the KMS, not the settings: the run retries it
+      if (e != null && !e.retryable()) {
+        // Retryable: the KMS, not the settings; the run retries it.
+        result =
+            failed(
+                e.code(),
+                f.rule().path().toString(),
+                e.message(),
+                probe.ciphertext(),
+                probe.sourceContext());
       }
-      return failed(e.code(), field, e.message(), blob, source);
     }
-    return new Outcome(true, false, null);
+    if (result != null) {
+      return result;
+    }
+    return p.end() != null ? p.end() : new Outcome(true, false, null);
   }
 
   private static FieldEncoding encoding(FieldRule r) {

@@ -5,12 +5,14 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.empty;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.hamcrest.Matchers.greaterThanOrEqualTo;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.not;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.qkms.engine.api.Principal;
+import io.qkms.engine.audit.AuditTrail;
 import io.qkms.engine.credentials.NewAccessKey;
 import io.qkms.pipeline.manifest.Manifest;
 import io.qkms.pipeline.report.ReKeyMetrics;
@@ -355,17 +357,21 @@ class RemoteKmsEndToEndTest {
 
   @Test
   @Order(6)
-  void estimateOnly_printsRecordsRequestsTimeAndCost_andWritesNothing() {
+  void estimateOnly_printsRecordsRequestsTimeAndCost_andWritesNothing_pacingItsDryRuns()
+      throws IOException {
     Path run = dir.resolve("estimate-run");
+    int budget = 200; // below what the endpoint answers here, so the pacing is what is seen
 
+    Instant start = Instant.now();
     JobRun e =
         job(
             remoteArgs(
                 samples.data("customers.avro"),
                 run,
                 "--estimateOnly",
-                "--kmsMaxRequestsPerSecond=100",
+                "--kmsMaxRequestsPerSecond=" + budget,
                 "--kmsPricePer10k=0.03"));
+    Instant end = Instant.now();
 
     assertThat(e.out(), e.outcome().exitCode(), is(ReKeyJob.EXIT_OK));
     assertThat(e.outcome().report(), is((RunReport) null));
@@ -373,9 +379,42 @@ class RemoteKmsEndToEndTest {
     assertThat(e.out(), containsString("destination key " + Samples.NEW_KEY));
     assertThat(e.out(), containsString("enabled and symmetric"));
     assertThat(e.out(), containsString("rekey: estimate: 204 records, about "));
-    assertThat(e.out(), containsString(" at 100 requests/s, about $"));
+    assertThat(e.out(), containsString(" at " + budget + " requests/s, about $"));
     assertThat(e.out(), containsString("--estimateOnly: nothing was run or written"));
     assertThat(e.out(), not(containsString("QKMS re-key")));
+    // The sampled records' DryRuns, several in flight, are sent no faster than the budget: the
+    // endpoint's trail shows them spread over at least (n - 1) / budget seconds.
+    List<Instant> dryRuns = new ArrayList<>();
+    for (JsonNode line : auditLines()) {
+      Instant t = Instant.parse(line.path("eventTime").asText());
+      if (line.path("eventName").asText().equals("ReEncrypt")
+          && line.at("/requestParameters/DryRun").asBoolean()
+          && !t.isBefore(start)
+          && !t.isAfter(end)) {
+        dryRuns.add(t);
+      }
+    }
+    assertThat(dryRuns.size(), greaterThan(100));
+    java.time.Duration spread =
+        java.time.Duration.between(
+            dryRuns.stream().min(Instant::compareTo).orElseThrow(),
+            dryRuns.stream().max(Instant::compareTo).orElseThrow());
+    long pacedMillis = (dryRuns.size() - 1) * 1000L / budget;
+    assertThat(
+        dryRuns.size() + " DryRuns in " + spread,
+        spread.toMillis(),
+        greaterThanOrEqualTo(pacedMillis - 50));
+  }
+
+  /** Every line of the endpoint's audit trail so far. */
+  private List<JsonNode> auditLines() throws IOException {
+    List<JsonNode> out = new ArrayList<>();
+    for (Path f : AuditTrail.files(samples.keystore().resolve("audit"))) {
+      for (String l : Files.readAllLines(f)) {
+        out.add(JSON.readTree(l));
+      }
+    }
+    return out;
   }
 
   /** Records of the resumable runs' input: enough for several shards of some hundred each. */
