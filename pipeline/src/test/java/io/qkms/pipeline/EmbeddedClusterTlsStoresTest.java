@@ -34,11 +34,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EmbeddedClusterTlsStoresTest {
   @TempDir static Path dir;
-  static FlinkSettings.Tls tls;
+  static EmbeddedClusterTls tls;
 
   @BeforeAll
   static void stores() {
-    tls = FlinkSettings.Tls.create(dir);
+    tls = EmbeddedClusterTls.create(dir);
   }
 
   @Test
@@ -73,7 +73,7 @@ class EmbeddedClusterTlsStoresTest {
   void twoPeersWithTheStores_completeAMutualTlsHandshake_onTheClustersCipherSuites()
       throws Exception {
     SSLContext context = context();
-    String[] suites = FlinkSettings.Tls.CIPHER_SUITES.split(",");
+    String[] suites = EmbeddedClusterTls.CIPHER_SUITES.split(",");
     try (SSLServerSocket server =
         (SSLServerSocket) context.getServerSocketFactory().createServerSocket()) {
       server.bind(new InetSocketAddress("127.0.0.1", 0));
