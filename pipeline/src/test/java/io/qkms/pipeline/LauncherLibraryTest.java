@@ -173,7 +173,9 @@ class LauncherLibraryTest {
           <artifactId>broken</artifactId>
         </project>
         """
-            .formatted(Launcher.ROOT.resolve("pom.xml")));
+            // Relative: Maven resolves even an absolute relativePath against the project's
+            // folder, and would then look for the parent in ~/.m2, where it may not be.
+            .formatted(project.relativize(Launcher.ROOT.resolve("pom.xml"))));
     Files.writeString(
         project.resolve("src/main/java/x/Broken.java"), "package x; class Broken { int x = ; }\n");
     Path log = dir.resolve("build.log");
