@@ -112,7 +112,7 @@ record EmbeddedClusterTls(Path keyStore, Path trustStore, String password) {
       char[] pw = password.toCharArray();
       Path keyStore = dir.resolve("keystore.p12");
       Path trustStore = dir.resolve("truststore.p12");
-      Files.write(keyStore, keyStore(pair, certificate, pw));
+      Files.write(keyStore, keyStore(pair, certificate, pw, random));
       Files.write(trustStore, trustStore(certificate, pw));
       return new EmbeddedClusterTls(keyStore, trustStore, password);
     } catch (GeneralSecurityException | OperatorCreationException | PKCSException | IOException e) {
@@ -122,7 +122,8 @@ record EmbeddedClusterTls(Path keyStore, Path trustStore, String password) {
   }
 
   /** The key and its certificate, as the JDK reads a PKCS#12 key store. */
-  private static byte[] keyStore(KeyPair pair, X509Certificate certificate, char[] pw)
+  private static byte[] keyStore(
+      KeyPair pair, X509Certificate certificate, char[] pw, SecureRandom random)
       throws IOException, GeneralSecurityException, OperatorCreationException, PKCSException {
     DEROctetString localKeyId =
         new DEROctetString(
@@ -133,7 +134,7 @@ record EmbeddedClusterTls(Path keyStore, Path trustStore, String password) {
         new PKCS12SafeBag(
             new SafeBag(
                 PKCSObjectIdentifiers.pkcs8ShroudedKeyBag,
-                encrypted(pair, pw),
+                encrypted(pair, pw, random),
                 new DERSet(
                     new ASN1Encodable[] {
                       new Attribute(
@@ -150,10 +151,9 @@ record EmbeddedClusterTls(Path keyStore, Path trustStore, String password) {
   }
 
   /** The private key as an EncryptedPrivateKeyInfo, as the JDK's own PKCS#12 writer makes it. */
-  private static EncryptedPrivateKeyInfo encrypted(KeyPair pair, char[] pw)
+  private static EncryptedPrivateKeyInfo encrypted(KeyPair pair, char[] pw, SecureRandom random)
       throws GeneralSecurityException, IOException {
     String algorithm = "PBEWithHmacSHA256AndAES_256";
-    SecureRandom random = new SecureRandom();
     byte[] salt = new byte[16];
     byte[] iv = new byte[16];
     random.nextBytes(salt);

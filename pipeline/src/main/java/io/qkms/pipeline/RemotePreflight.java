@@ -17,7 +17,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -323,7 +322,7 @@ final class RemotePreflight {
 
     /**
      * The sample's DryRuns, several in flight (one after another, each waits a round trip: seconds
-     * for a few hundred), sent no faster than the run's --kmsMaxRequestsPerSecond.
+     * for a few hundred); {@link RemoteCheck} keeps them within the run's request budget.
      */
     @Override
     public List<SampleCheck.KmsError> dryRunAll(List<WorkerKms.Args> probes) {
@@ -331,7 +330,6 @@ final class RemotePreflight {
       if (probes.size() <= 1 || parallel == 1) {
         return SampleCheck.Kms.super.dryRunAll(probes);
       }
-      Pacer pacer = new Pacer(endpoint.maxRequestsPerSecond());
       AtomicInteger threads = new AtomicInteger();
       ExecutorService pool =
           Executors.newFixedThreadPool(
@@ -344,12 +342,7 @@ final class RemotePreflight {
       try {
         List<Future<SampleCheck.KmsError>> answers = new ArrayList<>(probes.size());
         for (WorkerKms.Args a : probes) {
-          answers.add(
-              pool.submit(
-                  () -> {
-                    pacer.awaitTurn();
-                    return dryRun(a);
-                  }));
+          answers.add(pool.submit(() -> dryRun(a)));
         }
         List<SampleCheck.KmsError> out = new ArrayList<>(probes.size());
         for (Future<SampleCheck.KmsError> f : answers) {
@@ -399,31 +392,6 @@ final class RemotePreflight {
           && current.keyMaterialId() != null
           && header.keyArn().equals(current.keyArn())
           && header.keyMaterialId().equals(current.keyMaterialId());
-    }
-  }
-
-  /** Start times at most {@code perSecond} a second apart (0: no limit), for several threads. */
-  private static final class Pacer {
-    private final long intervalNanos;
-    private long next = System.nanoTime();
-
-    Pacer(double perSecond) {
-      this.intervalNanos = perSecond > 0 ? (long) (1e9 / perSecond) : 0;
-    }
-
-    void awaitTurn() throws InterruptedException {
-      if (intervalNanos == 0) {
-        return;
-      }
-      long start;
-      synchronized (this) {
-        start = Math.max(System.nanoTime(), next);
-        next = start + intervalNanos;
-      }
-      long wait = start - System.nanoTime();
-      if (wait > 0) {
-        TimeUnit.NANOSECONDS.sleep(wait);
-      }
     }
   }
 }

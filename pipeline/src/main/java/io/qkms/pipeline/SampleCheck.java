@@ -478,10 +478,13 @@ final class SampleCheck {
       prepared.add(p);
       p.fields().forEach(f -> probes.add(f.probe()));
     }
-    Iterator<KmsError> errors = kms.dryRunAll(probes).iterator();
+    List<KmsError> answers = kms.dryRunAll(probes);
     List<Outcome> out = new ArrayList<>(records.size());
+    int from = 0;
     for (Prepared p : prepared) {
-      out.add(outcome(p, errors));
+      int to = from + p.fields().size();
+      out.add(outcome(p, answers.subList(from, to)));
+      from = to;
     }
     return out;
   }
@@ -543,16 +546,12 @@ final class SampleCheck {
   }
 
   /**
-   * A record's outcome from its fields' DryRun answers (taken from {@code errors} in order): the
+   * A record's outcome from its fields' DryRun answers ({@code answers}, in the fields' order): the
    * first field that fails, else its end, else it re-encrypts. Counts its ciphertexts up to there.
    */
-  private Outcome outcome(Prepared p, Iterator<KmsError> errors) {
-    Outcome result = null;
-    for (FieldProbe f : p.fields()) {
-      KmsError e = errors.next(); // taken for every field, to stay in step with the probes
-      if (result != null) {
-        continue;
-      }
+  private Outcome outcome(Prepared p, List<KmsError> answers) {
+    for (int i = 0; i < p.fields().size(); i++) {
+      FieldProbe f = p.fields().get(i);
       WorkerKms.Probe probe = f.probe();
       ciphertexts++;
       if (plan.skipIfCurrent()
@@ -560,19 +559,15 @@ final class SampleCheck {
           && kms.isCurrent(probe.ciphertext(), probe.destinationKeyId())) {
         current++;
       }
-      if (e != null && !e.retryable()) {
-        // Retryable: the KMS, not the settings; the run retries it.
-        result =
-            failed(
-                e.code(),
-                f.rule().path().toString(),
-                e.message(),
-                probe.ciphertext(),
-                probe.sourceContext());
+      KmsError e = answers.get(i);
+      if (e != null && !e.retryable()) { // retryable: the KMS, not the settings; the run retries it
+        return failed(
+            e.code(),
+            f.rule().path().toString(),
+            e.message(),
+            probe.ciphertext(),
+            probe.sourceContext());
       }
-    }
-    if (result != null) {
-      return result;
     }
     return p.end() != null ? p.end() : new Outcome(true, false, null);
   }

@@ -4,14 +4,16 @@ import io.qkms.engine.api.KeyMaterialRef;
 import io.qkms.pipeline.worker.WorkerKms;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import software.amazon.awssdk.services.kms.model.KeyMetadata;
 import software.amazon.awssdk.services.kms.model.ReEncryptRequest;
 
 /**
- * The launcher's view of a remote KMS, for the checks before a run: DescribeKey, a DryRun
- * ReEncrypt, a blob's header. Through the same client (and credentials chain) as the workers'. A
- * throttled or overloaded call is sent again a few times (the endpoint's quota counts these calls
- * too); any other failure, no answer included, is told at once.
+ * The launcher's view of a remote KMS, for the checks before a run: DescribeKey, a DryRun ReEncrypt
+ * (paced by the client's budget, as the workers' ReEncrypts are), a blob's header. Through the same
+ * client (and credentials chain) as the workers'. A throttled or overloaded call is sent again a
+ * few times (the endpoint's quota counts these calls too); any other failure, no answer included,
+ * is told at once.
  */
 public final class RemoteCheck implements AutoCloseable {
   private final RemoteKms lease;
@@ -106,6 +108,10 @@ public final class RemoteCheck implements AutoCloseable {
   public RemoteCallException dryRunReEncrypt(WorkerKms.Args args) {
     ReEncryptRequest request = RemoteClient.request(args).toBuilder().dryRun(true).build();
     for (int attempt = 1; ; attempt++) {
+      RemoteCallException interrupted = awaitBudget();
+      if (interrupted != null) {
+        return interrupted;
+      }
       try {
         client.kms.reEncrypt(request).join();
         return null; // an endpoint that ignores DryRun re-encrypted it: it would succeed
@@ -118,6 +124,27 @@ public final class RemoteCheck implements AutoCloseable {
           return new RemoteCallException(f);
         }
       }
+    }
+  }
+
+  /**
+   * Waits for a ReEncrypt's turn in the client's request budget (the run's
+   * --kmsMaxRequestsPerSecond, as the workers' sends keep to it), so that the checks, which may
+   * send from several threads, stay within it too. Null, or the failure of an interrupted wait.
+   */
+  private RemoteCallException awaitBudget() {
+    long wait = client.limiter.reserve(1);
+    if (wait <= 0) {
+      return null;
+    }
+    try {
+      TimeUnit.NANOSECONDS.sleep(wait);
+      return null;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return new RemoteCallException(
+          new RemoteErrors.Failure(
+              RemoteErrors.Kind.PERMANENT, "Interrupted", "interrupted before it was sent"));
     }
   }
 
