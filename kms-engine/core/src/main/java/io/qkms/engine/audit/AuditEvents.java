@@ -97,7 +97,7 @@ public final class AuditEvents {
   public static ObjectNode api(
       Call call, byte[] request, byte[] response, String errorCode, List<String> grantIds) {
     ObjectNode e = AuditTrail.JSON.createObjectNode();
-    e.put("eventTime", call.time().toString());
+    e.put("eventTime", EventTimes.format(call.time()));
     e.put("eventSource", "kms");
     putIfPresent(e, "requestID", call.requestId());
     putIfPresent(e, "eventName", call.operation());

@@ -121,6 +121,9 @@ public final class AuditTrail implements AutoCloseable {
   private MessageDigest fileDigest;
   private long fileHashed = -1;
   private long fileLines;
+  // The last file name whose day was asked for, and that day.
+  private String dayFile;
+  private LocalDate dayOfFile;
 
   /** One caller's line: the event's JSON, who waits for it until when, and what became of it. */
   private static final class Pending {
@@ -451,7 +454,7 @@ public final class AuditTrail implements AutoCloseable {
     LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC);
     if (h.file() == null) {
       h = new Head(AuditFiles.name(1, today), 0, ZERO_HASH);
-    } else if (!AuditFiles.day(h.file()).equals(today)) {
+    } else if (!dayOf(h.file()).equals(today)) {
       h = rotate(head, h, today);
     }
     appendChannel(h.file());
@@ -471,6 +474,15 @@ public final class AuditTrail implements AutoCloseable {
       hash = out.chain(seq, hash, p.event, lineDigest);
     }
     commit(head, out, new Head(h.file(), seq, hash));
+  }
+
+  /** The day in a file's name, parsed once per file rather than once per batch. */
+  private LocalDate dayOf(String file) {
+    if (!file.equals(dayFile)) {
+      dayOfFile = AuditFiles.day(file);
+      dayFile = file;
+    }
+    return dayOfFile;
   }
 
   /**
