@@ -38,15 +38,16 @@ import org.slf4j.LoggerFactory;
  * x-amzn-RequestId} and {@code Content-Type: application/x-amz-json-1.1}; every error has an
  * AWS-style body {@code {"__type": ..., "message": ...}}.
  *
- * <p>Threads: the handler is declared non-blocking, so Jetty runs it on the selector thread that
- * read the request, without handing it to another thread: the body is read without blocking (the
- * request's chunks as they come, into an array sized by Content-Length, never more than the limit),
- * and the operations that only read keys (those the catalogue does not mark {@link
- * Operation#writesStore()}: Encrypt, Decrypt, ReEncrypt, GenerateDataKey, Describe and List calls)
- * run right there. They are served from the engine's key cache; on a miss the engine reads the
- * store, a short local file read. Operations that change keys write and sync the store file, so
- * they go to the server's thread pool. Serving the hot operations without a thread hand-off halves
- * the CPU per request and keeps latency tails short under load.
+ * <p>Threads: the handler keeps Jetty's default invocation type (blocking), so Jetty runs it on the
+ * thread that read the request, after handing the selecting on to a reserved thread (its
+ * execute-produce-consume mode; a server profile shows {@code AdaptiveExecutionStrategy.epcRunTask}
+ * under every call). The body is read without blocking (the request's chunks as they come, into an
+ * array sized by Content-Length, never more than the limit); the operations that only read keys
+ * (those the catalogue does not mark {@link Operation#writesStore()}: Encrypt, Decrypt, ReEncrypt,
+ * GenerateDataKey, Describe and List calls) then run on that thread, served from the engine's key
+ * cache. Operations that change keys (they write and sync the store file), batches, and a call
+ * whose body ended in a demand callback while the audit trail is on (it waits for its line, and
+ * such a callback may run on a selector thread) go to the server's thread pool.
  */
 final class KmsHandler extends Handler.Abstract {
   static final String CONTENT_TYPE = WireResponse.CONTENT_TYPE;

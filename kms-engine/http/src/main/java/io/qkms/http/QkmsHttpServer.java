@@ -113,7 +113,8 @@ public final class QkmsHttpServer implements AutoCloseable {
     config.setSendServerVersion(false);
     config.setSendXPoweredBy(false);
     config.setSendDateHeader(true); // the SDKs correct their clock skew from it
-    // The hot operations run on the selector threads (see KmsHandler): one per core.
+    // Selectors, one per core; each hands its selecting on and serves what it read (see
+    // KmsHandler).
     int selectors = Math.max(2, Runtime.getRuntime().availableProcessors());
     HttpConnectionFactory http = new HttpConnectionFactory(config);
     if (b.tls != null) {
