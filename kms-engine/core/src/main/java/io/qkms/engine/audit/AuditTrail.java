@@ -26,6 +26,11 @@ import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -51,11 +56,12 @@ import java.util.concurrent.locks.ReentrantLock;
  * most {@value #MAX_BATCHES_PER_LOCK} batches in a row). Every line reaches the operating system (a
  * {@code write}) before its {@link #append} returns, so it survives the writing process dying;
  * files and the head are synced to disk ({@code fsync}) when a file is closed and when the trail is
- * closed, not per line. If any part of a batch fails, every {@link #append} of that batch throws. A
- * caller waits at most {@code maxWait} (for the locks and for its batch) and then throws: a line
- * still queued is dropped; for one already in a batch the writer's own bounded waits decide, and
- * the caller waits for that up to {@link #TAKEN_GRACE} more (the trail may hold a line for a call
- * that failed, never lack one for a call that did not).
+ * closed, not per line; the current file also in the background every {@link #SYNC_AHEAD_BYTES}. If
+ * any part of a batch fails, every {@link #append} of that batch throws. A caller waits at most
+ * {@code maxWait} (for the locks and for its batch) and then throws: a line still queued is
+ * dropped; for one already in a batch the writer's own bounded waits decide, and the caller waits
+ * for that up to {@link #TAKEN_GRACE} more (the trail may hold a line for a call that failed, never
+ * lack one for a call that did not).
  */
 public final class AuditTrail implements AutoCloseable {
   static final String HEAD = "audit.head";
@@ -73,6 +79,13 @@ public final class AuditTrail implements AutoCloseable {
 
   /** The writer writes at most this many batches in a row under the locks. */
   static final int MAX_BATCHES_PER_LOCK = 8;
+
+  /**
+   * Once this many bytes were written to the current file since it was last synced, a thread of the
+   * trail's own syncs it in the background: closing a full file syncs it under the locks, while
+   * every call waits, and a file synced as it grows leaves that little to do.
+   */
+  static final long SYNC_AHEAD_BYTES = 4L << 20;
 
   /** A caller of {@link #append} waits at most this long by default, then fails. */
   static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(10);
@@ -121,6 +134,11 @@ public final class AuditTrail implements AutoCloseable {
   private MessageDigest fileDigest;
   private long fileHashed = -1;
   private long fileLines;
+  // Bytes written to the current file since its last sync; the background sync (one at a time).
+  private long unsyncedBytes;
+  private ExecutorService syncer;
+  private final AtomicBoolean syncing = new AtomicBoolean();
+  private final AtomicLong syncsAhead = new AtomicLong();
   // The last file name whose day was asked for, and that day.
   private String dayFile;
   private LocalDate dayOfFile;
@@ -585,6 +603,7 @@ public final class AuditTrail implements AutoCloseable {
     appendingName = null;
     appendingKey = null;
     fileHashed = -1;
+    unsyncedBytes = 0;
     closeQuietly(f);
   }
 
@@ -619,6 +638,10 @@ public final class AuditTrail implements AutoCloseable {
         f.write(buf);
       }
       appendingSize = before + lines.size();
+      unsyncedBytes += lines.size();
+      if (unsyncedBytes >= SYNC_AHEAD_BYTES) {
+        syncAhead(f);
+      }
       if (before == 0) { // a file this writer began: its digest is kept as it grows
         fileDigest = fileDigest == null ? AuditFiles.sha256() : fileDigest;
         fileDigest.reset();
@@ -642,6 +665,47 @@ public final class AuditTrail implements AutoCloseable {
       closeAppending();
       throw e;
     }
+  }
+
+  /**
+   * Syncs {@code f} on the trail's sync thread, unless a sync is still running. Not waited for: a
+   * sync that fails (or finds the file closed by a rotation) leaves the work to the sync that
+   * closing the file does anyway, under the locks, which reports a failure.
+   */
+  private void syncAhead(FileChannel f) {
+    if (!syncing.compareAndSet(false, true)) {
+      return;
+    }
+    unsyncedBytes = 0;
+    if (syncer == null) {
+      syncer =
+          Executors.newSingleThreadExecutor(
+              r -> {
+                Thread t = new Thread(r, "qkms-audit-sync");
+                t.setDaemon(true);
+                return t;
+              });
+    }
+    try {
+      syncer.execute(
+          () -> {
+            try {
+              f.force(false);
+              syncsAhead.incrementAndGet();
+            } catch (IOException | RuntimeException e) {
+              // see above: closing the file syncs it
+            } finally {
+              syncing.set(false);
+            }
+          });
+    } catch (RejectedExecutionException closed) {
+      syncing.set(false);
+    }
+  }
+
+  /** Background syncs completed (for tests). */
+  long syncsAhead() {
+    return syncsAhead.get();
   }
 
   /**
@@ -828,6 +892,9 @@ public final class AuditTrail implements AutoCloseable {
       if (!w.isAlive()) {
         closeAppending();
         closeHead();
+        if (syncer != null) {
+          syncer.shutdown(); // a sync running finishes; the file is synced below in any case
+        }
       }
     }
     directoryLock.lock();

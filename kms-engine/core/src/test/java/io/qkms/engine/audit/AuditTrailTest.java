@@ -3,6 +3,7 @@ package io.qkms.engine.audit;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
 import static org.hamcrest.Matchers.nullValue;
 
@@ -67,6 +68,27 @@ class AuditTrailTest {
     AuditVerifier.Result r = verify();
     assertThat(r.problem(), nullValue());
     assertThat(r.lines(), is(12L));
+  }
+
+  @Test
+  void aFileIsSyncedInTheBackgroundAsItGrows_andTheTrailStillVerifiesAcrossItsRotation()
+      throws Exception {
+    String pad = "x".repeat(1000);
+    int lines = (int) (3 * AuditTrail.SYNC_AHEAD_BYTES / 1000);
+    try (AuditTrail t = AuditTrail.open(dir, KEY, CLOCK, 2 * AuditTrail.SYNC_AHEAD_BYTES)) {
+      for (int i = 0; i < lines; i++) {
+        t.append(event(i).put("pad", pad));
+      }
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      while (t.syncsAhead() == 0 && System.nanoTime() < deadline) {
+        Thread.sleep(10);
+      }
+      assertThat(t.syncsAhead(), greaterThan(0L));
+    }
+    assertThat(AuditFiles.list(dir).size(), greaterThan(1)); // rotated by size on the way
+    AuditVerifier.Result r = verify();
+    assertThat(r.problem(), nullValue());
+    assertThat(r.lines(), is((long) lines));
   }
 
   @Test
