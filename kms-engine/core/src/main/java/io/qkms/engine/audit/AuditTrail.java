@@ -1,12 +1,14 @@
 package io.qkms.engine.audit;
 
 import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static java.util.concurrent.TimeUnit.NANOSECONDS;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -31,6 +33,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
@@ -139,6 +142,7 @@ public final class AuditTrail implements AutoCloseable {
   private ExecutorService syncer;
   private final AtomicBoolean syncing = new AtomicBoolean();
   private final AtomicLong syncsAhead = new AtomicLong();
+  private final AtomicReference<IOException> syncFailure = new AtomicReference<>();
   // The last file name whose day was asked for, and that day.
   private String dayFile;
   private LocalDate dayOfFile;
@@ -633,6 +637,10 @@ public final class AuditTrail implements AutoCloseable {
             : appendChannel(next.file());
     long before = appendingSize;
     try {
+      IOException unsynced = syncFailure.getAndSet(null);
+      if (unsynced != null) {
+        throw unsynced;
+      }
       ByteBuffer buf = lines.buffer();
       while (buf.hasRemaining()) {
         f.write(buf);
@@ -640,7 +648,7 @@ public final class AuditTrail implements AutoCloseable {
       appendingSize = before + lines.size();
       unsyncedBytes += lines.size();
       if (unsyncedBytes >= SYNC_AHEAD_BYTES) {
-        syncAhead(f);
+        syncAhead(f, next.file());
       }
       if (before == 0) { // a file this writer began: its digest is kept as it grows
         fileDigest = fileDigest == null ? AuditFiles.sha256() : fileDigest;
@@ -668,11 +676,12 @@ public final class AuditTrail implements AutoCloseable {
   }
 
   /**
-   * Syncs {@code f} on the trail's sync thread, unless a sync is still running. Not waited for: a
-   * sync that fails (or finds the file closed by a rotation) leaves the work to the sync that
-   * closing the file does anyway, under the locks, which reports a failure.
+   * Syncs {@code f} on the trail's sync thread, unless a sync is still running; not waited for. A
+   * sync that finds the file closed by a rotation leaves the work to the sync that closing does. A
+   * sync that fails fails the next batch, as a failing sync at closing did: the OS reports a failed
+   * write-back once, so a later sync of the file may succeed though lines were lost.
    */
-  private void syncAhead(FileChannel f) {
+  void syncAhead(FileChannel f, String name) {
     if (!syncing.compareAndSet(false, true)) {
       return;
     }
@@ -692,8 +701,12 @@ public final class AuditTrail implements AutoCloseable {
             try {
               f.force(false);
               syncsAhead.incrementAndGet();
-            } catch (IOException | RuntimeException e) {
-              // see above: closing the file syncs it
+            } catch (ClosedChannelException closed) {
+              // closed by a rotation, whose own sync covers the file
+            } catch (IOException e) {
+              syncFailure.set(
+                  new IOException(
+                      "The audit file " + name + " could not be synced: " + e.getMessage(), e));
             } finally {
               syncing.set(false);
             }
@@ -893,7 +906,12 @@ public final class AuditTrail implements AutoCloseable {
         closeAppending();
         closeHead();
         if (syncer != null) {
-          syncer.shutdown(); // a sync running finishes; the file is synced below in any case
+          syncer.shutdown(); // a sync running finishes, and its failure is reported below
+          try {
+            syncer.awaitTermination(maxWaitNanos, NANOSECONDS);
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
         }
       }
     }
@@ -913,6 +931,10 @@ public final class AuditTrail implements AutoCloseable {
               }
             }
           }
+        }
+        IOException unsynced = syncFailure.getAndSet(null); // not reported by a batch yet
+        if (unsynced != null) {
+          throw unsynced;
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);

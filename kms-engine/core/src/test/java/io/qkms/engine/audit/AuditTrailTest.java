@@ -5,14 +5,19 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
 import static org.hamcrest.Matchers.is;
+import static org.hamcrest.Matchers.notNullValue;
 import static org.hamcrest.Matchers.nullValue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -89,6 +94,47 @@ class AuditTrailTest {
     AuditVerifier.Result r = verify();
     assertThat(r.problem(), nullValue());
     assertThat(r.lines(), is((long) lines));
+  }
+
+  /**
+   * A background sync that fails is reported by the next batch, which fails (the OS tells a failed
+   * write-back once: the sync that closes the file might not see it again); the batch after it is
+   * written. A sync of a device fails at once (EINVAL), which stands in for a failing disk.
+   */
+  @Test
+  void aBackgroundSyncThatFails_failsTheNextBatch_andTheOneAfterIsWritten() throws Exception {
+    try (AuditTrail t = AuditTrail.open(dir, KEY, CLOCK, Long.MAX_VALUE);
+        FileChannel device = FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)) {
+      t.append(event(0));
+      t.syncAhead(device, "audit-000001-20261206.jsonl");
+      IOException failed = null;
+      long deadline = System.nanoTime() + 10_000_000_000L;
+      for (int i = 1; failed == null && System.nanoTime() < deadline; i++) {
+        try {
+          t.append(event(i)); // written while the sync has not failed yet
+        } catch (IOException e) {
+          failed = e;
+        }
+      }
+      assertThat(failed, notNullValue());
+      assertThat(
+          failed.getMessage(),
+          containsString("The audit file audit-000001-20261206.jsonl could not be synced"));
+      t.append(event(-1));
+    }
+    AuditVerifier.Result r = verify();
+    assertThat(r.problem(), nullValue());
+  }
+
+  @Test
+  void aBackgroundSyncFailureNoBatchReported_failsTheTrailsClose() throws Exception {
+    AuditTrail t = AuditTrail.open(dir, KEY, CLOCK, Long.MAX_VALUE);
+    try (FileChannel device = FileChannel.open(Path.of("/dev/full"), StandardOpenOption.WRITE)) {
+      t.append(event(0));
+      t.syncAhead(device, "audit-000001-20261206.jsonl");
+      UncheckedIOException e = assertThrows(UncheckedIOException.class, t::close);
+      assertThat(e.getMessage(), containsString("could not be synced"));
+    }
   }
 
   @Test

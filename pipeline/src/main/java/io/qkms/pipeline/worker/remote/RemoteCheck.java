@@ -104,14 +104,13 @@ public final class RemoteCheck implements AutoCloseable {
    * blob's key and ReEncryptTo the destination, and that the blob opens with the source context.
    *
    * @return null if it would succeed; else the failure
+   * @throws IllegalStateException if interrupted while it waits for its turn in the budget (nothing
+   *     is known of the call then: it was not sent)
    */
   public RemoteCallException dryRunReEncrypt(WorkerKms.Args args) {
     ReEncryptRequest request = RemoteClient.request(args).toBuilder().dryRun(true).build();
     for (int attempt = 1; ; attempt++) {
-      RemoteCallException interrupted = awaitBudget();
-      if (interrupted != null) {
-        return interrupted;
-      }
+      awaitBudget();
       try {
         client.kms.reEncrypt(request).join();
         return null; // an endpoint that ignores DryRun re-encrypted it: it would succeed
@@ -130,21 +129,20 @@ public final class RemoteCheck implements AutoCloseable {
   /**
    * Waits for a ReEncrypt's turn in the client's request budget (the run's
    * --kmsMaxRequestsPerSecond, as the workers' sends keep to it), so that the checks, which may
-   * send from several threads, stay within it too. Null, or the failure of an interrupted wait.
+   * send from several threads, stay within it too.
    */
-  private RemoteCallException awaitBudget() {
+  private void awaitBudget() {
     long wait = client.limiter.reserve(1);
     if (wait <= 0) {
-      return null;
+      return;
     }
     try {
       TimeUnit.NANOSECONDS.sleep(wait);
-      return null;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      return new RemoteCallException(
-          new RemoteErrors.Failure(
-              RemoteErrors.Kind.PERMANENT, "Interrupted", "interrupted before it was sent"));
+      // Not a failure of the sampled record: the checks stop (the launcher reports it, exit 2).
+      throw new IllegalStateException(
+          "Interrupted while a check waited for its turn in the request budget", e);
     }
   }
 
