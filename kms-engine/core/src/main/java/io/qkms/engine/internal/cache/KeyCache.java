@@ -25,13 +25,15 @@ import java.util.function.Supplier;
  * maintenance runs on the calling threads, which matters in a Flink TaskManager where lingering
  * threads pin a job's class loader.
  *
- * <p>In front of the key and alias caches, each thread remembers the last key and alias it was
- * given (a job names the same key for millions of records): a hit costs an equality check, a clock
- * read and a volatile read instead of a Caffeine lookup. A memo keeps the cache's semantics: it
- * expires a TTL after the load of its entry began, and any invalidation drops every thread's memo
- * (a generation counter), so a key disabled or deleted elsewhere is seen within the TTL as before.
- * Materials are not memoized: the cache must be able to wipe an evicted material, so each use
- * retains it through Caffeine.
+ * <p>In front of the key and alias caches, each thread remembers the last two keys and aliases it
+ * was given (a job names the same two keys for millions of records): a hit costs an equality check,
+ * a clock read and a volatile read instead of a Caffeine lookup. A memo keeps the cache's
+ * semantics: it expires a TTL after the load of its entry began, and any invalidation drops every
+ * thread's memo (a generation counter), so a key disabled or deleted elsewhere is seen within the
+ * TTL as before. Each thread also remembers its last two materials (a ReEncrypt uses its source's
+ * and its destination's), under the same TTL rule; a memo is dropped by any removal of any material
+ * (expiry, eviction, invalidation), and a use still retains the material, which fails once it is
+ * wiped, so a memo never hands out a wiped material nor keeps one alive past its removal.
  */
 public final class KeyCache {
   private record KeyRef(Region region, KeyId keyId) {}
@@ -45,7 +47,9 @@ public final class KeyCache {
   /** A value and the clock reading taken before the load that produced it began. */
   private record Loaded<V>(V value, long loadStart) {}
 
-  /** One thread's last entry of one cache, with the deadline and generation it holds until. */
+  /**
+   * One thread's memo of one entry of one cache, with the deadline and generation it holds until.
+   */
   private static final class Slot<I, V> {
     Region region;
     I id;
@@ -54,10 +58,28 @@ public final class KeyCache {
     long generation;
   }
 
-  /** One thread's last key and last alias. */
+  /** One thread's last two entries of one cache; a miss replaces the one used less recently. */
+  private static final class Slots<I, V> {
+    final Slot<I, V> a = new Slot<>();
+    final Slot<I, V> b = new Slot<>();
+    boolean lastIsA;
+  }
+
+  /** One thread's last two keys, aliases and materials (a ReEncrypt uses two of each). */
   private static final class Memo {
-    final Slot<KeyId, CachedKey> key = new Slot<>();
-    final Slot<AliasName, KeyId> alias = new Slot<>();
+    final Slots<KeyId, CachedKey> key = new Slots<>();
+    final Slots<AliasName, KeyId> alias = new Slots<>();
+    final MaterialSlot[] materials = {new MaterialSlot(), new MaterialSlot()};
+    int lastMaterial; // the slot used last; a miss replaces the other
+  }
+
+  /** One thread's memo of one material. */
+  private static final class MaterialSlot {
+    KeyId keyId;
+    MaterialId materialId;
+    CachedMaterial value;
+    long deadline;
+    long generation;
   }
 
   private final Cache<KeyRef, Loaded<CachedKey>> keys;
@@ -68,7 +90,10 @@ public final class KeyCache {
   private final AtomicLong generation = new AtomicLong();
   private final ThreadLocal<Memo> memo = ThreadLocal.withInitial(Memo::new);
   private final LongAdder memoHits = new LongAdder();
-  private final Cache<MaterialRef, CachedMaterial> materials;
+  private final Cache<MaterialRef, Loaded<CachedMaterial>> materials;
+  // Bumped by every removal of a material; a material memo taken under an older value is not used.
+  private final AtomicLong materialGeneration = new AtomicLong();
+  private final LongAdder materialMemoHits = new LongAdder();
   private final Cache<GrantRef, KeyId> grantKeys;
 
   /**
@@ -83,9 +108,10 @@ public final class KeyCache {
     materials =
         bounded(config.maxMaterials(), config, nanoTime)
             .removalListener(
-                (MaterialRef ref, CachedMaterial m, RemovalCause cause) -> {
+                (MaterialRef ref, Loaded<CachedMaterial> m, RemovalCause cause) -> {
+                  materialGeneration.incrementAndGet(); // before the wipe: memos stop first
                   if (m != null) {
-                    m.release(); // the cache's own reference; users may still hold theirs
+                    m.value().release(); // the cache's own reference; users may still hold theirs
                   }
                 })
             .recordStats()
@@ -117,7 +143,20 @@ public final class KeyCache {
    * null: the data path's fast path, before it builds a loader for {@link #key}.
    */
   public CachedKey memoizedKey(Region region, KeyId keyId) {
-    return fresh(memo.get().key, region, keyId);
+    return memoizedKey(region, keyId, now());
+  }
+
+  /**
+   * {@link #memoizedKey(Region, KeyId)} judged at {@code now}, a reading of {@link #now()}: a
+   * request that looks up several entries reads the clock once.
+   */
+  public CachedKey memoizedKey(Region region, KeyId keyId, long now) {
+    return fresh(memo.get().key, region, keyId, now);
+  }
+
+  /** The cache clock's reading, in nanoseconds, for the lookups that take one. */
+  public long now() {
+    return nanoTime.getAsLong();
   }
 
   /** The cached target of an alias, or what {@code loader} returns (null: nothing cached). */
@@ -127,7 +166,7 @@ public final class KeyCache {
 
   /** The target this thread last got for the alias if still fresh, else null. */
   public KeyId memoizedAlias(Region region, AliasName alias) {
-    return fresh(memo.get().alias, region, alias);
+    return fresh(memo.get().alias, region, alias, now());
   }
 
   /**
@@ -136,38 +175,56 @@ public final class KeyCache {
    * nothing).
    */
   private <I, R, V> V memoized(
-      Slot<I, V> slot,
+      Slots<I, V> slots,
       Cache<R, Loaded<V>> cache,
       BiFunction<Region, I, R> ref,
       Region region,
       I id,
       Supplier<V> loader) {
-    V hit = fresh(slot, region, id);
+    V hit = fresh(slots, region, id, now());
     if (hit != null) {
       return hit;
     }
     long gen = generation.get(); // before the lookup: an invalidation during it voids the memo
-    return remember(slot, region, id, cache.get(ref.apply(region, id), r -> load(loader)), gen);
+    return remember(slots, region, id, cache.get(ref.apply(region, id), r -> load(loader)), gen);
   }
 
-  private <I, V> V fresh(Slot<I, V> slot, Region region, I id) {
+  private <I, V> V fresh(Slots<I, V> slots, Region region, I id, long now) {
+    V v = fresh(slots.a, region, id, now);
+    if (v != null) {
+      slots.lastIsA = true;
+      return v;
+    }
+    v = fresh(slots.b, region, id, now);
+    if (v != null) {
+      slots.lastIsA = false;
+    }
+    return v;
+  }
+
+  private <I, V> V fresh(Slot<I, V> slot, Region region, I id, long now) {
     V v = slot.value;
     if (v != null
         && slot.id.equals(id)
         && slot.region.equals(region)
         && slot.generation == generation.get()
-        && nanoTime.getAsLong() - slot.deadline < 0) {
+        && now - slot.deadline < 0) {
       memoHits.increment();
       return v;
     }
     return null;
   }
 
-  /** Keeps {@code loaded} in this thread's slot, valid a TTL from its load; returns its value. */
-  private <I, V> V remember(Slot<I, V> slot, Region region, I id, Loaded<V> loaded, long gen) {
+  /**
+   * Keeps {@code loaded} in the slot this thread used less recently, valid a TTL from its load;
+   * returns its value.
+   */
+  private <I, V> V remember(Slots<I, V> slots, Region region, I id, Loaded<V> loaded, long gen) {
     if (loaded == null) {
       return null;
     }
+    Slot<I, V> slot = slots.lastIsA ? slots.b : slots.a;
+    slots.lastIsA = slot == slots.a;
     slot.region = region;
     slot.id = id;
     slot.value = loaded.value();
@@ -193,30 +250,76 @@ public final class KeyCache {
   }
 
   /**
-   * A retained material: the cached one or the one {@code loader} makes. The caller must {@link
-   * CachedMaterial#release()} it.
+   * A retained material: this thread's memo of it while fresh, else the cached one or the one
+   * {@code loader} makes. The caller must {@link CachedMaterial#release()} it.
    */
   public CachedMaterial retainMaterial(
       KeyId keyId, MaterialId materialId, Function<MaterialId, CachedMaterial> loader) {
+    CachedMaterial hit = retainMemoizedMaterial(keyId, materialId, now());
+    if (hit != null) {
+      return hit;
+    }
     MaterialRef ref = new MaterialRef(keyId, materialId);
     for (; ; ) {
+      long gen = materialGeneration.get(); // before the lookup: a removal during it voids the memo
       CachedMaterial[] loaded = new CachedMaterial[1];
-      CachedMaterial m =
+      Loaded<CachedMaterial> entry =
           materials.get(
               ref,
               r -> {
+                long start = nanoTime.getAsLong();
                 CachedMaterial fresh = loader.apply(r.materialId());
                 // The caller's reference is taken before the cache can evict (and release) it:
                 // with a zero TTL or a full cache, Caffeine drops a new entry within this get.
                 fresh.retain();
                 loaded[0] = fresh;
-                return fresh;
+                return new Loaded<>(fresh, start);
               });
+      CachedMaterial m = entry.value();
       if (m == loaded[0] || m.retain()) {
+        rememberMaterial(keyId, materialId, entry, gen);
         return m;
       }
       // Wiped by an eviction between get and retain: it is no longer mapped; load it again.
     }
+  }
+
+  /**
+   * This thread's memo of the material, retained, if it is fresh at {@code now} (a reading of
+   * {@link #now()}) and not wiped; else null: the data path's fast path, before it builds a loader
+   * for {@link #retainMaterial}.
+   */
+  public CachedMaterial retainMemoizedMaterial(KeyId keyId, MaterialId materialId, long now) {
+    Memo memo = this.memo.get();
+    MaterialSlot[] slots = memo.materials;
+    for (int i = 0; i < slots.length; i++) {
+      MaterialSlot s = slots[i];
+      CachedMaterial v = s.value;
+      if (v != null
+          && s.materialId.equals(materialId)
+          && s.keyId.equals(keyId)
+          && s.generation == materialGeneration.get()
+          && now - s.deadline < 0
+          && v.retain()) {
+        memo.lastMaterial = i;
+        materialMemoHits.increment();
+        return v;
+      }
+    }
+    return null;
+  }
+
+  private void rememberMaterial(
+      KeyId keyId, MaterialId materialId, Loaded<CachedMaterial> entry, long gen) {
+    Memo memo = this.memo.get();
+    int i = 1 - memo.lastMaterial;
+    MaterialSlot s = memo.materials[i];
+    s.keyId = keyId;
+    s.materialId = materialId;
+    s.value = entry.value();
+    s.deadline = entry.loadStart() + ttlNanos;
+    s.generation = gen;
+    memo.lastMaterial = i;
   }
 
   /** Forgets a key's metadata in one region (after a local write to it). */
@@ -236,6 +339,7 @@ public final class KeyCache {
   /** Wipes and forgets every cached material. */
   public void invalidateAllMaterials() {
     materials.invalidateAll();
+    materialGeneration.incrementAndGet();
   }
 
   public KeyCacheStats stats() {
@@ -246,7 +350,7 @@ public final class KeyCache {
         k.hitCount() + a.hitCount() + memoHits.sum(),
         k.missCount() + a.missCount(),
         k.evictionCount() + a.evictionCount(),
-        m.hitCount(),
+        m.hitCount() + materialMemoHits.sum(),
         m.missCount(),
         m.evictionCount());
   }

@@ -28,7 +28,6 @@ import io.qkms.engine.internal.cache.CachedMaterial;
 import io.qkms.engine.internal.crypto.BadCiphertextException;
 import io.qkms.engine.internal.crypto.Bytes;
 import io.qkms.engine.internal.crypto.CiphertextFormat;
-import io.qkms.engine.internal.crypto.EncryptionContextCodec;
 import io.qkms.engine.internal.crypto.RsaOaep;
 import io.qkms.engine.internal.store.KeyRecord;
 import io.qkms.engine.internal.store.MaterialRecord;
@@ -94,8 +93,9 @@ public final class Cryptography extends OperationGroup {
     EncryptionAlgorithm destinationAlgorithm = algorithm(req.destinationEncryptionAlgorithm());
     keys.checkGrantTokens(caller, req.grantTokens());
 
-    // 2. Resolve the destination key.
-    CachedKey destination = keys.resolveCached(caller, req.destinationKeyId());
+    // 2. Resolve the destination key (the cache judged as of now, one clock read for the request).
+    long now = keys.cacheNow();
+    CachedKey destination = keys.resolveCached(caller, req.destinationKeyId(), now);
 
     // 3. Parse the blob. A ciphertext said to be asymmetric cannot take part in ReEncrypt.
     if (sourceAlgorithm != EncryptionAlgorithm.SYMMETRIC_DEFAULT) {
@@ -119,7 +119,7 @@ public final class Cryptography extends OperationGroup {
         throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
       }
     } else if (header != null) {
-      source = blobKey(caller, header);
+      source = blobKey(caller, header, now);
     } else {
       source = null; // DryRun with IGNORE_CIPHERTEXT and no SourceKeyId: only the destination
     }
@@ -165,7 +165,8 @@ public final class Cryptography extends OperationGroup {
       if (header != null) {
         sourceMaterial = sourceMaterial(source.record(), header);
         plaintext =
-            decryptSymmetric(source.record(), sourceMaterial, req.ciphertextBlob(), sourceContext);
+            decryptSymmetric(
+                source.record(), sourceMaterial, req.ciphertextBlob(), sourceContext, now);
       }
 
       // 8. Destination usage and state.
@@ -191,7 +192,7 @@ public final class Cryptography extends OperationGroup {
 
       // 9. Encrypt under the destination's newest material.
       MaterialRecord destinationMaterial = dest.currentMaterial();
-      byte[] blob = encryptSymmetric(dest, destinationMaterial, plaintext, destinationContext);
+      byte[] blob = encryptSymmetric(dest, destinationMaterial, plaintext, destinationContext, now);
       return new ReEncryptResponse(
           blob,
           source.arn(),
@@ -291,7 +292,7 @@ public final class Cryptography extends OperationGroup {
         throw new IllegalStateException("RSA-OAEP encryption failed", e);
       }
     } else {
-      blob = encryptSymmetric(r, material, req.plaintext(), context);
+      blob = encryptSymmetric(r, material, req.plaintext(), context, keys.cacheNow());
     }
     return new EncryptResponse(blob, key.arn(), algorithm.name());
   }
@@ -365,7 +366,7 @@ public final class Cryptography extends OperationGroup {
         throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
       }
     } else {
-      key = blobKey(caller, header);
+      key = blobKey(caller, header, keys.cacheNow());
     }
     key = knowingMaterial(caller, key, header);
     if (!isSymmetricEncryptionKey(key.record())) {
@@ -373,7 +374,8 @@ public final class Cryptography extends OperationGroup {
     }
     authorizeDecrypt(caller, key, req, algorithm);
     MaterialRecord material = sourceMaterial(key.record(), header);
-    byte[] plaintext = decryptSymmetric(key.record(), material, req.ciphertextBlob(), context);
+    byte[] plaintext =
+        decryptSymmetric(key.record(), material, req.ciphertextBlob(), context, keys.cacheNow());
     if (dryRun) {
       Bytes.zero(plaintext);
       throw new DryRunOperationException(DRY_RUN_MESSAGE);
@@ -458,7 +460,7 @@ public final class Cryptography extends OperationGroup {
     byte[] plaintext = new byte[size];
     ctx.random().nextBytes(plaintext);
     MaterialRecord material = key.record().currentMaterial();
-    byte[] blob = encryptSymmetric(key.record(), material, plaintext, context);
+    byte[] blob = encryptSymmetric(key.record(), material, plaintext, context, keys.cacheNow());
     return new DataKey(blob, plaintext, key.arn(), material.id().hex());
   }
 
@@ -489,9 +491,9 @@ public final class Cryptography extends OperationGroup {
    * InvalidCiphertextException, which reveals nothing about which keys exist. A key the caller
    * names as SourceKeyId or KeyId that does not exist is NotFoundException instead.
    */
-  private CachedKey blobKey(Caller caller, CiphertextFormat.Header header) {
-    CachedKey key = keys.cachedKey(caller.region(), header.keyId());
-    if (key == null || key.record().isDeletedAt(ctx.now())) {
+  private CachedKey blobKey(Caller caller, CiphertextFormat.Header header, long now) {
+    CachedKey key = keys.cachedKey(caller.region(), header.keyId(), now);
+    if (key == null || ctx.isDeleted(key.record())) {
       throw new InvalidCiphertextException();
     }
     return key;
@@ -507,7 +509,7 @@ public final class Cryptography extends OperationGroup {
       return key;
     }
     CachedKey fresh = keys.refreshedKey(caller.region(), key.record().keyId());
-    return fresh == null || fresh.record().isDeletedAt(ctx.now()) ? key : fresh;
+    return fresh == null || ctx.isDeleted(fresh.record()) ? key : fresh;
   }
 
   private static CiphertextFormat.Header parseHeader(byte[] blob) {
@@ -527,8 +529,8 @@ public final class Cryptography extends OperationGroup {
   }
 
   private byte[] decryptSymmetric(
-      KeyRecord key, MaterialRecord material, byte[] blob, byte[] context) {
-    CachedMaterial m = keys.retainMaterial(key, material);
+      KeyRecord key, MaterialRecord material, byte[] blob, byte[] context, long now) {
+    CachedMaterial m = keys.retainMaterial(key, material, now);
     try {
       return CiphertextFormat.decrypt(m.symmetricKey(), blob, context);
     } catch (BadCiphertextException e) {
@@ -539,8 +541,8 @@ public final class Cryptography extends OperationGroup {
   }
 
   private byte[] encryptSymmetric(
-      KeyRecord key, MaterialRecord material, byte[] plaintext, byte[] context) {
-    CachedMaterial m = keys.retainMaterial(key, material);
+      KeyRecord key, MaterialRecord material, byte[] plaintext, byte[] context, long now) {
+    CachedMaterial m = keys.retainMaterial(key, material, now);
     try {
       return CiphertextFormat.encrypt(
           m.symmetricKey(), key.keyId(), material.id(), plaintext, context, ctx.random());
@@ -551,7 +553,7 @@ public final class Cryptography extends OperationGroup {
 
   private static byte[] encodeContext(String member, Map<String, String> context) {
     try {
-      return EncryptionContextCodec.encode(context);
+      return ContextEncodings.encode(context);
     } catch (IllegalArgumentException e) {
       throw new ValidationException(
           "1 validation error detected: Value at '"

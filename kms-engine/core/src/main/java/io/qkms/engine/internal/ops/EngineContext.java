@@ -6,11 +6,13 @@ import io.qkms.engine.api.errors.UnsupportedOperationException;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.internal.cache.KeyCache;
 import io.qkms.engine.internal.crypto.Randomness;
+import io.qkms.engine.internal.store.KeyRecord;
 import io.qkms.engine.internal.store.RegionState;
 import io.qkms.engine.internal.store.StateStore;
 import io.qkms.engine.internal.store.StoreErrors;
 import io.qkms.engine.internal.store.StoreState;
 import io.qkms.engine.keys.AccountId;
+import io.qkms.engine.keys.KeyState;
 import io.qkms.engine.keys.Region;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -56,6 +58,14 @@ final class EngineContext {
 
   Instant now() {
     return clock.instant();
+  }
+
+  /**
+   * Whether {@code r}'s deletion date has passed; only a key pending deletion costs a clock read
+   * (the data path asks this of two keys per call).
+   */
+  boolean isDeleted(KeyRecord r) {
+    return r.state() == KeyState.PENDING_DELETION && r.isDeletedAt(now());
   }
 
   SecureRandom random() {

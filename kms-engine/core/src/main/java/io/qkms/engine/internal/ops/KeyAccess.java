@@ -57,11 +57,24 @@ final class KeyAccess {
 
   // ---- Resolution -------------------------------------------------------------------------
 
+  /**
+   * The key cache's clock, read once by a request that looks up several keys and materials (each
+   * read costs about as much as a cached lookup); the request is judged as of that moment.
+   */
+  long cacheNow() {
+    return ctx.cache.now();
+  }
+
   /** Resolves an identifier on the data path, through the cache. */
   CachedKey resolveCached(Caller caller, String identifier) {
+    return resolveCached(caller, identifier, cacheNow());
+  }
+
+  /** {@link #resolveCached(Caller, String)} with the cache clock read by the caller. */
+  CachedKey resolveCached(Caller caller, String identifier, long now) {
     KeyId id = resolveIdCached(caller.region(), identifier);
-    CachedKey key = cachedKey(caller.region(), id);
-    if (key == null || key.record().isDeletedAt(ctx.now())) {
+    CachedKey key = cachedKey(caller.region(), id, now);
+    if (key == null || ctx.isDeleted(key.record())) {
       throw keyNotFound(id);
     }
     return key;
@@ -69,7 +82,12 @@ final class KeyAccess {
 
   /** The cached key with this ID in {@code region}, or null if the store has none. */
   CachedKey cachedKey(Region region, KeyId id) {
-    CachedKey hit = ctx.cache.memoizedKey(region, id); // no loader built on the data path
+    return cachedKey(region, id, cacheNow());
+  }
+
+  /** {@link #cachedKey(Region, KeyId)} with the cache clock read by the caller. */
+  CachedKey cachedKey(Region region, KeyId id, long now) {
+    CachedKey hit = ctx.cache.memoizedKey(region, id, now); // no loader built on the data path
     if (hit != null) {
       return hit;
     }
@@ -172,7 +190,7 @@ final class KeyAccess {
     RegionState rs = ctx.region(state, caller);
     KeyId id = resolveId(parse(identifier), alias -> aliasTarget(rs, alias));
     KeyRecord r = rs.key(id);
-    if (r == null || r.isDeletedAt(ctx.now())) {
+    if (r == null || ctx.isDeleted(r)) {
       throw keyNotFound(id);
     }
     return r;
@@ -391,6 +409,15 @@ final class KeyAccess {
    * KeyUnavailableException (sealed store) or KMSInternalException (damaged material).
    */
   CachedMaterial retainMaterial(KeyRecord r, MaterialRecord m) {
+    return retainMaterial(r, m, cacheNow());
+  }
+
+  /** {@link #retainMaterial(KeyRecord, MaterialRecord)} with the cache clock read by the caller. */
+  CachedMaterial retainMaterial(KeyRecord r, MaterialRecord m, long now) {
+    CachedMaterial memoized = ctx.cache.retainMemoizedMaterial(r.keyId(), m.id(), now);
+    if (memoized != null) {
+      return memoized; // this thread's last use of it, still fresh: no loader to build
+    }
     return ctx.guard(
         () ->
             ctx.cache.retainMaterial(

@@ -212,6 +212,20 @@ class KeyCacheTest {
   }
 
   @Test
+  void memoizedKey_holdsTheTwoKeysUsedLast_asAReEncryptUsesTwo() {
+    KeyCache c = cache();
+    CachedKey one = c.key(US, keyId(1), keyLoader(US, keyId(1)));
+    CachedKey two = c.key(US, keyId(2), keyLoader(US, keyId(2)));
+    assertThat(c.memoizedKey(US, keyId(1)), sameInstance(one));
+    assertThat(c.memoizedKey(US, keyId(2)), sameInstance(two));
+    assertThat(c.memoizedKey(US, keyId(1)), sameInstance(one)); // now used after key 2
+    CachedKey three = c.key(US, keyId(3), keyLoader(US, keyId(3)));
+    assertThat(c.memoizedKey(US, keyId(1)), sameInstance(one));
+    assertThat(c.memoizedKey(US, keyId(2)), nullValue());
+    assertThat(c.memoizedKey(US, keyId(3)), sameInstance(three));
+  }
+
+  @Test
   void memoizedKey_isNullForAnotherKeyOrRegion() {
     KeyCache c = cache();
     c.key(US, keyId(1), keyLoader(US, keyId(1)));
@@ -407,6 +421,87 @@ class KeyCacheTest {
     assertThat(held.isDestroyed(), equalTo(false));
     held.release();
     assertThat(held.isDestroyed(), equalTo(true));
+  }
+
+  @Test
+  void materialMemo_twoMaterialsInTurn_areEachLoadedOnce() {
+    KeyCache c = cache();
+    MaterialLoader loader = new MaterialLoader();
+    for (int i = 0; i < 4; i++) {
+      c.retainMaterial(keyId(1), materialId(1), loader).release(); // as a ReEncrypt's source
+      c.retainMaterial(keyId(2), materialId(2), loader).release(); // and its destination
+    }
+    assertThat(loader.made.size(), equalTo(2));
+    assertThat(c.stats().materialHits(), equalTo(6L));
+    assertThat(c.stats().materialMisses(), equalTo(2L));
+  }
+
+  @Test
+  void materialMemo_isNotUsedAtTheTtl_evenWhileAnotherUserHoldsTheMaterial() {
+    KeyCache c = cache();
+    MaterialLoader loader = new MaterialLoader();
+    CachedMaterial held = c.retainMaterial(keyId(1), materialId(1), loader);
+    advance(TTL.minusNanos(1));
+    CachedMaterial again = c.retainMaterial(keyId(1), materialId(1), loader);
+    assertThat(again, sameInstance(held));
+    again.release();
+    advance(Duration.ofNanos(1));
+    CachedMaterial fresh = c.retainMaterial(keyId(1), materialId(1), loader);
+    assertThat(fresh, sameInstance(loader.made.get(1)));
+    held.release();
+    assertThat(held.isDestroyed(), equalTo(true));
+    assertThat(fresh.isDestroyed(), equalTo(false));
+    fresh.release();
+  }
+
+  @Test
+  void materialMemo_ofAMaterialEvictedWhileHeld_isNotUsed() {
+    KeyCache c = cache(100, 1);
+    MaterialLoader loader = new MaterialLoader();
+    CachedMaterial held = c.retainMaterial(keyId(1), materialId(1), loader);
+    c.retainMaterial(keyId(1), materialId(2), loader).release(); // evicts material 1 (held)
+    c.materialCount(); // lets the cache finish the eviction
+    assertThat(held.isDestroyed(), equalTo(false));
+    CachedMaterial again = c.retainMaterial(keyId(1), materialId(1), loader);
+    assertThat(again == held, equalTo(false));
+    again.release();
+    held.release();
+    assertThat(held.isDestroyed(), equalTo(true));
+  }
+
+  @Test
+  void materialMemo_afterInvalidateAllMaterials_isNotUsed() {
+    KeyCache c = cache();
+    MaterialLoader loader = new MaterialLoader();
+    CachedMaterial held = c.retainMaterial(keyId(1), materialId(1), loader);
+    c.invalidateAllMaterials();
+    CachedMaterial again = c.retainMaterial(keyId(1), materialId(1), loader);
+    assertThat(again == held, equalTo(false));
+    assertThat(loader.made.size(), equalTo(2));
+    again.release();
+    held.release();
+  }
+
+  @Test
+  void materialMemo_ofAnotherThread_isDroppedByARemovalOnThisOne() throws Exception {
+    KeyCache c = cache();
+    MaterialLoader loader = new MaterialLoader();
+    CachedMaterial[] seen = new CachedMaterial[2];
+    CachedMaterial held = c.retainMaterial(keyId(1), materialId(1), loader);
+    ExecutorService other = Executors.newSingleThreadExecutor();
+    try {
+      other.submit(() -> seen[0] = c.retainMaterial(keyId(1), materialId(1), loader)).get();
+      seen[0].release();
+      c.invalidateAllMaterials(); // on this thread; material 1 is still held here
+      other.submit(() -> seen[1] = c.retainMaterial(keyId(1), materialId(1), loader)).get();
+    } finally {
+      other.shutdown();
+    }
+    assertThat(seen[0], sameInstance(held));
+    assertThat(seen[1] == held, equalTo(false));
+    assertThat(seen[1].isDestroyed(), equalTo(false));
+    seen[1].release();
+    held.release();
   }
 
   @Test
