@@ -6,7 +6,9 @@ import static io.qkms.engine.Steps.reEncrypt;
 import io.qkms.engine.api.errors.ValidationException;
 import io.qkms.engine.api.model.ReEncryptRequest;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** ReEncrypt request validation: AWS's "N validation error(s) detected: ..." messages. */
@@ -47,6 +49,38 @@ class ReEncryptValidationTest extends ReEncryptFixture {
     byte[] big = new byte[6144];
     System.arraycopy(blob, 0, big, 0, blob.length);
     Expect.invalidCiphertext(reEncryptAs(ROOT, reEncrypt(big, destination.keyId())));
+  }
+
+  @Test
+  void reEncrypt_contextWithAnEmptyKey_isValidationError() {
+    Map<String, String> context = new LinkedHashMap<>();
+    context.put("tenant", "acme");
+    context.put("", "x");
+    expectValidation(
+        "1 validation error detected: Value at 'destinationEncryptionContext' failed to satisfy"
+            + " constraint: Map keys must have length greater than or equal to 1",
+        reEncrypt(blob, destination.keyId()).destinationEncryptionContext(context).build());
+  }
+
+  @Test
+  void reEncrypt_contextWithANullValue_isValidationError() {
+    Map<String, String> context = new LinkedHashMap<>();
+    context.put("tenant", null);
+    expectValidation(
+        "1 validation error detected: Value at 'sourceEncryptionContext' failed to satisfy"
+            + " constraint: Map keys and values must not be null",
+        reEncrypt(blob, destination.keyId()).sourceEncryptionContext(context).build());
+  }
+
+  @Test
+  void reEncrypt_contextWithAnEmptyKeyBeforeANullValue_reportsTheFirstInItsOrder() {
+    Map<String, String> context = new LinkedHashMap<>();
+    context.put("", "x");
+    context.put("tenant", null);
+    expectValidation(
+        "1 validation error detected: Value at 'sourceEncryptionContext' failed to satisfy"
+            + " constraint: Map keys must have length greater than or equal to 1",
+        reEncrypt(blob, destination.keyId()).sourceEncryptionContext(context).build());
   }
 
   @Test

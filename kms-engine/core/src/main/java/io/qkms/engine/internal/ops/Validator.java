@@ -143,7 +143,7 @@ final class Validator {
 
   /** An encryption context: no null values; keys and values within the codec's limits. */
   Validator context(String member, Map<String, String> context) {
-    if (context == null) {
+    if (context == null || isPlainlyValid(context)) {
       return this;
     }
     for (Map.Entry<String, String> e : context.entrySet()) {
@@ -164,6 +164,18 @@ final class Validator {
       }
     }
     return this;
+  }
+
+  /**
+   * No null key or value and no empty key, found without iterating entries (each request's context
+   * is a new map, and iterating its unmodifiable view allocates a wrapper per entry).
+   */
+  private static boolean isPlainlyValid(Map<String, String> context) {
+    try {
+      return !context.containsKey(null) && !context.containsValue(null) && !context.containsKey("");
+    } catch (NullPointerException e) {
+      return false; // a map that refuses null lookups: the loop checks it entry by entry
+    }
   }
 
   /** Adds a free-form error for checks that span fields. */
