@@ -26,14 +26,15 @@ import java.util.function.Supplier;
  * threads pin a job's class loader.
  *
  * <p>In front of the key and alias caches, each thread remembers the last two keys and aliases it
- * was given (a job names the same two keys for millions of records): a hit costs an equality check,
- * a clock read and a volatile read instead of a Caffeine lookup. A memo keeps the cache's
- * semantics: it expires a TTL after the load of its entry began, and any invalidation drops every
- * thread's memo (a generation counter), so a key disabled or deleted elsewhere is seen within the
- * TTL as before. Each thread also remembers its last two materials (a ReEncrypt uses its source's
- * and its destination's), under the same TTL rule; a memo is dropped by any removal of any material
- * (expiry, eviction, invalidation), and a use still retains the material, which fails once it is
- * wiped, so a memo never hands out a wiped material nor keeps one alive past its removal.
+ * was given (a job names the same two keys for millions of records): a hit costs an equality check
+ * and a volatile read, against a clock reading the caller may share between lookups, instead of a
+ * Caffeine lookup. A memo keeps the cache's semantics: it expires a TTL after the load of its entry
+ * began, and any invalidation drops every thread's memo (a generation counter), so a key disabled
+ * or deleted elsewhere is seen within the TTL as before. Each thread also remembers its last two
+ * materials (a ReEncrypt uses its source's and its destination's), under the same TTL rule; a memo
+ * is dropped by any removal of any material (expiry, eviction, invalidation), and a use still
+ * retains the material, which fails once it is wiped, so a memo never hands out a wiped material
+ * nor keeps one alive past its removal.
  */
 public final class KeyCache {
   private record KeyRef(Region region, KeyId keyId) {}
