@@ -49,38 +49,60 @@ public final class KeyCache {
   private record Loaded<V>(V value, long loadStart) {}
 
   /**
-   * One thread's memo of one entry of one cache, with the deadline and generation it holds until.
+   * One thread's memo of one entry of one cache: its scope (a region; for a material, its key ID),
+   * its ID and value, and the deadline and generation it holds until.
    */
-  private static final class Slot<I, V> {
-    Region region;
+  private static final class Slot<S, I, V> {
+    S scope;
     I id;
     V value;
     long deadline;
     long generation;
+
+    boolean holds(S scope, I id) {
+      return value != null && this.id.equals(id) && this.scope.equals(scope);
+    }
   }
 
   /** One thread's last two entries of one cache; a miss replaces the one used less recently. */
-  private static final class Slots<I, V> {
-    final Slot<I, V> a = new Slot<>();
-    final Slot<I, V> b = new Slot<>();
+  private static final class Slots<S, I, V> {
+    final Slot<S, I, V> a = new Slot<>();
+    final Slot<S, I, V> b = new Slot<>();
     boolean lastIsA;
+
+    /** The slot holding ({@code scope}, {@code id}), fresh or not; null if neither does. */
+    Slot<S, I, V> find(S scope, I id) {
+      return a.holds(scope, id) ? a : b.holds(scope, id) ? b : null;
+    }
+
+    /** Marks {@code slot}, a fresh hit, as used last. */
+    void used(Slot<S, I, V> slot) {
+      lastIsA = slot == a;
+    }
+
+    /**
+     * Keeps an entry in the slot that holds its old value, else in the one used less recently, and
+     * marks it as used last.
+     */
+    void put(S scope, I id, V value, long deadline, long generation) {
+      Slot<S, I, V> slot = find(scope, id);
+      if (slot == null) {
+        slot = lastIsA ? b : a;
+      }
+      slot.scope = scope;
+      slot.id = id;
+      slot.value = value;
+      slot.deadline = deadline;
+      slot.generation = generation;
+      used(slot);
+    }
   }
 
   /** One thread's last two keys, aliases and materials (a ReEncrypt uses two of each). */
   private static final class Memo {
-    final Slots<KeyId, CachedKey> key = new Slots<>();
-    final Slots<AliasName, KeyId> alias = new Slots<>();
-    final MaterialSlot[] materials = {new MaterialSlot(), new MaterialSlot()};
-    int lastMaterial; // the slot used last; a miss replaces the other
-  }
-
-  /** One thread's memo of one material. */
-  private static final class MaterialSlot {
-    KeyId keyId;
-    MaterialId materialId;
-    CachedMaterial value;
-    long deadline;
-    long generation;
+    final Slots<Region, KeyId, CachedKey> key = new Slots<>();
+    final Slots<Region, AliasName, KeyId> alias = new Slots<>();
+    final Slots<KeyId, MaterialId, CachedMaterial> materials = new Slots<>();
   }
 
   private final Cache<KeyRef, Loaded<CachedKey>> keys;
@@ -176,7 +198,7 @@ public final class KeyCache {
    * nothing).
    */
   private <I, R, V> V memoized(
-      Slots<I, V> slots,
+      Slots<Region, I, V> slots,
       Cache<R, Loaded<V>> cache,
       BiFunction<Region, I, R> ref,
       Region region,
@@ -190,47 +212,23 @@ public final class KeyCache {
     return remember(slots, region, id, cache.get(ref.apply(region, id), r -> load(loader)), gen);
   }
 
-  private <I, V> V fresh(Slots<I, V> slots, Region region, I id, long now) {
-    V v = fresh(slots.a, region, id, now);
-    if (v != null) {
-      slots.lastIsA = true;
-      return v;
-    }
-    v = fresh(slots.b, region, id, now);
-    if (v != null) {
-      slots.lastIsA = false;
-    }
-    return v;
-  }
-
-  private <I, V> V fresh(Slot<I, V> slot, Region region, I id, long now) {
-    V v = slot.value;
-    if (v != null
-        && slot.id.equals(id)
-        && slot.region.equals(region)
-        && slot.generation == generation.get()
-        && now - slot.deadline < 0) {
+  private <I, V> V fresh(Slots<Region, I, V> slots, Region region, I id, long now) {
+    Slot<Region, I, V> slot = slots.find(region, id);
+    if (slot != null && slot.generation == generation.get() && now - slot.deadline < 0) {
+      slots.used(slot);
       memoHits.increment();
-      return v;
+      return slot.value;
     }
     return null;
   }
 
-  /**
-   * Keeps {@code loaded} in the slot this thread used less recently, valid a TTL from its load;
-   * returns its value.
-   */
-  private <I, V> V remember(Slots<I, V> slots, Region region, I id, Loaded<V> loaded, long gen) {
+  /** Keeps {@code loaded} in this thread's memo, valid a TTL from its load; returns its value. */
+  private <I, V> V remember(
+      Slots<Region, I, V> slots, Region region, I id, Loaded<V> loaded, long gen) {
     if (loaded == null) {
       return null;
     }
-    Slot<I, V> slot = slots.lastIsA ? slots.b : slots.a;
-    slots.lastIsA = slot == slots.a;
-    slot.region = region;
-    slot.id = id;
-    slot.value = loaded.value();
-    slot.deadline = loaded.loadStart() + ttlNanos;
-    slot.generation = gen;
+    slots.put(region, id, loaded.value(), loaded.loadStart() + ttlNanos, gen);
     return loaded.value();
   }
 
@@ -278,7 +276,7 @@ public final class KeyCache {
               });
       CachedMaterial m = entry.value();
       if (m == loaded[0] || m.retain()) {
-        rememberMaterial(keyId, materialId, entry, gen);
+        memo.get().materials.put(keyId, materialId, m, entry.loadStart() + ttlNanos, gen);
         return m;
       }
       // Wiped by an eviction between get and retain: it is no longer mapped; load it again.
@@ -291,36 +289,17 @@ public final class KeyCache {
    * for {@link #retainMaterial}.
    */
   public CachedMaterial retainMemoizedMaterial(KeyId keyId, MaterialId materialId, long now) {
-    Memo memo = this.memo.get();
-    MaterialSlot[] slots = memo.materials;
-    for (int i = 0; i < slots.length; i++) {
-      MaterialSlot s = slots[i];
-      CachedMaterial v = s.value;
-      if (v != null
-          && s.materialId.equals(materialId)
-          && s.keyId.equals(keyId)
-          && s.generation == materialGeneration.get()
-          && now - s.deadline < 0
-          && v.retain()) {
-        memo.lastMaterial = i;
-        materialMemoHits.increment();
-        return v;
-      }
+    Slots<KeyId, MaterialId, CachedMaterial> slots = memo.get().materials;
+    Slot<KeyId, MaterialId, CachedMaterial> slot = slots.find(keyId, materialId);
+    if (slot != null
+        && slot.generation == materialGeneration.get()
+        && now - slot.deadline < 0
+        && slot.value.retain()) {
+      slots.used(slot);
+      materialMemoHits.increment();
+      return slot.value;
     }
     return null;
-  }
-
-  private void rememberMaterial(
-      KeyId keyId, MaterialId materialId, Loaded<CachedMaterial> entry, long gen) {
-    Memo memo = this.memo.get();
-    int i = 1 - memo.lastMaterial;
-    MaterialSlot s = memo.materials[i];
-    s.keyId = keyId;
-    s.materialId = materialId;
-    s.value = entry.value();
-    s.deadline = entry.loadStart() + ttlNanos;
-    s.generation = gen;
-    memo.lastMaterial = i;
   }
 
   /** Forgets a key's metadata in one region (after a local write to it). */

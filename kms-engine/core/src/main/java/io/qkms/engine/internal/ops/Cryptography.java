@@ -93,8 +93,8 @@ public final class Cryptography extends OperationGroup {
     EncryptionAlgorithm destinationAlgorithm = algorithm(req.destinationEncryptionAlgorithm());
     keys.checkGrantTokens(caller, req.grantTokens());
 
-    // 2. Resolve the destination key (the cache judged as of now, one clock read for the request).
-    long now = keys.cacheNow();
+    // 2. Resolve the destination key.
+    long now = keys.cacheNow(); // one clock read for the request's cache lookups
     CachedKey destination = keys.resolveCached(caller, req.destinationKeyId(), now);
 
     // 3. Parse the blob. A ciphertext said to be asymmetric cannot take part in ReEncrypt.
@@ -265,7 +265,8 @@ public final class Cryptography extends OperationGroup {
     byte[] context = encodeContext("encryptionContext", req.encryptionContext());
     EncryptionAlgorithm algorithm = algorithm(req.encryptionAlgorithm());
     keys.checkGrantTokens(caller, req.grantTokens());
-    CachedKey key = keys.resolveCached(caller, req.keyId());
+    long now = keys.cacheNow(); // one clock read for the request's cache lookups
+    CachedKey key = keys.resolveCached(caller, req.keyId(), now);
     KeyRecord r = key.record();
     requireEncryptDecrypt(key, "Encrypt");
     requireAlgorithmFits(key, algorithm);
@@ -292,7 +293,7 @@ public final class Cryptography extends OperationGroup {
         throw new IllegalStateException("RSA-OAEP encryption failed", e);
       }
     } else {
-      blob = encryptSymmetric(r, material, req.plaintext(), context, keys.cacheNow());
+      blob = encryptSymmetric(r, material, req.plaintext(), context, now);
     }
     return new EncryptResponse(blob, key.arn(), algorithm.name());
   }
@@ -359,14 +360,15 @@ public final class Cryptography extends OperationGroup {
     }
 
     CiphertextFormat.Header header = parseHeader(req.ciphertextBlob());
+    long now = keys.cacheNow(); // one clock read for the request's cache lookups
     CachedKey key;
     if (req.keyId() != null) {
-      key = keys.resolveCached(caller, req.keyId());
+      key = keys.resolveCached(caller, req.keyId(), now);
       if (!key.record().keyId().equals(header.keyId())) {
         throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
       }
     } else {
-      key = blobKey(caller, header, keys.cacheNow());
+      key = blobKey(caller, header, now);
     }
     key = knowingMaterial(caller, key, header);
     if (!isSymmetricEncryptionKey(key.record())) {
@@ -374,8 +376,7 @@ public final class Cryptography extends OperationGroup {
     }
     authorizeDecrypt(caller, key, req, algorithm);
     MaterialRecord material = sourceMaterial(key.record(), header);
-    byte[] plaintext =
-        decryptSymmetric(key.record(), material, req.ciphertextBlob(), context, keys.cacheNow());
+    byte[] plaintext = decryptSymmetric(key.record(), material, req.ciphertextBlob(), context, now);
     if (dryRun) {
       Bytes.zero(plaintext);
       throw new DryRunOperationException(DRY_RUN_MESSAGE);
@@ -440,7 +441,8 @@ public final class Cryptography extends OperationGroup {
     }
     byte[] context = encodeContext("encryptionContext", encryptionContext);
     keys.checkGrantTokens(caller, grantTokens);
-    CachedKey key = keys.resolveCached(caller, keyId);
+    long now = keys.cacheNow(); // one clock read for the request's cache lookups
+    CachedKey key = keys.resolveCached(caller, keyId, now);
     requireEncryptDecrypt(key, operation);
     if (!isSymmetricEncryptionKey(key.record())) {
       throw notSymmetric(key, operation);
@@ -460,7 +462,7 @@ public final class Cryptography extends OperationGroup {
     byte[] plaintext = new byte[size];
     ctx.random().nextBytes(plaintext);
     MaterialRecord material = key.record().currentMaterial();
-    byte[] blob = encryptSymmetric(key.record(), material, plaintext, context, keys.cacheNow());
+    byte[] blob = encryptSymmetric(key.record(), material, plaintext, context, now);
     return new DataKey(blob, plaintext, key.arn(), material.id().hex());
   }
 
