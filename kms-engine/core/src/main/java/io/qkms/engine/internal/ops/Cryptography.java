@@ -103,7 +103,7 @@ public final class Cryptography extends OperationGroup {
         throw new ValidationException(
             "SourceKeyId is required when SourceEncryptionAlgorithm is " + sourceAlgorithm + ".");
       }
-      CachedKey source = keys.resolveCached(caller, req.sourceKeyId());
+      CachedKey source = keys.resolveCached(caller, req.sourceKeyId(), now);
       if (source.record().keySpec().isSymmetricEncryption()) {
         throw algorithmNotSupported(source, sourceAlgorithm);
       }
@@ -114,7 +114,7 @@ public final class Cryptography extends OperationGroup {
     // 4. SourceKeyId must be the key that made the blob, before anything about that key is used.
     CachedKey source;
     if (req.sourceKeyId() != null) {
-      source = keys.resolveCached(caller, req.sourceKeyId());
+      source = keys.resolveCached(caller, req.sourceKeyId(), now);
       if (header != null && !source.record().keyId().equals(header.keyId())) {
         throw new IncorrectKeyException(INCORRECT_KEY_MESSAGE);
       }
@@ -332,18 +332,19 @@ public final class Cryptography extends OperationGroup {
     EncryptionAlgorithm algorithm = algorithm(req.encryptionAlgorithm());
     keys.checkGrantTokens(caller, req.grantTokens());
     boolean dryRun = Boolean.TRUE.equals(req.dryRun());
+    long now = keys.cacheNow(); // one clock read for the request's cache lookups
 
     if (algorithm != EncryptionAlgorithm.SYMMETRIC_DEFAULT) {
       if (req.keyId() == null) {
         throw new ValidationException(
             "KeyId is required when EncryptionAlgorithm is " + algorithm + ".");
       }
-      CachedKey key = keys.resolveCached(caller, req.keyId());
+      CachedKey key = keys.resolveCached(caller, req.keyId(), now);
       requireEncryptDecrypt(key, "Decrypt");
       requireAlgorithmFits(key, algorithm);
       authorizeDecrypt(caller, key, req, algorithm);
       MaterialRecord material = key.record().currentMaterial();
-      CachedMaterial m = keys.retainMaterial(key.record(), material);
+      CachedMaterial m = keys.retainMaterial(key.record(), material, now);
       byte[] plaintext;
       try {
         plaintext = RsaOaep.decrypt(m.secret(), algorithm, req.ciphertextBlob());
@@ -360,7 +361,6 @@ public final class Cryptography extends OperationGroup {
     }
 
     CiphertextFormat.Header header = parseHeader(req.ciphertextBlob());
-    long now = keys.cacheNow(); // one clock read for the request's cache lookups
     CachedKey key;
     if (req.keyId() != null) {
       key = keys.resolveCached(caller, req.keyId(), now);

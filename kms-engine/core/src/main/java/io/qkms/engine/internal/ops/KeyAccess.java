@@ -405,14 +405,10 @@ final class KeyAccess {
   // ---- Materials --------------------------------------------------------------------------
 
   /**
-   * A retained, unwrapped material; the caller must release it. Unwrapping failures become
-   * KeyUnavailableException (sealed store) or KMSInternalException (damaged material).
+   * A retained, unwrapped material, judged fresh as of {@code now} ({@link #cacheNow}); the caller
+   * must release it. Unwrapping failures become KeyUnavailableException (sealed store) or
+   * KMSInternalException (damaged material).
    */
-  CachedMaterial retainMaterial(KeyRecord r, MaterialRecord m) {
-    return retainMaterial(r, m, cacheNow());
-  }
-
-  /** {@link #retainMaterial(KeyRecord, MaterialRecord)} with the cache clock read by the caller. */
   CachedMaterial retainMaterial(KeyRecord r, MaterialRecord m, long now) {
     CachedMaterial memoized = ctx.cache.retainMemoizedMaterial(r.keyId(), m.id(), now);
     if (memoized != null) {
