@@ -26,7 +26,6 @@ import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.SdkBytes;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
-import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.kms.KmsAsyncClient;
 import software.amazon.awssdk.services.kms.model.IncludeKeyMaterial;
@@ -36,10 +35,11 @@ import software.amazon.awssdk.services.kms.model.ReEncryptRequest;
 import software.amazon.awssdk.services.kms.model.RotationsListEntry;
 
 /**
- * What one worker JVM shares for a {@link RemoteSpec}: the AWS SDK's {@link KmsAsyncClient} on a
- * Netty HTTP client (which also carries {@link BatchReEncrypt}), credentials from the SDK's default
- * chain, the JVM's part of the request budget ({@link AimdLimiter}), a small scheduler for paced
- * and retried sends, the keys' current materials (cached for the TTL), and the request counts.
+ * What one worker JVM shares for a {@link RemoteSpec}: the AWS SDK's {@link KmsAsyncClient} on an
+ * HTTP client of the SDK ({@link KmsHttpClients}; it also carries {@link BatchReEncrypt}),
+ * credentials from the SDK's default chain, the JVM's part of the request budget ({@link
+ * AimdLimiter}), a small scheduler for paced and retried sends, the keys' current materials (cached
+ * for the TTL), and the request counts.
  *
  * <p>A call's life: its send waits for a permit of the budget; the answer is handled on the
  * scheduler's threads: success; a throttled answer (the worker slows down, the call is sent again
@@ -92,16 +92,7 @@ final class RemoteClient {
       // Read here, on the worker, and once: a bad file fails the client at once, not each call.
       TrustManager[] trust =
           spec.caBundle() == null ? null : CaBundle.trustManagers(spec.caBundle());
-      h =
-          NettyNioAsyncHttpClient.builder()
-              .maxConcurrency(Math.max(8, spec.maxInFlight() * Math.min(spec.workers(), 64)))
-              .maxPendingConnectionAcquires(1_000_000)
-              .connectionAcquisitionTimeout(Duration.ofMinutes(2))
-              .connectionTimeout(Duration.ofSeconds(5))
-              .readTimeout(Duration.ofSeconds(60))
-              .writeTimeout(Duration.ofSeconds(60))
-              .tlsTrustManagersProvider(trust == null ? null : () -> trust)
-              .build();
+      h = KmsHttpClients.open(spec, trust);
       c = DefaultCredentialsProvider.builder().build();
       SdkAsyncHttpClient httpClient = h;
       DefaultCredentialsProvider creds = c;
