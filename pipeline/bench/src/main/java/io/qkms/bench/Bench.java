@@ -507,11 +507,16 @@ public final class Bench {
 
   // ---- HTTP ---------------------------------------------------------------------------------
 
-  /** The servers of the HTTP section: plain HTTP, the same without its audit trail, and TLS. */
+  /**
+   * The servers of the HTTP section: plain HTTP, the same without its audit trail, and TLS, loaded
+   * by clients on Conscrypt's TLS (native, as the AWS CLI's and boto3's OpenSSL) and, for
+   * comparison, on the JDK's.
+   */
   private enum HttpVariant {
     PLAIN("http.reencrypt_req_per_s"),
     AUDIT_OFF("http.audit_off_req_per_s"),
-    TLS("http.tls_req_per_s");
+    TLS("http.tls_req_per_s"),
+    TLS_JDK_CLIENT("http.tls_jdk_client_req_per_s");
 
     final String figure;
 
@@ -522,9 +527,9 @@ public final class Bench {
 
   /**
    * Plain HTTP (audit trail on, as served by default), the same with {@code --audit-dir none}, and
-   * HTTPS (a self-signed certificate, audit on): each started, warmed up and loaded by 32
-   * closed-loop clients, in turn, two rounds (medians); then plain HTTP at half its rate for the
-   * latencies.
+   * HTTPS (a self-signed certificate, audit on; loaded by clients on Conscrypt's TLS, then on the
+   * JDK's): each started, warmed up and loaded by 32 closed-loop clients, in turn, two rounds
+   * (medians); then plain HTTP at half its rate for the latencies.
    */
   private void http() throws IOException, InterruptedException {
     Path ks = work.resolve("http-ks");
@@ -548,7 +553,8 @@ public final class Bench {
             switch (v) {
               case PLAIN -> List.of();
               case AUDIT_OFF -> List.of("--audit-dir", "none");
-              case TLS -> List.of("--tls-cert", cert.toString(), "--tls-key", key.toString());
+              case TLS, TLS_JDK_CLIENT ->
+                  List.of("--tls-cert", cert.toString(), "--tls-key", key.toString());
             };
         String of = " (" + v.name().toLowerCase(Locale.ROOT) + ", round " + round + " of 2)";
         withServer(
@@ -556,7 +562,12 @@ public final class Bench {
             extra,
             (endpoint, load) -> {
               List<String> client =
-                  v == HttpVariant.TLS ? with(load, "--ca-bundle", cert.toString()) : load;
+                  switch (v) {
+                    case PLAIN, AUDIT_OFF -> load;
+                    case TLS -> with(load, "--ca-bundle", cert.toString(), "--tls", "conscrypt");
+                    case TLS_JDK_CLIENT ->
+                        with(load, "--ca-bundle", cert.toString(), "--tls", "jdk");
+                  };
               note("http: warming the server up (15 s, not counted)" + of + "...");
               child(
                   with(client, "--clients", "32", "--seconds", "10", "--warmup", "5"),
@@ -1216,6 +1227,10 @@ public final class Bench {
     figures.ratio(
         "http.to_engine_1t_ratio", "http.reencrypt_req_per_s", "engine.reencrypt_64b_ops_per_s");
     figures.ratio("http.tls_to_plain_ratio", "http.tls_req_per_s", "http.reencrypt_req_per_s");
+    figures.ratio(
+        "http.tls_jdk_client_to_plain_ratio",
+        "http.tls_jdk_client_req_per_s",
+        "http.reencrypt_req_per_s");
     figures.ratio(
         "http.audit_to_off_ratio", "http.reencrypt_req_per_s", "http.audit_off_req_per_s");
     figures.ratio("census.to_job_ratio", "census.records_per_s", "census.job_records_per_s");

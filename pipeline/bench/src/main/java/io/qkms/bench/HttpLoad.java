@@ -15,6 +15,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.Provider;
 import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
@@ -31,6 +32,7 @@ import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManagerFactory;
+import org.conscrypt.Conscrypt;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
 import software.amazon.awssdk.http.SdkHttpRequest;
@@ -64,9 +66,11 @@ public final class HttpLoad {
       """
       Usage: scripts/http-load --credentials FILE [--endpoint http://127.0.0.1:8471]
           [--profile qkms] [--region us-east-1] [--clients 16] [--seconds 10] [--warmup 5]
-          [--rate REQUESTS_PER_SECOND] [--ca-bundle PEM] [--lines]
+          [--rate REQUESTS_PER_SECOND] [--ca-bundle PEM] [--tls conscrypt|jdk] [--lines]
 
-      An https:// endpoint is trusted through --ca-bundle (its certificate, PEM).""";
+      An https:// endpoint is trusted through --ca-bundle (its certificate, PEM). --tls says whose
+      TLS the clients use: Conscrypt's (BoringSSL, the default; native, as the AWS CLI's OpenSSL)
+      or the JDK's SSLSocket, which costs the shared cores about twice the CPU per request.""";
 
   private final URI endpoint;
   private final AwsCredentialsIdentity identity;
@@ -82,8 +86,39 @@ public final class HttpLoad {
     this.tls = tls;
   }
 
-  /** Sockets that trust the certificates of a PEM file, and nothing else. */
-  static SSLSocketFactory trusting(Path pem) throws IOException {
+  /** Whose TLS the clients use (--tls). */
+  enum Tls {
+    CONSCRYPT,
+    JDK;
+
+    static Tls of(String name) {
+      return switch (name) {
+        case "conscrypt" -> CONSCRYPT;
+        case "jdk" -> JDK;
+        default -> throw new IllegalArgumentException("--tls " + name + ": give conscrypt or jdk");
+      };
+    }
+
+    SSLContext context() throws GeneralSecurityException, IOException {
+      if (this == JDK) {
+        return SSLContext.getInstance("TLS");
+      }
+      Provider conscrypt;
+      try {
+        conscrypt = Conscrypt.newProvider();
+      } catch (LinkageError | RuntimeException e) {
+        throw new IOException(
+            "--tls conscrypt: Conscrypt does not load here ("
+                + e
+                + "); give --tls jdk for the JDK's TLS",
+            e);
+      }
+      return SSLContext.getInstance("TLS", conscrypt);
+    }
+  }
+
+  /** Sockets of {@code tls} that trust the certificates of a PEM file, and nothing else. */
+  static SSLSocketFactory trusting(Path pem, Tls tls) throws IOException {
     try (InputStream in = Files.newInputStream(pem)) {
       KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
       trust.load(null, null);
@@ -97,7 +132,7 @@ public final class HttpLoad {
       TrustManagerFactory tmf =
           TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
       tmf.init(trust);
-      SSLContext ctx = SSLContext.getInstance("TLS");
+      SSLContext ctx = tls.context();
       ctx.init(null, tmf.getTrustManagers(), null);
       return ctx.getSocketFactory();
     } catch (GeneralSecurityException e) {
@@ -159,12 +194,16 @@ public final class HttpLoad {
       throw new IllegalArgumentException(
           "an https:// endpoint needs --ca-bundle, and --ca-bundle an https:// endpoint");
     }
+    if (!https && o.containsKey("--tls")) {
+      throw new IllegalArgumentException("--tls applies to an https:// endpoint");
+    }
+    Tls tls = Tls.of(o.getOrDefault("--tls", "conscrypt"));
     HttpLoad load =
         new HttpLoad(
             endpoint,
             credentials(Path.of(file), o.getOrDefault("--profile", "qkms")),
             o.getOrDefault("--region", "us-east-1"),
-            https ? trusting(Path.of(o.get("--ca-bundle"))) : null);
+            https ? trusting(Path.of(o.get("--ca-bundle")), tls) : null);
     int clients = positive(o, "--clients", "16");
     int seconds = positive(o, "--seconds", "10");
     int warmup = number(o, "--warmup", "5");
@@ -215,6 +254,7 @@ public final class HttpLoad {
               "--warmup",
               "--rate",
               "--ca-bundle",
+              "--tls",
               "--lines",
               "--help")
           .contains(k)) {

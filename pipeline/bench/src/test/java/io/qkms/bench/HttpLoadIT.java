@@ -3,6 +3,7 @@ package io.qkms.bench;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.greaterThan;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.qkms.pipeline.testing.Launcher;
 import java.io.ByteArrayOutputStream;
@@ -12,8 +13,10 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -29,14 +32,15 @@ class HttpLoadIT {
   @TempDir Path dir;
 
   /** A fresh key store and `qkms serve` on a free loopback port. */
-  private Process serve(Path ks, int port) throws Exception {
+  private Process serve(Path ks, int port, String... more) throws Exception {
     Map<String, String> env = Map.of("JAVA_HOME", Launcher.thisJavaHome());
     Launcher.Result init =
         Launcher.run(
             "qkms", List.of("init", "--keystore", ks.toString()), env, dir, Duration.ofMinutes(5));
     assertThat(init.toString(), init.exitCode(), equalTo(0));
-    ProcessBuilder pb =
-        new ProcessBuilder(
+    List<String> cmd =
+        new ArrayList<>(
+            List.of(
                 "bash",
                 Launcher.ROOT.resolve("scripts/qkms").toString(),
                 "serve",
@@ -45,7 +49,10 @@ class HttpLoadIT {
                 "--port",
                 Integer.toString(port),
                 "--access-log",
-                "none")
+                "none"));
+    cmd.addAll(List.of(more));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd)
             .redirectErrorStream(true)
             .redirectOutput(dir.resolve("serve-" + port + ".log").toFile());
     pb.environment().putAll(env);
@@ -142,5 +149,91 @@ class HttpLoadIT {
       server.destroyForcibly();
       server.waitFor(30, TimeUnit.SECONDS);
     }
+  }
+
+  @Test
+  void https_onConscryptsTlsAndOnTheJdks_countsItsReplies_noErrors() throws Exception {
+    Path ks = dir.resolve("ks3");
+    Path cert = dir.resolve("cert.pem");
+    Path key = dir.resolve("key.pem");
+    Map<String, String> env = Map.of("JAVA_HOME", Launcher.thisJavaHome());
+    Launcher.Result made =
+        Launcher.run(
+            "qkms",
+            List.of("tls-cert", "--cert", cert.toString(), "--key", key.toString()),
+            env,
+            dir,
+            Duration.ofMinutes(5));
+    assertThat(made.toString(), made.exitCode(), equalTo(0));
+    int port = freePort();
+    Process server = serve(ks, port, "--tls-cert", cert.toString(), "--tls-key", key.toString());
+    try {
+      for (String tls : List.of("conscrypt", "jdk")) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int code =
+            HttpLoad.run(
+                new String[] {
+                  "--credentials",
+                  ks.resolve("credentials").toString(),
+                  "--endpoint",
+                  "https://127.0.0.1:" + port,
+                  "--ca-bundle",
+                  cert.toString(),
+                  "--tls",
+                  tls,
+                  "--clients",
+                  "4",
+                  "--seconds",
+                  "1",
+                  "--warmup",
+                  "0",
+                  "--lines"
+                },
+                new PrintStream(out, true, StandardCharsets.UTF_8));
+        Map<String, Double> m = Bench.lines(out.toString(StandardCharsets.UTF_8));
+
+        assertThat(tls, code, equalTo(0));
+        assertThat(tls, m.get("errors"), equalTo(0.0));
+        assertThat(tls, m.get("requests_ok"), greaterThan(10.0));
+      }
+    } finally {
+      server.destroy();
+      server.waitFor(30, TimeUnit.SECONDS);
+    }
+  }
+
+  @Test
+  void tlsOfNoKnownName_orForPlainHttp_isAUsageError() throws Exception {
+    Path credentials = Files.writeString(dir.resolve("credentials"), "[qkms]\n"); // not read
+    Path pem = Files.writeString(dir.resolve("any.pem"), "");
+    IllegalArgumentException unknown =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                HttpLoad.run(
+                    new String[] {
+                      "--credentials",
+                      credentials.toString(),
+                      "--endpoint",
+                      "https://127.0.0.1:1",
+                      "--ca-bundle",
+                      pem.toString(),
+                      "--tls",
+                      "openssl"
+                    },
+                    System.out));
+    assertThat(unknown.getMessage(), equalTo("--tls openssl: give conscrypt or jdk"));
+    IllegalArgumentException plain =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                HttpLoad.run(
+                    new String[] {
+                      "--credentials", credentials.toString(),
+                      "--endpoint", "http://127.0.0.1:1",
+                      "--tls", "jdk"
+                    },
+                    System.out));
+    assertThat(plain.getMessage(), equalTo("--tls applies to an https:// endpoint"));
   }
 }
