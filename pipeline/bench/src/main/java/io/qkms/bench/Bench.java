@@ -547,8 +547,8 @@ public final class Bench {
             "bash", script("qkms"), "tls-cert", "--cert", cert.toString(), "--key", key.toString()),
         Map.of(),
         "http-tls-cert");
-    // This machine kind runs at one of two speeds for minutes at a time: at least three rounds
-    // when K asks for them, so that one round at the other speed does not move the median.
+    // This machine kind runs at one of two speeds for minutes at a time: K rounds (three by
+    // default), so that one round at the other speed does not move the median as it moved two.
     int rounds = Math.max(2, options.repeat());
     for (int round = 1; round <= rounds; round++) {
       for (HttpVariant v : HttpVariant.values()) {

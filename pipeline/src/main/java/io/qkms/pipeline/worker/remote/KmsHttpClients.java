@@ -14,11 +14,12 @@ import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
  * The AWS SDK HTTP client a worker's {@link RemoteClient} calls its endpoint with.
  *
  * <p>An {@code http} endpoint gets the SDK's AWS CRT client: its HTTP/1.1 path is native code, fast
- * from the first request, where the Netty client's Java code runs interpreted for the first part of
- * a run. An {@code https} endpoint gets the Netty client on the JDK's TLS: it trusts what the JVM's
- * trust store or {@code --kmsCaBundle} trusts (the CRT client can take neither), and a refused
- * certificate is named precisely ({@link RemoteErrors}). Where the CRT's native library cannot be
- * loaded (a platform it has no build for), an {@code http} endpoint gets Netty too.
+ * from the first request, where the Netty client's Java code is still being compiled through the
+ * first part of a run (the remote job ran about twice as fast on the CRT client: the performance
+ * notes of 2026-12-07). An {@code https} endpoint gets the Netty client on the JDK's TLS: it trusts
+ * what the JVM's trust store or {@code --kmsCaBundle} trusts (the CRT client can take neither), and
+ * a refused certificate is named precisely ({@link RemoteErrors}). Where the CRT's native library
+ * cannot be loaded (a platform it has no build for), an {@code http} endpoint gets Netty too.
  */
 final class KmsHttpClients {
   private static final Logger LOG = LoggerFactory.getLogger(KmsHttpClients.class);

@@ -4,6 +4,7 @@ import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
 
+import java.net.URI;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
@@ -27,10 +28,8 @@ class KmsHttpClientsTest {
 
   @Test
   void theSchemeDecides_inAnyCase() {
-    assertThat(KmsHttpClients.crtFor(java.net.URI.create("HTTP://kms.internal:8471")), is(true));
-    assertThat(
-        KmsHttpClients.crtFor(java.net.URI.create("https://kms.us-east-1.amazonaws.com")),
-        is(false));
+    assertThat(KmsHttpClients.crtFor(URI.create("HTTP://kms.internal:8471")), is(true));
+    assertThat(KmsHttpClients.crtFor(URI.create("https://kms.us-east-1.amazonaws.com")), is(false));
   }
 
   @Test
