@@ -800,15 +800,17 @@ public final class Bench {
                         "remote-batch")
                     .stdout());
         figures.addRun("remote.batch_records_per_s", b.get("records_per_s"), jdk());
-        figures.addRun(
-            "remote.batch_server_us_per_item", (unlimited.cpuSeconds() - cpu) * 1e6 / n, jdk());
+        double serverUs = (unlimited.cpuSeconds() - cpu) * 1e6 / n;
+        if (Double.isFinite(serverUs)) { // NaN where the OS gives no CPU time: left out
+          figures.addRun("remote.batch_server_us_per_item", serverUs, jdk());
+        }
         figures.addRun("remote.batch_dead_letters", b.get("dead_letters"), jdk());
       }
       figures.medians();
     }
   }
 
-  /** Warm-up batch runs of the unlimited server: at least this many, at most the other. */
+  /** Warm-up batch runs of the unlimited server, fewest and most. */
   static final int REMOTE_WARM_UP_MIN_RUNS = 2;
 
   static final int REMOTE_WARM_UP_MAX_RUNS = 5;
@@ -853,7 +855,9 @@ public final class Bench {
       before = perItem;
     }
     figures.put("remote.warm_up_runs", runs, jdk());
-    figures.put("remote.warm_up_server_us_per_item", perItem, jdk());
+    if (Double.isFinite(perItem)) {
+      figures.put("remote.warm_up_server_us_per_item", perItem, jdk());
+    }
   }
 
   /** A PipelineBench run on Flink embedded (parallelism 2) through {@code endpoint}. */

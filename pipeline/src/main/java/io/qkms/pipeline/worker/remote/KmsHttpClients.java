@@ -2,10 +2,12 @@ package io.qkms.pipeline.worker.remote;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.IntFunction;
 import javax.net.ssl.TrustManager;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.crt.CrtRuntimeException;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -76,22 +78,26 @@ final class KmsHttpClients {
         .build();
   }
 
-  /** The CRT client, or null when its native library does not load here (logged once). */
+  /**
+   * The CRT client, or null when its native library does not load here (logged once). Only that is
+   * caught: the CRT's class set-up failing ({@link LinkageError}) or its library refusing to start
+   * ({@link CrtRuntimeException}); anything else the builder throws is a fault of ours and
+   * propagates.
+   */
   private static SdkAsyncHttpClient orNull(
       IntFunction<SdkAsyncHttpClient> crtOfSize, int connections) {
     try {
       return crtOfSize.apply(connections);
-    } catch (LinkageError | RuntimeException e) {
+    } catch (LinkageError | CrtRuntimeException e) {
       warnOnce(e);
       return null;
     }
   }
 
-  private static volatile boolean warned;
+  private static final AtomicBoolean WARNED = new AtomicBoolean();
 
   private static void warnOnce(Throwable e) {
-    if (!warned) {
-      warned = true;
+    if (WARNED.compareAndSet(false, true)) {
       LOG.warn(
           "The AWS CRT HTTP client does not load on this platform ({}); calling the KMS with the"
               + " Netty HTTP client instead",

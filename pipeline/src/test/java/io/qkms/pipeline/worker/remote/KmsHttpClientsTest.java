@@ -3,9 +3,11 @@ package io.qkms.pipeline.worker.remote;
 import static org.hamcrest.MatcherAssert.assertThat;
 import static org.hamcrest.Matchers.instanceOf;
 import static org.hamcrest.Matchers.is;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.URI;
 import org.junit.jupiter.api.Test;
+import software.amazon.awssdk.crt.CrtRuntimeException;
 import software.amazon.awssdk.http.async.SdkAsyncHttpClient;
 import software.amazon.awssdk.http.crt.AwsCrtAsyncHttpClient;
 import software.amazon.awssdk.http.nio.netty.NettyNioAsyncHttpClient;
@@ -47,11 +49,26 @@ class KmsHttpClientsTest {
                 spec,
                 null,
                 n -> {
-                  throw new IllegalStateException("Unable to load AWS CRT native library");
+                  throw new CrtRuntimeException("Unable to unpack AWS CRT lib");
                 })) {
       assertThat(noLibrary, instanceOf(NettyNioAsyncHttpClient.class));
       assertThat(failedInit, instanceOf(NettyNioAsyncHttpClient.class));
     }
+  }
+
+  @Test
+  void aCrtBuilderRefusingASetting_isNotTakenForAMissingLibrary_itPropagates() {
+    IllegalArgumentException refused =
+        assertThrows(
+            IllegalArgumentException.class,
+            () ->
+                KmsHttpClients.open(
+                    spec("http://127.0.0.1:1"),
+                    null,
+                    n -> {
+                      throw new IllegalArgumentException("maxConcurrency must be positive");
+                    }));
+    assertThat(refused.getMessage(), is("maxConcurrency must be positive"));
   }
 
   private static RemoteSpec spec(String endpoint) {
