@@ -8,7 +8,6 @@ import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.time.Clock;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.slf4j.Logger;
@@ -50,11 +49,22 @@ public final class ApiAudit {
     return failing && failure == Failure.REFUSE;
   }
 
+  /** What becomes of an audited call once its line is settled. */
+  @FunctionalInterface
+  interface Then {
+    /**
+     * Runs once the line is written or failed: {@code serve} is false if the call must be answered
+     * 500 instead (the line was not written and the failure mode is REFUSE). Runs on the trail's
+     * thread: it must not block.
+     */
+    void recorded(boolean serve);
+  }
+
   /**
-   * Records a call; returns false if the call must be answered 500 instead (the line was not
-   * written and the failure mode is REFUSE).
+   * Records a call and then runs {@code then}; nothing waits for the line, so the thread that ran
+   * the call goes on serving others while the trail writes it.
    */
-  boolean record(
+  void record(
       Request request,
       String operation,
       String principalArn,
@@ -63,10 +73,11 @@ public final class ApiAudit {
       byte[] body,
       byte[] responseBody,
       String errorCode,
-      List<String> grantIds) {
+      List<String> grantIds,
+      Then then) {
     request.setAttribute(AUDITED, Boolean.TRUE);
     AuditEvents.Call call = call(request, operation, principalArn, accessKeyId, region);
-    return write(call, AuditEvents.api(call, body, responseBody, errorCode, grantIds));
+    write(call, AuditEvents.api(call, body, responseBody, errorCode, grantIds), then);
   }
 
   private AuditEvents.Call call(
@@ -82,26 +93,28 @@ public final class ApiAudit {
         region);
   }
 
-  private boolean write(AuditEvents.Call call, ObjectNode event) {
-    try {
-      trail.append(event);
-      failing = false;
-      return true;
-    } catch (IOException | RuntimeException e) {
-      failing = true;
-      LOG.error(
-          "Cannot write the audit trail in {} (request {}): {}",
-          trail.directory(),
-          call.requestId(),
-          e.toString());
-      return failure == Failure.LOG;
-    }
+  private void write(AuditEvents.Call call, ObjectNode event, Then then) {
+    trail.append(
+        event,
+        (IOException e) -> {
+          if (e == null) {
+            failing = false;
+            then.recorded(true);
+            return;
+          }
+          failing = true;
+          LOG.error(
+              "Cannot write the audit trail in {} (request {}): {}",
+              trail.directory(),
+              call.requestId(),
+              e.toString());
+          then.recorded(failure == Failure.LOG);
+        });
   }
 
   /**
    * Records, once its exchange completes, a call that was answered without authenticating. The
-   * event is made from the request then; its line is written by a thread of the server's pool,
-   * since the exchange may complete on a selector thread, which must not wait for the trail.
+   * event is made from the request then, and queued for the trail (nothing waits for it).
    */
   void recordIfRefused(Request request) {
     Request.addCompletionListener(
@@ -115,11 +128,7 @@ public final class ApiAudit {
             ObjectNode event =
                 AuditEvents.api(
                     call, null, null, error == null ? "Aborted" : error.toString(), List.of());
-            try {
-              request.getComponents().getExecutor().execute(() -> write(call, event));
-            } catch (RejectedExecutionException stopping) {
-              write(call, event); // the pool takes no more work: written here, not lost
-            }
+            write(call, event, serve -> {});
           }
         });
   }

@@ -45,9 +45,9 @@ import org.slf4j.LoggerFactory;
  * array sized by Content-Length, never more than the limit); the operations that only read keys
  * (those the catalogue does not mark {@link Operation#writesStore()}: Encrypt, Decrypt, ReEncrypt,
  * GenerateDataKey, Describe and List calls) then run on that thread, served from the engine's key
- * cache. Operations that change keys (they write and sync the store file), batches, and a call
- * whose body ended in a demand callback while the audit trail is on (it waits for its line, and
- * such a callback may run on a selector thread) go to the server's thread pool.
+ * cache. Operations that change keys (they write and sync the store file) and batches go to the
+ * server's thread pool. With the audit trail on, no thread waits for a call's line: the answer is
+ * written once the line is, by the trail's writer thread (see {@link ApiAudit#record}).
  */
 final class KmsHandler extends Handler.Abstract {
   static final String CONTENT_TYPE = WireResponse.CONTENT_TYPE;
@@ -288,9 +288,6 @@ final class KmsHandler extends Handler.Abstract {
 
     private final Scheduler.Task deadline;
 
-    /** Whether the body's end came in a demand callback, which may run on a selector thread. */
-    private boolean resumed;
-
     /** Grows the array to hold {@code needed} bytes, within the budget; false if over it. */
     private boolean grow(int needed) {
       int next =
@@ -316,7 +313,6 @@ final class KmsHandler extends Handler.Abstract {
       while (true) {
         Content.Chunk chunk = request.read();
         if (chunk == null) {
-          resumed = true;
           request.demand(this);
           return;
         }
@@ -359,7 +355,7 @@ final class KmsHandler extends Handler.Abstract {
           deadline.cancel();
           byte[] complete = size == body.length ? body : Arrays.copyOf(body, size);
           body = null;
-          call(request, response, callback, headers, complete, this::release, resumed);
+          call(request, response, callback, headers, complete, this::release);
           return;
         }
       }
@@ -372,14 +368,11 @@ final class KmsHandler extends Handler.Abstract {
       Callback callback,
       SigV4Verifier.Headers headers,
       byte[] body,
-      Runnable verified,
-      boolean resumed) {
+      Runnable verified) {
     Operation<?, ?> operation = Dispatcher.operation(request.getHeaders().get("X-Amz-Target"));
-    if ((resumed && audit != null)
-        || (operation != null && (operation.writesStore() || operation.isBatch()))) {
-      // Waits for its audit line (in a demand callback, maybe on a selector thread), changes keys
-      // (writes and syncs the store file) or does the work of many calls: none of them may hold up
-      // a selector thread.
+    if (operation != null && (operation.writesStore() || operation.isBatch())) {
+      // Changes keys (writes and syncs the store file) or does the work of many calls: neither may
+      // hold up a selector thread (a demand callback may run on one).
       request
           .getComponents()
           .getExecutor()
@@ -416,8 +409,15 @@ final class KmsHandler extends Handler.Abstract {
       Object operation = request.getAttribute(AccessLog.OPERATION);
       if (audit != null && audit.refusing()) {
         // The trail is failing: the call is not run, only (if the trail is back) recorded.
-        audit(request, operation, signer, body, null, INTERNAL, List.of());
-        error(request, response, callback, 500, INTERNAL, INTERNAL_MESSAGE);
+        audit(
+            request,
+            operation,
+            signer,
+            body,
+            null,
+            INTERNAL,
+            List.of(),
+            serve -> answer(request, response, callback, refused()));
         return;
       }
       WireResponse r = dispatcher.dispatch(request.getHeaders().get("X-Amz-Target"), body, caller);
@@ -431,17 +431,34 @@ final class KmsHandler extends Handler.Abstract {
             r.bodyText());
         r = WireResponse.error(r.status(), INTERNAL, INTERNAL_MESSAGE);
       }
-      if (audit != null
-          && !audit(
-              request,
-              operation,
-              signer,
-              body,
-              r.isError() ? null : r.body(),
-              r.isError() ? r.errorCode() : null,
-              r.grantIds())) {
-        r = WireResponse.error(500, INTERNAL, INTERNAL_MESSAGE); // not served unaudited
+      if (audit == null) {
+        answer(request, response, callback, r);
+        return;
       }
+      // Answered once the line is written, on the trail's thread; this one serves other calls.
+      WireResponse served = r;
+      audit(
+          request,
+          operation,
+          signer,
+          body,
+          r.isError() ? null : r.body(),
+          r.isError() ? r.errorCode() : null,
+          r.grantIds(),
+          serve -> answer(request, response, callback, serve ? served : refused()));
+    } catch (Throwable t) {
+      callback.failed(t); // Jetty answers 500 through the error handler
+    }
+  }
+
+  /** A call not served because its audit line could not be written. */
+  private static WireResponse refused() {
+    return WireResponse.error(500, INTERNAL, INTERNAL_MESSAGE);
+  }
+
+  private static void answer(
+      Request request, Response response, Callback callback, WireResponse r) {
+    try {
       if (r.isError()) {
         request.setAttribute(AccessLog.ERROR, r.errorCode());
       }
@@ -495,15 +512,16 @@ final class KmsHandler extends Handler.Abstract {
   }
 
   /** Records an authenticated call in the audit trail (see {@link ApiAudit#record}). */
-  private boolean audit(
+  private void audit(
       Request request,
       Object operation,
       SigV4Verifier.Verified signer,
       byte[] body,
       byte[] responseBody,
       String errorCode,
-      List<String> grantIds) {
-    return audit.record(
+      List<String> grantIds,
+      ApiAudit.Then then) {
+    audit.record(
         request,
         operation == null ? null : operation.toString(),
         signer.credential().principal().arn(),
@@ -512,6 +530,7 @@ final class KmsHandler extends Handler.Abstract {
         body,
         responseBody,
         errorCode,
-        grantIds);
+        grantIds,
+        then);
   }
 }

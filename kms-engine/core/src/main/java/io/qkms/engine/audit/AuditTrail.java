@@ -31,12 +31,16 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An append-only, hash-chained trail of JSON lines in one directory, shared by every process that
@@ -93,6 +97,8 @@ public final class AuditTrail implements AutoCloseable {
   /** A caller of {@link #append} waits at most this long by default, then fails. */
   static final Duration DEFAULT_MAX_WAIT = Duration.ofSeconds(10);
 
+  private static final Logger LOG = LoggerFactory.getLogger(AuditTrail.class);
+
   private static final ConcurrentHashMap<Path, ReentrantLock> DIRECTORY_LOCKS =
       new ConcurrentHashMap<>();
 
@@ -116,6 +122,10 @@ public final class AuditTrail implements AutoCloseable {
   private final ArrayDeque<Pending> queue = new ArrayDeque<>();
   private Thread writer;
   private boolean closing;
+  // Fails the lines of callers that do not wait (appends with a callback) at their deadlines;
+  // started by the first such append. The writer's batch, for it to see.
+  private ScheduledExecutorService deadlines;
+  private volatile List<Pending> writing = List.of();
 
   /** Set by close (under the directory's lock) when it erases the digest key. */
   private volatile boolean keyErased;
@@ -147,19 +157,44 @@ public final class AuditTrail implements AutoCloseable {
   private String dayFile;
   private LocalDate dayOfFile;
 
-  /** One caller's line: the event's JSON, who waits for it until when, and what became of it. */
+  /**
+   * One caller's line: the event's JSON, who waits for it until when (a parked thread, or a
+   * callback to run), and what became of it.
+   */
   private static final class Pending {
     final byte[] event;
     final Thread caller;
+    final Consumer<IOException> then;
     final long deadline;
     volatile boolean taken;
     volatile boolean done;
     volatile Throwable failure;
+    private final AtomicBoolean settled = new AtomicBoolean();
 
-    Pending(byte[] event, Thread caller, long deadline) {
+    Pending(byte[] event, Thread caller, Consumer<IOException> then, long deadline) {
       this.event = event;
       this.caller = caller;
+      this.then = then;
       this.deadline = deadline;
+    }
+
+    /** Settles the line once (a later settling is ignored) and wakes or calls its caller. */
+    void settle(Throwable why) {
+      if (!settled.compareAndSet(false, true)) {
+        return;
+      }
+      failure = why;
+      done = true;
+      if (then == null) {
+        LockSupport.unpark(caller);
+        return;
+      }
+      try {
+        then.accept(why == null ? null : failure(why));
+      } catch (RuntimeException e) {
+        // The callback's own fault must not stop the writer or the other lines of the batch.
+        LOG.error("An audit callback failed", e);
+      }
     }
   }
 
@@ -234,13 +269,57 @@ public final class AuditTrail implements AutoCloseable {
         new Pending(
             JSON.writeValueAsBytes(event),
             Thread.currentThread(),
+            null,
             System.nanoTime() + maxWaitNanos);
+    enqueue(p);
+    await(p);
+  }
+
+  /**
+   * Appends one event without waiting: {@code then} runs once, with null when the line is written
+   * (the guarantee of {@link #append}: it reached the operating system), or with the reason it was
+   * not (or not within the wait bound; a line already in a batch may still be written, as with
+   * {@link #append}). It runs on the trail's writer thread, or on a thread of the trail's that
+   * watches deadlines, or on the calling thread when the event cannot be queued; it must not block,
+   * since the lines after it wait for it.
+   */
+  public void append(ObjectNode event, Consumer<IOException> then) {
+    if (event.has("seq") || event.has("prev")) {
+      throw new IllegalArgumentException("An audit event must not carry seq or prev");
+    }
+    Pending p;
+    try {
+      p = new Pending(JSON.writeValueAsBytes(event), null, then, System.nanoTime() + maxWaitNanos);
+    } catch (IOException e) {
+      then.accept(e);
+      return;
+    }
+    try {
+      enqueue(p);
+    } catch (IOException e) {
+      p.settle(e);
+    }
+  }
+
+  /** Queues a line for the writer (started by the first line), or throws if the trail is closed. */
+  private void enqueue(Pending p) throws IOException {
     queueLock.lock();
     try {
       if (closing) {
         throw new IOException("The audit trail in " + dir + " is closed");
       }
       queue.add(p);
+      if (p.then != null && deadlines == null) {
+        deadlines =
+            Executors.newSingleThreadScheduledExecutor(
+                r -> {
+                  Thread t = new Thread(r, "qkms-audit-deadlines");
+                  t.setDaemon(true);
+                  return t;
+                });
+        long every = Math.max(10, Math.min(250, Duration.ofNanos(maxWaitNanos).toMillis() / 4));
+        deadlines.scheduleWithFixedDelay(this::failOverdue, every, every, MILLISECONDS);
+      }
       if (writer == null) {
         writer = new Thread(this::writeWhileOpen, "qkms-audit-writer");
         writer.setDaemon(true);
@@ -251,7 +330,47 @@ public final class AuditTrail implements AutoCloseable {
     } finally {
       queueLock.unlock();
     }
-    await(p);
+  }
+
+  /**
+   * Fails the lines of callers that do not wait, as a waiting caller gives up: a line still queued
+   * at its deadline is dropped; one in the writer's batch is failed {@link #TAKEN_GRACE} later (the
+   * writer bounds its own waits by the same deadline, so this is for a writer stuck in the
+   * operating system).
+   */
+  private void failOverdue() {
+    long now = System.nanoTime();
+    List<Pending> overdue = new ArrayList<>();
+    queueLock.lock();
+    try {
+      // Lines are queued in deadline order (one maxWait for all).
+      while (!queue.isEmpty() && now - queue.peek().deadline >= 0) {
+        overdue.add(queue.poll());
+      }
+    } finally {
+      queueLock.unlock();
+    }
+    String waited = Duration.ofNanos(maxWaitNanos).toMillis() + " ms";
+    for (Pending p : overdue) {
+      p.settle(
+          new IOException(
+              "The audit line was not written in "
+                  + dir
+                  + ": it waited "
+                  + waited
+                  + " for the audit writer"));
+    }
+    for (Pending p : writing) {
+      if (p.then != null && now - (p.deadline + TAKEN_GRACE.toNanos()) >= 0) {
+        p.settle(
+            new IOException(
+                "The audit line was not confirmed written in "
+                    + dir
+                    + ": it waited "
+                    + waited
+                    + " for its batch (it may still be written)"));
+      }
+    }
   }
 
   /**
@@ -284,6 +403,20 @@ public final class AuditTrail implements AutoCloseable {
     }
     if (p.failure != null) {
       throw failure(p.failure);
+    }
+  }
+
+  /** Stops the deadline thread (once the writer has stopped: nothing is queued). */
+  private void stopDeadlines() {
+    ScheduledExecutorService d;
+    queueLock.lock();
+    try {
+      d = deadlines;
+    } finally {
+      queueLock.unlock();
+    }
+    if (d != null) {
+      d.shutdownNow();
     }
   }
 
@@ -355,6 +488,7 @@ public final class AuditTrail implements AutoCloseable {
     try {
       // Taken now, so that whatever fails from here on fails these lines, not the next batch's.
       batch = take();
+      writing = batch;
       if (batch.isEmpty()) {
         return;
       }
@@ -382,6 +516,7 @@ public final class AuditTrail implements AutoCloseable {
           if (round < MAX_BATCHES_PER_LOCK) {
             batch = take();
           }
+          writing = batch;
         }
       }
     } catch (Throwable t) { // every failure fails the lines it took; the writer goes on
@@ -389,6 +524,7 @@ public final class AuditTrail implements AutoCloseable {
     } finally {
       directoryLock.unlock();
       settle(batch, failure);
+      writing = List.of();
     }
   }
 
@@ -400,14 +536,10 @@ public final class AuditTrail implements AutoCloseable {
     }
   }
 
-  /** Settles lines (written if {@code failure} is null) and wakes their callers. */
+  /** Settles lines (written if {@code failure} is null) and wakes or calls their callers. */
   private static void settle(List<Pending> batch, Throwable failure) {
     for (Pending p : batch) {
-      if (!p.done) {
-        p.failure = failure;
-        p.done = true;
-        LockSupport.unpark(p.caller);
-      }
+      p.settle(failure);
     }
   }
 
@@ -903,6 +1035,7 @@ public final class AuditTrail implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
       if (!w.isAlive()) {
+        stopDeadlines();
         closeAppending();
         closeHead();
         if (syncer != null) {
