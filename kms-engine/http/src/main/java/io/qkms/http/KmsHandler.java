@@ -260,33 +260,49 @@ final class KmsHandler extends Handler.Abstract {
       this.limit = limit;
       this.capacity = length >= 0 ? (int) length : limit;
       this.body = EMPTY;
-      // A body that stops, or never follows Expect: 100-continue, fails its read at this deadline
-      // (the reader then answers 408), not at the connection's much longer idle timeout.
-      Scheduler.Task deadline =
-          request
-              .getComponents()
-              .getScheduler()
-              .schedule(
-                  () ->
-                      request.fail(
-                          new TimeoutException(
-                              "The request body did not arrive within "
-                                  + bodyTimeoutMillis
-                                  + " ms")),
-                  bodyTimeoutMillis,
-                  TimeUnit.MILLISECONDS);
       // However the exchange ends (a client gone, a connection closed at its deadline), the
       // budget gets its bytes back.
       Request.addCompletionListener(
           request,
           failure -> {
-            deadline.cancel();
+            cancelDeadline();
             release();
           });
-      this.deadline = deadline;
     }
 
-    private final Scheduler.Task deadline;
+    /** Null until the reader first waits for more of the body. */
+    private volatile Scheduler.Task deadline;
+
+    /**
+     * A body that stops, or never follows Expect: 100-continue, fails its read at this deadline
+     * (the reader then answers 408), not at the connection's much longer idle timeout. Started the
+     * first time the reader waits: most bodies come with their request's head, and a deadline per
+     * call kept the scheduler's thread waking for each.
+     */
+    private void startDeadline() {
+      if (deadline == null) {
+        deadline =
+            request
+                .getComponents()
+                .getScheduler()
+                .schedule(
+                    () ->
+                        request.fail(
+                            new TimeoutException(
+                                "The request body did not arrive within "
+                                    + bodyTimeoutMillis
+                                    + " ms")),
+                    bodyTimeoutMillis,
+                    TimeUnit.MILLISECONDS);
+      }
+    }
+
+    private void cancelDeadline() {
+      Scheduler.Task d = deadline;
+      if (d != null) {
+        d.cancel();
+      }
+    }
 
     /** Grows the array to hold {@code needed} bytes, within the budget; false if over it. */
     private boolean grow(int needed) {
@@ -313,6 +329,7 @@ final class KmsHandler extends Handler.Abstract {
       while (true) {
         Content.Chunk chunk = request.read();
         if (chunk == null) {
+          startDeadline();
           request.demand(this);
           return;
         }
@@ -352,7 +369,7 @@ final class KmsHandler extends Handler.Abstract {
         size += n;
         chunk.release();
         if (chunk.isLast()) {
-          deadline.cancel();
+          cancelDeadline();
           byte[] complete = size == body.length ? body : Arrays.copyOf(body, size);
           body = null;
           call(request, response, callback, headers, complete, this::release);
