@@ -26,7 +26,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
@@ -323,31 +322,9 @@ class AuditTrailBatchTest {
     try (AuditTrail t =
         AuditTrail.open(dir, KEY, CLOCK, Long.MAX_VALUE, 256, Duration.ofMillis(300))) {
       t.append(event("a", 0));
-      // Held by another thread of this JVM (the lock is reentrant for its holder).
-      CountDownLatch held = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      Thread holder =
-          new Thread(
-              () -> {
-                ReentrantLock lock = AuditTrail.directoryLock(dir);
-                lock.lock();
-                try {
-                  held.countDown();
-                  release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException ex) {
-                  Thread.currentThread().interrupt();
-                } finally {
-                  lock.unlock();
-                }
-              });
-      holder.start();
       IOException e;
-      try {
-        assertThat(held.await(10, TimeUnit.SECONDS), is(true));
+      try (DirectoryLockHolder held = DirectoryLockHolder.hold(dir)) {
         e = appendFailure(t, event("late", 0));
-      } finally {
-        release.countDown();
-        holder.join(TimeUnit.SECONDS.toMillis(30));
       }
       assertThat(e.getMessage(), containsString("was not written"));
       t.append(event("a", 1));

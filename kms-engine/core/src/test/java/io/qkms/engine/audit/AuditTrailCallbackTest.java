@@ -22,10 +22,8 @@ import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -145,33 +143,12 @@ class AuditTrailCallbackTest {
     try (AuditTrail t =
         AuditTrail.open(dir, KEY, CLOCK, Long.MAX_VALUE, 256, Duration.ofMillis(300))) {
       t.append(event(0));
-      CountDownLatch held = new CountDownLatch(1);
-      CountDownLatch release = new CountDownLatch(1);
-      Thread holder =
-          new Thread(
-              () -> {
-                ReentrantLock lock = AuditTrail.directoryLock(dir);
-                lock.lock();
-                try {
-                  held.countDown();
-                  release.await(30, TimeUnit.SECONDS);
-                } catch (InterruptedException ex) {
-                  Thread.currentThread().interrupt();
-                } finally {
-                  lock.unlock();
-                }
-              });
-      holder.start();
       Object outcome;
       long took;
-      try {
-        assertThat(held.await(10, TimeUnit.SECONDS), is(true));
+      try (DirectoryLockHolder held = DirectoryLockHolder.hold(dir)) {
         long start = System.nanoTime();
         outcome = append(t, event(1)).get(10, TimeUnit.SECONDS);
         took = System.nanoTime() - start;
-      } finally {
-        release.countDown();
-        holder.join(TimeUnit.SECONDS.toMillis(30));
       }
       assertThat(outcome, instanceOf(IOException.class));
       assertThat(((IOException) outcome).getMessage(), containsString("was not written"));
