@@ -21,6 +21,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -214,9 +215,7 @@ class DiskFullResumeTest {
   private static boolean anyThreadIn(String... classNames) {
     List<String> names = List.of(classNames);
     return Thread.getAllStackTraces().values().stream()
-        .anyMatch(
-            trace ->
-                java.util.Arrays.stream(trace).anyMatch(e -> names.contains(e.getClassName())));
+        .anyMatch(trace -> Arrays.stream(trace).anyMatch(e -> names.contains(e.getClassName())));
   }
 
   private static JobRun run(Path out, String flag) {

@@ -492,8 +492,7 @@ final class KmsHandler extends Handler.Abstract {
       int status,
       String errorCode,
       String message) {
-    request.setAttribute(AccessLog.ERROR, errorCode);
-    reply(response, callback, status, WireResponse.error(status, errorCode, message).body());
+    answer(request, response, callback, WireResponse.error(status, errorCode, message));
     return true;
   }
 

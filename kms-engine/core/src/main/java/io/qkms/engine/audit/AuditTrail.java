@@ -261,18 +261,22 @@ public final class AuditTrail implements AutoCloseable {
    * bound): the caller decides whether to serve unaudited.
    */
   public void append(ObjectNode event) throws IOException {
+    Pending p =
+        new Pending(
+            serialized(event), Thread.currentThread(), null, System.nanoTime() + maxWaitNanos);
+    enqueue(p);
+    await(p);
+  }
+
+  /**
+   * The event's JSON, serialized by the caller's thread so that the writer only chains and writes;
+   * refuses an event that carries the fields the chain puts first.
+   */
+  private static byte[] serialized(ObjectNode event) throws IOException {
     if (event.has("seq") || event.has("prev")) {
       throw new IllegalArgumentException("An audit event must not carry seq or prev");
     }
-    // Serialized here, by the caller's thread, so that the writer only chains and writes.
-    Pending p =
-        new Pending(
-            JSON.writeValueAsBytes(event),
-            Thread.currentThread(),
-            null,
-            System.nanoTime() + maxWaitNanos);
-    enqueue(p);
-    await(p);
+    return JSON.writeValueAsBytes(event);
   }
 
   /**
@@ -284,12 +288,9 @@ public final class AuditTrail implements AutoCloseable {
    * since the lines after it wait for it.
    */
   public void append(ObjectNode event, Consumer<IOException> then) {
-    if (event.has("seq") || event.has("prev")) {
-      throw new IllegalArgumentException("An audit event must not carry seq or prev");
-    }
     Pending p;
     try {
-      p = new Pending(JSON.writeValueAsBytes(event), null, then, System.nanoTime() + maxWaitNanos);
+      p = new Pending(serialized(event), null, then, System.nanoTime() + maxWaitNanos);
     } catch (IOException e) {
       then.accept(e);
       return;
@@ -350,27 +351,34 @@ public final class AuditTrail implements AutoCloseable {
     } finally {
       queueLock.unlock();
     }
-    String waited = Duration.ofNanos(maxWaitNanos).toMillis() + " ms";
     for (Pending p : overdue) {
-      p.settle(
-          new IOException(
-              "The audit line was not written in "
-                  + dir
-                  + ": it waited "
-                  + waited
-                  + " for the audit writer"));
+      p.settle(notWritten(waited()));
     }
     for (Pending p : writing) {
       if (p.then != null && now - (p.deadline + TAKEN_GRACE.toNanos()) >= 0) {
-        p.settle(
-            new IOException(
-                "The audit line was not confirmed written in "
-                    + dir
-                    + ": it waited "
-                    + waited
-                    + " for its batch (it may still be written)"));
+        p.settle(notConfirmed(waited()));
       }
     }
+  }
+
+  private String waited() {
+    return "it waited " + Duration.ofNanos(maxWaitNanos).toMillis() + " ms";
+  }
+
+  /** A line dropped from the queue before the writer took it. */
+  private IOException notWritten(String why) {
+    return new IOException(
+        "The audit line was not written in " + dir + ": " + why + " for the audit writer");
+  }
+
+  /** A line the writer took but did not settle in time. */
+  private IOException notConfirmed(String why) {
+    return new IOException(
+        "The audit line was not confirmed written in "
+            + dir
+            + ": "
+            + why
+            + " for its batch (it may still be written)");
   }
 
   /**
@@ -395,7 +403,7 @@ public final class AuditTrail implements AutoCloseable {
       } else if (p.taken && now - graceEnd < 0) {
         LockSupport.parkNanos(this, graceEnd - now);
       } else {
-        IOException e = gaveUp(p, "it waited " + Duration.ofNanos(maxWaitNanos).toMillis() + " ms");
+        IOException e = gaveUp(p, waited());
         if (e != null) {
           throw e;
         }
@@ -429,15 +437,9 @@ public final class AuditTrail implements AutoCloseable {
       }
       if (!p.taken) {
         queue.remove(p);
-        return new IOException(
-            "The audit line was not written in " + dir + ": " + why + " for the audit writer");
+        return notWritten(why);
       }
-      return new IOException(
-          "The audit line was not confirmed written in "
-              + dir
-              + ": "
-              + why
-              + " for its batch (it may still be written)");
+      return notConfirmed(why);
     } finally {
       queueLock.unlock();
     }

@@ -15,7 +15,6 @@ import io.qkms.engine.testing.ChildJvm;
 import io.qkms.engine.testing.FileLockHolder;
 import io.qkms.engine.testing.MutableClock;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -51,17 +50,6 @@ class AuditTrailBatchTest {
         .put("eventName", "Encrypt")
         .put("writer", writer)
         .put("n", n);
-  }
-
-  /** Every line of the trail, in order. */
-  private List<JsonNode> lines() throws IOException {
-    List<JsonNode> out = new ArrayList<>();
-    for (Path p : AuditFiles.list(dir)) {
-      for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
-        out.add(AuditTrail.JSON.readTree(line));
-      }
-    }
-    return out;
   }
 
   /**
@@ -122,7 +110,7 @@ class AuditTrailBatchTest {
     AuditVerifier.Result r = AuditVerifier.verify(dir, KEY, null, null);
     assertThat(r.problem(), nullValue());
     assertThat(r.lines(), is((long) threads * perThread));
-    List<JsonNode> lines = lines();
+    List<JsonNode> lines = TrailLines.of(dir);
     for (int i = 0; i < lines.size(); i++) {
       assertThat(lines.get(i).get("seq").asLong(), is(i + 1L));
     }
@@ -293,7 +281,7 @@ class AuditTrailBatchTest {
     }
     AuditVerifier.Result r = AuditVerifier.verify(dir, KEY, null, null);
     assertThat(r.problem(), nullValue());
-    List<JsonNode> lines = lines();
+    List<JsonNode> lines = TrailLines.of(dir);
     assertThat(lines.size(), is(5));
     assertThat(lines.get(4).get("writer").asText() + lines.get(4).get("n"), is("a2"));
     assertThat(Files.readAllLines(AuditFiles.list(dir).get(0)).size(), is(4));
@@ -314,7 +302,7 @@ class AuditTrailBatchTest {
       t.append(event("a", 1));
     }
     assertThat(AuditVerifier.verify(dir, KEY, null, null).problem(), nullValue());
-    assertThat(lines().size(), is(2));
+    assertThat(TrailLines.of(dir).size(), is(2));
   }
 
   @Test
@@ -329,7 +317,7 @@ class AuditTrailBatchTest {
       assertThat(e.getMessage(), containsString("was not written"));
       t.append(event("a", 1));
     }
-    List<JsonNode> lines = lines();
+    List<JsonNode> lines = TrailLines.of(dir);
     assertThat(lines.size(), is(2));
     assertThat(lines.get(1).get("n").asInt(), is(1));
     assertThat(AuditVerifier.verify(dir, KEY, null, null).problem(), nullValue());
@@ -349,7 +337,7 @@ class AuditTrailBatchTest {
       }
       t.append(event("a", 1));
     }
-    assertThat(lines().size(), is(2));
+    assertThat(TrailLines.of(dir).size(), is(2));
     assertThat(AuditVerifier.verify(dir, KEY, null, null).problem(), nullValue());
   }
 
@@ -385,7 +373,7 @@ class AuditTrailBatchTest {
       }
       t.append(AuditTrail.JSON.createObjectNode()); // an empty event still makes a JSON line
     }
-    List<JsonNode> lines = lines();
+    List<JsonNode> lines = TrailLines.of(dir);
     assertThat(lines.size(), is(1));
     assertThat(lines.get(0).size(), is(2));
     assertThat(AuditVerifier.verify(dir, KEY, null, null).problem(), nullValue());
@@ -396,7 +384,7 @@ class AuditTrailBatchTest {
     try (AuditTrail t = AuditTrail.open(dir, KEY, CLOCK, Long.MAX_VALUE)) {
       for (int i = 0; i < 3; i++) {
         t.append(event("a", i));
-        assertThat(lines().size(), is(i + 1));
+        assertThat(TrailLines.of(dir).size(), is(i + 1));
         assertThat(Files.size(dir.resolve(AuditTrail.HEAD)), greaterThan(0L));
       }
     }

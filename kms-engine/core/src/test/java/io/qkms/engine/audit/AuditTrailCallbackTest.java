@@ -12,7 +12,6 @@ import static org.hamcrest.Matchers.sameInstance;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -42,16 +41,6 @@ class AuditTrailCallbackTest {
     return AuditTrail.JSON.createObjectNode().put("eventName", "Encrypt").put("n", n);
   }
 
-  private List<JsonNode> lines() throws IOException {
-    List<JsonNode> out = new ArrayList<>();
-    for (Path p : AuditFiles.list(dir)) {
-      for (String line : Files.readAllLines(p, StandardCharsets.UTF_8)) {
-        out.add(AuditTrail.JSON.readTree(line));
-      }
-    }
-    return out;
-  }
-
   /** Appends without waiting; the future completes with the callback's argument (or "ok"). */
   private static CompletableFuture<Object> append(AuditTrail t, ObjectNode event) {
     CompletableFuture<Object> f = new CompletableFuture<>();
@@ -70,7 +59,7 @@ class AuditTrailCallbackTest {
             e -> {
               try {
                 // Read by the callback itself: the line is there when it runs.
-                seen.complete(e == null ? lines().size() : -1);
+                seen.complete(e == null ? TrailLines.of(dir).size() : -1);
               } catch (IOException x) {
                 seen.completeExceptionally(x);
               }
@@ -93,7 +82,7 @@ class AuditTrailCallbackTest {
         assertThat(f.get(30, TimeUnit.SECONDS), is("ok"));
       }
     }
-    List<JsonNode> lines = lines();
+    List<JsonNode> lines = TrailLines.of(dir);
     assertThat(lines.size(), is(2_000));
     for (int i = 0; i < lines.size(); i++) {
       assertThat(lines.get(i).get("n").asInt(), is(i));
@@ -117,7 +106,7 @@ class AuditTrailCallbackTest {
       t.append(event(2)); // a waiting append still works
       assertThat(called.get(), is(1));
     }
-    assertThat(lines().size(), is(3));
+    assertThat(TrailLines.of(dir).size(), is(3));
   }
 
   @Test
@@ -135,7 +124,7 @@ class AuditTrailCallbackTest {
         });
     assertThat(ranOn[0], sameInstance(Thread.currentThread()));
     assertThat(failure[0].getMessage(), containsString("is closed"));
-    assertThat(lines().size(), is(1));
+    assertThat(TrailLines.of(dir).size(), is(1));
   }
 
   @Test
@@ -155,7 +144,7 @@ class AuditTrailCallbackTest {
       assertThat(took, lessThan(Duration.ofSeconds(5).toNanos()));
       assertThat(append(t, event(2)).get(10, TimeUnit.SECONDS), is("ok"));
     }
-    List<JsonNode> lines = lines();
+    List<JsonNode> lines = TrailLines.of(dir);
     assertThat(lines.size(), is(2));
     assertThat(lines.get(1).get("n").asInt(), is(2));
     assertThat(AuditVerifier.verify(dir, KEY, null, null).problem(), nullValue());
@@ -177,7 +166,7 @@ class AuditTrailCallbackTest {
       Files.write(current, before);
       assertThat(append(t, event(2)).get(10, TimeUnit.SECONDS), is("ok"));
     }
-    assertThat(lines().size(), is(2));
+    assertThat(TrailLines.of(dir).size(), is(2));
     assertThat(AuditVerifier.verify(dir, KEY, null, null).problem(), nullValue());
   }
 }
