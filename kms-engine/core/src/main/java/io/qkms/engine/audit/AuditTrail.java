@@ -32,6 +32,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -312,12 +313,7 @@ public final class AuditTrail implements AutoCloseable {
       queue.add(p);
       if (p.then != null && deadlines == null) {
         deadlines =
-            Executors.newSingleThreadScheduledExecutor(
-                r -> {
-                  Thread t = new Thread(r, "qkms-audit-deadlines");
-                  t.setDaemon(true);
-                  return t;
-                });
+            Executors.newSingleThreadScheduledExecutor(daemonThreads("qkms-audit-deadlines"));
         long every = Math.max(10, Math.min(250, Duration.ofNanos(maxWaitNanos).toMillis() / 4));
         deadlines.scheduleWithFixedDelay(this::failOverdue, every, every, MILLISECONDS);
       }
@@ -412,6 +408,15 @@ public final class AuditTrail implements AutoCloseable {
     if (p.failure != null) {
       throw failure(p.failure);
     }
+  }
+
+  /** The trail's own threads: daemons, so that a trail never keeps a JVM from exiting. */
+  private static ThreadFactory daemonThreads(String name) {
+    return r -> {
+      Thread t = new Thread(r, name);
+      t.setDaemon(true);
+      return t;
+    };
   }
 
   /** Stops the deadline thread (once the writer has stopped: nothing is queued). */
@@ -821,13 +826,7 @@ public final class AuditTrail implements AutoCloseable {
     }
     unsyncedBytes = 0;
     if (syncer == null) {
-      syncer =
-          Executors.newSingleThreadExecutor(
-              r -> {
-                Thread t = new Thread(r, "qkms-audit-sync");
-                t.setDaemon(true);
-                return t;
-              });
+      syncer = Executors.newSingleThreadExecutor(daemonThreads("qkms-audit-sync"));
     }
     try {
       syncer.execute(
